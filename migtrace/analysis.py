@@ -1,0 +1,79 @@
+"""The result of loading logs: events, migrations, findings and line accounting.
+
+This is what notebook users get from `migtrace.load()` and what every report
+renders.  It is assembled once by `migtrace.pipeline` and then only read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from migtrace.model import Event, FileStats, Finding, Migration
+
+if TYPE_CHECKING:  # pandas is imported lazily: the CLI's common paths do not need it
+    import pandas as pd
+
+
+@dataclass(slots=True)
+class Analysis:
+    """Everything migtrace learned from one set of inputs."""
+
+    events: list[Event] = field(default_factory=list)
+    migrations: list[Migration] = field(default_factory=list)
+    #: findings that matched events outside every migration's window
+    orphan_findings: list[Finding] = field(default_factory=list)
+    stats: list[FileStats] = field(default_factory=list)
+    #: estimated clock offset of each host in seconds (add to its times to align)
+    skew: dict[str, float] = field(default_factory=dict)
+    skew_mode: str = "none"
+    warnings: list[str] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)
+
+    @property
+    def unparsed_lines(self) -> int:
+        """Total number of input lines no parser could read."""
+        return sum(s.unparsed_lines for s in self.stats)
+
+    @property
+    def lines_read(self) -> int:
+        """Total number of input lines read."""
+        return sum(s.lines_read for s in self.stats)
+
+    def find(self, ident: str) -> list[Migration]:
+        """Return the migrations an ID names: request id (with or without `req-`), instance uuid, migration uuid or number."""
+        from migtrace.correlate import match_migrations
+
+        return match_migrations(self.migrations, ident)
+
+    def events_frame(self) -> pd.DataFrame:
+        """Return one row per event, for notebooks and CSV exports."""
+        import pandas as pd
+
+        rows: list[dict[str, Any]] = [
+            {
+                "time": e.time, "time_text": e.time_text, "host": e.host, "service": e.service,
+                "pid": e.pid, "level": e.level, "logger": e.logger, "request_id": e.request_id,
+                "global_request_id": e.global_request_id, "user": e.user, "project": e.project,
+                "instance": e.instance, "message": e.message, "extra": "\n".join(e.extra),
+                "source": e.source, "lineno": e.lineno, "format": e.fmt,
+            }
+            for e in self.events
+        ]
+        columns = ["time", "time_text", "host", "service", "pid", "level", "logger", "request_id",
+                   "global_request_id", "user", "project", "instance", "message", "extra",
+                   "source", "lineno", "format"]
+        return pd.DataFrame(rows, columns=columns)
+
+    def migrations_frame(self) -> pd.DataFrame:
+        """Return one row per migration with the `list -f json` columns."""
+        import pandas as pd
+
+        from migtrace.serialize import migration_summary
+
+        rows = [migration_summary(m) for m in self.migrations]
+        frame = pd.DataFrame(rows)
+        for col in ("started", "ended"):
+            if col in frame:
+                frame[col] = pd.to_datetime(frame[col], utc=True)
+        return frame

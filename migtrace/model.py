@@ -1,0 +1,232 @@
+"""The data model: one `Event` per log record, one `Migration` per move operation.
+
+Everything here is a frozen, slotted dataclass and does no I/O: millions of
+events may be alive at once, and every later stage (correlate, diagnose,
+reports) must be able to share them without copying or fear of mutation.
+Times are always timezone-aware UTC; the text the log really printed is kept
+beside them so a user can check what migtrace did with it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+#: Nova's own words for the kinds of move (``migrations.migration_type``).
+MigrationKind = Literal["live-migration", "migration", "resize", "evacuation"]
+
+#: Final (or current) state of a move as migtrace reports it.
+MigrationStatus = Literal[
+    "completed", "failed", "cancelled", "in-progress", "confirmed", "reverted", "unknown"
+]
+
+#: Log levels ordered by severity; AUDIT sits between INFO and WARNING as in
+#: the oslo-incubator logger, TRACE is the pre-Liberty name for traceback lines.
+LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "AUDIT", "WARNING", "ERROR", "CRITICAL")
+LEVEL_RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
+
+
+def level_rank(level: str | None) -> int:
+    """Rank a level name so that `level>=ERROR` comparisons work; unknown ranks as INFO."""
+    if level is None:
+        return LEVEL_RANK["INFO"]
+    return LEVEL_RANK.get(level.upper(), LEVEL_RANK["INFO"])
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One log record, whatever format it came from.
+
+    `extra` holds the lines that belong to the record but were written on
+    lines of their own (tracebacks, remote tracebacks, multi-line messages),
+    already stripped of any repeated header.  `line_count` is how many
+    physical input lines the record consumed, so accounting can be checked.
+    """
+
+    time: datetime
+    time_text: str
+    message: str
+    host: str | None = None
+    service: str | None = None
+    pid: int | None = None
+    level: str | None = None
+    logger: str | None = None
+    request_id: str | None = None
+    global_request_id: str | None = None
+    user: str | None = None
+    project: str | None = None
+    instance: str | None = None
+    extra: tuple[str, ...] = ()
+    source: str = "-"
+    lineno: int = 0
+    line_count: int = 1
+    fmt: str = ""
+
+    @property
+    def text(self) -> str:
+        """Return the message with its extra lines, as one block of text."""
+        if not self.extra:
+            return self.message
+        return "\n".join((self.message, *self.extra))
+
+    @property
+    def origin(self) -> str:
+        """Return ``path:line`` for error messages and reports."""
+        return f"{self.source}:{self.lineno}"
+
+    def replace(self, **changes: object) -> Event:
+        """Return a copy with some fields changed (e.g. host from a later hint)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressSample:
+    """One `Migration running for N secs, memory X% remaining` monitor line."""
+
+    time: datetime
+    elapsed_s: float
+    memory_remaining_pct: int
+    memory_remaining_bytes: int | None = None
+    memory_total_bytes: int | None = None
+    disk_remaining_pct: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """A named stretch of a migration, from its first to its last marker event.
+
+    `hosts` lists where the phase's events were logged; `outcome` is "ok",
+    "failed" or "" when the markers say nothing about success.
+    """
+
+    name: str
+    started: datetime
+    ended: datetime
+    hosts: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+    outcome: str = ""
+    detail: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds between the phase's first and last event."""
+        return (self.ended - self.started).total_seconds()
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A known failure (signature match) or an unrecognised error attached to a migration.
+
+    One root cause logged many times is one finding with `count` and the
+    first/last time it was seen.
+    """
+
+    signature_id: str
+    title: str
+    severity: str
+    first_seen: datetime
+    last_seen: datetime
+    count: int = 1
+    phase: str | None = None
+    migration_id: str | None = None
+    explanation: str = ""
+    remedy: str = ""
+    references: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+    recognised: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class HostAttempt:
+    """One host the scheduler/conductor tried for a move, and what became of it."""
+
+    host: str
+    outcome: str  # "selected", "skipped", "failed", "rescheduled"
+    reason: str = ""
+    time: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One move operation, correlated across the API, conductor, scheduler and computes.
+
+    `id` is the API request id when it is known (that is what users paste),
+    else the migration uuid or integer id, else a synthetic id.
+    """
+
+    id: str
+    kind: MigrationKind
+    instance: str | None
+    status: MigrationStatus
+    started: datetime
+    ended: datetime
+    source_host: str | None = None
+    dest_host: str | None = None
+    request_ids: tuple[str, ...] = ()
+    global_request_ids: tuple[str, ...] = ()
+    migration_uuid: str | None = None
+    migration_number: int | None = None
+    block_migration: bool | None = None
+    volume_backed: bool | None = None
+    post_copy: bool = False
+    phases: tuple[Phase, ...] = ()
+    downtime_s: float | None = None
+    downtime_basis: str = ""
+    progress: tuple[ProgressSample, ...] = ()
+    attempts: tuple[HostAttempt, ...] = ()
+    retries: int = 0
+    findings: tuple[Finding, ...] = ()
+    events: tuple[Event, ...] = ()
+    notes: tuple[str, ...] = ()
+    missing_sides: tuple[str, ...] = ()
+    user: str | None = None
+    project: str | None = None
+
+    @property
+    def duration_s(self) -> float:
+        """Seconds from the first to the last event of the operation."""
+        return (self.ended - self.started).total_seconds()
+
+    @property
+    def finding_ids(self) -> tuple[str, ...]:
+        """Signature ids of the recognised findings, sorted, without duplicates."""
+        return tuple(sorted({f.signature_id for f in self.findings if f.recognised}))
+
+    def replace(self, **changes: object) -> Migration:
+        """Return a copy with some fields changed (diagnose adds findings this way)."""
+        return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(slots=True)
+class FileStats:
+    """Line accounting for one input: every line read is in a record, meta, or unparsed.
+
+    `meta_lines` are lines that carry no record but are understood
+    (journalctl `-- Boot …` banners, `==> file <==` headers, blank separators
+    of `-o export`).  Invariant: lines_read == record_lines + continuation_lines
+    + meta_lines + unparsed_lines.
+    """
+
+    path: str
+    fmt: str = "unknown"
+    host: str | None = None
+    service: str | None = None
+    lines_read: int = 0
+    records: int = 0
+    record_lines: int = 0
+    continuation_lines: int = 0
+    meta_lines: int = 0
+    unparsed_lines: int = 0
+    skipped_lines: int = 0
+    errors: list[str] = field(default_factory=list)
+    unparsed_examples: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def balanced(self) -> bool:
+        """True when the accounting invariant holds."""
+        return self.lines_read == (
+            self.record_lines + self.continuation_lines + self.meta_lines
+            + self.unparsed_lines + self.skipped_lines
+        )

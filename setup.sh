@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Set up migtrace on a fresh Debian machine: system packages, a virtualenv, the package.
+# Idempotent: a second run only checks. Run as root (or with sudo available) on Debian/Ubuntu.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need=()
+for pkg in libsystemd-dev pkg-config systemd-journal-remote chromium; do
+    dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
+done
+if [ ${#need[@]} -gt 0 ]; then
+    echo "setup: installing system packages: ${need[*]}" >&2
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+    echo "setup: creating .venv with $($PY --version)" >&2
+    $PY -m venv .venv
+fi
+stamp=.venv/.migtrace-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+    echo "setup: installing migtrace and its dependencies into .venv" >&2
+    .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+    .venv/bin/python -m pip install -q -e '.[test]'
+    touch "$stamp"
+fi
