@@ -1,0 +1,55 @@
+"""Time zones and user-supplied dates.
+
+oslo.log writes local time with no offset, so a naive timestamp only means
+something once the zone of the host that wrote it is known (`--tz`).  Every
+time that leaves a parser is timezone-aware UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone, tzinfo
+from functools import lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dateutil import parser as date_parser
+from dateutil import tz as date_tz
+
+UTC = timezone.utc
+
+
+def localize(naive: datetime, zone: tzinfo) -> datetime:
+    """Attach the writer's zone to a naive log time and convert it to UTC."""
+    if naive.tzinfo is not None:
+        return naive.astimezone(UTC)
+    if zone is UTC:
+        return naive.replace(tzinfo=UTC)
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+@lru_cache(maxsize=64)
+def zone_named(name: str) -> tzinfo:
+    """Return the tzinfo for an IANA name, `UTC`, `local`, or an offset like `+02:00`."""
+    if name.upper() in ("UTC", "Z", "GMT"):
+        return UTC
+    if name.lower() == "local":
+        local = date_tz.tzlocal()
+        return local
+    if name[:1] in "+-" and ":" in name:
+        sign = 1 if name[0] == "+" else -1
+        hours, minutes = name[1:].split(":", 1)
+        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def parse_user_time(text: str, default_zone: tzinfo = UTC) -> datetime:
+    """Parse a --since/--until value the way an operator types it (dateutil)."""
+    try:
+        parsed = date_parser.parse(text)
+    except (ValueError, OverflowError) as exc:
+        raise ValueError(f"cannot read the date {text!r}") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=default_zone)
+    return parsed.astimezone(UTC)

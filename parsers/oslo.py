@@ -1,0 +1,315 @@
+"""oslo.log text: the nova record format of every release, Folsom to today.
+
+One header regex covers every variant in NOVA_MIGRATION_LOGS.md §1: the
+timestamp (with or without msecs) and pid are optional (Folsom has neither,
+Grizzly drops the pid in context lines, devstack's journald format has
+neither because journald supplies them), the context block is optional only
+for exception-prefix lines, which are continuations of the record above.
+The request block is parsed loosely: its token count changed with every
+oslo.context release and sites override it.
+
+Multi-line records: traceback lines repeat a prefix (`TRACE` before Liberty,
+`ERROR` after) without a context block; remote tracebacks and multi-line
+messages follow with no prefix at all.  Both fold into the record above.
+Headers hard-wrapped by a terminal or a mail client are re-joined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from migtrace._timeutil import localize
+from migtrace.model import Event
+from migtrace.parsers._ansi import strip_ansi
+from migtrace.parsers._base import Line, ParseContext, Sample, share_matching
+
+LEVEL_NAMES = "TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL"
+
+_TS = r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?)"
+
+#: variant -> header regex.  `std` is the file format (timestamp first), `bare`
+#: is what devstack writes to journald (journald adds time and pid).
+patterns: dict[str, re.Pattern[str]] = {
+    "std": re.compile(
+        _TS + r"\s+(?:(?P<pid>\d+)\s+)?(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[\w.\-]+)"
+        r"(?:\s+(?P<rest>.*?))?\s*$"
+    ),
+    "bare": re.compile(
+        r"(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[a-z_][\w.\-]*)(?:\s+(?P<rest>.*?))?\s*$"
+    ),
+}
+
+_CONTEXT = re.compile(r"\[(?P<ctx>[^\]\[]*)\]\s?(?P<after>.*)$", re.S)
+_INSTANCE = re.compile(r"\[instance: (?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\] ?")
+_REQ = re.compile(r"^req-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_DEBUG_SUFFIXES = (
+    re.compile(r"\s*\{\{\(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)\}\}$"),
+    re.compile(r"\s+from \(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)$"),
+    re.compile(r"\s+(?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$"),
+)
+_HEADERISH = re.compile(r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?(?:" + LEVEL_NAMES + r")\s+[\w.\-]+\s+\[")
+
+
+@dataclass(slots=True)
+class Payload:
+    """The fields of one oslo.log header line, before host/zone are known."""
+
+    level: str
+    logger: str
+    message: str
+    time: datetime | None = None
+    time_text: str = ""
+    pid: int | None = None
+    request_id: str | None = None
+    global_request_id: str | None = None
+    user: str | None = None
+    project: str | None = None
+    instance: str | None = None
+    is_header: bool = True
+
+
+def _parse_time(text: str) -> datetime:
+    text = text.replace(",", ".").replace("T", " ")
+    if "." in text:
+        head, frac = text.split(".", 1)
+        base = datetime.strptime(head, "%Y-%m-%d %H:%M:%S")
+        return base.replace(microsecond=int(frac.ljust(6, "0")[:6]))
+    return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+
+
+def _is_context(ctx: str) -> bool:
+    """Tell a request block from the `[instance: …]` of an exception prefix line."""
+    ctx = ctx.strip()
+    return ctx == "-" or "req-" in ctx or ctx.startswith("None") or ctx == ""
+
+
+def parse_request_block(ctx: str, names_first_project: bool = False) -> tuple[str | None, str | None, str | None, str | None]:
+    """Return (request_id, global_request_id, user, project) from a context block.
+
+    Zed+ writes `[global local identity…]` with `None` for no global id;
+    older formats start with the local id.  Identity tokens are ids in the
+    default format and names (project first) in devstack's.
+    """
+    tokens = ctx.split()
+    if not tokens or tokens == ["-"]:
+        return None, None, None, None
+    request_id = global_id = None
+    rest: list[str]
+    if len(tokens) >= 2 and _REQ.match(tokens[1]) and (tokens[0] == "None" or _REQ.match(tokens[0])):
+        global_id = tokens[0] if tokens[0] != "None" else None
+        request_id = tokens[1]
+        rest = tokens[2:]
+    elif _REQ.match(tokens[0]):
+        request_id = tokens[0]
+        rest = tokens[1:]
+    else:
+        found = next((t for t in tokens if _REQ.match(t)), None)
+        if found is None:
+            return None, None, None, None
+        request_id = found
+        rest = tokens[tokens.index(found) + 1:]
+    ident = [None if t in ("None", "-") else t for t in rest[:2]]
+    ident += [None] * (2 - len(ident))
+    user, project = (ident[1], ident[0]) if names_first_project else (ident[0], ident[1])
+    return request_id, global_id, user, project
+
+
+def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
+    if not message.endswith(("}}", ")")) and ".py:" not in message[-200:]:
+        return message, None
+    for suffix in _DEBUG_SUFFIXES:
+        m = suffix.search(message)
+        if m:
+            pid = m.groupdict().get("pid")
+            return message[: m.start()], int(pid) if pid else None
+    return message, None
+
+
+def parse_payload(text: str) -> Payload | None:
+    """Parse one oslo.log line (ANSI already stripped); None if it is no oslo line.
+
+    A line with timestamp/level/logger but no request block is an
+    exception-prefix (traceback) line: returned with `is_header=False` and
+    the text after the prefix as `message`.
+    """
+    m = patterns["std"].match(text)
+    bare = False
+    if m is None:
+        m = patterns["bare"].match(text)
+        if m is None:
+            return None
+        bare = True
+    level = m.group("level")
+    if level == "WARN":
+        level = "WARNING"
+    elif level == "FATAL":
+        level = "CRITICAL"
+    logger = m.group("logger")
+    rest = m.group("rest") or ""
+    ts = None if bare else m.group("ts")
+    time = _parse_time(ts) if ts else None
+    pid_text = None if bare else m.group("pid")
+    pid = int(pid_text) if pid_text else None
+    payload = Payload(level=level, logger=logger, message=rest, time=time, time_text=ts or "", pid=pid)
+    cm = _CONTEXT.match(rest) if rest.startswith("[") else None
+    if cm is None or not _is_context(cm.group("ctx")) or level == "TRACE":
+        # exception prefix line: `<ts> <pid> ERROR|TRACE <logger> [instance: U] <traceback text>`
+        payload.is_header = False
+        im = _INSTANCE.match(rest)
+        if im:
+            payload.instance = im.group("uuid").lower()
+            payload.message = rest[im.end():]
+        return payload
+    (payload.request_id, payload.global_request_id, payload.user, payload.project) = parse_request_block(
+        cm.group("ctx"), names_first_project=bare)
+    after = cm.group("after")
+    im = _INSTANCE.match(after)
+    if im:
+        payload.instance = im.group("uuid").lower()
+        after = after[im.end():]
+    if level == "DEBUG":
+        after, suffix_pid = _strip_debug_suffix(after)
+        if suffix_pid is not None and payload.pid is None:
+            payload.pid = suffix_pid
+    payload.message = after
+    return payload
+
+
+def looks_like_cut_header(text: str) -> bool:
+    """True for the first part of a header a terminal or mail client wrapped."""
+    return bool(_HEADERISH.match(text)) and text.count("[") > text.count("]")
+
+
+class OsloTextParser:
+    """Parser for oslo.log text files (nova-*.log, devstack n-*.log)."""
+
+    name = "oslo"
+    binary = False
+    patterns = patterns
+    samples: tuple[Sample, ...] = (
+        Sample("2012-11-20 14:41:03 DEBUG nova.compute.manager [req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4 b5d2bd3e0bfd4b55b8a0a6c4c5a0d6fb 7f2c5b0f4c1046a5a2b6b0b7d7f5a4e1] [instance: 4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a] Checking state",
+               "std", {"level": "DEBUG", "pid": None, "request_id": "req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4", "instance": "4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a"}),
+        Sample("2018-03-01 10:00:00.123 12345 INFO nova.compute.manager [req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b 4b2e8c1d9f0a4b3c8d7e6f5a4b3c2d1e 9a8f7e6d5c4b4a39a8b7c6d5e4f3a2b1 - default default] [instance: 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d] _post_live_migration() is started..",
+               "std", {"level": "INFO", "pid": 12345, "user": "4b2e8c1d9f0a4b3c8d7e6f5a4b3c2d1e", "message": "_post_live_migration() is started.."}),
+        Sample("DEBUG nova.compute.manager [None req-d24912ca-820d-4f70-8805-1bf7da481eaa None None] CONF.reclaim_instance_interval <= 0, skipping... {{(pid=100024) _reclaim_queued_deletes /opt/stack/nova/nova/compute/manager.py:10299}}",
+               "bare", {"level": "DEBUG", "pid": 100024, "request_id": "req-d24912ca-820d-4f70-8805-1bf7da481eaa", "message": "CONF.reclaim_instance_interval <= 0, skipping..."}),
+    )
+
+    def sniff(self, head: list[str] | tuple[str, ...]) -> float:
+        """Score the share of head lines that start like an oslo record."""
+        cleaned = [strip_ansi(h) for h in head]
+        return share_matching(cleaned, patterns["std"])
+
+    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
+        """Fold lines into records and yield one Event per record."""
+        return _fold(lines, ctx, self.name)
+
+
+PARSER = OsloTextParser()
+
+
+class _Record:
+    __slots__ = ("payload", "lineno", "extra", "nlines", "service", "host")
+
+    def __init__(self, payload: Payload, lineno: int, service: str | None, host: str | None) -> None:
+        self.payload = payload
+        self.lineno = lineno
+        self.extra: list[str] = []
+        self.nlines = 1
+        self.service = service
+        self.host = host
+
+
+def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
+    p = rec.payload
+    extra = rec.extra
+    # oslo ends every traceback with a prefix-only line: drop trailing blanks
+    while extra and not extra[-1].strip():
+        extra.pop()
+    assert p.time is not None
+    return Event(
+        time=localize(p.time, ctx.tz), time_text=p.time_text, message=p.message,
+        host=rec.host, service=rec.service, pid=p.pid, level=p.level, logger=p.logger,
+        request_id=p.request_id, global_request_id=p.global_request_id, user=p.user,
+        project=p.project, instance=p.instance, extra=tuple(extra), source=ctx.path,
+        lineno=rec.lineno, line_count=rec.nlines, fmt=fmt,
+    )
+
+
+def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
+    stats = ctx.stats
+    rec: _Record | None = None
+    pending: list[Line] = []  # a cut header waiting for its continuation
+    for lineno, raw in lines:
+        stats.lines_read += 1
+        text = strip_ansi(raw) if ("\x1b" in raw or "[0" in raw or "#033" in raw or "^[" in raw) else raw
+        if pending:
+            joined_text = _join_wrapped(pending[-1][1], text)
+            pending.append((lineno, joined_text))
+            p = parse_payload(joined_text)
+            if p is not None and p.time is not None and p.is_header and not looks_like_cut_header(joined_text):
+                if rec is not None:
+                    stats.records += 1
+                    yield _emit(rec, ctx, fmt)
+                rec = _Record(p, pending[0][0], ctx.service, ctx.host)
+                rec.nlines = len(pending)
+                stats.record_lines += len(pending)
+                pending = []
+                continue
+            if len(pending) < 4:
+                continue
+            # give up: the first piece was not a header after all
+            for _, _t in pending[:1]:
+                ctx.unparsed(pending[0][0], pending[0][1], "cut header never completed")
+            stats.unparsed_lines += len(pending) - 1
+            pending = []
+            continue
+        p = parse_payload(text) if text[:1].isdigit() else None
+        if p is not None and p.time is not None and p.is_header:
+            if looks_like_cut_header(text):
+                pending = [(lineno, text)]
+                continue
+            if rec is not None:
+                stats.records += 1
+                yield _emit(rec, ctx, fmt)
+            rec = _Record(p, lineno, ctx.service, ctx.host)
+            stats.record_lines += 1
+            continue
+        if rec is None:
+            if text.strip():
+                ctx.unparsed(lineno, text)
+            else:
+                stats.meta_lines += 1
+            continue
+        # continuation: exception-prefix lines lose their prefix, others are kept as is
+        rec.extra.append(p.message if p is not None else text)
+        if p is not None and rec.payload.instance is None and p.instance:
+            rec.payload.instance = p.instance
+        rec.nlines += 1
+        stats.continuation_lines += 1
+    if pending:
+        ctx.unparsed(pending[0][0], pending[0][1], "cut header never completed")
+        stats.unparsed_lines += len(pending) - 1
+    if rec is not None:
+        stats.records += 1
+        yield _emit(rec, ctx, fmt)
+
+
+def _join_wrapped(first: str, second: str) -> str:
+    """Re-join a wrapped header: mail clients break at spaces, terminals mid-word."""
+    second = second.strip()
+    if first.endswith(" ") or first.endswith(":"):
+        return first.rstrip() + " " + second
+    # a cut exactly inside a hex id/word joins without a space
+    if first[-1:].isalnum() and second[:1].isalnum() and len(first) >= 60 and not _word_break(first):
+        return first + second
+    return first + " " + second
+
+
+def _word_break(first: str) -> bool:
+    """Guess whether a wrap fell between words (mail) rather than inside one (terminal)."""
+    last = first.rsplit(" ", 1)[-1]
+    return not re.fullmatch(r"[\[\w-]*[0-9a-f-]{3,}", last)
