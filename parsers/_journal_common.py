@@ -1,0 +1,306 @@
+"""What every journald reader shares: unit → service names, PRIORITY → level, record folding.
+
+journald stores one *entry* per line a service wrote to stdout, so devstack's
+multi-line records (tracebacks, remote tracebacks, CPU-compare messages)
+arrive as a run of entries from the same process, the first with an oslo
+header and the rest with none (NOVA_MIGRATION_LOGS.md §1.3/§1.4).  All four
+journal formats (text, json, export, binary) turn their input into
+`JournalEntry` objects and let `fold_entries` decide which entries start a
+record and which continue one, so the rule lives in one place:
+
+    an entry whose payload is not an oslo header, and that follows within
+    1 s an oslo record of the same identifier+pid, is a continuation;
+    anything else is a record of its own (level from PRIORITY, no logger).
+
+Records are yielded in the order their first entry was read, whatever the
+interleaving of processes; at most a 1 s window of open records is held.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from migtrace.model import Event
+from migtrace.parsers._ansi import strip_ansi
+from migtrace.parsers._base import ParseContext
+from migtrace.parsers.oslo import Payload, parse_payload
+
+#: Nova's short service names by unit / SYSLOG_IDENTIFIER, after `normalise_identifier`.
+#: devstack's super-conductor and cell conductors both become "n-cond": the
+#: correlator cares that a line came from a conductor, not which one.
+SERVICE_BY_IDENTIFIER: dict[str, str] = {
+    "n-cpu": "n-cpu",
+    "nova-compute": "n-cpu",
+    "nova_compute": "n-cpu",
+    "n-api": "n-api",
+    "nova-api": "n-api",
+    "nova_api": "n-api",
+    "nova-api-wsgi": "n-api",
+    "nova-api-os-compute": "n-api",
+    "nova-osapi_compute": "n-api",
+    "n-sch": "n-sch",
+    "nova-scheduler": "n-sch",
+    "nova_scheduler": "n-sch",
+    "n-cond": "n-cond",
+    "n-super-cond": "n-cond",
+    "nova-conductor": "n-cond",
+    "nova_conductor": "n-cond",
+    "n-api-meta": "n-api-meta",
+    "nova-api-metadata": "n-api-meta",
+    "nova_metadata": "n-api-meta",
+    "n-novnc": "n-novnc",
+    "nova-novncproxy": "n-novnc",
+}
+
+#: Prefixes packagers put in front of nova's unit names (RDO, EDPM/podman).
+_UNIT_PREFIXES: tuple[str, ...] = ("devstack@", "openstack-", "edpm_", "tripleo_")
+#: devstack names one conductor per cell: n-cond-cell1, n-cond-cell2, …
+_CELL_CONDUCTOR = re.compile(r"^n-cond-cell\d+$")
+
+#: syslog PRIORITY → oslo level name (index = priority).
+LEVEL_BY_PRIORITY: tuple[str, ...] = (
+    "CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "INFO", "INFO", "DEBUG",
+)
+
+#: A continuation entry must follow its record's last entry within this window.
+CONTINUATION_WINDOW = timedelta(seconds=1)
+#: Open records held for ordering before the oldest is forced out.
+_MAX_OPEN = 512
+
+
+def normalise_identifier(ident: str) -> str:
+    """Strip the `.service` suffix and packagers' prefixes from a unit or identifier."""
+    name = ident.strip()
+    if name.endswith(".service"):
+        name = name[: -len(".service")]
+    for prefix in _UNIT_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    return name
+
+
+def known_service(ident: str | None) -> str | None:
+    """Return nova's short service name for a unit/identifier, or None if it is not nova's."""
+    if not ident:
+        return None
+    name = normalise_identifier(ident)
+    found = SERVICE_BY_IDENTIFIER.get(name)
+    if found is None and _CELL_CONDUCTOR.match(name):
+        return "n-cond"
+    return found
+
+
+def service_from_identifier(ident: str | None) -> str | None:
+    """Map a unit or SYSLOG_IDENTIFIER to nova's short name; other names pass through normalised."""
+    if not ident or not ident.strip():
+        return None
+    return known_service(ident) or normalise_identifier(ident)
+
+
+def level_from_priority(priority: int | None) -> str | None:
+    """Return the oslo level name for a syslog PRIORITY (0-7), None when absent or out of range."""
+    if priority is None or not 0 <= priority < len(LEVEL_BY_PRIORITY):
+        return None
+    return LEVEL_BY_PRIORITY[priority]
+
+
+def decode_value(value: object) -> str | None:
+    """Turn a journal field value (str, bytes, byte array, int, list of values) into text.
+
+    `journalctl -o json` prints non-UTF-8 or binary values as arrays of byte
+    values and repeated fields as arrays of values; systemd-python hands out
+    bytes when decoding failed.  The first value of a repeated field wins.
+    """
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", "replace")
+    if isinstance(value, bool):
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, list):
+        if not value:
+            return ""
+        if all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 256 for v in value):
+            return bytes(value).decode("utf-8", "replace")
+        return decode_value(value[0])
+    return str(value)
+
+
+def to_int(value: object) -> int | None:
+    """Read an integer field (PRIORITY, _PID); None when absent or not a number."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    text = decode_value(value)
+    if text is None:
+        return None
+    text = text.strip()
+    if not text or len(text) > 20 or not (text.isdigit() or (text[0] == "-" and text[1:].isdigit())):
+        return None
+    return int(text)
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One journal entry as any of the journal formats delivers it, before folding.
+
+    `lineno`/`line_count` are in the unit the format accounts in (text lines,
+    json lines, export field lines, binary entries).
+    """
+
+    lineno: int
+    line_count: int
+    time: datetime
+    time_text: str
+    message: str
+    host: str | None = None
+    ident: str | None = None
+    unit: str | None = None
+    pid: int | None = None
+    priority: int | None = None
+    request_id: str | None = None
+    user: str | None = None
+    project: str | None = None
+
+
+class _Open:
+    """A record being built: its first entry, parsed payload and continuation lines."""
+
+    __slots__ = ("entry", "payload", "message", "extra", "nlines", "last_time", "key", "done")
+
+    def __init__(self, entry: JournalEntry, payload: Payload | None, message: str,
+                 extra: list[str], key: tuple[str | None, int | None]) -> None:
+        self.entry = entry
+        self.payload = payload
+        self.message = message
+        self.extra = extra
+        self.nlines = entry.line_count
+        self.last_time = entry.time
+        self.key = key
+        self.done = payload is None
+
+
+def _split(text: str) -> tuple[str, list[str]]:
+    """Split a MESSAGE into its first line and the rest (use_journal=True keeps newlines)."""
+    if "\n" not in text:
+        return text.rstrip("\r"), []
+    lines = [line.rstrip("\r") for line in text.split("\n")]
+    return lines[0], lines[1:]
+
+
+def _payload_of(first: str) -> Payload | None:
+    """Parse an oslo header or exception-prefix line; cheap exit for other text."""
+    if not first or not (first[0].isupper() or first[0].isdigit()):
+        return None
+    return parse_payload(first)
+
+
+def _continuation_text(first: str, payload: Payload | None) -> str:
+    """Return a continuation line without its exception prefix, keeping the traceback's indent.
+
+    `parse_payload` gives the text after the prefix with leading blanks
+    stripped; traceback frames need them (`  File …` vs `    code`).
+    """
+    if payload is None:
+        return first
+    at = first.find(payload.logger)
+    if at < 0:
+        return payload.message
+    rest = first[at + len(payload.logger) + 1:]
+    if payload.instance and rest.startswith("[instance: "):
+        rest = rest[rest.find("]") + 2:]
+    return rest
+
+
+def service_of(entry: JournalEntry, ctx: ParseContext) -> str | None:
+    """Pick the service: a nova unit, then a nova identifier, then whatever names the entry."""
+    return (known_service(entry.unit) or known_service(entry.ident)
+            or service_from_identifier(entry.ident) or service_from_identifier(entry.unit)
+            or ctx.service)
+
+
+def _emit(rec: _Open, ctx: ParseContext, fmt: str) -> Event:
+    entry, payload = rec.entry, rec.payload
+    extra = rec.extra
+    # oslo ends every traceback with a prefix-only line: it carries nothing
+    while extra and not extra[-1].strip():
+        extra.pop()
+    ctx.stats.records += 1
+    if payload is None:
+        return Event(
+            time=entry.time, time_text=entry.time_text, message=rec.message,
+            host=entry.host or ctx.host, service=service_of(entry, ctx), pid=entry.pid,
+            level=level_from_priority(entry.priority), request_id=entry.request_id,
+            user=entry.user, project=entry.project, extra=tuple(extra), source=ctx.path,
+            lineno=entry.lineno, line_count=rec.nlines, fmt=fmt,
+        )
+    return Event(
+        time=entry.time, time_text=entry.time_text, message=rec.message,
+        host=entry.host or ctx.host, service=service_of(entry, ctx),
+        pid=entry.pid if entry.pid is not None else payload.pid,
+        level=payload.level, logger=payload.logger,
+        request_id=payload.request_id or entry.request_id,
+        global_request_id=payload.global_request_id,
+        user=payload.user or entry.user, project=payload.project or entry.project,
+        instance=payload.instance, extra=tuple(extra), source=ctx.path,
+        lineno=entry.lineno, line_count=rec.nlines, fmt=fmt,
+    )
+
+
+def fold_entries(entries: Iterable[JournalEntry], ctx: ParseContext, fmt: str) -> Iterator[Event]:
+    """Fold journal entries into records and yield one Event per record, in input order.
+
+    Accounts `records`, `record_lines` and `continuation_lines` in ctx.stats;
+    the caller accounts `lines_read`, meta and unparsed lines.
+    """
+    stats = ctx.stats
+    queue: deque[_Open] = deque()
+    open_by_key: dict[tuple[str | None, int | None], _Open] = {}
+    for entry in entries:
+        text = strip_ansi(entry.message)
+        first, rest = _split(text)
+        payload = _payload_of(first)
+        key = (entry.ident, entry.pid)
+        rec = open_by_key.get(key)
+        if (rec is not None and not rec.done
+                and (payload is None or not payload.is_header)
+                and abs(entry.time - rec.last_time) <= CONTINUATION_WINDOW):
+            rec.extra.append(_continuation_text(first, payload))
+            rec.extra.extend(rest)
+            if payload is not None and payload.instance and rec.payload is not None \
+                    and rec.payload.instance is None:
+                rec.payload.instance = payload.instance
+            rec.nlines += entry.line_count
+            rec.last_time = entry.time
+            stats.continuation_lines += entry.line_count
+            continue
+        if rec is not None:
+            rec.done = True
+        message = payload.message if payload is not None else first
+        rec = _Open(entry, payload, message, rest, key)
+        stats.record_lines += entry.line_count
+        queue.append(rec)
+        if payload is not None:
+            open_by_key[key] = rec
+        # emit from the head whatever can no longer take continuations
+        while queue:
+            head = queue[0]
+            if not (head.done or entry.time - head.last_time > CONTINUATION_WINDOW
+                    or len(queue) > _MAX_OPEN):
+                break
+            queue.popleft()
+            if open_by_key.get(head.key) is head:
+                del open_by_key[head.key]
+            yield _emit(head, ctx, fmt)
+    while queue:
+        yield _emit(queue.popleft(), ctx, fmt)
