@@ -187,6 +187,7 @@ class OsloTextParser:
     """Parser for oslo.log text files (nova-*.log, devstack n-*.log)."""
 
     name = "oslo"
+    targetable = True
     binary = False
     patterns = patterns
     samples: tuple[Sample, ...] = (

@@ -1,0 +1,109 @@
+"""Decide a record's service and host from the names around it.
+
+Users rarely tell us which host or service a file came from; the file name,
+the path (`<host>/var/log/nova/…`, a sosreport root), the journald unit or
+the logger name usually do.  These tables are data so they can be reviewed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+#: file-name stems / unit names / identifiers -> nova's short service names
+SERVICE_NAMES: dict[str, str] = {
+    "nova-compute": "n-cpu", "n-cpu": "n-cpu", "nova_compute": "n-cpu",
+    "nova-api": "n-api", "n-api": "n-api", "nova-api-wsgi": "n-api", "nova-osapi_compute": "n-api",
+    "nova_api": "n-api", "nova-api-os-compute": "n-api", "nova-placement-api": "placement",
+    "nova-scheduler": "n-sch", "n-sch": "n-sch", "nova_scheduler": "n-sch",
+    "nova-conductor": "n-cond", "n-cond": "n-cond", "n-super-cond": "n-cond",
+    "n-cond-cell1": "n-cond", "nova_conductor": "n-cond", "nova-super-conductor": "n-cond",
+    "nova-novncproxy": "n-novnc", "n-novnc": "n-novnc", "n-novnc-cell1": "n-novnc",
+    "nova-manage": "nova-manage", "nova-metadata-api": "n-api-meta", "n-api-meta": "n-api-meta",
+}
+
+#: logger-name prefixes -> service, for records whose file says nothing (first match wins)
+LOGGER_SERVICES: tuple[tuple[str, str], ...] = (
+    ("nova.compute.api", "n-api"),
+    ("nova.api.", "n-api"),
+    ("nova.osapi_compute", "n-api"),
+    ("nova.scheduler.utils", "n-cond"),
+    ("nova.scheduler.client", ""),
+    ("nova.scheduler.", "n-sch"),
+    ("nova.filters", "n-sch"),
+    ("nova.conductor.", "n-cond"),
+    ("nova.compute.", "n-cpu"),
+    ("nova.virt.", "n-cpu"),
+    ("os_brick.", "n-cpu"),
+)
+
+_STEM = re.compile(r"^(?:screen-)?(?:devstack@)?(?P<stem>[\w@.-]+?)(?:\.service)?(?:\.log|\.txt)?(?:[.-]\d+|[.-]\d{8})?(?:\.log|\.txt)?(?:\.gz|\.bz2|\.xz)?$")
+
+#: directory names that never name a host
+GENERIC_DIRS = frozenset({
+    "", "log", "logs", "nova", "var", "kolla", "tmp", "opt", "stack", "journal", "sos_commands",
+    "sample_logs", "home", "root", "data", "old", "archive", "rotated", "files", "compute",
+    "controller-logs", "etc", "incident",
+})
+
+
+def service_from_name(name: str) -> str | None:
+    """Map a file name, unit or SYSLOG_IDENTIFIER to nova's short service name."""
+    base = os.path.basename(name.rstrip("/"))
+    m = _STEM.match(base)
+    stem = m.group("stem") if m else base
+    for candidate in (stem, stem.removeprefix("devstack@"), re.sub(r"\[\d+\]$", "", stem)):
+        if candidate in SERVICE_NAMES:
+            return SERVICE_NAMES[candidate]
+    for key, svc in SERVICE_NAMES.items():
+        if stem.startswith(key + "."):
+            return svc
+    return None
+
+
+def service_from_logger(logger: str | None) -> str | None:
+    """Guess the service of a record from its logger name."""
+    if not logger:
+        return None
+    for prefix, svc in LOGGER_SERVICES:
+        if logger.startswith(prefix):
+            return svc or None
+    return None
+
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$")
+
+
+def looks_like_host(name: str) -> bool:
+    """True when a path component could be a host name."""
+    return bool(_HOSTNAME.match(name)) and name.lower() not in GENERIC_DIRS
+
+
+def host_from_path(path: str) -> str | None:
+    """Find the host a path names: a sosreport root's `hostname` file, `<host>/var/log/…`.
+
+    Only layouts that really name a host count; a plain parent directory
+    does not (it is too often `incident/` or `Downloads/`).
+    """
+    parts = os.path.normpath(os.path.abspath(path)).split(os.sep)
+    # sosreport root (has a `hostname` file) anywhere above the file
+    for i in range(len(parts) - 1, 0, -1):
+        root = os.sep.join(parts[:i])
+        hostname_file = os.path.join(root, "hostname")
+        if root and os.path.isfile(hostname_file) and os.path.isdir(os.path.join(root, "var")):
+            try:
+                with open(hostname_file, encoding="utf-8", errors="replace") as fh:
+                    first = fh.readline().strip()
+            except OSError:
+                first = ""
+            if first and looks_like_host(first.split(".")[0]):
+                return first.split(".")[0]
+            break
+    # <host>/var/log/...
+    for i in range(1, len(parts) - 2):
+        if parts[i] == "var" and parts[i + 1] == "log" and looks_like_host(parts[i - 1]):
+            name = parts[i - 1]
+            if name.startswith("sosreport-"):
+                return name.removeprefix("sosreport-").split("-")[0] or None
+            return name
+    return None

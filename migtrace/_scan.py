@@ -1,0 +1,70 @@
+"""Targeted reading: find the records that mention some ids without parsing the rest.
+
+A query for one request id or instance in a 1 GB log set must not run the
+full parser on every line.  The raw bytes of each line are searched for the
+ids first (a substring test, as `grep -F` does); only the records that
+contain a hit are decoded and parsed.  A hit inside a traceback pulls in the
+record's header line above it, and a hit header pulls in its continuation
+lines below it, so folded records stay whole.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Iterator
+
+from migtrace.model import FileStats
+from migtrace.parsers._base import Line
+
+#: a line that starts a record (oslo header with a request block, or a
+#: journald/syslog line whose payload is one); anything else may be a continuation
+RECORD_START = re.compile(
+    rb"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\S* \S+ [^\s:]+: |\d{4}-\d\d-\d\dT\S+ \S+ [^\s:]+: )?"
+    rb"(?:\x1b\[[0-9;]*m)?"
+    rb"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?"
+    rb"(?:DEBUG|INFO|AUDIT|WARNING|ERROR|CRITICAL)\s+\S+\s+\[(?!instance:)"
+)
+
+LOOKBACK = 400
+
+
+def _decode(raw: bytes) -> str:
+    from migtrace.sources import decode_line
+
+    return decode_line(raw)
+
+
+def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats: FileStats) -> Iterator[Line]:
+    """Yield (lineno, text) for the lines of records that contain any term; count the rest as skipped."""
+    needles = tuple(t.encode() for t in terms if t)
+    back: deque[tuple[int, bytes]] = deque(maxlen=LOOKBACK)
+    following = False
+    lineno = 0
+    for raw in raw_lines:
+        lineno += 1
+        hit = any(n in raw for n in needles)
+        starts = RECORD_START.match(raw) is not None
+        if hit:
+            if not starts:
+                # pull in the lines since this record's header
+                pending = list(back)
+                cut = max((i for i, (_, r) in enumerate(pending) if RECORD_START.match(r)), default=None)
+                if cut is not None:
+                    for num, r in pending[cut:]:
+                        yield num, _decode(r)
+                    stats.skipped_lines -= len(pending) - cut
+                    stats.lines_read -= len(pending) - cut
+            back.clear()
+            following = True
+            yield lineno, _decode(raw)
+            continue
+        if following and not starts:
+            yield lineno, _decode(raw)
+            continue
+        following = False
+        stats.skipped_lines += 1
+        stats.lines_read += 1
+        if starts:
+            back.clear()
+        back.append((lineno, raw))

@@ -1,0 +1,406 @@
+"""Find the inputs, open them, and hand each to the parser its content calls for.
+
+Sources decide everything a record cannot say about itself: which file it
+came from, the host and service that file belongs to, the time zone its
+naive timestamps are in, and the year a journalctl line leaves out.  Every
+problem with one input becomes one warning naming the file; the other inputs
+are still read.  Inputs are opened read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import bz2
+import fnmatch
+import glob
+import gzip
+import io
+import lzma
+import os
+import re
+import sys
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import BinaryIO
+
+from migtrace._scan import targeted_raw_lines
+from migtrace._naming import host_from_path, service_from_logger, service_from_name
+from migtrace._timeutil import UTC, zone_named
+from migtrace.model import Event, FileStats
+from migtrace.parsers import registry
+from migtrace.parsers._base import Line, ParseContext
+from migtrace.parsers.wrappers import detect, has_markdown_escapes, peel
+
+#: directories searched when no path is given (DESIGN.md)
+DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/log/kolla/nova")
+
+#: inside a directory only files named like nova / devstack / journal logs are read
+_LOG_NAME = re.compile(
+    r"^(?:screen-)?(?:nova[-_]|n-|devstack|.*journal|syslog|messages|.*\.log)"
+    r"|\.log(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?$|[.-]\d{8}(?:\.gz|\.bz2|\.xz)?$"
+)
+_NOT_LOGS = re.compile(r"\.(?:md|json|ya?ml|toml|py|html|png|conf|ini|pid|lock|sh)$", re.I)
+_ROTATION = re.compile(r"^(?P<base>.+?)(?:\.(?P<num>\d+)|-(?P<date>\d{8}))?(?P<comp>\.gz|\.bz2|\.xz)?$")
+
+HEAD_BYTES = 64 * 1024
+HEAD_LINES = 200
+MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
+
+MAGIC_GZIP = b"\x1f\x8b"
+MAGIC_BZ2 = b"BZh"
+MAGIC_XZ = b"\xfd7zXZ\x00"
+MAGIC_JOURNAL = b"LPKSHHRH"
+
+
+@dataclass(slots=True)
+class ReadOptions:
+    """What the user told us about the inputs (CLI flags or `load()` keywords)."""
+
+    tz: str | None = None
+    tz_by_path: dict[str, str] = field(default_factory=dict)
+    year: int | None = None
+    host_aliases: dict[str, str] = field(default_factory=dict)
+    strict: bool = False
+    #: targeted query: only records whose raw text contains one of these are parsed
+    terms: frozenset[str] = frozenset()
+
+
+@dataclass(slots=True)
+class InputFile:
+    """One input: a path on disk, or `-` for stdin."""
+
+    path: str
+    display: str
+    rotation_rank: tuple[str, int] = ("", 0)
+
+
+class Warnings:
+    """Collects one-line warnings; each distinct text is kept once."""
+
+    def __init__(self, sink: Callable[[str], None] | None = None) -> None:
+        self.lines: list[str] = []
+        self._seen: set[str] = set()
+        self._sink = sink
+
+    def __call__(self, message: str) -> None:
+        if message in self._seen:
+            return
+        self._seen.add(message)
+        self.lines.append(message)
+        if self._sink is not None:
+            self._sink(message)
+
+
+def _rotation_key(path: str) -> tuple[str, int]:
+    """Order a rotated set oldest first: x.log.2.gz, x.log.1, x.log; dated members by date."""
+    name = os.path.basename(path)
+    m = _ROTATION.match(name)
+    if not m:
+        return (path, 0)
+    base = os.path.join(os.path.dirname(path), m.group("base"))
+    if m.group("num"):
+        return (base, -int(m.group("num")))
+    if m.group("date"):
+        return (base, -10**9 + int(m.group("date")) - 10**8)
+    return (base, 0)
+
+
+def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[InputFile]:
+    """Turn files, directories (recursive), globs and `-` into an ordered list of inputs."""
+    found: list[InputFile] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in seen:
+            return
+        seen.add(real)
+        found.append(InputFile(path=path, display=path, rotation_rank=_rotation_key(path)))
+
+    for raw in paths:
+        if raw == "-":
+            found.append(InputFile(path="-", display="<stdin>"))
+            continue
+        matches = sorted(glob.glob(raw)) if glob.has_magic(raw) else [raw]
+        if not matches:
+            warn(f"{raw}: no such file or directory")
+            continue
+        for path in matches:
+            if os.path.isdir(path):
+                for file_path in _walk(path, warn):
+                    add(file_path)
+            elif os.path.exists(path):
+                add(path)
+            else:
+                warn(f"{path}: no such file or directory")
+    found.sort(key=lambda f: f.rotation_rank if f.path != "-" else ("", 0))
+    return found
+
+
+def _walk(top: str, warn: Callable[[str], None]) -> Iterator[str]:
+    """Walk a directory tree following links, without looping, yielding log-like files."""
+    visited: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        try:
+            st = os.stat(current)
+        except OSError as exc:
+            warn(f"{current}: {exc.strerror or exc}")
+            continue
+        key = (st.st_dev, st.st_ino)
+        if key in visited:
+            warn(f"{current}: directory loop, skipped")
+            continue
+        visited.add(key)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            warn(f"{current}: {exc.strerror or exc}")
+            continue
+        subdirs: list[str] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if is_dir:
+                if entry.name.startswith(".") or entry.name == "__pycache__":
+                    continue
+                subdirs.append(entry.path)
+            elif _LOG_NAME.search(entry.name) and not _NOT_LOGS.search(entry.name):
+                yield entry.path
+        stack.extend(reversed(subdirs))
+
+
+def default_paths() -> list[str]:
+    """Return `$MIGTRACE_LOGS` or the standard log locations that exist here."""
+    env = os.environ.get("MIGTRACE_LOGS")
+    if env:
+        return [p for p in env.split(os.pathsep) if p]
+    return [p for p in DEFAULT_LOCATIONS if os.path.isdir(p)]
+
+
+def _open_raw(path: str) -> BinaryIO:
+    if path == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")  # read-only, never written
+
+
+def _decompressing(raw: BinaryIO, magic: bytes) -> BinaryIO:
+    if magic.startswith(MAGIC_GZIP):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if magic.startswith(MAGIC_BZ2):
+        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+    if magic.startswith(MAGIC_XZ):
+        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+class _Peekable:
+    """A binary stream whose first bytes were already read for sniffing."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.head = stream.read(HEAD_BYTES)
+        self.head_used = False
+
+    def lines(self) -> Iterator[bytes]:
+        rest = io.BufferedReader(_Chain(self.head, self.stream), buffer_size=1 << 20)  # type: ignore[arg-type]
+        yield from rest
+
+    def raw(self) -> BinaryIO:
+        return io.BufferedReader(_Chain(self.head, self.stream), buffer_size=1 << 20)  # type: ignore[arg-type,return-value]
+
+
+class _Chain(io.RawIOBase):
+    """A raw stream that first returns `head` then the rest of `stream`."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._stream.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+def decode_line(raw: bytes) -> str:
+    """Decode one line: UTF-8 (invalid bytes replaced), no line end, no NULs, bounded length."""
+    text = raw.decode("utf-8", "replace")
+    if text.endswith("\n"):
+        text = text[:-1]
+    if text.endswith("\r"):
+        text = text[:-1]
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if len(text) > MAX_LINE_CHARS:
+        text = text[:MAX_LINE_CHARS]
+    return text
+
+
+def _numbered(raw_lines: Iterable[bytes]) -> Iterator[Line]:
+    for number, raw in enumerate(raw_lines, 1):
+        yield number, decode_line(raw)
+
+
+def _looks_binary(head: bytes) -> bool:
+    if not head:
+        return False
+    sample = head[:8192]
+    if b"\x00" in sample and sample.count(b"\x00") > len(sample) // 20:
+        return True
+    try:
+        sample.decode("utf-8")
+        return False
+    except UnicodeDecodeError as exc:
+        bad = sample[exc.start:]
+        printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
+        return printable < len(sample) * 0.7 and len(bad) > 0
+
+
+class FileReader:
+    """Read one input into Events, filling its FileStats; never raises for bad data."""
+
+    def __init__(self, item: InputFile, options: ReadOptions, warn: Callable[[str], None]) -> None:
+        self.item = item
+        self.options = options
+        self.warn = warn
+        self.stats = FileStats(path=item.display)
+
+    def _context(self) -> ParseContext:
+        path = self.item.path
+        host = None
+        for prefix, alias in self.options.host_aliases.items():
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/") or fnmatch.fnmatch(path, prefix):
+                host = alias
+        if host is None and path != "-":
+            host = host_from_path(path)
+        service = service_from_name(path) if path != "-" else None
+        zone_name = self.options.tz
+        for prefix, zone in self.options.tz_by_path.items():
+            if path == prefix or path.startswith(prefix.rstrip("/") + "/") or fnmatch.fnmatch(path, prefix):
+                zone_name = zone
+        tz: tzinfo = zone_named(zone_name) if zone_name else UTC
+        year = self.options.year
+        if year is None and path != "-":
+            try:
+                year = datetime.fromtimestamp(os.stat(path).st_mtime, UTC).year
+            except OSError:
+                year = None
+        self.stats.host, self.stats.service = host, service
+        return ParseContext(path=self.item.display, stats=self.stats, tz=tz, host=host,
+                            service=service, year=year, strict=self.options.strict,
+                            terms=self.options.terms, warn=self.warn)
+
+    def events(self) -> Iterator[Event]:
+        """Yield the file's events; problems become one warning line each."""
+        name = self.item.display
+        try:
+            raw = _open_raw(self.item.path)
+        except IsADirectoryError:
+            self.warn(f"{name}: is a directory")
+            return
+        except PermissionError:
+            self.warn(f"{name}: permission denied")
+            self.stats.errors.append("permission denied")
+            return
+        except OSError as exc:
+            self.warn(f"{name}: cannot open: {exc.strerror or exc}")
+            self.stats.errors.append(str(exc))
+            return
+        try:
+            yield from self._read(raw)
+        except (EOFError, OSError, zlib.error, lzma.LZMAError, ValueError) as exc:
+            reason = "truncated or corrupt compressed data" if isinstance(
+                exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile)) else f"read error: {exc}"
+            where = f"{name}:{self.stats.lines_read + 1}" if self.stats.lines_read else name
+            self.warn(f"{where}: {reason}; {self.stats.lines_read} lines read before it")
+            self.stats.errors.append(reason)
+        finally:
+            if raw is not sys.stdin.buffer:
+                raw.close()
+
+    def _read(self, raw: BinaryIO) -> Iterator[Event]:
+        name = self.item.display
+        magic = raw.read(8) if raw is not sys.stdin.buffer else raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+        if raw is not sys.stdin.buffer:
+            raw.seek(0)
+        if magic.startswith(MAGIC_JOURNAL):
+            ctx = self._context()
+            self.stats.fmt = "journal-binary"
+            reader = registry.binary_journal_reader()
+            if reader is None:
+                self.warn(f"{name}: binary journal, but systemd-python is not available")
+                return
+            raw.close()
+            yield from reader(self.item.path, ctx)
+            return
+        stream = _decompressing(raw, magic)
+        peek = _Peekable(stream)
+        head_bytes = peek.head
+        if not head_bytes:
+            self.stats.fmt = "empty"
+            self.warn(f"{name}: empty file")
+            return
+        ctx = self._context()
+        if _looks_binary(head_bytes) and not registry.binary_sniff(head_bytes):
+            self.stats.fmt = "binary"
+            count = sum(1 for _ in peek.lines())
+            self.stats.lines_read = self.stats.unparsed_lines = count
+            self.warn(f"{name}: binary data, not a log ({count} lines counted as unparsed)")
+            return
+        binary_parser = registry.binary_sniff(head_bytes)
+        if binary_parser is not None:
+            self.stats.fmt = binary_parser.name
+            yield from binary_parser.parse_binary(peek.raw(), ctx)  # type: ignore[attr-defined]
+            return
+        head_lines = [decode_line(b) for b in head_bytes.split(b"\n")[:HEAD_LINES]]
+        if len(head_bytes) == HEAD_BYTES and head_lines:
+            head_lines.pop()  # the last one may be cut
+        decorations = detect(head_lines)
+        markdown = has_markdown_escapes(head_lines)
+        unwrapped_head = [h for _, h in peel(enumerate(head_lines, 1), _scratch_context(), decorations, markdown)]
+        parser = registry.sniff_text(unwrapped_head)
+        if parser is None:
+            self.stats.fmt = "unrecognised"
+            count = 0
+            for lineno, text in _numbered(peek.lines()):
+                count += 1
+                self.stats.lines_read += 1
+                ctx.unparsed(lineno, text, "format not recognised") if ctx.strict else None
+            self.stats.unparsed_lines = count
+            self.warn(f"{name}: format not recognised; {count} lines counted as unparsed")
+            return
+        self.stats.fmt = parser.name + ("+" + "+".join(d.name for d in decorations) if decorations else "")
+        lines: Iterable[Line]
+        if self.options.terms and getattr(parser, "targetable", False):
+            lines = targeted_raw_lines(peek.lines(), self.options.terms, ctx.stats)
+        else:
+            lines = _numbered(peek.lines())
+        if decorations or markdown:
+            lines = peel(lines, ctx, decorations, markdown)
+        for event in parser.parse(lines, ctx):
+            if event.service is None:
+                svc = service_from_logger(event.logger)
+                if svc:
+                    event = event.replace(service=svc)
+            yield event
+        if self.stats.unparsed_lines and not ctx.strict:
+            first = self.stats.unparsed_examples[0] if self.stats.unparsed_examples else (0, "")
+            self.warn(f"{name}:{first[0]}: {self.stats.unparsed_lines} unparsed line(s), first: {first[1][:80]!r}")
+
+
+def _scratch_context() -> ParseContext:
+    return ParseContext(path="<head>", stats=FileStats(path="<head>"), tz=UTC)

@@ -1,0 +1,98 @@
+"""Peel what users wrap around log lines when they paste or collect them.
+
+Tickets and pastes carry logs inside decorations: pastebin's `  12. `
+numbering, `- ` list markers, gist table residue ` | |`, markdown escapes,
+`######` prefixes, mail indentation, `grep` file-name prefixes and
+`tail -f` `==> file <==` section headers.  A decoration is switched on when
+most of the first lines show it, then peeled from every line that has it;
+line numbers are kept so errors still point at the user's file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+
+from migtrace._naming import host_from_path, service_from_name
+from migtrace.parsers._base import Line, ParseContext
+
+
+@dataclass(frozen=True, slots=True)
+class Decoration:
+    """One kind of per-line wrapping: how to recognise it and what to keep."""
+
+    name: str
+    pattern: re.Pattern[str]
+    #: share of non-blank head lines that must show it before it is peeled
+    threshold: float = 0.6
+
+
+DECORATIONS: tuple[Decoration, ...] = (
+    Decoration("hashes", re.compile(r"^#{3,}\s?(?P<keep>.*)$")),
+    Decoration("pastebin-number", re.compile(r"^\s*\d{1,6}\.\s(?P<keep>.*)$")),
+    Decoration("list-dash", re.compile(r"^- (?P<keep>.*)$")),
+    Decoration("gist-table", re.compile(r"^(?P<keep>.*?)\s*\|\s*\|\s*$")),
+    Decoration("indent", re.compile(r"^(?:\t| {2,8})(?P<keep>\S.*)$")),
+    Decoration("grep-prefix", re.compile(
+        r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-](?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
+)
+
+_MARKDOWN_ESCAPE = re.compile(r"\\([\[\]_*`#<>()])")
+_TAIL_HEADER = re.compile(r"^==> (?P<file>.+) <==$")
+
+
+def detect(head: Sequence[str]) -> tuple[Decoration, ...]:
+    """Return the decorations most head lines show, in peeling order."""
+    lines = [h for h in head if h.strip() and not _TAIL_HEADER.match(h)]
+    if not lines:
+        return ()
+    active: list[Decoration] = []
+    current = lines
+    for deco in DECORATIONS:
+        hits = [deco.pattern.match(line) for line in current]
+        share = sum(1 for h in hits if h) / len(current)
+        if share >= deco.threshold:
+            active.append(deco)
+            current = [h.group("keep") if h else line for h, line in zip(hits, current)]
+    return tuple(active)
+
+
+def has_markdown_escapes(head: Sequence[str]) -> bool:
+    """True when the text was pasted through markdown (`\\[-\\]`)."""
+    return sum(1 for h in head if "\\[" in h or "\\]" in h) >= max(1, len(head) // 3)
+
+
+def peel(lines: Iterable[Line], ctx: ParseContext, decorations: Sequence[Decoration],
+         markdown: bool = False) -> Iterator[Line]:
+    """Yield lines without their decorations; `==> file <==` headers become meta lines.
+
+    A grep prefix or a tail header names the file the following lines came
+    from, so the context's service (and host, if the path names one) follow it.
+    """
+    for lineno, text in lines:
+        if text.startswith("==> ") and text.endswith(" <=="):
+            m = _TAIL_HEADER.match(text)
+            if m:
+                ctx.stats.lines_read += 1
+                ctx.stats.meta_lines += 1
+                _follow_file(ctx, m.group("file"))
+                continue
+        for deco in decorations:
+            m = deco.pattern.match(text)
+            if m:
+                if deco.name == "grep-prefix":
+                    _follow_file(ctx, m.group("file"))
+                text = m.group("keep")
+        if markdown and "\\" in text:
+            text = _MARKDOWN_ESCAPE.sub(r"\1", text)
+        yield lineno, text
+
+
+def _follow_file(ctx: ParseContext, name: str) -> None:
+    service = service_from_name(name)
+    if service:
+        ctx.service = service
+    host = host_from_path(name) if "/" in name else None
+    if host:
+        ctx.host = host
