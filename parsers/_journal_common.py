@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from migtrace.model import Event
 from migtrace.parsers._ansi import strip_ansi
@@ -171,6 +171,54 @@ class JournalEntry:
     request_id: str | None = None
     user: str | None = None
     project: str | None = None
+
+
+UTC = timezone.utc
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+#: Fields that name the writer of an entry, in the order they are trusted.
+_IDENT_FIELDS = ("SYSLOG_IDENTIFIER", "_COMM")
+_PID_FIELDS = ("_PID", "SYSLOG_PID")
+_TIME_FIELDS = ("__REALTIME_TIMESTAMP", "_SOURCE_REALTIME_TIMESTAMP")
+
+
+def realtime(usec: int) -> datetime:
+    """Turn a journald µs-since-epoch value into an aware UTC datetime."""
+    return _EPOCH + timedelta(microseconds=usec)
+
+
+def entry_from_fields(fields: Mapping[str, object], lineno: int, line_count: int) -> JournalEntry | None:
+    """Build a JournalEntry from a journal field mapping (json, export, binary); None without a time."""
+    usec = None
+    for name in _TIME_FIELDS:
+        usec = to_int(fields.get(name))
+        if usec is not None:
+            break
+    if usec is None:
+        return None
+    time = realtime(usec)  # OverflowError for absurd values: callers treat as unparsed
+    ident = None
+    for name in _IDENT_FIELDS:
+        ident = decode_value(fields.get(name))
+        if ident:
+            break
+    pid = None
+    for name in _PID_FIELDS:
+        pid = to_int(fields.get(name))
+        if pid is not None:
+            break
+    return JournalEntry(
+        lineno=lineno, line_count=line_count, time=time, time_text=str(usec),
+        message=decode_value(fields.get("MESSAGE")) or "",
+        host=decode_value(fields.get("_HOSTNAME")) or None,
+        ident=ident or None,
+        unit=decode_value(fields.get("_SYSTEMD_UNIT")) or None,
+        pid=pid,
+        priority=to_int(fields.get("PRIORITY")),
+        request_id=decode_value(fields.get("REQUEST_ID")) or None,
+        user=decode_value(fields.get("USER_ID")) or decode_value(fields.get("USER_NAME")) or None,
+        project=decode_value(fields.get("PROJECT_ID")) or decode_value(fields.get("PROJECT_NAME")) or None,
+    )
 
 
 class _Open:
