@@ -255,6 +255,7 @@ def _leading_operator(text: str) -> QueryError | None:
 
 def _make_term(s: str, loc: int, toks: pp.ParseResults) -> Node:
     field, op, value = toks[0], toks[1], toks[2]
+    loc = len(s) - len(s[loc:].lstrip())  # pyparsing passes the position before whitespace
     name = str(field).lower()
     if name not in FIELDS:
         raise pp.ParseFatalException(
@@ -402,7 +403,7 @@ def _build_grammar() -> pp.ParserElement:
     expr = pp.Forward()
     not_expr = pp.Forward().set_name("a term")
     group = lpar - expr + rpar
-    atom = (group | pp.WordStart() + field_term | phrase).set_name("a term")
+    atom = (group | field_term | phrase).set_name("a term")
     not_expr <<= pp.Group(not_kw - not_expr).set_parse_action(_make_not) | atom
     and_expr = not_expr + pp.ZeroOrMore(pp.Suppress(and_kw) - not_expr | ~or_kw + not_expr)
     and_expr.set_parse_action(_make_and)
