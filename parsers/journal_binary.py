@@ -7,7 +7,8 @@ entries of all files by time, so a directory reads as one stream.
 
 Accounting: one entry is one "line" (lineno = position in the stream).  A
 journal that is corrupt part-way stops the read with an error noted in
-ctx.stats.errors; a path that cannot be opened at all is a SourceError.
+ctx.stats.errors; a journal that cannot be opened at all is one warning and
+an error in the stats (a SourceError under --strict), like any unreadable input.
 """
 
 from __future__ import annotations
@@ -88,12 +89,22 @@ def _events(path: str | None, reader: Any, ctx: ParseContext, fmt: str) -> Itera
         reader.close()
 
 
+def _cannot_open(ctx: ParseContext, what: str, exc: Exception) -> Iterator[Event]:
+    """Note an unreadable journal like any unreadable input: one warning, no events."""
+    reason = f"cannot open {what}: {exc}"
+    ctx.stats.errors.append(reason)
+    ctx.warn(f"{ctx.path}: {reason}")
+    if ctx.strict:
+        raise SourceError(ctx.path, reason) from exc
+    return iter(())
+
+
 def read_journal_path(path: str, ctx: ParseContext) -> Iterator[Event]:
     """Yield the Events of a binary journal file or a directory of journal files."""
     try:
         reader = _open_reader(path)
     except (OSError, ValueError) as exc:
-        raise SourceError(path, f"cannot open journal: {exc}") from exc
+        return _cannot_open(ctx, "journal", exc)
     return _events(path, reader, ctx, PARSER.name)
 
 
@@ -103,7 +114,7 @@ def read_local_journal(ctx: ParseContext, units: Iterable[str] = DEFAULT_UNITS) 
         reader = _open_reader(None)
         present = reader.query_unique("_SYSTEMD_UNIT")
     except (OSError, ValueError) as exc:
-        raise SourceError("journal", f"cannot open the local journal: {exc}") from exc
+        return _cannot_open(ctx, "the local journal", exc)
     wanted = sorted(name for name in (str(u) for u in present)
                     if any(fnmatch.fnmatchcase(name, pattern) for pattern in units))
     if not wanted:

@@ -150,6 +150,14 @@ class JournalExportParser:
         hits = sum(1 for line in lines if patterns["field"].match(line))
         return hits / len(lines)
 
+    def sniff_bytes(self, head: bytes) -> bool:
+        """Tell an export stream from raw bytes: field lines, with a journal marker among them."""
+        first = head.split(b"\n", 1)[0]
+        eq = first.find(b"=")
+        if eq <= 0 or not _KEY.match(first[:eq]):
+            return False
+        return any(head.startswith(m.encode()) or b"\n" + m.encode() in head for m in _MARKERS)
+
     def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
         """Read an export stream that was decoded into text lines (no binary fields)."""
         return fold_entries(_entries(_line_items(lines), ctx), ctx, self.name)
