@@ -1,0 +1,435 @@
+"""Remove secrets (always) and identifying names (on request) from what migtrace writes.
+
+Reports end up in public bug trackers, read by people who have never seen the
+hosts, so redaction runs on the way out, on every format:
+
+* **secrets, always**: cephx keys (`key=AQ…`), passwords in URLs
+  (`transport_url`, `connection`: `scheme://user:PASSWORD@host`),
+  `auth_token`, `X-Auth-Token`, `X-Subject-Token`, `password`-like fields and
+  bare Fernet tokens.  A secret becomes `***` (oslo's own mask) and is never
+  written to the mapping file.
+* **hosts, ips, users, on request** (`--redact hosts,ips,users`): each distinct
+  value gets a stable pseudonym (`host-1`, `ip-1`, `user-1`, `project-1`) so
+  the story still reads right; a mapping saved with `--redact-map FILE` makes
+  the pseudonyms identical across reports.
+
+UUIDs and request ids are never touched: they are what correlates a report
+with the logs and with other reports.  After rendering, `verify()` re-scans
+the output for every original it replaced (in raw, HTML-, JSON- and
+Markdown-escaped form) and raises `RenderError` if one survived.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+from migtrace.analysis import Analysis
+from migtrace.errors import RenderError
+from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
+
+#: Categories that `--redact` accepts (secrets need no asking).
+CATEGORIES: frozenset[str] = frozenset({"hosts", "ips", "users"})
+
+#: What a secret is replaced with (oslo.utils `mask_password` uses the same).
+MASK = "***"
+
+#: Secrets shorter than this are replaced where a pattern finds them but not
+#: hunted as bare words elsewhere, nor re-scanned: "nova" as a password would
+#: otherwise flag every logger name.
+MIN_BARE_SECRET_LEN = 6
+
+#: Values that are already masks; replacing them again would only make
+#: `verify()` chase `***` through the whole report.
+_ALREADY_MASKED = re.compile(r"^(?:\*+|<REMOVED>|<redacted>|\*+REDACTED\*+|\{SHA256\}[0-9a-f]*|None|null|-)$", re.I)
+
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+#: Tokens kept verbatim whatever the categories: request ids and dashed uuids.
+_PROTECTED = re.compile(rf"(req-{_UUID}|{_UUID})")
+
+#: Secret patterns: group "v" is the secret, the rest of the match stays.
+_SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # scheme://user:PASSWORD@host, also the ",user:PASSWORD@host2" of multi-host transport_urls
+    re.compile(r"(?:[A-Za-z][\w+.-]*://|,)[^\s:/@,'\"]*:(?P<v>[^\s@,'\"/]+)@"),
+    # cephx keys: key=AQ…, 'key': 'AQ…', key = AQ… (keyring files)
+    re.compile(r"\bkey['\"]?\s*[=:]\s*['\"]?(?P<v>[A-Za-z0-9+/]{16,}={0,2})"),
+    # token and password fields in dicts, headers, kwargs and query strings
+    re.compile(
+        r"(?i)\b(?:auth_token|x-auth-token|x-subject-token|x-service-token|"
+        r"[\w-]*password|[\w-]*passwd|admin_pass|new_pass|secret_key)"
+        r"['\"]?\s*[=:]\s*(?:u?['\"])?(?P<v>(?:\{SHA256\})?[^\s'\",;}\]]+)"
+    ),
+    # bare Fernet tokens and cephx keys wherever they appear
+    re.compile(r"(?<![\w/+])(?P<v>gAAAAA[\w-]{40,}={0,2}|AQ[A-Za-z0-9+/]{36,38}==)"),
+)
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
+_IPV6 = re.compile(
+    r"(?<![\w:.])(?:"
+    r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"  # full form
+    r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}"  # with ::
+    r"|(?:[0-9A-Fa-f]{1,4}:){1,7}:(?![0-9A-Fa-f])"  # trailing ::
+    r"|::(?:[0-9A-Fa-f]{1,4}:){0,6}[0-9A-Fa-f]{1,4}"  # leading ::
+    r")(?![\w:])"
+)
+
+#: Hostnames named by URLs in messages: qemu+tcp://compute2/system, qemu+ssh://nova@compute2/…
+_URL_HOST = re.compile(r"\b[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s/@,]*@)")
+#: The user of any URL with userinfo, even when its host is an address: mysql://nova:pw@10.0.0.5/
+_URL_USER = re.compile(r"\b[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@")
+#: The further hosts of a multi-host URL: rabbit://u:p@ctl1:5672,u:p@ctl2:5672/
+_URL_MORE_HOSTS = re.compile(r",[^\s:/@,'\"]*(?::[^\s@,'\"/]*)?@(?P<host>[A-Za-z][\w.-]*\w)")
+#: `ssh user@host` style mentions (remotefs cold migration).
+_USER_AT_HOST = re.compile(r"(?<![\w./:@-])(?P<user>[a-z_][\w-]{0,31})@(?P<host>[A-Za-z][\w.-]*[A-Za-z0-9])(?![\w@-])")
+#: Public sites that messages and signature references link to: never pseudonymised.
+_PUBLIC_HOSTS = re.compile(r"(?i)(^|\.)(openstack\.org|launchpad\.net|github\.com|opendev\.org|redhat\.com|ubuntu\.com|python\.org|libvirt\.org|qemu\.org|example\.(com|org|net))$")
+#: Names that appear in URLs but are not hosts anyone needs to hide.
+_NOT_HOSTS = frozenset({"localhost", "system", "session"})
+
+#: Fields that hold fixed vocabulary or times, never log text: not worth scanning.
+_SKIP_FIELDS = frozenset({
+    "time", "time_text", "level", "fmt", "kind", "status", "severity", "outcome",
+    "recognised", "started", "ended", "first_seen", "last_seen", "skew_mode",
+})
+
+#: Characters the Markdown report backslash-escapes (kept in step with reports/markdown_report.py).
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!~])")
+
+T = TypeVar("T")
+
+
+def parse_categories(spec: str | Iterable[str] | None) -> set[str]:
+    """Turn `hosts,ips` (or an iterable of names) into a validated category set."""
+    if spec is None:
+        return set()
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    cats = {c.strip().lower() for c in items if c.strip()}
+    if "all" in cats:
+        cats = (cats - {"all"}) | set(CATEGORIES)
+    cats.discard("secrets")  # always on; accepted so `--redact secrets` is not an error
+    unknown = cats - CATEGORIES
+    if unknown:
+        raise RenderError(
+            f"unknown redaction categories: {', '.join(sorted(unknown))} "
+            f"(choose from {', '.join(sorted(CATEGORIES))}, all)"
+        )
+    return cats
+
+
+def _variants(s: str) -> set[str]:
+    """Return the forms an original may take once escaped by a report format."""
+    escaped = html.escape(s, quote=False)
+    out = {s, html.escape(s, quote=True), escaped, _MD_SPECIAL.sub(r"\\\1", escaped)}
+    dumped = json.dumps(s)[1:-1]
+    out.add(dumped)
+    out.add(dumped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+    return out
+
+
+class Redactor:
+    """Redact strings and whole analyses with one consistent pseudonym mapping.
+
+    `mapping` is `{"hosts": {original: pseudonym}, "ips": …, "users": …,
+    "projects": …}`; pass a saved one to keep pseudonyms stable across runs.
+    """
+
+    _PREFIX = {"hosts": "host", "ips": "ip", "users": "user", "projects": "project"}
+
+    def __init__(self, categories: Iterable[str] = frozenset(), mapping: Mapping[str, Mapping[str, str]] | None = None) -> None:
+        self.categories: frozenset[str] = frozenset(parse_categories(list(categories)))
+        self.mapping: dict[str, dict[str, str]] = {k: {} for k in self._PREFIX}
+        for kind, table in (mapping or {}).items():
+            if kind in self.mapping and isinstance(table, Mapping):
+                self.mapping[kind].update({str(k): str(v) for k, v in table.items()})
+        self._secrets: set[str] = set()
+        self._names_re: re.Pattern[str] | None = None
+        self._names_dirty = True
+        self._memo: dict[int, Any] = {}
+
+    # ----------------------------------------------------------- bookkeeping
+    @property
+    def originals(self) -> frozenset[str]:
+        """Every secret and identifying string this redactor has replaced (or will)."""
+        names: set[str] = set()
+        for kind, table in self.mapping.items():
+            if self._kind_enabled(kind):
+                names.update(table)
+        return frozenset(self._secrets | names)
+
+    def _kind_enabled(self, kind: str) -> bool:
+        return (kind if kind != "projects" else "users") in self.categories
+
+    def _pseudonym(self, kind: str, original: str) -> str:
+        table = self.mapping[kind]
+        if original not in table:
+            prefix = self._PREFIX[kind]
+            used = {int(v.rsplit("-", 1)[1]) for v in table.values() if re.fullmatch(rf"{prefix}-\d+", v)}
+            table[original] = f"{prefix}-{max(used, default=0) + 1}"
+            self._names_dirty = True
+        return table[original]
+
+    def add(self, kind: str, original: str | None) -> None:
+        """Register an identifying value (host, ip, user, project) to be pseudonymised."""
+        if not original or not self._kind_enabled(kind):
+            return
+        original = original.strip()
+        if not original or original in self._PREFIX.values() or _PROTECTED.fullmatch(original):
+            return
+        if kind == "hosts" and (original.lower() in _NOT_HOSTS or _PUBLIC_HOSTS.search(original)):
+            return
+        if kind == "hosts" and (_IPV4.fullmatch(original) or _IPV6.fullmatch(original)):
+            kind = "ips"
+            if not self._kind_enabled(kind):
+                return
+        if original in self.mapping[kind].values():
+            return  # already a pseudonym (a saved mapping re-applied to redacted text)
+        if kind == "hosts" and "." in original:
+            short = original.split(".", 1)[0]
+            # an FQDN shares the pseudonym of its short name when that is known
+            if short in self.mapping["hosts"] and original not in self.mapping["hosts"]:
+                self.mapping["hosts"][original] = self.mapping["hosts"][short]
+                self._names_dirty = True
+                return
+        self._pseudonym(kind, original)
+
+    # ------------------------------------------------------------- discovery
+    def _discover_secrets(self, s: str) -> None:
+        for pat in _SECRET_PATTERNS:
+            for m in pat.finditer(s):
+                value = m.group("v")
+                if not _ALREADY_MASKED.match(value) and not _PROTECTED.fullmatch(value):
+                    self._secrets.add(value)
+
+    def discover(self, s: str | None) -> None:
+        """Learn secrets, and the hosts/ips/users a message names, from one string."""
+        if not s:
+            return
+        self._discover_secrets(s)
+        if not self.categories:
+            return
+        for m in _URL_HOST.finditer(s):
+            self.add("hosts", m.group("host").rstrip(".-"))
+        for m in _URL_USER.finditer(s):
+            self.add("users", m.group("user"))
+        for m in _URL_MORE_HOSTS.finditer(s):
+            self.add("hosts", m.group("host"))
+        for m in _USER_AT_HOST.finditer(s):
+            self.add("hosts", m.group("host"))
+            self.add("users", m.group("user"))
+        if "ips" in self.categories:
+            for pat in (_IPV4, _IPV6):
+                for m in pat.finditer(s):
+                    if not _is_mac(m.group(0)):
+                        self.add("ips", m.group(0))
+        if "hosts" in self.categories and self.mapping["hosts"]:
+            # FQDNs of known short names: compute2.cloud.internal
+            for m in re.finditer(r"(?<![\w.-])([A-Za-z][\w-]*)((?:\.[A-Za-z][\w-]*){2,})(?![\w-])", s):
+                if m.group(1) in self.mapping["hosts"]:
+                    self.add("hosts", m.group(0))
+
+    # ----------------------------------------------------------- replacement
+    def _names_pattern(self) -> re.Pattern[str] | None:
+        if self._names_dirty:
+            names = [n for kind, table in self.mapping.items() if self._kind_enabled(kind) for n in table]
+            bare = [s for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN]
+            alts = sorted({*names, *bare}, key=len, reverse=True)
+            self._names_re = (
+                re.compile("(?<![\\w-])(?:" + "|".join(map(re.escape, alts)) + ")(?![\\w-])") if alts else None
+            )
+            self._lookup = {n: p for kind, t in self.mapping.items() if self._kind_enabled(kind) for n, p in t.items()}
+            self._names_dirty = False
+        return self._names_re
+
+    def _replace_piece(self, s: str) -> str:
+        for pat in _SECRET_PATTERNS:
+            s = pat.sub(_mask_group, s)
+        names = self._names_pattern()
+        if names is not None:
+            s = names.sub(lambda m: self._lookup.get(m.group(0), MASK), s)
+        if "ips" in self.categories:
+            s = _IPV4.sub(self._ip_sub, s)
+            s = _IPV6.sub(self._ip_sub, s)
+        return s
+
+    def _ip_sub(self, m: re.Match[str]) -> str:
+        if _is_mac(m.group(0)):
+            return m.group(0)
+        return self._pseudonym("ips", m.group(0))
+
+    def text(self, s: str) -> str:
+        """Redact one string: secrets always, enabled categories by pseudonym; ids kept."""
+        if not s:
+            return s
+        before = len(self._secrets)
+        self.discover(s)
+        if len(self._secrets) != before:
+            self._names_dirty = True
+        parts = _PROTECTED.split(s)
+        # odd indexes are the protected ids captured by split()
+        return "".join(p if i % 2 else self._replace_piece(p) for i, p in enumerate(parts))
+
+    # --------------------------------------------------- structured objects
+    def _collect(self, a: Analysis) -> None:
+        """Register every host/user the analysis knows and discover names in its text."""
+        for m in a.migrations:
+            self.add("hosts", m.source_host)
+            self.add("hosts", m.dest_host)
+            self.add("users", m.user)
+            self.add("projects", m.project)
+            for p in m.phases:
+                for h in p.hosts:
+                    self.add("hosts", h)
+            for att in m.attempts:
+                self.add("hosts", att.host)
+        for st in a.stats:
+            self.add("hosts", st.host)
+        for h in a.skew:
+            self.add("hosts", h)
+        events = _all_events(a)
+        for e in events:
+            self.add("hosts", e.host)
+            self.add("users", e.user)
+            self.add("projects", e.project)
+        # short host names first, so FQDN discovery can pair them up
+        for e in events:
+            self.discover(e.message)
+            for line in e.extra:
+                self.discover(line)
+        for m in a.migrations:
+            for note in m.notes:
+                self.discover(note)
+        for w in a.warnings:
+            self.discover(w)
+        self._names_dirty = True
+
+    def _value(self, name: str, value: T) -> T:
+        if name in _SKIP_FIELDS or value is None:
+            return value
+        if isinstance(value, str):
+            return self.text(value)  # type: ignore[return-value]
+        if isinstance(value, tuple):
+            return tuple(self._value(name, v) for v in value)  # type: ignore[return-value]
+        if isinstance(value, list):
+            return [self._value(name, v) for v in value]  # type: ignore[return-value]
+        if isinstance(value, (Event, Phase, Finding, HostAttempt, Migration)):
+            return self._object(value)  # type: ignore[return-value]
+        return value
+
+    def _object(self, obj: T) -> T:
+        key = id(obj)
+        hit = self._memo.get(key)
+        if hit is not None and hit[0] is obj:
+            return hit[1]  # type: ignore[no-any-return]
+        changes = {f.name: self._value(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)}  # type: ignore[arg-type]
+        new = dataclasses.replace(obj, **changes)  # type: ignore[type-var]
+        self._memo[key] = (obj, new)  # keep obj alive so its id is not reused
+        return new
+
+    def _stats(self, st: FileStats) -> FileStats:
+        return dataclasses.replace(
+            st,
+            path=self.text(st.path),
+            host=self.text(st.host) if st.host else st.host,
+            errors=[self.text(x) for x in st.errors],
+            unparsed_examples=[(n, self.text(x)) for n, x in st.unparsed_examples],
+        )
+
+    def analysis(self, a: Analysis) -> Analysis:
+        """Return a redacted deep copy of an analysis; the input is left untouched."""
+        self._collect(a)
+        # unparsed examples are raw log text too: they may carry secrets
+        for st in a.stats:
+            for _, line in st.unparsed_examples:
+                self.discover(line)
+        self._names_dirty = True
+        return Analysis(
+            events=[self._object(e) for e in a.events],
+            migrations=[self._object(m) for m in a.migrations],
+            orphan_findings=[self._object(f) for f in a.orphan_findings],
+            stats=[self._stats(st) for st in a.stats],
+            skew={self.text(h): off for h, off in a.skew.items()},
+            skew_mode=a.skew_mode,
+            warnings=[self.text(w) for w in a.warnings],
+            inputs=[self.text(p) for p in a.inputs],
+        )
+
+    # --------------------------------------------------------- verification
+    def verify(self, output_text: str) -> None:
+        """Raise `RenderError` naming the first original secret or name found in the output."""
+        checks: list[tuple[str, str]] = []
+        for kind, table in self.mapping.items():
+            if self._kind_enabled(kind):
+                checks.extend((kind, n) for n in table)
+        checks.extend(("secret", s) for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN)
+        for kind, original in sorted(checks, key=lambda kv: (kv[0] != "secret", kv[1])):
+            for form in _variants(original):
+                if re.search(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", output_text):
+                    shown = original if kind != "secret" else original[:3] + "…"
+                    raise RenderError(f"redaction failed: a {kind.rstrip('s')} ({shown!r}) survived in the output")
+
+    # ------------------------------------------------------------ map files
+    def save_mapping(self, path: str | Path) -> None:
+        """Write the pseudonym mapping (never the secrets) as JSON for `--redact-map`."""
+        Path(path).write_text(json.dumps(self.mapping, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+    @staticmethod
+    def load_mapping(path: str | Path) -> dict[str, dict[str, str]]:
+        """Read a mapping saved by `save_mapping`; a missing file is an empty mapping."""
+        p = Path(path)
+        if not p.exists():
+            return {}
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise RenderError(f"{p}: cannot read redaction map: {exc}") from exc
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise RenderError(f"{p}: a redaction map is a JSON object of objects")
+        return data
+
+
+def _mask_group(m: re.Match[str]) -> str:
+    value = m.group("v")
+    if _ALREADY_MASKED.match(value):
+        return m.group(0)
+    start, end = m.span("v")
+    base = m.start(0)
+    whole = m.group(0)
+    return whole[: start - base] + MASK + whole[end - base:]
+
+
+def _is_mac(s: str) -> bool:
+    return bool(re.fullmatch(r"(?:[0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}", s))
+
+
+def _all_events(a: Analysis) -> list[Event]:
+    """Return the analysis events plus any only reachable from migrations and findings."""
+    seen: set[int] = set()
+    out: list[Event] = []
+
+    def take(events: Iterable[Event]) -> None:
+        for e in events:
+            if id(e) not in seen:
+                seen.add(id(e))
+                out.append(e)
+
+    take(a.events)
+    for m in a.migrations:
+        take(m.events)
+        for p in m.phases:
+            take(p.events)
+        for f in m.findings:
+            take(f.events)
+    for f in a.orphan_findings:
+        take(f.events)
+    return out
+
+
+def redact_with(redactor: Redactor | None) -> Callable[[str], str]:
+    """Return `redactor.text`, or the identity when no redactor is given."""
+    return redactor.text if redactor is not None else (lambda s: s)

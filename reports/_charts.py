@@ -1,0 +1,182 @@
+"""Build the plotly figures of the HTML report: phase timeline and memory progress.
+
+Figures are plain plotly JSON (`{"data": [...], "layout": {...}}`) built here
+in Python, so templates carry no logic and the same figure can be checked by
+`plotly.graph_objects.Figure(fig)` in tests.  Plain dicts rather than
+`go.Figure` objects: validating hundreds of traces per report costs seconds
+and the schema is checked once by the tests instead.
+
+Plotly.js ignores UTC offsets in date strings, so every time is converted to
+UTC and written without offset; the axis title says "UTC".
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from migtrace.model import Event, Migration, level_rank
+
+#: Phase bar colours (colour-blind-safe Okabe-Ito palette, cycled).
+PHASE_COLOURS: tuple[str, ...] = (
+    "#0072B2", "#E69F00", "#009E73", "#56B4E9", "#CC79A7", "#F0E442", "#D55E00", "#999999",
+)
+#: Event marker colours by level group, matching the CSS of the events table.
+LEVEL_COLOURS: dict[str, str] = {"error": "#c62828", "warning": "#ef6c00", "info": "#37474f", "debug": "#90a4ae"}
+#: Events drawn per timeline; beyond that only warnings and errors are kept.
+MAX_EVENT_MARKERS = 1500
+#: Hover text is cut here: a 5 kB repr in a tooltip helps nobody.
+MAX_HOVER = 300
+#: Shortest bar drawn, so a phase with one marker line stays visible.
+MIN_BAR_MS = 250.0
+
+
+def plot_time(t: datetime) -> str:
+    """Return a time as the offset-less UTC string plotly.js reads exactly."""
+    return t.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def level_group(level: str | None) -> str:
+    """Map a log level to the four colour groups of the report."""
+    rank = level_rank(level)
+    if rank >= level_rank("ERROR"):
+        return "error"
+    if rank >= level_rank("WARNING"):
+        return "warning"
+    if rank >= level_rank("INFO"):
+        return "info"
+    return "debug"
+
+
+def lane(e: Event) -> str:
+    """Return the timeline row of an event: host and service."""
+    return f"{e.host or '?'} · {e.service or '?'}"
+
+
+def _hover(text: str) -> str:
+    text = text if len(text) <= MAX_HOVER else text[:MAX_HOVER] + "…"
+    # plotly renders hover text as (a subset of) HTML; keep log text as text
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _lanes(m: Migration) -> list[str]:
+    """Return the rows of a timeline: API/controller first, then source, then destination."""
+    order = {m.source_host: 1, m.dest_host: 2}
+    seen: dict[str, tuple[int, str]] = {}
+    for e in m.events:
+        seen.setdefault(lane(e), (order.get(e.host, 0 if e.service in ("n-api", "n-cond", "n-sch") else 3), lane(e)))
+    for p in m.phases:
+        for h in p.hosts:
+            if not any(k.startswith(f"{h} · ") for k in seen):
+                seen[f"{h} · ?"] = (order.get(h, 3), f"{h} · ?")
+    return [k for k, _ in sorted(seen.items(), key=lambda kv: kv[1])]
+
+
+def _phase_lanes(m: Migration, lanes: list[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in m.phases:
+        rows = sorted({lane(e) for e in p.events}, key=lanes.index) if p.events else []
+        if not rows:
+            rows = [ln for h in p.hosts for ln in lanes if ln.startswith(f"{h} · ")]
+        out[p.name] = rows or lanes[:1]
+    return out
+
+
+def timeline_figure(m: Migration) -> dict[str, Any]:
+    """Return a Gantt-style figure: phases as bars on host·service rows, events and findings as markers."""
+    lanes = _lanes(m)
+    phase_rows = _phase_lanes(m, lanes)
+    data: list[dict[str, Any]] = []
+    for i, p in enumerate(m.phases):
+        rows = phase_rows[p.name]
+        width = max(p.duration_s * 1000.0, MIN_BAR_MS)
+        failed = p.outcome == "failed"
+        data.append({
+            "type": "bar", "orientation": "h", "name": p.name, "legendgroup": p.name,
+            "y": rows, "x": [width] * len(rows), "base": [plot_time(p.started)] * len(rows),
+            "marker": {"color": PHASE_COLOURS[i % len(PHASE_COLOURS)], "opacity": 0.75,
+                       "line": {"color": "#b71c1c" if failed else "rgba(0,0,0,0.25)", "width": 3 if failed else 1}},
+            "hovertemplate": _hover(f"{p.name} ({p.outcome or 'no outcome'}): {p.duration_s:.3f} s") + "<extra></extra>",
+        })
+    events = list(m.events)
+    if len(events) > MAX_EVENT_MARKERS:
+        events = [e for e in events if level_rank(e.level) >= level_rank("WARNING")][:MAX_EVENT_MARKERS]
+    for group in ("debug", "info", "warning", "error"):
+        chosen = [e for e in events if level_group(e.level) == group]
+        if not chosen:
+            continue
+        data.append({
+            "type": "scatter", "mode": "markers", "name": f"{group} lines",
+            "x": [plot_time(e.time) for e in chosen], "y": [lane(e) for e in chosen],
+            "text": [_hover(f"{e.level or ''} {e.logger or ''}: {e.message}") for e in chosen],
+            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+            "marker": {"color": LEVEL_COLOURS[group], "size": 9 if group in ("error", "warning") else 6,
+                       "symbol": "diamond" if group == "error" else "circle"},
+        })
+    evid = [(f, f.events[0]) for f in m.findings if f.events]
+    if evid:
+        data.append({
+            "type": "scatter", "mode": "markers", "name": "findings",
+            "x": [plot_time(f.first_seen) for f, _ in evid], "y": [lane(e) for _, e in evid],
+            "text": [_hover(f.title) for f, _ in evid], "hovertemplate": "%{text}<extra></extra>",
+            "marker": {"color": "#b71c1c", "size": 16, "symbol": "x-thin-open", "line": {"width": 3}},
+        })
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": "Phases and log lines by host and service", "font": {"size": 14}},
+            "barmode": "overlay",
+            "height": 160 + 36 * max(len(lanes), 1),
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 40},
+            "xaxis": {"type": "date", "title": {"text": "UTC"}, "gridcolor": "#eeeeee"},
+            "yaxis": {"type": "category", "categoryorder": "array", "categoryarray": lanes,
+                      "autorange": "reversed", "automargin": True},
+            "legend": {"orientation": "h", "y": -0.25},
+            "hovermode": "closest",
+            "plot_bgcolor": "#ffffff",
+        },
+    }
+
+
+def progress_figure(m: Migration) -> dict[str, Any] | None:
+    """Return the memory-remaining chart of a live migration, or None without samples."""
+    if not m.progress:
+        return None
+    samples = sorted(m.progress, key=lambda s: s.time)
+    data: list[dict[str, Any]] = [{
+        "type": "scatter", "mode": "lines+markers", "name": "memory remaining %",
+        "x": [s.elapsed_s for s in samples], "y": [s.memory_remaining_pct for s in samples],
+        "text": [plot_time(s.time) for s in samples],
+        "hovertemplate": "%{x} s: %{y}% remaining<br>%{text} UTC<extra></extra>",
+        "line": {"color": "#0072B2"},
+    }]
+    if any(s.disk_remaining_pct is not None for s in samples):
+        disk = [s for s in samples if s.disk_remaining_pct is not None]
+        data.append({
+            "type": "scatter", "mode": "lines+markers", "name": "disk remaining %",
+            "x": [s.elapsed_s for s in disk], "y": [s.disk_remaining_pct for s in disk],
+            "line": {"color": "#E69F00", "dash": "dot"},
+        })
+    return {
+        "data": data,
+        "layout": {
+            "title": {"text": "Memory remaining during the migration job", "font": {"size": 14}},
+            "height": 300, "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+            "xaxis": {"title": {"text": "seconds since the job started (as logged)"}},
+            "yaxis": {"title": {"text": "% remaining"}, "range": [0, 105]},
+            "showlegend": len(data) > 1, "plot_bgcolor": "#ffffff",
+        },
+    }
+
+
+def script_json(obj: Any) -> str:
+    """Serialise for a `<script>` element: `<`, `>`, `&` and line separators become escapes.
+
+    JSON inside a script cannot be closed by log text such as `</script>`
+    or `<!--` once these characters are `\\u003c`-escaped; JSON.parse reads
+    the escapes back as the original characters.
+    """
+    text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

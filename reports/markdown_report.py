@@ -1,0 +1,191 @@
+"""The Markdown report: a compact ticket body (summary table, findings, key lines).
+
+Bug trackers render Markdown and many pass raw HTML through, so every piece
+of log text outside a code block is escaped (`<`, `|`, `*`, `_`, `` ` ``),
+and code blocks use a fence longer than any backtick run inside them.  Only
+the lines that tell the story are quoted: warnings and errors, the first
+line of each phase and the evidence of each finding.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from migtrace.analysis import Analysis
+from migtrace.model import Event, Finding, Migration, level_rank
+from migtrace.reports._registry import Renderer, ReportOptions, register
+
+#: Key lines quoted per migration; a ticket body should stay readable.
+MAX_KEY_LINES = 40
+#: Traceback lines kept under a quoted record (the last ones hold the exception).
+MAX_EXTRA_LINES = 8
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!~])")
+
+
+def md_escape(text: str | None) -> str:
+    """Escape text for a Markdown paragraph or table cell (no HTML, no markup, one line)."""
+    if text is None:
+        return "–"
+    text = " ".join(str(text).split())
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def code_span(text: str | None) -> str:
+    """Return `text` as inline code, with a fence that its own backticks cannot close."""
+    if not text:
+        return "–"
+    text = " ".join(text.split())
+    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def code_block(lines: Iterable[str], lang: str = "text") -> str:
+    """Return a fenced block; the fence is longer than any backtick run in the lines."""
+    body = list(lines)
+    longest = max((len(m) for line in body for m in re.findall(r"`{3,}", line)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return "\n".join([f"{fence}{lang}", *body, fence])
+
+
+def fmt_seconds(s: float | None) -> str:
+    """Format a duration for people: `850 ms`, `12.3 s`, `4 min 05 s`."""
+    if s is None:
+        return "–"
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
+    if s < 120:
+        return f"{s:.1f} s"
+    minutes, secs = divmod(int(round(s)), 60)
+    return f"{minutes} min {secs:02d} s"
+
+
+def fmt_time(m: Migration | Finding | Event, attr: str = "started") -> str:
+    """Format a model time as `2024-03-05 10:00:00.000Z`."""
+    t = getattr(m, attr)
+    return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+
+
+def event_line(e: Event) -> list[str]:
+    """Return an event as the lines quoted in a code block (header, message, traceback tail)."""
+    head = " ".join(x for x in (
+        e.time.strftime("%H:%M:%S.") + f"{e.time.microsecond // 1000:03d}",
+        e.host or "-", e.service or "-", (e.level or "-").ljust(7), e.request_id or "-",
+    ))
+    lines = [f"{head} {e.message}"]
+    extra = list(e.extra)
+    if len(extra) > MAX_EXTRA_LINES:
+        lines.append(f"    … {len(extra) - MAX_EXTRA_LINES} more lines …")
+        extra = extra[-MAX_EXTRA_LINES:]
+    lines.extend(f"    {x}" for x in extra)
+    return lines
+
+
+def key_events(m: Migration) -> list[Event]:
+    """Pick the events that tell the story: phase starts, warnings and errors, finding evidence."""
+    chosen: dict[int, Event] = {}
+    for p in m.phases:
+        if p.events:
+            chosen[id(p.events[0])] = p.events[0]
+    for f in m.findings:
+        for e in f.events:
+            chosen[id(e)] = e
+    for e in m.events:
+        if level_rank(e.level) >= level_rank("WARNING"):
+            chosen[id(e)] = e
+    return sorted(chosen.values(), key=lambda e: (e.time, e.source, e.lineno))[:MAX_KEY_LINES]
+
+
+def _summary_table(migrations: list[Migration]) -> list[str]:
+    out = [
+        "| # | Kind | Instance | Source → Dest | Started (UTC) | Duration | Downtime | Status | Findings |",
+        "|---|------|----------|---------------|---------------|---------:|---------:|--------|----------|",
+    ]
+    for n, m in enumerate(migrations, 1):
+        findings = ", ".join(m.finding_ids) + (" +unrecognised" if any(not f.recognised for f in m.findings) else "")
+        out.append(
+            f"| {n} | {md_escape(m.kind)} | {code_span(m.instance)} | "
+            f"{md_escape(m.source_host)} → {md_escape(m.dest_host)} | {fmt_time(m)} | "
+            f"{fmt_seconds(m.duration_s)} | {fmt_seconds(m.downtime_s)} | **{md_escape(m.status)}** | "
+            f"{md_escape(findings) if findings else '–'} |"
+        )
+    return out
+
+
+def _findings(findings: Iterable[Finding]) -> list[str]:
+    out: list[str] = []
+    for f in findings:
+        where = f", phase {md_escape(f.phase)}" if f.phase else ""
+        count = f", ×{f.count}" if f.count > 1 else ""
+        out.append(f"- **{md_escape(f.title)}** ({code_span(f.signature_id)}, {md_escape(f.severity)}{count}{where}, "
+                   f"first seen {fmt_time(f, 'first_seen')})")
+        if f.explanation:
+            out.append(f"  {md_escape(f.explanation)}")
+        if f.remedy:
+            out.append(f"  *Remedy:* {md_escape(f.remedy)}")
+        refs = [r for r in f.references if r.startswith(("https://", "http://"))]
+        if refs:
+            out.append("  *References:* " + ", ".join(f"<{r.replace('>', '%3E').replace(' ', '%20')}>" for r in refs))
+    return out
+
+
+def _migration(n: int, m: Migration, skew: dict[str, float]) -> list[str]:
+    out = [f"## {n}. {md_escape(m.kind)} of {code_span(m.instance)}: {md_escape(m.status)}", ""]
+    out.append(f"- **Request ids:** {', '.join(code_span(r) for r in m.request_ids) or '–'}")
+    flags = [name for name, on in (("block migration", m.block_migration), ("volume-backed", m.volume_backed),
+                                   ("post-copy", m.post_copy)) if on]
+    out.append(f"- **Hosts:** {md_escape(m.source_host)} → {md_escape(m.dest_host)}"
+               + (f" ({', '.join(flags)})" if flags else ""))
+    out.append(f"- **When:** {fmt_time(m)} → {fmt_time(m, 'ended')} ({fmt_seconds(m.duration_s)}), "
+               f"downtime {fmt_seconds(m.downtime_s)}" + (f" ({md_escape(m.downtime_basis)})" if m.downtime_basis else ""))
+    if m.phases:
+        out.append("- **Phases:** " + " → ".join(
+            f"{md_escape(p.name)} {fmt_seconds(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")
+            for p in m.phases))
+    if m.missing_sides:
+        out.append(f"- **Missing logs:** {md_escape(', '.join(m.missing_sides))}")
+    hosts = {h for h in (m.source_host, m.dest_host) if h}
+    skewed = [f"{md_escape(h)} {skew[h]:+.3f} s" for h in sorted(hosts) if skew.get(h)]
+    if skewed:
+        out.append(f"- **Clock skew corrected:** {', '.join(skewed)}")
+    out.extend(f"- *Note:* {md_escape(x)}" for x in m.notes)
+    recognised = [f for f in m.findings if f.recognised]
+    unrecognised = [f for f in m.findings if not f.recognised]
+    if recognised:
+        out += ["", "### Findings", "", *_findings(recognised)]
+    if unrecognised:
+        out += ["", "### Unrecognised errors", "", *_findings(unrecognised)]
+    keys = key_events(m)
+    if keys:
+        out += ["", "### Key lines", "", code_block(line for e in keys for line in event_line(e))]
+    return out + [""]
+
+
+def render(analysis: Analysis, options: ReportOptions) -> str:
+    """Render the ticket body."""
+    migs = analysis.migrations
+    out = [f"# {md_escape(options.title)}", ""]
+    out.append(f"*{len(migs)} migration(s) · {analysis.lines_read} lines read from {len(analysis.stats)} input(s), "
+               f"{analysis.unparsed_lines} unparsed · migtrace {md_escape(options.version)} · "
+               f"generated {options.generated.strftime('%Y-%m-%d %H:%M')}Z · "
+               f"redacted: {md_escape(', '.join(options.redacted) or 'nothing')}*")
+    out.append("")
+    if migs:
+        out += _summary_table(migs) + [""]
+    else:
+        out += ["No migration was found in the inputs.", ""]
+    for n, m in enumerate(migs, 1):
+        out += _migration(n, m, analysis.skew)
+    if analysis.orphan_findings:
+        out += ["## Findings outside any migration", "", *_findings(analysis.orphan_findings), ""]
+    if analysis.warnings:
+        out += ["## Warnings", "", *(f"- {md_escape(w)}" for w in analysis.warnings), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+RENDERER = register(Renderer(name="markdown", suffix=".md", render=render,
+                             description="compact ticket body: summary table, findings, key lines"))
