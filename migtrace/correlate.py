@@ -1,0 +1,290 @@
+"""Group events into migrations: by request id, then instance and time window, then migration id.
+
+The API request id travels over RPC to the conductor, the scheduler and the
+computes, so it gathers most of a move.  The source compute's migration
+monitor, lifecycle events and (Rocky–Zed) its whole `_do_live_migration`
+thread log `[-]` or an unrelated id, so events of the move's instance inside
+its time window join too — but never events that belong to another move's
+request.  Follow-up requests (confirm, revert, force-complete, abort) join
+the latest earlier move of the same instance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from migtrace.markers import Match, MarkerSet, load_markers
+from migtrace.model import Event, Migration, level_rank
+from migtrace._derive import build_migration
+
+#: how long after a move's last marker an un-tagged instance event may still belong to it
+GRACE = timedelta(seconds=90)
+#: un-claimed instance lines further apart than this are separate moves
+ORPHAN_GAP = timedelta(minutes=10)
+
+_UUID_IN_TEXT = re.compile(r"/servers/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})/|"
+                           r"instances: \['([0-9a-f-]{36})'\]|instance ID '([0-9a-f-]{36})'|"
+                           r"Unable to migrate instance \(([0-9a-f-]{36})\)|for instance ([0-9a-f-]{36})")
+_FOLLOWUP_KINDS = {
+    "confirm": ("migration", "resize"), "revert": ("migration", "resize"),
+    "force-complete": ("live-migration",), "abort": ("live-migration",),
+}
+
+
+@dataclass
+class Operation:
+    """A move being assembled: its requests, instance and the events gathered so far."""
+
+    kind: str
+    instance: str | None
+    request_ids: list[str]
+    started: datetime
+    events: list[Event] = field(default_factory=list)
+    event_ids: set[int] = field(default_factory=set)
+    followups: list[str] = field(default_factory=list)
+
+    def add(self, event: Event) -> None:
+        if id(event) not in self.event_ids:
+            self.event_ids.add(id(event))
+            self.events.append(event)
+
+
+def instance_of(events: Iterable[Event]) -> str | None:
+    """Return the instance a group of events is about (field first, then message text)."""
+    for e in events:
+        if e.instance:
+            return e.instance
+    for e in events:
+        m = _UUID_IN_TEXT.search(e.message)
+        if m:
+            return next(g for g in m.groups() if g)
+    return None
+
+
+def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list[Migration]:
+    """Return the migrations found in time-ordered events, oldest first."""
+    markers = markers or load_markers()
+    matches: dict[int, list[Match]] = {}
+    for e in events:
+        found = markers.match(e)
+        if found:
+            matches[id(e)] = found
+
+    by_request: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        if e.request_id:
+            by_request[e.request_id].append(e)
+
+    ops: list[Operation] = []
+    followups: list[tuple[str, str, list[Event]]] = []
+    owner: dict[str, Operation] = {}
+    for req, group in by_request.items():
+        opens = _first(group, matches, "opens")
+        follow = _first(group, matches, "followup")
+        if opens is None and follow is None:
+            opens = _implied(group, matches)
+            phases = {m.marker.phase for e in group for m in matches.get(id(e), ()) if m.marker.phase}
+            if opens is not None and phases and phases <= {"confirm", "revert"}:
+                follow, opens = ("confirm" if "confirm" in phases else "revert"), None
+        if opens is not None and follow is None:
+            op = Operation(kind=opens, instance=instance_of(group), request_ids=[req], started=group[0].time)
+            for e in group:
+                op.add(e)
+            ops.append(op)
+            owner[req] = op
+        elif follow is not None:
+            followups.append((follow, req, group))
+
+    ops.sort(key=lambda o: o.started)
+    by_instance: dict[str, list[Operation]] = defaultdict(list)
+    for op in ops:
+        if op.instance:
+            by_instance[op.instance].append(op)
+
+    # follow-up requests join the latest earlier move of their instance
+    for action, req, group in sorted(followups, key=lambda f: f[2][0].time):
+        instance = instance_of(group) or _instance_from_groups(group, matches)
+        if instance is None:
+            continue
+        candidates = [o for o in by_instance.get(instance, ())
+                      if o.started <= group[0].time and o.kind in _FOLLOWUP_KINDS[action]]
+        api_driven = any(e.service == "n-api" for e in group)
+        chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
+        if not candidates:
+            op = Operation(kind="migration" if action in ("confirm", "revert") else "live-migration",
+                           instance=instance, request_ids=[], started=chosen[0].time if chosen else group[0].time)
+            ops.append(op)
+            by_instance[instance].append(op)
+            by_instance[instance].sort(key=lambda o: o.started)
+            candidates = [op]
+        target = candidates[-1]
+        if api_driven:
+            target.followups.append(req)
+            owner[req] = target
+        for e in chosen:
+            target.add(e)
+
+    # un-tagged events (or events of requests that are no move) join by instance and window
+    taken = _join_by_instance(events, by_instance, owner, matches)
+    _join_by_migration_uuid(events, ops, owner, matches)
+    ops.extend(_orphan_operations(events, owner, matches, taken))
+
+    migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
+                                  matches, markers, last_seen=events[-1].time if events else None)
+                  for op in ops if op.events]
+    migrations.sort(key=lambda m: m.started)
+    return migrations
+
+
+def _first(group: Sequence[Event], matches: dict[int, list[Match]], key: str) -> str | None:
+    """Return the first `opens`/`followup` value the group's markers carry (API body first)."""
+    best: str | None = None
+    for e in group:
+        for m in matches.get(id(e), ()):
+            value = getattr(m.marker, key)
+            if value:
+                if m.marker.id.startswith("api-"):
+                    return str(value)
+                best = best or str(value)
+    return best
+
+
+def _implied(group: Sequence[Event], matches: dict[int, list[Match]]) -> str | None:
+    """Return the kind most of the group's markers can only come from (live markers win ties)."""
+    votes: Counter[str] = Counter()
+    for e in group:
+        for m in matches.get(id(e), ()):
+            if m.marker.implies:
+                votes[m.marker.implies] += 2 if m.marker.implies == "live-migration" else 1
+    return votes.most_common(1)[0][0] if votes else None
+
+
+def _orphan_operations(events: Sequence[Event], owner: dict[str, Operation],
+                       matches: dict[int, list[Match]], taken: set[int]) -> list[Operation]:
+    """Build moves from instance lines no request claimed (source-only logs, `[-]` threads)."""
+    loose: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        if id(e) in taken or (e.request_id and e.request_id in owner) or not e.instance:
+            continue
+        loose[e.instance].append(e)
+    ops: list[Operation] = []
+    for instance, evs in loose.items():
+        chunk: list[Event] = []
+        for e in evs:
+            if chunk and e.time - chunk[-1].time > ORPHAN_GAP:
+                ops.extend(_op_from_chunk(instance, chunk, matches))
+                chunk = []
+            chunk.append(e)
+        ops.extend(_op_from_chunk(instance, chunk, matches))
+    return ops
+
+
+def _op_from_chunk(instance: str, chunk: list[Event], matches: dict[int, list[Match]]) -> list[Operation]:
+    kind = _implied(chunk, matches)
+    if kind is None:
+        return []
+    op = Operation(kind=kind, instance=instance, request_ids=[], started=chunk[0].time)
+    for e in chunk:
+        op.add(e)
+    return [op]
+
+
+def _mentions(event: Event, instance: str) -> bool:
+    return instance in event.message
+
+
+def _instance_from_groups(group: Sequence[Event], matches: dict[int, list[Match]]) -> str | None:
+    for e in group:
+        for m in matches.get(id(e), ()):
+            if "instance" in m.groups:
+                return m.groups["instance"]
+    return None
+
+
+def _join_by_instance(events: Sequence[Event], by_instance: dict[str, list[Operation]],
+                      owner: dict[str, Operation], matches: dict[int, list[Match]]) -> set[int]:
+    last_marker: dict[int, datetime] = {}
+    for ops in by_instance.values():
+        for op in ops:
+            marked = [e.time for e in op.events if id(e) in matches]
+            last_marker[id(op)] = max(marked) if marked else op.started
+    taken: set[int] = set()
+    for e in events:
+        if not e.instance or e.instance not in by_instance:
+            continue
+        if e.request_id and e.request_id in owner:
+            continue  # belongs to a move's own request (maybe another move)
+        ops = by_instance[e.instance]
+        op = _window_owner(ops, e, matches, last_marker)
+        if op is not None:
+            op.add(e)
+            taken.add(id(e))
+            if id(e) in matches:
+                last_marker[id(op)] = max(last_marker[id(op)], e.time)
+    return taken
+
+
+def _window_owner(ops: Sequence[Operation], e: Event, matches: dict[int, list[Match]],
+                  last_marker: dict[int, datetime]) -> Operation | None:
+    """Return the move whose window holds this event, if any."""
+    current: Operation | None = None
+    for op in ops:
+        if op.started <= e.time + timedelta(seconds=2):
+            current = op
+        else:
+            break
+    if current is None:
+        return None
+    found = matches.get(id(e), ())
+    if any(m.marker.late and m.marker.applies_to(current.kind) for m in found):
+        return current
+    relevant = any(m.marker.applies_to(current.kind) and (m.marker.phase or m.marker.outcome)
+                   for m in found)
+    if relevant:
+        return current
+    if e.time <= last_marker[id(current)] + GRACE:
+        return current
+    if level_rank(e.level) >= level_rank("ERROR") and e.time <= last_marker[id(current)] + 4 * GRACE:
+        return current
+    return None
+
+
+def _join_by_migration_uuid(events: Sequence[Event], ops: Sequence[Operation],
+                            owner: dict[str, Operation], matches: dict[int, list[Match]]) -> None:
+    uuids: dict[str, Operation] = {}
+    for op in ops:
+        for e in op.events:
+            for m in matches.get(id(e), ()):
+                if "uuid" in m.groups:
+                    uuids[m.groups["uuid"]] = op
+    if not uuids:
+        return
+    for e in events:
+        if e.instance or (e.request_id and e.request_id in owner):
+            continue
+        if "igration" not in e.message:
+            continue
+        for uuid, op in uuids.items():
+            if uuid in e.message:
+                op.add(e)
+                break
+
+
+def match_migrations(migrations: Sequence[Migration], ident: str) -> list[Migration]:
+    """Return the migrations an ID names (request id with or without `req-`, instance, migration uuid/number)."""
+    ident = ident.strip().lower()
+    if not ident:
+        return []
+    bare = ident.removeprefix("req-")
+    found: list[Migration] = []
+    for m in migrations:
+        ids = {r.lower().removeprefix("req-") for r in (*m.request_ids, *m.global_request_ids)}
+        if (bare in ids or m.id.lower() == ident or m.instance == ident
+                or (m.migration_uuid and m.migration_uuid == ident)
+                or (ident.isdigit() and m.migration_number == int(ident))):
+            found.append(m)
+    return found

@@ -1,0 +1,192 @@
+"""Load the phase markers (migtrace/data/phases.yaml) and match them against events.
+
+Markers are data, reviewed like code: which nova line opens a move, which
+phase a line belongs to, which host side logged it, which status it implies.
+Matching is a single combined regex over the marker texts (one C-level scan
+per event), then the few candidate markers are checked in full.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from migtrace.errors import SignatureError
+from migtrace.model import Event, level_rank
+
+KINDS = ("live-migration", "migration", "resize", "evacuation")
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """One line nova writes at a known point of a move."""
+
+    id: str
+    text: str
+    regex: re.Pattern[str] | None = None
+    logger: str | None = None
+    level: str | None = None
+    opens: str | None = None
+    followup: str | None = None
+    phase: str | None = None
+    side: str | None = None
+    outcome: str | None = None
+    flag: str | None = None
+    downtime: str | None = None
+    attempt: str | None = None
+    progress: bool = False
+    kinds: frozenset[str] = frozenset()
+    late: bool = False
+    only_when_open: bool = False
+    #: the kind of move this line can only come from, when no request opened one
+    implies: str | None = None
+
+    def applies_to(self, kind: str) -> bool:
+        """True when the marker means something for a move of this kind."""
+        return not self.kinds or kind in self.kinds
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """A marker that matched an event, with the values its regex captured."""
+
+    marker: Marker
+    groups: Mapping[str, str]
+
+
+_FIELDS = {f for f in Marker.__dataclass_fields__}
+
+
+class MarkerSet:
+    """All markers plus the per-kind phase order."""
+
+    def __init__(self, markers: Sequence[Marker], phase_order: Mapping[str, Sequence[str]]) -> None:
+        self.markers = tuple(markers)
+        self.phase_order = {k: tuple(v) for k, v in phase_order.items()}
+        texts = sorted({m.text for m in self.markers if m.text}, key=len, reverse=True)
+        self._scan = re.compile("|".join(re.escape(t) for t in texts))
+        self._by_text: dict[str, list[Marker]] = {}
+        for m in self.markers:
+            self._by_text.setdefault(m.text, []).append(m)
+        self._logger_only = [m for m in self.markers if not m.text]
+
+    def match(self, event: Event) -> list[Match]:
+        """Return every marker this event matches (usually none or one)."""
+        found: list[Match] = []
+        message = event.message
+        seen: set[str] = set()
+        for hit in self._scan.finditer(message):
+            seen.add(hit.group(0))
+        if seen:
+            # texts overlapping a longer hit are not reported by finditer: look for them too
+            for text in self._by_text:
+                if text and text not in seen and text in message:
+                    seen.add(text)
+        for text in seen:
+            for marker in self._by_text.get(text, ()):
+                m = self._check(marker, event)
+                if m is not None:
+                    found.append(m)
+        for marker in self._logger_only:
+            m = self._check(marker, event)
+            if m is not None:
+                found.append(m)
+        return found
+
+    def could_match(self, message: str) -> bool:
+        """Cheap test used while streaming: does any marker text occur?"""
+        return self._scan.search(message) is not None
+
+    @staticmethod
+    def _check(marker: Marker, event: Event) -> Match | None:
+        if marker.logger and not (event.logger or "").startswith(marker.logger):
+            return None
+        if marker.level and level_rank(event.level) < level_rank(marker.level):
+            return None
+        groups: dict[str, str] = {}
+        if marker.regex is not None:
+            rm = marker.regex.search(event.message)
+            if rm is None:
+                if marker.regex.pattern.startswith("^") or marker.id in _REGEX_REQUIRED:
+                    return None
+            else:
+                groups = {k: v for k, v in rm.groupdict().items() if v is not None}
+        return Match(marker, groups)
+
+    def phases_for(self, kind: str) -> tuple[str, ...]:
+        """Return the display order of phases for a kind of move."""
+        return self.phase_order.get(kind, ())
+
+
+#: markers whose meaning depends on the regex matching (a bare substring is not enough)
+_REGEX_REQUIRED = frozenset({
+    "api-evacuate-service-in-use", "cond-unexpectedly-failed", "dst-evacuating-disk",
+    "api-old-new-instance-type", "src-took-pre-live-migration",
+})
+
+
+def _marker_from(entry: Mapping[str, Any], where: str) -> Marker:
+    unknown = set(entry) - _FIELDS - {"releases"}
+    if unknown:
+        raise SignatureError(f"{where}: marker {entry.get('id')!r}: unknown keys {sorted(unknown)}")
+    data = {k: v for k, v in entry.items() if k in _FIELDS}
+    if "regex" in data and data["regex"] is not None:
+        try:
+            data["regex"] = re.compile(data["regex"])
+        except re.error as exc:
+            raise SignatureError(f"{where}: marker {entry.get('id')!r}: bad regex: {exc}") from exc
+    data["kinds"] = frozenset(data.get("kinds") or ())
+    data["text"] = str(data.get("text") or "")
+    for key in ("opens",):
+        if data.get(key) and data[key] not in KINDS:
+            raise SignatureError(f"{where}: marker {entry.get('id')!r}: unknown kind {data[key]!r}")
+    return Marker(**data)
+
+
+@lru_cache(maxsize=4)
+def load_markers(path: str | None = None) -> MarkerSet:
+    """Load the shipped marker file (or another one, for tests)."""
+    if path is None:
+        text = resources.files("migtrace").joinpath("data/phases.yaml").read_text(encoding="utf-8")
+        where = "migtrace/data/phases.yaml"
+    else:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+        where = path
+    data = yaml.safe_load(text)
+    phases: dict[str, list[str]] = data["phases"]
+    markers = [_with_implied_kind(_marker_from(entry, where), phases) for entry in data["markers"]]
+    return MarkerSet(markers, phases)
+
+
+def _with_implied_kind(marker: Marker, phases: Mapping[str, Sequence[str]]) -> Marker:
+    """Derive `implies` from a marker's kinds or from a phase only one kind has."""
+    if marker.implies == "none":
+        return replace(marker, implies=None)
+    if marker.implies or marker.followup or marker.opens:
+        return marker
+    kind: str | None = None
+    if len(marker.kinds) == 1:
+        kind = next(iter(marker.kinds))
+    elif marker.phase:
+        owners = {k for k, names in phases.items() if marker.phase in names}
+        if len(owners) == 1:
+            kind = owners.pop()
+        elif owners == {"migration", "resize"}:
+            kind = "migration"
+    if kind is None:
+        return marker
+    return replace(marker, implies=kind)
+
+
+def iter_matches(events: Sequence[Event], markers: MarkerSet) -> Iterator[tuple[Event, list[Match]]]:
+    """Yield each event with its marker matches (empty list when none)."""
+    for event in events:
+        yield event, markers.match(event)
