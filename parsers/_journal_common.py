@@ -23,6 +23,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 from migtrace.model import Event
 from migtrace.parsers._ansi import strip_ansi
@@ -84,6 +85,7 @@ def normalise_identifier(ident: str) -> str:
     return name
 
 
+@lru_cache(maxsize=4096)  # a journal names few units, each on millions of entries
 def known_service(ident: str | None) -> str | None:
     """Return nova's short service name for a unit/identifier, or None if it is not nova's."""
     if not ident:
@@ -95,6 +97,7 @@ def known_service(ident: str | None) -> str | None:
     return found
 
 
+@lru_cache(maxsize=4096)
 def service_from_identifier(ident: str | None) -> str | None:
     """Map a unit or SYSLOG_IDENTIFIER to nova's short name; other names pass through normalised."""
     if not ident or not ident.strip():

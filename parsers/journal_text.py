@@ -256,8 +256,13 @@ class JournalTextParser:
         pending: _Pending | None = None
         for lineno, raw in lines:
             stats.lines_read += 1
-            text = strip_ansi(raw)
+            # journalctl colours messages, not prefixes: match first, strip colours only on a miss
+            text = raw
             m = _match(text) if _ANY.match(text) else None
+            if m is None:
+                text = strip_ansi(raw)
+                if text != raw and _ANY.match(text):
+                    m = _match(text)
             if m is not None:
                 variant, found = m
                 try:
