@@ -37,10 +37,13 @@ DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/
 
 #: inside a directory only files named like nova / devstack / journal logs are read
 _LOG_NAME = re.compile(
-    r"^(?:screen-)?(?:nova[-_]|n-|devstack|.*journal|syslog|messages|.*\.log)"
-    r"|\.log(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?$|[.-]\d{8}(?:\.gz|\.bz2|\.xz)?$"
+    r"^(?:screen-)?(?:nova[-_]|n-|devstack|.*journal|syslog|messages)"
+    r"|\.(?:log|txt|export|json)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?$|\.log[.-]\d+.*$|[.-]\d{8}(?:\.gz|\.bz2|\.xz)?$"
 )
-_NOT_LOGS = re.compile(r"\.(?:md|json|ya?ml|toml|py|html|png|conf|ini|pid|lock|sh)$", re.I)
+#: inside a sosreport only these subtrees hold logs worth reading
+_SOSREPORT_LOG_DIRS = ("var/log/nova", "var/log/kolla/nova", "var/log/containers/nova", "var/log/journal",
+                       "sos_commands/logs")
+_NOT_LOGS = re.compile(r"\.(?:md|ya?ml|toml|py|html|png|conf|ini|pid|lock|sh)$|^(?:expected|truth)\.json$", re.I)
 _ROTATION = re.compile(r"^(?P<base>.+?)(?:\.(?P<num>\d+)|-(?P<date>\d{8}))?(?P<comp>\.gz|\.bz2|\.xz)?$")
 
 HEAD_BYTES = 64 * 1024
@@ -160,6 +163,12 @@ def _walk(top: str, warn: Callable[[str], None]) -> Iterator[str]:
             warn(f"{current}: {exc.strerror or exc}")
             continue
         subdirs: list[str] = []
+        names = {e.name for e in entries}
+        if "sos_commands" in names and "hostname" in names:
+            # a sosreport root: only its log trees, not the thousands of command outputs
+            stack.extend(p for p in (os.path.join(current, d) for d in reversed(_SOSREPORT_LOG_DIRS))
+                         if os.path.isdir(p))
+            continue
         for entry in entries:
             try:
                 is_dir = entry.is_dir()

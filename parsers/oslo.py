@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from migtrace._timeutil import localize
-from migtrace.model import Event
+from migtrace.model import Event, FileStats
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Line, ParseContext, Sample, share_matching
 
@@ -50,7 +50,7 @@ _DEBUG_SUFFIXES = (
     re.compile(r"\s+from \(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)$"),
     re.compile(r"\s+(?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$"),
 )
-_HEADERISH = re.compile(r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?(?:" + LEVEL_NAMES + r")\s+[\w.\-]+\s+\[")
+_HEADERISH = re.compile(r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?(?:" + LEVEL_NAMES + r")\s+[\w.\-]+\s+\[(?!instance: )")
 
 
 @dataclass(slots=True)
@@ -262,17 +262,18 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
                 continue
             if len(pending) < 4:
                 continue
-            # give up: the first piece was not a header after all
-            for _, _t in pending[:1]:
-                ctx.unparsed(pending[0][0], pending[0][1], "cut header never completed")
-            stats.unparsed_lines += len(pending) - 1
+            # give up joining: the first piece is a record of its own (cut by the paste), the rest follow it
+            if rec is not None:
+                stats.records += 1
+                yield _emit(rec, ctx, fmt)
+            rec = _record_from_pending(pending, ctx, stats)
             pending = []
             continue
         p = parse_payload(text) if text[:1].isdigit() else None
+        if p is not None and p.time is not None and looks_like_cut_header(text):
+            pending = [(lineno, text)]
+            continue
         if p is not None and p.time is not None and p.is_header:
-            if looks_like_cut_header(text):
-                pending = [(lineno, text)]
-                continue
             if rec is not None:
                 stats.records += 1
                 yield _emit(rec, ctx, fmt)
@@ -280,7 +281,11 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
             stats.record_lines += 1
             continue
         if rec is None:
-            if text.strip():
+            if p is not None and p.time is not None:
+                # a traceback whose header line was not pasted: its prefix lines still make a record
+                rec = _Record(p, lineno, ctx.service, ctx.host)
+                stats.record_lines += 1
+            elif text.strip():
                 ctx.unparsed(lineno, text)
             else:
                 stats.meta_lines += 1
@@ -292,11 +297,28 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
         rec.nlines += 1
         stats.continuation_lines += 1
     if pending:
-        ctx.unparsed(pending[0][0], pending[0][1], "cut header never completed")
-        stats.unparsed_lines += len(pending) - 1
+        if rec is not None:
+            stats.records += 1
+            yield _emit(rec, ctx, fmt)
+        rec = _record_from_pending(pending, ctx, stats)
     if rec is not None:
         stats.records += 1
         yield _emit(rec, ctx, fmt)
+
+
+def _record_from_pending(pending: list[Line], ctx: ParseContext, stats: FileStats) -> _Record:
+    """Make a record of a header whose continuation never came; later pieces are its extra lines."""
+    first_no, first = pending[0]
+    p = parse_payload(first)
+    assert p is not None
+    rec = _Record(p, first_no, ctx.service, ctx.host)
+    stats.record_lines += 1
+    # pieces were stored joined; keep only the new part of each as a continuation line
+    for (_, prev), (_, joined) in zip(pending, pending[1:]):
+        rec.extra.append(joined[len(prev):].strip())
+        rec.nlines += 1
+        stats.continuation_lines += 1
+    return rec
 
 
 def _join_wrapped(first: str, second: str) -> str:
