@@ -139,7 +139,9 @@ class JournalExportParser:
     binary = True
     patterns = patterns
     samples: tuple[Sample, ...] = (
-        Sample("_HOSTNAME=cmp1", "field", {}),
+        # one field line is the smallest export entry: its time and nothing else
+        Sample("__REALTIME_TIMESTAMP=1715680923123456", "field",
+               {"time_text": "1715680923123456", "message": "", "line_count": 1}),
     )
 
     def sniff(self, head: Iterable[str]) -> float:

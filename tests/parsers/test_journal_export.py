@@ -114,9 +114,12 @@ def test_journal_export_sniff(journal_export):
     assert PARSER.sniff(["A=1", "B=2"]) == 0.0
 
 
-def test_journal_export_samples_match_their_variant():
+def test_journal_export_samples_match_their_variant(journal_ctx):
     for sample in PARSER.samples:
         assert [v for v, p in PARSER.patterns.items() if p.fullmatch(sample.line)] == [sample.variant]
+        [event] = list(PARSER.parse([(1, sample.line)], journal_ctx()))
+        for name, value in sample.fields.items():
+            assert getattr(event, name) == value, name
 
 
 @settings(max_examples=300, derandomize=True, deadline=None,

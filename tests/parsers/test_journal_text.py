@@ -259,3 +259,13 @@ def test_journal_text_ten_megabyte_lines(journal_ctx, journal_numbered):
     [event] = run(lines, ctx, journal_numbered)
     assert len(event.message) > 9_000_000
     assert ctx.stats.unparsed_lines == 1
+
+
+def test_journal_text_with_unit_and_journal_begins_banner(journal_ctx, journal_numbered):
+    ctx = journal_ctx(year=2001)
+    lines = ["-- Journal begins at Tue 2024-05-14 07:58:11 UTC, ends at Tue 2024-05-14 11:00:00 UTC. --",
+             "Tue 2024-05-14 10:02:03 UTC cmp1 devstack@n-cond-cell1.service[70]: INFO nova.conductor.manager [-] x",
+             "May 14 10:02:04 cmp1 nova-compute[1]: INFO nova.compute.manager [-] y"]
+    first, second = run(lines, ctx, journal_numbered)
+    assert first.service == "n-cond" and first.pid == 70
+    assert second.time == datetime(2024, 5, 14, 10, 2, 4, tzinfo=UTC)
