@@ -81,7 +81,7 @@ def _read(reader: Any, ctx: ParseContext) -> Iterator[JournalEntry]:
         yield entry
 
 
-def _events(path: str | None, reader: Any, ctx: ParseContext, fmt: str) -> Iterator[Event]:
+def _events(reader: Any, ctx: ParseContext, fmt: str) -> Iterator[Event]:
     """Fold the reader's entries into Events and close it when done (or abandoned)."""
     try:
         yield from fold_entries(_read(reader, ctx), ctx, fmt)
@@ -105,7 +105,7 @@ def read_journal_path(path: str, ctx: ParseContext) -> Iterator[Event]:
         reader = _open_reader(path)
     except (OSError, ValueError) as exc:
         return _cannot_open(ctx, "journal", exc)
-    return _events(path, reader, ctx, PARSER.name)
+    return _events(reader, ctx, PARSER.name)
 
 
 def read_local_journal(ctx: ParseContext, units: Iterable[str] = DEFAULT_UNITS) -> Iterator[Event]:
@@ -122,7 +122,7 @@ def read_local_journal(ctx: ParseContext, units: Iterable[str] = DEFAULT_UNITS) 
         return iter(())
     for name in wanted:  # several matches on one field are ORed by sd-journal
         reader.add_match(_SYSTEMD_UNIT=name)
-    return _events(None, reader, ctx, PARSER.name)
+    return _events(reader, ctx, PARSER.name)
 
 
 class JournalBinaryParser:

@@ -186,6 +186,7 @@ class _Pending:
         self.lines = [msg]
 
     def entry(self) -> JournalEntry:
+        """Freeze the entry once no more indented lines can follow."""
         return JournalEntry(
             lineno=self.lineno, line_count=self.nlines, time=self.time, time_text=self.ts,
             message="\n".join(self.lines) if len(self.lines) > 1 else self.lines[0],
