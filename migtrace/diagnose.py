@@ -33,14 +33,14 @@ _ERROR_RANK = level_rank("ERROR")
 #: (pattern, replacement) applied in order to build an unrecognised error's template.
 _MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I), "req-<uuid>"),
-    (re.compile(r"\b[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\b", re.I), "<uuid>"),
+    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
     (re.compile(r"\b[0-9a-f]{32,64}\b", re.I), "<id>"),
     (re.compile(r"\biqn\.[\w.:-]+", re.I), "<iqn>"),
     (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
     (re.compile(r"(?<![\w.])(?:/[\w.@%+=:,-]+)+/?"), "<path>"),
     (re.compile(r"\binstance-[0-9a-f]{8}\b"), "<domain>"),
     (re.compile(r"\b0x[0-9a-f]+\b", re.I), "<n>"),
-    (re.compile(r"(?<![\w<])\d+(?:\.\d+)?(?![\w>])"), "<n>"),
+    (re.compile(r"(?<![\w<.-])\d+(?:\.\d+)?(?![\d.])"), "<n>"),
 )
 
 
@@ -70,11 +70,11 @@ class _Group:
 def diagnose(analysis: Analysis, catalog: Catalog) -> None:
     """Fill each migration's findings and the analysis' orphan findings in place."""
     owned: set[int] = set()
-    origins: set[tuple[str, int]] = set()
+    origins: set[tuple[str, int, str]] = set()
     for migration in analysis.migrations:
         for event in migration.events:
             owned.add(id(event))
-            origins.add((event.source, event.lineno))
+            origins.add((event.source, event.lineno, event.message))
     signatures = catalog.signatures
     analysis.migrations = [
         migration.replace(findings=tuple(_diagnose_migration(migration, signatures)))
@@ -83,7 +83,7 @@ def diagnose(analysis: Analysis, catalog: Catalog) -> None:
     # Identity first (events are shared objects); the origin catches an event a
     # later stage copied with `Event.replace` after correlation.
     loose = (e for e in analysis.events
-             if id(e) not in owned and (e.lineno == 0 or (e.source, e.lineno) not in origins))
+             if id(e) not in owned and (e.source, e.lineno, e.message) not in origins)
     analysis.orphan_findings = _orphan_findings(loose, signatures)
 
 

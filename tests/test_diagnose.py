@@ -1,0 +1,222 @@
+"""Tests for matching signatures over correlated events (migtrace.diagnose)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from migtrace.analysis import Analysis
+from migtrace.catalog import Catalog, load_catalog, parse_signature
+from migtrace.diagnose import all_findings, diagnose, template, worst_severity
+from migtrace.model import Event, Migration, Phase
+from tests.conftest import SAMPLE_LOGS, make_event
+from tests.signatures.harness import Fixture, analyse, fired, load_fixtures
+
+CATALOG = load_catalog()
+FIXTURES = load_fixtures()
+T0 = datetime(2019, 5, 6, 12, 0, 0, tzinfo=timezone.utc)
+INSTANCE = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
+
+
+def _ev(message: str, *, seconds: float = 0, level: str = "ERROR", lineno: int = 1,
+        logger: str = "nova.virt.libvirt.driver", **kw: object) -> Event:
+    fields: dict[str, object] = {"instance": INSTANCE, **kw}
+    return make_event(message=message, level=level, logger=logger, lineno=lineno,
+                      time=T0 + timedelta(seconds=seconds), **fields)
+
+
+def _migration(events: list[Event], *, kind: str = "live-migration",
+               phases: tuple[Phase, ...] = ()) -> Migration:
+    return Migration(id="req-1", kind=kind, instance=INSTANCE, status="failed",  # type: ignore[arg-type]
+                     started=min(e.time for e in events), ended=max(e.time for e in events),
+                     source_host="compute1", dest_host="compute2", events=tuple(events),
+                     phases=phases)
+
+
+def _run(migration_events: list[Event], loose: list[Event] = (), **kw: object) -> Analysis:  # type: ignore[assignment]
+    analysis = Analysis(events=[*migration_events, *loose],
+                        migrations=[_migration(migration_events, **kw)] if migration_events else [])
+    diagnose(analysis, CATALOG)
+    return analysis
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda f: f.name)
+def test_diagnose_fixture_fires_exactly_expected_signatures(fixture: Fixture) -> None:
+    assert fired(analyse(fixture, CATALOG)) == sorted(fixture.expect)
+
+
+def test_diagnose_every_shipped_signature_has_a_positive_fixture() -> None:
+    positive = {f.signature_id for f in FIXTURES if f.signature_id in f.expect}
+    missing = sorted(s.id for s in CATALOG.signatures if s.id not in positive)
+    assert not missing, f"signatures without a positive fixture in tests/signatures/: {missing}"
+
+
+def test_diagnose_fixtures_name_a_shipped_signature_and_their_source() -> None:
+    for fixture in FIXTURES:
+        sig = CATALOG.get(fixture.signature_id)
+        assert sig is not None, f"{fixture.path}: no signature {fixture.signature_id}"
+        assert sig.component == fixture.component, fixture.path
+        assert fixture.release and fixture.source, fixture.path
+        if not fixture.source.startswith("synthetic"):
+            real = fixture.source.split(" ", 1)[0]
+            assert (Path(__file__).resolve().parents[2] / "shared" / "real_logs" / real).exists(), real
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+def test_diagnose_groups_repeats_into_one_finding_with_count_and_span() -> None:
+    events = [_ev("Live migration not completed after 800 sec", level="WARNING",
+                  logger="nova.virt.libvirt.migration", seconds=i, lineno=i + 1) for i in range(50)]
+    analysis = _run(events)
+    [finding] = analysis.migrations[0].findings
+    assert finding.signature_id == "live-migration-completion-timeout"
+    assert finding.count == 50
+    assert finding.first_seen == T0 and finding.last_seen == T0 + timedelta(seconds=49)
+    assert len(finding.events) == 5 and finding.events[0] is events[0]
+    assert finding.migration_id == "req-1" and finding.recognised
+    assert finding.remedy and finding.explanation and finding.references
+
+
+def test_diagnose_specific_signature_silences_fallbacks() -> None:
+    events = [
+        _ev("Live Migration failure: unsupported configuration: Unable to find security driver "
+            "for label apparmor", lineno=1),
+        _ev("Migration operation has aborted", seconds=1, lineno=2),
+    ]
+    analysis = _run(events)
+    assert analysis.migrations[0].finding_ids == ("apparmor-seclabel-mismatch",)
+    # the aborted line is explained, so it is not an unrecognised error either
+    assert all(f.recognised for f in analysis.migrations[0].findings)
+
+
+def test_diagnose_fallbacks_speak_when_nothing_specific_matched() -> None:
+    events = [
+        _ev("Live Migration failure: internal error: something new", lineno=1),
+        _ev("Migration operation has aborted", seconds=1, lineno=2),
+    ]
+    analysis = _run(events)
+    assert analysis.migrations[0].finding_ids == ("live-migration-aborted",
+                                                  "live-migration-failure-generic")
+
+
+def test_diagnose_attaches_phase_of_first_matching_event() -> None:
+    failure = _ev("Live Migration failure: End of file while reading data: : Input/output error")
+    other = _ev("Migration running for 5 secs, memory 50% remaining", level="DEBUG", lineno=2)
+    phase = Phase(name="memory_copy", started=T0, ended=T0, events=(other, failure))
+    analysis = _run([other, failure], phases=(phase,))
+    [finding] = analysis.migrations[0].findings
+    assert finding.phase == "memory_copy"
+
+
+def test_diagnose_respects_signature_flows() -> None:
+    event = _ev("HTTP exception thrown: The target host can't be the same one.", level="INFO",
+                logger="nova.api.openstack.wsgi")
+    assert _run([event], kind="evacuation").migrations[0].finding_ids == ("evacuate-same-host",)
+    assert _run([event], kind="live-migration").migrations[0].finding_ids == ()
+
+
+# --------------------------------------------------------------------------- unrecognised
+
+
+def test_diagnose_lists_unrecognised_errors_grouped_by_template() -> None:
+    events = [
+        _ev("Failed to frobnicate port 1a2b3c4d-0000-4000-8000-000000000001 on compute2 "
+            "at /var/lib/nova/instances/x after 3 tries", lineno=1),
+        _ev("Failed to frobnicate port 1a2b3c4d-0000-4000-8000-000000000002 on compute2 "
+            "at /var/lib/nova/instances/y after 4 tries", seconds=2, lineno=2),
+        _ev("Something harmless", level="WARNING", lineno=3),
+        _ev("Something harmless but loud", level="CRITICAL", lineno=4),
+    ]
+    findings = _run(events).migrations[0].findings
+    unrecognised = [f for f in findings if not f.recognised]
+    assert [(f.title, f.count) for f in unrecognised] == [
+        ("Failed to frobnicate port <uuid> on <host> at <path> after <n> tries", 2),
+        ("Something harmless but loud", 1),
+    ]
+    first = unrecognised[0]
+    assert first.signature_id == "unrecognised" and first.severity == "error"
+    assert first.last_seen - first.first_seen == timedelta(seconds=2)
+    assert _run(events).migrations[0].finding_ids == ()
+
+
+def test_diagnose_template_masks_ids_hosts_numbers_and_paths() -> None:
+    event = make_event(message=(
+        "Error req-0cac612b-8d20-4b2a-9e3e-5f1a2b3c4d5e on 10.0.0.5:3260 iqn.2010-10.org.openstack:volume-1 "
+        "instance-0000002a user 691a581c7b3f4a6e9d2c1b0a9f8e7d6c took 0.25s on cmp-7\nsecond line"))
+    assert template(event, ["cmp-7"]) == (
+        "Error req-<uuid> on <ip> <iqn> <domain> user <id> took <n>s on <host>")
+
+
+# --------------------------------------------------------------------------- orphans
+
+
+def test_diagnose_orphan_findings_for_events_outside_migrations() -> None:
+    inside = [_ev("Migration operation has aborted", lineno=1)]
+    loose = [
+        _ev("Failed to compute_task_migrate_server: No valid host was found.", level="WARNING",
+            logger="nova.scheduler.utils", lineno=10 + i, seconds=i, instance=None) for i in range(3)
+    ] + [_ev("Migration operation has aborted", lineno=20)]
+    analysis = _run(inside, loose)
+    assert analysis.migrations[0].finding_ids == ("live-migration-aborted",)
+    [orphan] = analysis.orphan_findings
+    assert orphan.signature_id == "no-valid-host" and orphan.count == 3
+    assert orphan.migration_id is None
+    assert [f.signature_id for f in all_findings(analysis)] == ["live-migration-aborted", "no-valid-host"]
+
+
+def test_diagnose_event_copied_after_correlation_is_not_an_orphan() -> None:
+    event = _ev("Live Migration failure: Requested operation is not valid: domain is not running")
+    analysis = Analysis(events=[event.replace(service="n-cpu")], migrations=[_migration([event])])
+    diagnose(analysis, CATALOG)
+    assert analysis.migrations[0].finding_ids == ("domain-not-running",)
+    assert analysis.orphan_findings == []
+
+
+def test_diagnose_empty_analysis_has_no_findings() -> None:
+    analysis = Analysis()
+    diagnose(analysis, CATALOG)
+    assert analysis.migrations == [] and analysis.orphan_findings == []
+    assert worst_severity(all_findings(analysis)) is None
+
+
+def test_diagnose_worst_severity_ranks_findings() -> None:
+    events = [_ev("Migration operation was cancelled", level="WARNING", lineno=1)]
+    assert worst_severity(_run(events).migrations[0].findings) == "warning"
+    events.append(_ev("brand new failure", lineno=2))
+    assert worst_severity(_run(events).migrations[0].findings) == "error"
+
+
+def test_diagnose_user_catalog_signature_fires() -> None:
+    sig = parse_signature(
+        "id: my-nfs\ntitle: NFS\nseverity: critical\nmatch: '\"Stale file handle\"'\n"
+        "explanation: x\nremedy: y\n", path="<memory>")
+    analysis = Analysis(events=[], migrations=[_migration([_ev("Stale file handle on /x")])])
+    diagnose(analysis, Catalog((sig,)))
+    assert analysis.migrations[0].finding_ids == ("my-nfs",)
+    assert analysis.migrations[0].findings[0].severity == "critical"
+
+
+# --------------------------------------------------------------------------- sample logs
+
+
+def _scenarios(healthy: bool) -> list[Path]:
+    if not SAMPLE_LOGS.is_dir():
+        return []
+    return sorted(p for p in SAMPLE_LOGS.iterdir()
+                  if p.is_dir() and ("healthy" in p.name or "success" in p.name) == healthy)
+
+
+@pytest.mark.parametrize("scenario", _scenarios(True), ids=lambda p: p.name)
+def test_diagnose_catalog_is_silent_on_healthy_sample_logs(scenario: Path) -> None:
+    from migtrace.pipeline import load
+
+    analysis = load(str(scenario), diagnose=False)
+    diagnose(analysis, CATALOG)
+    recognised = [f.signature_id for f in all_findings(analysis) if f.recognised]
+    assert recognised == []
