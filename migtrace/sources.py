@@ -398,8 +398,8 @@ class FileReader:
             lines = targeted_raw_lines(peek.lines(), self.options.terms, ctx.stats)
         else:
             lines = _numbered(peek.lines())
-        if decorations or markdown:
-            lines = peel(lines, ctx, decorations, markdown)
+        # always peeled: `tail -f` section headers may appear anywhere, not only in the head
+        lines = peel(lines, ctx, decorations, markdown)
         for event in parser.parse(lines, ctx):
             if event.service is None:
                 svc = service_from_logger(event.logger)

@@ -15,6 +15,7 @@ _ANSI = re.compile(r"(?:\x1b|#033|\^\[)?\[[0-9]{1,3}(?:;[0-9]{1,3})*m|(?:\x1b|\^
 
 def strip_ansi(text: str) -> str:
     """Return `text` without colour codes; cheap when there are none."""
-    if "\x1b" in text or "m" in text and ("[0" in text or "[1" in text or "[3" in text or "^[" in text):
+    # ESC-less remnants look like `[01;36m` / `[00m`: cheap substring tests keep the regex off plain lines
+    if "\x1b" in text or "#033" in text or "^[" in text or ";3" in text or "[00m" in text or "[0m" in text:
         return _ANSI.sub("", text)
     return text

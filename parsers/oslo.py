@@ -35,10 +35,10 @@ _TS = r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?)"
 patterns: dict[str, re.Pattern[str]] = {
     "std": re.compile(
         _TS + r"\s+(?:(?P<pid>\d+)\s+)?(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[\w.\-]+)"
-        r"(?:\s+(?P<rest>.*?))?\s*$"
+        r"(?:\s(?P<rest>.*?))?\s*$"
     ),
     "bare": re.compile(
-        r"(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[a-z_][\w.\-]*)(?:\s+(?P<rest>.*?))?\s*$"
+        r"(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[a-z_][\w.\-]*)(?:\s(?P<rest>.*?))?\s*$"
     ),
 }
 
@@ -246,7 +246,7 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
     pending: list[Line] = []  # a cut header waiting for its continuation
     for lineno, raw in lines:
         stats.lines_read += 1
-        text = strip_ansi(raw) if ("\x1b" in raw or "[0" in raw or "#033" in raw or "^[" in raw) else raw
+        text = strip_ansi(raw)
         if pending:
             joined_text = _join_wrapped(pending[-1][1], text)
             pending.append((lineno, joined_text))
