@@ -25,7 +25,7 @@ import dataclasses
 import html
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -43,6 +43,9 @@ MASK = "***"
 #: hunted as bare words elsewhere, nor re-scanned: "nova" as a password would
 #: otherwise flag every logger name.
 MIN_BARE_SECRET_LEN = 6
+
+#: Shorter host/user/project values are not pseudonymised (see `Redactor.add`).
+MIN_NAME_LEN = 3
 
 #: Values that are already masks; replacing them again would only make
 #: `verify()` chase `***` through the whole report.
@@ -87,14 +90,26 @@ _URL_USER = re.compile(r"\b[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\
 _URL_MORE_HOSTS = re.compile(r",[^\s:/@,'\"]*(?::[^\s@,'\"/]*)?@(?P<host>[A-Za-z][\w.-]*\w)")
 #: `ssh user@host` style mentions (remotefs cold migration).
 _USER_AT_HOST = re.compile(r"(?<![\w./:@-])(?P<user>[a-z_][\w-]{0,31})@(?P<host>[A-Za-z][\w.-]*[A-Za-z0-9])(?![\w@-])")
+_SYSTEMD_UNIT = re.compile(r"\.(?:service|socket|target|timer|mount|scope|slice|path)$")
+#: Addresses that identify no machine: wildcard, loopback, network zero.
+_NOT_IPS = re.compile(r"^(?:0\.0\.0\.0|127\.\d+\.\d+\.\d+|::1?|255\.255\.255\.255)$")
 #: Public sites that messages and signature references link to: never pseudonymised.
 _PUBLIC_HOSTS = re.compile(r"(?i)(^|\.)(openstack\.org|launchpad\.net|github\.com|opendev\.org|redhat\.com|ubuntu\.com|python\.org|libvirt\.org|qemu\.org|example\.(com|org|net))$")
 #: Names that appear in URLs but are not hosts anyone needs to hide.
 _NOT_HOSTS = frozenset({"localhost", "system", "session"})
 
+#: Default service and system accounts: naming them identifies nobody, and they are
+#: also package and logger names (`nova.compute.manager`) that must stay readable.
+_GENERIC_USERS = frozenset({
+    "admin", "service", "openstack", "nova", "neutron", "cinder", "glance", "placement", "keystone",
+    "heat", "swift", "ironic", "barbican", "octavia", "manila", "designate", "aodh", "gnocchi",
+    "root", "stack", "ubuntu", "centos", "cloud-user", "zuul", "demo", "tempest", "libvirt", "qemu",
+    "rabbit", "guest", "mysql", "ceph", "admin_user", "default",
+})
+
 #: Fields that hold fixed vocabulary or times, never log text: not worth scanning.
 _SKIP_FIELDS = frozenset({
-    "time", "time_text", "level", "fmt", "kind", "status", "severity", "outcome",
+    "time", "time_text", "level", "fmt", "kind", "logger", "status", "severity", "outcome",
     "recognised", "started", "ended", "first_seen", "last_seen", "skew_mode",
 })
 
@@ -179,7 +194,11 @@ class Redactor:
         if not original or not self._kind_enabled(kind):
             return
         original = original.strip()
-        if not original or original in self._PREFIX.values() or _PROTECTED.fullmatch(original):
+        # "7", "-", "42": too short or too generic to identify anyone, and replacing
+        # them would rewrite every number in the report
+        if len(original) < MIN_NAME_LEN or original.isdigit() or _PROTECTED.fullmatch(original):
+            return
+        if kind in ("users", "projects") and original.lower() in _GENERIC_USERS:
             return
         if kind == "hosts" and (original.lower() in _NOT_HOSTS or _PUBLIC_HOSTS.search(original)):
             return
@@ -187,6 +206,8 @@ class Redactor:
             kind = "ips"
             if not self._kind_enabled(kind):
                 return
+        if kind == "ips" and _NOT_IPS.match(original):
+            return
         if original in self.mapping[kind].values():
             return  # already a pseudonym (a saved mapping re-applied to redacted text)
         if kind == "hosts" and "." in original:
@@ -220,6 +241,8 @@ class Redactor:
         for m in _URL_MORE_HOSTS.finditer(s):
             self.add("hosts", m.group("host"))
         for m in _USER_AT_HOST.finditer(s):
+            if _SYSTEMD_UNIT.search(m.group("host")):
+                continue  # devstack@n-cpu.service is a unit, not a login
             self.add("hosts", m.group("host"))
             self.add("users", m.group("user"))
         if "ips" in self.categories:
@@ -258,7 +281,7 @@ class Redactor:
         return s
 
     def _ip_sub(self, m: re.Match[str]) -> str:
-        if _is_mac(m.group(0)):
+        if _is_mac(m.group(0)) or _NOT_IPS.match(m.group(0)):
             return m.group(0)
         return self._pseudonym("ips", m.group(0))
 
@@ -360,12 +383,18 @@ class Redactor:
         )
 
     # --------------------------------------------------------- verification
-    def verify(self, output_text: str) -> None:
-        """Raise `RenderError` naming the first original secret or name found in the output."""
+    def verify(self, output_text: str, ignore: Collection[str] = frozenset()) -> None:
+        """Raise `RenderError` naming the first original secret or name found in the output.
+
+        `ignore` holds the words a renderer writes on its own (`:root` in CSS,
+        `status` as a JSON key): a host or user that happens to be called like
+        one cannot be told apart from the renderer's text, so it is not
+        re-scanned.  Secrets are always re-scanned.
+        """
         checks: list[tuple[str, str]] = []
         for kind, table in self.mapping.items():
             if self._kind_enabled(kind):
-                checks.extend((kind, n) for n in table)
+                checks.extend((kind, n) for n in table if n not in ignore)
         checks.extend(("secret", s) for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN)
         for kind, original in sorted(checks, key=lambda kv: (kv[0] != "secret", kv[1])):
             for form in _variants(original):

@@ -14,8 +14,10 @@ a public tracker.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
@@ -62,6 +64,18 @@ class Renderer:
     #: constant text the renderer embeds (e.g. plotly.js): excluded from the re-scan,
     #: since it cannot come from the logs and may contain any word by chance
     static_parts: Callable[[], tuple[str, ...]] = lambda: ()
+    #: words the renderer writes by itself (labels, keys, CSS): names equal to one of
+    #: them cannot be re-scanned for (see `Redactor.verify`); use `source_words()`
+    vocabulary: Callable[[], frozenset[str]] = frozenset
+
+
+@functools.cache
+def source_words(*paths: str | os.PathLike[str]) -> frozenset[str]:
+    """Return every word-like token in some source files (a renderer's code and templates)."""
+    words: set[str] = set()
+    for p in paths:
+        words.update(re.findall(r"[A-Za-z0-9_][\w.-]*[\w]|\w", Path(p).read_text(encoding="utf-8")))
+    return frozenset(words)
 
 
 _REGISTRY: dict[str, Renderer] = {}
@@ -151,7 +165,7 @@ def render_report(
         **({"generated": generated} if generated is not None else {}),
     )
     text = renderer.render(clean, opts)
-    redactor.verify(_scannable(text, renderer))
+    redactor.verify(_scannable(text, renderer), renderer.vocabulary())
     return text
 
 
@@ -209,7 +223,7 @@ def _write_verified(path: Path, text: str, redactor: Redactor, renderer: Rendere
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
-        redactor.verify(_scannable(Path(tmp).read_text(encoding="utf-8"), renderer))
+        redactor.verify(_scannable(Path(tmp).read_text(encoding="utf-8"), renderer), renderer.vocabulary())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

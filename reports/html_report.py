@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
+from pathlib import Path
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,8 +24,10 @@ from markupsafe import Markup
 from migtrace.analysis import Analysis
 from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.reports import _charts
-from migtrace.reports._registry import Renderer, ReportOptions, register
+from migtrace.reports._registry import Renderer, ReportOptions, register, source_words
 from migtrace.reports.markdown_report import fmt_seconds
+
+TEMPLATES = Path(__file__).parent / "templates"
 
 #: Traceback / extra lines shown folded; longer blocks keep head and tail.
 MAX_EXTRA_LINES = 200
@@ -186,4 +189,5 @@ RENDERER = register(Renderer(
     name="html", suffix=".html", render=render,
     description="one offline HTML file: index, timelines, findings, events",
     static_parts=lambda: (plotly_js_packed(),),
+    vocabulary=lambda: source_words(__file__, _charts.__file__, *sorted(map(str, TEMPLATES.glob("*.j2")))),
 ))

@@ -13,8 +13,9 @@ from typing import Any
 
 from migtrace.analysis import Analysis
 from migtrace.model import FileStats
+from migtrace import serialize
 from migtrace.serialize import finding_dict, iso, migration_detail
-from migtrace.reports._registry import Renderer, ReportOptions, register
+from migtrace.reports._registry import Renderer, ReportOptions, register, source_words
 
 SCHEMA = "migtrace-report"
 #: Bump on any incompatible change to the envelope or the objects in it.
@@ -57,4 +58,5 @@ def render(analysis: Analysis, options: ReportOptions) -> str:
 
 
 RENDERER = register(Renderer(name="json", suffix=".json", render=render,
-                             description="full model, versioned schema (docs/json-schema.md)"))
+                             description="full model, versioned schema (docs/json-schema.md)",
+                             vocabulary=lambda: source_words(__file__, serialize.__file__)))

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from migtrace.analysis import Analysis
 from migtrace.model import Event, Finding, Migration, level_rank
-from migtrace.reports._registry import Renderer, ReportOptions, register
+from migtrace.reports._registry import Renderer, ReportOptions, register, source_words
 
 #: Key lines quoted per migration; a ticket body should stay readable.
 MAX_KEY_LINES = 40
@@ -188,4 +188,5 @@ def render(analysis: Analysis, options: ReportOptions) -> str:
 
 
 RENDERER = register(Renderer(name="markdown", suffix=".md", render=render,
-                             description="compact ticket body: summary table, findings, key lines"))
+                             description="compact ticket body: summary table, findings, key lines",
+                             vocabulary=lambda: source_words(__file__)))

@@ -1,0 +1,37 @@
+"""The `migtrace report` command: one file for a bug ticket (HTML, Markdown or JSON)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from migtrace._cli_common import input_options, load_analysis, run_safely
+from migtrace.reports._registry import format_for_path, write_report
+
+
+@click.command("report")
+@input_options
+@click.option("-o", "--output", metavar="FILE",
+              help="Write here; '-' for stdout. Default: migtrace-report.html, or stdout for markdown/json.")
+@click.option("-f", "--format", "fmt", type=click.Choice(["html", "markdown", "json"]),
+              help="Report format (default: from the -o suffix, else html).")
+@click.option("--migration", "migration", metavar="ID",
+              help="Only this migration: request id, instance uuid, migration uuid or number.")
+@click.option("--title", help="Title of the report (default: 'migtrace report').")
+@click.option("--redact", "redact", metavar="CATS",
+              help="Also pseudonymise these, comma-separated: hosts, ips, users (or all). Secrets are always removed.")
+@click.option("--redact-map", "redact_map", type=click.Path(dir_okay=False), metavar="FILE",
+              help="JSON mapping of pseudonyms to reuse and update, so host-1 stays host-1 across reports.")
+@run_safely
+def report(output: str | None, fmt: str | None, migration: str | None, title: str | None,
+           redact: str | None, redact_map: str | None, **inputs: Any) -> None:
+    """Write a self-contained report to attach to a bug ticket (works offline, secrets removed).
+
+    Example: migtrace report /var/tmp/incident/ -o report.html --redact hosts,ips
+    """
+    analysis = load_analysis(**inputs, ident=migration)
+    where = write_report(analysis, output, fmt or format_for_path(output), migration=migration,
+                         title=title, redact=redact, redact_map=redact_map)
+    if where != "<stdout>":
+        click.echo(f"migtrace: report written to {where}", err=True)
