@@ -220,3 +220,77 @@ def test_diagnose_catalog_is_silent_on_healthy_sample_logs(scenario: Path) -> No
     diagnose(analysis, CATALOG)
     recognised = [f.signature_id for f in all_findings(analysis) if f.recognised]
     assert recognised == []
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+@pytest.fixture
+def incident(tmp_path: Path) -> Path:
+    """Write two fixture excerpts as the n-cpu and n-cond logs of one incident."""
+    by_name = {f.name: f for f in FIXTURES}
+    (tmp_path / "n-cpu.log").write_text(by_name["libvirt/apparmor-seclabel-mismatch"].log)
+    (tmp_path / "n-cond.log").write_text(by_name["conductor/max-retries-exceeded"].log)
+    return tmp_path
+
+
+def test_cli_diagnose_table_names_finding_and_fix(cli, incident: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("diagnose", str(incident))
+    assert result.exit_code == 0
+    assert "apparmor-seclabel-mismatch" in result.output and "max-retries-exceeded" in result.output
+    assert "fix: Make the security driver identical" in result.output
+
+
+def test_cli_diagnose_json_is_the_format_of_record(cli, incident: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    doc = json.loads(cli("diagnose", str(incident), "-f", "json").stdout)
+    ids = sorted(f["signature_id"] for m in doc["migrations"] for f in m["findings"])
+    ids += [f["signature_id"] for f in doc["orphan_findings"]]
+    assert sorted(ids) == ["apparmor-seclabel-mismatch", "max-retries-exceeded"]
+    assert doc["summary"]["worst_severity"] == "error"
+
+
+def test_cli_diagnose_markdown_has_fix_section(cli, incident: Path) -> None:  # type: ignore[no-untyped-def]
+    output = cli("diagnose", str(incident), "-f", "markdown").stdout
+    assert output.startswith("# migtrace diagnosis") and "## What to do" in output
+
+
+def test_cli_diagnose_fail_on_sets_exit_code(cli, incident: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("diagnose", str(incident), "--fail-on", "error").exit_code == 1
+    assert cli("diagnose", str(incident), "--fail-on", "critical").exit_code == 0
+
+
+def test_cli_diagnose_bad_user_signature_is_one_line_error(cli, incident: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "sigs" / "mine.yaml"
+    bad.parent.mkdir()
+    bad.write_text("id: mine\ntitle: t\nseverity: error\nmatch: 'modul:x'\nexplanation: e\nremedy: r\n")
+    from click.testing import CliRunner
+
+    from migtrace.cli import cli as group
+
+    result = CliRunner().invoke(group, ["diagnose", str(incident), "--signatures", str(bad)])
+    assert result.exit_code == 2
+    [line] = [ln for ln in result.output.splitlines() if "error:" in ln]
+    assert f"{bad}: signature 'mine': bad match expression: unknown field 'modul'" in line
+    assert line.endswith("(line 4, column 9)")
+
+
+def test_cli_signatures_list_show_and_test(cli, incident: Path) -> None:  # type: ignore[no-untyped-def]
+    listing = cli("signatures", "list").output
+    assert all(s.id in listing for s in CATALOG.signatures)
+    shown = cli("signatures", "show", "iscsi-no-session-exit-21").output
+    for part in ("Why:", "Fix:", "References:", "Example:", "Exit code: 21"):
+        assert part in shown
+    tested = cli("signatures", "test", str(incident)).output
+    assert "apparmor-seclabel-mismatch" in tested and "max-retries-exceeded" in tested
+
+
+def test_cli_signatures_show_unknown_id_exits_1_with_suggestion(cli) -> None:  # type: ignore[no-untyped-def]
+    from click.testing import CliRunner
+
+    from migtrace.cli import cli as group
+
+    result = CliRunner().invoke(group, ["signatures", "show", "no-valid-hots"])
+    assert result.exit_code == 1
+    assert "did you mean: no-valid-host" in result.output
