@@ -28,8 +28,10 @@ LEVEL_COLOURS: dict[str, str] = {"error": "#c62828", "warning": "#ef6c00", "info
 MAX_EVENT_MARKERS = 1500
 #: Hover text is cut here: a 5 kB repr in a tooltip helps nobody.
 MAX_HOVER = 300
-#: Shortest bar drawn, so a phase with one marker line stays visible.
-MIN_BAR_MS = 250.0
+#: Shortest bar drawn, as a fraction of the move, so a one-line phase stays visible.
+MIN_BAR_FRACTION = 0.01
+#: Bar width when the whole move lasted no measurable time.
+MIN_BAR_MS = 100.0
 
 
 def plot_time(t: datetime) -> str:
@@ -88,9 +90,11 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
     lanes = _lanes(m)
     phase_rows = _phase_lanes(m, lanes)
     data: list[dict[str, Any]] = []
+    # a phase with one marker line still gets a visible bar, thin next to the whole move
+    min_ms = max(m.duration_s * 1000.0 * MIN_BAR_FRACTION, 1.0) if m.duration_s > 0 else MIN_BAR_MS
     for i, p in enumerate(m.phases):
         rows = phase_rows[p.name]
-        width = max(p.duration_s * 1000.0, MIN_BAR_MS)
+        width = max(p.duration_s * 1000.0, min_ms)
         failed = p.outcome == "failed"
         data.append({
             "type": "bar", "orientation": "h", "name": p.name, "legendgroup": p.name,
