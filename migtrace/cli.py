@@ -107,7 +107,8 @@ def timeline(ident: str, full: bool, context: int, no_debug: bool, color: str, *
     for i, m in enumerate(found):
         if i:
             click.echo("\n" + "─" * 72 + "\n")
-        click.echo(render_timeline(m, analysis, full=full, context=context, color=paint, debug=not no_debug), nl=False)
+        click.echo(render_timeline(m, analysis, full=full, context=context, color=paint, debug=not no_debug),
+                   nl=False, color=paint)
 
 
 def _not_found_hint(ident: str, inputs: dict[str, Any]) -> str:
