@@ -27,7 +27,7 @@ import lzma
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -97,7 +97,7 @@ def run_cli(*args: str, drop_dac: bool = False) -> subprocess.CompletedProcess[s
 
 
 @pytest.fixture
-def unreadable(tmp_path: Path) -> Path:
+def unreadable(tmp_path: Path) -> Iterator[Path]:
     """A mode-000 nova log; as root the CLI subprocess is made to honour the mode (see module doc)."""
     if os.geteuid() == 0 and not _can_drop_capabilities():
         pytest.skip("running as root without CAP_SETPCAP: cannot make a file unreadable honestly")
@@ -168,6 +168,16 @@ def test_bad_input_truncated_gzip_keeps_the_record_cut_in_its_traceback(tmp_path
     events, reader, _ = read_file(path)
     assert any(e.message.startswith("Live Migration failure") for e in events)
     assert reader.stats.records == reader.stats.record_lines
+
+
+@pytest.mark.xfail(strict=True, reason="sources._Peekable: when the readable part of a truncated gzip is "
+                                       "shorter than the 64 KiB sniff head, the read error loses all of it")
+def test_bad_input_small_truncated_gzip_keeps_lines_before_the_cut(tmp_path: Path) -> None:
+    path = tmp_path / "nova-compute.log.1.gz"
+    path.write_bytes(_truncated_gzip(GOOD * 60))
+    events, reader, _ = read_file(path)
+    assert reader.stats.fmt == "oslo"
+    assert len(events) > 0
 
 
 @pytest.mark.parametrize("name,payload", [
@@ -333,8 +343,8 @@ def _mixed_inputs(tmp_path: Path) -> tuple[list[str], dict[str, Path], Path]:
     (root / "nova-utf8.log").write_bytes(GOOD.replace(b"VM Paused", b"VM \xff Paused")
                                          .replace(REQ.encode(), b"req-00000000-0000-4000-8000-000000000001"))
     loop = tmp_path / "looping"
-    loop.mkdir()
-    (loop / "up").symlink_to("..")
+    (loop / "inner").mkdir(parents=True)
+    (loop / "inner" / "back").symlink_to("..")
     good = tmp_path / "good" / "nova-compute.log"
     good.parent.mkdir()
     good.write_bytes(GOOD)
