@@ -166,6 +166,8 @@ class Redactor:
         self._names_re: re.Pattern[str] | None = None
         self._names_dirty = True
         self._memo: dict[int, Any] = {}
+        self._seen: set[str] = set()  # strings already scanned by discover()
+        self._done: dict[str, str] = {}  # text() results, valid while no name is added
 
     # ----------------------------------------------------------- bookkeeping
     @property
@@ -229,8 +231,9 @@ class Redactor:
 
     def discover(self, s: str | None) -> None:
         """Learn secrets, and the hosts/ips/users a message names, from one string."""
-        if not s:
+        if not s or s in self._seen:
             return
+        self._seen.add(s)
         self._discover_secrets(s)
         if not self.categories:
             return
@@ -293,9 +296,15 @@ class Redactor:
         self.discover(s)
         if len(self._secrets) != before:
             self._names_dirty = True
-        parts = _PROTECTED.split(s)
-        # odd indexes are the protected ids captured by split()
-        return "".join(p if i % 2 else self._replace_piece(p) for i, p in enumerate(parts))
+        if self._names_dirty:
+            self._done.clear()  # a new name or secret may change earlier answers
+        hit = self._done.get(s)
+        if hit is None:
+            parts = _PROTECTED.split(s)
+            # odd indexes are the protected ids captured by split()
+            hit = "".join(p if i % 2 else self._replace_piece(p) for i, p in enumerate(parts))
+            self._done[s] = hit
+        return hit
 
     # --------------------------------------------------- structured objects
     def _collect(self, a: Analysis) -> None:
@@ -391,16 +400,24 @@ class Redactor:
         one cannot be told apart from the renderer's text, so it is not
         re-scanned.  Secrets are always re-scanned.
         """
-        checks: list[tuple[str, str]] = []
+        checks: dict[str, tuple[str, str]] = {}
         for kind, table in self.mapping.items():
             if self._kind_enabled(kind):
-                checks.extend((kind, n) for n in table if n not in ignore)
-        checks.extend(("secret", s) for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN)
-        for kind, original in sorted(checks, key=lambda kv: (kv[0] != "secret", kv[1])):
-            for form in _variants(original):
-                if re.search(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", output_text):
-                    shown = original if kind != "secret" else original[:3] + "…"
-                    raise RenderError(f"redaction failed: a {kind.rstrip('s')} ({shown!r}) survived in the output")
+                for n in table:
+                    if n not in ignore:
+                        checks.update({form: (kind, n) for form in _variants(n)})
+        for secret in self._secrets:
+            if len(secret) >= MIN_BARE_SECRET_LEN:
+                checks.update({form: ("secret", secret) for form in _variants(secret)})
+        if not checks:
+            return
+        # one pass over the output whatever the number of originals (reports are megabytes)
+        alternation = "|".join(map(re.escape, sorted(checks, key=len, reverse=True)))
+        hits = [checks[m.group(0)] for m in re.finditer(rf"(?<![\w-])(?:{alternation})(?![\w-])", output_text)]
+        if hits:
+            kind, original = sorted(hits, key=lambda kv: (kv[0] != "secret", kv[1]))[0]
+            shown = original if kind != "secret" else original[:3] + "…"
+            raise RenderError(f"redaction failed: a {kind.rstrip('s')} ({shown!r}) survived in the output")
 
     # ------------------------------------------------------------ map files
     def save_mapping(self, path: str | Path) -> None:

@@ -153,8 +153,9 @@ def render_report(
     title: str | None = None,
     redactor: Redactor | None = None,
     generated: datetime | None = None,
+    verify: bool = True,
 ) -> str:
-    """Render a redacted report as text and verify that no original secret survived."""
+    """Render a redacted report as text and (unless `verify=False`) re-scan it for originals."""
     renderer = get_renderer(fmt)
     redactor = redactor if redactor is not None else Redactor()
     selected = select_migrations(analysis, migration)
@@ -165,7 +166,8 @@ def render_report(
         **({"generated": generated} if generated is not None else {}),
     )
     text = renderer.render(clean, opts)
-    redactor.verify(_scannable(text, renderer), renderer.vocabulary())
+    if verify:
+        redactor.verify(_scannable(text, renderer), renderer.vocabulary())
     return text
 
 
@@ -199,9 +201,12 @@ def write_report(
         fmt = format_for_path(output if isinstance(output, (str, os.PathLike)) else None)
     mapping = Redactor.load_mapping(redact_map) if redact_map else None
     redactor = Redactor(parse_categories(redact), mapping)
-    text = render_report(analysis, fmt, migration=migration, title=title, redactor=redactor, generated=generated)
     if output is None and fmt == "html":
         output = "migtrace-report.html"
+    to_file = isinstance(output, (str, os.PathLike)) and str(output) != "-"
+    # a file is re-scanned once written (below); other outputs are checked in memory
+    text = render_report(analysis, fmt, migration=migration, title=title, redactor=redactor,
+                         generated=generated, verify=not to_file)
     if output is None or output == "-":
         sys.stdout.write(text)
         where = "<stdout>"
