@@ -117,9 +117,16 @@ def all_findings(analysis: Analysis) -> list[Finding]:
 # --------------------------------------------------------------------------- internals
 
 
+def _could_match(sig: Signature, lowered: str) -> bool:
+    """Cheap prefilter: the signature's hint, else one of its query's alternative needles."""
+    if sig.hint is not None:
+        return sig.hint in lowered
+    needles = sig.match.any_of
+    return needles is None or any(n in lowered for n in needles)
+
+
 def _matching(event: Event, lowered: str, signatures: Sequence[Signature]) -> list[Signature]:
-    return [s for s in signatures
-            if (s.hint is None or s.hint in lowered) and s.match.matches(event)]
+    return [s for s in signatures if _could_match(s, lowered) and s.match.matches(event)]
 
 
 def _diagnose_migration(migration: Migration, catalog: Sequence[Signature]) -> list[Finding]:

@@ -72,6 +72,11 @@ class Node:
         """Return a lower-case substring of `event.text` every match must contain, if known."""
         return None
 
+    def any_of(self) -> tuple[str, ...] | None:
+        """Return lower-case substrings of which every match contains at least one, if known."""
+        hint = self.hint()
+        return (hint,) if hint else None
+
 
 def _field_value(event: Event, name: str) -> str | None:
     if name == "message":
@@ -157,6 +162,11 @@ class _And(Node):
         hints = [h for h in (p.hint() for p in self.parts) if h]
         return max(hints, key=len) if hints else None
 
+    def any_of(self) -> tuple[str, ...] | None:
+        options = [o for o in (p.any_of() for p in self.parts) if o]
+        # fewest alternatives first, then the longest (rarest) shortest-needle
+        return min(options, key=lambda o: (len(o), -min(map(len, o)))) if options else None
+
 
 @dataclass(frozen=True, slots=True)
 class _Or(Node):
@@ -164,6 +174,12 @@ class _Or(Node):
 
     def matches(self, event: Event) -> bool:
         return any(p.matches(event) for p in self.parts)
+
+    def any_of(self) -> tuple[str, ...] | None:
+        options = [p.any_of() for p in self.parts]
+        if not all(options):
+            return None
+        return tuple(dict.fromkeys(n for o in options if o for n in o))
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,6 +206,8 @@ class Query:
     source: str
     root: Node
     hint: str | None
+    #: lower-case substrings of which every match contains one (a wider prefilter than `hint`)
+    any_of: tuple[str, ...] | None = None
 
     def matches(self, event: Event) -> bool:
         """Return True when the event satisfies the expression."""
@@ -215,7 +233,7 @@ def compile_query(text: str, *, source: str = "<query>") -> Query:
     except pp.ParseBaseException as exc:
         raise QueryError(_describe(exc), exc.lineno, exc.col) from None
     root: Node = result[0]
-    return Query(text=text, source=source, root=root, hint=root.hint())
+    return Query(text=text, source=source, root=root, hint=root.hint(), any_of=root.any_of())
 
 
 # --------------------------------------------------------------------------- grammar

@@ -127,3 +127,14 @@ def test_query_errors_name_line_and_column(text: str, message: str, line: int, c
 def test_query_keeps_text_and_source() -> None:
     query = compile_query("apparmor", source="my.yaml")
     assert (query.text, query.source, str(query)) == ("apparmor", "my.yaml", "apparmor")
+
+
+@pytest.mark.parametrize("text, any_of", [
+    ('"a b" OR "c d"', ("a b", "c d")),
+    ('("abc" OR "def") AND level>=ERROR', ("abc", "def")),
+    ('"abc" OR level>=ERROR', None),
+    ('"abc" AND ("x" OR "y")', ("abc",)),
+    ("NOT abc", None),
+])
+def test_query_any_of_lists_alternative_needles(text: str, any_of: tuple[str, ...] | None) -> None:
+    assert compile_query(text).any_of == any_of
