@@ -294,3 +294,43 @@ def test_cli_signatures_show_unknown_id_exits_1_with_suggestion(cli) -> None:  #
     result = CliRunner().invoke(group, ["signatures", "show", "no-valid-hots"])
     assert result.exit_code == 1
     assert "did you mean: no-valid-host" in result.output
+
+
+# --------------------------------------------------------------------------- real excerpts
+
+#: Real excerpts of ../shared/real_logs and the signatures they must fire, whole file as input.
+REAL_EXPECTED = {
+    "blog_cn_livemig_selinux_seclabel_mismatch_ncpu.log": ["selinux-seclabel-mismatch"],
+    "blog_kr_grizzly_livemig_unsafe_cache_markdown_escaped.log": ["unsafe-migration-cache"],
+    "blog_vn_livemig_postcopy_unsupported_ncpu.log": ["postcopy-not-supported"],
+    "gh_cinder_kilo_volmigrate_iscsiadm_no_session_exit21_cinder-volume.log":
+        ["iscsi-login-failed", "iscsi-no-session-exit-21"],
+    "gh_novaoperator1001_edpm_journal_MigrationPreCheckError_cpu_compare.log": ["cpu-incompatible"],
+    "gh_novaoperator480_antelope_coldmigrate_resize_refers_to_another_host_ncpu.log":
+        ["resize-confirm-another-host"],
+    "gh_novaoperator621_antelope_livemig_paused_EOF_failure_ncpu.log": ["libvirt-eof-while-reading"],
+    "gh_puppetlabs162_icehouse_resize_novalidhost_conductor_wrapped.log": ["no-valid-host"],
+    "gh_rcbops262_folsom_block_migration_failed_ncpu.log": ["block-migration-disk-exists"],
+    "pastebin_Ly9kT60T_liberty_devstack_pre_live_migration_failed_wrapped.txt": ["pre-live-migration-failed"],
+    "pastebin_ix6q0xL3_mitaka_MigrationError_graphics_listen_conductor.txt": ["graphics-listen-address"],
+    "pastebin_zptiw5jn_stein_osbrick_iscsi_login_failed_no_active_sessions_ncpu.txt":
+        ["iscsi-login-failed", "volume-device-not-found"],
+    "pastebin_zrBSLtMn_livemig_qemu_closed_monitor_cpu_ncpu.txt": ["qemu-closed-monitor"],
+    # healthy or not-nova excerpts: the catalog must stay silent
+    "pastebin_cY82PP34_queens_livemig_postcopy_success_src_ncpu.txt": [],
+    "gh_qeas_devstack_journal_n-cpu_volume_boot.log": [],
+    "gist_mnaser_ocata_osbrick_iscsi_rescan_ncpu_gisttable.txt": [],
+    "pastebin_sQiRg0eD_kolla_ceph_librados_EPERM_NOT_NOVA.txt": [],
+    "gh_openstackforensics_havana_nova-compute_excerpt_L100-200.log": [],
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_EXPECTED))
+def test_diagnose_real_excerpt_fires_its_signatures(name: str) -> None:
+    from migtrace.pipeline import load
+
+    from tests.conftest import REAL_LOGS
+
+    analysis = load(str(REAL_LOGS / name), diagnose=False)
+    diagnose(analysis, CATALOG)
+    assert fired(analysis) == sorted(REAL_EXPECTED[name])
