@@ -228,8 +228,15 @@ def _write_verified(path: Path, text: str, redactor: Redactor, renderer: Rendere
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
             fh.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
         redactor.verify(_scannable(Path(tmp).read_text(encoding="utf-8"), renderer), renderer.vocabulary())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -132,3 +132,15 @@ def test_chromium_index_sorts_and_filters(browser: Browser, tmp_path: Path) -> N
                      "f.value = 'aborted'; f.dispatchEvent(new Event('input')); true")
     shown = browser.evaluate("Array.prototype.filter.call(document.querySelectorAll('#m-2-events tbody tr'), function (r) { return !r.hidden; }).length")
     assert shown == 1
+
+
+def test_chromium_report_of_all_sample_logs(browser: Browser, tmp_path: Path) -> None:
+    from migtrace.pipeline import load
+
+    out = tmp_path / "sample.html"
+    write_report(load(str(Path(__file__).resolve().parents[2] / "sample_logs")), out, redact="hosts,ips,users")
+    charts = _load(browser, out)
+    assert browser.console_errors() == []
+    assert charts["charts"] >= 4 and charts["rendered"] == charts["charts"]
+    external = [u for u in browser.requested_urls() if not u.startswith(("file:", "data:", "blob:", "about:"))]
+    assert external == []

@@ -69,3 +69,28 @@ def test_cli_report_one_migration_and_unknown_id(tmp_path: Path) -> None:
 def test_cli_report_bad_redact_category_is_a_usage_error() -> None:
     code, _, stderr = _run("-f", "json", "--redact", "hosts,passwords")
     assert code == 2 and "unknown redaction categories: passwords" in stderr
+
+
+SAMPLE_LOGS = Path(__file__).resolve().parents[2] / "sample_logs"
+
+
+def test_cli_report_of_all_sample_logs_is_one_self_contained_file(tmp_path: Path) -> None:
+    out = tmp_path / "all.html"
+    res = CliRunner().invoke(report, [str(SAMPLE_LOGS), "-o", str(out)], catch_exceptions=False)
+    assert res.exit_code == 0, res.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["all.html"]
+    text = out.read_text(encoding="utf-8")
+    assert text.count('class="migration"') >= 4  # every incident set contributes migrations
+    # nothing that loads code, styles or media may point anywhere: no src=, no <link href=>
+    assert not re.search(r"<(?:script|img|iframe|embed|source|audio|video)\b[^>]*\ssrc\s*=", text, re.I)
+    assert not re.search(r"<link\b[^>]*href\s*=", text, re.I)
+    assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", text)
+    assert (out.stat().st_mode & 0o777) == 0o666 & ~_umask()
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
