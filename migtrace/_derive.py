@@ -171,15 +171,17 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
     order = markers.phases_for(kind)
     grouped: dict[str, list[Event]] = {}
     current = order[0] if order else "api"
+    # an unmarked line belongs where its own request last was (the API's access line is logged
+    # after the conductor has started), else where the move as a whole is
+    current_of_request: dict[str, str] = {}
     for e in events:
         name = phase_of.get(id(e))
         if name is None or (order and name not in order):
-            if e.service == "n-api" and "api" in order and current == order[0]:
-                name = "api"
-            else:
-                name = current
+            name = current_of_request.get(e.request_id or "", current)
         else:
             current = name
+            if e.request_id:
+                current_of_request[e.request_id] = name
         grouped.setdefault(name, []).append(e)
     phases: list[Phase] = []
     for name, evs in grouped.items():

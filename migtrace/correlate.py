@@ -31,7 +31,7 @@ _UUID_IN_TEXT = re.compile(r"/servers/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a
                            r"Unable to migrate instance \(([0-9a-f-]{36})\)|for instance ([0-9a-f-]{36})")
 _FOLLOWUP_KINDS = {
     "confirm": ("migration", "resize"), "revert": ("migration", "resize"),
-    "force-complete": ("live-migration",), "abort": ("live-migration",),
+    "force-complete": ("live-migration",), "abort": ("live-migration",), "cleanup": ("evacuation",),
 }
 
 
@@ -85,11 +85,15 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
     for req, group in by_request.items():
         opens = _first(group, matches, "opens")
         follow = _first(group, matches, "followup")
-        if opens is None and follow is None:
+        if opens is None and follow is None and _single_instance(group):
+            # a long-lived thread's id (lifecycle dispatch, periodic tasks) spans many instances: not a move
             opens = _implied(group, matches)
             phases = {m.marker.phase for e in group for m in matches.get(id(e), ()) if m.marker.phase}
             if opens is not None and phases and phases <= {"confirm", "revert"}:
                 follow, opens = ("confirm" if "confirm" in phases else "revert"), None
+            elif opens is not None and _only_late(group, matches):
+                # e.g. the evacuated source coming back and cleaning up, under its start-up context
+                follow, opens = "cleanup", None
         if opens is not None and follow is None:
             op = Operation(kind=opens, instance=instance_of(group), request_ids=[req], started=group[0].time)
             for e in group:
@@ -151,6 +155,17 @@ def _first(group: Sequence[Event], matches: dict[int, list[Match]], key: str) ->
                     return str(value)
                 best = best or str(value)
     return best
+
+
+def _only_late(group: Sequence[Event], matches: dict[int, list[Match]]) -> bool:
+    """True when the group's only markers are ones logged long after their move (source clean-up)."""
+    found = [m.marker for e in group for m in matches.get(id(e), ()) if m.marker.phase]
+    return bool(found) and all(mk.late for mk in found)
+
+
+def _single_instance(group: Sequence[Event]) -> bool:
+    """True when every instance-tagged event of the group is about the same instance."""
+    return len({e.instance for e in group if e.instance}) <= 1
 
 
 def _implied(group: Sequence[Event], matches: dict[int, list[Match]]) -> str | None:

@@ -11,6 +11,7 @@ first pass tied to it, scanning raw text so unrelated lines are not parsed.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
@@ -55,7 +56,40 @@ def read_events(paths: Sequence[str], options: ReadOptions | None = None,
     items = expand_paths(list(paths), warnings)
     readers = [FileReader(item, options, warnings) for item in items]
     merged = heapq.merge(*(r.events() for r in readers), key=lambda e: e.time)
-    return merged, readers, warnings
+    return _unique(merged, warnings), readers, warnings
+
+
+#: records further apart in time than this cannot be copies of each other
+_DUP_WINDOW_S = 2.0
+
+
+def _unique(stream: Iterator[Event], warn: Callable[[str], None]) -> Iterator[Event]:
+    """Drop records that another input already gave (the same journal as screen text and export).
+
+    Two inputs holding the same record happen when users collect both a
+    devstack `screen-*.txt` and the `journalctl -o export` it came from; the
+    copy has the same time, host, pid and text but another source file.
+    """
+    recent: dict[tuple[object, ...], str] = {}
+    order: deque[tuple[float, tuple[object, ...]]] = deque()
+    dropped = 0
+    example = ""
+    for e in stream:
+        now = e.time.timestamp()
+        while order and now - order[0][0] > _DUP_WINDOW_S:
+            recent.pop(order.popleft()[1], None)
+        key = (e.time, e.host, e.pid, e.message)
+        first = recent.get(key)
+        if first is not None and first != e.source:
+            dropped += 1
+            example = example or f"{first} and {e.source}"
+            continue
+        if first is None:
+            recent[key] = e.source
+            order.append((now, key))
+        yield e
+    if dropped:
+        warn(f"{dropped} records appear in two inputs ({example}); each is counted once")
 
 
 def _collect(paths: Sequence[str], options: ReadOptions, warn: Callable[[str], None] | None,

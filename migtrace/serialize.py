@@ -39,7 +39,7 @@ def migration_summary(m: Migration) -> dict[str, Any]:
         "status": m.status,
         "block_migration": m.block_migration,
         "volume_backed": m.volume_backed,
-        "post_copy": m.post_copy,
+        "post_copy": m.post_copy if m.kind == "live-migration" else None,
         "downtime_s": _round(m.downtime_s),
         "phases": [p.name for p in m.phases],
         "findings": list(m.finding_ids),

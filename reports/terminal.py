@@ -102,8 +102,9 @@ def render_timeline(m: Migration, analysis: Analysis | None = None, *, full: boo
                      f"{m.progress[0].memory_remaining_pct}% → {last.memory_remaining_pct}%")
     lines.extend(_findings(m.findings, paint))
     lines.append("")
+    skewed = frozenset(analysis.skew) if analysis is not None else frozenset()
     for phase in m.phases:
-        lines.extend(_phase(phase, m.started, paint, full=full, debug=debug))
+        lines.extend(_phase(phase, m.started, paint, full=full, debug=debug, skewed=skewed))
     if context and analysis is not None:
         lines.extend(_context(m, analysis, context))
     return "\n".join(lines).rstrip() + "\n"
@@ -122,7 +123,8 @@ def _findings(findings: Sequence[Finding], paint: _Painter) -> list[str]:
     return out
 
 
-def _phase(phase: Phase, start: datetime, paint: _Painter, *, full: bool, debug: bool) -> list[str]:
+def _phase(phase: Phase, start: datetime, paint: _Painter, *, full: bool, debug: bool,
+           skewed: frozenset[str]) -> list[str]:
     hosts = ", ".join(phase.hosts)
     mark = paint(" FAILED", "\x1b[31m") if phase.outcome == "failed" else ""
     out = [paint(f"▸ {phase.name}  {_rel(phase.started, start)}  {fmt_duration(phase.duration_s)}"
@@ -130,16 +132,17 @@ def _phase(phase: Phase, start: datetime, paint: _Painter, *, full: bool, debug:
     for e in phase.events:
         if not debug and e.level == "DEBUG":
             continue
-        out.extend(_event(e, start, paint, full=full))
+        out.extend(_event(e, start, paint, full=full, raw=e.host in skewed))
     return out
 
 
-def _event(e: Event, start: datetime, paint: _Painter, *, full: bool) -> list[str]:
+def _event(e: Event, start: datetime, paint: _Painter, *, full: bool, raw: bool = False) -> list[str]:
+    """One event line; `raw` adds the time as logged when a clock-skew offset moved it."""
     where = f"{e.host or '?'}/{e.service or '?'}"
     level = (e.level or "-")[:5]
-    raw = f" [{e.time_text}]" if e.time_text and not e.time_text.startswith(e.time.strftime("%Y-%m-%d")) else ""
+    raw_text = f" [{e.time_text}]" if raw and e.time_text else ""
     req = f" {e.request_id[:12]}" if e.request_id else ""
-    text = f"  {_rel(e.time, start)}{raw} {where:<18} {level:<5}{req} {e.message}"
+    text = f"  {_rel(e.time, start)}{raw_text} {where:<18} {level:<5}{req} {e.message}"
     out = [paint(text, _COLORS.get(e.level or "", ""))]
     if e.extra:
         if full:

@@ -216,6 +216,9 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
     # switchover
     if post_copy_at is not None:
         truth.post_copy = True
+        if spec.force_req:
+            # the force-complete API call acted on this move: its request id belongs to it
+            truth.request_ids.append(spec.force_req)
         t_pause = post_copy_at
         _lifecycle(env, t_pause, src, inst, "Postcopy started", migrating=True,
                    binding=rel.lifecycle_migration_completed, peer=dst)
@@ -447,6 +450,10 @@ def _cpu_failure(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Truth) 
     """DST _compare_cpu rejects the guest CPU; forced host, so the conductor gives up (≤ Train text)."""
     sim = env.sim
     truth.status = "failed"
+    # nothing in any log names the source for this move (the source compute is never called), and
+    # with block_migration "auto" nova never got as far as deciding: the logs' truth is "unknown"
+    truth.source_host = None  # type: ignore[assignment]
+    truth.block_migration = None
     u = "http://libvirt.org/html/libvirt-libvirt-host.html#virCPUCompareResult"
     text = f"CPU doesn't have compatibility.\n\n0\n\nRefer to {u}"
     sim.emit(t, spec.dst, "n-cpu", "ERROR", "nova.virt.libvirt.driver", text, ctx, inst=spec.inst)
