@@ -61,3 +61,17 @@ def test_registry_lists_builtins_and_guesses_format_from_suffix() -> None:
     assert format_for_path("r.htm") == "html"
     assert format_for_path("r.txt") == "html"
     assert format_for_path(None, default="markdown") == "markdown"
+
+
+def test_json_schema_doc_lists_every_key() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "json-schema.md").read_text(encoding="utf-8")
+    assert f"schema version {SCHEMA_VERSION}" in doc
+    report = json.loads(render_report(make_analysis(), "json", generated=FIXED))
+    keys = set(report)
+    keys |= set(report["inputs"][0]) | set(report["migrations"][0])
+    for m in report["migrations"]:
+        for part in ("phases", "progress", "findings", "events", "attempts"):
+            for item in m[part]:
+                keys |= set(item)
+    missing = sorted(k for k in keys if f"`{k}`" not in doc)
+    assert missing == []
