@@ -25,7 +25,7 @@ import dataclasses
 import html
 import json
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -474,8 +474,3 @@ def _all_events(a: Analysis) -> list[Event]:
     for f in a.orphan_findings:
         take(f.events)
     return out
-
-
-def redact_with(redactor: Redactor | None) -> Callable[[str], str]:
-    """Return `redactor.text`, or the identity when no redactor is given."""
-    return redactor.text if redactor is not None else (lambda s: s)
