@@ -76,6 +76,7 @@ class MarkerSet:
         for m in self.markers:
             self._by_text.setdefault(m.text, []).append(m)
         self._logger_only = [m for m in self.markers if not m.text]
+        self._rank = {m.id: i for i, m in enumerate(self.markers)}
 
     def match(self, event: Event) -> list[Match]:
         """Return every marker this event matches (usually none or one)."""
@@ -98,6 +99,8 @@ class MarkerSet:
             m = self._check(marker, event)
             if m is not None:
                 found.append(m)
+        # file order decides which marker's phase wins, whatever the set iteration order was
+        found.sort(key=lambda m: self._rank[m.marker.id])
         return found
 
     def could_match(self, message: str) -> bool:

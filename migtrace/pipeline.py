@@ -174,18 +174,22 @@ def _opts_dict(options: ReadOptions) -> dict[str, object]:
             "host_aliases": options.host_aliases, "strict": options.strict}
 
 
+#: file names that tell the sources layer which service wrote an in-memory text
+_SERVICE_FILE_NAMES = {"n-cpu": "nova-compute.log", "n-api": "nova-api.log", "n-cond": "nova-conductor.log",
+                       "n-sch": "nova-scheduler.log"}
+
+
 def load_text(text: str, *, name: str = "<fixture>", host: str | None = None,
               service: str | None = None, catalog: object | None = None, **kwargs: object) -> Analysis:
     """Load log text held in memory (fixtures, notebooks); host/service name the writer."""
     with tempfile.TemporaryDirectory(prefix="migtrace-") as tmp:
-        fname = os.path.basename(name) if name and not name.startswith("<") else "fixture.log"
+        fname = _SERVICE_FILE_NAMES.get(service or "") or (
+            os.path.basename(name) if name and not name.startswith("<") else "fixture.log")
         path = os.path.join(tmp, fname)
         with open(path, "w", encoding="utf-8") as fh:
             fh.write(text)
         aliases = {path: host} if host else {}
         analysis = load(path, host_aliases=aliases, diagnose=catalog is None, **kwargs)  # type: ignore[arg-type]
-        if service:
-            analysis.events = [e.replace(service=service) if e.service is None else e for e in analysis.events]
         if catalog is not None:
             from migtrace.diagnose import diagnose
 

@@ -25,7 +25,9 @@ KEYS = {"kind", "instance", "request_ids", "source_host", "dest_host", "status",
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    # expected.json is the tool's answer (tools/update_expected.py), not the generator's output
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and p.name != "expected.json"}
 
 
 def test_samplegen_regenerates_committed_files_byte_for_byte(tmp_path: Path) -> None:
@@ -48,7 +50,8 @@ def test_sample_truth_is_valid(name: str) -> None:
         assert mig["request_ids"] and all(re.fullmatch(r"req-[0-9a-f-]{36}", r) for r in mig["request_ids"])
         assert set(mig["findings"]) <= FINDINGS
         if mig["kind"] == "live-migration":
-            assert isinstance(mig["block_migration"], bool)
+            # None only where the logs never show nova's decision (block_migration "auto", failed early)
+            assert mig["block_migration"] is None or isinstance(mig["block_migration"], bool)
         else:
             assert mig["block_migration"] is None
         assert mig["downtime_s"] is None or 0 < mig["downtime_s"] < 120
@@ -65,5 +68,5 @@ def test_sample_truth_request_ids_appear_in_the_logs(name: str) -> None:
 
 
 def test_sample_logs_stay_small() -> None:
-    total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file())
+    total = sum(p.stat().st_size for p in SAMPLES.rglob("*") if p.is_file() and p.name != "expected.json")
     assert total < 3 * 1024 * 1024
