@@ -210,7 +210,8 @@ class Browser:
         for ev in self.events:
             p = ev.get("params", {})
             if ev["method"] == "Runtime.exceptionThrown":
-                out.append(json.dumps(p.get("exceptionDetails", {}))[:500])
+                details = p.get("exceptionDetails", {})
+                out.append(str(details.get("exception", {}).get("description") or details.get("text", ""))[:500])
             elif ev["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
                 out.append(json.dumps(p.get("args", []))[:500])
             elif ev["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":

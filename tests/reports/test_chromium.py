@@ -144,3 +144,15 @@ def test_chromium_report_of_all_sample_logs(browser: Browser, tmp_path: Path) ->
     assert charts["charts"] >= 4 and charts["rendered"] == charts["charts"]
     external = [u for u in browser.requested_urls() if not u.startswith(("file:", "data:", "blob:", "about:"))]
     assert external == []
+
+
+def test_chromium_harness_sees_errors_and_network_attempts(browser: Browser, tmp_path: Path) -> None:
+    """Prove the checks above can fail: a page with an error and an external script is caught."""
+    page = tmp_path / "bad.html"
+    page.write_text('<html><body><script src="https://cdn.example.invalid/x.js"></script>'
+                    '<script>console.error("boom"); undefinedFunction();</script></body></html>')
+    browser.events.clear()
+    browser.open(page)
+    errors = browser.console_errors()
+    assert any("boom" in e for e in errors) and any("undefinedFunction" in e for e in errors)
+    assert "https://cdn.example.invalid/x.js" in browser.requested_urls()
