@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+# The submodules `correlate` and `diagnose` share their names with the API functions below; they
+# are imported first so that the functions, defined afterwards, are what `migtrace.correlate` is.
+from migtrace import correlate as _correlate_module  # noqa: F401
+from migtrace import diagnose as _diagnose_module  # noqa: F401
 from migtrace.errors import MigtraceError
 from migtrace.model import Event, Finding, Migration
 
@@ -46,17 +50,14 @@ def read_events(*paths: str, **options: Any) -> list[Event]:
 
 def correlate(events: list[Event]) -> list[Migration]:
     """Group time-ordered events into migrations."""
-    from migtrace.correlate import correlate as _correlate
-
-    return _correlate(sorted(events, key=lambda e: e.time))
+    return _correlate_module.correlate(sorted(events, key=lambda e: e.time))
 
 
 def diagnose(analysis: Analysis, signatures: tuple[str, ...] = ()) -> Analysis:
     """Attach known-failure findings (and unrecognised errors) to the analysis' migrations."""
     from migtrace.catalog import load_catalog
-    from migtrace.diagnose import diagnose as _diagnose
 
-    _diagnose(analysis, load_catalog(signatures))
+    _diagnose_module.diagnose(analysis, load_catalog(signatures))
     return analysis
 
 

@@ -66,10 +66,12 @@ def load_analysis(paths: tuple[str, ...] = (), tz: tuple[str, ...] = (), year: i
     if any(h and "=" not in h for h in host_alias):
         raise click.BadParameter("--host-alias takes PATH=HOST")
     progress = _progress()
-    analysis = load(*paths, tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
-                    skew=skew, strict=strict, signatures=signatures, ident=ident, warn=warn)
-    if progress is not None:
-        progress.close()
+    try:
+        analysis = load(*paths, tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
+                        skew=skew, strict=strict, signatures=signatures, ident=ident, warn=warn)
+    finally:
+        if progress is not None:
+            progress.close()
     if not any(s.lines_read for s in analysis.stats) and not analysis.events:
         where = ", ".join(paths) if paths else "the default locations (set $MIGTRACE_LOGS)"
         raise SourceError(where, "no readable input")

@@ -18,7 +18,9 @@ REMOTE = "/lib/systemd/systemd-journal-remote"
 REQ = "req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b"
 UUID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 
-pytestmark = pytest.mark.skipif(not os.access(REMOTE, os.X_OK), reason="systemd-journal-remote not installed")
+# in CI a missing systemd-journal-remote is a failed set-up, not a reason to skip
+pytestmark = pytest.mark.skipif(not os.access(REMOTE, os.X_OK) and not os.environ.get("CI"),
+                                reason="systemd-journal-remote not installed (run ./setup.sh)")
 
 
 def entry(message: str | bytes, usec: int, seq: int, **extra: str | bytes) -> dict[str, str | bytes]:
