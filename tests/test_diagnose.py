@@ -205,21 +205,29 @@ def test_diagnose_user_catalog_signature_fires() -> None:
 # --------------------------------------------------------------------------- sample logs
 
 
-def _scenarios(healthy: bool) -> list[Path]:
+def _sample_sets() -> list[Path]:
     if not SAMPLE_LOGS.is_dir():
         return []
-    return sorted(p for p in SAMPLE_LOGS.iterdir()
-                  if p.is_dir() and ("healthy" in p.name or "success" in p.name) == healthy)
+    return sorted(p for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_file())
 
 
-@pytest.mark.parametrize("scenario", _scenarios(True), ids=lambda p: p.name)
-def test_diagnose_catalog_is_silent_on_healthy_sample_logs(scenario: Path) -> None:
+@pytest.mark.parametrize("scenario", _sample_sets(), ids=lambda p: p.name)
+def test_diagnose_sample_logs_give_exactly_the_truth_findings(scenario: Path) -> None:
+    """Healthy moves get no finding at all; each failure gets exactly its expected ids; nothing orphaned."""
+    import json
+
     from migtrace.pipeline import load
 
     analysis = load(str(scenario), diagnose=False)
     diagnose(analysis, CATALOG)
-    recognised = [f.signature_id for f in all_findings(analysis) if f.recognised]
-    assert recognised == []
+    truth = {t["request_ids"][0]: t for t in json.loads((scenario / "truth.json").read_text())}
+    assert len(analysis.migrations) == len(truth)
+    for m in analysis.migrations:
+        expected = truth[m.request_ids[0]]["findings"]
+        assert list(m.finding_ids) == sorted(expected), m.id
+        if not expected:
+            assert [f.title for f in m.findings] == [], m.id  # not even an unrecognised error
+    assert [f.signature_id for f in analysis.orphan_findings] == []
 
 
 # --------------------------------------------------------------------------- CLI
