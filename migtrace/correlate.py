@@ -302,4 +302,9 @@ def match_migrations(migrations: Sequence[Migration], ident: str) -> list[Migrat
                 or (m.migration_uuid and m.migration_uuid == ident)
                 or (ident.isdigit() and m.migration_number == int(ident))):
             found.append(m)
+    if not found and len(bare) >= 8:
+        # a shortened id, as people paste them in chat: a unique prefix of a request id or uuid
+        found = [m for m in migrations
+                 if any(r.lower().removeprefix("req-").startswith(bare) for r in m.request_ids)
+                 or (m.instance or "").startswith(bare) or (m.migration_uuid or "").startswith(bare)]
     return found

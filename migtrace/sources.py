@@ -46,6 +46,9 @@ _SOSREPORT_LOG_DIRS = ("var/log/nova", "var/log/kolla/nova", "var/log/containers
 _NOT_LOGS = re.compile(r"\.(?:md|ya?ml|toml|py|html|png|conf|ini|pid|lock|sh)$|^(?:expected|truth)\.json$", re.I)
 _ROTATION = re.compile(r"^(?P<base>.+?)(?:\.(?P<num>\d+)|-(?P<date>\d{8}))?(?P<comp>\.gz|\.bz2|\.xz)?$")
 
+#: pseudo path for the local journal's devstack@n-* and nova-* units (read with systemd-python)
+LOCAL_JOURNAL = "journal:local"
+
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 200
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
@@ -125,6 +128,9 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
         if raw == "-":
             found.append(InputFile(path="-", display="<stdin>"))
             continue
+        if raw == LOCAL_JOURNAL:
+            found.append(InputFile(path=LOCAL_JOURNAL, display="<local journal>"))
+            continue
         matches = sorted(glob.glob(raw)) if glob.has_magic(raw) else [raw]
         if not matches:
             warn(f"{raw}: no such file or directory")
@@ -188,7 +194,7 @@ def default_paths() -> list[str]:
     env = os.environ.get("MIGTRACE_LOGS")
     if env:
         return [p for p in env.split(os.pathsep) if p]
-    return [p for p in DEFAULT_LOCATIONS if os.path.isdir(p)]
+    return [p for p in DEFAULT_LOCATIONS if os.path.isdir(p)] + [LOCAL_JOURNAL]
 
 
 def _open_raw(path: str) -> BinaryIO:
@@ -316,6 +322,9 @@ class FileReader:
     def events(self) -> Iterator[Event]:
         """Yield the file's events; problems become one warning line each."""
         name = self.item.display
+        if self.item.path == LOCAL_JOURNAL:
+            yield from self._local_journal()
+            return
         try:
             raw = _open_raw(self.item.path)
         except IsADirectoryError:
@@ -340,6 +349,17 @@ class FileReader:
         finally:
             if raw is not sys.stdin.buffer:
                 raw.close()
+
+    def _local_journal(self) -> Iterator[Event]:
+        """Read this machine's journal (devstack@n-*, nova-* units), when systemd-python is there."""
+        self.stats.fmt = "journal-local"
+        try:
+            from migtrace.parsers.journal_binary import read_local_journal
+        except ImportError:
+            return
+        ctx = ParseContext(path=self.item.display, stats=self.stats, tz=UTC, strict=self.options.strict,
+                           warn=self.warn)
+        yield from read_local_journal(ctx)
 
     def _read(self, raw: BinaryIO) -> Iterator[Event]:
         name = self.item.display
@@ -409,6 +429,36 @@ class FileReader:
         if self.stats.unparsed_lines and not ctx.strict:
             first = self.stats.unparsed_examples[0] if self.stats.unparsed_examples else (0, "")
             self.warn(f"{name}:{first[0]}: {self.stats.unparsed_lines} unparsed line(s), first: {first[1][:80]!r}")
+
+
+def read_lines_around(path: str, centres: Sequence[int], radius: int) -> dict[int, str]:
+    """Return the raw lines within `radius` of each centre line of a file (for `timeline --context`).
+
+    Reads the file again (decompressing as needed) and keeps only the wanted
+    lines; an input that cannot be re-read (stdin, a journal) gives nothing.
+    """
+    wanted = {n for c in centres for n in range(max(1, c - radius), c + radius + 1)}
+    if not wanted or path in ("-", "<stdin>", LOCAL_JOURNAL) or not os.path.isfile(path):
+        return {}
+    last = max(wanted)
+    out: dict[int, str] = {}
+    try:
+        with open(path, "rb") as raw:
+            stream = _decompressing(raw, raw.read(8))
+            raw.seek(0)
+            if stream is not raw:
+                stream = _decompressing(raw, raw.read(8))
+            if stream.read(8).startswith(MAGIC_JOURNAL):
+                return {}
+            stream.seek(0)
+            for number, line in enumerate(stream, 1):
+                if number in wanted:
+                    out[number] = decode_line(line)
+                if number >= last:
+                    break
+    except (OSError, EOFError, zlib.error, lzma.LZMAError):
+        return out
+    return out
 
 
 def _scratch_context() -> ParseContext:

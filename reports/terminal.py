@@ -154,18 +154,24 @@ def _event(e: Event, start: datetime, paint: _Painter, *, full: bool, raw: bool 
 
 
 def _context(m: Migration, analysis: Analysis, n: int) -> list[str]:
-    """Show up to n neighbouring kept events before and after each ERROR line of the move."""
-    ids = {id(e) for e in m.events}
-    events = analysis.events
-    index = {id(e): i for i, e in enumerate(events)}
-    out = ["", f"context (±{n} neighbouring lines of each error):"]
+    """Show the n raw lines before and after each WARNING/ERROR line of the move, from its file."""
+    from migtrace.sources import read_lines_around
+
+    centres: dict[str, list[int]] = {}
     for e in m.events:
-        if level_rank(e.level) < level_rank("ERROR") or id(e) not in index:
+        if level_rank(e.level) >= level_rank("WARNING"):
+            centres.setdefault(e.source, []).append(e.lineno)
+    out: list[str] = []
+    for source, numbers in centres.items():
+        lines = read_lines_around(source, numbers, n)
+        if not lines:
             continue
-        i = index[id(e)]
-        for other in events[max(0, i - n): i + n + 1]:
-            mark = ">" if id(other) == id(e) else ("·" if id(other) in ids else " ")
-            out.append(f" {mark} {other.time.isoformat(timespec='milliseconds')} {other.host or '?'}/"
-                       f"{other.service or '?'} {other.level or '-'} {other.message[:200]}")
-        out.append("")
+        out += ["", f"context (±{n} lines) in {source}:"]
+        previous = None
+        for number in sorted(lines):
+            if previous is not None and number != previous + 1:
+                out.append("   …")
+            mark = ">" if number in numbers else " "
+            out.append(f" {mark}{number:>7}: {lines[number]}")
+            previous = number
     return out

@@ -130,3 +130,13 @@ def test_targeted_scan_parses_only_records_with_the_id(tmp_path: Path) -> None:
     assert [e.message for e in events] == ["line 2"] and events[0].extra == ("Traceback (most recent call last):",)
     s = reader.stats
     assert (s.lines_read, s.skipped_lines, s.record_lines, s.continuation_lines) == (5, 3, 1, 1) and s.balanced
+
+
+def test_default_paths_include_the_local_journal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from migtrace.sources import LOCAL_JOURNAL
+
+    monkeypatch.delenv("MIGTRACE_LOGS", raising=False)
+    assert default_paths()[-1] == LOCAL_JOURNAL
+    reader = FileReader(expand_paths([LOCAL_JOURNAL], print)[0], ReadOptions(), print)
+    list(reader.events())  # this machine's journal may hold no nova unit: no crash, balanced
+    assert reader.stats.fmt == "journal-local" and reader.stats.balanced
