@@ -115,8 +115,8 @@ def test_help_texts_end_with_an_example(cli) -> None:
 def test_timeline_context_shows_raw_neighbouring_lines(cli) -> None:
     from tests.conftest import SAMPLE_LOGS
 
-    out = cli("timeline", "req-a2ca325d", str(SAMPLE_LOGS / "kilo-files"), "--context", "1").stdout
-    assert "context (±1 lines) in" in out and "Exit code: 21" in out
+    out = cli("timeline", "req-a2ca325d", str(SAMPLE_LOGS / "kilo-files"), "--context", "2").stdout
+    assert "context (±2 lines) in" in out and "Exit code: 21" in out
 
 
 def test_timeline_accepts_a_unique_shortened_request_id(cli, incident: Path) -> None:
