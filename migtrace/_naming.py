@@ -20,6 +20,7 @@ SERVICE_NAMES: dict[str, str] = {
     "n-cond-cell1": "n-cond", "nova_conductor": "n-cond", "nova-super-conductor": "n-cond",
     "nova-novncproxy": "n-novnc", "n-novnc": "n-novnc", "n-novnc-cell1": "n-novnc",
     "nova-manage": "nova-manage", "nova-metadata-api": "n-api-meta", "n-api-meta": "n-api-meta",
+    "nova-api-metadata": "n-api-meta", "nova_metadata": "n-api-meta",
 }
 
 #: logger-name prefixes -> service, for records whose file says nothing (first match wins)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 
+from migtrace._naming import SERVICE_NAMES
 from migtrace.model import Event
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import ParseContext
@@ -33,29 +34,6 @@ from migtrace.parsers.oslo import Payload, parse_payload
 #: Nova's short service names by unit / SYSLOG_IDENTIFIER, after `normalise_identifier`.
 #: devstack's super-conductor and cell conductors both become "n-cond": the
 #: correlator cares that a line came from a conductor, not which one.
-SERVICE_BY_IDENTIFIER: dict[str, str] = {
-    "n-cpu": "n-cpu",
-    "nova-compute": "n-cpu",
-    "nova_compute": "n-cpu",
-    "n-api": "n-api",
-    "nova-api": "n-api",
-    "nova_api": "n-api",
-    "nova-api-wsgi": "n-api",
-    "nova-api-os-compute": "n-api",
-    "nova-osapi_compute": "n-api",
-    "n-sch": "n-sch",
-    "nova-scheduler": "n-sch",
-    "nova_scheduler": "n-sch",
-    "n-cond": "n-cond",
-    "n-super-cond": "n-cond",
-    "nova-conductor": "n-cond",
-    "nova_conductor": "n-cond",
-    "n-api-meta": "n-api-meta",
-    "nova-api-metadata": "n-api-meta",
-    "nova_metadata": "n-api-meta",
-    "n-novnc": "n-novnc",
-    "nova-novncproxy": "n-novnc",
-}
 
 #: Prefixes packagers put in front of nova's unit names (RDO, EDPM/podman).
 _UNIT_PREFIXES: tuple[str, ...] = ("devstack@", "openstack-", "edpm_", "tripleo_")
@@ -91,7 +69,8 @@ def known_service(ident: str | None) -> str | None:
     if not ident:
         return None
     name = normalise_identifier(ident)
-    found = SERVICE_BY_IDENTIFIER.get(name)
+    # one table for file names, units and identifiers: migtrace._naming.SERVICE_NAMES
+    found = SERVICE_NAMES.get(name)
     if found is None and _CELL_CONDUCTOR.match(name):
         return "n-cond"
     return found
