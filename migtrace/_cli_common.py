@@ -39,7 +39,7 @@ def _pairs(values: tuple[str, ...], what: str) -> tuple[str | None, dict[str, st
 def input_options(func: F) -> F:
     """Add PATHS and the options that say how to read them."""
     decorators = [
-        click.argument("paths", nargs=-1, type=click.Path()),
+        click.argument("paths", nargs=-1, type=click.Path(readable=False, allow_dash=True)),
         click.option("--tz", "tz", multiple=True, metavar="[PATH=]ZONE",
                      help="Zone of naive oslo.log times (default UTC); PATH=ZONE for one file or dir."),
         click.option("--year", type=int, help="Year for journalctl lines that print none (default: file mtime)."),

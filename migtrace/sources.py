@@ -53,6 +53,9 @@ HEAD_BYTES = 64 * 1024
 HEAD_LINES = 200
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
 
+#: what a decompressing reader raises on truncated or corrupt data
+_READ_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError)
+
 MAGIC_GZIP = b"\x1f\x8b"
 MAGIC_BZ2 = b"BZh"
 MAGIC_XZ = b"\xfd7zXZ\x00"
@@ -214,19 +217,48 @@ def _decompressing(raw: BinaryIO, magic: bytes) -> BinaryIO:
 
 
 class _Peekable:
-    """A binary stream whose first bytes were already read for sniffing."""
+    """A binary stream whose first bytes were already read for sniffing.
+
+    A read error (truncated or corrupt compressed data) never loses what was
+    read before it: the head keeps the readable part, and the line iterator
+    ends cleanly at the error, which is kept in `error` for the caller to report.
+    """
 
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
-        self.head = stream.read(HEAD_BYTES)
-        self.head_used = False
+        self.error: BaseException | None = None
+        chunks: list[bytes] = []
+        size = 0
+        while size < HEAD_BYTES:
+            try:
+                chunk = stream.read(min(16384, HEAD_BYTES - size))
+            except _READ_ERRORS as exc:
+                self.error = exc
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        self.head = b"".join(chunks)
 
     def lines(self) -> Iterator[bytes]:
-        rest = io.BufferedReader(_Chain(self.head, self.stream), buffer_size=1 << 20)  # type: ignore[arg-type]
-        yield from rest
+        """Yield the raw lines, head first; stop quietly at a read error (kept in `error`)."""
+        source: BinaryIO = _EmptyStream() if self.error is not None else self.stream  # type: ignore[assignment]
+        rest = io.BufferedReader(_Chain(self.head, source), buffer_size=1 << 20)  # type: ignore[arg-type]
+        try:
+            yield from rest
+        except _READ_ERRORS as exc:
+            self.error = exc
 
     def raw(self) -> BinaryIO:
         return io.BufferedReader(_Chain(self.head, self.stream), buffer_size=1 << 20)  # type: ignore[arg-type,return-value]
+
+
+class _EmptyStream:
+    """Stands in for a stream that already failed: reads as end of file."""
+
+    def read(self, size: int = -1) -> bytes:
+        return b""
 
 
 class _Chain(io.RawIOBase):
@@ -271,18 +303,23 @@ def _numbered(raw_lines: Iterable[bytes]) -> Iterator[Line]:
 
 
 def _looks_binary(head: bytes) -> bool:
+    """Tell binary data from a log that merely holds some NULs (crash residue) or bad bytes."""
     if not head:
         return False
     sample = head[:8192]
-    if b"\x00" in sample and sample.count(b"\x00") > len(sample) // 20:
+    text = sample.replace(b"\x00", b"")
+    if len(text) < 16:
+        return b"\x00" in sample
+    printable = sum(1 for b in text if 32 <= b < 127 or b in (9, 10, 13) or b >= 0x80)
+    if printable < len(text) * 0.85:
         return True
     try:
-        sample.decode("utf-8")
+        text.decode("utf-8")
         return False
-    except UnicodeDecodeError as exc:
-        bad = sample[exc.start:]
-        printable = sum(1 for b in sample if 32 <= b < 127 or b in (9, 10, 13))
-        return printable < len(sample) * 0.7 and len(bad) > 0
+    except UnicodeDecodeError:
+        # mostly bytes >= 0x80 that are not UTF-8 is not text either
+        ascii_share = sum(1 for b in text if b < 0x80) / len(text)
+        return ascii_share < 0.7
 
 
 class FileReader:
@@ -379,6 +416,8 @@ class FileReader:
         stream = _decompressing(raw, magic)
         peek = _Peekable(stream)
         head_bytes = peek.head
+        if not head_bytes and peek.error is not None:
+            raise peek.error
         if not head_bytes:
             self.stats.fmt = "empty"
             self.warn(f"{name}: empty file")
@@ -396,8 +435,8 @@ class FileReader:
             yield from binary_parser.parse_binary(peek.raw(), ctx)  # type: ignore[attr-defined]
             return
         head_lines = [decode_line(b) for b in head_bytes.split(b"\n")[:HEAD_LINES]]
-        if len(head_bytes) == HEAD_BYTES and head_lines:
-            head_lines.pop()  # the last one may be cut
+        if len(head_bytes) == HEAD_BYTES and len(head_lines) > 1:
+            head_lines.pop()  # the last one may be cut (unless it is all there is: a huge first line)
         decorations = detect(head_lines)
         markdown = has_markdown_escapes(head_lines)
         unwrapped_head = [h for _, h in peel(enumerate(head_lines, 1), _scratch_context(), decorations, markdown)]
@@ -426,6 +465,8 @@ class FileReader:
                 if svc:
                     event = event.replace(service=svc)
             yield event
+        if peek.error is not None:
+            raise peek.error
         if self.stats.unparsed_lines and not ctx.strict:
             first = self.stats.unparsed_examples[0] if self.stats.unparsed_examples else (0, "")
             self.warn(f"{name}:{first[0]}: {self.stats.unparsed_lines} unparsed line(s), first: {first[1][:80]!r}")
