@@ -8,9 +8,8 @@ events keep their raw text so nothing is silently reordered.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from migtrace.markers import Match, MarkerSet
@@ -23,7 +22,6 @@ _STATUS_OF_OUTCOME = {
 _STICKY = {"confirmed", "reverted"}
 #: a move with no outcome whose last line is this close to the end of the logs is still running
 IN_PROGRESS_HORIZON = timedelta(minutes=10)
-_LIFECYCLE_EPOCH = re.compile(r"<LifecycleEvent: (?P<epoch>\d+\.\d+), (?P<uuid>[0-9a-f-]{36}) => (?P<name>[\w ]+)>")
 
 
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
@@ -193,23 +191,13 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
     return tuple(phases)
 
 
-def _epoch(event: Event) -> datetime | None:
-    m = _LIFECYCLE_EPOCH.search(event.message)
-    if m is None:
-        return None
-    from migtrace._timeutil import UTC
-
-    return datetime.fromtimestamp(float(m.group("epoch")), UTC)
-
-
-def _downtime(kind: str, events: Sequence[Event], marks: object, source: str | None,
+def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
               dest: str | None) -> tuple[float | None, str]:
     """Estimate how long the guest was not running, and say on what basis."""
-    get = marks  # type: ignore[assignment]
     start: Event | None = None
     shutdown_seconds = 0.0
     for e in events:
-        for m in get(e):  # type: ignore[operator]
+        for m in marks(e):
             if m.marker.downtime == "start" and start is None:
                 if kind == "live-migration" and source and e.host and e.host != source:
                     continue

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -44,7 +44,6 @@ class Marker:
     progress: bool = False
     kinds: frozenset[str] = frozenset()
     late: bool = False
-    only_when_open: bool = False
     #: the kind of move this line can only come from, when no request opened one
     implies: str | None = None
 
@@ -187,9 +186,3 @@ def _with_implied_kind(marker: Marker, phases: Mapping[str, Sequence[str]]) -> M
     if kind is None:
         return marker
     return replace(marker, implies=kind)
-
-
-def iter_matches(events: Sequence[Event], markers: MarkerSet) -> Iterator[tuple[Event, list[Match]]]:
-    """Yield each event with its marker matches (empty list when none)."""
-    for event in events:
-        yield event, markers.match(event)
