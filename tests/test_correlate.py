@@ -30,7 +30,7 @@ def live_migration(req: str, start_minute: int, dest: str = "compute2") -> dict[
     m = f"10:{start_minute:02d}"
     return {
         "controller/var/log/nova/nova-api.log": [
-            api(f"{m}:00.100", req, f"Action: 'action', calling method: <bound method MigrateServerController._migrate_live>, body: {{\"os-migrateLive\": {{\"block_migration\": false, \"host\": null}}}}", "DEBUG"),
+            api(f"{m}:00.100", req, "Action: 'action', calling method: <bound method MigrateServerController._migrate_live>, body: {\"os-migrateLive\": {\"block_migration\": false, \"host\": null}}", "DEBUG"),
             api(f"{m}:00.150", req, f"[instance: {U}] Going to try to live migrate instance to another host", "DEBUG", "nova.compute.api"),
             api(f"{m}:00.200", req, f"192.0.2.10 \"POST /v2.1/servers/{U}/action HTTP/1.1\" status: 202 len: 0 time: 0.1", logger="nova.osapi_compute.wsgi.server"),
         ],

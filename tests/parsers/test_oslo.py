@@ -144,7 +144,7 @@ def test_parse_terminal_wrapped_header_rejoined_mid_uuid() -> None:
 
 def test_parse_mail_wrapped_header_rejoined_at_word_break() -> None:
     text = "\n".join([
-        f"2015-01-23 15:39:57.743 DEBUG nova.compute.manager [-] [instance:",
+        "2015-01-23 15:39:57.743 DEBUG nova.compute.manager [-] [instance:",
         f"{U}] Synchronizing instance power",
         "state after lifecycle event \"Started\"",
     ])
@@ -170,7 +170,7 @@ def test_parse_empty_input() -> None:
 
 
 def test_parse_garbage_before_first_record_is_unparsed_not_dropped() -> None:
-    events, stats = parse_text(f"some shell prompt $ grep foo\n2018-03-01 10:00:00.000 1 INFO nova.compute.manager [-] x")
+    events, stats = parse_text("some shell prompt $ grep foo\n2018-03-01 10:00:00.000 1 INFO nova.compute.manager [-] x")
     assert len(events) == 1 and stats.unparsed_lines == 1 and stats.unparsed_examples[0][0] == 1
 
 
