@@ -176,7 +176,8 @@ def _compute_noise(s: _Stream) -> list[Rec]:
     if pick < 0.80:
         return _boot(s)
     return [_line(s, t, "DEBUG", "nova.compute.manager", periodic,
-                  f"Triggering sync for uuid {_uuid(r)}", where=f"_sync_power_states {SITE}/nova/compute/manager.py:7044")]
+                  f"Triggering sync for uuid {_uuid(r)}",
+                  where=f"_sync_power_states {SITE}/nova/compute/manager.py:7044")]
 
 
 def _boot(s: _Stream) -> list[Rec]:
@@ -338,7 +339,11 @@ def _migration_blocks(m: Truth, user: str, project: str, fail: bool, progress_st
     return {"n-api": api, "n-cond": conductor, "n-sch": scheduler, m.source: source, m.dest: destination}
 
 
-def _plan(rng: random.Random, count: int, span: float) -> list[tuple[Truth, dict[str, Callable[[_Stream, float], list[Rec]]]]]:
+Blocks = dict[str, Callable[[_Stream, float], list[Rec]]]
+
+
+def _plan(rng: random.Random, count: int, span: float) -> list[tuple[Truth, Blocks]]:
+    """Spread `count` live migrations evenly over the span, alternating direction; every fifth fails."""
     plan = []
     for i in range(count):
         start = span * (i + 0.5) / count
