@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 
 #: file-name stems / unit names / identifiers -> nova's short service names
 SERVICE_NAMES: dict[str, str] = {
@@ -62,6 +63,7 @@ def service_from_name(name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # few loggers, millions of records
 def service_from_logger(logger: str | None) -> str | None:
     """Guess the service of a record from its logger name."""
     if not logger:

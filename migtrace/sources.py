@@ -25,7 +25,7 @@ from datetime import datetime, tzinfo
 from typing import BinaryIO
 
 from migtrace._scan import targeted_raw_lines
-from migtrace._naming import host_from_path, service_from_logger, service_from_name
+from migtrace._naming import host_from_path, service_from_name
 from migtrace._timeutil import UTC, zone_named
 from migtrace.model import Event, FileStats
 from migtrace.parsers import registry
@@ -231,7 +231,9 @@ class _Peekable:
         size = 0
         while size < HEAD_BYTES:
             try:
-                chunk = stream.read(min(16384, HEAD_BYTES - size))
+                # read1 hands out what was decompressed before a cut instead of dropping it with the error
+                reader = getattr(stream, "read1", stream.read)
+                chunk = reader(min(16384, HEAD_BYTES - size))
             except _READ_ERRORS as exc:
                 self.error = exc
                 break
@@ -277,7 +279,7 @@ class _Chain(io.RawIOBase):
             buffer[:n] = self._head[:n]
             self._head = self._head[n:]
             return n
-        data = self._stream.read(len(buffer))
+        data = getattr(self._stream, "read1", self._stream.read)(len(buffer))
         n = len(data)
         buffer[:n] = data
         return n
@@ -459,12 +461,7 @@ class FileReader:
             lines = _numbered(peek.lines())
         # always peeled: `tail -f` section headers may appear anywhere, not only in the head
         lines = peel(lines, ctx, decorations, markdown)
-        for event in parser.parse(lines, ctx):
-            if event.service is None:
-                svc = service_from_logger(event.logger)
-                if svc:
-                    event = event.replace(service=svc)
-            yield event
+        yield from parser.parse(lines, ctx)
         if peek.error is not None:
             raise peek.error
         if self.stats.unparsed_lines and not ctx.strict:
