@@ -85,6 +85,10 @@ def _is_context(ctx: str) -> bool:
     return ctx == "-" or "req-" in ctx or ctx.startswith("None") or ctx == ""
 
 
+def _is_req(token: str) -> bool:
+    return len(token) == 40 and token.startswith("req-") and _REQ.match(token) is not None
+
+
 def parse_request_block(ctx: str, names_first_project: bool = False) -> tuple[str | None, str | None, str | None, str | None]:
     """Return (request_id, global_request_id, user, project) from a context block.
 
@@ -97,15 +101,15 @@ def parse_request_block(ctx: str, names_first_project: bool = False) -> tuple[st
         return None, None, None, None
     request_id = global_id = None
     rest: list[str]
-    if len(tokens) >= 2 and _REQ.match(tokens[1]) and (tokens[0] == "None" or _REQ.match(tokens[0])):
+    if len(tokens) >= 2 and _is_req(tokens[1]) and (tokens[0] == "None" or _is_req(tokens[0])):
         global_id = tokens[0] if tokens[0] != "None" else None
         request_id = tokens[1]
         rest = tokens[2:]
-    elif _REQ.match(tokens[0]):
+    elif _is_req(tokens[0]):
         request_id = tokens[0]
         rest = tokens[1:]
     else:
-        found = next((t for t in tokens if _REQ.match(t)), None)
+        found = next((t for t in tokens if _is_req(t)), None)
         if found is None:
             return None, None, None, None
         request_id = found
@@ -165,7 +169,7 @@ def parse_payload(text: str) -> Payload | None:
     (payload.request_id, payload.global_request_id, payload.user, payload.project) = parse_request_block(
         cm.group("ctx"), names_first_project=bare)
     after = cm.group("after")
-    im = _INSTANCE.match(after)
+    im = _INSTANCE.match(after) if after.startswith("[instance: ") else None
     if im:
         payload.instance = im.group("uuid").lower()
         after = after[im.end():]
@@ -179,7 +183,7 @@ def parse_payload(text: str) -> Payload | None:
 
 def looks_like_cut_header(text: str) -> bool:
     """True for the first part of a header a terminal or mail client wrapped."""
-    return bool(_HEADERISH.match(text)) and text.count("[") > text.count("]")
+    return text.count("[") > text.count("]") and bool(_HEADERISH.match(text))
 
 
 class OsloTextParser:
