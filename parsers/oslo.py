@@ -205,7 +205,12 @@ class OsloTextParser:
     def sniff(self, head: list[str] | tuple[str, ...]) -> float:
         """Score the share of head lines that start like an oslo record."""
         cleaned = [strip_ansi(h) for h in head]
-        return share_matching(cleaned, patterns["std"])
+        share = share_matching(cleaned, patterns["std"])
+        # a record followed by a long remote traceback is still oslo text: a header near the top counts
+        first = [h for h in cleaned if h.strip()][:10]
+        if any(patterns["std"].match(h) and "[" in h for h in first):
+            return max(share, 0.3)
+        return share
 
     def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
         """Fold lines into records and yield one Event per record."""

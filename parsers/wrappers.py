@@ -38,6 +38,7 @@ DECORATIONS: tuple[Decoration, ...] = (
         r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-](?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
 )
 
+_RECORD_START = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:|[A-Z][a-z]{2} [ \d]\d \d\d:")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\[\]_*`#<>()])")
 _TAIL_HEADER = re.compile(r"^==> (?P<file>.+) <==$")
 
@@ -52,6 +53,9 @@ def detect(head: Sequence[str]) -> tuple[Decoration, ...]:
     for deco in DECORATIONS:
         hits = [deco.pattern.match(line) for line in current]
         share = sum(1 for h in hits if h) / len(current)
+        if deco.name == "indent" and not any(h and _RECORD_START.match(h.group("keep")) for h in hits):
+            # indented traceback lines are not an indented paste: a record header must be indented too
+            share = 0.0
         if share >= deco.threshold:
             active.append(deco)
             current = [h.group("keep") if h else line for h, line in zip(hits, current)]
