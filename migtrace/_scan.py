@@ -43,6 +43,11 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
     lineno = 0
     for raw in raw_lines:
         lineno += 1
+        if raw.startswith((b"-- ", b"==> ")):
+            # journalctl banners (they carry the year) and tail headers (they name the file) always pass
+            yield lineno, _decode(raw)
+            following = False
+            continue
         hit = any(n in raw for n in needles)
         starts = RECORD_START.match(raw) is not None
         if hit:

@@ -82,9 +82,11 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
     ops: list[Operation] = []
     followups: list[tuple[str, str, list[Event]]] = []
     owner: dict[str, Operation] = {}
+    implied: list[tuple[str, str, list[Event]]] = []
     for req, group in by_request.items():
         opens = _first(group, matches, "opens")
         follow = _first(group, matches, "followup")
+        explicit = opens is not None
         if opens is None and follow is None and _single_instance(group):
             # a long-lived thread's id (lifecycle dispatch, periodic tasks) spans many instances: not a move
             opens = _implied(group, matches)
@@ -94,7 +96,9 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
             elif opens is not None and _only_late(group, matches):
                 # e.g. the evacuated source coming back and cleaning up, under its start-up context
                 follow, opens = "cleanup", None
-        if opens is not None and follow is None:
+        if opens is not None and follow is None and not explicit:
+            implied.append((opens, req, group))
+        elif opens is not None and follow is None:
             op = Operation(kind=opens, instance=instance_of(group), request_ids=[req], started=group[0].time)
             for e in group:
                 op.add(e)
@@ -102,6 +106,19 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
             owner[req] = op
         elif follow is not None:
             followups.append((follow, req, group))
+
+    # a request that only implies a move is one only when no opened move of its instance covers it:
+    # a thread's id seen on one instance alone (e.g. in a targeted read) must not split a move in two
+    for kind, req, group in implied:
+        instance = instance_of(group)
+        if any(op.instance == instance and op.started <= group[0].time <= op.events[-1].time + GRACE
+               for op in ops if op.events):
+            continue
+        op = Operation(kind=kind, instance=instance, request_ids=[req], started=group[0].time)
+        for e in group:
+            op.add(e)
+        ops.append(op)
+        owner[req] = op
 
     ops.sort(key=lambda o: o.started)
     by_instance: dict[str, list[Operation]] = defaultdict(list)

@@ -199,6 +199,8 @@ class JournalTextParser:
 
     name = "journal-text"
     binary = False
+    #: one journal entry per line: the raw-text prefilter of targeted queries applies (migtrace._scan)
+    targetable = True
     patterns = patterns
     samples: tuple[Sample, ...] = (
         Sample("Jan 25 09:29:50 devstack02 nova-compute[100024]: DEBUG nova.compute.manager "

@@ -62,3 +62,14 @@ def test_golden_failures_carry_findings(loaded: tuple[str, list[dict]]) -> None:
     for row in loaded[1]:
         if row["status"] in ("failed",):
             assert row["findings"], row["id"]
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_golden_targeted_timeline_tells_the_same_story(name: str) -> None:
+    """The two-pass raw-text read of `timeline ID` finds each move exactly as the full load does."""
+    expected = json.loads((SAMPLE_LOGS / name / "expected.json").read_text())
+    for row in expected:
+        analysis = load(str(SAMPLE_LOGS / name), ident=row["id"])
+        assert sum(s.skipped_lines for s in analysis.stats) > 0  # it did not parse everything
+        found = [migration_summary(m) for m in analysis.find(row["id"])]
+        assert found == [row], row["id"]
