@@ -29,10 +29,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
                     last_seen: datetime | None) -> Migration:
     """Assemble one Migration from its correlated (already skew-aligned) events."""
     events = sorted(events, key=lambda e: (e.time, e.lineno))
-    m_of = _rekey(events, matches, markers)
-
     def marks(e: Event) -> list[Match]:
-        return [m for m in m_of.get(id(e), []) if m.marker.applies_to(kind)]
+        return [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)]
 
     # kind refinement: a resize is a migration whose flavor changed
     for e in events:
@@ -112,7 +110,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         dest = others[-1] if others else dest
 
     status = _status(outcomes, events, last_seen)
-    phases = _phases(kind, events, phase_of, markers, m_of)
+    phases = _phases(kind, events, phase_of, markers, matches)
     downtime, basis = _downtime(kind, events, marks, source, dest)
     hosts_seen = {e.host for e in events if e.host}
     missing: list[str] = []
@@ -136,18 +134,6 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         events=tuple(events), missing_sides=tuple(missing),
         user=users[0].user if users else None, project=users[0].project if users else None,
     )
-
-
-def _rekey(events: Sequence[Event], matches: Mapping[int, list[Match]], markers: MarkerSet) -> dict[int, list[Match]]:
-    """Return matches keyed by the ids of these event objects (re-matching replaced ones)."""
-    out: dict[int, list[Match]] = {}
-    for e in events:
-        found = matches.get(id(e))
-        if found is None:
-            found = markers.match(e)
-        if found:
-            out[id(e)] = found
-    return out
 
 
 def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None) -> str:

@@ -44,6 +44,8 @@ class Marker:
     progress: bool = False
     kinds: frozenset[str] = frozenset()
     late: bool = False
+    #: the text alone is not enough: the regex must match as well (else the regex only captures)
+    require_regex: bool = False
     #: the kind of move this line can only come from, when no request opened one
     implies: str | None = None
 
@@ -116,7 +118,7 @@ class MarkerSet:
         if marker.regex is not None:
             rm = marker.regex.search(event.message)
             if rm is None:
-                if marker.regex.pattern.startswith("^") or marker.id in _REGEX_REQUIRED:
+                if marker.require_regex:
                     return None
             else:
                 groups = {k: v for k, v in rm.groupdict().items() if v is not None}
@@ -125,13 +127,6 @@ class MarkerSet:
     def phases_for(self, kind: str) -> tuple[str, ...]:
         """Return the display order of phases for a kind of move."""
         return self.phase_order.get(kind, ())
-
-
-#: markers whose meaning depends on the regex matching (a bare substring is not enough)
-_REGEX_REQUIRED = frozenset({
-    "api-evacuate-service-in-use", "cond-unexpectedly-failed", "dst-evacuating-disk",
-    "api-old-new-instance-type", "src-took-pre-live-migration",
-})
 
 
 def _marker_from(entry: Mapping[str, Any], where: str) -> Marker:

@@ -206,6 +206,16 @@ def _open_raw(path: str) -> BinaryIO:
     return open(path, "rb")  # read-only, never written
 
 
+def _peek_magic(raw: BinaryIO) -> bytes:
+    """Return a stream's first bytes (format magic) without consuming them."""
+    if raw.seekable():
+        magic = raw.read(8)
+        raw.seek(0)
+        return magic
+    peek = getattr(raw, "peek", None)  # a pipe cannot seek, but its buffer can peek
+    return peek(8)[:8] if peek is not None else b""
+
+
 def _decompressing(raw: BinaryIO, magic: bytes) -> BinaryIO:
     if magic.startswith(MAGIC_GZIP):
         return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
@@ -402,9 +412,7 @@ class FileReader:
 
     def _read(self, raw: BinaryIO) -> Iterator[Event]:
         name = self.item.display
-        magic = raw.read(8) if raw is not sys.stdin.buffer else raw.peek(8)[:8] if hasattr(raw, "peek") else b""
-        if raw is not sys.stdin.buffer:
-            raw.seek(0)
+        magic = _peek_magic(raw)
         if magic.startswith(MAGIC_JOURNAL):
             ctx = self._context()
             self.stats.fmt = "journal-binary"
@@ -449,7 +457,8 @@ class FileReader:
             for lineno, text in _numbered(peek.lines()):
                 count += 1
                 self.stats.lines_read += 1
-                ctx.unparsed(lineno, text, "format not recognised") if ctx.strict else None
+                if ctx.strict:
+                    ctx.unparsed(lineno, text, "format not recognised")  # raises ParseError
             self.stats.unparsed_lines = count
             self.warn(f"{name}: format not recognised; {count} lines counted as unparsed")
             return
@@ -482,19 +491,15 @@ def read_lines_around(path: str, centres: Sequence[int], radius: int) -> dict[in
     out: dict[int, str] = {}
     try:
         with open(path, "rb") as raw:
-            stream = _decompressing(raw, raw.read(8))
-            raw.seek(0)
-            if stream is not raw:
-                stream = _decompressing(raw, raw.read(8))
-            if stream.read(8).startswith(MAGIC_JOURNAL):
+            magic = _peek_magic(raw)
+            if magic.startswith(MAGIC_JOURNAL):
                 return {}
-            stream.seek(0)
-            for number, line in enumerate(stream, 1):
+            for number, line in enumerate(_decompressing(raw, magic), 1):
                 if number in wanted:
                     out[number] = decode_line(line)
                 if number >= last:
                     break
-    except (OSError, EOFError, zlib.error, lzma.LZMAError):
+    except _READ_ERRORS:
         return out
     return out
 
