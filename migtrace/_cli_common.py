@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 import click
 
 from migtrace.analysis import Analysis
+from migtrace._timeutil import zone_named
 from migtrace.errors import MigtraceError, SourceError
+from migtrace.sources import ReadOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,20 +57,33 @@ def input_options(func: F) -> F:
     return func
 
 
-def load_analysis(paths: tuple[str, ...] = (), tz: tuple[str, ...] = (), year: int | None = None,
-                  host_alias: tuple[str, ...] = (), skew: str = "auto", strict: bool = False,
-                  signatures: tuple[str, ...] = (), ident: str | None = None, **_: Any) -> Analysis:
-    """Run the pipeline for a command's input options; exit 2 when nothing readable was given."""
-    from migtrace.pipeline import load
-
+def read_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
+                 strict: bool = False, **_: Any) -> ReadOptions:
+    """Turn the input options every command shares into the sources layer's ReadOptions."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     _, aliases = _pairs(host_alias, "HOST")
     if any(h and "=" not in h for h in host_alias):
         raise click.BadParameter("--host-alias takes PATH=HOST")
+    for zone in (tz_default, *tz_by_path.values()):
+        if zone:
+            try:
+                zone_named(zone)
+            except ValueError as exc:
+                raise click.BadParameter(str(exc), param_hint="--tz") from exc
+    return ReadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases, strict=strict)
+
+
+def load_analysis(paths: tuple[str, ...] = (), skew: str = "auto", signatures: tuple[str, ...] = (),
+                  ident: str | None = None, **inputs: Any) -> Analysis:
+    """Run the pipeline for a command's input options; exit 2 when nothing readable was given."""
+    from migtrace.pipeline import load
+
+    options = read_options(**inputs)
     progress = _progress()
     try:
-        analysis = load(*paths, tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
-                        skew=skew, strict=strict, signatures=signatures, ident=ident, warn=warn)
+        analysis = load(*paths, tz=options.tz, tz_by_path=options.tz_by_path, year=options.year,
+                        host_aliases=options.host_aliases, skew=skew, strict=options.strict,
+                        signatures=signatures, ident=ident, warn=warn)
     finally:
         if progress is not None:
             progress.close()

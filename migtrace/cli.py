@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from migtrace import __version__
-from migtrace._cli_common import input_options, load_analysis, run_safely, warn
+from migtrace._cli_common import input_options, load_analysis, read_options, run_safely, warn
 from migtrace._timeutil import parse_user_time
 from migtrace.errors import NotFoundError
 from migtrace.model import Migration
@@ -139,11 +139,13 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
 
     Example: migtrace merge controller/ compute1/ compute2/ --request req-5f2a…
     """
+    from dataclasses import replace
+
     from migtrace.merge import merged_lines, stats_table
 
-    terms = frozenset(request_ids + instances)
-    lines, readers = merged_lines(inputs, terms=terms, since=_time_filter(since), until=_time_filter(until),
-                                  full=full, warn=warn)
+    options = replace(read_options(**inputs), terms=frozenset(request_ids + instances))
+    lines, readers = merged_lines(inputs.get("paths") or (), options, since=_time_filter(since),
+                                  until=_time_filter(until), full=full, warn=warn)
     if stats:
         for _ in lines:
             pass

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
 
-from migtrace._timeutil import zone_named
 from migtrace.model import Event, FileStats
 from migtrace.sources import FileReader, ReadOptions, default_paths
 
@@ -22,21 +20,17 @@ def format_event(e: Event, full: bool = True) -> list[str]:
     return [head, *(f"    {x}" for x in e.extra)]
 
 
-def merged_lines(inputs: dict[str, Any], *, terms: frozenset[str] = frozenset(), since: datetime | None = None,
+def merged_lines(paths: Sequence[str], options: ReadOptions, *, since: datetime | None = None,
                  until: datetime | None = None, full: bool = True,
                  warn: Callable[[str], None] | None = None) -> tuple[Iterator[str], list[FileReader]]:
-    """Stream the merged view; readers carry the per-file stats once the stream is consumed."""
-    from migtrace._cli_common import _pairs
+    """Stream the merged view; readers carry the per-file stats once the stream is consumed.
+
+    `options.terms` (request ids, instances) restricts the view to the records that mention them.
+    """
     from migtrace.pipeline import read_events
 
-    tz_default, tz_by_path = _pairs(tuple(inputs.get("tz") or ()), "ZONE")
-    _, aliases = _pairs(tuple(inputs.get("host_alias") or ()), "HOST")
-    if tz_default:
-        zone_named(tz_default)
-    options = ReadOptions(tz=tz_default, tz_by_path=tz_by_path, year=inputs.get("year"),
-                          host_aliases=aliases, strict=bool(inputs.get("strict")), terms=terms)
-    paths = list(inputs.get("paths") or ()) or default_paths()
-    stream, readers, _warnings = read_events(paths, options, warn)
+    terms = options.terms
+    stream, readers, _warnings = read_events(list(paths) or default_paths(), options, warn)
 
     def lines() -> Iterator[str]:
         for e in stream:
@@ -50,8 +44,9 @@ def merged_lines(inputs: dict[str, Any], *, terms: frozenset[str] = frozenset(),
 
 
 def _mentions(e: Event, terms: frozenset[str]) -> bool:
-    ids = (e.request_id, e.global_request_id, e.instance)
-    return any(t in ids or t in e.message for t in terms) or any(t in x for t in terms for x in e.extra)
+    # substring tests, as the raw prefilter did: a shortened id pasted from chat matches too
+    texts = (e.request_id or "", e.global_request_id or "", e.instance or "", e.message, *e.extra)
+    return any(t in x for t in terms for x in texts)
 
 
 def stats_table(stats: Sequence[FileStats]) -> str:

@@ -11,6 +11,7 @@ first pass tied to it, scanning raw text so unrelated lines are not parsed.
 from __future__ import annotations
 
 import heapq
+from dataclasses import replace
 from collections import deque
 import os
 import tempfile
@@ -150,7 +151,7 @@ def _targeted(paths: Sequence[str], options: ReadOptions, warn: Callable[[str], 
               ident: str) -> tuple[list[Event], list[FileReader], Warnings]:
     """Two raw-text passes: the id itself, then every request/instance tied to it."""
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
-    first_opts = ReadOptions(**{**_opts_dict(options), "terms": frozenset(terms)})
+    first_opts = replace(options, terms=frozenset(terms))
     events, _readers, _w = _collect(paths, first_opts, None, None)
     related: set[str] = set(terms)
     for e in events:
@@ -159,19 +160,14 @@ def _targeted(paths: Sequence[str], options: ReadOptions, warn: Callable[[str], 
         if e.request_id:
             related.add(e.request_id)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
-    second_opts = ReadOptions(**{**_opts_dict(options), "terms": frozenset(related)})
+    second_opts = replace(options, terms=frozenset(related))
     events, readers, warnings = _collect(paths, second_opts, warn, None)
     more = {e.request_id for e in events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
-        third_opts = ReadOptions(**{**_opts_dict(options), "terms": frozenset(related | more)})
+        third_opts = replace(options, terms=frozenset(related | more))
         events, readers, warnings = _collect(paths, third_opts, warn, None)
     return events, readers, warnings
-
-
-def _opts_dict(options: ReadOptions) -> dict[str, object]:
-    return {"tz": options.tz, "tz_by_path": options.tz_by_path, "year": options.year,
-            "host_aliases": options.host_aliases, "strict": options.strict}
 
 
 #: file names that tell the sources layer which service wrote an in-memory text
