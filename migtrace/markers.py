@@ -78,6 +78,9 @@ class MarkerSet:
             self._by_text.setdefault(m.text, []).append(m)
         self._logger_only = [m for m in self.markers if not m.text]
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
+        opening = [m for m in self.markers if m.opens or m.followup]
+        self._opening_scan = re.compile("|".join(re.escape(m.text) for m in opening if m.text) or "(?!)")
+        self._opening_by_logger = [m for m in opening if not m.text and m.logger]
 
     def match(self, event: Event) -> list[Match]:
         """Return every marker this event matches (usually none or one)."""
@@ -103,6 +106,13 @@ class MarkerSet:
         # file order decides which marker's phase wins, whatever the set iteration order was
         found.sort(key=lambda m: self._rank[m.marker.id])
         return found
+
+    def starts_request(self, event: Event) -> bool:
+        """True when the event opens a move or acts on one (its request id then matters)."""
+        if self._opening_scan.search(event.message) is None and not any(
+                (event.logger or "").startswith(m.logger or "") for m in self._opening_by_logger):
+            return False
+        return any(m.marker.opens or m.marker.followup for m in self.match(event))
 
     def could_match(self, message: str) -> bool:
         """Cheap test used while streaming: does any marker text occur?"""

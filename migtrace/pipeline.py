@@ -38,12 +38,12 @@ class _Keeper:
     def __call__(self, e: Event) -> bool:
         if e.request_id and e.request_id in self.requests:
             return True
+        if e.request_id and self.markers.starts_request(e):
+            self.requests.add(e.request_id)
+            return True
+        # a cheap text test only: correlate matches the kept events in full, once
         if self.markers.could_match(e.message):
-            found = self.markers.match(e)
-            if any(m.marker.opens or m.marker.followup for m in found) and e.request_id:
-                self.requests.add(e.request_id)
-            if found:
-                return True
+            return True
         if e.instance or level_rank(e.level) >= _WARNING:
             return True
         return "igration" in e.message
