@@ -36,6 +36,14 @@ def _exc(cls: str, text: str) -> list[str]:
     return f"{cls}: {text}".split("\n")
 
 
+def _absolute_tb(frames: list[tuple[str, int, str, str]], cls: str, text: str) -> list[str]:
+    """Return a traceback whose frames already carry absolute paths (the Kilo ones)."""
+    out = ["Traceback (most recent call last):"]
+    for path, line, func, code in frames:
+        out += [f'  File "{path}", line {line}, in {func}', f"    {code}"]
+    return out + _exc(cls, text)
+
+
 def rpc_server_tb(release: Release, method: str, frames: list[Frame], cls: str, text: str) -> list[str]:
     """Return the traceback oslo.messaging's RPC server logs for a failing compute method."""
     head: list[Frame] = [
@@ -127,10 +135,7 @@ def kilo_pre_live_dst_tb(exc_text: str) -> list[str]:
         (f"{r}/nova/utils.py", 209, "execute", "return processutils.execute(*cmd, **kwargs)"),
         (f"{r}/oslo_concurrency/processutils.py", 233, "execute", "cmd=sanitized_cmd)"),
     ]
-    out = ["Traceback (most recent call last):"]
-    for path, line, func, code in fr:
-        out += [f'  File "{path}", line {line}, in {func}', f"    {code}"]
-    return out + ("ProcessExecutionError: " + exc_text).split("\n")
+    return _absolute_tb(fr, "ProcessExecutionError", exc_text)
 
 
 def kilo_pre_live_src_tb(remote: str) -> list[str]:
@@ -144,10 +149,7 @@ def kilo_pre_live_src_tb(remote: str) -> list[str]:
         (f"{r}/oslo_messaging/_drivers/amqpdriver.py", 350, "send", "retry=retry)"),
         (f"{r}/oslo_messaging/_drivers/amqpdriver.py", 341, "_send", "raise result"),
     ]
-    out = ["Traceback (most recent call last):"]
-    for path, line, func, code in fr:
-        out += [f'  File "{path}", line {line}, in {func}', f"    {code}"]
-    return out + ("RemoteError: " + remote).split("\n")
+    return _absolute_tb(fr, "RemoteError", remote)
 
 
 def kilo_src_dispatch_tb(remote: str) -> list[str]:
@@ -172,10 +174,7 @@ def kilo_src_dispatch_tb(remote: str) -> list[str]:
         (f"{r}/oslo_messaging/_drivers/amqpdriver.py", 350, "send", "retry=retry)"),
         (f"{r}/oslo_messaging/_drivers/amqpdriver.py", 341, "_send", "raise result"),
     ]
-    out = ["Traceback (most recent call last):"]
-    for path, line, func, code in fr:
-        out += [f'  File "{path}", line {line}, in {func}', f"    {code}"]
-    return out + ("RemoteError: " + remote).split("\n")
+    return _absolute_tb(fr, "RemoteError", remote)
 
 
 def frames_tb(release: Release, frames: list[Frame], cls: str, text: str) -> list[str]:
