@@ -37,6 +37,15 @@ def _env(release: Release, seed: int, pids: dict[str, dict[str, object]], comput
     return env
 
 
+def _background(env: Env, start: datetime, end: datetime, monitor_ip: str, boot_every: int,
+                **periodics: int) -> None:
+    """Emit a file-based set's noise: compute periodic tasks, API polling, other tenants' boots."""
+    proj = Ctx(None, env.sim.hex32(), env.sim.hex32())
+    for h in env.computes:
+        noise.compute_periodics(env, h, start, end, **periodics)
+    noise.api_polling(env, start, end, _monitor(env), monitor_ip)
+    noise.boots(env, start, end, proj, boot_every, env.computes)
+
 def _monitor(env: Env) -> Ctx:
     return Ctx(None, env.sim.hex32(), env.sim.hex32(), "monitoring", "ops")
 
@@ -124,11 +133,7 @@ def queens() -> SampleSet:
         env.lifecycle[h] = Ctx(sim.req())
     d = lambda hh, mm, ss=0.0: datetime(2018, 3, 14, hh, mm, int(ss), int((ss % 1) * 1e6), tzinfo=UTC)  # noqa: E731
     start, end = d(6, 31, 3.1), d(10, 21, 0.0)
-    proj = Ctx(None, sim.hex32(), sim.hex32())
-    for h in env.computes:
-        noise.compute_periodics(env, h, start, end, per_tick=1, audit_every=4)
-    noise.api_polling(env, start, end, _monitor(env), "198.51.100.50")
-    noise.boots(env, start, end, proj, 1500, env.computes)
+    _background(env, start, end, "198.51.100.50", 1500, per_tick=1, audit_every=4)
 
     lv = "unsupported configuration: Unable to find security driver for label apparmor"
     cr = ("operation failed: Failed to connect to remote libvirt URI qemu+tcp://compute2/system: unable to "
@@ -193,11 +198,7 @@ def kilo() -> SampleSet:
     sim = env.sim
     d = lambda hh, mm, ss=0.0: datetime(2015, 9, 22, hh, mm, int(ss), int((ss % 1) * 1e6), tzinfo=UTC)  # noqa: E731
     start, end = d(13, 0, 4.4), d(14, 50, 0.0)
-    proj = Ctx(None, sim.hex32(), sim.hex32())
-    for h in env.computes:
-        noise.compute_periodics(env, h, start, end)
-    noise.api_polling(env, start, end, _monitor(env), "198.51.100.50")
-    noise.boots(env, start, end, proj, 1400, env.computes)
+    _background(env, start, end, "198.51.100.50", 1400)
     t = [
         live_migration(env, d(13, 42, 19.6), LiveSpec(
             sim.uuid(), "vol-app-01", "compute1", "compute2", sim.req(), forced=True, volume_backed=True,
@@ -235,11 +236,7 @@ def zed() -> SampleSet:
         env.lifecycle[h] = Ctx(sim.req())
     d = lambda hh, mm, ss=0.0: datetime(2023, 3, 7, hh, mm, int(ss), int((ss % 1) * 1e6), tzinfo=UTC)  # noqa: E731
     start, end = d(9, 0, 2.5), d(10, 25, 0.0)
-    proj = Ctx(None, sim.hex32(), sim.hex32())
-    for h in env.computes:
-        noise.compute_periodics(env, h, start, end)
-    noise.api_polling(env, start, end, _monitor(env), "192.0.2.50")
-    noise.boots(env, start, end, proj, 1300, env.computes)
+    _background(env, start, end, "192.0.2.50", 1300)
     t = [
         cold_migration(env, d(9, 24, 51.8), ColdSpec(
             sim.uuid(), "m-app-01", "compute1", "compute2", sim.req(), global_id=sim.req(), outcome="ssh-fail",
