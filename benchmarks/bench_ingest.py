@@ -65,16 +65,17 @@ def measure(mode: str, path: str, term: str) -> dict[str, float]:
                 if HEADER.match(line):
                     count += 1
     elif mode in ("parse", "targeted"):
-        from migtrace.sources import FileReader, InputFile, ReadOptions
+        from migtrace.options import LoadOptions
+        from migtrace.sources import FileReader, InputFile
 
-        options = ReadOptions(terms=frozenset({term})) if mode == "targeted" else ReadOptions()
-        reader = FileReader(InputFile(path, path), options, lambda message: None)
+        terms = frozenset({term}) if mode == "targeted" else frozenset()
+        reader = FileReader(InputFile(path, path), LoadOptions(), lambda message: None, terms)
         counter = collections.Counter(e.level for e in reader.events())
         count = sum(counter.values())
     elif mode == "load":
-        from migtrace.pipeline import load
+        from migtrace import load
 
-        analysis = load(path, warn=lambda message: None)
+        analysis = load(path)
         count = len(analysis.migrations)
     elapsed = time.perf_counter() - started
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

@@ -18,9 +18,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from migtrace.analysis import Analysis
+from migtrace.pipeline import Analysis
 from migtrace.model import Event, FileStats, Finding, Migration, Phase, ProgressSample
-from migtrace.reports._registry import write_report
+from migtrace.reports import write_report
 
 T0 = datetime(2024, 3, 5, 0, 0, tzinfo=timezone.utc)
 TARGET_S = 2.0
@@ -78,7 +78,8 @@ def build(migrations: int, events_per: int) -> Analysis:
     stats = [FileStats(path=f"/logs/compute{k}/nova-compute.log", fmt="oslo", host=f"compute{k}", service="n-cpu",
                        lines_read=100_000, records=90_000, record_lines=90_000, continuation_lines=10_000)
              for k in range(7)]
-    return Analysis(events=events, migrations=migs, stats=stats, skew={"compute1": 0.25}, skew_mode="auto")
+    return Analysis(events=tuple(events), migrations=tuple(migs), stats=tuple(stats), skew={"compute1": 0.25},
+                    skew_mode="auto")
 
 
 def main(argv: list[str] | None = None) -> int:

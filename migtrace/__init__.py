@@ -3,27 +3,31 @@
     >>> import migtrace
     >>> analysis = migtrace.load("sample_logs/queens-files")
     >>> analysis.migrations_frame()[["kind", "status", "findings"]]
+
+This module is the façade over the layers (ground → parsers → sources →
+correlate → diagnose → pipeline → reports → cli); nothing inside the package
+imports it, so it may import all of them.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
 
-# The submodules `correlate` and `diagnose` share their names with the API functions below; they
-# are imported first so that the functions, defined afterwards, are what `migtrace.correlate` is.
-from migtrace import correlate as _correlate_module  # noqa: F401
-from migtrace import diagnose as _diagnose_module  # noqa: F401
+from migtrace._version import __version__ as __version__
+from migtrace.correlate import correlate as _correlate
+from migtrace.diagnose.catalog import load_catalog
 from migtrace.errors import MigtraceError
 from migtrace.model import Event, Finding, Migration
-
-__version__ = "0.1.0"
-
-if TYPE_CHECKING:
-    from migtrace.analysis import Analysis
+from migtrace.options import LoadOptions
+from migtrace.pipeline import Analysis, StrPath, with_diagnosis
+from migtrace.pipeline import load as _load
+from migtrace.pipeline import read_events as _read_events
+from migtrace.reports import render_report as _render_report
 
 __all__ = [
     "Event",
     "Finding",
+    "LoadOptions",
     "Migration",
     "MigtraceError",
     "correlate",
@@ -34,35 +38,28 @@ __all__ = [
 ]
 
 
-def load(*paths: str, **options: Any) -> Analysis:
+def load(*paths: StrPath, options: LoadOptions | None = None) -> Analysis:
     """Read logs and return an Analysis (`.migrations`, `.events_frame()`, `.migrations_frame()`)."""
-    from migtrace.pipeline import load as _load
-
-    return _load(*paths, **options)
+    return _load(paths, options)
 
 
-def read_events(*paths: str, **options: Any) -> list[Event]:
+def read_events(*paths: StrPath, options: LoadOptions | None = None) -> list[Event]:
     """Read logs and return every record as an Event, in time order (no correlation)."""
-    from migtrace.pipeline import load as _load
-
-    return _load(*paths, keep_all=True, diagnose=False, **options).events
+    return _read_events(paths, options)
 
 
-def correlate(events: list[Event]) -> list[Migration]:
-    """Group time-ordered events into migrations."""
-    return _correlate_module.correlate(sorted(events, key=lambda e: e.time))
+def correlate(events: Sequence[Event]) -> list[Migration]:
+    """Group events into migrations (they are put in time order first)."""
+    return _correlate(sorted(events, key=lambda e: e.time))
 
 
-def diagnose(analysis: Analysis, signatures: tuple[str, ...] = ()) -> Analysis:
-    """Attach known-failure findings (and unrecognised errors) to the analysis' migrations."""
-    from migtrace.catalog import load_catalog
-
-    _diagnose_module.diagnose(analysis, load_catalog(signatures))
-    return analysis
+def diagnose(analysis: Analysis, signatures: Sequence[str] = ()) -> Analysis:
+    """Return the analysis with known-failure findings (and unrecognised errors) attached."""
+    load_catalog(tuple(signatures))  # fail early on a bad user signature file
+    return with_diagnosis(analysis, signatures)
 
 
-def render(analysis: Analysis, fmt: str = "json", **options: Any) -> str:
-    """Render an analysis in a report format (html, markdown, json)."""
-    from migtrace.reports._registry import ReportOptions, get_renderer
+def render(analysis: Analysis, fmt: str = "json", *, title: str | None = None) -> str:
+    """Render an analysis as a report (html, markdown, json), secrets removed as the CLI does."""
+    return _render_report(analysis, fmt, title=title)
 
-    return get_renderer(fmt).render(analysis, ReportOptions(**options))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal
+from typing import Literal, get_args
 
 #: Nova's own words for the kinds of move (``migrations.migration_type``).
 MigrationKind = Literal["live-migration", "migration", "resize", "evacuation"]
@@ -21,6 +21,10 @@ MigrationKind = Literal["live-migration", "migration", "resize", "evacuation"]
 MigrationStatus = Literal[
     "completed", "failed", "cancelled", "in-progress", "confirmed", "reverted", "unknown"
 ]
+
+#: The same words as tuples, for choices and validation.
+KINDS: tuple[str, ...] = get_args(MigrationKind)
+STATUSES: tuple[str, ...] = get_args(MigrationStatus)
 
 #: Log levels ordered by severity; AUDIT sits between INFO and WARNING as in
 #: the oslo-incubator logger, TRACE is the pre-Liberty name for traceback lines.

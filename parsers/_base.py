@@ -1,8 +1,14 @@
-"""What every parser module shares: the protocol, the parse context, sample lines.
+"""What every parser module shares: the one parser protocol, the input it reads, sample lines.
 
-A parser turns the lines (or bytes) of one input into `Event`s, streaming,
-and accounts for every line in `ctx.stats`: a line is part of a record (its
-first line or a continuation), a meta line (banner, separator), or unparsed.
+A parser turns one input into `Event`s, streaming, and accounts for every
+line in `ctx.stats`: a line is part of a record (its first line or a
+continuation), a meta line (banner, separator), or unparsed.  Every format —
+oslo.log text, journalctl text/JSON/export, binary journal files, the local
+journal — implements the same `Parser` protocol, so the sources layer never
+asks what kind of parser it holds: it offers an `InputData` and the parser
+takes from it what its format needs (decoded lines, the raw byte stream, or
+a file on disk for sd-journal).
+
 Parsers never decide the host or time zone of a file on their own: the
 sources layer puts what it knows into the context and the parser only
 overrides it with what the record itself says (journald `_HOSTNAME`, a syslog
@@ -12,7 +18,8 @@ host field).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import BinaryIO, Protocol, runtime_checkable
@@ -36,6 +43,15 @@ class Sample:
     fields: Mapping[str, object]
 
 
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What a parser sniffs: the input's name and its first bytes, raw and as peeled text lines."""
+
+    path: str
+    data: bytes
+    lines: tuple[str, ...]
+
+
 @dataclass(slots=True)
 class ParseContext:
     """What the sources layer knows about one input, plus its line accounting."""
@@ -47,7 +63,7 @@ class ParseContext:
     service: str | None = None
     year: int | None = None
     strict: bool = False
-    #: ids to look for in a targeted query; parsers may use it to skip work
+    #: ids of a targeted query: only records whose raw text holds one of them are parsed
     terms: frozenset[str] = frozenset()
     warn: Callable[[str], None] = field(default=lambda msg: None)
 
@@ -60,37 +76,54 @@ class ParseContext:
             raise ParseError(self.path, lineno, f"{reason}: {text[:120]!r}")
 
 
-@runtime_checkable
-class Parser(Protocol):
-    """The shape of every parser module's `PARSER` object."""
+class InputData(Protocol):
+    """One input as a parser may read it; the sources layer provides it, already decompressed.
 
-    name: str
-    #: variant name -> compiled regex with named groups
-    patterns: Mapping[str, re.Pattern[str]]
-    samples: Sequence[Sample]
-    #: True when the parser reads raw bytes (`parse_binary`) instead of lines
-    binary: bool
+    A parser uses exactly one of the three views: text formats read
+    `lines()` (decoded, paste decorations peeled, prefiltered for the
+    context's terms), byte formats read `stream()`, and sd-journal, which only
+    opens files, reads `local_file()`.
+    """
 
-    def sniff(self, head: Sequence[str]) -> float:
-        """Return how sure (0..1) the parser is that these first lines are its format."""
+    @property
+    def head(self) -> Head:
+        """The first bytes and lines, as the parser was chosen on."""
         ...
 
-    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
+    def lines(self) -> Iterator[Line]:
+        """Yield every line of the input, numbered from 1."""
+        ...
+
+    def stream(self) -> BinaryIO:
+        """Return the decompressed bytes from the start."""
+        ...
+
+    def local_file(self) -> AbstractContextManager[str | None]:
+        """Yield a path holding the decompressed bytes (a temporary copy when needed), or None."""
+        ...
+
+
+@runtime_checkable
+class Parser(Protocol):
+    """The shape of every parser module's `PARSER` object (start from `_template.py`)."""
+
+    name: str
+    #: variant name -> compiled regex with named groups (empty for formats without lines)
+    patterns: Mapping[str, re.Pattern[str]]
+    samples: Sequence[Sample]
+
+    def sniff(self, head: Head) -> float:
+        """Return how sure (0..1) the parser is that this input is in its format."""
+        ...
+
+    def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
         """Yield one Event per record, accounting every line in ctx.stats."""
         ...
 
 
-class BinaryParser(Parser, Protocol):
-    """A parser for a format that cannot be split into text lines (journal export/binary)."""
-
-    def parse_binary(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[Event]:
-        """Yield one Event per record read from the raw stream."""
-        ...
-
-
-def share_matching(head: Sequence[str], pattern: re.Pattern[str]) -> float:
-    """Return the share of non-blank head lines that `pattern` matches at their start."""
-    lines = [line for line in head if line.strip()]
-    if not lines:
+def share_matching(lines: Sequence[str], pattern: re.Pattern[str]) -> float:
+    """Return the share of non-blank lines that `pattern` matches at their start."""
+    filled = [line for line in lines if line.strip()]
+    if not filled:
         return 0.0
-    return sum(1 for line in lines if pattern.match(line)) / len(lines)
+    return sum(1 for line in filled if pattern.match(line)) / len(filled)

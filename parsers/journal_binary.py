@@ -1,9 +1,12 @@
-"""Binary journal files, journal directories and the local journal, read through systemd-python.
+"""Binary journal files and directories, read through systemd-python.
 
-The sources layer recognises a journal file by its magic `LPKSHHRH` and calls
-`read_journal_path`; with no paths at all it calls `read_local_journal` for
-devstack's and the distributions' nova units.  sd-journal interleaves the
-entries of all files by time, so a directory reads as one stream.
+A journal file is recognised by its magic `LPKSHHRH`, compressed or not;
+sd-journal only opens files, so the parser asks its input for a file on disk
+(a temporary copy of a `.journal.gz`).  `read_local_journal` serves the
+`journal_local` parser.  sd-journal interleaves the entries of all files by
+time, so a directory reads as one stream.  systemd-python is optional (the
+`migtrace[journal]` extra): without it, a journal is one warning saying what
+to install.
 
 Accounting: one entry is one "line" (lineno = position in the stream).  A
 journal that is corrupt part-way stops the read with an error noted in
@@ -16,14 +19,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, BinaryIO
+from types import ModuleType
+from typing import Any
 
 from migtrace.errors import SourceError
 from migtrace.model import Event
-from migtrace.parsers._base import Line, ParseContext, Sample
+from migtrace.parsers._base import Head, InputData, ParseContext, Sample
 from migtrace.parsers._journal_common import JournalEntry, entry_from_fields, fold_entries
 
 #: The first 8 bytes of every journal file.
@@ -45,10 +47,22 @@ def _identity(value: object) -> object:
 _CONVERTERS = {"__REALTIME_TIMESTAMP": _identity}
 
 
+#: What to tell a user whose Python has no systemd-python.
+INSTALL_HINT = "reading binary journals needs systemd-python: pip install 'migtrace[journal]'"
+
+
+def _sd_journal() -> ModuleType:
+    """Import systemd-python's journal module: migtrace's one optional import."""
+    try:
+        from systemd import journal
+    except ImportError as exc:
+        raise SourceError("<journal>", INSTALL_HINT) from exc
+    return journal
+
+
 def _open_reader(path: str | None) -> Any:
     """Open an sd-journal reader on a file, a directory, or (None) the local journal."""
-    from systemd import journal  # imported late: only binary journals need the C extension
-
+    journal = _sd_journal()
     if path is None:
         return journal.Reader(converters=_CONVERTERS)
     if os.path.isdir(path):
@@ -91,7 +105,7 @@ def _events(reader: Any, ctx: ParseContext, fmt: str) -> Iterator[Event]:
 
 def _cannot_open(ctx: ParseContext, what: str, exc: Exception) -> Iterator[Event]:
     """Note an unreadable journal like any unreadable input: one warning, no events."""
-    reason = f"cannot open {what}: {exc}"
+    reason = exc.reason if isinstance(exc, SourceError) else f"cannot open {what}: {exc}"
     ctx.stats.errors.append(reason)
     ctx.warn(f"{ctx.path}: {reason}")
     if ctx.strict:
@@ -103,7 +117,7 @@ def read_journal_path(path: str, ctx: ParseContext) -> Iterator[Event]:
     """Yield the Events of a binary journal file or a directory of journal files."""
     try:
         reader = _open_reader(path)
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SourceError) as exc:
         return _cannot_open(ctx, "journal", exc)
     return _events(reader, ctx, PARSER.name)
 
@@ -113,7 +127,7 @@ def read_local_journal(ctx: ParseContext, units: Iterable[str] = DEFAULT_UNITS) 
     try:
         reader = _open_reader(None)
         present = reader.query_unique("_SYSTEMD_UNIT")
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, SourceError) as exc:
         return _cannot_open(ctx, "the local journal", exc)
     wanted = sorted(name for name in (str(u) for u in present)
                     if any(fnmatch.fnmatchcase(name, pattern) for pattern in units))
@@ -126,43 +140,27 @@ def read_local_journal(ctx: ParseContext, units: Iterable[str] = DEFAULT_UNITS) 
 
 
 class JournalBinaryParser:
-    """Parser for binary journal files handed over as a byte stream."""
+    """Parser for binary journal files (plain or compressed)."""
 
     name = "journal-binary"
-    binary = True
     patterns = patterns
     samples: tuple[Sample, ...] = ()
 
-    def sniff(self, head: Iterable[str]) -> float:
-        """Recognise the journal magic at the start of the first line."""
-        for line in head:
-            return 1.0 if line.startswith(MAGIC.decode("ascii")) else 0.0
-        return 0.0
+    def sniff(self, head: Head) -> float:
+        """Recognise the journal file magic."""
+        return 1.0 if head.data.startswith(MAGIC) else 0.0
 
-    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
-        """Refuse text: a binary journal decoded to lines is garbage; account it as unparsed."""
-        for lineno, text in lines:
-            ctx.stats.lines_read += 1
-            ctx.unparsed(lineno, text, "binary journal read as text")
-        yield from ()
-
-    def parse_binary(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[Event]:
-        """Read a journal from a stream: by its path when it has one, else via a temporary copy."""
-        name = getattr(stream, "name", None)
-        if isinstance(name, str) and os.path.isfile(name):
-            return read_journal_path(name, ctx)
-        return self._from_copy(stream, ctx)
-
-    def _from_copy(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[Event]:
-        # sd-journal only reads files, so a decompressed stream is copied out first
-        with tempfile.TemporaryDirectory(prefix="migtrace-journal-") as tmp:
-            copy = os.path.join(tmp, "stream.journal")
-            with open(copy, "wb") as out:
-                shutil.copyfileobj(stream, out)
-            yield from read_journal_path(copy, ctx)
+    def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
+        """Read the journal from a file on disk (the input itself, or its decompressed copy)."""
+        with data.local_file() as path:
+            if path is None:
+                ctx.stats.errors.append("a binary journal needs a file on disk")
+                ctx.warn(f"{ctx.path}: {ctx.stats.errors[-1]}")
+                return
+            yield from read_journal_path(path, ctx)
 
 
 PARSER = JournalBinaryParser()
 
-__all__ = ["DEFAULT_UNITS", "MAGIC", "PARSER", "JournalBinaryParser", "read_journal_path",
+__all__ = ["DEFAULT_UNITS", "INSTALL_HINT", "MAGIC", "PARSER", "JournalBinaryParser", "read_journal_path",
            "read_local_journal"]

@@ -3,7 +3,8 @@
 An entry is a run of `KEY=value` lines ended by a blank line.  A value that
 is binary or has newlines is written as `KEY\\n`, a 64-bit little-endian
 length, the raw bytes and `\\n` — so this format is read from bytes
-(`parse_binary`); `parse` reads the text-only subset from lines.
+whenever the raw bytes are an export stream; a pasted (decorated) export is
+read from its peeled text lines, without binary fields.
 
 Accounting: a "line" here is one field (text or binary) or one blank
 separator.  Field lines of an entry are its record (or continuation) lines,
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from migtrace.model import Event
-from migtrace.parsers._base import Line, ParseContext, Sample
+from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample
 from migtrace.parsers._journal_common import JournalEntry, entry_from_fields, fold_entries
 
 #: variant -> one field line.
@@ -136,7 +137,6 @@ class JournalExportParser:
     """Parser for `journalctl -o export` streams (raw bytes preferred, text tolerated)."""
 
     name = "journal-export"
-    binary = True
     patterns = patterns
     samples: tuple[Sample, ...] = (
         # one field line is the smallest export entry: its time and nothing else
@@ -144,29 +144,32 @@ class JournalExportParser:
                {"time_text": "1715680923123456", "message": "", "line_count": 1}),
     )
 
-    def sniff(self, head: Iterable[str]) -> float:
-        """Score the share of head lines that are export fields, if a journal marker field is there."""
-        lines = [line for line in head if line.strip()]
+    def sniff(self, head: Head) -> float:
+        """Recognise an export stream in the raw bytes, else score the peeled head lines."""
+        if _is_export_stream(head.data):
+            return 1.0
+        lines = [line for line in head.lines if line.strip()]
         if not lines or not any(line.startswith(_MARKERS) for line in lines):
             return 0.0
         hits = sum(1 for line in lines if patterns["field"].match(line))
         return hits / len(lines)
 
-    def sniff_bytes(self, head: bytes) -> bool:
-        """Tell an export stream from raw bytes: field lines, with a journal marker among them."""
-        first = head.split(b"\n", 1)[0]
-        eq = first.find(b"=")
-        if eq <= 0 or not _KEY.match(first[:eq]):
-            return False
-        return any(head.startswith(m.encode()) or b"\n" + m.encode() in head for m in _MARKERS)
+    def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
+        """Read the raw bytes (binary fields included); a pasted export from its text lines."""
+        if _is_export_stream(data.head.data):
+            items = _stream_items(data.stream())
+        else:
+            items = _line_items(data.lines())
+        return fold_entries(_entries(items, ctx), ctx, self.name)
 
-    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
-        """Read an export stream that was decoded into text lines (no binary fields)."""
-        return fold_entries(_entries(_line_items(lines), ctx), ctx, self.name)
 
-    def parse_binary(self, stream: BinaryIO, ctx: ParseContext) -> Iterator[Event]:
-        """Read an export stream from raw bytes, binary fields included."""
-        return fold_entries(_entries(_stream_items(stream), ctx), ctx, self.name)
+def _is_export_stream(head: bytes) -> bool:
+    """Tell an export stream from raw bytes: field lines, with a journal marker among them."""
+    first = head.split(b"\n", 1)[0]
+    eq = first.find(b"=")
+    if eq <= 0 or not _KEY.match(first[:eq]):
+        return False
+    return any(head.startswith(m.encode()) or b"\n" + m.encode() in head for m in _MARKERS)
 
 
 PARSER = JournalExportParser()

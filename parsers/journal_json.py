@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from migtrace.model import Event
-from migtrace.parsers._base import Line, ParseContext, Sample
+from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample
 from migtrace.parsers._journal_common import JournalEntry, entry_from_fields, fold_entries
 
 #: variant -> regex a line must match before it is handed to json.loads.
@@ -28,7 +28,6 @@ class JournalJsonParser:
     """Parser for `journalctl -o json` / `-o json-seq` output."""
 
     name = "journal-json"
-    binary = False
     patterns = patterns
     samples: tuple[Sample, ...] = (
         Sample('{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1715680923123456","_HOSTNAME":"cmp1",'
@@ -44,9 +43,9 @@ class JournalJsonParser:
                         "time_text": "1715680923123456"}),
     )
 
-    def sniff(self, head: Iterable[str]) -> float:
+    def sniff(self, head: Head) -> float:
         """Score the share of non-blank head lines that are journal JSON objects."""
-        lines = [line for line in head if line.strip()]
+        lines = [line for line in head.lines if line.strip()]
         if not lines:
             return 0.0
         hits = sum(1 for line in lines
@@ -54,9 +53,9 @@ class JournalJsonParser:
                    and ('"__REALTIME_TIMESTAMP"' in line or '"__CURSOR"' in line))
         return hits / len(lines)
 
-    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
+    def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
         """Yield one Event per record; every line is read, folded, meta (blank) or unparsed."""
-        return fold_entries(_entries(lines, ctx), ctx, self.name)
+        return fold_entries(_entries(data.lines(), ctx), ctx, self.name)
 
 
 def _entries(lines: Iterable[Line], ctx: ParseContext) -> Iterator[JournalEntry]:

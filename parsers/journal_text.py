@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from migtrace._timeutil import localize
 from migtrace.model import Event
 from migtrace.parsers._ansi import strip_ansi
-from migtrace.parsers._base import Line, ParseContext, Sample
+from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample
 from migtrace.parsers._journal_common import JournalEntry, fold_entries
 
 UTC = timezone.utc
@@ -198,9 +198,6 @@ class JournalTextParser:
     """Parser for journalctl text output in any of its `short*` shapes."""
 
     name = "journal-text"
-    binary = False
-    #: one journal entry per line: the raw-text prefilter of targeted queries applies (migtrace._scan)
-    targetable = True
     patterns = patterns
     samples: tuple[Sample, ...] = (
         Sample("Jan 25 09:29:50 devstack02 nova-compute[100024]: DEBUG nova.compute.manager "
@@ -235,9 +232,9 @@ class JournalTextParser:
                               "request_id": None, "message": "Starting scheduler"}),
     )
 
-    def sniff(self, head: Iterable[str]) -> float:
+    def sniff(self, head: Head) -> float:
         """Score the share of non-blank head lines that are journalctl text lines or banners."""
-        lines = [line for line in head if line.strip()]
+        lines = [line for line in head.lines if line.strip()]
         if not lines:
             return 0.0
         hits = 0
@@ -248,9 +245,9 @@ class JournalTextParser:
                 hits += 1
         return hits / len(lines)
 
-    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
+    def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
         """Yield one Event per record; banners are meta, unknown lines unparsed."""
-        return fold_entries(self._entries(lines, ctx), ctx, self.name)
+        return fold_entries(self._entries(data.lines(), ctx), ctx, self.name)
 
     def _entries(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[JournalEntry]:
         stats = ctx.stats

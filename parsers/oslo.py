@@ -25,7 +25,7 @@ from migtrace._naming import service_from_logger
 from migtrace._timeutil import localize
 from migtrace.model import Event, FileStats
 from migtrace.parsers._ansi import strip_ansi
-from migtrace.parsers._base import Line, ParseContext, Sample, share_matching
+from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
 
 LEVEL_NAMES = "TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL"
 
@@ -190,8 +190,6 @@ class OsloTextParser:
     """Parser for oslo.log text files (nova-*.log, devstack n-*.log)."""
 
     name = "oslo"
-    targetable = True
-    binary = False
     patterns = patterns
     samples: tuple[Sample, ...] = (
         Sample("2012-11-20 14:41:03 DEBUG nova.compute.manager [req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4 b5d2bd3e0bfd4b55b8a0a6c4c5a0d6fb 7f2c5b0f4c1046a5a2b6b0b7d7f5a4e1] [instance: 4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a] Checking state",
@@ -202,9 +200,9 @@ class OsloTextParser:
                "bare", {"level": "DEBUG", "pid": 100024, "request_id": "req-d24912ca-820d-4f70-8805-1bf7da481eaa", "message": "CONF.reclaim_instance_interval <= 0, skipping..."}),
     )
 
-    def sniff(self, head: list[str] | tuple[str, ...]) -> float:
+    def sniff(self, head: Head) -> float:
         """Score the share of head lines that start like an oslo record."""
-        cleaned = [strip_ansi(h) for h in head]
+        cleaned = [strip_ansi(h) for h in head.lines]
         share = share_matching(cleaned, patterns["std"])
         # a record followed by a long remote traceback is still oslo text: a header near the top counts
         first = [h for h in cleaned if h.strip()][:10]
@@ -212,9 +210,9 @@ class OsloTextParser:
             return max(share, 0.3)
         return share
 
-    def parse(self, lines: Iterable[Line], ctx: ParseContext) -> Iterator[Event]:
+    def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
         """Fold lines into records and yield one Event per record."""
-        return _fold(lines, ctx, self.name)
+        return _fold(data.lines(), ctx, self.name)
 
 
 PARSER = OsloTextParser()

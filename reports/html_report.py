@@ -21,11 +21,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from migtrace.analysis import Analysis
+from migtrace.pipeline import Analysis
 from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.reports import _charts
-from migtrace.reports._registry import Renderer, ReportOptions, register, source_words
-from migtrace.reports.markdown_report import fmt_seconds
+from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string
+from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -71,8 +71,7 @@ def plotly_js_packed() -> str:
 
 
 def _t(e: Any, attr: str = "time") -> str:
-    t = getattr(e, attr)
-    return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+    return clock(getattr(e, attr))
 
 
 def _view_event(e: Event) -> dict[str, Any]:
@@ -125,9 +124,9 @@ def _view_migration(n: int, m: Migration, a: Analysis) -> dict[str, Any]:
         "n": n, "anchor": f"m-{n}", "id": m.id, "kind": m.kind, "instance": m.instance or "",
         "status": m.status, "source": m.source_host or "?", "dest": m.dest_host or "?",
         "started": _t(m, "started"), "ended": _t(m, "ended"),
-        "started_sort": m.started.timestamp(), "duration": fmt_seconds(m.duration_s),
+        "started_sort": m.started.timestamp(), "duration": duration(m.duration_s),
         "duration_sort": m.duration_s,
-        "downtime": fmt_seconds(m.downtime_s), "downtime_sort": -1 if m.downtime_s is None else m.downtime_s,
+        "downtime": duration(m.downtime_s), "downtime_sort": -1 if m.downtime_s is None else m.downtime_s,
         "downtime_basis": m.downtime_basis, "flags": flags,
         "request_ids": list(m.request_ids), "global_request_ids": list(m.global_request_ids),
         "migration_uuid": m.migration_uuid or "", "migration_number": "" if m.migration_number is None
@@ -137,7 +136,7 @@ def _view_migration(n: int, m: Migration, a: Analysis) -> dict[str, Any]:
         "finding_count": len(m.findings),
         "findings": [_view_finding(f) for f in m.findings if f.recognised],
         "unrecognised": [_view_finding(f) for f in m.findings if not f.recognised],
-        "phases": [{"name": p.name, "started": _t(p, "started"), "duration": fmt_seconds(p.duration_s),
+        "phases": [{"name": p.name, "started": _t(p, "started"), "duration": duration(p.duration_s),
                     "hosts": ", ".join(p.hosts), "outcome": p.outcome or "", "detail": p.detail}
                    for p in m.phases],
         "attempts": [{"host": x.host, "outcome": x.outcome, "reason": x.reason} for x in m.attempts],
@@ -157,7 +156,7 @@ def _view_stats(stats: Sequence[FileStats]) -> list[dict[str, Any]]:
     } for s in stats]
 
 
-def context(analysis: Analysis, options: ReportOptions) -> dict[str, Any]:
+def context(analysis: Analysis, options: RenderOptions) -> dict[str, Any]:
     """Return everything the templates print, already formatted."""
     migs = [_view_migration(n, m, analysis) for n, m in enumerate(analysis.migrations, 1)]
     return {
@@ -180,13 +179,14 @@ def context(analysis: Analysis, options: ReportOptions) -> dict[str, Any]:
     }
 
 
-def render(analysis: Analysis, options: ReportOptions) -> str:
+def render(analysis: Analysis, options: RenderOptions) -> str:
     """Render the self-contained HTML page."""
     return environment().get_template("report.html.j2").render(**context(analysis, options))
 
 
 RENDERER = register(Renderer(
-    name="html", suffix=".html", render=render,
+    view="report", name="html", suffix=".html", render=render,
+    escapes=(html_text, html_attr, json_string, json_script),
     description="one offline HTML file: index, timelines, findings, events",
     static_parts=lambda: (plotly_js_packed(),),
     vocabulary=lambda: source_words(__file__, _charts.__file__, *sorted(map(str, TEMPLATES.glob("*.j2")))),

@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from migtrace.analysis import Analysis
-from migtrace.model import FileStats
 from migtrace import serialize
+from migtrace.model import FileStats
+from migtrace.pipeline import Analysis
+from migtrace.reports._format import json_string
+from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.serialize import finding_dict, iso, migration_detail
-from migtrace.reports._registry import Renderer, ReportOptions, register, source_words
 
 SCHEMA = "migtrace-report"
 #: Bump on any incompatible change to the envelope or the objects in it.
@@ -34,7 +35,7 @@ def stats_dict(s: FileStats) -> dict[str, Any]:
     }
 
 
-def report_dict(analysis: Analysis, options: ReportOptions) -> dict[str, Any]:
+def report_dict(analysis: Analysis, options: RenderOptions) -> dict[str, Any]:
     """Return the whole report as plain JSON-ready data."""
     return {
         "schema": SCHEMA,
@@ -52,11 +53,11 @@ def report_dict(analysis: Analysis, options: ReportOptions) -> dict[str, Any]:
     }
 
 
-def render(analysis: Analysis, options: ReportOptions) -> str:
+def render(analysis: Analysis, options: RenderOptions) -> str:
     """Render the report as pretty-printed JSON ending with a newline."""
     return json.dumps(report_dict(analysis, options), indent=2, ensure_ascii=False) + "\n"
 
 
-RENDERER = register(Renderer(name="json", suffix=".json", render=render,
+RENDERER = register(Renderer(view="report", name="json", suffix=".json", render=render, escapes=(json_string,),
                              description="full model, versioned schema (docs/json-schema.md)",
                              vocabulary=lambda: source_words(__file__, serialize.__file__)))

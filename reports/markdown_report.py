@@ -12,62 +12,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from migtrace.analysis import Analysis
+from migtrace.pipeline import Analysis
 from migtrace.model import Event, Finding, Migration, level_rank
-from migtrace.reports._registry import Renderer, ReportOptions, register, source_words
+from migtrace.reports._format import clock, code_block, code_span, duration, markdown_text, md_escape
+from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 
 #: Key lines quoted per migration; a ticket body should stay readable.
 MAX_KEY_LINES = 40
 #: Traceback lines kept under a quoted record (the last ones hold the exception).
 MAX_EXTRA_LINES = 8
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!~])")
-
-
-def md_escape(text: str | None) -> str:
-    """Escape text for a Markdown paragraph or table cell (no HTML, no markup, one line)."""
-    if text is None:
-        return "–"
-    text = " ".join(str(text).split())
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
-
-
-def code_span(text: str | None) -> str:
-    """Return `text` as inline code, with a fence that its own backticks cannot close."""
-    if not text:
-        return "–"
-    text = " ".join(text.split())
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-def code_block(lines: Iterable[str], lang: str = "text") -> str:
-    """Return a fenced block; the fence is longer than any backtick run in the lines."""
-    body = list(lines)
-    longest = max((len(m) for line in body for m in re.findall(r"`{3,}", line)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return "\n".join([f"{fence}{lang}", *body, fence])
-
-
-def fmt_seconds(s: float | None) -> str:
-    """Format a duration for people: `850 ms`, `12.3 s`, `4 min 05 s`."""
-    if s is None:
-        return "–"
-    if s < 1:
-        return f"{s * 1000:.0f} ms"
-    if s < 120:
-        return f"{s:.1f} s"
-    minutes, secs = divmod(int(round(s)), 60)
-    return f"{minutes} min {secs:02d} s"
-
-
 def fmt_time(m: Migration | Finding | Event, attr: str = "started") -> str:
     """Format a model time as `2024-03-05 10:00:00.000Z`."""
-    t = getattr(m, attr)
-    return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}Z"
+    return clock(getattr(m, attr)) + "Z"
 
 
 def event_line(e: Event) -> list[str]:
@@ -110,7 +67,7 @@ def _summary_table(migrations: list[Migration]) -> list[str]:
         out.append(
             f"| {n} | {md_escape(m.kind)} | {code_span(m.instance)} | "
             f"{md_escape(m.source_host)} → {md_escape(m.dest_host)} | {fmt_time(m)} | "
-            f"{fmt_seconds(m.duration_s)} | {fmt_seconds(m.downtime_s)} | **{md_escape(m.status)}** | "
+            f"{duration(m.duration_s)} | {duration(m.downtime_s)} | **{md_escape(m.status)}** | "
             f"{md_escape(findings) if findings else '–'} |"
         )
     return out
@@ -140,11 +97,11 @@ def _migration(n: int, m: Migration, skew: dict[str, float]) -> list[str]:
                                    ("post-copy", m.post_copy)) if on]
     out.append(f"- **Hosts:** {md_escape(m.source_host)} → {md_escape(m.dest_host)}"
                + (f" ({', '.join(flags)})" if flags else ""))
-    out.append(f"- **When:** {fmt_time(m)} → {fmt_time(m, 'ended')} ({fmt_seconds(m.duration_s)}), "
-               f"downtime {fmt_seconds(m.downtime_s)}" + (f" ({md_escape(m.downtime_basis)})" if m.downtime_basis else ""))
+    out.append(f"- **When:** {fmt_time(m)} → {fmt_time(m, 'ended')} ({duration(m.duration_s)}), "
+               f"downtime {duration(m.downtime_s)}" + (f" ({md_escape(m.downtime_basis)})" if m.downtime_basis else ""))
     if m.phases:
         out.append("- **Phases:** " + " → ".join(
-            f"{md_escape(p.name)} {fmt_seconds(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")
+            f"{md_escape(p.name)} {duration(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")
             for p in m.phases))
     if m.missing_sides:
         out.append(f"- **Missing logs:** {md_escape(', '.join(m.missing_sides))}")
@@ -165,7 +122,7 @@ def _migration(n: int, m: Migration, skew: dict[str, float]) -> list[str]:
     return out + [""]
 
 
-def render(analysis: Analysis, options: ReportOptions) -> str:
+def render(analysis: Analysis, options: RenderOptions) -> str:
     """Render the ticket body."""
     migs = analysis.migrations
     out = [f"# {md_escape(options.title)}", ""]
@@ -187,6 +144,7 @@ def render(analysis: Analysis, options: ReportOptions) -> str:
     return "\n".join(out).rstrip("\n") + "\n"
 
 
-RENDERER = register(Renderer(name="markdown", suffix=".md", render=render,
+RENDERER = register(Renderer(view="report", name="markdown", suffix=".md", render=render,
+                             escapes=(markdown_text,),
                              description="compact ticket body: summary table, findings, key lines",
                              vocabulary=lambda: source_words(__file__)))

@@ -2,17 +2,21 @@
 
 Written for pasting into chat: plain text when not on a TTY (or NO_COLOR is
 set), relative times from the start of the move, host/service on every line,
-tracebacks folded to their last line unless --full.
+tracebacks folded to their last line unless --full.  The raw lines around
+errors (`--context`) arrive as data; this module never reads files.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
 
-from migtrace.analysis import Analysis
 from migtrace.model import Event, Finding, Migration, Phase, level_rank
+from migtrace.reports._format import duration, relative
+from migtrace.reports._registry import Renderer, RenderOptions, register
 
 _COLORS = {
     "DEBUG": "\x1b[2m", "INFO": "", "AUDIT": "", "WARNING": "\x1b[33m", "ERROR": "\x1b[31m",
@@ -33,25 +37,30 @@ def use_color(stream_is_tty: bool, choice: str = "auto") -> bool:
     return stream_is_tty
 
 
-def fmt_duration(seconds: float | None) -> str:
-    """Format seconds the way people read them: 850ms, 12.4s, 3m05s, 1h02m."""
-    if seconds is None:
-        return "-"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f}ms"
-    if seconds < 60:
-        return f"{seconds:.1f}s"
-    if seconds < 3600:
-        return f"{int(seconds // 60)}m{int(seconds % 60):02d}s"
-    return f"{int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
+_NO_CONTEXT: Mapping[str, Mapping[int, str]] = MappingProxyType({})
 
 
-def _rel(t: datetime, start: datetime) -> str:
-    delta = (t - start).total_seconds()
-    sign = "-" if delta < 0 else "+"
-    delta = abs(delta)
-    minutes, seconds = divmod(delta, 60)
-    return f"{sign}{int(minutes):02d}:{seconds:06.3f}"
+@dataclass(frozen=True, slots=True)
+class TimelineView:
+    """What the timeline shows: one migration, the clock offsets applied, raw lines around errors.
+
+    `context` maps a source file to {line number: raw text}; `centres` are
+    the line numbers (per file) of the move's warnings and errors.
+    """
+
+    migration: Migration
+    skew: Mapping[str, float] = field(default_factory=dict)
+    context: Mapping[str, Mapping[int, str]] = field(default_factory=lambda: _NO_CONTEXT)
+    radius: int = 0
+
+
+def context_centres(m: Migration) -> dict[str, list[int]]:
+    """Return, per source file, the line numbers of the move's WARNING and ERROR records."""
+    centres: dict[str, list[int]] = {}
+    for e in m.events:
+        if level_rank(e.level) >= level_rank("WARNING"):
+            centres.setdefault(e.source, []).append(e.lineno)
+    return centres
 
 
 class _Painter:
@@ -64,50 +73,50 @@ class _Painter:
         return f"{code}{text}{_RESET}"
 
 
-def render_timeline(m: Migration, analysis: Analysis | None = None, *, full: bool = False,
-                    context: int = 0, color: bool = False, debug: bool = True) -> str:
+def render_timeline(view: TimelineView, options: RenderOptions) -> str:
     """Render one migration as the terminal timeline."""
-    paint = _Painter(color)
-    lines: list[str] = []
-    arrow = f"{m.source_host or '?'} → {m.dest_host or '?'}"
+    paint = _Painter(options.color)
+    m = view.migration
+    lines = _card(view, paint)
+    lines.append("")
+    skewed = frozenset(view.skew)
+    for phase in m.phases:
+        lines.extend(_phase(phase, m.started, paint, full=options.full, debug=options.debug, skewed=skewed))
+    if view.radius:
+        lines.extend(_context(view))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _card(view: TimelineView, paint: _Painter) -> list[str]:
+    """Return the header card: what moved where, how it ended, who asked, what was found."""
+    m = view.migration
     flags = [f for f, on in (("block", m.block_migration), ("volume-backed", m.volume_backed),
                              ("post-copy", m.post_copy)) if on]
-    title = f"{m.kind}{' (' + ', '.join(flags) + ')' if flags else ''}  {arrow}"
-    lines.append(paint(title, _BOLD))
+    title = f"{m.kind}{' (' + ', '.join(flags) + ')' if flags else ''}  {m.source_host or '?'} → {m.dest_host or '?'}"
     status = paint(m.status.upper(), _STATUS_COLORS.get(m.status, ""))
-    lines.append(f"  instance   {m.instance or '?'}")
-    lines.append(f"  status     {status}   duration {fmt_duration(m.duration_s)}"
-                 f"   downtime {fmt_duration(m.downtime_s)}")
-    lines.append(f"  started    {m.started.isoformat(timespec='milliseconds')}   ended "
-                 f"{m.ended.isoformat(timespec='milliseconds')}")
-    lines.append(f"  requests   {', '.join(m.request_ids) or '- (no request id logged)'}")
+    lines = [paint(title, _BOLD), f"  instance   {m.instance or '?'}",
+             f"  status     {status}   duration {duration(m.duration_s)}   downtime {duration(m.downtime_s)}",
+             f"  started    {m.started.isoformat(timespec='milliseconds')}   ended "
+             f"{m.ended.isoformat(timespec='milliseconds')}",
+             f"  requests   {', '.join(m.request_ids) or '- (no request id logged)'}"]
     if m.global_request_ids:
         lines.append(f"  global ids {', '.join(m.global_request_ids)}")
     if m.migration_uuid or m.migration_number:
-        lines.append(f"  migration  {m.migration_uuid or ''}{' #' + str(m.migration_number) if m.migration_number else ''}")
+        number = f" #{m.migration_number}" if m.migration_number else ""
+        lines.append(f"  migration  {m.migration_uuid or ''}{number}")
     if m.user or m.project:
         lines.append(f"  asked by   user {m.user or '?'} project {m.project or '?'}")
     if m.downtime_basis:
         lines.append(f"  downtime   {m.downtime_basis}")
-    for note in m.missing_sides:
-        lines.append(paint(f"  note       {note}", "\x1b[33m"))
-    if analysis is not None and analysis.skew:
-        skews = ", ".join(f"{h} {o:+.3f}s" for h, o in sorted(analysis.skew.items()))
+    lines += [paint(f"  note       {note}", "\x1b[33m") for note in m.missing_sides]
+    if view.skew:
+        skews = ", ".join(f"{h} {o:+.3f}s" for h, o in sorted(view.skew.items()))
         lines.append(paint(f"  clock skew {skews} applied (raw times shown in [brackets])", "\x1b[33m"))
-    for a in m.attempts:
-        lines.append(f"  host       {a.host}: {a.outcome}{' — ' + a.reason if a.reason else ''}")
+    lines += [f"  host       {a.host}: {a.outcome}{' — ' + a.reason if a.reason else ''}" for a in m.attempts]
     if m.progress:
-        last = m.progress[-1]
         lines.append(f"  progress   {len(m.progress)} samples, memory remaining "
-                     f"{m.progress[0].memory_remaining_pct}% → {last.memory_remaining_pct}%")
-    lines.extend(_findings(m.findings, paint))
-    lines.append("")
-    skewed = frozenset(analysis.skew) if analysis is not None else frozenset()
-    for phase in m.phases:
-        lines.extend(_phase(phase, m.started, paint, full=full, debug=debug, skewed=skewed))
-    if context and analysis is not None:
-        lines.extend(_context(m, analysis, context))
-    return "\n".join(lines).rstrip() + "\n"
+                     f"{m.progress[0].memory_remaining_pct}% → {m.progress[-1].memory_remaining_pct}%")
+    return lines + _findings(m.findings, paint)
 
 
 def _findings(findings: Sequence[Finding], paint: _Painter) -> list[str]:
@@ -127,7 +136,7 @@ def _phase(phase: Phase, start: datetime, paint: _Painter, *, full: bool, debug:
            skewed: frozenset[str]) -> list[str]:
     hosts = ", ".join(phase.hosts)
     mark = paint(" FAILED", "\x1b[31m") if phase.outcome == "failed" else ""
-    out = [paint(f"▸ {phase.name}  {_rel(phase.started, start)}  {fmt_duration(phase.duration_s)}"
+    out = [paint(f"▸ {phase.name}  {relative(phase.started, start)}  {duration(phase.duration_s)}"
                  f"  [{hosts}]", _BOLD) + mark]
     for e in phase.events:
         if not debug and e.level == "DEBUG":
@@ -142,7 +151,7 @@ def _event(e: Event, start: datetime, paint: _Painter, *, full: bool, raw: bool 
     level = (e.level or "-")[:5]
     raw_text = f" [{e.time_text}]" if raw and e.time_text else ""
     req = f" {e.request_id[:12]}" if e.request_id else ""
-    text = f"  {_rel(e.time, start)}{raw_text} {where:<18} {level:<5}{req} {e.message}"
+    text = f"  {relative(e.time, start)}{raw_text} {where:<18} {level:<5}{req} {e.message}"
     out = [paint(text, _COLORS.get(e.level or "", ""))]
     if e.extra:
         if full:
@@ -153,17 +162,12 @@ def _event(e: Event, start: datetime, paint: _Painter, *, full: bool, raw: bool 
     return out
 
 
-def _context(m: Migration, analysis: Analysis, n: int) -> list[str]:
-    """Show the n raw lines before and after each WARNING/ERROR line of the move, from its file."""
-    from migtrace.sources import read_lines_around
-
-    centres: dict[str, list[int]] = {}
-    for e in m.events:
-        if level_rank(e.level) >= level_rank("WARNING"):
-            centres.setdefault(e.source, []).append(e.lineno)
+def _context(view: TimelineView) -> list[str]:
+    """Show the raw lines around each WARNING/ERROR line of the move, as the sources layer read them."""
+    n = view.radius
     out: list[str] = []
-    for source, numbers in centres.items():
-        lines = read_lines_around(source, numbers, n)
+    for source, numbers in context_centres(view.migration).items():
+        lines = view.context.get(source)
         if not lines:
             continue
         out += ["", f"context (±{n} lines) in {source}:"]
@@ -175,3 +179,7 @@ def _context(m: Migration, analysis: Analysis, n: int) -> list[str]:
             out.append(f" {mark}{number:>7}: {lines[number]}")
             previous = number
     return out
+
+
+RENDERER = register(Renderer(view="timeline", name="text", suffix=".txt", render=render_timeline,
+                             description="terminal timeline: card, phases, events"))

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import migtrace
-from migtrace.pipeline import load
+from migtrace import LoadOptions, load
 
 U = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 R1 = "req-11111111-1111-4111-8111-111111111111"
@@ -123,7 +123,7 @@ def test_correlate_clock_skew_estimated_and_raw_time_kept(tmp_path: Path) -> Non
     pre = next(e for e in auto.migrations[0].events if e.message.startswith("pre_live_migration data"))
     assert pre.time > auto.migrations[0].started
     assert pre.time_text == "2018-03-01 09:59:58.000"  # the raw text stays visible
-    assert load(str(root), skew="none").skew == {}
+    assert load(str(root), options=LoadOptions(skew="none")).skew == {}
 
 
 def test_correlate_resize_confirm_joins_followup_request(tmp_path: Path) -> None:
@@ -181,5 +181,5 @@ def test_correlate_real_excerpts_give_their_migrations(real_logs: Path) -> None:
 
 def test_match_migrations_accepts_request_id_without_prefix(tmp_path: Path) -> None:
     a = load(str(write_set(tmp_path, live_migration(R1, 0))))
-    assert a.find(R1.removeprefix("req-")) == a.find(R1) == a.find(U) == a.find(MIG) == a.migrations
+    assert a.find(R1.removeprefix("req-")) == a.find(R1) == a.find(U) == a.find(MIG) == list(a.migrations)
     assert a.find("req-00000000-0000-4000-8000-000000000000") == []

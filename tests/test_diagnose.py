@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from migtrace.analysis import Analysis
-from migtrace.catalog import Catalog, load_catalog, parse_signature
-from migtrace.diagnose import all_findings, diagnose, template, worst_severity
+from migtrace.pipeline import Analysis
+from migtrace.diagnose.catalog import Catalog, load_catalog, parse_signature
+from migtrace.diagnose import Diagnosis, all_findings, diagnose, template, worst_severity
 from migtrace.model import Event, Migration, Phase
 from tests.conftest import SAMPLE_LOGS, make_event
 from tests.signatures.harness import Fixture, analyse, fired, load_fixtures
@@ -35,11 +35,9 @@ def _migration(events: list[Event], *, kind: str = "live-migration",
                      phases=phases)
 
 
-def _run(migration_events: list[Event], loose: list[Event] = (), **kw: object) -> Analysis:  # type: ignore[assignment]
-    analysis = Analysis(events=[*migration_events, *loose],
-                        migrations=[_migration(migration_events, **kw)] if migration_events else [])
-    diagnose(analysis, CATALOG)
-    return analysis
+def _run(migration_events: list[Event], loose: list[Event] = (), **kw: object) -> Diagnosis:  # type: ignore[assignment]
+    migrations = [_migration(migration_events, **kw)] if migration_events else []
+    return diagnose(migrations, [*migration_events, *loose], CATALOG)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -167,22 +165,20 @@ def test_diagnose_orphan_findings_for_events_outside_migrations() -> None:
     [orphan] = analysis.orphan_findings
     assert orphan.signature_id == "no-valid-host" and orphan.count == 3
     assert orphan.migration_id is None
-    assert [f.signature_id for f in all_findings(analysis)] == ["live-migration-aborted", "no-valid-host"]
+    assert [f.signature_id for f in all_findings(analysis.migrations, analysis.orphan_findings)] == ["live-migration-aborted", "no-valid-host"]
 
 
 def test_diagnose_event_copied_after_correlation_is_not_an_orphan() -> None:
     event = _ev("Live Migration failure: Requested operation is not valid: domain is not running")
-    analysis = Analysis(events=[event.replace(service="n-cpu")], migrations=[_migration([event])])
-    diagnose(analysis, CATALOG)
-    assert analysis.migrations[0].finding_ids == ("domain-not-running",)
-    assert analysis.orphan_findings == []
+    found = diagnose([_migration([event])], [event.replace(service="n-cpu")], CATALOG)
+    assert found.migrations[0].finding_ids == ("domain-not-running",)
+    assert found.orphan_findings == ()
 
 
 def test_diagnose_empty_analysis_has_no_findings() -> None:
-    analysis = Analysis()
-    diagnose(analysis, CATALOG)
-    assert analysis.migrations == [] and analysis.orphan_findings == []
-    assert worst_severity(all_findings(analysis)) is None
+    found = diagnose([], [], CATALOG)
+    assert found.migrations == () and found.orphan_findings == ()
+    assert worst_severity(all_findings(found.migrations, found.orphan_findings)) is None
 
 
 def test_diagnose_worst_severity_ranks_findings() -> None:
@@ -196,10 +192,9 @@ def test_diagnose_user_catalog_signature_fires() -> None:
     sig = parse_signature(
         "id: my-nfs\ntitle: NFS\nseverity: critical\nmatch: '\"Stale file handle\"'\n"
         "explanation: x\nremedy: y\n", path="<memory>")
-    analysis = Analysis(events=[], migrations=[_migration([_ev("Stale file handle on /x")])])
-    diagnose(analysis, Catalog((sig,)))
-    assert analysis.migrations[0].finding_ids == ("my-nfs",)
-    assert analysis.migrations[0].findings[0].severity == "critical"
+    found = diagnose([_migration([_ev("Stale file handle on /x")])], [], Catalog((sig,)))
+    assert found.migrations[0].finding_ids == ("my-nfs",)
+    assert found.migrations[0].findings[0].severity == "critical"
 
 
 # --------------------------------------------------------------------------- sample logs
@@ -216,10 +211,10 @@ def test_diagnose_sample_logs_give_exactly_the_truth_findings(scenario: Path) ->
     """Healthy moves get no finding at all; each failure gets exactly its expected ids; nothing orphaned."""
     import json
 
-    from migtrace.pipeline import load
+    from migtrace import LoadOptions, load
 
-    analysis = load(str(scenario), diagnose=False)
-    diagnose(analysis, CATALOG)
+    loaded = load(str(scenario), options=LoadOptions(diagnose=False))
+    analysis = diagnose(loaded.migrations, loaded.events, CATALOG)
     truth = {t["request_ids"][0]: t for t in json.loads((scenario / "truth.json").read_text())}
     assert len(analysis.migrations) == len(truth)
     for m in analysis.migrations:
@@ -335,10 +330,10 @@ REAL_EXPECTED = {
 
 @pytest.mark.parametrize("name", sorted(REAL_EXPECTED))
 def test_diagnose_real_excerpt_fires_its_signatures(name: str) -> None:
-    from migtrace.pipeline import load
+    from migtrace import LoadOptions, load
 
     from tests.conftest import REAL_LOGS
 
-    analysis = load(str(REAL_LOGS / name), diagnose=False)
-    diagnose(analysis, CATALOG)
+    loaded = load(str(REAL_LOGS / name), options=LoadOptions(diagnose=False))
+    analysis = diagnose(loaded.migrations, loaded.events, CATALOG)
     assert fired(analysis) == sorted(REAL_EXPECTED[name])

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from migtrace.pipeline import load
+from migtrace import LoadOptions, load
 from migtrace.serialize import migration_summary
 from tests.conftest import SAMPLE_LOGS
 
@@ -46,7 +46,7 @@ def test_golden_answer_matches_ground_truth(loaded: tuple[str, list[dict]]) -> N
 
 
 def test_golden_phase_order_follows_the_flow(loaded: tuple[str, list[dict]]) -> None:
-    from migtrace.markers import load_markers
+    from migtrace.correlate.markers import load_markers
 
     order = load_markers().phase_order
     for row in loaded[1]:
@@ -69,7 +69,7 @@ def test_golden_targeted_timeline_tells_the_same_story(name: str) -> None:
     """The two-pass raw-text read of `timeline ID` finds each move exactly as the full load does."""
     expected = json.loads((SAMPLE_LOGS / name / "expected.json").read_text())
     for row in expected:
-        analysis = load(str(SAMPLE_LOGS / name), ident=row["id"])
+        analysis = load(str(SAMPLE_LOGS / name), options=LoadOptions(focus=row["id"]))
         assert sum(s.skipped_lines for s in analysis.stats) > 0  # it did not parse everything
         found = [migration_summary(m) for m in analysis.find(row["id"])]
         assert found == [row], row["id"]

@@ -7,7 +7,7 @@ import yaml
 from importlib import resources
 
 from migtrace.errors import SignatureError
-from migtrace.markers import KINDS, load_markers
+from migtrace.correlate.markers import KINDS, load_markers
 
 
 def test_markers_ids_unique_and_phases_known() -> None:

@@ -8,7 +8,7 @@ from tests.conftest import SAMPLE_LOGS
 
 def test_public_api_all_is_exact_and_sorted() -> None:
     assert migtrace.__all__ == sorted(migtrace.__all__)
-    assert set(migtrace.__all__) == {"Event", "Finding", "Migration", "MigtraceError", "correlate", "diagnose",
+    assert set(migtrace.__all__) == {"Event", "Finding", "LoadOptions", "Migration", "MigtraceError", "correlate", "diagnose",
                                      "load", "read_events", "render"}
 
 

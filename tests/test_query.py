@@ -8,7 +8,7 @@ import pytest
 
 from migtrace.errors import QueryError
 from migtrace.model import Event
-from migtrace.query import compile_query
+from migtrace.diagnose.query import compile_query
 
 T0 = datetime(2019, 5, 6, 12, 1, 22, tzinfo=timezone.utc)
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 import pytest
 
-from migtrace.analysis import Analysis
-from migtrace.pipeline import load
+from migtrace.pipeline import Analysis
+from migtrace import LoadOptions, load
 
 REAL_LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "real_logs"
 
@@ -101,7 +101,7 @@ def _files() -> list[str]:
 
 
 def _load(name: str) -> Analysis:
-    return load(str(REAL_LOGS / name), warn=lambda message: None)
+    return load(str(REAL_LOGS / name))
 
 
 @pytest.mark.parametrize("name", _files())
@@ -133,7 +133,7 @@ def test_real_logs_fully_parsed_set() -> None:
 
 
 def test_real_logs_whole_directory_balanced() -> None:
-    analysis = load(str(REAL_LOGS), warn=lambda message: None)
+    analysis = load(str(REAL_LOGS))
     names = {Path(s.path).name for s in analysis.stats}
     assert "PROVENANCE.md" not in names  # a directory walk skips documentation
     assert all(s.balanced for s in analysis.stats)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migtrace.pipeline import load
+from migtrace import LoadOptions, load, read_events
 from migtrace.serialize import migration_summary
 from tests.conftest import SAMPLE_LOGS
 
@@ -43,7 +43,7 @@ def test_binary_journal_gives_the_same_migrations_as_the_screen_files(binary_jou
 
 
 def test_binary_journal_events_carry_journal_fields(binary_journal: Path) -> None:
-    events = load(str(binary_journal), keep_all=True, diagnose=False).events
+    events = read_events(str(binary_journal))
     assert {e.host for e in events} == {"controller", "compute1", "compute2"}
     assert {e.service for e in events} >= {"n-api", "n-cond", "n-sch", "n-cpu"}
     assert all(e.time.tzinfo is not None for e in events)

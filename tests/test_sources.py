@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
-from migtrace.pipeline import load
-from migtrace.sources import FileReader, InputFile, ReadOptions, default_paths, expand_paths
+from migtrace import LoadOptions, load, read_events
+from migtrace.options import LoadOptions
+from migtrace.sources import FileReader, InputFile, default_paths, expand_paths
 
 U = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 LINE = ("2018-03-01 10:00:{s:02d}.000 3001 INFO nova.compute.manager "
@@ -80,7 +81,7 @@ def test_compressed_files_read_transparently_by_content(tmp_path: Path, opener, 
     path = tmp_path / f"nova-compute.log.1{suffix}"
     with opener(path, "wb") as fh:
         fh.write(lines(1, 2, 3))
-    reader = FileReader(InputFile(str(path), str(path)), ReadOptions(), print)
+    reader = FileReader(InputFile(str(path), str(path)), LoadOptions(), print)
     assert [e.message for e in reader.events()] == ["line 1", "line 2", "line 3"]
     assert reader.stats.lines_read == 3 and reader.stats.service == "n-cpu"
 
@@ -89,7 +90,7 @@ def test_compressed_content_with_misleading_name_is_sniffed(tmp_path: Path) -> N
     path = tmp_path / "nova-compute.log"
     with gzip.open(path, "wb") as fh:
         fh.write(lines(1))
-    reader = FileReader(InputFile(str(path), str(path)), ReadOptions(), print)
+    reader = FileReader(InputFile(str(path), str(path)), LoadOptions(), print)
     assert len(list(reader.events())) == 1
 
 
@@ -105,8 +106,8 @@ def test_host_alias_overrides_path(tmp_path: Path) -> None:
     path = tmp_path / "compute2/var/log/nova/nova-compute.log"
     path.parent.mkdir(parents=True)
     path.write_bytes(lines(1))
-    a = load(str(tmp_path), host_aliases={str(tmp_path / "compute2"): "cmp-real-02"}, keep_all=True)
-    assert {e.host for e in a.events} == {"cmp-real-02"}
+    events = read_events(str(tmp_path), options=LoadOptions(host_aliases={str(tmp_path / "compute2"): "cmp-real-02"}))
+    assert {e.host for e in events} == {"cmp-real-02"}
 
 
 def test_stdin_dash(cli) -> None:
@@ -125,7 +126,7 @@ def test_targeted_scan_parses_only_records_with_the_id(tmp_path: Path) -> None:
     text = "\n".join([other.format(s=1), LINE.format(s=2), "2018-03-01 10:00:02.000 3001 ERROR nova.compute.manager [instance: " + U + "] Traceback (most recent call last):", other.format(s=3), other.format(s=4)]) + "\n"
     path = tmp_path / "nova-compute.log"
     path.write_text(text)
-    reader = FileReader(InputFile(str(path), str(path)), ReadOptions(terms=frozenset({U})), print)
+    reader = FileReader(InputFile(str(path), str(path)), LoadOptions(), print, frozenset({U}))
     events = list(reader.events())
     assert [e.message for e in events] == ["line 2"] and events[0].extra == ("Traceback (most recent call last):",)
     s = reader.stats
@@ -137,6 +138,6 @@ def test_default_paths_include_the_local_journal(monkeypatch: pytest.MonkeyPatch
 
     monkeypatch.delenv("MIGTRACE_LOGS", raising=False)
     assert default_paths()[-1] == LOCAL_JOURNAL
-    reader = FileReader(expand_paths([LOCAL_JOURNAL], print)[0], ReadOptions(), print)
+    reader = FileReader(expand_paths([LOCAL_JOURNAL], print)[0], LoadOptions(), print)
     list(reader.events())  # this machine's journal may hold no nova unit: no crash, balanced
     assert reader.stats.fmt == "journal-local" and reader.stats.balanced

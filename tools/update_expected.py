@@ -11,7 +11,7 @@ import json
 import sys
 from pathlib import Path
 
-from migtrace.pipeline import load
+from migtrace import load
 from migtrace.serialize import migration_summary
 
 ROOT = Path(__file__).resolve().parents[1] / "sample_logs"

@@ -27,7 +27,9 @@ from migtrace.model import FileStats
 from migtrace.parsers._base import ParseContext
 from migtrace.parsers.oslo import PARSER
 from migtrace._timeutil import UTC
-from migtrace.sources import FileReader, InputFile, ReadOptions
+from migtrace.options import LoadOptions
+from migtrace.sources import FileReader, InputFile
+from migtrace.parsers._memory import MemoryInput
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -169,7 +171,7 @@ def _ctx(path: str = "fuzz.log") -> ParseContext:
 @given(oslo_lines())
 def test_fuzz_oslo_parse_accounts_every_line(lines: list[str]) -> None:
     ctx = _ctx()
-    events = list(PARSER.parse(enumerate(lines, 1), ctx))
+    events = list(PARSER.parse(MemoryInput.from_lines(enumerate(lines, 1)), ctx))
     assert ctx.stats.balanced, ctx.stats
     assert ctx.stats.lines_read == len(lines)
     assert ctx.stats.records == len(events)
@@ -180,7 +182,7 @@ def test_fuzz_oslo_parse_accounts_every_line(lines: list[str]) -> None:
 @given(st.lists(st.text(st.characters(blacklist_characters="\n"), max_size=200), max_size=60))
 def test_fuzz_oslo_parse_arbitrary_text(lines: list[str]) -> None:
     ctx = _ctx()
-    events = list(PARSER.parse(enumerate(lines, 1), ctx))
+    events = list(PARSER.parse(MemoryInput.from_lines(enumerate(lines, 1)), ctx))
     assert ctx.stats.balanced and ctx.stats.records == len(events)
     assert ctx.stats.lines_read == len(lines)
 
@@ -193,7 +195,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _read(path: Path, terms: frozenset[str] = frozenset()) -> tuple[int, FileStats, list[str]]:
     warnings: list[str] = []
-    reader = FileReader(InputFile(str(path), str(path)), ReadOptions(terms=terms), warnings.append)
+    reader = FileReader(InputFile(str(path), str(path)), LoadOptions(), warnings.append, terms)
     events: Iterator[object] = reader.events()
     count = sum(1 for _ in events)
     return count, reader.stats, warnings
@@ -253,7 +255,7 @@ def test_fuzz_oslo_strict_raises_only_parse_error(lines: list[str]) -> None:
     ctx = _ctx()
     ctx.strict = True
     try:
-        events = list(PARSER.parse(enumerate(lines, 1), ctx))
+        events = list(PARSER.parse(MemoryInput.from_lines(enumerate(lines, 1)), ctx))
     except ParseError as exc:
         assert exc.path == "fuzz.log" and 1 <= exc.line <= len(lines)
         assert ctx.stats.unparsed_lines >= 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import io
+import gzip
 import os
 import subprocess
 from datetime import datetime, timezone
@@ -10,8 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from migtrace import read_events
 from migtrace.parsers import journal_binary
 from migtrace.parsers.journal_binary import PARSER, read_journal_path, read_local_journal
+from migtrace.parsers._memory import MemoryInput
 
 UTC = timezone.utc
 REMOTE = "/lib/systemd/systemd-journal-remote"
@@ -84,13 +86,16 @@ def test_journal_binary_reads_directories(tmp_path, journal_ctx, journal_export)
     assert [(e.message, e.host) for e in events] == [("first", "cmp-a"), ("second", "cmp-b")]
 
 
-def test_journal_binary_parse_binary_from_a_stream(journal_ctx, migration_journal):
+def test_journal_binary_parse_reads_the_input_through_a_local_file(journal_ctx, migration_journal):
     ctx = journal_ctx("journal.gz")
-    stream = io.BytesIO(migration_journal.read_bytes())
-    assert len(list(PARSER.parse_binary(stream, ctx))) == 3
-    ctx2 = journal_ctx(str(migration_journal))
-    with migration_journal.open("rb") as handle:
-        assert len(list(PARSER.parse_binary(handle, ctx2))) == 3
+    assert len(list(PARSER.parse(MemoryInput(migration_journal.read_bytes()), ctx))) == 3
+
+
+def test_journal_binary_gz_is_read_through_the_sources(tmp_path, migration_journal):
+    packed = tmp_path / "system.journal.gz"
+    packed.write_bytes(gzip.compress(migration_journal.read_bytes()))
+    events = read_events(str(packed))
+    assert len(events) == 3
 
 
 def test_journal_binary_corrupt_and_truncated_files_warn(tmp_path, journal_ctx, migration_journal):
@@ -122,9 +127,15 @@ def test_journal_binary_local_journal_never_raises(journal_ctx):
     assert ctx.stats.balanced
 
 
-def test_journal_binary_text_lines_are_unparsed(journal_ctx):
-    ctx = journal_ctx()
-    assert list(PARSER.parse([(1, "LPKSHHRH\x00\x00"), (2, "x")], ctx)) == []
-    assert ctx.stats.unparsed_lines == 2 and ctx.stats.balanced
-    assert PARSER.sniff(["LPKSHHRH\x00"]) == 1.0 and PARSER.sniff(["hello"]) == 0.0 and PARSER.sniff([]) == 0.0
+def test_journal_binary_garbage_after_the_magic_is_an_error_not_events(journal_ctx):
+    warnings: list[str] = []
+    ctx = journal_ctx(warnings=warnings)
+    assert list(PARSER.parse(MemoryInput(b"LPKSHHRH\x00\x00\nx\n"), ctx)) == []
+    assert ctx.stats.errors and warnings and ctx.stats.balanced
+
+
+def test_journal_binary_sniffs_the_magic_bytes():
+    assert PARSER.sniff(MemoryInput(b"LPKSHHRH\x00").head) == 1.0
+    assert PARSER.sniff(MemoryInput(b"hello").head) == 0.0
+    assert PARSER.sniff(MemoryInput(b"").head) == 0.0
 

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migtrace.parsers.journal_export import PARSER
+from migtrace.parsers._memory import MemoryInput
 
 UTC = timezone.utc
 REQ = "req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b"
@@ -25,7 +26,7 @@ def fields(message: str | bytes, usec: int = 1715680923123456, **extra: str | by
 
 
 def run_bytes(data: bytes, ctx):
-    events = list(PARSER.parse_binary(io.BytesIO(data), ctx))
+    events = list(PARSER.parse(MemoryInput(io.BytesIO(data).read()), ctx))
     assert ctx.stats.balanced, ctx.stats
     return events
 
@@ -94,7 +95,7 @@ def test_journal_export_text_lines(journal_ctx, journal_export):
     ctx = journal_ctx()
     text = journal_export([fields("INFO nova.compute.manager [-] hello")]).decode()
     lines = list(enumerate(text.split("\n")[:-1], 1)) + [(13, "MESSAGE")]
-    [event] = list(PARSER.parse(lines, ctx))
+    [event] = list(PARSER.parse(MemoryInput.from_lines(lines), ctx))
     assert event.message == "hello" and event.service == "n-cond"
     assert ctx.stats.balanced and ctx.stats.unparsed_lines == 1
 
@@ -102,22 +103,22 @@ def test_journal_export_text_lines(journal_ctx, journal_export):
 def test_journal_export_empty_input(journal_ctx):
     ctx = journal_ctx()
     assert run_bytes(b"", ctx) == [] and ctx.stats.lines_read == 0
-    assert list(PARSER.parse([], ctx)) == []
+    assert list(PARSER.parse(MemoryInput.from_lines([]), ctx)) == []
 
 
 def test_journal_export_sniff(journal_export):
     data = journal_export([fields("x")])
-    assert PARSER.sniff_bytes(data)
-    assert not PARSER.sniff_bytes(b"May 14 10:02:03 h x[1]: MESSAGE=1\n")
-    assert not PARSER.sniff_bytes(b"")
-    assert PARSER.sniff(data.decode().splitlines()) == 1.0
-    assert PARSER.sniff(["A=1", "B=2"]) == 0.0
+    assert (PARSER.sniff(MemoryInput(data).head) == 1.0)
+    assert not (PARSER.sniff(MemoryInput(b"May 14 10:02:03 h x[1]: MESSAGE=1\n").head) == 1.0)
+    assert not (PARSER.sniff(MemoryInput(b"").head) == 1.0)
+    assert PARSER.sniff(MemoryInput.from_lines(data.decode().splitlines()).head) == 1.0
+    assert PARSER.sniff(MemoryInput.from_lines(["A=1", "B=2"]).head) == 0.0
 
 
 def test_journal_export_samples_match_their_variant(journal_ctx):
     for sample in PARSER.samples:
         assert [v for v, p in PARSER.patterns.items() if p.fullmatch(sample.line)] == [sample.variant]
-        [event] = list(PARSER.parse([(1, sample.line)], journal_ctx()))
+        [event] = list(PARSER.parse(MemoryInput.from_lines([(1, sample.line)]), journal_ctx()))
         for name, value in sample.fields.items():
             assert getattr(event, name) == value, name
 
@@ -132,6 +133,6 @@ def test_journal_export_samples_match_their_variant(journal_ctx):
 ), max_size=30).map(b"".join))
 def test_journal_export_fuzz_never_raises_and_accounts_every_line(journal_ctx, data):
     ctx = journal_ctx()
-    events = list(PARSER.parse_binary(io.BytesIO(data), ctx))
+    events = list(PARSER.parse(MemoryInput(io.BytesIO(data).read()), ctx))
     assert ctx.stats.balanced
     assert all(e.time.tzinfo is not None for e in events)

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migtrace.parsers.journal_json import PARSER
+from migtrace.parsers._memory import MemoryInput
 
 UTC = timezone.utc
 REQ = "req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b"
@@ -26,7 +27,7 @@ def entry(message: object, usec: int = 1715680923123456, **fields: object) -> st
 
 
 def run(lines, ctx):
-    events = list(PARSER.parse(list(enumerate(lines, 1)), ctx))
+    events = list(PARSER.parse(MemoryInput.from_lines(list(enumerate(lines, 1))), ctx))
     assert ctx.stats.balanced, ctx.stats
     return events
 
@@ -112,15 +113,15 @@ def test_journal_json_empty_input(journal_ctx):
 
 
 def test_journal_json_sniff():
-    assert PARSER.sniff([entry("x"), entry("y")]) == 1.0
-    assert PARSER.sniff(['{"a": 1}']) == 0.0
-    assert PARSER.sniff(["May 14 10:02:03 h x[1]: y"]) == 0.0
+    assert PARSER.sniff(MemoryInput.from_lines([entry("x"), entry("y")]).head) == 1.0
+    assert PARSER.sniff(MemoryInput.from_lines(['{"a": 1}']).head) == 0.0
+    assert PARSER.sniff(MemoryInput.from_lines(["May 14 10:02:03 h x[1]: y"]).head) == 0.0
 
 
 def test_journal_json_samples_give_their_fields(journal_ctx):
     for sample in PARSER.samples:
         assert PARSER.patterns[sample.variant].fullmatch(sample.line)
-        [event] = list(PARSER.parse([(1, sample.line)], journal_ctx()))
+        [event] = list(PARSER.parse(MemoryInput.from_lines([(1, sample.line)]), journal_ctx()))
         for name, value in sample.fields.items():
             assert getattr(event, name) == value, name
 
@@ -138,6 +139,6 @@ _VALUES = st.one_of(st.none(), st.text(max_size=30), st.integers(-5, 10**22),
 ), max_size=25))
 def test_journal_json_fuzz_never_raises_and_accounts_every_line(journal_ctx, lines):
     ctx = journal_ctx()
-    events = list(PARSER.parse(list(enumerate(lines, 1)), ctx))
+    events = list(PARSER.parse(MemoryInput.from_lines(list(enumerate(lines, 1))), ctx))
     assert ctx.stats.balanced and ctx.stats.lines_read == len(lines)
     assert all(e.time.tzinfo is not None for e in events)

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migtrace.parsers.journal_text import PARSER
+from migtrace.parsers._memory import MemoryInput
 
 UTC = timezone.utc
 REAL = Path("/work/shared/real_logs")
@@ -19,7 +20,7 @@ HOST = "ubuntu-focal-vexxhost-ca-ymq-1-0024823853"
 
 
 def run(lines, ctx, number):
-    events = list(PARSER.parse(number(lines), ctx))
+    events = list(PARSER.parse(MemoryInput.from_lines(number(lines)), ctx))
     assert ctx.stats.balanced, ctx.stats
     return events
 
@@ -212,9 +213,9 @@ def test_journal_text_real_devstack_n_cpu_excerpt(journal_ctx, journal_numbered)
 def test_journal_text_sniff_prefers_journal_lines():
     head = ["-- Logs begin at Tue 2017-03-28 12:02:58 UTC, end at Tue 2017-03-28 13:16:45 UTC. --",
             "Mar 28 12:20:42.377230 h systemd[1]: Started Devstack devstack@c-api.service."]
-    assert PARSER.sniff(head) == 1.0
-    assert PARSER.sniff(["2024-05-14 10:00:00.123 12 INFO nova.compute.manager [-] x"]) == 0.0
-    assert PARSER.sniff([]) == 0.0
+    assert PARSER.sniff(MemoryInput.from_lines(head).head) == 1.0
+    assert PARSER.sniff(MemoryInput.from_lines(["2024-05-14 10:00:00.123 12 INFO nova.compute.manager [-] x"]).head) == 0.0
+    assert PARSER.sniff(MemoryInput.from_lines([]).head) == 0.0
 
 
 def test_journal_text_samples_match_one_variant_fully():
@@ -226,7 +227,7 @@ def test_journal_text_samples_match_one_variant_fully():
 
 def test_journal_text_samples_give_their_fields(journal_ctx):
     for sample in PARSER.samples:
-        [event] = list(PARSER.parse([(1, sample.line)], journal_ctx(year=2024)))
+        [event] = list(PARSER.parse(MemoryInput.from_lines([(1, sample.line)]), journal_ctx(year=2024)))
         for name, value in sample.fields.items():
             assert getattr(event, name) == value, (sample.variant, name)
 
@@ -245,7 +246,7 @@ _FRAGMENTS = st.sampled_from([
        st.sampled_from([None, 2023]))
 def test_journal_text_fuzz_never_raises_and_accounts_every_line(journal_ctx, lines, year):
     ctx = journal_ctx(year=year)
-    events = list(PARSER.parse(list(enumerate(lines, 1)), ctx))
+    events = list(PARSER.parse(MemoryInput.from_lines(list(enumerate(lines, 1))), ctx))
     assert ctx.stats.balanced
     assert ctx.stats.lines_read == len(lines)
     assert sum(e.line_count for e in events) == ctx.stats.record_lines + ctx.stats.continuation_lines

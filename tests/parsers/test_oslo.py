@@ -10,7 +10,9 @@ from migtrace._timeutil import UTC
 from migtrace.model import FileStats
 from migtrace.parsers._base import ParseContext
 from migtrace.parsers.oslo import PARSER, parse_payload, parse_request_block
-from migtrace.sources import FileReader, InputFile, ReadOptions
+from migtrace.options import LoadOptions
+from migtrace.sources import FileReader, InputFile
+from migtrace.parsers._memory import MemoryInput
 
 U = "ab6079d6-ad22-4000-bea8-4f04ab959f9c"
 R = "req-dc81b29a-2af4-4dd8-b6d3-31b7aa383aa3"
@@ -21,7 +23,7 @@ def parse_text(text: str) -> tuple[list, FileStats]:
     stats = FileStats(path="t.log")
     ctx = ParseContext(path="t.log", stats=stats, tz=UTC)
     lines = list(enumerate(text.splitlines(), 1))
-    return list(PARSER.parse(lines, ctx)), stats
+    return list(PARSER.parse(MemoryInput.from_lines(lines), ctx)), stats
 
 
 @pytest.mark.parametrize("line, fields", [
@@ -175,7 +177,7 @@ def test_parse_garbage_before_first_record_is_unparsed_not_dropped() -> None:
 
 
 def _read(path: Path, **opts) -> tuple[list, FileStats]:
-    reader = FileReader(InputFile(str(path), str(path)), ReadOptions(**opts), lambda m: None)
+    reader = FileReader(InputFile(str(path), str(path)), LoadOptions(**opts), lambda m: None)
     events = list(reader.events())
     return events, reader.stats
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from migtrace.parsers import registry
+from migtrace.parsers._base import Head
+from migtrace.parsers._memory import MemoryInput
 from migtrace.parsers._ansi import strip_ansi
 
 PARSERS = [p for p in registry.all_parsers() if p.patterns]
@@ -34,7 +36,16 @@ def test_oslo_samples_give_their_fields() -> None:
             assert getattr(payload, key) == value, (sample.line[:60], key)
 
 
-def test_registry_sniffs_every_text_format() -> None:
-    for parser in registry.text_parsers():
-        head = [s.line for s in parser.samples] * 3
-        assert registry.sniff_text(head) is parser, parser.name
+def test_registry_sniffs_every_format_from_its_samples() -> None:
+    for parser in registry.all_parsers():
+        if not parser.samples:
+            continue
+        head = MemoryInput.from_lines([s.line for s in parser.samples] * 3).head
+        assert registry.sniff(head) is parser, parser.name
+
+
+def test_registry_sniffs_byte_formats_and_the_local_journal() -> None:
+    assert registry.sniff(MemoryInput(b"LPKSHHRH\x00\x00\x00\x00").head).name == "journal-binary"
+    assert registry.sniff(Head(path="journal:local", data=b"", lines=())).name == "journal-local"
+    assert registry.sniff(MemoryInput(b"__CURSOR=s=1\n__REALTIME_TIMESTAMP=1\nMESSAGE=x\n\n").head).name == "journal-export"
+    assert registry.sniff(MemoryInput(b"hello\nworld\n").head) is None

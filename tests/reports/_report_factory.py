@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from migtrace.analysis import Analysis
+from migtrace.pipeline import Analysis
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase, ProgressSample
 
 T0 = datetime(2024, 3, 5, 10, 0, 0, tzinfo=timezone.utc)

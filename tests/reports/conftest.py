@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from _report_factory import make_analysis
 
-from migtrace.analysis import Analysis
+from migtrace.pipeline import Analysis
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from _report_cdp import Browser, chromium_path
 from _report_factory import HOSTILE_SCRIPT, make_analysis
 from _report_png import region_stats
 
-from migtrace.reports._registry import write_report
+from migtrace.reports import write_report
 
 pytestmark = pytest.mark.slow
 
@@ -135,7 +135,7 @@ def test_chromium_index_sorts_and_filters(browser: Browser, tmp_path: Path) -> N
 
 
 def test_chromium_report_of_all_sample_logs(browser: Browser, tmp_path: Path) -> None:
-    from migtrace.pipeline import load
+    from migtrace import LoadOptions, load
 
     out = tmp_path / "sample.html"
     write_report(load(str(Path(__file__).resolve().parents[2] / "sample_logs")), out, redact="hosts,ips,users")

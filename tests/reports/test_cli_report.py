@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from migtrace._cli_report import report
+from migtrace.cli._report import report
 
 DATA = Path(__file__).parent / "data" / "live_ok"
 REQ = "req-6f0c6d2e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"

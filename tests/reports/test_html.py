@@ -11,9 +11,9 @@ import plotly.graph_objects as go
 import pytest
 from _report_factory import HOSTILE_IMG, HOSTILE_SCRIPT, REQ_FAIL, make_analysis
 
-from migtrace.analysis import Analysis
+from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
-from migtrace.reports._registry import ReportOptions, render_report
+from migtrace.reports import RenderOptions, render_report
 from migtrace.reports.html_report import environment, render
 
 
@@ -141,7 +141,7 @@ def test_html_environment_is_strict_and_autoescaping() -> None:
 
 
 def test_html_empty_analysis_renders() -> None:
-    html = render(Analysis(), ReportOptions())
+    html = render(Analysis(), RenderOptions())
     assert "No migration was found" in html
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from _report_factory import REQ_OK, make_analysis
 
 from migtrace import __version__
-from migtrace.analysis import Analysis
-from migtrace.reports._registry import ReportOptions, format_for_path, get_renderer, render_report, renderers
+from migtrace.pipeline import Analysis
+from migtrace.reports import RenderOptions, format_for_path, get_renderer, render_report, renderers
 from migtrace.reports.json_report import SCHEMA_VERSION, render
 from migtrace.serialize import migration_detail
 
@@ -34,7 +34,7 @@ def test_json_envelope_and_version() -> None:
 
 def test_json_migrations_are_the_serialize_model() -> None:
     a = make_analysis()
-    doc = json.loads(render(a, ReportOptions(generated=FIXED)))
+    doc = json.loads(render(a, RenderOptions(generated=FIXED)))
     assert doc["migrations"] == [json.loads(json.dumps(migration_detail(m))) for m in a.migrations]
     assert doc["migrations"][0]["id"] == REQ_OK
     assert len(doc["migrations"][0]["progress"]) == 4
@@ -49,7 +49,7 @@ def test_json_golden() -> None:
 
 
 def test_json_empty_analysis() -> None:
-    doc = json.loads(render(Analysis(), ReportOptions(generated=FIXED)))
+    doc = json.loads(render(Analysis(), RenderOptions(generated=FIXED)))
     assert doc["migrations"] == [] and doc["inputs"] == []
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from _report_factory import HOSTILE_SCRIPT, INST_FAIL, make_analysis, make_event
 
-from migtrace.analysis import Analysis
-from migtrace.reports._registry import ReportOptions, render_report
+from migtrace.pipeline import Analysis
+from migtrace.reports import RenderOptions, render_report
 from migtrace.reports.markdown_report import code_block, code_span, key_events, md_escape, render
 
 
@@ -44,7 +44,7 @@ def test_markdown_code_fences_outlast_backticks_in_logs() -> None:
 
 
 def test_markdown_empty_analysis() -> None:
-    md = render(Analysis(), ReportOptions())
+    md = render(Analysis(), RenderOptions())
     assert "No migration was found" in md
 
 
@@ -52,5 +52,5 @@ def test_markdown_long_traceback_is_trimmed_to_its_tail() -> None:
     a = make_analysis()
     ev = make_event(level="ERROR", extra=tuple(f"line {i}" for i in range(50)))
     m = a.migrations[0].replace(events=(ev,), phases=(), findings=())
-    md = render(Analysis(migrations=[m]), ReportOptions())
+    md = render(Analysis(migrations=[m]), RenderOptions())
     assert "… 42 more lines …" in md and "line 49" in md and "line 3\n" not in md

@@ -10,8 +10,8 @@ import pytest
 from _report_factory import HOSTS, INST_COLD, INST_FAIL, INST_OK, IPS, REQ_COLD, REQ_FAIL, REQ_OK, SECRETS, USER, make_analysis
 
 from migtrace.errors import RenderError
-from migtrace.redact import Redactor, parse_categories
-from migtrace.reports._registry import Renderer, register, render_report, write_report
+from migtrace.reports.redact import Redactor, parse_categories
+from migtrace.reports import Renderer, register, render_report, write_report
 
 FORMATS = ("html", "markdown", "json")
 IDS = (REQ_OK, REQ_FAIL, REQ_COLD, INST_OK, INST_FAIL, INST_COLD)
@@ -130,7 +130,7 @@ def test_redaction_write_fails_loudly_and_leaves_no_file_when_a_renderer_leaks(t
     def leaky(analysis: object, options: object) -> str:
         return f"the password was {SECRETS['rabbit']}\n"
 
-    register(Renderer(name="leaky-test", suffix=".leak", render=leaky))  # type: ignore[arg-type]
+    register(Renderer(view="report", name="leaky-test", suffix=".leak", render=leaky))
     out = tmp_path / "r.leak"
     with pytest.raises(RenderError, match="survived"):
         write_report(make_analysis(secrets=True), out, fmt="leaky-test")

@@ -1,25 +1,37 @@
-"""Options and loading shared by every command (STYLE.md: shared options are decorators)."""
+"""Options and loading shared by every command (STYLE.md: shared options are decorators).
+
+`load_options` is the one place command-line flags become a `LoadOptions`;
+every command that reads logs goes through `load_analysis`.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
-from migtrace.analysis import Analysis
-from migtrace._timeutil import zone_named
+from migtrace._timeutil import parse_user_time
 from migtrace.errors import MigtraceError, SourceError
-from migtrace.sources import ReadOptions
+from migtrace.options import LoadOptions
+from migtrace.pipeline import Analysis, load
+from migtrace.cli._progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: The progress line currently drawn, so that a warning can clear it first.
+_ACTIVE: list[Progress] = []
+
 
 def warn(message: str) -> None:
-    """Print one warning line on stderr (data goes to stdout)."""
+    """Print one warning line on stderr (data goes to stdout), on a line of its own."""
+    for progress in _ACTIVE:
+        progress.clear()
     click.echo(f"migtrace: warning: {message}", err=True)
 
 
@@ -57,55 +69,59 @@ def input_options(func: F) -> F:
     return func
 
 
-def read_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
-                 strict: bool = False, **_: Any) -> ReadOptions:
-    """Turn the input options every command shares into the sources layer's ReadOptions."""
+def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
+                 skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
+                 focus: str | None = None, **_: Any) -> LoadOptions:
+    """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
-    _, aliases = _pairs(host_alias, "HOST")
     if any(h and "=" not in h for h in host_alias):
         raise click.BadParameter("--host-alias takes PATH=HOST")
-    for zone in (tz_default, *tz_by_path.values()):
-        if zone:
-            try:
-                zone_named(zone)
-            except ValueError as exc:
-                raise click.BadParameter(str(exc), param_hint="--tz") from exc
-    return ReadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases, strict=strict)
-
-
-def load_analysis(paths: tuple[str, ...] = (), skew: str = "auto", signatures: tuple[str, ...] = (),
-                  ident: str | None = None, **inputs: Any) -> Analysis:
-    """Run the pipeline for a command's input options; exit 2 when nothing readable was given."""
-    from migtrace.pipeline import load
-
-    options = read_options(**inputs)
-    progress = _progress()
+    _, aliases = _pairs(host_alias, "HOST")
     try:
-        analysis = load(*paths, tz=options.tz, tz_by_path=options.tz_by_path, year=options.year,
-                        host_aliases=options.host_aliases, skew=skew, strict=options.strict,
-                        signatures=signatures, ident=ident, warn=warn)
+        return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
+                           skew="none" if skew == "none" else "auto", strict=strict,
+                           signatures=tuple(signatures), focus=focus, warn=warn)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--tz") from exc
+
+
+@contextmanager
+def progress_for(options: LoadOptions) -> Iterator[LoadOptions]:
+    """Yield the options with a progress hook drawing on stderr when it is a TTY (never in CI)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        yield options
+        return
+    progress = Progress()
+    _ACTIVE.append(progress)
+    try:
+        yield replace(options, progress=progress.update)
     finally:
-        if progress is not None:
-            progress.close()
+        progress.clear()
+        _ACTIVE.remove(progress)
+
+
+def load_analysis(paths: tuple[str, ...], options: LoadOptions) -> Analysis:
+    """Run the pipeline for a command; exit 2 when nothing readable was given."""
+    with progress_for(options) as shown:
+        analysis = load(paths, shown)
     if not any(s.lines_read for s in analysis.stats) and not analysis.events:
         where = ", ".join(paths) if paths else "the default locations (set $MIGTRACE_LOGS)"
         raise SourceError(where, "no readable input")
     return analysis
 
 
-def _progress() -> Any:
-    """Return a stderr progress indicator for long reads when stderr is a TTY (else None)."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+def time_option(value: str | None) -> Any:
+    """Parse a --since/--until value (any format dateutil reads) or fail as a usage error."""
+    if value is None:
         return None
     try:
-        from migtrace._progress import start_progress
-    except ImportError:
-        return None
-    return start_progress()
+        return parse_user_time(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 def run_safely(func: F) -> F:
-    """Turn MigtraceError into one line on stderr and its exit code (no traceback unless --debug)."""
+    """Turn MigtraceError into one line on stderr and its exit code (no traceback unless MIGTRACE_DEBUG)."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:

@@ -19,9 +19,8 @@ from typing import Any
 import yaml
 
 from migtrace.errors import SignatureError
-from migtrace.model import Event, level_rank
+from migtrace.model import KINDS, Event, level_rank
 
-KINDS = ("live-migration", "migration", "resize", "evacuation")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,23 +15,23 @@ hosts, so redaction runs on the way out, on every format:
 
 UUIDs and request ids are never touched: they are what correlates a report
 with the logs and with other reports.  After rendering, `verify()` re-scans
-the output for every original it replaced (in raw, HTML-, JSON- and
-Markdown-escaped form) and raises `RenderError` if one survived.
+the output for every original it replaced — raw and in each escaped form the
+renderer declares (`Renderer.escapes`) — and raises `RenderError` if one
+survived.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import html
 import json
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-from migtrace.analysis import Analysis
 from migtrace.errors import RenderError
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
+from migtrace.pipeline import Analysis
 
 #: Categories that `--redact` accepts (secrets need no asking).
 CATEGORIES: frozenset[str] = frozenset({"hosts", "ips", "users"})
@@ -114,7 +114,6 @@ _SKIP_FIELDS = frozenset({
 })
 
 #: Characters the Markdown report backslash-escapes (kept in step with reports/markdown_report.py).
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|#!~])")
 
 T = TypeVar("T")
 
@@ -137,14 +136,9 @@ def parse_categories(spec: str | Iterable[str] | None) -> set[str]:
     return cats
 
 
-def _variants(s: str) -> set[str]:
-    """Return the forms an original may take once escaped by a report format."""
-    escaped = html.escape(s, quote=False)
-    out = {s, html.escape(s, quote=True), escaped, _MD_SPECIAL.sub(r"\\\1", escaped)}
-    dumped = json.dumps(s)[1:-1]
-    out.add(dumped)
-    out.add(dumped.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-    return out
+def _variants(s: str, escapes: Sequence[Callable[[str], str]]) -> set[str]:
+    """Return the forms an original may take in an output: itself and each escaped form."""
+    return {s, *(escape(s) for escape in escapes)}
 
 
 class Redactor:
@@ -381,18 +375,19 @@ class Redactor:
                 self.discover(line)
         self._names_dirty = True
         return Analysis(
-            events=[self._object(e) for e in a.events],
-            migrations=[self._object(m) for m in a.migrations],
-            orphan_findings=[self._object(f) for f in a.orphan_findings],
-            stats=[self._stats(st) for st in a.stats],
+            events=tuple(self._object(e) for e in a.events),
+            migrations=tuple(self._object(m) for m in a.migrations),
+            orphan_findings=tuple(self._object(f) for f in a.orphan_findings),
+            stats=tuple(self._stats(st) for st in a.stats),
             skew={self.text(h): off for h, off in a.skew.items()},
             skew_mode=a.skew_mode,
-            warnings=[self.text(w) for w in a.warnings],
-            inputs=[self.text(p) for p in a.inputs],
+            warnings=tuple(self.text(w) for w in a.warnings),
+            inputs=tuple(self.text(p) for p in a.inputs),
         )
 
     # --------------------------------------------------------- verification
-    def verify(self, output_text: str, ignore: Collection[str] = frozenset()) -> None:
+    def verify(self, output_text: str, escapes: Sequence[Callable[[str], str]] = (),
+               ignore: Collection[str] = frozenset()) -> None:
         """Raise `RenderError` naming the first original secret or name found in the output.
 
         `ignore` holds the words a renderer writes on its own (`:root` in CSS,
@@ -405,10 +400,10 @@ class Redactor:
             if self._kind_enabled(kind):
                 for n in table:
                     if n not in ignore:
-                        checks.update({form: (kind, n) for form in _variants(n)})
+                        checks.update({form: (kind, n) for form in _variants(n, escapes)})
         for secret in self._secrets:
             if len(secret) >= MIN_BARE_SECRET_LEN:
-                checks.update({form: ("secret", secret) for form in _variants(secret)})
+                checks.update({form: ("secret", secret) for form in _variants(secret, escapes)})
         if not checks:
             return
         # one pass over the output whatever the number of originals (reports are megabytes)

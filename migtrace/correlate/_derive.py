@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from migtrace.markers import Match, MarkerSet
+from migtrace.correlate.markers import Match, MarkerSet
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from migtrace.markers import Match, MarkerSet, load_markers
+from migtrace.correlate.markers import Match, MarkerSet, load_markers
 from migtrace.model import Event, Migration, level_rank
-from migtrace._derive import build_migration
+from migtrace.correlate._derive import build_migration
 
 #: how long after a move's last marker an un-tagged instance event may still belong to it
 GRACE = timedelta(seconds=90)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Line
+from migtrace.sources._open import decode_line
 
 #: a line that starts a record (oslo header with a request block, or a
 #: journald/syslog line whose payload is one); anything else may be a continuation
@@ -29,12 +30,6 @@ RECORD_START = re.compile(
 LOOKBACK = 400
 
 
-def _decode(raw: bytes) -> str:
-    from migtrace.sources import decode_line
-
-    return decode_line(raw)
-
-
 def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats: FileStats) -> Iterator[Line]:
     """Yield (lineno, text) for the lines of records that contain any term; count the rest as skipped."""
     needles = tuple(t.encode() for t in terms if t)
@@ -45,7 +40,7 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
         lineno += 1
         if raw.startswith((b"-- ", b"==> ")):
             # journalctl banners (they carry the year) and tail headers (they name the file) always pass
-            yield lineno, _decode(raw)
+            yield lineno, decode_line(raw)
             following = False
             continue
         hit = any(n in raw for n in needles)
@@ -57,15 +52,15 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
                 cut = max((i for i, (_, r) in enumerate(pending) if RECORD_START.match(r)), default=None)
                 if cut is not None:
                     for num, r in pending[cut:]:
-                        yield num, _decode(r)
+                        yield num, decode_line(r)
                     stats.skipped_lines -= len(pending) - cut
                     stats.lines_read -= len(pending) - cut
             back.clear()
             following = True
-            yield lineno, _decode(raw)
+            yield lineno, decode_line(raw)
             continue
         if following and not starts:
-            yield lineno, _decode(raw)
+            yield lineno, decode_line(raw)
             continue
         following = False
         stats.skipped_lines += 1

@@ -20,17 +20,18 @@ from typing import Any
 import yaml
 
 from migtrace.errors import QueryError, SignatureError
-from migtrace.query import Query, compile_query
+from migtrace.model import KINDS
+from migtrace.diagnose.query import Query, compile_query
 
 #: Where the shipped catalog lives.
-SHIPPED_DIR = Path(__file__).with_name("signatures")
+SHIPPED_DIR = Path(__file__).parent.parent / "signatures"
 
 #: Severities in increasing order; `--fail-on` compares by this rank.
 SEVERITIES: tuple[str, ...] = ("info", "warning", "error", "critical")
 SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITIES)}
 
 #: Migration kinds a signature may restrict itself to (nova's words, see model.MigrationKind).
-FLOWS: tuple[str, ...] = ("live-migration", "migration", "resize", "evacuation")
+FLOWS: tuple[str, ...] = KINDS
 
 _ID_RE = re.compile(r"^(lp\d+|[a-z0-9]+(?:-[a-z0-9]+)*)$")
 _REQUIRED = ("id", "title", "severity", "match", "explanation", "remedy")

@@ -1,4 +1,4 @@
-"""The `migtrace report` command: one file for a bug ticket (HTML, Markdown or JSON)."""
+"""`migtrace report`: one file for a bug ticket (HTML, Markdown or JSON)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ from typing import Any
 
 import click
 
-from migtrace._cli_common import input_options, load_analysis, run_safely
-from migtrace.reports._registry import format_for_path, write_report
+from migtrace.cli._common import input_options, load_analysis, load_options, run_safely
+from migtrace.reports import format_for_path, formats, write_report
 
 
 @click.command("report")
 @input_options
 @click.option("-o", "--output", metavar="FILE",
               help="Write here; '-' for stdout. Default: migtrace-report.html, or stdout for markdown/json.")
-@click.option("-f", "--format", "fmt", type=click.Choice(["html", "markdown", "json"]),
+@click.option("-f", "--format", "fmt", type=click.Choice(formats("report")),
               help="Report format (default: from the -o suffix, else html).")
 @click.option("--migration", "migration", metavar="ID",
               help="Only this migration: request id, instance uuid, migration uuid or number.")
@@ -25,12 +25,12 @@ from migtrace.reports._registry import format_for_path, write_report
               help="JSON mapping of pseudonyms to reuse and update, so host-1 stays host-1 across reports.")
 @run_safely
 def report(output: str | None, fmt: str | None, migration: str | None, title: str | None,
-           redact: str | None, redact_map: str | None, **inputs: Any) -> None:
+           redact: str | None, redact_map: str | None, paths: tuple[str, ...], **inputs: Any) -> None:
     """Write a self-contained report to attach to a bug ticket (works offline, secrets removed).
 
     Example: migtrace report /var/tmp/incident/ -o report.html --redact hosts,ips
     """
-    analysis = load_analysis(**inputs, ident=migration)
+    analysis = load_analysis(paths, load_options(focus=migration, **inputs))
     where = write_report(analysis, output, fmt or format_for_path(output), migration=migration,
                          title=title, redact=redact, redact_map=redact_map)
     if where != "<stdout>":

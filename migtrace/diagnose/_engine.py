@@ -18,8 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from migtrace.analysis import Analysis
-from migtrace.catalog import SEVERITY_RANK, Catalog, Signature
+from migtrace.diagnose.catalog import SEVERITY_RANK, Catalog, Signature
 from migtrace.model import Event, Finding, Migration, level_rank
 
 #: Evidence events kept per finding (the count says how many there were).
@@ -67,24 +66,34 @@ class _Group:
             self.last = event.time
 
 
-def diagnose(analysis: Analysis, catalog: Catalog) -> None:
-    """Fill each migration's findings and the analysis' orphan findings in place."""
+@dataclass(frozen=True, slots=True)
+class Diagnosis:
+    """The migrations with their findings, and the findings outside every migration."""
+
+    migrations: tuple[Migration, ...]
+    orphan_findings: tuple[Finding, ...]
+
+
+def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: Catalog) -> Diagnosis:
+    """Return the migrations with findings attached, and the orphan findings of the other events.
+
+    `events` is every event read; those that belong to no migration are the
+    ones searched for orphan findings.
+    """
     owned: set[int] = set()
     origins: set[tuple[str, int, str]] = set()
-    for migration in analysis.migrations:
+    for migration in migrations:
         for event in migration.events:
             owned.add(id(event))
             origins.add((event.source, event.lineno, event.message))
     signatures = catalog.signatures
-    analysis.migrations = [
-        migration.replace(findings=tuple(_diagnose_migration(migration, signatures)))
-        for migration in analysis.migrations
-    ]
+    diagnosed = tuple(migration.replace(findings=tuple(_diagnose_migration(migration, signatures)))
+                      for migration in migrations)
     # Identity first (events are shared objects); the origin catches an event a
     # later stage copied with `Event.replace` after correlation.
-    loose = (e for e in analysis.events
+    loose = (e for e in events
              if id(e) not in owned and (e.source, e.lineno, e.message) not in origins)
-    analysis.orphan_findings = _orphan_findings(loose, signatures)
+    return Diagnosis(diagnosed, tuple(_orphan_findings(loose, signatures)))
 
 
 def template(event: Event, hosts: Iterable[str | None] = ()) -> str:
@@ -108,10 +117,10 @@ def worst_severity(findings: Iterable[Finding]) -> str | None:
     return worst
 
 
-def all_findings(analysis: Analysis) -> list[Finding]:
+def all_findings(migrations: Iterable[Migration], orphans: Iterable[Finding]) -> list[Finding]:
     """Return every finding: those on migrations, then the orphans."""
-    found = [f for m in analysis.migrations for f in m.findings]
-    return found + list(analysis.orphan_findings)
+    found = [f for m in migrations for f in m.findings]
+    return found + list(orphans)
 
 
 # --------------------------------------------------------------------------- internals

@@ -1,34 +1,47 @@
 """The result of loading logs: events, migrations, findings and line accounting.
 
 This is what notebook users get from `migtrace.load()` and what every report
-renders.  It is assembled once by `migtrace.pipeline` and then only read.
+renders.  It is assembled once by the pipeline and never changed afterwards:
+stages that add to it (diagnosis, redaction) return a new one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from migtrace.correlate import match_migrations
 from migtrace.model import Event, FileStats, Finding, Migration
+from migtrace.serialize import migration_summary
 
 if TYPE_CHECKING:  # pandas is imported lazily: the CLI's common paths do not need it
     import pandas as pd
 
+_NO_SKEW: Mapping[str, float] = MappingProxyType({})
 
-@dataclass(slots=True)
+#: the columns of `events_frame()`, in order
+EVENT_COLUMNS: tuple[str, ...] = (
+    "time", "time_text", "host", "service", "pid", "level", "logger", "request_id", "global_request_id",
+    "user", "project", "instance", "message", "extra", "source", "lineno", "format",
+)
+
+
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """Everything migtrace learned from one set of inputs."""
 
-    events: list[Event] = field(default_factory=list)
-    migrations: list[Migration] = field(default_factory=list)
+    events: tuple[Event, ...] = ()
+    migrations: tuple[Migration, ...] = ()
     #: findings that matched events outside every migration's window
-    orphan_findings: list[Finding] = field(default_factory=list)
-    stats: list[FileStats] = field(default_factory=list)
+    orphan_findings: tuple[Finding, ...] = ()
+    stats: tuple[FileStats, ...] = ()
     #: estimated clock offset of each host in seconds (add to its times to align)
-    skew: dict[str, float] = field(default_factory=dict)
+    skew: Mapping[str, float] = field(default_factory=lambda: _NO_SKEW)
     skew_mode: str = "none"
-    warnings: list[str] = field(default_factory=list)
-    inputs: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
+    inputs: tuple[str, ...] = ()
 
     @property
     def unparsed_lines(self) -> int:
@@ -42,8 +55,6 @@ class Analysis:
 
     def find(self, ident: str) -> list[Migration]:
         """Return the migrations an ID names: request id (with or without `req-`), instance uuid, migration uuid or number."""
-        from migtrace.correlate import match_migrations
-
         return match_migrations(self.migrations, ident)
 
     def events_frame(self) -> pd.DataFrame:
@@ -60,16 +71,11 @@ class Analysis:
             }
             for e in self.events
         ]
-        columns = ["time", "time_text", "host", "service", "pid", "level", "logger", "request_id",
-                   "global_request_id", "user", "project", "instance", "message", "extra",
-                   "source", "lineno", "format"]
-        return pd.DataFrame(rows, columns=columns)
+        return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
 
     def migrations_frame(self) -> pd.DataFrame:
         """Return one row per migration with the `list -f json` columns."""
         import pandas as pd
-
-        from migtrace.serialize import migration_summary
 
         rows = [migration_summary(m) for m in self.migrations]
         frame = pd.DataFrame(rows)

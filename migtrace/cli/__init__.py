@@ -1,0 +1,41 @@
+"""The `migtrace` command line (DESIGN.md: CLI contract). Commands stay thin.
+
+Each command lives in its own module and is added here with a plain import:
+a command module that fails to import is a broken install and must say so,
+not silently vanish from `--help`.
+"""
+
+from __future__ import annotations
+
+import click
+
+from migtrace._version import __version__
+from migtrace.cli._diagnose import diagnose, signatures
+from migtrace.cli._list import list_cmd
+from migtrace.cli._merge import merge
+from migtrace.cli._report import report
+from migtrace.cli._timeline import timeline
+
+__all__ = ["cli", "main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="migtrace")
+def cli() -> None:
+    """Turn OpenStack Nova logs into the story of each VM migration.
+
+    Point it at nova-api, scheduler, conductor and compute logs (files, rotated
+    or compressed sets, sosreport trees, journalctl exports, binary journals);
+    with no paths it reads $MIGTRACE_LOGS or the usual local locations.
+
+    Example: migtrace list /var/tmp/incident/
+    """
+
+
+for _command in (list_cmd, timeline, merge, diagnose, signatures, report):
+    cli.add_command(_command)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="migtrace")

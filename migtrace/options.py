@@ -1,0 +1,56 @@
+"""How to read and analyse a set of logs: one frozen object, built once and passed down.
+
+The CLI builds it from its flags, a notebook user from keywords; every layer
+below (sources, correlation, diagnosis) reads the fields it needs from the
+same object, so an option has one name and one meaning everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+from migtrace._timeutil import zone_named
+
+#: Called with each one-line warning (a bad input, a guess migtrace had to make).
+WarnHook = Callable[[str], None]
+#: Called as input is read: bytes done so far, bytes in total (0 when unknown, e.g. stdin).
+ProgressHook = Callable[[int, int], None]
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class LoadOptions:
+    """Everything the user said about the inputs and the analysis.
+
+    `tz_by_path` and `host_aliases` map a file, a directory prefix or a glob
+    to a zone / host name; the last matching entry wins.  `focus` makes the
+    read targeted: only records tied to that id (request, instance or
+    migration) are parsed.
+    """
+
+    tz: str | None = None
+    tz_by_path: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    year: int | None = None
+    host_aliases: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    skew: Literal["auto", "none"] = "auto"
+    strict: bool = False
+    signatures: tuple[str, ...] = ()
+    diagnose: bool = True
+    focus: str | None = None
+    warn: WarnHook | None = None
+    progress: ProgressHook | None = None
+
+    def __post_init__(self) -> None:
+        for zone in (self.tz, *self.tz_by_path.values()):
+            if zone:
+                zone_named(zone)  # raises ValueError naming the zone
+        if self.skew not in ("auto", "none"):
+            raise ValueError(f"skew must be 'auto' or 'none', not {self.skew!r}")
+        # callers pass plain dicts; keep a read-only view so the object stays frozen in spirit too
+        object.__setattr__(self, "tz_by_path", MappingProxyType(dict(self.tz_by_path)))
+        object.__setattr__(self, "host_aliases", MappingProxyType(dict(self.host_aliases)))
+        object.__setattr__(self, "signatures", tuple(self.signatures))

@@ -1,0 +1,34 @@
+"""Decide while streaming which events an analysis keeps.
+
+Only the events a migration story can use are kept (markers, instance-tagged
+lines, warnings and errors, lines of requests that opened a move), so memory
+grows with what is kept, not with the size of the logs.
+"""
+
+from __future__ import annotations
+
+from migtrace.correlate.markers import MarkerSet
+from migtrace.model import Event, level_rank
+
+_WARNING = level_rank("WARNING")
+
+
+class Keeper:
+    """A predicate over the event stream that remembers the requests that opened a move."""
+
+    def __init__(self, markers: MarkerSet) -> None:
+        self.markers = markers
+        self.requests: set[str] = set()
+
+    def __call__(self, e: Event) -> bool:
+        if e.request_id and e.request_id in self.requests:
+            return True
+        if e.request_id and self.markers.starts_request(e):
+            self.requests.add(e.request_id)
+            return True
+        # a cheap text test only: correlate matches the kept events in full, once
+        if self.markers.could_match(e.message):
+            return True
+        if e.instance or level_rank(e.level) >= _WARNING:
+            return True
+        return "igration" in e.message

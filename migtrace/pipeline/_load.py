@@ -1,0 +1,111 @@
+"""Run the whole flow: sources → parsers → skew → correlate → diagnose, into one Analysis.
+
+A targeted query (`LoadOptions.focus`: one request id or instance) reads in
+passes: first for the id itself, then for everything the first pass tied to
+it, scanning raw text so unrelated lines are not parsed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import timedelta
+
+from migtrace.correlate import correlate
+from migtrace.correlate.markers import load_markers
+from migtrace.correlate.skew import estimate_offsets
+from migtrace.diagnose import diagnose
+from migtrace.diagnose.catalog import load_catalog
+from migtrace.model import Event, FileStats
+from migtrace.options import LoadOptions
+from migtrace.pipeline._keep import Keeper
+from migtrace.pipeline.analysis import Analysis
+from migtrace.sources import Warnings, default_paths, open_inputs, read_all
+
+StrPath = str | os.PathLike[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """What one read of the inputs gave: the kept events and the per-file accounting."""
+
+    events: list[Event]
+    stats: tuple[FileStats, ...]
+
+
+def resolve_paths(paths: Iterable[StrPath]) -> list[str]:
+    """Return the paths as strings, or the default locations when none are given."""
+    return [os.fspath(p) for p in paths] or default_paths()
+
+
+def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
+          keep: Callable[[Event], bool] | None, terms: frozenset[str] = frozenset()) -> _Read:
+    readers = open_inputs(paths, options, warnings, terms)
+    events = [e for e in read_all(readers, warnings) if keep is None or keep(e)]
+    return _Read(events, tuple(r.stats for r in readers))
+
+
+def read_events(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> list[Event]:
+    """Read every record of the inputs as an Event, in time order (no skew, no correlation)."""
+    options = options or LoadOptions()
+    return _read(resolve_paths(paths), options, Warnings(options.warn), None).events
+
+
+def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
+    """Load logs and return the Analysis (migrations with phases, findings, line accounting)."""
+    options = options or LoadOptions()
+    path_list = resolve_paths(paths)
+    warnings = Warnings(options.warn)
+    if options.focus:
+        read = _targeted(path_list, options, warnings, options.focus)
+    else:
+        read = _read(path_list, options, warnings, Keeper(load_markers()))
+    if not path_list:
+        warnings("no input: give paths, or set $MIGTRACE_LOGS")
+    if options.tz is None and not options.tz_by_path and any(
+            s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
+        warnings("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
+    events, offsets = _aligned(read.events, options)
+    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers())),
+                        stats=read.stats, skew=offsets, skew_mode=options.skew,
+                        warnings=tuple(warnings.lines), inputs=tuple(path_list))
+    return with_diagnosis(analysis, options.signatures) if options.diagnose else analysis
+
+
+def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = ()) -> Analysis:
+    """Return the analysis with findings from the shipped catalog plus the user's signatures."""
+    found = diagnose(analysis.migrations, analysis.events, load_catalog(tuple(signatures)))
+    return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings)
+
+
+def _aligned(events: list[Event], options: LoadOptions) -> tuple[list[Event], dict[str, float]]:
+    """Shift each host's events by its estimated clock offset (`--skew auto`)."""
+    if options.skew != "auto":
+        return events, {}
+    offsets = estimate_offsets(events)
+    if not offsets:
+        return events, {}
+    shifted = [e.replace(time=e.time + timedelta(seconds=offsets[e.host])) if e.host in offsets else e
+               for e in events]
+    shifted.sort(key=lambda e: e.time)
+    return shifted, offsets
+
+
+def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str) -> _Read:
+    """Raw-text passes: the id itself, then every request/instance tied to it, then their API calls."""
+    terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
+    first = _read(paths, options, Warnings(), None, frozenset(terms))
+    related: set[str] = set(terms)
+    for e in first.events:
+        related.update(x for x in (e.instance, e.request_id) if x)
+    # requests of the same instances (API calls, follow-ups) are found by the instance term
+    held = Warnings()  # the warnings of the last pass only are the user's
+    read = _read(paths, options, held, None, frozenset(related))
+    more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
+            and (e.service == "n-api" or "action" in e.message)}
+    if more:
+        return _read(paths, options, warnings, None, frozenset(related | more))
+    for line in held.lines:
+        warnings(line)
+    return read

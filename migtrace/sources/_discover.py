@@ -1,0 +1,153 @@
+"""Turn what the user names (files, directories, globs, `-`) into an ordered list of inputs.
+
+Directories are walked recursively, following links without looping, and
+only files named like logs are taken (a sosreport root: only its log trees).
+Rotated sets are ordered oldest first so records arrive in time order.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+
+#: directories searched when no path is given (DESIGN.md)
+DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/log/kolla/nova")
+
+#: inside a directory only files named like nova / devstack / journal logs are read
+_LOG_NAME = re.compile(
+    r"^(?:screen-)?(?:nova[-_]|n-|devstack|.*journal|syslog|messages)"
+    r"|\.(?:log|txt|export|json)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?$|\.log[.-]\d+.*$|[.-]\d{8}(?:\.gz|\.bz2|\.xz)?$"
+)
+#: inside a sosreport only these subtrees hold logs worth reading
+_SOSREPORT_LOG_DIRS = ("var/log/nova", "var/log/kolla/nova", "var/log/containers/nova", "var/log/journal",
+                       "sos_commands/logs")
+_NOT_LOGS = re.compile(r"\.(?:md|ya?ml|toml|py|html|png|conf|ini|pid|lock|sh)$|^(?:expected|truth)\.json$", re.I)
+_ROTATION = re.compile(r"^(?P<base>.+?)(?:\.(?P<num>\d+)|-(?P<date>\d{8}))?(?P<comp>\.gz|\.bz2|\.xz)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    """One input: a path on disk, `-` for stdin, or the local journal's pseudo path."""
+
+    path: str
+    display: str
+    rotation_rank: tuple[str, int] = ("", 0)
+
+
+def rotation_key(path: str) -> tuple[str, int]:
+    """Order a rotated set oldest first: x.log.2.gz, x.log.1, x.log; dated members by date."""
+    name = os.path.basename(path)
+    m = _ROTATION.match(name)
+    if not m:
+        return (path, 0)
+    base = os.path.join(os.path.dirname(path), m.group("base"))
+    if m.group("num"):
+        return (base, -int(m.group("num")))
+    if m.group("date"):
+        return (base, -10**9 + int(m.group("date")) - 10**8)
+    return (base, 0)
+
+
+def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[InputFile]:
+    """Turn files, directories (recursive), globs and `-` into an ordered list of inputs."""
+    found: list[InputFile] = []
+    seen: set[str] = set()
+
+    def add(path: str) -> None:
+        real = os.path.realpath(path)
+        if real not in seen:
+            seen.add(real)
+            found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path)))
+
+    for raw in paths:
+        if raw == "-":
+            found.append(InputFile(path="-", display="<stdin>"))
+        elif raw == LOCAL_JOURNAL:
+            found.append(InputFile(path=LOCAL_JOURNAL, display="<local journal>"))
+        else:
+            for path in _matches(raw, warn):
+                if os.path.isdir(path):
+                    for file_path in _walk(path, warn):
+                        add(file_path)
+                else:
+                    add(path)
+    found.sort(key=lambda f: f.rotation_rank if f.path != "-" else ("", 0))
+    return found
+
+
+def _matches(raw: str, warn: Callable[[str], None]) -> list[str]:
+    """Return the existing paths a name or glob stands for; warn when there are none."""
+    matches = sorted(glob.glob(raw)) if glob.has_magic(raw) else [raw]
+    existing = [p for p in matches if os.path.exists(p)]
+    for missing in (matches if glob.has_magic(raw) else [raw]):
+        if not os.path.exists(missing):
+            warn(f"{missing}: no such file or directory")
+    if not matches:
+        warn(f"{raw}: no such file or directory")
+    return existing
+
+
+def _walk(top: str, warn: Callable[[str], None]) -> Iterator[str]:
+    """Walk a directory tree following links, without looping, yielding log-like files."""
+    visited: set[tuple[int, int]] = set()
+    stack = [top]
+    while stack:
+        current = stack.pop()
+        try:
+            st = os.stat(current)
+            key = (st.st_dev, st.st_ino)
+            if key in visited:
+                warn(f"{current}: directory loop, skipped")
+                continue
+            visited.add(key)
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            warn(f"{current}: {exc.strerror or exc}")
+            continue
+        names = {e.name for e in entries}
+        if "sos_commands" in names and "hostname" in names:
+            # a sosreport root: only its log trees, not the thousands of command outputs
+            stack.extend(p for p in (os.path.join(current, d) for d in reversed(_SOSREPORT_LOG_DIRS))
+                         if os.path.isdir(p))
+            continue
+        subdirs, files = _split_entries(entries)
+        yield from files
+        stack.extend(reversed(subdirs))
+
+
+def _split_entries(entries: Sequence[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
+    """Return (sub-directories worth walking, log-like files) of one directory listing."""
+    subdirs: list[str] = []
+    files: list[str] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            continue
+        if is_dir:
+            if not entry.name.startswith(".") and entry.name != "__pycache__":
+                subdirs.append(entry.path)
+        elif _LOG_NAME.search(entry.name) and not _NOT_LOGS.search(entry.name):
+            files.append(entry.path)
+    return subdirs, files
+
+
+def input_size(path: str) -> int:
+    """Return an input's size in bytes for progress (0 when unknown: stdin, pipes, the journal)."""
+    try:
+        return os.stat(path).st_size if path not in ("-", LOCAL_JOURNAL) else 0
+    except OSError:
+        return 0
+
+
+def default_paths() -> list[str]:
+    """Return `$MIGTRACE_LOGS` or the standard log locations that exist here, plus the local journal."""
+    env = os.environ.get("MIGTRACE_LOGS")
+    if env:
+        return [p for p in env.split(os.pathsep) if p]
+    return [p for p in DEFAULT_LOCATIONS if os.path.isdir(p)] + [LOCAL_JOURNAL]

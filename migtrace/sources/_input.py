@@ -1,0 +1,91 @@
+"""One opened input as parsers see it (`parsers._base.InputData`): head, lines, stream, file.
+
+The sources layer does everything that depends on how the bytes arrived —
+decompression, paste decorations, the raw-text prefilter of targeted
+queries, progress — so that every parser reads the same kind of object
+whatever its format needs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+from migtrace.model import FileStats
+from migtrace.parsers._base import Head, Line, ParseContext
+from migtrace.parsers.wrappers import Decoration, detect, has_markdown_escapes, peel
+from migtrace.sources._open import Peekable, head_lines, numbered
+from migtrace.sources._scan import targeted_raw_lines
+
+#: How many lines pass between two progress reports.
+PROGRESS_EVERY = 4096
+
+
+class FileInput:
+    """An input opened for parsing; built by the reader, consumed once by one parser."""
+
+    def __init__(self, path: str, peek: Peekable, ctx: ParseContext, *, plain_file: bool,
+                 position: Callable[[], int] | None = None,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self._path = path
+        self._peek = peek
+        self._ctx = ctx
+        self._plain_file = plain_file
+        self._position = position
+        self._progress = progress
+        text = head_lines(peek.head)
+        self._decorations: tuple[Decoration, ...] = detect(text)
+        self._markdown = has_markdown_escapes(text)
+        scratch = ParseContext(path="<head>", stats=FileStats(path="<head>"), tz=ctx.tz)
+        peeled = tuple(h for _, h in peel(enumerate(text, 1), scratch, self._decorations, self._markdown))
+        self._head = Head(path=path, data=peek.head, lines=peeled)
+
+    @property
+    def head(self) -> Head:
+        """The first bytes and (peeled) lines of the input."""
+        return self._head
+
+    @property
+    def decorations(self) -> tuple[Decoration, ...]:
+        """The paste decorations found in the head (peeled from every line)."""
+        return self._decorations
+
+    def lines(self) -> Iterator[Line]:
+        """Yield every decoded line, decorations peeled, prefiltered when the context has terms."""
+        raw = self._peek.lines()
+        if self._ctx.terms:
+            lines: Iterator[Line] = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats)
+        else:
+            lines = numbered(raw)
+        # always peeled: `tail -f` section headers may appear anywhere, not only in the head
+        yield from self._reporting(peel(lines, self._ctx, self._decorations, self._markdown))
+
+    def stream(self) -> BinaryIO:
+        """Return the decompressed bytes from the start."""
+        return self._peek.raw()
+
+    @contextmanager
+    def local_file(self) -> Iterator[str | None]:
+        """Yield the input's own path when it is a plain file, else a temporary decompressed copy."""
+        if self._plain_file:
+            yield self._path
+            return
+        with tempfile.TemporaryDirectory(prefix="migtrace-") as tmp:
+            copy = os.path.join(tmp, "input")
+            with open(copy, "wb") as out:
+                shutil.copyfileobj(self._peek.raw(), out)
+            yield copy
+
+    def _reporting(self, lines: Iterator[Line]) -> Iterator[Line]:
+        """Pass lines through, telling the progress hook how far into the file reading is."""
+        if self._progress is None or self._position is None:
+            yield from lines
+            return
+        for count, line in enumerate(lines, 1):
+            if count % PROGRESS_EVERY == 0:
+                self._progress(self._position())
+            yield line

@@ -1,0 +1,177 @@
+"""Open an input read-only, see through its compression, and read it as lines without loss.
+
+Compression is recognised by magic bytes, never by name.  A read error
+(truncated or corrupt compressed data) never loses what was read before it:
+the head keeps the readable part, the line iterator ends cleanly at the
+error, and the error is kept for the caller to report with the line count.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import io
+import lzma
+import sys
+import zlib
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+from migtrace.parsers._base import Line
+
+HEAD_BYTES = 64 * 1024
+HEAD_LINES = 200
+MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
+
+#: what a decompressing reader raises on truncated or corrupt data
+READ_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError)
+
+MAGIC_GZIP = b"\x1f\x8b"
+MAGIC_BZ2 = b"BZh"
+MAGIC_XZ = b"\xfd7zXZ\x00"
+
+
+def open_raw(path: str) -> BinaryIO:
+    """Open a path (or `-`, stdin) for reading bytes; never for writing."""
+    if path == "-":
+        return sys.stdin.buffer
+    return open(path, "rb")  # read-only, never written
+
+
+def peek_magic(raw: BinaryIO) -> bytes:
+    """Return a stream's first bytes (format magic) without consuming them."""
+    if raw.seekable():
+        magic = raw.read(8)
+        raw.seek(0)
+        return magic
+    peek = getattr(raw, "peek", None)  # a pipe cannot seek, but its buffer can peek
+    return peek(8)[:8] if peek is not None else b""
+
+
+def decompressing(raw: BinaryIO, magic: bytes) -> BinaryIO:
+    """Wrap a raw stream in the decompressor its magic calls for (or return it as is)."""
+    if magic.startswith(MAGIC_GZIP):
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    if magic.startswith(MAGIC_BZ2):
+        return bz2.BZ2File(raw, mode="rb")  # type: ignore[return-value]
+    if magic.startswith(MAGIC_XZ):
+        return lzma.LZMAFile(raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def is_compressed(magic: bytes) -> bool:
+    """True when the magic names one of the compressions `decompressing` undoes."""
+    return magic.startswith((MAGIC_GZIP, MAGIC_BZ2, MAGIC_XZ))
+
+
+class Peekable:
+    """A binary stream whose first bytes were already read for sniffing."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.error: BaseException | None = None
+        chunks: list[bytes] = []
+        size = 0
+        # read1 hands out what was decompressed before a cut instead of dropping it with the error
+        reader = getattr(stream, "read1", stream.read)
+        while size < HEAD_BYTES:
+            try:
+                chunk = reader(min(16384, HEAD_BYTES - size))
+            except READ_ERRORS as exc:
+                self.error = exc
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        self.head = b"".join(chunks)
+
+    def lines(self) -> Iterator[bytes]:
+        """Yield the raw lines, head first; stop quietly at a read error (kept in `error`)."""
+        source: BinaryIO = _EmptyStream() if self.error is not None else self.stream  # type: ignore[assignment]
+        rest = io.BufferedReader(_Chain(self.head, source), buffer_size=1 << 20)
+        try:
+            yield from rest
+        except READ_ERRORS as exc:
+            self.error = exc
+
+    def raw(self) -> BinaryIO:
+        """Return the whole stream, head first."""
+        return io.BufferedReader(_Chain(self.head, self.stream), buffer_size=1 << 20)
+
+
+class _EmptyStream:
+    """Stands in for a stream that already failed: reads as end of file."""
+
+    def read(self, size: int = -1) -> bytes:
+        return b""
+
+
+class _Chain(io.RawIOBase):
+    """A raw stream that first returns `head` then the rest of `stream`."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if self._head:
+            n = min(len(buffer), len(self._head))
+            buffer[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = getattr(self._stream, "read1", self._stream.read)(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+
+def decode_line(raw: bytes) -> str:
+    """Decode one line: UTF-8 (invalid bytes replaced), no line end, no NULs, bounded length."""
+    text = raw.decode("utf-8", "replace")
+    if text.endswith("\n"):
+        text = text[:-1]
+    if text.endswith("\r"):
+        text = text[:-1]
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if len(text) > MAX_LINE_CHARS:
+        text = text[:MAX_LINE_CHARS]
+    return text
+
+
+def numbered(raw_lines: Iterable[bytes]) -> Iterator[Line]:
+    """Number and decode raw lines from 1."""
+    for number, raw in enumerate(raw_lines, 1):
+        yield number, decode_line(raw)
+
+
+def head_lines(head: bytes) -> list[str]:
+    """Decode the head's lines for sniffing; the last one may be cut, unless it is all there is."""
+    lines = [decode_line(b) for b in head.split(b"\n")[:HEAD_LINES]]
+    if len(head) == HEAD_BYTES and len(lines) > 1:
+        lines.pop()
+    return lines
+
+
+def looks_binary(head: bytes) -> bool:
+    """Tell binary data from a log that merely holds some NULs (crash residue) or bad bytes."""
+    if not head:
+        return False
+    sample = head[:8192]
+    text = sample.replace(b"\x00", b"")
+    if len(text) < 16:
+        return b"\x00" in sample
+    printable = sum(1 for b in text if 32 <= b < 127 or b in (9, 10, 13) or b >= 0x80)
+    if printable < len(text) * 0.85:
+        return True
+    try:
+        text.decode("utf-8")
+        return False
+    except UnicodeDecodeError:
+        # mostly bytes >= 0x80 that are not UTF-8 is not text either
+        ascii_share = sum(1 for b in text if b < 0x80) / len(text)
+        return ascii_share < 0.7

@@ -1,0 +1,157 @@
+"""Read one input into Events: open it, sniff its format, hand it to that parser, account for it.
+
+Every problem with one input becomes one warning naming the file (and the
+line reading stopped at); the other inputs are still read.  Inputs are opened
+read-only and never modified.
+"""
+
+from __future__ import annotations
+
+import gzip
+import lzma
+import sys
+import zlib
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+from migtrace.model import Event, FileStats
+from migtrace.options import LoadOptions
+from migtrace.parsers import registry
+from migtrace.parsers._base import ParseContext
+from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources._context import parse_context
+from migtrace.sources._discover import InputFile, input_size
+from migtrace.sources._input import FileInput
+from migtrace.sources._open import (
+    READ_ERRORS,
+    Peekable,
+    decompressing,
+    is_compressed,
+    looks_binary,
+    numbered,
+    open_raw,
+    peek_magic,
+)
+
+
+class FileReader:
+    """Read one input into Events, filling its FileStats; never raises for bad data."""
+
+    def __init__(self, item: InputFile, options: LoadOptions, warn: Callable[[str], None],
+                 terms: frozenset[str] = frozenset(),
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.item = item
+        self.options = options
+        self.warn = warn
+        self.terms = terms
+        self.progress = progress
+        self.stats = FileStats(path=item.display)
+
+    def events(self) -> Iterator[Event]:
+        """Yield the input's events; problems become one warning line each."""
+        name = self.item.display
+        if self.item.path == LOCAL_JOURNAL:
+            yield from self._parse_pseudo()
+            return
+        try:
+            raw = open_raw(self.item.path)
+        except IsADirectoryError:
+            self.warn(f"{name}: is a directory")
+            return
+        except OSError as exc:
+            reason = "permission denied" if isinstance(exc, PermissionError) else f"cannot open: {exc.strerror or exc}"
+            self.warn(f"{name}: {reason}")
+            self.stats.errors.append(reason if isinstance(exc, PermissionError) else str(exc))
+            return
+        try:
+            yield from self._read(raw)
+        except (*READ_ERRORS, ValueError) as exc:
+            self._stopped(exc)
+        finally:
+            if raw is not sys.stdin.buffer:
+                raw.close()
+
+    def _stopped(self, exc: BaseException) -> None:
+        """Report where and why reading stopped, with what was read before it."""
+        damaged = isinstance(exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile))
+        reason = "truncated or corrupt compressed data" if damaged else f"read error: {exc}"
+        lines = self.stats.lines_read
+        where = f"{self.item.display}:{lines + 1}" if lines else self.item.display
+        self.warn(f"{where}: {reason}; {lines} lines read before it")
+        self.stats.errors.append(reason)
+
+    def _context(self) -> ParseContext:
+        return parse_context(self.item.path, self.item.display, self.stats, self.options, self.terms, self.warn)
+
+    def _parse_pseudo(self) -> Iterator[Event]:
+        """Read an input that is no file (the local journal) through the parser that claims its name."""
+        peek = Peekable(_NoBytes())  # type: ignore[arg-type]
+        ctx = self._context()
+        data = FileInput(self.item.path, peek, ctx, plain_file=False)
+        parser = registry.sniff(data.head)
+        if parser is not None:
+            self.stats.fmt = parser.name
+            yield from parser.parse(data, ctx)
+
+    def _read(self, raw: BinaryIO) -> Iterator[Event]:
+        magic = peek_magic(raw)
+        peek = Peekable(decompressing(raw, magic))
+        if not peek.head and peek.error is not None:
+            raise peek.error
+        if not peek.head:
+            self.stats.fmt = "empty"
+            self.warn(f"{self.item.display}: empty file")
+            return
+        ctx = self._context()
+        size = input_size(self.item.path)
+        data = FileInput(self.item.path, peek, ctx, plain_file=self.item.path != "-" and not is_compressed(magic),
+                         position=_position(raw), progress=self._progress_hook(size))
+        parser = registry.sniff(data.head)
+        if parser is None:
+            self._unrecognised(peek, ctx)
+            return
+        self.stats.fmt = parser.name + "".join("+" + d.name for d in data.decorations)
+        yield from parser.parse(data, ctx)
+        if peek.error is not None:
+            raise peek.error
+        if self.progress is not None and size:
+            self.progress(size)
+        self._note_unparsed(ctx)
+
+    def _progress_hook(self, size: int) -> Callable[[int], None] | None:
+        return self.progress if size else None
+
+    def _unrecognised(self, peek: Peekable, ctx: ParseContext) -> None:
+        """Count every line of an input no parser recognises (binary data or an unknown format)."""
+        binary = looks_binary(peek.head)
+        self.stats.fmt = "binary" if binary else "unrecognised"
+        reason = "binary data, not a log" if binary else "format not recognised"
+        count = 0
+        for lineno, text in numbered(peek.lines()):
+            count += 1
+            self.stats.lines_read += 1
+            if ctx.strict:
+                ctx.unparsed(lineno, text, reason)  # raises ParseError
+        self.stats.unparsed_lines = count
+        self.warn(f"{self.item.display}: {reason}; {count} lines counted as unparsed")
+
+    def _note_unparsed(self, ctx: ParseContext) -> None:
+        if self.stats.unparsed_lines and not ctx.strict:
+            first = self.stats.unparsed_examples[0] if self.stats.unparsed_examples else (0, "")
+            self.warn(f"{self.item.display}:{first[0]}: {self.stats.unparsed_lines} unparsed line(s), "
+                      f"first: {first[1][:80]!r}")
+
+
+class _NoBytes:
+    """The content of an input that is not a file: nothing."""
+
+    def read(self, size: int = -1) -> bytes:
+        return b""
+
+
+def _position(raw: BinaryIO) -> Callable[[], int] | None:
+    """Return how to ask a raw file how far it has been read (compressed bytes for .gz)."""
+    if not raw.seekable():
+        return None
+    return raw.tell
+

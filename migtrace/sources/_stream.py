@@ -1,0 +1,46 @@
+"""Merge every input's events into one stream in time order, each record once.
+
+Two inputs holding the same record happen when users collect both a
+devstack `screen-*.txt` and the `journalctl -o export` it came from; the
+copy has the same time, host, pid and text but another source file.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+
+from migtrace.model import Event
+
+#: records further apart in time than this cannot be copies of each other
+DUP_WINDOW_S = 2.0
+
+
+def merge_in_time(streams: Iterable[Iterator[Event]], warn: Callable[[str], None]) -> Iterator[Event]:
+    """Return one time-ordered stream of the inputs' streams, without cross-input duplicates."""
+    return _unique(heapq.merge(*streams, key=lambda e: e.time), warn)
+
+
+def _unique(stream: Iterator[Event], warn: Callable[[str], None]) -> Iterator[Event]:
+    """Drop records that another input already gave; warn once with how many."""
+    recent: dict[tuple[object, ...], str] = {}
+    order: deque[tuple[float, tuple[object, ...]]] = deque()
+    dropped = 0
+    example = ""
+    for e in stream:
+        now = e.time.timestamp()
+        while order and now - order[0][0] > DUP_WINDOW_S:
+            recent.pop(order.popleft()[1], None)
+        key = (e.time, e.host, e.pid, e.message)
+        first = recent.get(key)
+        if first is not None and first != e.source:
+            dropped += 1
+            example = example or f"{first} and {e.source}"
+            continue
+        if first is None:
+            recent[key] = e.source
+            order.append((now, key))
+        yield e
+    if dropped:
+        warn(f"{dropped} records appear in two inputs ({example}); each is counted once")

@@ -1,0 +1,226 @@
+"""The diagnosis and the signature catalog as table, JSON and Markdown text.
+
+`diagnose` shows per migration the findings, then "what to do" once per
+signature (why, fix, references); `signatures list|show` and `signatures
+test` show the catalog and what fired.  Tables go through the one listing
+formatter, text through the shared formatting helpers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from migtrace.diagnose import all_findings, worst_severity
+from migtrace.diagnose.catalog import Catalog, Signature
+from migtrace.model import Finding, Migration
+from migtrace.pipeline import Analysis
+from migtrace.reports._format import code_span, md_escape, wrap
+from migtrace.reports._listing import listing
+from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.serialize import finding_dict, iso
+
+FORMATS = ("table", "json", "markdown")
+
+_FINDING_COLUMNS = ("severity", "finding", "count", "phase", "first_seen", "title")
+_FINDING_HEADERS = ("SEVERITY", "FINDING", "COUNT", "PHASE", "FIRST SEEN", "TITLE")
+
+
+def _findings_of(analysis: Analysis) -> list[Finding]:
+    return all_findings(analysis.migrations, analysis.orphan_findings)
+
+
+def _distinct_signatures(findings: Iterable[Finding]) -> list[Finding]:
+    seen: dict[str, Finding] = {}
+    for f in findings:
+        if f.recognised and f.signature_id not in seen:
+            seen[f.signature_id] = f
+    return list(seen.values())
+
+
+def _migration_line(m: Migration) -> str:
+    route = f"{m.source_host or '?'} -> {m.dest_host or '?'}"
+    return f"{m.id}  {m.kind}  instance {m.instance or '?'}  {m.status}  {route}  started {iso(m.started)}"
+
+
+def _finding_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
+    return [{"severity": f.severity.upper(), "finding": f.signature_id, "count": f"x{f.count}",
+             "phase": f.phase or "-", "first_seen": iso(f.first_seen) or "", "title": f.title} for f in findings]
+
+
+def _finding_table(findings: Sequence[Finding]) -> list[str]:
+    text = listing(_finding_rows(findings), _FINDING_COLUMNS, "table", _FINDING_HEADERS, indent="  ")
+    return text.rstrip("\n").split("\n")
+
+
+# --------------------------------------------------------------------------- diagnosis
+
+
+def diagnosis_dict(analysis: Analysis) -> dict[str, Any]:
+    """Return the JSON document of `diagnose -f json`."""
+    findings = _findings_of(analysis)
+    return {
+        "migrations": [
+            {"id": m.id, "kind": m.kind, "instance": m.instance, "status": m.status,
+             "source_host": m.source_host, "dest_host": m.dest_host, "started": iso(m.started),
+             "ended": iso(m.ended), "findings": [finding_dict(f) for f in m.findings]}
+            for m in analysis.migrations
+        ],
+        "orphan_findings": [finding_dict(f) for f in analysis.orphan_findings],
+        "summary": {
+            "migrations": len(analysis.migrations),
+            "findings": sum(1 for f in findings if f.recognised),
+            "unrecognised": sum(1 for f in findings if not f.recognised),
+            "worst_severity": worst_severity(findings),
+        },
+    }
+
+
+def _diagnosis_json(analysis: Analysis, options: RenderOptions) -> str:
+    return json.dumps(diagnosis_dict(analysis), indent=2)
+
+
+def _what_to_do(findings: Sequence[Finding]) -> list[str]:
+    lines: list[str] = []
+    for f in _distinct_signatures(findings):
+        lines += [f"{f.signature_id}: {f.title}", wrap(f.explanation, "  why: "), wrap(f.remedy, "  fix: ")]
+        if f.references:
+            lines.append("  see: " + ", ".join(f.references))
+        lines.append("")
+    return (["What to do"] + lines) if lines else []
+
+
+def _diagnosis_table(analysis: Analysis, options: RenderOptions) -> str:
+    findings = _findings_of(analysis)
+    if not analysis.migrations and not findings:
+        return "No migrations and no findings."
+    lines: list[str] = []
+    for m in analysis.migrations:
+        lines.append(_migration_line(m))
+        lines.extend(_finding_table(m.findings) if m.findings else ["  no findings"])
+        lines.append("")
+    if analysis.orphan_findings:
+        lines += ["Outside any migration", *_finding_table(analysis.orphan_findings), ""]
+    lines += _what_to_do(findings)
+    unknown = sum(1 for f in findings if not f.recognised)
+    if unknown:
+        lines.append(f"{unknown} unrecognised error template(s): see the evidence with "
+                     "`migtrace timeline ID`, then describe them with --signatures FILE.")
+    return "\n".join(lines).rstrip()
+
+
+def _md_findings(findings: Sequence[Finding]) -> list[str]:
+    lines = ["| severity | finding | count | phase | first seen | title |",
+             "|---|---|---|---|---|---|"]
+    for f in findings:
+        lines.append(f"| {f.severity} | `{f.signature_id}` | {f.count} | {f.phase or '-'} | "
+                     f"{iso(f.first_seen)} | {md_escape(f.title)} |")
+    return lines
+
+
+def _diagnosis_markdown(analysis: Analysis, options: RenderOptions) -> str:
+    lines = ["# migtrace diagnosis", ""]
+    findings = _findings_of(analysis)
+    if not analysis.migrations and not findings:
+        return "\n".join(lines + ["No migrations and no findings."])
+    for m in analysis.migrations:
+        lines += [f"## {m.kind} {code_span(m.id)}", "",
+                  f"Instance {code_span(m.instance or '?')}, {m.status}, "
+                  f"{md_escape(m.source_host or '?')} → {md_escape(m.dest_host or '?')}, started {iso(m.started)}.", ""]
+        lines += (_md_findings(m.findings) if m.findings else ["No findings."]) + [""]
+    if analysis.orphan_findings:
+        lines += ["## Outside any migration", "", *_md_findings(analysis.orphan_findings), ""]
+    known = _distinct_signatures(findings)
+    if known:
+        lines += ["## What to do", ""]
+        for f in known:
+            lines += [f"### {code_span(f.signature_id)}: {md_escape(f.title)}", "", f.explanation.strip(), "",
+                      "**Fix:** " + f.remedy.strip(), ""]
+            if f.references:
+                lines += ["References: " + ", ".join(f"<{r}>" for r in f.references), ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# --------------------------------------------------------------------------- catalog
+
+
+def signature_dict(sig: Signature) -> dict[str, Any]:
+    """Return every field of a signature as JSON-ready data."""
+    return {
+        "id": sig.id, "title": sig.title, "severity": sig.severity, "component": sig.component,
+        "flows": list(sig.flows), "phases": list(sig.phases), "fallback": sig.fallback,
+        "match": sig.match.text.strip(), "hint": sig.hint, "explanation": sig.explanation,
+        "remedy": sig.remedy, "references": list(sig.references), "example": sig.example,
+        "releases": sig.releases, "path": sig.path,
+    }
+
+
+def _catalog_rows(catalog: Catalog) -> list[dict[str, Any]]:
+    return [{"id": s.id, "severity": s.severity, "component": s.component, "flows": ",".join(s.flows) or "all",
+             "title": ("(fallback) " if s.fallback else "") + s.title} for s in catalog.signatures]
+
+
+_CATALOG_COLUMNS = ("id", "severity", "component", "flows", "title")
+
+
+def _catalog_json(catalog: Catalog, options: RenderOptions) -> str:
+    return json.dumps([signature_dict(s) for s in catalog.signatures], indent=2)
+
+
+def _catalog_table(catalog: Catalog, options: RenderOptions) -> str:
+    return listing(_catalog_rows(catalog), _CATALOG_COLUMNS, "table", [c.upper() for c in _CATALOG_COLUMNS]).rstrip("\n")
+
+
+def _catalog_markdown(catalog: Catalog, options: RenderOptions) -> str:
+    rows = [{**r, "id": code_span(r["id"])} for r in _catalog_rows(catalog)]
+    return listing(rows, _CATALOG_COLUMNS, "markdown").rstrip("\n")
+
+
+def render_signature(sig: Signature, options: RenderOptions | None = None) -> str:
+    """Render one signature for `signatures show`."""
+    fallback = "  (fallback: only when nothing specific matched)" if sig.fallback else ""
+    phases = f"   phases: {', '.join(sig.phases)}" if sig.phases else ""
+    lines = [f"{sig.id}: {sig.title}", f"  severity: {sig.severity}{fallback}",
+             f"  component: {sig.component}   flows: {', '.join(sig.flows) or 'all'}{phases}"]
+    if sig.releases:
+        lines.append(f"  releases: {sig.releases}")
+    lines += ["", "Match:", wrap(sig.match.text, "  ")]
+    if sig.hint:
+        lines.append(f"  (hint: {sig.hint!r})")
+    lines += ["", "Why:", wrap(sig.explanation, "  "), "", "Fix:", wrap(sig.remedy, "  ")]
+    if sig.references:
+        lines += ["", "References:"] + [f"  {r}" for r in sig.references]
+    if sig.example:
+        lines += ["", "Example:", f"  {sig.example}"]
+    return "\n".join([*lines, "", f"File: {sig.path}"])
+
+
+def render_fired(analysis: Analysis, options: RenderOptions | None = None) -> str:
+    """Render which signatures fired on an analysis (for `signatures test`)."""
+    counts: dict[str, list[int]] = {}
+    for f in _findings_of(analysis):
+        entry = counts.setdefault(f.signature_id, [0, 0])
+        entry[0] += f.count
+        entry[1] += 1
+    if not counts:
+        return "No signature fired."
+    rows = [{"signature": sid, "events": events, "findings": findings}
+            for sid, (events, findings) in sorted(counts.items())]
+    return listing(rows, ("signature", "events", "findings"), "table",
+                   ("SIGNATURE", "MATCHED EVENTS", "FINDINGS")).rstrip("\n")
+
+
+_VIEWS: tuple[tuple[str, str, Callable[[Any, RenderOptions], str]], ...] = (
+    ("diagnose", "table", _diagnosis_table),
+    ("diagnose", "json", _diagnosis_json),
+    ("diagnose", "markdown", _diagnosis_markdown),
+    ("signatures", "table", _catalog_table),
+    ("signatures", "json", _catalog_json),
+    ("signatures", "markdown", _catalog_markdown),
+    ("signature", "text", render_signature),
+    ("fired", "table", render_fired),
+)
+
+for _view, _name, _render in _VIEWS:
+    register(Renderer(view=_view, name=_name, suffix=f".{_name}", render=_render))
