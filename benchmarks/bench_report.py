@@ -15,14 +15,14 @@ import argparse
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from migtrace.pipeline import Analysis
 from migtrace.model import Event, FileStats, Finding, Migration, Phase, ProgressSample
+from migtrace.pipeline import Analysis
 from migtrace.reports import write_report
 
-T0 = datetime(2024, 3, 5, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 5, 0, 0, tzinfo=UTC)
 TARGET_S = 2.0
 TARGET_BYTES = 5_000_000
 
@@ -46,7 +46,8 @@ def _migration(n: int, events_per: int) -> Migration:
         if failed and i == events_per - 1:
             level, msg = "ERROR", f"Live Migration failure: operation failed: Failed to connect to remote libvirt URI qemu+tcp://{dst}/system"
             extra = ("Traceback (most recent call last):",
-                     *(f'  File "/usr/lib/python3/dist-packages/nova/virt/libvirt/f{k}.py", line {k}, in f' for k in range(20)),
+                     *(f'  File "/usr/lib/python3/dist-packages/nova/virt/libvirt/f{k}.py", line {k}, in f'
+                       for k in range(20)),
                      "libvirt.libvirtError: Connection refused")
         events.append(Event(time=t, time_text=t.strftime("%Y-%m-%d %H:%M:%S.%f")[:-3], message=msg, host=host,
                             service=service, pid=1000 + n, level=level, logger="nova.virt.libvirt.driver",

@@ -46,7 +46,7 @@ def ensure_set(size_text: str) -> tuple[Path, dict[str, str]]:
 
 
 def _tree_size(root: Path) -> tuple[int, int]:
-    files = [p for p in root.rglob("*.log")]
+    files = list(root.rglob("*.log"))
     return len(files), sum(p.stat().st_size for p in files)
 
 

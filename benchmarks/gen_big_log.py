@@ -37,11 +37,11 @@ import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 # ---------------------------------------------------------------- data
 
-T0 = datetime(2018, 3, 1, 0, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2018, 3, 1, 0, 0, 0, tzinfo=UTC)
 SITE = "/usr/lib/python2.7/site-packages"
 PID = {"n-api": 2911, "n-cond": 3120, "n-sch": 3377, "compute-1": 4521, "compute-2": 4630}
 SERVICE_SHARE = {"n-api": 0.12, "n-cond": 0.08, "n-sch": 0.10, "compute-1": 0.35, "compute-2": 0.35}
@@ -111,7 +111,7 @@ def _uuid(rng: random.Random) -> str:
 
 
 def _hex(rng: random.Random) -> str:
-    return "%032x" % rng.getrandbits(128)
+    return f"{rng.getrandbits(128):032x}"
 
 
 def _ts(seconds: float) -> str:
@@ -298,10 +298,7 @@ def _migration_blocks(m: Truth, user: str, project: str, fail: bool, progress_st
         if fail:
             return out
         end = t + 3 + 5 * progress_steps
-        return out + [
-            _line(s, end + 0.6, "INFO", "nova.compute.manager", "[-]", "VM Resumed (Lifecycle Event)", inst),
-            _line(s, end + 1.5, "INFO", "nova.compute.manager", req, "Post operation of migration started", inst),
-        ]
+        return [*out, _line(s, end + 0.6, "INFO", "nova.compute.manager", "[-]", "VM Resumed (Lifecycle Event)", inst), _line(s, end + 1.5, "INFO", "nova.compute.manager", req, "Post operation of migration started", inst)]
 
     def source(s: _Stream, t: float) -> list[Rec]:
         out = [
@@ -321,20 +318,8 @@ def _migration_blocks(m: Truth, user: str, project: str, fail: bool, progress_st
         end = t + 3 + 5 * progress_steps
         if fail:
             exc = "libvirtError: operation failed: Lost connection to destination host"
-            return out + [
-                _line(s, end, "ERROR", "nova.virt.libvirt.driver", req, f"Live Migration failure: {exc}", inst),
-                _line(s, end + 0.1, "ERROR", "nova.virt.libvirt.driver", req, "Migration operation has aborted", inst),
-                _line(s, end + 0.2, "DEBUG", "nova.virt.libvirt.driver", req, "Live migration monitoring is all done",
-                      inst, where=f"_live_migration {SITE}/nova/virt/libvirt/driver.py:7155"),
-            ]
-        return out + [
-            _line(s, end, "INFO", "nova.compute.manager", "[-]", "VM Paused (Lifecycle Event)", inst),
-            _line(s, end + 1.0, "INFO", "nova.virt.libvirt.driver", req, "Migration operation has completed", inst),
-            _line(s, end + 1.1, "INFO", "nova.compute.manager", req, "_post_live_migration() is started..", inst),
-            _line(s, end + 3.0, "INFO", "nova.compute.manager", req,
-                  f"Migrating instance to {m.dest} finished successfully.", inst),
-            _line(s, end + 18.0, "INFO", "nova.compute.manager", "[-]", "VM Stopped (Lifecycle Event)", inst),
-        ]
+            return [*out, _line(s, end, "ERROR", "nova.virt.libvirt.driver", req, f"Live Migration failure: {exc}", inst), _line(s, end + 0.1, "ERROR", "nova.virt.libvirt.driver", req, "Migration operation has aborted", inst), _line(s, end + 0.2, "DEBUG", "nova.virt.libvirt.driver", req, "Live migration monitoring is all done", inst, where=f"_live_migration {SITE}/nova/virt/libvirt/driver.py:7155")]
+        return [*out, _line(s, end, "INFO", "nova.compute.manager", "[-]", "VM Paused (Lifecycle Event)", inst), _line(s, end + 1.0, "INFO", "nova.virt.libvirt.driver", req, "Migration operation has completed", inst), _line(s, end + 1.1, "INFO", "nova.compute.manager", req, "_post_live_migration() is started..", inst), _line(s, end + 3.0, "INFO", "nova.compute.manager", req, f"Migrating instance to {m.dest} finished successfully.", inst), _line(s, end + 18.0, "INFO", "nova.compute.manager", "[-]", "VM Stopped (Lifecycle Event)", inst)]
 
     return {"n-api": api, "n-cond": conductor, "n-sch": scheduler, m.source: source, m.dest: destination}
 
@@ -448,7 +433,7 @@ def generate_multi(out: str, *, total_bytes: int | None = None, total_lines: int
 def _mean_line_bytes(role: str, seed: int) -> float:
     """Measure a role's mean line length on a throwaway sample, to turn a byte budget into lines."""
     s = _Stream(role=role, rng=random.Random(seed + 99), pid=PID[role], host="compute-1")
-    sample = [len(line) + 1 for line, _ in zip(_lines_of(s), range(5000))]
+    sample = [len(line) + 1 for line, _ in zip(_lines_of(s), range(5000), strict=False)]
     return sum(sample) / len(sample)
 
 

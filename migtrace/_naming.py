@@ -39,7 +39,8 @@ LOGGER_SERVICES: tuple[tuple[str, str], ...] = (
     ("os_brick.", "n-cpu"),
 )
 
-_STEM = re.compile(r"^(?:screen-)?(?:devstack@)?(?P<stem>[\w@.-]+?)(?:\.service)?(?:\.log|\.txt)?(?:[.-]\d+|[.-]\d{8})?(?:\.log|\.txt)?(?:\.gz|\.bz2|\.xz)?$")
+_STEM = re.compile(r"^(?:screen-)?(?:devstack@)?(?P<stem>[\w@.-]+?)(?:\.service)?(?:\.log|\.txt)?"
+                   r"(?:[.-]\d+|[.-]\d{8})?(?:\.log|\.txt)?(?:\.gz|\.bz2|\.xz)?$")
 
 #: directory names that never name a host
 GENERIC_DIRS = frozenset({

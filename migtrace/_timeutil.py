@@ -7,14 +7,12 @@ time that leaves a parser is timezone-aware UTC.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as date_parser
 from dateutil import tz as date_tz
-
-UTC = timezone.utc
 
 
 def localize(naive: datetime, zone: tzinfo) -> datetime:

@@ -107,10 +107,20 @@ class InputData(Protocol):
 class Parser(Protocol):
     """The shape of every parser module's `PARSER` object (start from `_template.py`)."""
 
-    name: str
-    #: variant name -> compiled regex with named groups (empty for formats without lines)
-    patterns: Mapping[str, re.Pattern[str]]
-    samples: Sequence[Sample]
+    @property
+    def name(self) -> str:
+        """The format's name, as `merge --stats` shows it."""
+        ...
+
+    @property
+    def patterns(self) -> Mapping[str, re.Pattern[str]]:
+        """Variant name -> compiled regex with named groups (empty for formats without lines)."""
+        ...
+
+    @property
+    def samples(self) -> Sequence[Sample]:
+        """Lines the parser must read, with the fields they yield (checked like lnav's samples)."""
+        ...
 
     def sniff(self, head: Head) -> float:
         """Return how sure (0..1) the parser is that this input is in its format."""

@@ -22,7 +22,7 @@ import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from migtrace._naming import SERVICE_NAMES
@@ -155,7 +155,6 @@ class JournalEntry:
     project: str | None = None
 
 
-UTC = timezone.utc
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 #: Fields that name the writer of an entry, in the order they are trusted.
@@ -206,7 +205,7 @@ def entry_from_fields(fields: Mapping[str, object], lineno: int, line_count: int
 class _Open:
     """A record being built: its first entry, parsed payload and continuation lines."""
 
-    __slots__ = ("entry", "payload", "message", "extra", "nlines", "last_time", "key", "done")
+    __slots__ = ("done", "entry", "extra", "key", "last_time", "message", "nlines", "payload")
 
     def __init__(self, entry: JournalEntry, payload: Payload | None, message: str,
                  extra: list[str], key: tuple[str | None, int | None]) -> None:

@@ -54,10 +54,11 @@ INSTALL_HINT = "reading binary journals needs systemd-python: pip install 'migtr
 def _sd_journal() -> ModuleType:
     """Import systemd-python's journal module: migtrace's one optional import."""
     try:
-        from systemd import journal
+        from systemd import journal  # noqa: PLC0415 - optional C extension, only for binary journals
     except ImportError as exc:
         raise SourceError("<journal>", INSTALL_HINT) from exc
-    return journal
+    module: ModuleType = journal
+    return module
 
 
 def _open_reader(path: str | None) -> Any:

@@ -20,15 +20,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from migtrace._timeutil import localize
 from migtrace.model import Event
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample
 from migtrace.parsers._journal_common import JournalEntry, fold_entries
-
-UTC = timezone.utc
 
 # Pasted logs come indented or with "- " list markers; journalctl itself prints neither.
 _LEAD = r"[ \t]*(?:- )?"
@@ -68,7 +66,7 @@ _VARIANTS = tuple(patterns.items())
 class _YearTracker:
     """Infer the year of yearless timestamps as the file is read (see module docstring)."""
 
-    __slots__ = ("year", "last_month", "ctx", "warned")
+    __slots__ = ("ctx", "last_month", "warned", "year")
 
     def __init__(self, ctx: ParseContext) -> None:
         self.year = ctx.year
@@ -98,7 +96,7 @@ class _YearTracker:
 class _Clock:
     """Turn the printed timestamps into aware UTC, caching the per-second work."""
 
-    __slots__ = ("ctx", "years", "key", "base")
+    __slots__ = ("base", "ctx", "key", "years")
 
     def __init__(self, ctx: ParseContext, years: _YearTracker) -> None:
         self.ctx = ctx
@@ -172,7 +170,7 @@ def _banner(text: str, years: _YearTracker) -> bool:
 class _Pending:
     """An entry whose indented continuation lines may still follow."""
 
-    __slots__ = ("lineno", "nlines", "time", "ts", "host", "ident", "pid", "lines")
+    __slots__ = ("host", "ident", "lineno", "lines", "nlines", "pid", "time", "ts")
 
     def __init__(self, lineno: int, time: datetime, ts: str, host: str, ident: str,
                  pid: int | None, msg: str) -> None:
@@ -239,9 +237,8 @@ class JournalTextParser:
             return 0.0
         hits = 0
         for line in lines:
-            if _BANNER.match(line) and line.lstrip(" \t-").startswith(_BANNER_WORDS):
-                hits += 1
-            elif _ANY.match(line) and any(p.match(line) for _, p in _VARIANTS):
+            banner = _BANNER.match(line) and line.lstrip(" \t-").startswith(_BANNER_WORDS)
+            if banner or (_ANY.match(line) and any(p.match(line) for _, p in _VARIANTS)):
                 hits += 1
         return hits / len(lines)
 

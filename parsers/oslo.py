@@ -16,6 +16,7 @@ Headers hard-wrapped by a terminal or a mail client are re-joined.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -44,14 +45,16 @@ patterns: dict[str, re.Pattern[str]] = {
 }
 
 _CONTEXT = re.compile(r"\[(?P<ctx>[^\]\[]*)\]\s?(?P<after>.*)$", re.S)
-_INSTANCE = re.compile(r"\[instance: (?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\] ?")
+_INSTANCE = re.compile(
+    r"\[instance: (?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\] ?")
 _REQ = re.compile(r"^req-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _DEBUG_SUFFIXES = (
     re.compile(r"\s*\{\{\(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)\}\}$"),
     re.compile(r"\s+from \(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)$"),
     re.compile(r"\s+(?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$"),
 )
-_HEADERISH = re.compile(r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?(?:" + LEVEL_NAMES + r")\s+[\w.\-]+\s+\[(?!instance: )")
+_HEADERISH = re.compile(r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?(?:" + LEVEL_NAMES
+                        + r")\s+[\w.\-]+\s+\[(?!instance: )")
 
 
 @dataclass(slots=True)
@@ -89,7 +92,10 @@ def _is_req(token: str) -> bool:
     return len(token) == 40 and token.startswith("req-") and _REQ.match(token) is not None
 
 
-def parse_request_block(ctx: str, names_first_project: bool = False) -> tuple[str | None, str | None, str | None, str | None]:
+RequestBlock = tuple[str | None, str | None, str | None, str | None]
+
+
+def parse_request_block(ctx: str, names_first_project: bool = False) -> RequestBlock:
     """Return (request_id, global_request_id, user, project) from a context block.
 
     Zed+ writes `[global local identity…]` with `None` for no global id;
@@ -192,12 +198,21 @@ class OsloTextParser:
     name = "oslo"
     patterns = patterns
     samples: tuple[Sample, ...] = (
-        Sample("2012-11-20 14:41:03 DEBUG nova.compute.manager [req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4 b5d2bd3e0bfd4b55b8a0a6c4c5a0d6fb 7f2c5b0f4c1046a5a2b6b0b7d7f5a4e1] [instance: 4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a] Checking state",
-               "std", {"level": "DEBUG", "pid": None, "request_id": "req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4", "instance": "4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a"}),
-        Sample("2018-03-01 10:00:00.123 12345 INFO nova.compute.manager [req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b 4b2e8c1d9f0a4b3c8d7e6f5a4b3c2d1e 9a8f7e6d5c4b4a39a8b7c6d5e4f3a2b1 - default default] [instance: 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d] _post_live_migration() is started..",
-               "std", {"level": "INFO", "pid": 12345, "user": "4b2e8c1d9f0a4b3c8d7e6f5a4b3c2d1e", "message": "_post_live_migration() is started.."}),
-        Sample("DEBUG nova.compute.manager [None req-d24912ca-820d-4f70-8805-1bf7da481eaa None None] CONF.reclaim_instance_interval <= 0, skipping... {{(pid=100024) _reclaim_queued_deletes /opt/stack/nova/nova/compute/manager.py:10299}}",
-               "bare", {"level": "DEBUG", "pid": 100024, "request_id": "req-d24912ca-820d-4f70-8805-1bf7da481eaa", "message": "CONF.reclaim_instance_interval <= 0, skipping..."}),
+        Sample("2012-11-20 14:41:03 DEBUG nova.compute.manager [req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4 "
+               "b5d2bd3e0bfd4b55b8a0a6c4c5a0d6fb 7f2c5b0f4c1046a5a2b6b0b7d7f5a4e1] "
+               "[instance: 4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a] Checking state",
+               "std", {"level": "DEBUG", "pid": None, "request_id": "req-7b0b3e38-4ce2-4c3c-b3ba-1f8c2b68b9a4",
+                       "instance": "4d5a1c1b-2e8c-4e6b-9d2a-6b1f3c0d2e9a"}),
+        Sample("2018-03-01 10:00:00.123 12345 INFO nova.compute.manager [req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b "
+               "4b2e8c1d9f0a4b3c8d7e6f5a4b3c2d1e 9a8f7e6d5c4b4a39a8b7c6d5e4f3a2b1 - default default] "
+               "[instance: 0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d] _post_live_migration() is started..",
+               "std", {"level": "INFO", "pid": 12345, "user": "4b2e8c1d9f0a4b3c8d7e6f5a4b3c2d1e",
+                       "message": "_post_live_migration() is started.."}),
+        Sample("DEBUG nova.compute.manager [None req-d24912ca-820d-4f70-8805-1bf7da481eaa None None] "
+               "CONF.reclaim_instance_interval <= 0, skipping... {{(pid=100024) _reclaim_queued_deletes "
+               "/opt/stack/nova/nova/compute/manager.py:10299}}",
+               "bare", {"level": "DEBUG", "pid": 100024, "request_id": "req-d24912ca-820d-4f70-8805-1bf7da481eaa",
+                        "message": "CONF.reclaim_instance_interval <= 0, skipping..."}),
     )
 
     def sniff(self, head: Head) -> float:
@@ -219,7 +234,7 @@ PARSER = OsloTextParser()
 
 
 class _Record:
-    __slots__ = ("payload", "lineno", "extra", "nlines", "service", "host")
+    __slots__ = ("extra", "host", "lineno", "nlines", "payload", "service")
 
     def __init__(self, payload: Payload, lineno: int, service: str | None, host: str | None) -> None:
         self.payload = payload
@@ -320,7 +335,7 @@ def _record_from_pending(pending: list[Line], ctx: ParseContext, stats: FileStat
     rec = _Record(p, first_no, ctx.service, ctx.host)
     stats.record_lines += 1
     # pieces were stored joined; keep only the new part of each as a continuation line
-    for (_, prev), (_, joined) in zip(pending, pending[1:]):
+    for (_, prev), (_, joined) in itertools.pairwise(pending):
         rec.extra.append(joined[len(prev):].strip())
         rec.nlines += 1
         stats.continuation_lines += 1
@@ -330,7 +345,7 @@ def _record_from_pending(pending: list[Line], ctx: ParseContext, stats: FileStat
 def _join_wrapped(first: str, second: str) -> str:
     """Re-join a wrapped header: mail clients break at spaces, terminals mid-word."""
     second = second.strip()
-    if first.endswith(" ") or first.endswith(":"):
+    if first.endswith((" ", ":")):
         return first.rstrip() + " " + second
     # a cut exactly inside a hex id/word joins without a space
     if first[-1:].isalnum() and second[:1].isalnum() and len(first) >= 60 and not _word_break(first):

@@ -35,7 +35,8 @@ DECORATIONS: tuple[Decoration, ...] = (
     Decoration("gist-table", re.compile(r"^(?P<keep>.*?)\s*\|\s*\|\s*$")),
     Decoration("indent", re.compile(r"^(?:\t| {2,8})(?P<keep>\S.*)$")),
     Decoration("grep-prefix", re.compile(
-        r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-](?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
+        r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-]"
+        r"(?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
 )
 
 _RECORD_START = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:|[A-Z][a-z]{2} [ \d]\d \d\d:")
@@ -58,7 +59,7 @@ def detect(head: Sequence[str]) -> tuple[Decoration, ...]:
             share = 0.0
         if share >= deco.threshold:
             active.append(deco)
-            current = [h.group("keep") if h else line for h, line in zip(hits, current)]
+            current = [h.group("keep") if h else line for h, line in zip(hits, current, strict=True)]
     return tuple(active)
 
 

@@ -23,8 +23,8 @@ from migtrace.reports._registry import (
 from migtrace.reports._write import render_report, write_report
 
 __all__ = [
-    "Renderer",
     "RenderOptions",
+    "Renderer",
     "diagnosis",
     "format_for_path",
     "formats",

@@ -13,7 +13,7 @@ UTC and written without offset; the axis title says "UTC".
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from migtrace.model import Event, Migration, level_rank
@@ -36,7 +36,7 @@ MIN_BAR_MS = 100.0
 
 def plot_time(t: datetime) -> str:
     """Return a time as the offset-less UTC string plotly.js reads exactly."""
-    return t.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def level_group(level: str | None) -> str:
@@ -101,7 +101,8 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
             "y": rows, "x": [width] * len(rows), "base": [plot_time(p.started)] * len(rows),
             "marker": {"color": PHASE_COLOURS[i % len(PHASE_COLOURS)], "opacity": 0.75,
                        "line": {"color": "#b71c1c" if failed else "rgba(0,0,0,0.25)", "width": 3 if failed else 1}},
-            "hovertemplate": _hover(f"{p.name} ({p.outcome or 'no outcome'}): {p.duration_s:.3f} s") + "<extra></extra>",
+            "hovertemplate": _hover(f"{p.name} ({p.outcome or 'no outcome'}): {p.duration_s:.3f} s")
+            + "<extra></extra>",
         })
     events = list(m.events)
     if len(events) > MAX_EVENT_MARKERS:

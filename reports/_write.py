@@ -11,6 +11,7 @@ import os
 import sys
 import tempfile
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TextIO
@@ -27,11 +28,10 @@ def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | Non
     renderer = get_renderer(fmt, "report")
     redactor = redactor if redactor is not None else Redactor()
     clean = redactor.analysis(select_migrations(analysis, migration))
-    opts = RenderOptions(
-        title=redactor.text(title) if title else DEFAULT_TITLE,
-        redacted=tuple(sorted({"secrets", *redactor.categories})),
-        **({"generated": generated} if generated is not None else {}),
-    )
+    opts = RenderOptions(title=redactor.text(title) if title else DEFAULT_TITLE,
+                         redacted=tuple(sorted({"secrets", *redactor.categories})))
+    if generated is not None:
+        opts = replace(opts, generated=generated)
     text = renderer.render(clean, opts)
     if verify:
         check(text, renderer, redactor)

@@ -88,7 +88,7 @@ def _what_to_do(findings: Sequence[Finding]) -> list[str]:
         if f.references:
             lines.append("  see: " + ", ".join(f.references))
         lines.append("")
-    return (["What to do"] + lines) if lines else []
+    return (["What to do", *lines]) if lines else []
 
 
 def _diagnosis_table(analysis: Analysis, options: RenderOptions) -> str:
@@ -123,7 +123,7 @@ def _diagnosis_markdown(analysis: Analysis, options: RenderOptions) -> str:
     lines = ["# migtrace diagnosis", ""]
     findings = _findings_of(analysis)
     if not analysis.migrations and not findings:
-        return "\n".join(lines + ["No migrations and no findings."])
+        return "\n".join([*lines, "No migrations and no findings."])
     for m in analysis.migrations:
         lines += [f"## {m.kind} {code_span(m.id)}", "",
                   f"Instance {code_span(m.instance or '?')}, {m.status}, "
@@ -169,7 +169,8 @@ def _catalog_json(catalog: Catalog, options: RenderOptions) -> str:
 
 
 def _catalog_table(catalog: Catalog, options: RenderOptions) -> str:
-    return listing(_catalog_rows(catalog), _CATALOG_COLUMNS, "table", [c.upper() for c in _CATALOG_COLUMNS]).rstrip("\n")
+    headers = [c.upper() for c in _CATALOG_COLUMNS]
+    return listing(_catalog_rows(catalog), _CATALOG_COLUMNS, "table", headers).rstrip("\n")
 
 
 def _catalog_markdown(catalog: Catalog, options: RenderOptions) -> str:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import base64
 import functools
 import gzip
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup
 
-from migtrace.pipeline import Analysis
 from migtrace.model import Event, FileStats, Finding, Migration, level_rank
+from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
 from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
@@ -51,7 +51,7 @@ def environment() -> jinja2.Environment:
 @functools.cache
 def plotly_js() -> str:
     """Return the plotly.js bundle shipped with the installed plotly package."""
-    from plotly.offline import get_plotlyjs
+    from plotly.offline import get_plotlyjs  # noqa: PLC0415 - plotly is slow to import; only HTML needs it
 
     js: str = get_plotlyjs()
     return js

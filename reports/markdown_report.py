@@ -9,11 +9,10 @@ line of each phase and the evidence of each finding.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
-from migtrace.pipeline import Analysis
 from migtrace.model import Event, Finding, Migration, level_rank
+from migtrace.pipeline import Analysis
 from migtrace.reports._format import clock, code_block, code_span, duration, markdown_text, md_escape
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 
@@ -57,7 +56,7 @@ def key_events(m: Migration) -> list[Event]:
     return sorted(chosen.values(), key=lambda e: (e.time, e.source, e.lineno))[:MAX_KEY_LINES]
 
 
-def _summary_table(migrations: list[Migration]) -> list[str]:
+def _summary_table(migrations: Sequence[Migration]) -> list[str]:
     out = [
         "| # | Kind | Instance | Source → Dest | Started (UTC) | Duration | Downtime | Status | Findings |",
         "|---|------|----------|---------------|---------------|---------:|---------:|--------|----------|",
@@ -90,7 +89,7 @@ def _findings(findings: Iterable[Finding]) -> list[str]:
     return out
 
 
-def _migration(n: int, m: Migration, skew: dict[str, float]) -> list[str]:
+def _migration(n: int, m: Migration, skew: Mapping[str, float]) -> list[str]:
     out = [f"## {n}. {md_escape(m.kind)} of {code_span(m.instance)}: {md_escape(m.status)}", ""]
     out.append(f"- **Request ids:** {', '.join(code_span(r) for r in m.request_ids) or '–'}")
     flags = [name for name, on in (("block migration", m.block_migration), ("volume-backed", m.volume_backed),
@@ -119,7 +118,7 @@ def _migration(n: int, m: Migration, skew: dict[str, float]) -> list[str]:
     keys = key_events(m)
     if keys:
         out += ["", "### Key lines", "", code_block(line for e in keys for line in event_line(e))]
-    return out + [""]
+    return [*out, ""]
 
 
 def render(analysis: Analysis, options: RenderOptions) -> str:
@@ -132,7 +131,7 @@ def render(analysis: Analysis, options: RenderOptions) -> str:
                f"redacted: {md_escape(', '.join(options.redacted) or 'nothing')}*")
     out.append("")
     if migs:
-        out += _summary_table(migs) + [""]
+        out += [*_summary_table(migs), ""]
     else:
         out += ["No migration was found in the inputs.", ""]
     for n, m in enumerate(migs, 1):

@@ -24,10 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from migtrace.errors import RenderError
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
@@ -94,7 +95,8 @@ _SYSTEMD_UNIT = re.compile(r"\.(?:service|socket|target|timer|mount|scope|slice|
 #: Addresses that identify no machine: wildcard, loopback, network zero.
 _NOT_IPS = re.compile(r"^(?:0\.0\.0\.0|127\.\d+\.\d+\.\d+|::1?|255\.255\.255\.255)$")
 #: Public sites that messages and signature references link to: never pseudonymised.
-_PUBLIC_HOSTS = re.compile(r"(?i)(^|\.)(openstack\.org|launchpad\.net|github\.com|opendev\.org|redhat\.com|ubuntu\.com|python\.org|libvirt\.org|qemu\.org|example\.(com|org|net))$")
+_PUBLIC_HOSTS = re.compile(r"(?i)(^|\.)(openstack\.org|launchpad\.net|github\.com|opendev\.org|redhat\.com"
+                           r"|ubuntu\.com|python\.org|libvirt\.org|qemu\.org|example\.(com|org|net))$")
 #: Names that appear in URLs but are not hosts anyone needs to hide.
 _NOT_HOSTS = frozenset({"localhost", "system", "session"})
 
@@ -148,9 +150,10 @@ class Redactor:
     "projects": …}`; pass a saved one to keep pseudonyms stable across runs.
     """
 
-    _PREFIX = {"hosts": "host", "ips": "ip", "users": "user", "projects": "project"}
+    _PREFIX: ClassVar[dict[str, str]] = {"hosts": "host", "ips": "ip", "users": "user", "projects": "project"}
 
-    def __init__(self, categories: Iterable[str] = frozenset(), mapping: Mapping[str, Mapping[str, str]] | None = None) -> None:
+    def __init__(self, categories: Iterable[str] = frozenset(),
+                 mapping: Mapping[str, Mapping[str, str]] | None = None) -> None:
         self.categories: frozenset[str] = frozenset(parse_categories(list(categories)))
         self.mapping: dict[str, dict[str, str]] = {k: {} for k in self._PREFIX}
         for kind, table in (mapping or {}).items():
@@ -344,7 +347,7 @@ class Redactor:
         if isinstance(value, list):
             return [self._value(name, v) for v in value]  # type: ignore[return-value]
         if isinstance(value, (Event, Phase, Finding, HostAttempt, Migration)):
-            return self._object(value)  # type: ignore[return-value]
+            return self._object(value)
         return value
 
     def _object(self, obj: T) -> T:
@@ -400,10 +403,10 @@ class Redactor:
             if self._kind_enabled(kind):
                 for n in table:
                     if n not in ignore:
-                        checks.update({form: (kind, n) for form in _variants(n, escapes)})
+                        checks.update(dict.fromkeys(_variants(n, escapes), (kind, n)))
         for secret in self._secrets:
             if len(secret) >= MIN_BARE_SECRET_LEN:
-                checks.update({form: ("secret", secret) for form in _variants(secret, escapes)})
+                checks.update(dict.fromkeys(_variants(secret, escapes), ("secret", secret)))
         if not checks:
             return
         # one pass over the output whatever the number of originals (reports are megabytes)
@@ -415,12 +418,12 @@ class Redactor:
             raise RenderError(f"redaction failed: a {kind.rstrip('s')} ({shown!r}) survived in the output")
 
     # ------------------------------------------------------------ map files
-    def save_mapping(self, path: str | Path) -> None:
+    def save_mapping(self, path: str | os.PathLike[str]) -> None:
         """Write the pseudonym mapping (never the secrets) as JSON for `--redact-map`."""
         Path(path).write_text(json.dumps(self.mapping, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
     @staticmethod
-    def load_mapping(path: str | Path) -> dict[str, dict[str, str]]:
+    def load_mapping(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
         """Read a mapping saved by `save_mapping`; a missing file is an empty mapping."""
         p = Path(path)
         if not p.exists():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ SAMPLE_LOGS = REPO / "sample_logs"
 def make_event(**overrides: Any) -> Event:
     """Return a plausible n-cpu INFO event; override any field."""
     fields: dict[str, Any] = {
-        "time": datetime(2018, 3, 1, 10, 0, 0, tzinfo=timezone.utc),
+        "time": datetime(2018, 3, 1, 10, 0, 0, tzinfo=UTC),
         "time_text": "2018-03-01 10:00:00.000",
         "message": "Instance spawned successfully.",
         "host": "compute1", "service": "n-cpu", "pid": 1234, "level": "INFO",

@@ -220,7 +220,7 @@ def test_bad_input_invalid_utf8_inside_records_is_replaced(tmp_path: Path) -> No
 def test_bad_input_nul_bytes_after_the_head_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "nova-compute.log"
     path.write_bytes(GOOD * 40 + b"\x00" * 4096 + GOOD)
-    events, reader, warnings = read_file(path)
+    events, reader, _warnings = read_file(path)
     assert len(events) == reader.stats.records == 246
     assert reader.stats.balanced and reader.stats.unparsed_lines == 0
     assert not any("\x00" in e.message for e in events)
@@ -376,7 +376,7 @@ def test_bad_input_mix_lists_good_migration_and_warns_per_bad_file(tmp_path: Pat
 
 
 def test_bad_input_mix_stats_balanced_for_every_file(tmp_path: Path, unreadable: Path) -> None:
-    paths, bad, good = _mixed_inputs(tmp_path, unreadable)
+    paths, _bad, good = _mixed_inputs(tmp_path, unreadable)
     result = run_cli("merge", "--stats", *paths, drop_dac=True)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr

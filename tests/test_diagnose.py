@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from migtrace.pipeline import Analysis
-from migtrace.diagnose.catalog import Catalog, load_catalog, parse_signature
 from migtrace.diagnose import Diagnosis, all_findings, diagnose, template, worst_severity
+from migtrace.diagnose.catalog import Catalog, load_catalog, parse_signature
 from migtrace.model import Event, Migration, Phase
 from tests.conftest import SAMPLE_LOGS, make_event
 from tests.signatures.harness import Fixture, analyse, fired, load_fixtures
 
 CATALOG = load_catalog()
 FIXTURES = load_fixtures()
-T0 = datetime(2019, 5, 6, 12, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2019, 5, 6, 12, 0, 0, tzinfo=UTC)
 INSTANCE = "5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a"
 
 
@@ -331,7 +330,6 @@ REAL_EXPECTED = {
 @pytest.mark.parametrize("name", sorted(REAL_EXPECTED))
 def test_diagnose_real_excerpt_fires_its_signatures(name: str) -> None:
     from migtrace import LoadOptions, load
-
     from tests.conftest import REAL_LOGS
 
     loaded = load(str(REAL_LOGS / name), options=LoadOptions(diagnose=False))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-import yaml
 from importlib import resources
 
-from migtrace.errors import SignatureError
+import pytest
+import yaml
+
 from migtrace.correlate.markers import KINDS, load_markers
+from migtrace.errors import SignatureError
 
 
 def test_markers_ids_unique_and_phases_known() -> None:

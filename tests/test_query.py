@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
+from migtrace.diagnose.query import compile_query
 from migtrace.errors import QueryError
 from migtrace.model import Event
-from migtrace.diagnose.query import compile_query
 
-T0 = datetime(2019, 5, 6, 12, 1, 22, tzinfo=timezone.utc)
+T0 = datetime(2019, 5, 6, 12, 1, 22, tzinfo=UTC)
 
 
 def _event(**overrides: object) -> Event:

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 import pytest
 
+from migtrace import load
 from migtrace.pipeline import Analysis
-from migtrace import LoadOptions, load
 
 REAL_LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "real_logs"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migtrace import LoadOptions, load, read_events
+from migtrace import load, read_events
 from migtrace.serialize import migration_summary
 from tests.conftest import SAMPLE_LOGS
 
@@ -30,7 +30,7 @@ def binary_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _comparable(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items()} for r in rows]
+    return [dict(r.items()) for r in rows]
 
 
 def test_binary_journal_gives_the_same_migrations_as_the_screen_files(binary_journal: Path) -> None:

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace import LoadOptions, load, read_events
-from migtrace.options import LoadOptions
+from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace.sources import FileReader, InputFile, default_paths, expand_paths
 
 U = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"

@@ -17,10 +17,10 @@ from typing import Any, TypeVar
 import click
 
 from migtrace._timeutil import parse_user_time
+from migtrace.cli._progress import Progress
 from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis, load
-from migtrace.cli._progress import Progress
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -57,7 +57,8 @@ def input_options(func: F) -> F:
         click.option("--tz", "tz", multiple=True, metavar="[PATH=]ZONE",
                      help="Zone of naive oslo.log times (default UTC); PATH=ZONE for one file or dir."),
         click.option("--year", type=int, help="Year for journalctl lines that print none (default: file mtime)."),
-        click.option("--host-alias", multiple=True, metavar="PATH=HOST", help="Name the host a file or directory came from."),
+        click.option("--host-alias", multiple=True, metavar="PATH=HOST",
+                     help="Name the host a file or directory came from."),
         click.option("--skew", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
                      help="Estimate and correct clock offsets between hosts from causal pairs."),
         click.option("--strict", is_flag=True, help="Fail on the first unparsed line (ParseError with file:line)."),
@@ -76,7 +77,7 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
         raise click.BadParameter("--host-alias takes PATH=HOST")
-    _, aliases = _pairs(host_alias, "HOST")
+    aliases = _pairs(host_alias, "HOST")[1]
     try:
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,

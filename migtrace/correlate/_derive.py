@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from migtrace.correlate.markers import Match, MarkerSet
+from migtrace.correlate.markers import MarkerSet, Match
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {
@@ -60,14 +60,14 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
                 src_votes[e.host] += 1
             elif mk.side == "dst" and e.host:
                 dst_votes[e.host] += 1
-            dest = g.get("dest")
-            if dest and dest not in ("another", "None"):
+            named = g.get("dest")
+            if named and named not in ("another", "None"):
                 if mk.id.startswith("api-"):
-                    requested_dest = dest
+                    requested_dest = named
                 elif mk.attempt == "skipped":
                     pass
                 else:
-                    captured_dest.append(dest)
+                    captured_dest.append(named)
             if g.get("source"):
                 captured_source = g["source"]
             if mk.flag:
@@ -82,8 +82,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
                     memory_remaining_bytes=int(g["remaining"]) if g.get("remaining") else None,
                     memory_total_bytes=int(g["total"]) if g.get("total") else None,
                     disk_remaining_pct=int(g["disk_pct"]) if g.get("disk_pct") else None))
-            if mk.attempt and (dest or e.host):
-                host = dest if mk.attempt != "rescheduled" else (e.host or dest or "?")
+            if mk.attempt and (named or e.host):
+                host = named if mk.attempt != "rescheduled" else (e.host or named or "?")
                 attempts.append(HostAttempt(host=host or "?", outcome=mk.attempt,
                                             reason=g.get("reason", ""), time=e.time))
             if g.get("uuid") and migration_uuid is None:

@@ -17,9 +17,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from migtrace.correlate.markers import Match, MarkerSet, load_markers
-from migtrace.model import Event, Migration, level_rank
 from migtrace.correlate._derive import build_migration
+from migtrace.correlate.markers import MarkerSet, Match, load_markers
+from migtrace.model import Event, Migration, level_rank
 
 #: how long after a move's last marker an un-tagged instance event may still belong to it
 GRACE = timedelta(seconds=90)
@@ -250,9 +250,9 @@ def _join_by_instance(events: Sequence[Event], by_instance: dict[str, list[Opera
             continue
         if e.request_id and e.request_id in owner:
             continue  # belongs to a move's own request (maybe another move)
-        ops = by_instance[e.instance]
-        op = _window_owner(ops, e, matches, last_marker)
-        if op is not None:
+        owner_op = _window_owner(by_instance[e.instance], e, matches, last_marker)
+        if owner_op is not None:
+            op = owner_op
             op.add(e)
             taken.add(id(e))
             if id(e) in matches:

@@ -9,9 +9,8 @@ per event), then the few candidate markers are checked in full.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -20,7 +19,6 @@ import yaml
 
 from migtrace.errors import SignatureError
 from migtrace.model import KINDS, Event, level_rank
-
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +59,7 @@ class Match:
     groups: Mapping[str, str]
 
 
-_FIELDS = {f for f in Marker.__dataclass_fields__}
+_FIELDS = set(Marker.__dataclass_fields__)
 
 
 class MarkerSet:

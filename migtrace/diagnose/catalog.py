@@ -19,9 +19,9 @@ from typing import Any
 
 import yaml
 
+from migtrace.diagnose.query import Query, compile_query
 from migtrace.errors import QueryError, SignatureError
 from migtrace.model import KINDS
-from migtrace.diagnose.query import Query, compile_query
 
 #: Where the shipped catalog lives.
 SHIPPED_DIR = Path(__file__).parent.parent / "signatures"

@@ -419,7 +419,8 @@ def _build_grammar() -> pp.ParserElement:
     phrase.set_parse_action(_make_phrase)
 
     expr = pp.Forward()
-    not_expr = pp.Forward().set_name("a term")
+    not_expr: pp.Forward = pp.Forward()
+    not_expr.set_name("a term")
     group = lpar - expr + rpar
     atom = (group | field_term | phrase).set_name("a term")
     not_expr <<= pp.Group(not_kw - not_expr).set_parse_action(_make_not) | atom

@@ -32,7 +32,7 @@ def merged_events(paths: Iterable[StrPath], options: LoadOptions, *, terms: froz
 
     def events() -> Iterator[Event]:
         for e in read_all(readers, warnings):
-            if since and e.time < since or until and e.time > until:
+            if (since and e.time < since) or (until and e.time > until):
                 continue
             if terms and not _mentions(e, terms):
                 continue

@@ -17,13 +17,13 @@ def filter_migrations(migrations: Sequence[Migration], *, since: datetime | None
     """Keep the moves running in [since, until], of this instance, touching this host, of these statuses/kinds."""
     out = []
     for m in migrations:
-        if since and m.ended < since or until and m.started > until:
+        if (since and m.ended < since) or (until and m.started > until):
             continue
         if instance and m.instance != instance.lower():
             continue
         if host and host not in (m.source_host, m.dest_host):
             continue
-        if status and m.status not in status or kind and m.kind not in kind:
+        if (status and m.status not in status) or (kind and m.kind not in kind):
             continue
         out.append(m)
     return out

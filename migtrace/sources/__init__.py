@@ -11,8 +11,9 @@ from collections.abc import Callable, Iterator, Sequence
 
 from migtrace.model import Event
 from migtrace.options import LoadOptions, ProgressHook
+from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._around import read_lines_around
-from migtrace.sources._discover import LOCAL_JOURNAL, InputFile, default_paths, expand_paths, input_size
+from migtrace.sources._discover import InputFile, default_paths, expand_paths, input_size
 from migtrace.sources._open import decode_line
 from migtrace.sources._reader import FileReader
 from migtrace.sources._stream import merge_in_time

@@ -33,6 +33,9 @@ from migtrace.sources._open import (
     peek_magic,
 )
 
+#: what ends the reading of one input early (it is reported, the other inputs go on)
+_STOPPED_BY: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError)
+
 
 class FileReader:
     """Read one input into Events, filling its FileStats; never raises for bad data."""
@@ -65,7 +68,7 @@ class FileReader:
             return
         try:
             yield from self._read(raw)
-        except (*READ_ERRORS, ValueError) as exc:
+        except _STOPPED_BY as exc:
             self._stopped(exc)
         finally:
             if raw is not sys.stdin.buffer:

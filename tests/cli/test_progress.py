@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 from migtrace import LoadOptions, load
 from migtrace.cli._progress import Progress, human_bytes

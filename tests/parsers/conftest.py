@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import timezone, tzinfo
+from datetime import UTC, tzinfo
 
 import pytest
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Line, ParseContext
-
-UTC = timezone.utc
 
 
 @pytest.fixture

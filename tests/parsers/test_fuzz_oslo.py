@@ -15,7 +15,7 @@ import bz2
 import gzip
 import lzma
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,12 +24,11 @@ from hypothesis import strategies as st
 
 from migtrace.errors import ParseError
 from migtrace.model import FileStats
-from migtrace.parsers._base import ParseContext
-from migtrace.parsers.oslo import PARSER
-from migtrace._timeutil import UTC
 from migtrace.options import LoadOptions
-from migtrace.sources import FileReader, InputFile
+from migtrace.parsers._base import ParseContext
 from migtrace.parsers._memory import MemoryInput
+from migtrace.parsers.oslo import PARSER
+from migtrace.sources import FileReader, InputFile
 
 FUZZ = settings(max_examples=200, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -99,8 +98,8 @@ def header(draw: st.DrawFn) -> str:
     pid = draw(st.integers(1, 4_000_000))
     line = f"{draw(ts_text())} {pid} {level} {logger} {block} {inst}{msg}"
     if variant == "debug-suffix":
-        line += draw(st.sampled_from([" {{(pid=%d) _live_migration_monitor /opt/stack/nova/nova/virt/libvirt/driver.py:"
-                                      "7429}}" % pid, " run_periodic_tasks /usr/lib/python2.7/site-packages/"
+        line += draw(st.sampled_from([f" {{{{(pid={pid}) _live_migration_monitor /opt/stack/nova/nova/virt/libvirt/driver.py:"
+                                      "7429}}", " run_periodic_tasks /usr/lib/python2.7/site-packages/"
                                       "oslo_service/periodic_task.py:215", f" from (pid={pid}) f /x.py:3"]))
     return line
 

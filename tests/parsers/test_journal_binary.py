@@ -5,17 +5,16 @@ from __future__ import annotations
 import gzip
 import os
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from migtrace import read_events
 from migtrace.parsers import journal_binary
-from migtrace.parsers.journal_binary import PARSER, read_journal_path, read_local_journal
 from migtrace.parsers._memory import MemoryInput
+from migtrace.parsers.journal_binary import PARSER, read_journal_path, read_local_journal
 
-UTC = timezone.utc
 REMOTE = "/lib/systemd/systemd-journal-remote"
 REQ = "req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b"
 UUID = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -15,7 +15,6 @@ from migtrace.parsers._journal_common import (
     to_int,
 )
 
-UTC = timezone.utc
 T0 = datetime(2024, 5, 14, 10, 0, tzinfo=UTC)
 
 

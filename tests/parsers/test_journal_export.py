@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migtrace.parsers.journal_export import PARSER
 from migtrace.parsers._memory import MemoryInput
+from migtrace.parsers.journal_export import PARSER
 
-UTC = timezone.utc
 REQ = "req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b"
 
 
@@ -94,7 +93,7 @@ def test_journal_export_garbage_bytes(journal_ctx):
 def test_journal_export_text_lines(journal_ctx, journal_export):
     ctx = journal_ctx()
     text = journal_export([fields("INFO nova.compute.manager [-] hello")]).decode()
-    lines = list(enumerate(text.split("\n")[:-1], 1)) + [(13, "MESSAGE")]
+    lines = [*list(enumerate(text.split("\n")[:-1], 1)), (13, "MESSAGE")]
     [event] = list(PARSER.parse(MemoryInput.from_lines(lines), ctx))
     assert event.message == "hello" and event.service == "n-cond"
     assert ctx.stats.balanced and ctx.stats.unparsed_lines == 1
@@ -109,8 +108,8 @@ def test_journal_export_empty_input(journal_ctx):
 def test_journal_export_sniff(journal_export):
     data = journal_export([fields("x")])
     assert (PARSER.sniff(MemoryInput(data).head) == 1.0)
-    assert not (PARSER.sniff(MemoryInput(b"May 14 10:02:03 h x[1]: MESSAGE=1\n").head) == 1.0)
-    assert not (PARSER.sniff(MemoryInput(b"").head) == 1.0)
+    assert PARSER.sniff(MemoryInput(b"May 14 10:02:03 h x[1]: MESSAGE=1\n").head) != 1.0
+    assert PARSER.sniff(MemoryInput(b"").head) != 1.0
     assert PARSER.sniff(MemoryInput.from_lines(data.decode().splitlines()).head) == 1.0
     assert PARSER.sniff(MemoryInput.from_lines(["A=1", "B=2"]).head) == 0.0
 

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from migtrace.parsers.journal_text import PARSER
 from migtrace.parsers._memory import MemoryInput
+from migtrace.parsers.journal_text import PARSER
 
-UTC = timezone.utc
 REAL = Path("/work/shared/real_logs")
 REQ = "req-406cfbb9-faff-4e93-bc62-079f7e8bf6be"
 UUID = "6e5a0440-963f-4921-aede-67af701a50fa"

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
 
-from migtrace._timeutil import UTC
 from migtrace.model import FileStats
-from migtrace.parsers._base import ParseContext
-from migtrace.parsers.oslo import PARSER, parse_payload, parse_request_block
 from migtrace.options import LoadOptions
-from migtrace.sources import FileReader, InputFile
+from migtrace.parsers._base import ParseContext
 from migtrace.parsers._memory import MemoryInput
+from migtrace.parsers.oslo import PARSER, parse_payload, parse_request_block
+from migtrace.sources import FileReader, InputFile
 
 U = "ab6079d6-ad22-4000-bea8-4f04ab959f9c"
 R = "req-dc81b29a-2af4-4dd8-b6d3-31b7aa383aa3"

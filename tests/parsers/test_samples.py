@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from migtrace.parsers import registry
+from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head
 from migtrace.parsers._memory import MemoryInput
-from migtrace.parsers._ansi import strip_ansi
 
 PARSERS = [p for p in registry.all_parsers() if p.patterns]
 

@@ -9,6 +9,7 @@ installed, and RFC 6455 client framing is a few dozen lines.
 from __future__ import annotations
 
 import base64
+import contextlib
 import http.client
 import json
 import os
@@ -115,10 +116,8 @@ class WebSocket:
 
     def close(self) -> None:
         """Close the socket (the browser is stopped separately)."""
-        try:
+        with contextlib.suppress(OSError):
             self._send_frame(0x8, b"")
-        except OSError:
-            pass
         self.sock.close()
 
 

@@ -9,12 +9,12 @@ text; `secrets=True` plants the secrets the redaction tests hunt for.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
-from migtrace.pipeline import Analysis
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase, ProgressSample
+from migtrace.pipeline import Analysis
 
-T0 = datetime(2024, 3, 5, 10, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 5, 10, 0, 0, tzinfo=UTC)
 
 REQ_OK = "req-6f0c6d2e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
 REQ_FAIL = "req-7a1b2c3d-4e5f-4a6b-9c7d-1e2f3a4b5c6d"

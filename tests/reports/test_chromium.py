@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from _report_cdp import Browser, chromium_path
 from _report_factory import HOSTILE_SCRIPT, make_analysis
 from _report_png import region_stats
@@ -135,7 +134,7 @@ def test_chromium_index_sorts_and_filters(browser: Browser, tmp_path: Path) -> N
 
 
 def test_chromium_report_of_all_sample_logs(browser: Browser, tmp_path: Path) -> None:
-    from migtrace import LoadOptions, load
+    from migtrace import load
 
     out = tmp_path / "sample.html"
     write_report(load(str(Path(__file__).resolve().parents[2] / "sample_logs")), out, redact="hosts,ips,users")

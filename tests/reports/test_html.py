@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from typing import ClassVar
 
 import jinja2
 import plotly.graph_objects as go
@@ -12,15 +13,14 @@ import pytest
 from _report_factory import HOSTILE_IMG, HOSTILE_SCRIPT, REQ_FAIL, make_analysis
 
 from migtrace.pipeline import Analysis
-from migtrace.reports import _charts
-from migtrace.reports import RenderOptions, render_report
+from migtrace.reports import RenderOptions, _charts, render_report
 from migtrace.reports.html_report import environment, render
 
 
 class _Scan(HTMLParser):
     """Collect tags, the URLs that would load code/styles/media, and script bodies."""
 
-    LOADING = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("embed", "src"),
+    LOADING: ClassVar[set[tuple[str, str]]] = {("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src"), ("embed", "src"),
                ("object", "data"), ("source", "src"), ("video", "src"), ("audio", "src"), ("frame", "src")}
 
     def __init__(self) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from _report_factory import REQ_OK, make_analysis
@@ -16,7 +16,7 @@ from migtrace.reports.json_report import SCHEMA_VERSION, render
 from migtrace.serialize import migration_detail
 
 GOLDEN = Path(__file__).parent / "golden" / "report.json"
-FIXED = datetime(2024, 3, 6, 12, 0, tzinfo=timezone.utc)
+FIXED = datetime(2024, 3, 6, 12, 0, tzinfo=UTC)
 
 
 def test_json_envelope_and_version() -> None:
@@ -24,7 +24,7 @@ def test_json_envelope_and_version() -> None:
     assert doc["schema"] == "migtrace-report" and doc["schema_version"] == SCHEMA_VERSION == 1
     assert doc["migtrace_version"] == __version__
     assert doc["generated"] == "2024-03-06T12:00:00.000+00:00"
-    assert [k for k in doc] == ["schema", "schema_version", "migtrace_version", "generated", "title", "redacted",
+    assert list(doc) == ["schema", "schema_version", "migtrace_version", "generated", "title", "redacted",
                                 "inputs", "paths", "skew", "warnings", "migrations", "orphan_findings"]
     assert doc["redacted"] == ["secrets"]
     assert doc["inputs"][0]["unparsed_lines"] == 5 and doc["inputs"][0]["balanced"] is True

@@ -7,11 +7,23 @@ import re
 from pathlib import Path
 
 import pytest
-from _report_factory import HOSTS, INST_COLD, INST_FAIL, INST_OK, IPS, REQ_COLD, REQ_FAIL, REQ_OK, SECRETS, USER, make_analysis
+from _report_factory import (
+    HOSTS,
+    INST_COLD,
+    INST_FAIL,
+    INST_OK,
+    IPS,
+    REQ_COLD,
+    REQ_FAIL,
+    REQ_OK,
+    SECRETS,
+    USER,
+    make_analysis,
+)
 
 from migtrace.errors import RenderError
-from migtrace.reports.redact import Redactor, parse_categories
 from migtrace.reports import Renderer, register, render_report, write_report
+from migtrace.reports.redact import Redactor, parse_categories
 
 FORMATS = ("html", "markdown", "json")
 IDS = (REQ_OK, REQ_FAIL, REQ_COLD, INST_OK, INST_FAIL, INST_COLD)
