@@ -5,6 +5,7 @@
     ├── ParseError       a line cannot be parsed under --strict (path and line)
     ├── QueryError       a signature / --where expression is malformed (line, column)
     ├── SignatureError   a signature file is invalid (file, signature, position)
+    ├── DataError        a shipped data file (markers, causal pairs, masks) is invalid (file, entry)
     ├── RenderError      a report cannot be produced (e.g. a secret survived redaction)
     └── NotFoundError    the ID asked for matched nothing (exit code 1)
 """
@@ -49,6 +50,10 @@ class QueryError(MigtraceError):
 
 class SignatureError(MigtraceError):
     """A signature file cannot be loaded (names file, signature and position)."""
+
+
+class DataError(MigtraceError):
+    """A data file migtrace ships (or a test passes) breaks its schema; names the file and the entry."""
 
 
 class RenderError(MigtraceError):

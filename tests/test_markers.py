@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 from importlib import resources
 
 import pytest
 import yaml
 
 from migtrace.correlate.markers import KINDS, load_markers
-from migtrace.errors import SignatureError
+from migtrace.errors import DataError
 
 
 def test_markers_ids_unique_and_phases_known() -> None:
@@ -36,5 +38,19 @@ def test_markers_release_wording_variants_covered() -> None:
 def test_markers_bad_file_is_a_clear_error(tmp_path) -> None:
     bad = tmp_path / "phases.yaml"
     bad.write_text("phases: {}\nmarkers:\n  - id: x\n    text: y\n    colour: red\n")
-    with pytest.raises(SignatureError, match="marker 'x': unknown keys"):
+    with pytest.raises(DataError, match=r"markers\[0\] \(x\): unknown keys \['colour'\]"):
+        load_markers(str(bad))
+
+
+@pytest.mark.parametrize(("entry", "complaint"), [
+    ("    text: y\n    opens: teleport\n", "'opens' must be one of live-migration"),
+    ("    text: y\n    regex: '(unclosed'\n", "'regex' is not a valid regex"),
+    ("    text: y\n    late: 'yes'\n", "'late' must be true/false"),
+    ("    regex: x\n", "missing required key 'text'"),
+    ("    text: y\n    kinds: [live-migration, teleport]\n", "'kinds' must be one of"),
+])
+def test_markers_schema_names_the_entry_and_the_problem(tmp_path, entry: str, complaint: str) -> None:
+    bad = tmp_path / "phases.yaml"
+    bad.write_text("phases: {}\nmarkers:\n  - id: x\n" + entry)
+    with pytest.raises(DataError, match=re.escape(complaint)):
         load_markers(str(bad))

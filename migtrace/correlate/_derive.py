@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from migtrace.correlate.markers import MarkerSet, Match
@@ -24,114 +25,147 @@ _STICKY = {"confirmed", "reverted"}
 IN_PROGRESS_HORIZON = timedelta(minutes=10)
 
 
-def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
-                    matches: Mapping[int, list[Match]], markers: MarkerSet,
-                    last_seen: datetime | None) -> Migration:
-    """Assemble one Migration from its correlated (already skew-aligned) events."""
-    events = sorted(events, key=lambda e: (e.time, e.lineno))
-    def marks(e: Event) -> list[Match]:
-        return [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)]
+@dataclass(slots=True)
+class _Facts:
+    """What a move's markers say, gathered in one pass over its events."""
 
-    # kind refinement: a resize is a migration whose flavor changed
-    for e in events:
-        for m in marks(e):
-            if m.marker.id == "api-old-new-instance-type" and kind in ("migration", "resize"):
-                kind = "resize" if m.groups.get("old") != m.groups.get("new") else "migration"
-            elif m.marker.id == "api-assuming-migration":
-                kind = "migration"
-
-    src_votes: Counter[str] = Counter()
-    dst_votes: Counter[str] = Counter()
-    captured_dest: list[str] = []
+    src_votes: Counter[str] = field(default_factory=Counter)
+    dst_votes: Counter[str] = field(default_factory=Counter)
+    captured_dest: list[str] = field(default_factory=list)
     requested_dest: str | None = None
     captured_source: str | None = None
-    flags: set[str] = set()
+    flags: set[str] = field(default_factory=set)
     block: bool | None = None
-    outcomes: list[tuple[datetime, str]] = []
-    progress: list[ProgressSample] = []
-    attempts: list[HostAttempt] = []
+    outcomes: list[tuple[datetime, str]] = field(default_factory=list)
+    progress: list[ProgressSample] = field(default_factory=list)
+    attempts: list[HostAttempt] = field(default_factory=list)
     migration_uuid: str | None = None
     migration_number: int | None = None
-    phase_of: dict[int, str] = {}
+    phase_of: dict[int, str] = field(default_factory=dict)
+
+    def take(self, e: Event, m: Match) -> None:
+        """Record what one marker match on one event says."""
+        mk, g = m.marker, m.groups
+        if mk.side == "src" and e.host:
+            self.src_votes[e.host] += 1
+        elif mk.side == "dst" and e.host:
+            self.dst_votes[e.host] += 1
+        named = g.get("dest")
+        if named and named not in ("another", "None"):
+            if mk.api:
+                self.requested_dest = named  # what was asked for, not where it went
+            elif mk.attempt != "skipped":
+                self.captured_dest.append(named)
+        if g.get("source"):
+            self.captured_source = g["source"]
+        if mk.flag:
+            self.flags.add(mk.flag)
+        if "block" in g:
+            self.block = _BLOCK_WORDS.get(g["block"], self.block)
+        if mk.outcome:
+            self.outcomes.append((e.time, mk.outcome))
+        if mk.progress and "pct" in g:
+            self.progress.append(_progress_sample(e, g))
+        if mk.attempt and (named or e.host):
+            host = named if mk.attempt != "rescheduled" else (e.host or named)
+            self.attempts.append(HostAttempt(host=host or "?", outcome=mk.attempt, reason=g.get("reason", ""),
+                                             time=e.time))
+        if g.get("uuid") and self.migration_uuid is None:
+            self.migration_uuid = g["uuid"]
+        if g.get("number") and self.migration_number is None:
+            self.migration_number = int(g["number"])
+        if mk.phase and id(e) not in self.phase_of:
+            self.phase_of[id(e)] = mk.phase
+
+
+_BLOCK_WORDS = {"true": True, '"true"': True, "false": False, '"false"': False}
+
+
+def _progress_sample(e: Event, g: Mapping[str, str]) -> ProgressSample:
+    return ProgressSample(
+        time=e.time, elapsed_s=float(g.get("secs", 0)), memory_remaining_pct=int(g["pct"]),
+        memory_remaining_bytes=int(g["remaining"]) if g.get("remaining") else None,
+        memory_total_bytes=int(g["total"]) if g.get("total") else None,
+        disk_remaining_pct=int(g["disk_pct"]) if g.get("disk_pct") else None)
+
+
+def _refined_kind(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]]) -> str:
+    """Return the kind the markers settle: a stated kind, or resize vs migration by the flavors."""
     for e in events:
         for m in marks(e):
-            mk, g = m.marker, m.groups
-            if mk.side == "src" and e.host:
-                src_votes[e.host] += 1
-            elif mk.side == "dst" and e.host:
-                dst_votes[e.host] += 1
-            named = g.get("dest")
-            if named and named not in ("another", "None"):
-                if mk.id.startswith("api-"):
-                    requested_dest = named
-                elif mk.attempt == "skipped":
-                    pass
-                else:
-                    captured_dest.append(named)
-            if g.get("source"):
-                captured_source = g["source"]
-            if mk.flag:
-                flags.add(mk.flag)
-            if "block" in g:
-                block = {"true": True, '"true"': True, "false": False, '"false"': False}.get(g["block"], block)
-            if mk.outcome:
-                outcomes.append((e.time, mk.outcome))
-            if mk.progress and "pct" in g:
-                progress.append(ProgressSample(
-                    time=e.time, elapsed_s=float(g.get("secs", 0)), memory_remaining_pct=int(g["pct"]),
-                    memory_remaining_bytes=int(g["remaining"]) if g.get("remaining") else None,
-                    memory_total_bytes=int(g["total"]) if g.get("total") else None,
-                    disk_remaining_pct=int(g["disk_pct"]) if g.get("disk_pct") else None))
-            if mk.attempt and (named or e.host):
-                host = named if mk.attempt != "rescheduled" else (e.host or named or "?")
-                attempts.append(HostAttempt(host=host or "?", outcome=mk.attempt,
-                                            reason=g.get("reason", ""), time=e.time))
-            if g.get("uuid") and migration_uuid is None:
-                migration_uuid = g["uuid"]
-            if g.get("number") and migration_number is None:
-                migration_number = int(g["number"])
-            if mk.phase and id(e) not in phase_of:
-                phase_of[id(e)] = mk.phase
+            if m.marker.flavor_change and kind in ("migration", "resize"):
+                kind = "resize" if m.groups.get("old") != m.groups.get("new") else "migration"
+            elif m.marker.kind:
+                kind = m.marker.kind
+    return kind
 
-    if block is None and kind == "live-migration":
-        if "block_migration" in flags:
-            block = True
-        elif "shared_storage" in flags:
-            block = False
-    source = src_votes.most_common(1)[0][0] if src_votes else captured_source
-    dest: str | None = dst_votes.most_common(1)[0][0] if dst_votes else None
-    if dest is None and captured_dest:
-        dest = captured_dest[-1]
-    if dest is None and requested_dest and any(p not in ("api",) for p in phase_of.values()):
-        dest = requested_dest
+
+def _block_migration(facts: _Facts, kind: str) -> bool | None:
+    if kind != "live-migration":
+        return None
+    if facts.block is not None:
+        return facts.block
+    if "block_migration" in facts.flags:
+        return True
+    return False if "shared_storage" in facts.flags else None
+
+
+def _hosts(facts: _Facts, kind: str) -> tuple[str | None, str | None]:
+    """Return (source, destination): the hosts that logged their side, else what lines named."""
+    source = facts.src_votes.most_common(1)[0][0] if facts.src_votes else facts.captured_source
+    dest: str | None = facts.dst_votes.most_common(1)[0][0] if facts.dst_votes else None
+    if dest is None and facts.captured_dest:
+        dest = facts.captured_dest[-1]
+    if dest is None and facts.requested_dest and any(p != "api" for p in facts.phase_of.values()):
+        dest = facts.requested_dest
     if dest is not None and dest == source and kind != "evacuation":
         # a move to the same host only when nova said so (UnableToMigrateToSelf): keep the last other
-        others = [d for d in captured_dest if d != source]
+        others = [d for d in facts.captured_dest if d != source]
         dest = others[-1] if others else dest
+    return source, dest
 
-    status = _status(outcomes, events, last_seen)
-    phases = _phases(kind, events, phase_of, markers, matches)
-    downtime, basis = _downtime(kind, events, marks, source, dest)
+
+def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequence[Event]) -> tuple[str, ...]:
     hosts_seen = {e.host for e in events if e.host}
     missing: list[str] = []
     if source and source not in hosts_seen and kind != "evacuation":
         missing.append(f"no logs from source {source}")
     if dest and dest not in hosts_seen:
         missing.append(f"no logs from destination {dest}")
+    return tuple(missing)
+
+
+def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
+                    matches: Mapping[int, list[Match]], markers: MarkerSet,
+                    last_seen: datetime | None) -> Migration:
+    """Assemble one Migration from its correlated (already skew-aligned) events."""
+    events = sorted(events, key=lambda e: (e.time, e.lineno))
+    kind = _refined_kind(kind, events, lambda e: [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)])
+
+    def marks(e: Event) -> list[Match]:
+        return [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)]
+
+    facts = _Facts()
+    for e in events:
+        for m in marks(e):
+            facts.take(e, m)
+    source, dest = _hosts(facts, kind)
+    downtime, basis = _downtime(kind, events, marks, source, dest)
     users = [e for e in events if e.request_id in request_ids and e.user]
-    gids = sorted({e.global_request_id for e in events
-                   if e.global_request_id and e.request_id in request_ids})
+    gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
-    ident = req_ids[0] if req_ids else (migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    ident = req_ids[0] if req_ids else (
+        facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
     return Migration(
-        id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
+        id=ident, kind=kind, instance=instance, status=_status(facts.outcomes, events, last_seen),  # type: ignore[arg-type]
         started=events[0].time, ended=events[-1].time, source_host=source, dest_host=dest,
-        request_ids=req_ids, global_request_ids=tuple(gids), migration_uuid=migration_uuid,
-        migration_number=migration_number, block_migration=block if kind == "live-migration" else None,
-        volume_backed=True if "volume_backed" in flags else None, post_copy="post_copy" in flags,
-        phases=phases, downtime_s=downtime, downtime_basis=basis, progress=tuple(progress),
-        attempts=tuple(attempts), retries=sum(1 for a in attempts if a.outcome in ("skipped", "rescheduled")),
-        events=tuple(events), missing_sides=tuple(missing),
+        request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
+        migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
+        volume_backed=True if "volume_backed" in facts.flags else None, post_copy="post_copy" in facts.flags,
+        phases=_phases(kind, events, facts.phase_of, markers, matches), downtime_s=downtime, downtime_basis=basis,
+        progress=tuple(facts.progress), attempts=tuple(facts.attempts),
+        retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
+        events=tuple(events), missing_sides=_missing_sides(kind, source, dest, events),
         user=users[0].user if users else None, project=users[0].project if users else None,
     )
 
@@ -188,8 +222,9 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 if kind == "live-migration" and source and e.host and e.host != source:
                     continue
                 start = e
-                if m.marker.id == "src-shutdown-successfully" and m.groups.get("seconds"):
-                    shutdown_seconds = float(m.groups["seconds"])
+                lead = m.marker.downtime_lead
+                if lead and m.groups.get(lead):
+                    shutdown_seconds = float(m.groups[lead])
             elif m.marker.downtime == "end" and start is not None:
                 if dest and e.host and e.host != dest:
                     continue

@@ -168,7 +168,7 @@ def _first(group: Sequence[Event], matches: dict[int, list[Match]], key: str) ->
         for m in matches.get(id(e), ()):
             value = getattr(m.marker, key)
             if value:
-                if m.marker.id.startswith("api-"):
+                if m.marker.api:
                     return str(value)
                 best = best or str(value)
     return best

@@ -12,13 +12,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
-import yaml
 
-from migtrace.errors import SignatureError
-from migtrace.model import KINDS, Event, level_rank
+from migtrace._datafile import Key, Schema, entries, load_document, read_text
+from migtrace.errors import DataError
+from migtrace.model import KINDS, LEVELS, Event, level_rank
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +44,14 @@ class Marker:
     require_regex: bool = False
     #: the kind of move this line can only come from, when no request opened one
     implies: str | None = None
+    #: the API's record of the request (asked-for destination; its opens/followup wins)
+    api: bool = False
+    #: the move is of this kind, whatever opened it
+    kind: str | None = None
+    #: resize or migration, decided by the captured `old` and `new` flavors
+    flavor_change: bool = False
+    #: named group with the seconds the guest was already stopping before this line
+    downtime_lead: str | None = None
 
     def applies_to(self, kind: str) -> bool:
         """True when the marker means something for a move of this kind."""
@@ -136,37 +143,54 @@ class MarkerSet:
         return self.phase_order.get(kind, ())
 
 
-def _marker_from(entry: Mapping[str, Any], where: str) -> Marker:
-    unknown = set(entry) - _FIELDS - {"releases"}
-    if unknown:
-        raise SignatureError(f"{where}: marker {entry.get('id')!r}: unknown keys {sorted(unknown)}")
+_OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished")
+
+#: The schema of one marker entry in phases.yaml (the file's header says what each key means).
+MARKER_SCHEMA: Schema = {
+    "id": Key(required=True),
+    "text": Key(required=True),
+    "regex": Key(regex=True),
+    "require_regex": Key(bool),
+    "logger": Key(),
+    "level": Key(choices=LEVELS),
+    "opens": Key(choices=KINDS),
+    "followup": Key(choices=("confirm", "revert", "force-complete", "abort", "cleanup")),
+    "kind": Key(choices=KINDS),
+    "flavor_change": Key(bool),
+    "api": Key(bool),
+    "phase": Key(),
+    "side": Key(choices=("src", "dst")),
+    "outcome": Key(choices=_OUTCOMES),
+    "flag": Key(choices=("block_migration", "post_copy", "volume_backed", "shared_storage")),
+    "downtime": Key(choices=("start", "end")),
+    "downtime_lead": Key(),
+    "attempt": Key(choices=("selected", "skipped", "rescheduled")),
+    "progress": Key(bool),
+    "kinds": Key(list, choices=KINDS),
+    "late": Key(bool),
+    "implies": Key(choices=(*KINDS, "none")),
+    "releases": Key(),
+}
+
+
+def _marker_from(entry: Mapping[str, Any]) -> Marker:
     data = {k: v for k, v in entry.items() if k in _FIELDS}
-    if "regex" in data and data["regex"] is not None:
-        try:
-            data["regex"] = re.compile(data["regex"])
-        except re.error as exc:
-            raise SignatureError(f"{where}: marker {entry.get('id')!r}: bad regex: {exc}") from exc
+    if data.get("regex") is not None:
+        data["regex"] = re.compile(data["regex"])
     data["kinds"] = frozenset(data.get("kinds") or ())
     data["text"] = str(data.get("text") or "")
-    for key in ("opens",):
-        if data.get(key) and data[key] not in KINDS:
-            raise SignatureError(f"{where}: marker {entry.get('id')!r}: unknown kind {data[key]!r}")
     return Marker(**data)
 
 
 @lru_cache(maxsize=4)
 def load_markers(path: str | None = None) -> MarkerSet:
     """Load the shipped marker file (or another one, for tests)."""
-    if path is None:
-        text = resources.files("migtrace").joinpath("data/phases.yaml").read_text(encoding="utf-8")
-        where = "migtrace/data/phases.yaml"
-    else:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-        where = path
-    data = yaml.safe_load(text)
-    phases: dict[str, list[str]] = data["phases"]
-    markers = [_with_implied_kind(_marker_from(entry, where), phases) for entry in data["markers"]]
+    text, where = read_text("phases.yaml", path)
+    document = load_document(text, where)
+    phases = document.get("phases")
+    if not isinstance(phases, dict) or not all(isinstance(v, list) for v in phases.values()):
+        raise DataError(f"{where}: 'phases' must map each kind to its list of phases")
+    markers = [_with_implied_kind(_marker_from(e), phases) for e in entries(document, "markers", MARKER_SCHEMA, where)]
     return MarkerSet(markers, phases)
 
 

@@ -13,18 +13,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 
+from migtrace._datafile import Key, entries, load_document, read_text
 from migtrace.model import Event
 
 #: smaller gaps are within log precision and scheduling noise
 TOLERANCE_S = 0.001
 
-#: (cause text, effect text): the cause is logged before the effect, on any two hosts, same request
-CAUSAL_TEXTS: tuple[tuple[str, str], ...] = (
-    ("_post_live_migration() is started", "Post operation of migration started"),
-    ("pre_live_migration result data is", "seconds for pre_live_migration on destination host"),
-    ("Calling prep_resize with selected host", "Stashing vm_state"),
-)
+_PAIR_SCHEMA = {"cause": Key(required=True), "effect": Key(required=True), "why": Key(required=True)}
+
+
+@cache
+def causal_texts() -> tuple[tuple[str, str], ...]:
+    """Return the (cause, effect) texts of migtrace/data/causal_pairs.yaml, same request, any two hosts."""
+    text, where = read_text("causal_pairs.yaml")
+    pairs = entries(load_document(text, where), "pairs", _PAIR_SCHEMA, where)
+    return tuple((p["cause"], p["effect"]) for p in pairs)
 
 
 def constraints(events: Sequence[Event]) -> list[tuple[str, str, float]]:
@@ -32,6 +37,7 @@ def constraints(events: Sequence[Event]) -> list[tuple[str, str, float]]:
     first: dict[tuple[str, str], Event] = {}
     api_first: dict[str, Event] = {}
     texts: dict[tuple[str, str], Event] = {}
+    pairs = causal_texts()
     for e in events:
         if not e.request_id or not e.host:
             continue
@@ -40,7 +46,7 @@ def constraints(events: Sequence[Event]) -> list[tuple[str, str, float]]:
             first[key] = e
         if e.service == "n-api" and e.request_id not in api_first:
             api_first[e.request_id] = e
-        for cause, effect in CAUSAL_TEXTS:
+        for cause, effect in pairs:
             for t in (cause, effect):
                 if t in e.message and (e.request_id, t) not in texts:
                     texts[(e.request_id, t)] = e
@@ -53,7 +59,7 @@ def constraints(events: Sequence[Event]) -> list[tuple[str, str, float]]:
                 out.append((origin.host, host, gap))
     reqs = {r for r, _ in texts}
     for req in reqs:
-        for cause, effect in CAUSAL_TEXTS:
+        for cause, effect in pairs:
             c, ef = texts.get((req, cause)), texts.get((req, effect))
             if c and ef and c.host and ef.host and c.host != ef.host:
                 gap = (c.time - ef.time).total_seconds()

@@ -17,7 +17,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
+from migtrace._datafile import Key, entries, load_document, read_text
 from migtrace.diagnose.catalog import SEVERITY_RANK, Catalog, Signature
 from migtrace.model import Event, Finding, Migration, level_rank
 
@@ -29,18 +31,16 @@ UNRECOGNISED_ID = "unrecognised"
 
 _ERROR_RANK = level_rank("ERROR")
 
-#: (pattern, replacement) applied in order to build an unrecognised error's template.
-_MASKS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I), "req-<uuid>"),
-    (re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I), "<uuid>"),
-    (re.compile(r"\b[0-9a-f]{32,64}\b", re.I), "<id>"),
-    (re.compile(r"\biqn\.[\w.:-]+", re.I), "<iqn>"),
-    (re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b"), "<ip>"),
-    (re.compile(r"(?<![\w.])(?:/[\w.@%+=:,-]+)+/?"), "<path>"),
-    (re.compile(r"\binstance-[0-9a-f]{8}\b"), "<domain>"),
-    (re.compile(r"\b0x[0-9a-f]+\b", re.I), "<n>"),
-    (re.compile(r"(?<![\w<.-])\d+(?:\.\d+)?(?![\d.])"), "<n>"),
-)
+_MASK_SCHEMA = {"pattern": Key(required=True, regex=True), "ignore_case": Key(bool),
+                "replacement": Key(required=True), "why": Key(required=True)}
+
+
+@cache
+def masks() -> tuple[tuple[re.Pattern[str], str], ...]:
+    """Return the (pattern, replacement) masks of migtrace/data/error_masks.yaml, in order."""
+    text, where = read_text("error_masks.yaml")
+    found = entries(load_document(text, where), "masks", _MASK_SCHEMA, where)
+    return tuple((re.compile(m["pattern"], re.I if m.get("ignore_case") else 0), m["replacement"]) for m in found)
 
 
 @dataclass(slots=True)
@@ -101,7 +101,7 @@ def template(event: Event, hosts: Iterable[str | None] = ()) -> str:
     text = event.message.split("\n", 1)[0].strip()
     for host in sorted({h for h in hosts if h}, key=len, reverse=True):
         text = re.sub(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", "<host>", text)
-    for pattern, replacement in _MASKS:
+    for pattern, replacement in masks():
         text = pattern.sub(replacement, text)
     if len(text) > MAX_TEMPLATE:
         text = text[:MAX_TEMPLATE - 1] + "…"
