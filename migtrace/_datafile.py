@@ -88,7 +88,7 @@ def _check_value(value: Any, key: str, spec: Key, name: str) -> None:
         raise DataError(f"{name}: '{key}' must be one of {', '.join(spec.choices)}, not {value!r}")
     if spec.regex:
         try:
-            re.compile(value)
+            re.compile(str(value))
         except re.error as exc:
             raise DataError(f"{name}: '{key}' is not a valid regex: {exc}") from exc
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-
 from migtrace._datafile import Key, Schema, entries, load_document, read_text
 from migtrace.errors import DataError
 from migtrace.model import KINDS, LEVELS, Event, level_rank
