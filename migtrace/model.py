@@ -30,6 +30,8 @@ STATUSES: tuple[str, ...] = get_args(MigrationStatus)
 #: the oslo-incubator logger, TRACE is the pre-Liberty name for traceback lines.
 LEVELS: tuple[str, ...] = ("TRACE", "DEBUG", "INFO", "AUDIT", "WARNING", "ERROR", "CRITICAL")
 LEVEL_RANK: dict[str, int] = {name: rank for rank, name in enumerate(LEVELS)}
+#: Spellings of levels that are not in LEVELS but appear in the wild (Python's and oslo's aliases).
+LEVEL_ALIASES: dict[str, str] = {"WARN": "WARNING", "EXCEPTION": "ERROR", "FATAL": "CRITICAL"}
 
 
 def level_rank(level: str | None) -> int:

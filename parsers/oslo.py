@@ -24,25 +24,14 @@ from datetime import datetime
 
 from migtrace._naming import service_from_logger
 from migtrace._timeutil import localize
-from migtrace.model import Event, FileStats
+from migtrace.model import LEVEL_ALIASES, Event, FileStats
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
-
-LEVEL_NAMES = "TRACE|DEBUG|INFO|AUDIT|WARNING|WARN|ERROR|CRITICAL|FATAL"
-
-_TS = r"(?P<ts>\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?)"
+from migtrace.parsers._header import BARE, HEADERISH, STD
 
 #: variant -> header regex.  `std` is the file format (timestamp first), `bare`
 #: is what devstack writes to journald (journald adds time and pid).
-patterns: dict[str, re.Pattern[str]] = {
-    "std": re.compile(
-        _TS + r"\s+(?:(?P<pid>\d+)\s+)?(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[\w.\-]+)"
-        r"(?:\s(?P<rest>.*?))?\s*$"
-    ),
-    "bare": re.compile(
-        r"(?P<level>" + LEVEL_NAMES + r")\s+(?P<logger>[a-z_][\w.\-]*)(?:\s(?P<rest>.*?))?\s*$"
-    ),
-}
+patterns: dict[str, re.Pattern[str]] = {"std": re.compile(STD), "bare": re.compile(BARE)}
 
 _CONTEXT = re.compile(r"\[(?P<ctx>[^\]\[]*)\]\s?(?P<after>.*)$", re.S)
 _INSTANCE = re.compile(
@@ -53,8 +42,6 @@ _DEBUG_SUFFIXES = (
     re.compile(r"\s+from \(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)$"),
     re.compile(r"\s+(?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$"),
 )
-_HEADERISH = re.compile(r"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?(?:" + LEVEL_NAMES
-                        + r")\s+[\w.\-]+\s+\[(?!instance: )")
 
 
 @dataclass(slots=True)
@@ -152,10 +139,7 @@ def parse_payload(text: str) -> Payload | None:
             return None
         bare = True
     level = m.group("level")
-    if level == "WARN":
-        level = "WARNING"
-    elif level == "FATAL":
-        level = "CRITICAL"
+    level = LEVEL_ALIASES.get(level, level)
     logger = m.group("logger")
     rest = m.group("rest") or ""
     ts = None if bare else m.group("ts")
@@ -189,7 +173,7 @@ def parse_payload(text: str) -> Payload | None:
 
 def looks_like_cut_header(text: str) -> bool:
     """True for the first part of a header a terminal or mail client wrapped."""
-    return text.count("[") > text.count("]") and bool(_HEADERISH.match(text))
+    return text.count("[") > text.count("]") and bool(HEADERISH.match(text))
 
 
 class OsloTextParser:
@@ -262,69 +246,93 @@ def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
 
 
 def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
-    stats = ctx.stats
-    rec: _Record | None = None
-    pending: list[Line] = []  # a cut header waiting for its continuation
+    folder = _Folder(ctx, fmt)
     for lineno, raw in lines:
-        stats.lines_read += 1
-        text = strip_ansi(raw)
-        if pending:
-            joined_text = _join_wrapped(pending[-1][1], text)
-            pending.append((lineno, joined_text))
-            p = parse_payload(joined_text)
-            if p is not None and p.time is not None and p.is_header and not looks_like_cut_header(joined_text):
-                if rec is not None:
-                    stats.records += 1
-                    yield _emit(rec, ctx, fmt)
-                rec = _Record(p, pending[0][0], ctx.service, ctx.host)
-                rec.nlines = len(pending)
-                stats.record_lines += len(pending)
-                pending = []
-                continue
-            if len(pending) < 4:
-                continue
-            # give up joining: the first piece is a record of its own (cut by the paste), the rest follow it
-            if rec is not None:
-                stats.records += 1
-                yield _emit(rec, ctx, fmt)
-            rec = _record_from_pending(pending, ctx, stats)
-            pending = []
-            continue
+        ctx.stats.lines_read += 1
+        yield from folder.feed(lineno, strip_ansi(raw))
+    yield from folder.finish()
+
+
+def _is_header(p: Payload | None) -> bool:
+    return p is not None and p.time is not None and p.is_header
+
+
+class _Folder:
+    """Fold lines into records: a header opens one, continuation lines join it, a cut header waits."""
+
+    def __init__(self, ctx: ParseContext, fmt: str) -> None:
+        self.ctx = ctx
+        self.stats = ctx.stats
+        self.fmt = fmt
+        self.rec: _Record | None = None
+        self.pending: list[Line] = []  # a cut header waiting for its continuation
+
+    def _close(self) -> Iterator[Event]:
+        if self.rec is not None:
+            self.stats.records += 1
+            yield _emit(self.rec, self.ctx, self.fmt)
+            self.rec = None
+
+    def feed(self, lineno: int, text: str) -> Iterator[Event]:
+        """Take one line; yield the record it closes, if any."""
+        if self.pending:
+            yield from self._join(lineno, text)
+            return
         p = parse_payload(text) if text[:1].isdigit() else None
         if p is not None and p.time is not None and looks_like_cut_header(text):
-            pending = [(lineno, text)]
-            continue
-        if p is not None and p.time is not None and p.is_header:
-            if rec is not None:
-                stats.records += 1
-                yield _emit(rec, ctx, fmt)
-            rec = _Record(p, lineno, ctx.service, ctx.host)
-            stats.record_lines += 1
-            continue
-        if rec is None:
-            if p is not None and p.time is not None:
-                # a traceback whose header line was not pasted: its prefix lines still make a record
-                rec = _Record(p, lineno, ctx.service, ctx.host)
-                stats.record_lines += 1
-            elif text.strip():
-                ctx.unparsed(lineno, text)
-            else:
-                stats.meta_lines += 1
-            continue
-        # continuation: exception-prefix lines lose their prefix, others are kept as is
-        rec.extra.append(p.message if p is not None else text)
-        if p is not None and rec.payload.instance is None and p.instance:
-            rec.payload.instance = p.instance
-        rec.nlines += 1
-        stats.continuation_lines += 1
-    if pending:
-        if rec is not None:
-            stats.records += 1
-            yield _emit(rec, ctx, fmt)
-        rec = _record_from_pending(pending, ctx, stats)
-    if rec is not None:
-        stats.records += 1
-        yield _emit(rec, ctx, fmt)
+            self.pending = [(lineno, text)]
+        elif p is not None and _is_header(p):
+            yield from self._close()
+            self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host)
+            self.stats.record_lines += 1
+        elif self.rec is None:
+            self._before_first_record(lineno, text, p)
+        else:
+            self._continuation(text, p)
+
+    def _join(self, lineno: int, text: str) -> Iterator[Event]:
+        """Join a line to the cut header waiting for it; give up after four pieces."""
+        joined = _join_wrapped(self.pending[-1][1], text)
+        self.pending.append((lineno, joined))
+        p = parse_payload(joined)
+        if p is not None and _is_header(p) and not looks_like_cut_header(joined):
+            yield from self._close()
+            self.rec = _Record(p, self.pending[0][0], self.ctx.service, self.ctx.host)
+            self.rec.nlines = len(self.pending)
+            self.stats.record_lines += len(self.pending)
+            self.pending = []
+        elif len(self.pending) >= 4:
+            # give up joining: the first piece is a record of its own (cut by the paste), the rest follow it
+            yield from self._close()
+            self.rec = _record_from_pending(self.pending, self.ctx, self.stats)
+            self.pending = []
+
+    def _before_first_record(self, lineno: int, text: str, p: Payload | None) -> None:
+        if p is not None and p.time is not None:
+            # a traceback whose header line was not pasted: its prefix lines still make a record
+            self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host)
+            self.stats.record_lines += 1
+        elif text.strip():
+            self.ctx.unparsed(lineno, text)
+        else:
+            self.stats.meta_lines += 1
+
+    def _continuation(self, text: str, p: Payload | None) -> None:
+        """Add a line to the open record: exception-prefix lines lose their prefix, others stay as is."""
+        assert self.rec is not None
+        self.rec.extra.append(p.message if p is not None else text)
+        if p is not None and self.rec.payload.instance is None and p.instance:
+            self.rec.payload.instance = p.instance
+        self.rec.nlines += 1
+        self.stats.continuation_lines += 1
+
+    def finish(self) -> Iterator[Event]:
+        """Close what is still open at the end of the input."""
+        if self.pending:
+            yield from self._close()
+            self.rec = _record_from_pending(self.pending, self.ctx, self.stats)
+            self.pending = []
+        yield from self._close()
 
 
 def _record_from_pending(pending: list[Line], ctx: ParseContext, stats: FileStats) -> _Record:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from migtrace._naming import host_from_path, service_from_name
 from migtrace.parsers._base import Line, ParseContext
+from migtrace.parsers._header import TIMESTAMP_START
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,6 @@ DECORATIONS: tuple[Decoration, ...] = (
         r"(?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
 )
 
-_RECORD_START = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:|[A-Z][a-z]{2} [ \d]\d \d\d:")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\[\]_*`#<>()])")
 _TAIL_HEADER = re.compile(r"^==> (?P<file>.+) <==$")
 
@@ -54,7 +54,7 @@ def detect(head: Sequence[str]) -> tuple[Decoration, ...]:
     for deco in DECORATIONS:
         hits = [deco.pattern.match(line) for line in current]
         share = sum(1 for h in hits if h) / len(current)
-        if deco.name == "indent" and not any(h and _RECORD_START.match(h.group("keep")) for h in hits):
+        if deco.name == "indent" and not any(h and TIMESTAMP_START.match(h.group("keep")) for h in hits):
             # indented traceback lines are not an indented paste: a record header must be indented too
             share = 0.0
         if share >= deco.threshold:

@@ -65,6 +65,10 @@ def instance_of(events: Iterable[Event]) -> str | None:
     return None
 
 
+#: a request's events, as (action or kind, request id, events)
+_RequestGroup = tuple[str, str, list[Event]]
+
+
 def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list[Migration]:
     """Return the migrations found in time-ordered events, oldest first."""
     markers = markers or load_markers()
@@ -73,92 +77,121 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
         found = markers.match(e)
         if found:
             matches[id(e)] = found
+    moves = _Moves(matches)
+    implied, followups = moves.open_by_request(_by_request(events))
+    moves.add_implied(implied)
+    moves.index_by_instance()
+    moves.attach_followups(followups)
+    # un-tagged events (or events of requests that are no move) join by instance and window
+    taken = _join_by_instance(events, moves.by_instance, moves.owner, matches)
+    _join_by_migration_uuid(events, moves.ops, moves.owner, matches)
+    moves.ops.extend(_orphan_operations(events, moves.owner, matches, taken))
+    last_seen = events[-1].time if events else None
+    migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
+                                  matches, markers, last_seen=last_seen)
+                  for op in moves.ops if op.events]
+    migrations.sort(key=lambda m: m.started)
+    return migrations
 
+
+def _by_request(events: Sequence[Event]) -> dict[str, list[Event]]:
     by_request: dict[str, list[Event]] = defaultdict(list)
     for e in events:
         if e.request_id:
             by_request[e.request_id].append(e)
+    return by_request
 
-    ops: list[Operation] = []
-    followups: list[tuple[str, str, list[Event]]] = []
-    owner: dict[str, Operation] = {}
-    implied: list[tuple[str, str, list[Event]]] = []
-    for req, group in by_request.items():
-        opens = _first(group, matches, "opens")
-        follow = _first(group, matches, "followup")
-        explicit = opens is not None
-        if opens is None and follow is None and _single_instance(group):
-            # a long-lived thread's id (lifecycle dispatch, periodic tasks) spans many instances: not a move
-            opens = _implied(group, matches)
-            phases = {m.marker.phase for e in group for m in matches.get(id(e), ()) if m.marker.phase}
-            if opens is not None and phases and phases <= {"confirm", "revert"}:
-                follow, opens = ("confirm" if "confirm" in phases else "revert"), None
-            elif opens is not None and _only_late(group, matches):
-                # e.g. the evacuated source coming back and cleaning up, under its start-up context
-                follow, opens = "cleanup", None
-        if opens is not None and follow is None and not explicit:
-            implied.append((opens, req, group))
-        elif opens is not None and follow is None:
-            op = Operation(kind=opens, instance=instance_of(group), request_ids=[req], started=group[0].time)
-            for e in group:
-                op.add(e)
-            ops.append(op)
-            owner[req] = op
-        elif follow is not None:
-            followups.append((follow, req, group))
 
-    # a request that only implies a move is one only when no opened move of its instance covers it:
-    # a thread's id seen on one instance alone (e.g. in a targeted read) must not split a move in two
-    for kind, req, group in implied:
-        instance = instance_of(group)
-        if any(op.instance == instance and op.started <= group[0].time <= op.events[-1].time + GRACE
-               for op in ops if op.events):
-            continue
+class _Moves:
+    """The operations being assembled, who owns which request, and each instance's moves."""
+
+    def __init__(self, matches: dict[int, list[Match]]) -> None:
+        self.matches = matches
+        self.ops: list[Operation] = []
+        self.owner: dict[str, Operation] = {}
+        self.by_instance: dict[str, list[Operation]] = defaultdict(list)
+
+    def _open(self, kind: str, req: str, group: list[Event], instance: str | None) -> None:
         op = Operation(kind=kind, instance=instance, request_ids=[req], started=group[0].time)
         for e in group:
             op.add(e)
-        ops.append(op)
-        owner[req] = op
+        self.ops.append(op)
+        self.owner[req] = op
 
-    ops.sort(key=lambda o: o.started)
-    by_instance: dict[str, list[Operation]] = defaultdict(list)
-    for op in ops:
-        if op.instance:
-            by_instance[op.instance].append(op)
+    def open_by_request(self, by_request: dict[str, list[Event]]) -> tuple[list[_RequestGroup], list[_RequestGroup]]:
+        """Open a move for each request that says it is one; return the implied moves and the follow-ups."""
+        implied: list[_RequestGroup] = []
+        followups: list[_RequestGroup] = []
+        for req, group in by_request.items():
+            opens = _first(group, self.matches, "opens")
+            follow = _first(group, self.matches, "followup")
+            if opens is not None and follow is None:
+                self._open(opens, req, group, instance_of(group))
+            elif follow is not None:
+                followups.append((follow, req, group))
+            elif _single_instance(group):
+                # a long-lived thread's id (lifecycle dispatch, periodic tasks) spans many instances: not a move
+                kind_or_action, is_followup = _implied_by_markers(group, self.matches)
+                if kind_or_action is not None:
+                    (followups if is_followup else implied).append((kind_or_action, req, group))
+        return implied, followups
 
-    # follow-up requests join the latest earlier move of their instance
-    for action, req, group in sorted(followups, key=lambda f: f[2][0].time):
-        instance = instance_of(group) or _instance_from_groups(group, matches)
-        if instance is None:
-            continue
-        candidates = [o for o in by_instance.get(instance, ())
-                      if o.started <= group[0].time and o.kind in _FOLLOWUP_KINDS[action]]
-        api_driven = any(e.service == "n-api" for e in group)
-        chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
-        if not candidates:
-            op = Operation(kind="migration" if action in ("confirm", "revert") else "live-migration",
-                           instance=instance, request_ids=[], started=chosen[0].time if chosen else group[0].time)
-            ops.append(op)
-            by_instance[instance].append(op)
-            by_instance[instance].sort(key=lambda o: o.started)
-            candidates = [op]
-        target = candidates[-1]
-        if api_driven:
-            target.followups.append(req)
-            owner[req] = target
-        for e in chosen:
-            target.add(e)
+    def add_implied(self, implied: list[_RequestGroup]) -> None:
+        """Open the moves only implied by their lines, unless an opened move of the instance covers them.
 
-    # un-tagged events (or events of requests that are no move) join by instance and window
-    taken = _join_by_instance(events, by_instance, owner, matches)
-    _join_by_migration_uuid(events, ops, owner, matches)
-    ops.extend(_orphan_operations(events, owner, matches, taken))
+        A thread's id seen on one instance alone (e.g. in a targeted read) must not split a move in two.
+        """
+        for kind, req, group in implied:
+            instance = instance_of(group)
+            if any(op.instance == instance and op.started <= group[0].time <= op.events[-1].time + GRACE
+                   for op in self.ops if op.events):
+                continue
+            self._open(kind, req, group, instance)
 
-    migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
-                                  matches, markers, last_seen=events[-1].time if events else None)
-                  for op in ops if op.events]
-    migrations.sort(key=lambda m: m.started)
-    return migrations
+    def index_by_instance(self) -> None:
+        self.ops.sort(key=lambda o: o.started)
+        for op in self.ops:
+            if op.instance:
+                self.by_instance[op.instance].append(op)
+
+    def attach_followups(self, followups: list[_RequestGroup]) -> None:
+        """Join each follow-up request to the latest earlier move of its instance (or a move of its own)."""
+        for action, req, group in sorted(followups, key=lambda f: f[2][0].time):
+            instance = instance_of(group) or _instance_from_groups(group, self.matches)
+            if instance is None:
+                continue
+            candidates = [o for o in self.by_instance.get(instance, ())
+                          if o.started <= group[0].time and o.kind in _FOLLOWUP_KINDS[action]]
+            api_driven = any(e.service == "n-api" for e in group)
+            chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
+            if not candidates:
+                kind = "migration" if action in ("confirm", "revert") else "live-migration"
+                op = Operation(kind=kind, instance=instance, request_ids=[],
+                               started=chosen[0].time if chosen else group[0].time)
+                self.ops.append(op)
+                self.by_instance[instance].append(op)
+                self.by_instance[instance].sort(key=lambda o: o.started)
+                candidates = [op]
+            target = candidates[-1]
+            if api_driven:
+                target.followups.append(req)
+                self.owner[req] = target
+            for e in chosen:
+                target.add(e)
+
+
+def _implied_by_markers(group: Sequence[Event], matches: dict[int, list[Match]]) -> tuple[str | None, bool]:
+    """Return (kind, False) when a request's lines imply a move, (action, True) when they act on one."""
+    kind = _implied(group, matches)
+    if kind is None:
+        return None, False
+    phases = {m.marker.phase for e in group for m in matches.get(id(e), ()) if m.marker.phase}
+    if phases and phases <= {"confirm", "revert"}:
+        return ("confirm" if "confirm" in phases else "revert"), True
+    if _only_late(group, matches):
+        # e.g. the evacuated source coming back and cleaning up, under its start-up context
+        return "cleanup", True
+    return kind, False
 
 
 def _first(group: Sequence[Event], matches: dict[int, list[Match]], key: str) -> str | None:

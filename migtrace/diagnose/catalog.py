@@ -12,7 +12,7 @@ author has to find it in an editor.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -125,21 +125,7 @@ def load_signature_file(path: str | Path) -> Signature:
 def parse_signature(text: str, *, path: str = "<signature>", component: str = "") -> Signature:
     """Validate the YAML text of one signature and compile its match expression."""
     fallback_id = Path(path).stem
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = _pos(mark.line + 1, mark.column + 1) if mark else _pos(1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise SignatureError(
-            f"{path}: signature '{fallback_id}': invalid YAML: {problem} {where}") from None
-    if not isinstance(root, yaml.MappingNode):
-        line = root.start_mark.line + 1 if root is not None else 1
-        raise SignatureError(
-            f"{path}: signature '{fallback_id}': expected a mapping of keys {_pos(line, 1)}")
-    nodes: dict[str, tuple[yaml.Node, yaml.Node]] = {}
-    for key_node, value_node in root.value:
-        nodes[str(key_node.value)] = (key_node, value_node)
+    nodes = _key_nodes(text, path, fallback_id)
     data = yaml.safe_load(text) or {}
     sig_id = str(data.get("id") or fallback_id)
 
@@ -148,17 +134,7 @@ def parse_signature(text: str, *, path: str = "<signature>", component: str = ""
         line, col = (node.start_mark.line + 1, node.start_mark.column + 1) if node else (1, 1)
         return SignatureError(f"{path}: signature '{sig_id}': {what} {_pos(line, col)}")
 
-    for key, (key_node, _value) in nodes.items():
-        if key not in _REQUIRED and key not in _OPTIONAL:
-            allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
-            raise SignatureError(
-                f"{path}: signature '{sig_id}': unknown key '{key}' (allowed: {allowed}) "
-                f"{_pos(key_node.start_mark.line + 1, key_node.start_mark.column + 1)}")
-    for key in _REQUIRED:
-        if key not in data or data[key] in (None, ""):
-            raise fail(f"missing required key '{key}'")
-    _check_text(data, ("id", "title", "severity", "match", "explanation", "remedy", "hint",
-                       "example", "releases"), fail)
+    _check_keys(data, nodes, path, sig_id, fail)
     if not _ID_RE.match(sig_id):
         raise fail(f"id '{sig_id}' must be kebab-case or lpNNNN", "id")
     if Path(path).suffix in (".yaml", ".yml") and fallback_id != sig_id:
@@ -174,31 +150,58 @@ def parse_signature(text: str, *, path: str = "<signature>", component: str = ""
     if not isinstance(fallback, bool):
         raise fail("fallback must be true or false", "fallback")
     query = _compile_match(str(data["match"]), nodes["match"][1], text, path, sig_id)
-    hint = data.get("hint")
-    hint = str(hint) if hint else query.hint
-    if hint is not None and hint != hint.lower():
-        raise fail(f"hint '{hint}' must be lower-case (it is compared to lower-cased text)",
-                   "hint")
     example = str(data.get("example") or "").rstrip("\n")
+    hint = _hint(data.get("hint"), query, example, fail)
+    return Signature(
+        id=sig_id, title=str(data["title"]).strip(), severity=severity, match=query,
+        explanation=str(data["explanation"]).strip(), remedy=str(data["remedy"]).strip(), flows=flows,
+        phases=_str_tuple(data, "phases", fail), hint=hint, references=_str_tuple(data, "references", fail),
+        example=example, releases=str(data.get("releases") or "").strip(), fallback=fallback,
+        component=component, path=path,
+    )
+
+
+def _key_nodes(text: str, path: str, fallback_id: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
+    """Return the YAML nodes of each top-level key, so that errors can point at a line and column."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = _pos(mark.line + 1, mark.column + 1) if mark else _pos(1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise SignatureError(
+            f"{path}: signature '{fallback_id}': invalid YAML: {problem} {where}") from None
+    if not isinstance(root, yaml.MappingNode):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise SignatureError(
+            f"{path}: signature '{fallback_id}': expected a mapping of keys {_pos(line, 1)}")
+    return {str(key_node.value): (key_node, value_node) for key_node, value_node in root.value}
+
+
+def _check_keys(data: Mapping[str, Any], nodes: Mapping[str, tuple[yaml.Node, yaml.Node]], path: str,
+                sig_id: str, fail: Callable[..., SignatureError]) -> None:
+    """Refuse unknown keys, missing required keys and non-text values where text is meant."""
+    for key, (key_node, _value) in nodes.items():
+        if key not in _REQUIRED and key not in _OPTIONAL:
+            allowed = ", ".join((*_REQUIRED, *_OPTIONAL))
+            raise SignatureError(
+                f"{path}: signature '{sig_id}': unknown key '{key}' (allowed: {allowed}) "
+                f"{_pos(key_node.start_mark.line + 1, key_node.start_mark.column + 1)}")
+    for key in _REQUIRED:
+        if key not in data or data[key] in (None, ""):
+            raise fail(f"missing required key '{key}'")
+    _check_text(data, ("id", "title", "severity", "match", "explanation", "remedy", "hint",
+                       "example", "releases"), fail)
+
+
+def _hint(given: object, query: Query, example: str, fail: Callable[..., SignatureError]) -> str | None:
+    """Return the cheap prefilter substring: the author's `hint`, else the query's own."""
+    hint = str(given) if given else query.hint
+    if hint is not None and hint != hint.lower():
+        raise fail(f"hint '{hint}' must be lower-case (it is compared to lower-cased text)", "hint")
     if hint and example and hint not in example.lower():
         raise fail(f"hint '{hint}' does not occur in the example line", "hint")
-    return Signature(
-        id=sig_id,
-        title=str(data["title"]).strip(),
-        severity=severity,
-        match=query,
-        explanation=str(data["explanation"]).strip(),
-        remedy=str(data["remedy"]).strip(),
-        flows=flows,
-        phases=_str_tuple(data, "phases", fail),
-        hint=hint,
-        references=_str_tuple(data, "references", fail),
-        example=example,
-        releases=str(data.get("releases") or "").strip(),
-        fallback=fallback,
-        component=component,
-        path=path,
-    )
+    return hint
 
 
 # --------------------------------------------------------------------------- helpers

@@ -36,7 +36,7 @@ from typing import Any
 import pyparsing as pp
 
 from migtrace.errors import QueryError
-from migtrace.model import LEVEL_RANK, Event, level_rank
+from migtrace.model import LEVEL_ALIASES, LEVEL_RANK, Event, level_rank
 
 #: Event attributes a query may name; `message` searches `Event.text`.
 FIELDS: tuple[str, ...] = (
@@ -44,8 +44,6 @@ FIELDS: tuple[str, ...] = (
     "source", "user",
 )
 
-#: Spellings of levels that are not in `model.LEVELS` but appear in the wild.
-_LEVEL_ALIASES = {"WARN": "WARNING", "EXCEPTION": "ERROR", "FATAL": "CRITICAL"}
 
 _REGEX_FLAGS = {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL}
 _COMPARISONS: dict[str, Callable[[int, int], bool]] = {
@@ -281,7 +279,7 @@ def _make_term(s: str, loc: int, toks: pp.ParseResults) -> Node:
     if name == "level":
         if op == "~":
             raise pp.ParseFatalException(s, loc, "level takes =, :, >=, <=, > or <, not ~")
-        level = _LEVEL_ALIASES.get(str(value).upper(), str(value).upper())
+        level = LEVEL_ALIASES.get(str(value).upper(), str(value).upper())
         if level not in LEVEL_RANK:
             raise pp.ParseFatalException(
                 s, loc, f"unknown level '{value}' (known: {', '.join(LEVEL_RANK)})")

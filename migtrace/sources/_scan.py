@@ -10,22 +10,13 @@ lines below it, so folded records stay whole.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Line
+from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
-
-#: a line that starts a record (oslo header with a request block, or a
-#: journald/syslog line whose payload is one); anything else may be a continuation
-RECORD_START = re.compile(
-    rb"^(?:[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d\S* \S+ [^\s:]+: |\d{4}-\d\d-\d\dT\S+ \S+ [^\s:]+: )?"
-    rb"(?:\x1b\[[0-9;]*m)?"
-    rb"(?:\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d\S*\s+(?:\d+\s+)?)?"
-    rb"(?:DEBUG|INFO|AUDIT|WARNING|ERROR|CRITICAL)\s+\S+\s+\[(?!instance:)"
-)
 
 LOOKBACK = 400
 
