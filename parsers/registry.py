@@ -11,6 +11,8 @@ from __future__ import annotations
 from migtrace.parsers import journal_binary, journal_export, journal_json, journal_local, journal_text, oslo
 from migtrace.parsers._base import Head, Parser
 
+__all__ = ["MIN_SCORE", "PARSERS", "Parser", "all_parsers", "sniff"]
+
 #: every parser, in tie-break order (earlier wins on equal scores)
 PARSERS: tuple[Parser, ...] = (
     journal_local.PARSER,

@@ -8,10 +8,10 @@ never disagree.
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any
 
-from migtrace import serialize
 from migtrace.model import FileStats
 from migtrace.pipeline import Analysis
 from migtrace.reports._format import json_string
@@ -60,4 +60,4 @@ def render(analysis: Analysis, options: RenderOptions) -> str:
 
 RENDERER = register(Renderer(view="report", name="json", suffix=".json", render=render, escapes=(json_string,),
                              description="full model, versioned schema (docs/json-schema.md)",
-                             vocabulary=lambda: source_words(__file__, serialize.__file__)))
+                             vocabulary=lambda: source_words(__file__, inspect.getfile(migration_detail))))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from migtrace._version import __version__
+from migtrace.cli._common import SETTINGS
 from migtrace.cli._diagnose import diagnose, signatures
 from migtrace.cli._list import list_cmd
 from migtrace.cli._merge import merge
@@ -19,7 +20,7 @@ from migtrace.cli._timeline import timeline
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings=SETTINGS)
 @click.version_option(__version__, prog_name="migtrace")
 def cli() -> None:
     """Turn OpenStack Nova logs into the story of each VM migration.

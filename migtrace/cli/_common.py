@@ -24,6 +24,10 @@ from migtrace.pipeline import Analysis, load
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Every command's context: `-h` as well as `--help`, help wrapped at 100 columns, even when a
+#: command is invoked on its own (tests, plugins) rather than through the `migtrace` group.
+SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
 #: The progress line currently drawn, so that a warning can clear it first.
 _ACTIVE: list[Progress] = []
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
 from migtrace.diagnose import all_findings, worst_severity
 from migtrace.diagnose.catalog import SEVERITIES, SEVERITY_RANK, Catalog, load_catalog
 from migtrace.errors import NotFoundError
@@ -17,7 +17,7 @@ from migtrace.model import Finding
 from migtrace.reports import formats, render
 
 
-@click.command("diagnose")
+@click.command("diagnose", context_settings=SETTINGS)
 @input_options
 @click.option("-f", "--format", "fmt", type=click.Choice(formats("diagnose")), default="table", show_default=True)
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
@@ -34,7 +34,7 @@ def diagnose(fmt: str, fail_on: str | None, paths: tuple[str, ...], **inputs: An
         sys.exit(1)
 
 
-@click.group("signatures")
+@click.group("signatures", context_settings=SETTINGS)
 def signatures() -> None:
     """Browse and test the known-failure signatures (shipped and your own).
 
@@ -42,7 +42,7 @@ def signatures() -> None:
     """
 
 
-@signatures.command("list")
+@signatures.command("list", context_settings=SETTINGS)
 @click.option("--signatures", "extra", multiple=True, metavar="FILE_OR_DIR",
               help="Add your own failure signatures (YAML).")
 @click.option("-f", "--format", "fmt", type=click.Choice(formats("signatures")), default="table",
@@ -56,7 +56,7 @@ def list_signatures(extra: tuple[str, ...], fmt: str) -> None:
     click.echo(render("signatures", fmt, load_catalog(extra)))
 
 
-@signatures.command("show")
+@signatures.command("show", context_settings=SETTINGS)
 @click.argument("ident")
 @click.option("--signatures", "extra", multiple=True, metavar="FILE_OR_DIR",
               help="Add your own failure signatures (YAML).")
@@ -73,7 +73,7 @@ def show_signature(ident: str, extra: tuple[str, ...]) -> None:
     click.echo(render("signature", "text", sig))
 
 
-@signatures.command("test")
+@signatures.command("test", context_settings=SETTINGS)
 @input_options
 @run_safely
 def test_signatures(paths: tuple[str, ...], **inputs: Any) -> None:

@@ -6,13 +6,13 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import input_options, load_analysis, load_options, run_safely, time_option
+from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely, time_option
 from migtrace.model import KINDS, STATUSES
 from migtrace.pipeline import filter_migrations
 from migtrace.reports import RenderOptions, formats, render
 
 
-@click.command("list")
+@click.command("list", context_settings=SETTINGS)
 @input_options
 @click.option("-f", "--format", "fmt", type=click.Choice(formats("list")), default="table", show_default=True)
 @click.option("-c", "--column", "columns", multiple=True, help="Show only these columns (table/csv/markdown).")

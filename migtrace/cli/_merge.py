@@ -6,12 +6,12 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import input_options, load_options, run_safely, time_option
+from migtrace.cli._common import SETTINGS, input_options, load_options, run_safely, time_option
 from migtrace.pipeline import merged_events
 from migtrace.reports import RenderOptions, render
 
 
-@click.command()
+@click.command(context_settings=SETTINGS)
 @input_options
 @click.option("--request", "request_ids", multiple=True, metavar="ID", help="Only records of this request id.")
 @click.option("--instance", "instances", multiple=True, metavar="UUID", help="Only records of this instance.")

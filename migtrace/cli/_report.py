@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
 from migtrace.reports import format_for_path, formats, write_report
 
 
-@click.command("report")
+@click.command("report", context_settings=SETTINGS)
 @input_options
 @click.option("-o", "--output", metavar="FILE",
               help="Write here; '-' for stdout. Default: migtrace-report.html, or stdout for markdown/json.")

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
 from migtrace.errors import NotFoundError
 from migtrace.model import Migration
 from migtrace.options import LoadOptions
@@ -19,7 +19,7 @@ from migtrace.reports.terminal import TimelineView, context_centres, use_color
 from migtrace.sources import read_lines_around
 
 
-@click.command()
+@click.command(context_settings=SETTINGS)
 @click.argument("ident", metavar="ID")
 @input_options
 @click.option("--full", is_flag=True, help="Show whole tracebacks instead of folding them.")

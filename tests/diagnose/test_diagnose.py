@@ -10,7 +10,7 @@ import pytest
 from migtrace.diagnose import Diagnosis, all_findings, diagnose, template, worst_severity
 from migtrace.diagnose.catalog import Catalog, load_catalog, parse_signature
 from migtrace.model import Event, Migration, Phase
-from tests.conftest import SAMPLE_LOGS, make_event
+from tests.conftest import REAL_LOGS, SAMPLE_LOGS, make_event
 from tests.signatures.harness import Fixture, analyse, fired, load_fixtures
 
 CATALOG = load_catalog()
@@ -61,7 +61,7 @@ def test_diagnose_fixtures_name_a_shipped_signature_and_their_source() -> None:
         assert fixture.release and fixture.source, fixture.path
         if not fixture.source.startswith("synthetic"):
             real = fixture.source.split(" ", 1)[0]
-            assert (Path(__file__).resolve().parents[2] / "shared" / "real_logs" / real).exists(), real
+            assert (REAL_LOGS / real).exists(), real
 
 
 # --------------------------------------------------------------------------- grouping

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from migtrace.cli._report import report
 
-DATA = Path(__file__).parent / "data" / "live_ok"
+DATA = Path(__file__).resolve().parents[1] / "reports" / "data" / "live_ok"
 REQ = "req-6f0c6d2e-1a2b-4c3d-8e9f-0a1b2c3d4e5f"
 INSTANCE = "0a1b2c3d-1111-4222-8333-444455556666"
 #: Secrets planted in data/live_ok (rabbit password, cephx key, token, password field).

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.test_correlate import R1, R2, U, live_migration, write_set
+from tests.correlate.test_correlate import R1, R2, U, live_migration, write_set
 
 
 @pytest.fixture

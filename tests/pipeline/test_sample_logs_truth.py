@@ -10,7 +10,7 @@ import pytest
 
 from tools.samplegen.__main__ import main as generate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = ROOT / "sample_logs"
 SETS = ("devstack-2024.1", "queens-files", "kilo-files", "zed-mixed")
 FINDINGS = {

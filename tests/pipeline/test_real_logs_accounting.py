@@ -19,7 +19,7 @@ import pytest
 from migtrace import load
 from migtrace.pipeline import Analysis
 
-REAL_LOGS = Path(__file__).resolve().parents[1].parent / "shared" / "real_logs"
+REAL_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "real_logs"
 
 pytestmark = pytest.mark.skipif(not REAL_LOGS.is_dir(), reason=f"{REAL_LOGS} is not beside the repo")
 

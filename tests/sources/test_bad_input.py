@@ -37,7 +37,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.sources import FileReader, InputFile
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 MIGTRACE = [sys.executable, "-m", "migtrace"]
 
 REQ = "req-6f0c6d2e-0c1a-4a5e-9d1b-2c3d4e5f6a7b"
