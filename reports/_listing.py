@@ -16,6 +16,8 @@ from typing import Any
 import yaml
 from tabulate import tabulate
 
+from migtrace.reports._format import md_escape
+
 FORMATS: tuple[str, ...] = ("table", "json", "csv", "markdown", "yaml")
 
 
@@ -31,7 +33,7 @@ def cell(value: Any) -> str:
 
 
 def _markdown_cell(value: Any) -> str:
-    return " ".join(cell(value).split()).replace("|", "\\|")
+    return md_escape(cell(value))
 
 
 def listing(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], fmt: str = "table",

@@ -174,8 +174,7 @@ def _catalog_table(catalog: Catalog, options: RenderOptions) -> str:
 
 
 def _catalog_markdown(catalog: Catalog, options: RenderOptions) -> str:
-    rows = [{**r, "id": code_span(r["id"])} for r in _catalog_rows(catalog)]
-    return listing(rows, _CATALOG_COLUMNS, "markdown").rstrip("\n")
+    return listing(_catalog_rows(catalog), _CATALOG_COLUMNS, "markdown").rstrip("\n")
 
 
 def render_signature(sig: Signature, options: RenderOptions | None = None) -> str:
