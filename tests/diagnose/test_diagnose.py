@@ -10,7 +10,7 @@ import pytest
 from migtrace.diagnose import Diagnosis, all_findings, diagnose, template, worst_severity
 from migtrace.diagnose.catalog import Catalog, load_catalog, parse_signature
 from migtrace.model import Event, Migration, Phase
-from tests.conftest import REAL_LOGS, SAMPLE_LOGS, make_event
+from tests.conftest import REAL_LOGS, SAMPLE_LOGS, make_event, needs_shared
 from tests.signatures.harness import Fixture, analyse, fired, load_fixtures
 
 CATALOG = load_catalog()
@@ -53,6 +53,7 @@ def test_diagnose_every_shipped_signature_has_a_positive_fixture() -> None:
     assert not missing, f"signatures without a positive fixture in tests/signatures/: {missing}"
 
 
+@needs_shared
 def test_diagnose_fixtures_name_a_shipped_signature_and_their_source() -> None:
     for fixture in FIXTURES:
         sig = CATALOG.get(fixture.signature_id)
@@ -327,6 +328,7 @@ REAL_EXPECTED = {
 }
 
 
+@needs_shared
 @pytest.mark.parametrize("name", sorted(REAL_EXPECTED))
 def test_diagnose_real_excerpt_fires_its_signatures(name: str) -> None:
     from migtrace import LoadOptions, load

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings
@@ -11,8 +10,9 @@ from hypothesis import strategies as st
 
 from migtrace.parsers._memory import MemoryInput
 from migtrace.parsers.journal_text import PARSER
+from tests.conftest import REAL_LOGS, needs_shared
 
-REAL = Path("/work/shared/real_logs")
+REAL = REAL_LOGS
 REQ = "req-406cfbb9-faff-4e93-bc62-079f7e8bf6be"
 UUID = "6e5a0440-963f-4921-aede-67af701a50fa"
 HOST = "ubuntu-focal-vexxhost-ca-ymq-1-0024823853"
@@ -89,6 +89,7 @@ def test_journal_text_year_rolls_over_in_january(journal_ctx, journal_numbered):
     assert (first.time.year, second.time.year) == (2023, 2024)
 
 
+@needs_shared
 def test_journal_text_podman_payload_date_anchors_year(journal_ctx, journal_numbered):
     ctx = journal_ctx(year=2020)
     line = (REAL / "gh_novaoperator1001_edpm_journal_MigrationPreCheckError_cpu_compare.log").read_text()
@@ -199,6 +200,7 @@ def test_journal_text_empty_input(journal_ctx, journal_numbered):
     assert ctx.stats.lines_read == 0
 
 
+@needs_shared
 def test_journal_text_real_devstack_n_cpu_excerpt(journal_ctx, journal_numbered):
     ctx = journal_ctx(year=2023)
     lines = (REAL / "gh_qeas_devstack_journal_n-cpu_volume_boot.log").read_text().splitlines()

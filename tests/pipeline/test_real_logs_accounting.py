@@ -18,10 +18,9 @@ import pytest
 
 from migtrace import load
 from migtrace.pipeline import Analysis
+from tests.conftest import REAL_LOGS, needs_shared
 
-REAL_LOGS = Path(__file__).resolve().parents[2].parent / "shared" / "real_logs"
-
-pytestmark = pytest.mark.skipif(not REAL_LOGS.is_dir(), reason=f"{REAL_LOGS} is not beside the repo")
+pytestmark = needs_shared
 
 
 class Today(NamedTuple):
