@@ -26,7 +26,8 @@ REQUIRED_IDS = {
     "evacuate-same-host", "cold-migrate-ssh-failed", "resize-confirm-another-host",
     "revert-leaked-allocation",
 }
-FALLBACK_IDS = {"live-migration-aborted", "pre-live-migration-failed", "live-migration-failure-generic"}
+FALLBACK_IDS = {"live-migration-aborted", "pre-live-migration-failed", "live-migration-failure-generic",
+                "migration-precheck-failed", "migration-unexpectedly-failed", "move-failed-instance-error"}
 
 GOOD = """\
 id: my-site-nfs-stale
