@@ -27,7 +27,8 @@ REQUIRED_IDS = {
     "revert-leaked-allocation",
 }
 FALLBACK_IDS = {"live-migration-aborted", "pre-live-migration-failed", "live-migration-failure-generic",
-                "migration-precheck-failed", "migration-unexpectedly-failed", "move-failed-instance-error"}
+                "migration-precheck-failed", "migration-unexpectedly-failed", "move-failed-instance-error",
+                "guest-start-failed-on-destination", "live-migration-abort-failed"}
 
 GOOD = """\
 id: my-site-nfs-stale
