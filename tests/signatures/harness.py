@@ -8,6 +8,7 @@ parse, correlate, diagnose) exactly as a user's file would.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,10 @@ import yaml
 
 from migtrace.diagnose import Diagnosis
 from migtrace.diagnose.catalog import Catalog
+from migtrace.model import Event, FileStats
+from migtrace.parsers._base import ParseContext
+from migtrace.parsers._memory import MemoryInput
+from migtrace.parsers.oslo import PARSER
 from migtrace.pipeline import Analysis, load_text
 
 FIXTURE_DIR = Path(__file__).parent
@@ -59,6 +64,13 @@ def load_fixtures() -> list[Fixture]:
             kind=str(data.get("kind", "live-migration")),
         ))
     return fixtures
+
+
+def parse_events(text: str, *, host: str | None = None, service: str | None = None,
+                 name: str = "<fixture>") -> list[Event]:
+    """Parse oslo.log text with the real parser, every record (no correlation, nothing dropped)."""
+    ctx = ParseContext(path=name, stats=FileStats(path=name), tz=UTC, host=host, service=service)
+    return list(PARSER.parse(MemoryInput.from_text(text, name), ctx))
 
 
 def analyse(fixture: Fixture, catalog: Catalog) -> Analysis:
