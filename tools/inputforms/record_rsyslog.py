@@ -73,7 +73,13 @@ def run_rsyslog(datagrams: list[bytes], names: list[str], fake_time: str | None)
                     time.sleep(0.002)   # keep arrival order = send order
             time.sleep(1.5)
         finally:
-            os.kill(proc.pid, signal.SIGTERM)
+            # faketime runs rsyslogd as its child: stop rsyslogd by its own pid file, then the wrapper
+            pidfile = Path(tmp, "pid")
+            if pidfile.is_file():
+                os.kill(int(pidfile.read_text().split()[0]), signal.SIGTERM)
+                time.sleep(0.5)
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGTERM)
             proc.wait(timeout=10)
         return {n: Path(tmp, f"{n}.log").read_text().splitlines() for n in names}
 
