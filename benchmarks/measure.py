@@ -1,0 +1,81 @@
+"""Run a command as a child and measure it: wall seconds, CPU seconds, peak RSS; medians of N runs.
+
+`os.wait4` returns the rusage of that one child (and the children it
+waited for), so peak RSS and CPU time are the command's own, not the
+driver's or an earlier run's.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One command's cost (the median of `runs` runs when aggregated)."""
+
+    wall_s: float
+    cpu_s: float
+    rss_mib: float
+    out_bytes: int = 0
+    runs: int = 1
+
+
+def run_once(cmd: Sequence[str], *, stdout_path: str | os.PathLike[str] = os.devnull,
+             env: dict[str, str] | None = None) -> Run:
+    """Run `cmd` with stdout to a file (default /dev/null); fail loudly on a non-zero exit."""
+    environ = {**os.environ, "CI": "1", **(env or {})}  # CI=1: no progress bar on stderr
+    with open(stdout_path, "wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.PIPE, cwd=ROOT, env=environ)
+        assert proc.stderr is not None
+        err = proc.stderr.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err.decode(errors='replace')[-600:]}")
+    size = os.path.getsize(stdout_path) if stdout_path != os.devnull else 0
+    return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, size)
+
+
+def median_run(cmd: Sequence[str], repeat: int, **kwargs: object) -> Run:
+    """Run `repeat` times; each figure is the median of its runs (RSS: the maximum)."""
+    runs = [run_once(cmd, **kwargs) for _ in range(repeat)]  # type: ignore[arg-type]
+    return Run(statistics.median(r.wall_s for r in runs), statistics.median(r.cpu_s for r in runs),
+               max(r.rss_mib for r in runs), runs[-1].out_bytes, len(runs))
+
+
+def warm(paths: Sequence[Path]) -> None:
+    """Read the files once so the page cache serves every measured command alike."""
+    for p in paths:
+        with open(p, "rb") as fh:
+            while fh.read(1 << 22):
+                pass
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain text table (right-aligned numbers), for the terminal and for pasting into the README."""
+    cells = [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(h), *(len(r[i]) for r in cells)) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths)))]
+    lines.append("  ".join("-" * w for w in widths))
+    for r in cells:
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
+    return "\n".join(lines)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.2f}" if abs(value) < 1000 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
