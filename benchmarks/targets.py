@@ -99,7 +99,11 @@ def p2(repeat: int, growth: bool = True) -> None:
     _header("P2 list vs lnav full load", root, files)
     warm(files)
     rows = []
-    mt = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat)
+    from benchmarks.proto_select import save_listing
+
+    cache = datasets.DATA / "main.list.json"
+    mt = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat, stdout_path=cache)
+    save_listing(root, "main", mt)  # the prototype compares its output with this one
     lnav = _lnav()
     ln: Run | None = None
     if lnav is None:
