@@ -246,10 +246,11 @@ def grep_hits(needles: list[bytes], files: list[Path], limit: int | None) -> Hit
             proc = subprocess.run(src, capture_output=True, check=False)
             if proc.returncode > 1:
                 raise RuntimeError(proc.stderr.decode(errors="replace"))
+            stop = _limit_end(path, limit) if limit is not None else None
             for line in proc.stdout.split(b"\n"):
                 if line:
                     off = int(line[:line.index(b":")])
-                    if limit is None or off < _limit_end(path, limit):
+                    if stop is None or off < stop:
                         hits.add((fi, off))
     return hits
 

@@ -147,9 +147,9 @@ def _p2_growth(repeat: int, main_run: Run) -> None:
             r = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat)
         runs[name] = r
         spec = datasets.SETS[name]
-        rows.append([name, f"{_size(files) / 2**20:,.0f}", spec.moves, r.wall_s, r.rss_mib])
+        rows.append([name, f"{_size(files) / 2**20:,.0f}", spec.moves, r.wall_s, r.cpu_s, r.rss_mib])
     print("\nP2 growth: peak RSS of `migtrace list` (target: grows with moves, not with bytes)")
-    print(table(["set", "MiB", "moves", "wall s", "peak RSS MiB"], rows))
+    print(table(["set", "MiB", "moves", "wall s", "CPU s", "peak RSS MiB"], rows))
     base = runs["m100"].rss_mib
     print(f"RSS x{runs['m100-moves'].rss_mib / base:.2f} for 10x moves (same bytes); "
           f"x{runs['main'].rss_mib / base:.2f} for 10x bytes (same moves)")
