@@ -211,7 +211,10 @@ def eng_hyperscan(needles: list[bytes]) -> Callable[[int, int, bytes, Hits], Non
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     db.compile(expressions=needles, ids=list(range(len(needles))), elements=len(needles),
                flags=[0] * len(needles), literal=True)
+    return _hyperscan_run(db)
 
+
+def _hyperscan_run(db: object) -> Callable[[int, int, bytes, Hits], None]:
     def run(fi: int, base: int, chunk: bytes, hits: Hits) -> None:
         ends: list[int] = []
         append = ends.append
@@ -219,7 +222,7 @@ def eng_hyperscan(needles: list[bytes]) -> Callable[[int, int, bytes, Hits], Non
         def on_match(_id: int, _frm: int, to: int, _flags: int, _ctx: object) -> None:
             append(to)
 
-        db.scan(chunk, match_event_handler=on_match)
+        db.scan(chunk, match_event_handler=on_match)  # type: ignore[attr-defined]
         rfind = chunk.rfind
         last = -1
         for to in sorted(ends):
@@ -261,6 +264,78 @@ def _limit_end(path: Path, limit: int) -> int:
     for _, base, c in chunks([path], limit):
         end = base + len(c)
     return end
+
+
+# ---------------------------------------------------------------- mixed case: markers exact, signature phrases any case
+
+
+def _mixed_pattern(sens: list[bytes], insens: list[bytes]) -> bytes:
+    return _alternation(sens) + b"|(?i:" + _alternation(insens) + b")"
+
+
+def mixed_engine(name: str, sens: list[bytes], insens: list[bytes]) -> Callable[[int, int, bytes, Hits], None]:
+    """The engines that can mix case rules per literal, as the vocabulary needs."""
+    if name == "re-line":
+        return eng_re_line_rx(re.compile(_mixed_pattern(sens, insens)).search)
+    if name == "re2":
+        import re2
+
+        opts = re2.Options()
+        opts.max_mem = 64 << 20
+        return _search_loop(re2.compile(_mixed_pattern(sens, insens), opts).search)
+    if name == "hyperscan":
+        import hyperscan
+
+        pats = sens + insens
+        db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
+                   flags=[0] * len(sens) + [hyperscan.HS_FLAG_CASELESS] * len(insens))
+        return _hyperscan_run(db)
+    if name == "find-loop":
+        exact = eng_find_loop(sens)
+        lowered = eng_find_loop([n.lower() for n in insens])
+
+        def run(fi: int, base: int, chunk: bytes, hits: Hits) -> None:
+            exact(fi, base, chunk, hits)
+            lowered(fi, base, chunk.lower(), hits)  # ASCII lower-casing keeps every offset
+        return run
+    raise ValueError(f"{name} cannot mix case rules")
+
+
+def eng_re_line_rx(search: Callable[[bytes], object]) -> Callable[[int, int, bytes, Hits], None]:
+    def run(fi: int, base: int, chunk: bytes, hits: Hits) -> None:
+        pos = 0
+        for line in chunk.split(b"\n"):
+            if search(line):
+                hits.add((fi, base + pos))
+            pos += len(line) + 1
+    return run
+
+
+def mixed(files: list[Path], limit: int | None, names: list[str]) -> None:
+    """Markers case-sensitive, signature phrases case-insensitive: the vocabulary's real semantics."""
+    vocab_lits = vocab.vocabulary()
+    sens = sorted({v.text.encode() for v in vocab_lits if v.case_sensitive})
+    insens = sorted({v.text.encode() for v in vocab_lits if not v.case_sensitive})
+    total = sum(len(c) for _, _, c in chunks(files, limit))
+    print(f"mixed case: {len(sens)} exact + {len(insens)} case-insensitive literals, {total / 2**20:,.0f} MiB")
+    rows = []
+    ref: Hits | None = None
+    for name in ["re-line", *[n for n in names if n != "re-line"]]:
+        if MODULES.get(name) and importlib.util.find_spec(MODULES[name]) is None:
+            continue
+        t0 = time.process_time()
+        fn = mixed_engine(name, sens, insens)
+        setup = time.process_time() - t0
+        hits: Hits = set()
+        c0 = time.process_time()
+        for fi, base, chunk in chunks(files, limit):
+            fn(fi, base, chunk, hits)
+        cpu = time.process_time() - c0
+        ref = hits if ref is None else ref
+        same = "identical" if hits == ref else f"DIFFERS (+{len(hits - ref)} -{len(ref - hits)})"
+        rows.append([name, setup, cpu, total / 2**20 / cpu, len(hits), same])
+    print(table(["engine", "set-up s", "scan CPU s", "MiB/s", "hit lines", "vs re-line"], rows))
 
 
 ENGINES = ("re-line", "re-chunk", "find-loop", "anchor-re", "ahocorasick", "hyperscan", "re2", "grep-F")
@@ -340,10 +415,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mode", choices=("cover", "all"), default="cover", help="vocabulary (see benchmarks/vocab.py)")
     ap.add_argument("--limit-mb", type=float, help="scan only this many MiB of each file")
     ap.add_argument("--top", type=int, default=15, help="show the literals hitting the most lines")
+    ap.add_argument("--case", choices=("exact", "mixed"), default="exact",
+                    help="mixed: signature phrases case-insensitive (re-line, find-loop, hyperscan, re2 only)")
     args = ap.parse_args(argv)
     root = datasets.ensure(args.set)
     files = datasets.log_files(root)
     limit = int(args.limit_mb * 2**20) if args.limit_mb else None
+    if args.case == "mixed":
+        mixed(files, limit, args.engines.split(","))
+        return 0
     needles = vocab.needles(args.mode)
     with open(files[0], "rb") as fh:
         sample = fh.read(1 << 20)
