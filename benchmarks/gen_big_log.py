@@ -42,11 +42,9 @@ import argparse
 import bisect
 import hashlib
 import json
-import os
 import random
 import re
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -268,7 +266,7 @@ class Generator:
 
     def _compute_tick(self, h: _Host, t0: float) -> None:
         """One minute of a compute's periodic tasks, in the order oslo.service runs them."""
-        sim, E, host = self.sim, self.sim.emit, h.name
+        E, host = self.sim.emit, h.name
         ctx = self.env.periodic_ctx(host, "n-cpu")
         h.tick += 1
         t = self._t(t0)
@@ -479,7 +477,7 @@ class Generator:
     # ------------------------------------------------------------------ moves
 
     def _move(self, m: _Move) -> None:
-        src, dst = self.hosts[m.src], self.hosts[m.dst]
+        src = self.hosts[m.src]
         choices = [i for i in src.resident if self.busy.get(i, -1.0) < m.t]
         if not choices:
             choices = [self.sim.uuid()]

@@ -8,7 +8,6 @@ through its CLI (`python -m migtrace …`) and its public API only.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks import datasets
-from benchmarks.measure import Run, median_run, run_once, table, warm
+from benchmarks.measure import Run, median_run, table, warm
 
 MIGTRACE = [sys.executable, "-m", "migtrace"]
 
