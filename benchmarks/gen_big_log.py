@@ -1,449 +1,623 @@
-"""Generate big, deterministic, realistic nova logs for the benchmarks.
+"""Generate big, deterministic, faithful Queens-era nova log sets for the benchmarks.
 
-Two layouts:
+The moves and boots come from ``tools.samplegen`` (the generator of
+sample_logs/, whose text is checked against nova's real wording and the
+oslo.log format), rendered as Queens file logs; this module adds what makes a
+log *big*: the dense background a busy deployment writes with debug=True,
+every minute on every compute, for days:
 
-* ``single`` (default): one Queens-era ``nova-compute.log`` of ``--lines N``
-  lines, the way a busy compute host writes it: periodic tasks, the resource
-  tracker, lock chatter, instance boots, about 2 % of lines in tracebacks, and
-  a few live migrations (this host as source or destination) with request
-  ids, ``[-]`` lifecycle lines and monitor progress lines.
-* ``multi``: the same noise and migrations seen from five services on three
-  hosts, laid out as collected from each host::
+* each compute's periodic tasks in oslo.service's (alphabetical) order, the
+  network info-cache heal of one instance per minute (with its ~1 kB
+  ``network_info`` line), the resource-tracker audit with one ``actively
+  managed`` line per resident instance, power-state syncs;
+* monitoring clients polling ``GET /servers/detail`` on nova-api, the
+  scheduler syncing instance info from each compute;
+* other tenants booting instances that never move (claims, lifecycle
+  ``VM Started/Paused/Resumed``, about 3 % failing to spawn with a
+  traceback) and deleting them (``VM Stopped``, destroy, files);
+* moves of every kind, spread over the span: live migrations (success,
+  block, post-copy after force-complete, libvirt errors, timeout, CPU
+  pre-check), cold migrations and resizes (confirmed, reverted, ssh and RBD
+  failures, UnableToMigrateToSelf), evacuations (refused while the source
+  still looks up, then done after the compute went down, and the returning
+  source's clean-up).
 
-      DIR/controller/var/log/nova/nova-api.log
-      DIR/controller/var/log/nova/nova-conductor.log
-      DIR/controller/var/log/nova/nova-scheduler.log
-      DIR/compute-1/var/log/nova/nova-compute.log
-      DIR/compute-2/var/log/nova/nova-compute.log
+Layout (as collected from each host)::
 
-  sized by ``--bytes`` (``1G``, ``200M`` …) or ``--lines`` (total).
+    DIR/controller/var/log/nova/nova-{api,conductor,scheduler}.log
+    DIR/compute-NN/var/log/nova/nova-compute.log
 
-Both write ``DIR/truth.json`` (the migrations generated: request id,
-instance, source, destination, start, outcome), which migtrace skips when it
-walks the directory.  The same arguments always give the same bytes.
+``DIR/truth.json`` lists the moves (kind, instance, request ids, hosts,
+status, start); migtrace skips it.  The same arguments always give the same
+bytes.  The span is derived from ``--bytes`` (a calibration hour measures
+bytes per simulated second), so the number of moves and the size are
+independent: that is what the RSS-growth benchmark needs.
 
-Example: python benchmarks/gen_big_log.py --layout multi --bytes 1G --out benchmarks/_data/multi-1g
+Example: python -m benchmarks.gen_big_log --bytes 1G --computes 4 --moves 50 --out benchmarks/_data/x
 """
 
 from __future__ import annotations
 
 import argparse
-import heapq
+import bisect
+import hashlib
 import json
-import os
 import random
 import re
 import sys
-import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
 
-# ---------------------------------------------------------------- data
+HERE = Path(__file__).resolve().parent
+if str(HERE.parent) not in sys.path:  # tools.samplegen lives at the repository root
+    sys.path.insert(0, str(HERE.parent))
 
-T0 = datetime(2018, 3, 1, 0, 0, 0, tzinfo=UTC)
-SITE = "/usr/lib/python2.7/site-packages"
-PID = {"n-api": 2911, "n-cond": 3120, "n-sch": 3377, "compute-1": 4521, "compute-2": 4630}
-SERVICE_SHARE = {"n-api": 0.12, "n-cond": 0.08, "n-sch": 0.10, "compute-1": 0.35, "compute-2": 0.35}
-FILES = {
-    "n-api": "controller/var/log/nova/nova-api.log",
-    "n-cond": "controller/var/log/nova/nova-conductor.log",
-    "n-sch": "controller/var/log/nova/nova-scheduler.log",
-    "compute-1": "compute-1/var/log/nova/nova-compute.log",
-    "compute-2": "compute-2/var/log/nova/nova-compute.log",
-}
-PERIODIC_TASKS = (
-    "ComputeManager._poll_unconfirmed_resizes", "ComputeManager._instance_usage_audit",
-    "ComputeManager._poll_rebooting_instances", "ComputeManager._poll_volume_usage",
-    "ComputeManager._sync_power_states", "ComputeManager._heal_instance_info_cache",
-    "ComputeManager._reclaim_queued_deletes", "ComputeManager.update_available_resource",
-    "ComputeManager._cleanup_running_deleted_instances", "ComputeManager._check_instance_build_time",
-)
-LIBVIRT_ERRORS = (
-    "internal error: process exited while connecting to monitor: qemu-kvm: -drive file=/var/lib/nova/"
-    "instances/%s/disk: Could not open backing file: Permission denied",
-    "Requested operation is not valid: domain is already running",
-    "Unable to create tap device tap%s: Device or resource busy",
-)
-#: mean seconds between two lines of one file
-STEP = 0.2
-#: share of boots that fail with a traceback: a compute log then has about 2 % traceback lines
+from tools.samplegen import api, evac, noise, sched, sites, traces  # noqa: E402
+from tools.samplegen.cold import ColdSpec, cold_migration  # noqa: E402
+from tools.samplegen.core import NOCTX, QUEENS, UTC, Ctx, Record, Sim, at  # noqa: E402
+from tools.samplegen.env import Env, Truth  # noqa: E402
+from tools.samplegen.live import LiveSpec, _lifecycle, live_migration  # noqa: E402
+from tools.samplegen.render import render_oslo  # noqa: E402
+
+#: bump when the output changes, so benchmarks/_data sets made by an older generator are regenerated
+VERSION = 2
+T0 = datetime(2018, 3, 5, 0, 0, 0, tzinfo=UTC)
+TICK = 60.0
+#: records are generated in slabs of simulated time and written once no later record can precede them
+SLAB = 1800.0
+#: a move writes records up to this long after it starts (a timed-out live migration, an evacuated
+#: source coming back); records older than the slab end minus this are final
+LAG = 3 * 3600.0
+#: instances on each compute when the logs start (booted before; their boots are not in the logs)
+RESIDENT = 24
+#: mean seconds between two boots on one compute (and as many deletes)
+BOOT_EVERY = 1500.0
 FAILED_SPAWN = 0.03
-#: share of conductor records that are RPC failures with a traceback
-TRACEBACK_SHARE = 0.02
+MONITOR_EVERY = 30.0
+#: how long the source of an evacuation is down (power loss to nova-compute start)
+DOWN_S = 1000.0
+FILE_NAMES = {"n-api": "nova-api.log", "n-cond": "nova-conductor.log", "n-sch": "nova-scheduler.log",
+              "n-cpu": "nova-compute.log"}
+
+# DEBUG call sites the sample generator has no need for (Queens lines from appendix_logcalls_queens.tsv)
+RT_ACTIVE = ("_remove_deleted_instances_allocations", "nova/compute/resource_tracker.py", 1281, 1637)
+CM_TRIGGER_SYNC = ("_sync_power_states", "nova/compute/manager.py", 7551, 10092)
+CM_PENDING = ("_run_pending_deletes", "nova/compute/manager.py", 8162, 11010)
+API_CALLING = ("_process_stack", "nova/api/openstack/wsgi.py", 606, 543)
+SCH_PERIODIC = sites.PERIODIC
 
 
-#: one line to write and the time it carries (lines are written in time order)
-Rec = tuple[float, str]
+def _host_name(i: int) -> str:
+    return f"compute-{i:02d}"
 
 
-@dataclass(frozen=True, slots=True)
-class Truth:
-    """One generated live migration, for the benchmarks to query."""
-
-    request_id: str
-    instance: str
-    source: str
-    dest: str
-    started: str
-    outcome: str
+def _stable(text: str, n: int = 12) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()[:n]
 
 
-@dataclass(slots=True)
-class _Stream:
-    """One file being written: its clock, pid, randomness and the migration blocks it still owes."""
+@dataclass
+class _Move:
+    """One planned move: when, which template, between which hosts."""
 
-    role: str
-    rng: random.Random
-    pid: int
-    host: str
-    #: mean seconds between two noise records (files with fewer lines step faster)
-    step: float = STEP
-    clock: float = 0.0
-    pending: list[tuple[float, Callable[[float], list[Rec]]]] = field(default_factory=list)
+    t: float
+    template: str
+    src: str
+    dst: str
 
 
-# ---------------------------------------------------------------- line helpers
+@dataclass
+class _Host:
+    """A compute's state: who runs on it, when it ticks next, when it is down."""
+
+    name: str
+    resident: list[str]
+    next_tick: float
+    down: list[tuple[float, float]] = field(default_factory=list)
+    heal_at: int = 0
+    tick: int = 0
+    #: (from time, pid): a restarted nova-compute has another pid
+    pids: list[tuple[float, int]] = field(default_factory=list)
+
+    def is_down(self, t: float) -> bool:
+        return any(a <= t < b for a, b in self.down)
 
 
-def _uuid(rng: random.Random) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+# moves cycle through these; about half end well, as in a real week of operations
+TEMPLATES = (
+    "live-ok", "cold-confirm", "live-block", "live-refused", "resize-confirm", "live-ok",
+    "live-postcopy", "cold-revert", "live-timeout", "evacuate", "live-apparmor", "resize-revert",
+    "live-cpu", "cold-ssh", "live-ok", "cold-self-first", "cold-rbd",
+)
 
 
-def _hex(rng: random.Random) -> str:
-    return f"{rng.getrandbits(128):032x}"
+class Generator:
+    """Writes one set; `run()` does it slab by slab so memory stays flat whatever the size."""
+
+    def __init__(self, out: Path | None, computes: int, seed: int) -> None:
+        self.out = out
+        pids: dict[str, dict[str, object]] = {"controller": {"n-api": 2911, "n-cond": 3120, "n-sch": 3377}}
+        names = [_host_name(i + 1) for i in range(computes)]
+        for i, h in enumerate(names):
+            pids[h] = {"n-cpu": 4400 + 17 * i}
+        sim = Sim(QUEENS, seed, pids)  # type: ignore[arg-type]
+        ips = {"controller": "198.51.100.10", **{h: f"198.51.100.{20 + i}" for i, h in enumerate(names)}}
+        env = Env(sim, "controller", names, ips, sim.hex32(), sim.hex32(), "198.51.100.10")
+        env.rp = {h: sim.uuid() for h in names}
+        env.cell = sim.uuid()
+        env.neutron_user = sim.hex32()
+        env.service_project = sim.hex32()
+        for h in names:
+            env.lifecycle[h] = Ctx(sim.req())
+        self.env, self.sim, self.rng = env, sim, sim.rng
+        self.hosts = {h: _Host(h, [sim.uuid() for _ in range(RESIDENT)], self.rng.uniform(0, TICK),
+                               pids=[(float("-inf"), 4400 + 17 * i)]) for i, h in enumerate(names)}
+        self.tenants = [Ctx(None, sim.hex32(), sim.hex32()) for _ in range(6)]
+        self.monitors = [Ctx(None, sim.hex32(), sim.hex32()) for _ in range(3)]
+        self.next_monitor = [self.rng.uniform(0, MONITOR_EVERY) for _ in self.monitors]
+        self.next_sched_tick = self.rng.uniform(0, TICK)
+        self.next_boot = self.rng.expovariate(computes / BOOT_EVERY)
+        self.next_delete = self.rng.expovariate(1.0 / BOOT_EVERY)
+        #: instance -> until when it is moving (not to be deleted or moved again before)
+        self.busy: dict[str, float] = {}
+        self.truths: list[tuple[float, str, Truth]] = []
+        self.pending: list[Record] = []
+        self.written_until = float("-inf")
+        self.bytes = 0
+        self.lines = 0
+        self.handles: dict[tuple[str, str], object] = {}
+        self.boots = 0
+
+    # ------------------------------------------------------------------ driving
+
+    def run(self, span: float, plan: list[_Move], background: bool = True) -> None:
+        """Generate [0, span) with the planned moves, writing as it goes."""
+        for m in plan:
+            if m.template == "evacuate":
+                self.hosts[m.src].down.append((m.t - 100.0, m.t - 100.0 + DOWN_S))
+        moves = iter(sorted(plan, key=lambda m: m.t))
+        nxt = next(moves, None)
+        a = 0.0
+        while a < span:
+            b = min(a + SLAB, span)
+            if background:
+                self._background(a, b)
+            while nxt is not None and nxt.t < b:
+                self._move(nxt)
+                nxt = next(moves, None)
+            self._flush(b - LAG)
+            a = b
+        self._flush(float("inf"), cut=span)
+        for fh in self.handles.values():
+            fh.close()  # type: ignore[attr-defined]
+
+    def _t(self, seconds: float) -> datetime:
+        return T0 + timedelta(seconds=seconds)
+
+    def _flush(self, until: float, cut: float | None = None) -> None:
+        """Write every pending record older than `until` (to files when `out` is set, else only count)."""
+        self.pending.extend(self.sim.records)
+        self.sim.records.clear()
+        self.pending.sort(key=lambda r: r.t)
+        limit = self._t(until) if until != float("inf") else None
+        k = len(self.pending) if limit is None else bisect.bisect_left([r.t for r in self.pending], limit)
+        ready, self.pending = self.pending[:k], self.pending[k:]
+        if ready and self.written_until > float("-inf") and ready[0].t < self._t(self.written_until):
+            raise RuntimeError(f"record at {ready[0].t} emitted after {self._t(self.written_until)} was written")
+        end = self._t(cut) if cut is not None else None
+        chunks: dict[tuple[str, str], list[str]] = {}
+        for rec in ready:
+            if end is not None and rec.t >= end:
+                break
+            pid = rec.pid or self._pid(rec.host, rec.service, rec.t)
+            chunks.setdefault((rec.host, rec.service), []).extend(render_oslo(rec, QUEENS, pid))
+        for key, lines in chunks.items():
+            text = "\n".join(lines) + "\n"
+            self.lines += len(lines)
+            data = text.encode()
+            self.bytes += len(data)
+            if self.out is not None:
+                self._handle(key).write(data)  # type: ignore[attr-defined]
+        if until != float("inf"):
+            self.written_until = max(self.written_until, until)
+
+    def _handle(self, key: tuple[str, str]) -> object:
+        fh = self.handles.get(key)
+        if fh is None:
+            assert self.out is not None
+            path = self.out / key[0] / "var/log/nova" / FILE_NAMES[key[1]]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = self.handles[key] = open(path, "wb")  # noqa: SIM115 - closed at the end of run()
+        return fh
+
+    def _pid(self, host: str, service: str, t: datetime) -> int:
+        h = self.hosts.get(host)
+        if h is None or service != "n-cpu":
+            return int(self.sim.pids[host][service])  # type: ignore[arg-type]
+        secs = (t - T0).total_seconds()
+        return [pid for since, pid in h.pids if since <= secs][-1]
+
+    # ------------------------------------------------------------------ background
+
+    def _background(self, a: float, b: float) -> None:
+        for h in self.hosts.values():
+            while h.next_tick < b:
+                if not h.is_down(h.next_tick):
+                    self._compute_tick(h, h.next_tick)
+                h.next_tick += self.rng.uniform(TICK - 0.5, TICK + 2.5)
+        for i, ctx in enumerate(self.monitors):
+            while self.next_monitor[i] < b:
+                self._poll(ctx, self.next_monitor[i])
+                self.next_monitor[i] += self.rng.uniform(MONITOR_EVERY * 0.8, MONITOR_EVERY * 1.2)
+        while self.next_sched_tick < b:
+            self.sim.emit(self._t(self.next_sched_tick), "controller", "n-sch", "DEBUG", "oslo_service.periodic_task",
+                          "Running periodic task SchedulerManager._run_periodic_tasks",
+                          self.env.periodic_ctx("controller", "n-sch"), site=SCH_PERIODIC)
+            self.next_sched_tick += self.rng.uniform(TICK - 0.5, TICK + 1.0)
+        # boots arrive at a steady rate and every instance lives RESIDENT * BOOT_EVERY on average, so
+        # each compute hovers around RESIDENT instances (and the bytes per day stay steady)
+        while self.next_boot < b:
+            self._boot(self.next_boot)
+            self.next_boot += self.rng.expovariate(len(self.hosts) / BOOT_EVERY)
+        while self.next_delete < b:
+            self._delete(self.next_delete)
+            living = sum(len(h.resident) for h in self.hosts.values())
+            self.next_delete += self.rng.expovariate(max(living, 1) / (RESIDENT * BOOT_EVERY))
+
+    def _compute_tick(self, h: _Host, t0: float) -> None:
+        """One minute of a compute's periodic tasks, in the order oslo.service runs them."""
+        E, host = self.sim.emit, h.name
+        ctx = self.env.periodic_ctx(host, "n-cpu")
+        h.tick += 1
+        t = self._t(t0)
+
+        def task(name: str) -> None:
+            nonlocal t
+            t = at(t, self.rng.uniform(0.0005, 0.004))
+            E(t, host, "n-cpu", "DEBUG", "oslo_service.periodic_task", f"Running periodic task ComputeManager.{name}",
+              ctx, site=sites.PERIODIC)
+
+        task("_check_instance_build_time")
+        if h.tick % 60 == 1:
+            task("_cleanup_incomplete_migrations")
+            E(at(t, 0.002), host, "n-cpu", "DEBUG", "nova.compute.manager",
+              "Cleaning up deleted instances with incomplete migration ", ctx, site=sites.CM_INCOMPLETE)
+        task("_heal_instance_info_cache")
+        E(at(t, 0.001), host, "n-cpu", "DEBUG", "nova.compute.manager", "Starting heal instance info cache", ctx,
+          site=sites.CM_HEAL_START)
+        if h.resident:
+            inst = h.resident[h.heal_at % len(h.resident)]
+            h.heal_at += 1
+            t = self._heal(host, at(t, 0.002), ctx, inst)
+        task("_instance_usage_audit")
+        task("_poll_rebooting_instances")
+        task("_poll_rescued_instances")
+        task("_poll_unconfirmed_resizes")
+        task("_poll_volume_usage")
+        task("_reclaim_queued_deletes")
+        E(at(t, 0.001), host, "n-cpu", "DEBUG", "nova.compute.manager", "CONF.reclaim_instance_interval <= 0, "
+          "skipping...", ctx, site=sites.CM_RECLAIM)
+        if h.tick % 5 == 0:
+            task("_run_pending_deletes")
+            E(at(t, 0.002), host, "n-cpu", "DEBUG", "nova.compute.manager", "Cleaning up deleted instances", ctx,
+              site=CM_PENDING)
+        if h.tick % 10 == 0:
+            task("_sync_power_states")
+            for inst in h.resident:
+                t = at(t, self.rng.uniform(0.0003, 0.002))
+                E(t, host, "n-cpu", "DEBUG", "nova.compute.manager", f"Triggering sync for uuid {inst}", ctx,
+                  site=CM_TRIGGER_SYNC)
+        if h.tick % 2 == 0:
+            task("_sync_scheduler_instance_info")
+            E(at(t, 0.02), "controller", "n-sch", "INFO", "nova.scheduler.host_manager",
+              f"Successfully synced instances from host '{host}'.", ctx)
+        task("update_available_resource")
+        self._audit(h, at(t, 0.01), ctx)
+
+    def _heal(self, host: str, t: datetime, ctx: Ctx, inst: str) -> datetime:
+        E = self.sim.emit
+        lock = f"refresh_cache-{inst}"
+        E(t, host, "n-cpu", "DEBUG", "oslo_concurrency.lockutils", f'Acquired semaphore "{lock}"', ctx,
+          site=sites.LOCK_PLAIN)
+        t = at(t, self.rng.uniform(0.001, 0.004))
+        E(t, host, "n-cpu", "DEBUG", "nova.network.neutronv2.api",
+          f"Updating instance_info_cache with network_info: {self._network_info(inst)}", ctx, inst=inst,
+          site=sites.NET_UPDATE_CACHE)
+        t = at(t, self.rng.uniform(0.01, 0.05))
+        E(t, host, "n-cpu", "DEBUG", "oslo_concurrency.lockutils", f'Releasing semaphore "{lock}"', ctx,
+          site=sites.LOCK_PLAIN_REL)
+        t = at(t, 0.0005)
+        E(t, host, "n-cpu", "DEBUG", "nova.compute.manager", "Updated the network info_cache for instance", ctx,
+          inst=inst, site=sites.CM_HEAL_UPDATED)
+        return t
+
+    def _network_info(self, inst: str) -> str:
+        """The VIF list neutronv2 prints for an instance (stable per instance)."""
+        port = f"{_stable(inst + 'p', 8)}-{_stable(inst + 'q', 4)}-4{_stable(inst + 'r', 3)}-a{_stable(inst + 's', 3)}-" \
+               f"{_stable(inst + 't', 12)}"
+        mac = ":".join(["fa", "16", "3e", *[_stable(inst + k, 2) for k in "uvw"]])
+        ip = 3 + int(_stable(inst + "x", 4), 16) % 250
+        net = self.env.cell  # a stable uuid: the tenant network
+        return (f'[{{"profile": {{}}, "ovs_interfaceid": "{port}", "preserve_on_delete": false, "network": '
+                f'{{"bridge": "br-int", "subnets": [{{"ips": [{{"meta": {{}}, "version": 4, "type": "fixed", '
+                f'"floating_ips": [], "address": "10.0.0.{ip}"}}], "version": 4, "meta": {{"dhcp_server": '
+                f'"10.0.0.2"}}, "dns": [], "routes": [], "cidr": "10.0.0.0/24", "gateway": {{"meta": {{}}, '
+                f'"version": 4, "type": "gateway", "address": "10.0.0.1"}}}}], "meta": {{"injected": false, '
+                f'"tenant_id": "{self.env.admin_project}", "mtu": 1450}}, "id": "{net}", "label": "private"}}, '
+                f'"devname": "tap{port[:11]}", "vnic_type": "normal", "qbh_params": null, "meta": {{}}, '
+                f'"details": {{"port_filter": true, "datapath_type": "system", "ovs_hybrid_plug": true}}, '
+                f'"address": "{mac}", "active": true, "type": "ovs", "id": "{port}", "qbg_params": null}}]')
+
+    def _audit(self, h: _Host, t: datetime, ctx: Ctx) -> None:
+        """update_available_resource: the hypervisor view, one line per resident instance, the final view."""
+        E, rng, host = self.sim.emit, self.rng, h.name
+        who = "nova.compute.resource_tracker._update_available_resource"
+        n = len(h.resident)
+        E(t, host, "n-cpu", "DEBUG", "nova.compute.resource_tracker",
+          f"Auditing locally available compute resources for {host} (node: {host})", ctx, site=sites.RT_AUDIT)
+        t = at(t, rng.uniform(0.15, 0.3))
+        E(t, host, "n-cpu", "DEBUG", "nova.compute.resource_tracker",
+          f"Hypervisor/Node resource view: name={host} free_ram={max(1024, 257656 - 2048 * n)}MB "
+          f"free_disk={1861 - 20 * n}GB free_vcpus={max(0, 48 - 2 * n)} pci_devices=[]", ctx,
+          site=sites.RT_HYPERVISOR)
+        t = at(t, 0.002)
+        E(t, host, "n-cpu", "DEBUG", "oslo_concurrency.lockutils",
+          f'Lock "compute_resources" acquired by "{who}" :: waited 0.000s', ctx, site=sites.LOCK_ACQ)
+        for inst in h.resident:
+            t = at(t, rng.uniform(0.001, 0.006))
+            E(t, host, "n-cpu", "DEBUG", "nova.compute.resource_tracker",
+              f"Instance {inst} actively managed on this compute host and has allocations in placement: "
+              "{'resources': {'VCPU': 2, 'MEMORY_MB': 2048, 'DISK_GB': 20}}.", ctx, site=RT_ACTIVE)
+        t = at(t, rng.uniform(0.01, 0.03))
+        E(t, host, "n-cpu", "DEBUG", "nova.compute.resource_tracker",
+          f"Total usable vcpus: 48, total allocated vcpus: {2 * n}", ctx, site=sites.RT_TOTAL)
+        E(at(t, 0.001), host, "n-cpu", "INFO", "nova.compute.resource_tracker",
+          f"Final resource view: name={host} phys_ram=257656MB used_ram={512 + 2048 * n}MB phys_disk=1861GB "
+          f"used_disk={20 * n}GB total_vcpus=48 used_vcpus={2 * n} pci_stats=[]", ctx)
+        t = at(t, rng.uniform(0.05, 0.09))
+        E(t, host, "n-cpu", "DEBUG", "nova.compute.resource_tracker",
+          f"Compute_service record updated for {host}:{host}", ctx, site=sites.RT_UPDATED)
+        E(at(t, 0.001), host, "n-cpu", "DEBUG", "oslo_concurrency.lockutils",
+          f'Lock "compute_resources" released by "{who}" :: held 0.{rng.randint(110, 390)}s', ctx,
+          site=sites.LOCK_REL)
+
+    def _poll(self, who: Ctx, t0: float) -> None:
+        """A monitoring client's GET /servers/detail (DEBUG dispatch line, then the access line)."""
+        ctx = Ctx(self.sim.req(), who.user_id, who.project_id)
+        t = self._t(t0)
+        self.sim.emit(t, "controller", "n-api", "DEBUG", "nova.api.openstack.wsgi",
+                      "Calling method '<bound method ServersController.detail of <nova.api.openstack.compute."
+                      f"servers.ServersController object at 0x7f{self.rng.getrandbits(36):09x}>>'", ctx,
+                      site=API_CALLING)
+        api.access(self.env, t, ctx, "GET", f"/v2.1/{who.project_id}/servers/detail", 200,
+                   self.rng.randint(14000, 26000), self.rng.uniform(0.15, 0.6), client="198.51.100.50")
+
+    def _up_hosts(self, t: float, margin: float = 0.0) -> list[_Host]:
+        return [h for h in self.hosts.values() if not h.is_down(t) and not h.is_down(t + margin)]
+
+    def _boot(self, t0: float) -> None:
+        """Another tenant boots an instance that will never move (or fails to spawn it)."""
+        hosts = self._up_hosts(t0, 120.0)
+        if not hosts:
+            return
+        # the RAM weigher: the host with the fewest instances (most free RAM) wins
+        fewest = min(len(h.resident) for h in hosts)
+        h = self.rng.choice([h for h in hosts if len(h.resident) == fewest])
+        owner = self.rng.choice(self.tenants)
+        self.boots += 1
+        if self.rng.random() < FAILED_SPAWN:
+            self._failed_boot(h, t0, owner)
+            return
+        inst = noise.boot(self.env, self._t(t0), h.name, owner, f"app-{self.boots}")
+        h.resident.append(inst)
+
+    def _failed_boot(self, h: _Host, t0: float, owner: Ctx) -> None:
+        sim, E, host = self.sim, self.sim.emit, h.name
+        inst = sim.uuid()
+        ctx = Ctx(sim.req(), owner.user_id, owner.project_id)
+        t = self._t(t0)
+        api.access(self.env, t, ctx, "POST", f"/v2.1/{owner.project_id}/servers", 202, 411, self.rng.uniform(0.5, 0.9))
+        t = sched.schedule(self.env, at(t, 1.0), ctx, inst, list(self.env.computes), host)
+        t = at(t, self.rng.uniform(0.2, 0.5))
+        E(t, host, "n-cpu", "DEBUG", "nova.compute.manager", "Starting instance...", ctx, inst=inst,
+          site=sites.CM_STARTING)
+        E(at(t, 0.08), host, "n-cpu", "INFO", "nova.compute.claims", f"Claim successful on node {host}", ctx, inst=inst)
+        t = at(t, self.rng.uniform(3, 6))
+        cls = traces.libvirt_error_class(QUEENS)
+        text = (f"internal error: process exited while connecting to monitor: qemu-kvm: -drive file=/var/lib/nova/"
+                f"instances/{inst}/disk,format=qcow2,if=none,id=drive-virtio-disk0: Could not open "
+                f"'/var/lib/nova/instances/{inst}/disk': Permission denied")
+        tb = traces.frames_tb(QUEENS, [
+            ("nova/compute/manager.py", 2237, "_build_resources", "yield resources"),
+            ("nova/compute/manager.py", 2021, "_build_and_run_instance", "block_device_info=block_device_info)"),
+            ("nova/virt/libvirt/driver.py", 3110, "spawn", "destroy_disks_on_failure=True)"),
+            ("nova/virt/libvirt/driver.py", 5586, "_create_domain_and_network", "destroy_disks_on_failure)"),
+            ("oslo_utils/excutils.py", 220, "__exit__", "self.force_reraise()"),
+            ("nova/virt/libvirt/guest.py", 144, "launch", "return self._domain.createWithFlags(flags)"),
+            ("libvirt.py", 1099, "createWithFlags",
+             "if ret == -1: raise libvirtError ('virDomainCreateWithFlags() failed', dom=self)"),
+        ], cls, text)
+        E(t, host, "n-cpu", "ERROR", "nova.compute.manager", "Instance failed to spawn", ctx, inst=inst, tb=tb,
+          summary=f"{cls}: {text}")
+        t = at(t, 0.05)
+        E(t, host, "n-cpu", "INFO", "nova.compute.manager", "Terminating instance", ctx, inst=inst)
+        t = at(t, self.rng.uniform(0.3, 0.9))
+        E(t, host, "n-cpu", "INFO", "nova.compute.manager",
+          f"Took {self.rng.uniform(0.3, 0.9):.2f} seconds to destroy the instance on the hypervisor.", ctx, inst=inst)
+
+    def _delete(self, t0: float) -> None:
+        """A tenant deletes one of its instances (never one that is moving or planned to move)."""
+        choices = [(h, i) for h in self._up_hosts(t0, 60.0) for i in h.resident if self.busy.get(i, -1.0) < t0]
+        if not choices:
+            return
+        h, inst = self.rng.choice(choices)
+        h.resident.remove(inst)
+        sim, E, host = self.sim, self.sim.emit, h.name
+        owner = self.rng.choice(self.tenants)
+        ctx = Ctx(sim.req(), owner.user_id, owner.project_id)
+        t = self._t(t0)
+        api.access(self.env, t, ctx, "DELETE", f"/v2.1/{owner.project_id}/servers/{inst}", 204, 0,
+                   self.rng.uniform(0.1, 0.3))
+        t = at(t, self.rng.uniform(0.3, 0.8))
+        E(t, host, "n-cpu", "INFO", "nova.compute.manager", "Terminating instance", ctx, inst=inst)
+        t = at(t, self.rng.uniform(0.5, 1.5))
+        _lifecycle(self.env, t, host, inst, "Stopped")
+        E(at(t, 0.01), host, "n-cpu", "INFO", "nova.virt.libvirt.driver", "Instance destroyed successfully.", ctx,
+          inst=inst)
+        t = at(t, 0.2)
+        E(t, host, "n-cpu", "INFO", "nova.virt.libvirt.driver",
+          f"Deleting instance files /var/lib/nova/instances/{inst}_del", ctx, inst=inst)
+        E(at(t, 0.01), host, "n-cpu", "INFO", "nova.virt.libvirt.driver",
+          f"Deletion of /var/lib/nova/instances/{inst}_del complete", ctx, inst=inst)
+        E(at(t, 0.012), host, "n-cpu", "INFO", "nova.compute.manager",
+          f"Took {self.rng.uniform(0.5, 1.6):.2f} seconds to destroy the instance on the hypervisor.", ctx, inst=inst)
+        E(at(t, 0.6), host, "n-cpu", "INFO", "nova.compute.manager",
+          f"Took {self.rng.uniform(0.3, 0.8):.2f} seconds to deallocate network for instance.", ctx, inst=inst)
+
+    # ------------------------------------------------------------------ moves
+
+    def _move(self, m: _Move) -> None:
+        src = self.hosts[m.src]
+        choices = [i for i in src.resident if self.busy.get(i, -1.0) < m.t]
+        if not choices:
+            choices = [self.sim.uuid()]
+            src.resident.append(choices[0])
+        inst = self.rng.choice(choices)
+        self.busy[inst] = m.t + 3600.0
+        sim, env, t = self.sim, self.env, self._t(m.t)
+        name = f"vm-{_stable(inst, 5)}"
+        port = sim.uuid()
+        tp, s, d = m.template, m.src, m.dst
+        if tp.startswith("live"):
+            spec = LiveSpec(inst, name, s, d, sim.req(), port=port)
+            if tp == "live-block":
+                spec.block, spec.duration = True, 64
+            elif tp == "live-postcopy":
+                spec.mem_mb, spec.duration, spec.force_complete_after, spec.force_req = 4096, 400, 95, sim.req()
+            elif tp == "live-refused":
+                spec.forced, spec.outcome = True, "libvirt-error"
+                spec.libvirt_error = (f"operation failed: Failed to connect to remote libvirt URI qemu+tcp://{d}/system: "
+                                      f"unable to connect to server at '{d}:16509': Connection refused")
+            elif tp == "live-apparmor":
+                spec.outcome = "libvirt-error"
+                spec.libvirt_error = "unsupported configuration: Unable to find security driver for label apparmor"
+            elif tp == "live-timeout":
+                spec.outcome, spec.duration = "timeout", 1600
+            elif tp == "live-cpu":
+                spec.forced, spec.outcome = True, "cpu"
+            else:
+                spec.duration = self.rng.uniform(15, 60)
+            truth = live_migration(env, t, spec)
+        elif tp == "evacuate":
+            # the source lost power 100 s ago (its log stops: see run()); 40 s later it still looks up
+            refused = evac.refused_evacuation(env, at(t, -60), inst, name, s, sim.req(), "")
+            self.truths.append((m.t - 60, "evacuate-refused", refused))
+            truth = evac.evacuation(env, at(t, 30), inst, name, s, d, sim.req(), "")
+            back = m.t - 100.0 + DOWN_S  # the end of the down window planned in run()
+            m = _Move(m.t + 30, m.template, m.src, m.dst)  # the evacuation that works comes 30 s later
+            self._restart(src, back)
+            evac.source_returns(env, self._t(back + 25), s, inst)
+        else:
+            spec = ColdSpec(inst, name, s, d, sim.req(), finish_req=sim.req(),
+                            finish_after=self.rng.uniform(60, 240))
+            if tp.startswith("resize"):
+                spec.new_flavor = "m1.medium"
+            spec.outcome = {"confirm": "confirm", "revert": "revert", "ssh": "ssh-fail", "rbd": "rbd-eperm",
+                            "self-first": "confirm"}[tp.split("-", 1)[1]]
+            spec.self_first = tp == "cold-self-first"
+            spec.rbd = tp == "cold-rbd"
+            truth = cold_migration(env, t, spec)
+        self.truths.append((m.t, tp, truth))
+        if truth.status in ("completed", "confirmed") and truth.dest_host:
+            if inst in src.resident:
+                src.resident.remove(inst)
+            self.hosts[truth.dest_host].resident.append(inst)
+
+    def _restart(self, h: _Host, t: float) -> None:
+        """nova-compute starts again: a new pid and a new periodic-task context."""
+        h.pids.append((t, h.pids[-1][1] + 1187))
+        self.sim.emit(self._t(t), h.name, "n-cpu", "INFO", "nova.service", "Starting compute node (version 17.0.13)",
+                      NOCTX)
+        self.env.periodic[(h.name, "n-cpu")] = Ctx(self.sim.req())
+        self.env.lifecycle[h.name] = Ctx(self.sim.req())
+        h.next_tick = max(h.next_tick, t + 40.0)
 
 
-def _ts(seconds: float) -> str:
-    t = T0 + timedelta(seconds=seconds)
-    return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+def plan_moves(count: int, span: float, computes: int, seed: int) -> list[_Move]:
+    """Spread `count` moves over the middle of the span, cycling through every kind of move.
 
-
-def _ctx(req: str, user: str | None = None, project: str | None = None) -> str:
-    if user is None:
-        return f"[{req} - - - - -]"
-    return f"[{req} {user} {project} - default default]"
-
-
-def _line(s: _Stream, t: float, level: str, logger: str, ctx: str, msg: str, instance: str | None = None,
-          where: str | None = None) -> Rec:
-    inst = f"[instance: {instance}] " if instance else ""
-    suffix = f" {where}" if level == "DEBUG" and where else ""
-    return t, f"{_ts(t)} {s.pid} {level} {logger} {ctx} {inst}{msg}{suffix}"
-
-
-def _traceback(s: _Stream, t: float, logger: str, instance: str | None, exc: str) -> list[Rec]:
-    """An oslo.log exception block: every line repeats the ERROR prefix; the last is only the prefix."""
-    prefix = f"{_ts(t)} {s.pid} ERROR {logger} " + (f"[instance: {instance}] " if instance else "")
-    frames = s.rng.randint(3, 6)
-    out = [prefix + "Traceback (most recent call last):"]
-    for i in range(frames):
-        mod = s.rng.choice(("compute/manager", "virt/libvirt/driver", "virt/libvirt/guest", "utils"))
-        out.append(prefix + f'  File "{SITE}/nova/{mod}.py", line {s.rng.randint(100, 9000)}, in f{i}')
-        out.append(prefix + "    return func(*args, **kwargs)")
-    out.append(prefix + exc)
-    out.append(prefix)
-    return [(t, line) for line in out]
-
-
-# ---------------------------------------------------------------- noise per role
-
-
-def _compute_noise(s: _Stream) -> list[Rec]:
-    r, t = s.rng, s.clock
-    pick = r.random()
-    periodic = _ctx("req-" + _uuid(r))
-    if pick < 0.40:
-        task = r.choice(PERIODIC_TASKS)
-        return [_line(s, t, "DEBUG", "oslo_service.periodic_task", periodic, f"Running periodic task {task}",
-                      where=f"run_periodic_tasks {SITE}/oslo_service/periodic_task.py:215")]
-    if pick < 0.65:
-        return [
-            _line(s, t, "DEBUG", "oslo_concurrency.lockutils", periodic, 'Lock "compute_resources" acquired by '
-                  '"nova.compute.resource_tracker._update_available_resource" :: waited 0.000s',
-                  where=f"inner {SITE}/oslo_concurrency/lockutils.py:273"),
-            _line(s, t + 0.01, "INFO", "nova.compute.resource_tracker", periodic,
-                  f"Final resource view: name={s.host} phys_ram=257656MB used_ram={r.randint(4, 200) * 1024}MB "
-                  f"phys_disk=1861GB used_disk={r.randint(20, 900)}GB total_vcpus=48 used_vcpus={r.randint(0, 48)} "
-                  "pci_stats=[]"),
-            _line(s, t + 0.02, "DEBUG", "nova.compute.resource_tracker", periodic,
-                  f"Compute_service record updated for {s.host}:{s.host}.example.org",
-                  where=f"_update_available_resource {SITE}/nova/compute/resource_tracker.py:780"),
-            _line(s, t + 0.03, "DEBUG", "oslo_concurrency.lockutils", periodic, 'Lock "compute_resources" released '
-                  'by "nova.compute.resource_tracker._update_available_resource" :: held 0.112s',
-                  where=f"inner {SITE}/oslo_concurrency/lockutils.py:285"),
-        ]
-    if pick < 0.80:
-        return _boot(s)
-    return [_line(s, t, "DEBUG", "nova.compute.manager", periodic,
-                  f"Triggering sync for uuid {_uuid(r)}",
-                  where=f"_sync_power_states {SITE}/nova/compute/manager.py:7044")]
-
-
-def _boot(s: _Stream) -> list[Rec]:
-    r, t = s.rng, s.clock
-    inst, req = _uuid(r), _ctx("req-" + _uuid(r), _hex(r), _hex(r))
-    out = [
-        _line(s, t, "INFO", "nova.compute.claims", req, f"Attempting claim on node {s.host}: memory 2048 MB, "
-              "disk 20 GB, vcpus 2 CPU", inst),
-        _line(s, t + 0.05, "INFO", "nova.compute.claims", req, f"Claim successful on node {s.host}", inst),
-        _line(s, t + 0.9, "INFO", "nova.virt.libvirt.driver", req, "Creating image", inst),
-    ]
-    if r.random() < FAILED_SPAWN:
-        exc = "libvirtError: " + r.choice(LIBVIRT_ERRORS).replace("%s", inst[:8])
-        out.append(_line(s, t + 4, "ERROR", "nova.compute.manager", req, f"Instance failed to spawn: {exc}", inst))
-        out.extend(_traceback(s, t + 4, "nova.compute.manager", inst, exc))
-        return out
-    spawn = r.uniform(5, 20)
-    out += [
-        _line(s, t + spawn - 1, "INFO", "nova.compute.manager", "[-]", "VM Started (Lifecycle Event)", inst),
-        _line(s, t + spawn, "INFO", "nova.virt.libvirt.driver", "[-]", "Instance spawned successfully.", inst),
-        _line(s, t + spawn, "INFO", "nova.compute.manager", req,
-              f"Took {spawn - 1:.2f} seconds to spawn the instance on the hypervisor.", inst),
-        _line(s, t + spawn + 0.2, "INFO", "nova.compute.manager", req, f"Took {spawn + 1.1:.2f} seconds to build "
-              "instance.", inst),
-    ]
+    An evacuation takes its source down for 15 minutes; no other move uses
+    that host then.
+    """
+    rng = random.Random(seed * 7919 + 17)
+    names = [_host_name(i + 1) for i in range(computes)]
+    out: list[_Move] = []
+    down: list[tuple[float, float, str]] = []
+    for i in range(count):
+        t = span * (0.05 + 0.85 * (i + rng.uniform(0.2, 0.8)) / max(count, 1))
+        template = TEMPLATES[i % len(TEMPLATES)]
+        # a move lasts at most ~40 minutes; keep its hosts out of any evacuation's down window
+        free = [h for h in names if not any(host == h and a < t + 2400 and t < b for a, b, host in down)]
+        if len(free) < 2:
+            continue
+        src = free[i % len(free)]
+        dst = rng.choice([h for h in free if h != src])
+        if template == "evacuate":
+            down.append((t - 3000.0, t + 1000.0, src))
+        out.append(_Move(t, template, src, dst))
     return out
 
 
-def _api_noise(s: _Stream) -> list[Rec]:
-    r, t = s.rng, s.clock
-    req = _ctx("req-" + _uuid(r), _hex(r), _hex(r))
-    path = r.choice(("/v2.1/servers/detail", "/v2.1/flavors/detail", f"/v2.1/servers/{_uuid(r)}",
-                     "/v2.1/os-hypervisors/detail", "/v2.1/limits"))
-    return [
-        _line(s, t, "DEBUG", "nova.api.openstack.wsgi", req, "Calling method '<bound method "
-              "ServersController.detail of <nova.api.openstack.compute.servers.ServersController object at "
-              "0x7f3c2a1b9d50>>'", where=f"_process_stack {SITE}/nova/api/openstack/wsgi.py:607"),
-        _line(s, t + r.uniform(0.01, 0.4), "INFO", "nova.osapi_compute.wsgi.server", req,
-              f'10.0.0.{r.randint(2, 250)} "GET {path} HTTP/1.1" status: 200 len: {r.randint(200, 9000)} '
-              f"time: {r.uniform(0.01, 0.5):.7f}"),
-    ]
+def _calibrate(computes: int, seed: int) -> float:
+    """Bytes per simulated second of background for this deployment (one throwaway hour)."""
+    g = Generator(None, computes, seed)
+    g.run(3600.0, [])
+    return g.bytes / 3600.0
 
 
-def _conductor_noise(s: _Stream) -> list[Rec]:
-    r, t = s.rng, s.clock
-    req = _ctx("req-" + _uuid(r), _hex(r), _hex(r))
-    if r.random() < TRACEBACK_SHARE:
-        exc = "MessagingTimeout: Timed out waiting for a reply to message ID " + _hex(r)
-        return [_line(s, t, "ERROR", "oslo_messaging.rpc.server", req, "Exception during message handling"),
-                *_traceback(s, t, "oslo_messaging.rpc.server", None, exc)]
-    return [_line(s, t, "DEBUG", "nova.objects.instance", req, f"Lazy-loading 'flavor' on Instance uuid {_uuid(r)}",
-                  where=f"obj_load_attr {SITE}/nova/objects/instance.py:1054")]
+def _move_bytes(computes: int, seed: int, moves: int) -> int:
+    """Bytes the planned moves write themselves (each template measured once, alone)."""
+    per: dict[str, int] = {}
+    for tp in TEMPLATES:
+        if tp in per:
+            continue
+        g = Generator(None, computes, seed)
+        g.run(7200.0, [_Move(600.0, tp, _host_name(1), _host_name(2))], background=False)
+        per[tp] = g.bytes
+    return sum(per[TEMPLATES[i % len(TEMPLATES)]] for i in range(moves))
 
 
-def _scheduler_noise(s: _Stream) -> list[Rec]:
-    r, t = s.rng, s.clock
-    periodic = _ctx("req-" + _uuid(r))
-    host = r.choice(("compute-1", "compute-2"))
-    return [_line(s, t, "DEBUG", "nova.scheduler.host_manager", periodic,
-                  f"Successfully synced instances from host '{host}'.",
-                  where=f"sync_instance_info {SITE}/nova/scheduler/host_manager.py:829")]
+def generate(out: str | Path, *, size: int, computes: int = 4, moves: int = 50, seed: int = 1,
+             quiet: bool = False) -> dict[str, object]:
+    """Write the set under `out`; return its summary (also written as truth.json).
 
-
-NOISE = {"n-api": _api_noise, "n-cond": _conductor_noise, "n-sch": _scheduler_noise,
-         "compute-1": _compute_noise, "compute-2": _compute_noise, "single": _compute_noise}
-
-
-# ---------------------------------------------------------------- migrations
-
-
-def _migration_blocks(m: Truth, user: str, project: str, fail: bool, progress_steps: int
-                      ) -> dict[str, Callable[[_Stream, float], list[Rec]]]:
-    """The lines each service writes for one live migration, keyed by role (source/destination host)."""
-    req = _ctx(m.request_id, user, project)
-    inst = m.instance
-
-    def api(s: _Stream, t: float) -> list[Rec]:
-        return [
-            _line(s, t, "DEBUG", "nova.api.openstack.wsgi", req, "Action: 'action', calling method: <bound method "
-                  "MigrateServerController._migrate_live of <nova.api.openstack.compute.migrate_server."
-                  "MigrateServerController object at 0x7f3c2a0d4e10>>, body: {\"os-migrateLive\": "
-                  f"{{\"block_migration\": \"auto\", \"host\": \"{m.dest}\"}}}}",
-                  where=f"_process_stack {SITE}/nova/api/openstack/wsgi.py:604"),
-            _line(s, t + 0.05, "DEBUG", "nova.compute.api", req, f"Going to try to live migrate instance to {m.dest}",
-                  inst, where=f"live_migrate {SITE}/nova/compute/api.py:4400"),
-            _line(s, t + 0.3, "INFO", "nova.osapi_compute.wsgi.server", req,
-                  f'10.0.0.5 "POST /v2.1/servers/{inst}/action HTTP/1.1" status: 202 len: 0 time: 0.3012011'),
-        ]
-
-    def conductor(s: _Stream, t: float) -> list[Rec]:
-        return [
-            _line(s, t + 0.4, "DEBUG", "nova.conductor.tasks.migrate", req, f"Created allocations for migration "
-                  f"{_uuid(s.rng)} on {_uuid(s.rng)}", where=f"replace_allocation_with_migration {SITE}/nova/"
-                  "conductor/tasks/migrate.py:61"),
-            _line(s, t + 0.6, "DEBUG", "nova.conductor.tasks.live_migrate", req,
-                  "Requesting cell 00000000-0000-0000-0000-000000000000 while live migrating", inst,
-                  where=f"_find_destination {SITE}/nova/conductor/tasks/live_migrate.py:360"),
-        ]
-
-    def scheduler(s: _Stream, t: float) -> list[Rec]:
-        return [
-            _line(s, t + 0.7, "DEBUG", "nova.scheduler.manager", req, f"Starting to schedule for instances: ['{inst}']",
-                  where=f"select_destinations {SITE}/nova/scheduler/manager.py:117"),
-            _line(s, t + 0.8, "DEBUG", "nova.filters", req, "Filter RamFilter returned 1 host(s)",
-                  where=f"get_filtered_objects {SITE}/nova/filters.py:104"),
-            _line(s, t + 0.9, "DEBUG", "nova.scheduler.filter_scheduler", req, f"Selected host: ({m.dest}, {m.dest}) "
-                  "ram: 200000MB disk: 900000MB io_ops: 0 instances: 3",
-                  where=f"_consume_selected_host {SITE}/nova/scheduler/filter_scheduler.py:344"),
-        ]
-
-    def destination(s: _Stream, t: float) -> list[Rec]:
-        out = [
-            _line(s, t + 1.2, "DEBUG", "nova.compute.manager", req, "pre_live_migration data is "
-                  "LibvirtLiveMigrateData(bdms=[],block_migration=False,is_shared_block_storage=True)", inst,
-                  where=f"pre_live_migration {SITE}/nova/compute/manager.py:5800"),
-            _line(s, t + 2.5, "INFO", "nova.compute.manager", "[-]", "VM Started (Lifecycle Event)", inst),
-        ]
-        if fail:
-            return out
-        end = t + 3 + 5 * progress_steps
-        return [*out, _line(s, end + 0.6, "INFO", "nova.compute.manager", "[-]", "VM Resumed (Lifecycle Event)", inst), _line(s, end + 1.5, "INFO", "nova.compute.manager", req, "Post operation of migration started", inst)]
-
-    def source(s: _Stream, t: float) -> list[Rec]:
-        out = [
-            _line(s, t + 2.0, "DEBUG", "nova.virt.libvirt.driver", req, "Starting monitoring of live migration", inst,
-                  where=f"_live_migration {SITE}/nova/virt/libvirt/driver.py:7136"),
-            _line(s, t + 2.1, "DEBUG", "nova.virt.libvirt.driver", req, "About to invoke the migrate API", inst,
-                  where=f"_live_migration_operation {SITE}/nova/virt/libvirt/driver.py:6887"),
-        ]
-        total = 8589934592
-        for i in range(1, progress_steps + 1):
-            left = max(1, 100 - i * 100 // (progress_steps + 1))
-            level = "INFO" if i % 6 == 0 else "DEBUG"
-            out.append(_line(s, t + 2 + 5 * i, level, "nova.virt.libvirt.driver", req,
-                             f"Migration running for {5 * i} secs, memory {left}% remaining; (bytes processed="
-                             f"{total * (100 - left) // 100}, remaining={total * left // 100}, total={total})", inst,
-                             where=f"_live_migration_monitor {SITE}/nova/virt/libvirt/driver.py:7062"))
-        end = t + 3 + 5 * progress_steps
-        if fail:
-            exc = "libvirtError: operation failed: Lost connection to destination host"
-            return [*out, _line(s, end, "ERROR", "nova.virt.libvirt.driver", req, f"Live Migration failure: {exc}", inst), _line(s, end + 0.1, "ERROR", "nova.virt.libvirt.driver", req, "Migration operation has aborted", inst), _line(s, end + 0.2, "DEBUG", "nova.virt.libvirt.driver", req, "Live migration monitoring is all done", inst, where=f"_live_migration {SITE}/nova/virt/libvirt/driver.py:7155")]
-        return [*out, _line(s, end, "INFO", "nova.compute.manager", "[-]", "VM Paused (Lifecycle Event)", inst), _line(s, end + 1.0, "INFO", "nova.virt.libvirt.driver", req, "Migration operation has completed", inst), _line(s, end + 1.1, "INFO", "nova.compute.manager", req, "_post_live_migration() is started..", inst), _line(s, end + 3.0, "INFO", "nova.compute.manager", req, f"Migrating instance to {m.dest} finished successfully.", inst), _line(s, end + 18.0, "INFO", "nova.compute.manager", "[-]", "VM Stopped (Lifecycle Event)", inst)]
-
-    return {"n-api": api, "n-cond": conductor, "n-sch": scheduler, m.source: source, m.dest: destination}
-
-
-Blocks = dict[str, Callable[[_Stream, float], list[Rec]]]
-
-
-def _plan(rng: random.Random, count: int, span: float) -> list[tuple[Truth, Blocks]]:
-    """Spread `count` live migrations evenly over the span, alternating direction; every fifth fails."""
-    plan = []
-    for i in range(count):
-        start = span * (i + 0.5) / count
-        src, dst = ("compute-1", "compute-2") if i % 2 == 0 else ("compute-2", "compute-1")
-        fail = i % 5 == 4
-        truth = Truth(request_id="req-" + _uuid(rng), instance=_uuid(rng), source=src, dest=dst,
-                      started=(T0 + timedelta(seconds=start)).isoformat(), outcome="failed" if fail else "completed")
-        blocks = _migration_blocks(truth, _hex(rng), _hex(rng), fail, progress_steps=rng.randint(3, 14))
-        plan.append((truth, blocks))
-    return plan
-
-
-# ---------------------------------------------------------------- writing
-
-
-def _lines_of(s: _Stream) -> Iterator[str]:
-    """Yield the stream's lines forever in time order: noise, with migration blocks at their times.
-
-    Records are generated with their own future times (a boot takes seconds,
-    a migration a minute) and held in a heap until the clock reaches them, so
-    they interleave as a busy service's lines do.  The clock advances one
-    `step` per line on average, which makes the time span predictable.
+    The span is what the background needs to fill `size` once the moves'
+    own bytes are set aside, so a set with 10x the moves has the same size.
     """
-    noise = NOISE[s.role]
-    heap: list[tuple[float, int, str]] = []
-    seq = 0
-    while True:
-        while s.pending and s.pending[0][0] <= s.clock:
-            _, block = s.pending.pop(0)
-            for t, text in block(s.clock):
-                seq += 1
-                heapq.heappush(heap, (t, seq, text))
-        recs = noise(s)
-        for t, text in recs:
-            seq += 1
-            heapq.heappush(heap, (t, seq, text))
-        s.clock += s.rng.expovariate(1.0 / (s.step * len(recs)))
-        while heap and heap[0][0] <= s.clock:
-            yield heapq.heappop(heap)[2]
-
-
-def _write(path: str, s: _Stream, *, lines: int | None = None, size: int | None = None) -> int:
-    """Write until `lines` lines or `size` bytes; return the number of lines written."""
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    written = nbytes = 0
-    chunk: list[str] = []
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for line in _lines_of(s):
-            chunk.append(line)
-            written += 1
-            nbytes += len(line) + 1
-            if len(chunk) >= 4096:
-                fh.write("\n".join(chunk) + "\n")
-                chunk.clear()
-            if (lines is not None and written >= lines) or (size is not None and nbytes >= size):
-                break
-        if chunk:
-            fh.write("\n".join(chunk) + "\n")
-    return written
-
-
-def _bind(block: Callable[[_Stream, float], list[Rec]], s: _Stream) -> Callable[[float], list[Rec]]:
-    return lambda t: block(s, t)
-
-
-def generate_single(out: str, lines: int, seed: int = 1) -> list[Truth]:
-    """Write OUT/nova-compute.log (a compute host that is source and destination of a few migrations)."""
-    rng = random.Random(seed)
-    plan = _plan(rng, max(3, lines // 200_000), span=lines * STEP)
-    s = _Stream(role="single", rng=random.Random(seed + 1), pid=PID["compute-1"], host="compute-1")
-    # the plan alternates directions, so this host is the source of one move and the destination of the next
-    s.pending = [(_start(truth), _bind(blocks["compute-1"], s)) for truth, blocks in plan]
-    _write(os.path.join(out, "nova-compute.log"), s, lines=lines)
-    _write_truth(out, plan)
-    return [t for t, _ in plan]
-
-
-def generate_multi(out: str, *, total_bytes: int | None = None, total_lines: int | None = None,
-                   seed: int = 1) -> list[Truth]:
-    """Write the five-service, three-host set; every file covers the same time span."""
-    rng = random.Random(seed)
-    if total_bytes is not None:
-        per_file = {role: max(100, int(total_bytes * share / _mean_line_bytes(role, seed)))
-                    for role, share in SERVICE_SHARE.items()}
-    else:
-        assert total_lines is not None
-        per_file = {role: max(100, int(total_lines * share)) for role, share in SERVICE_SHARE.items()}
-    span = max(per_file.values()) * STEP
-    plan = _plan(rng, max(3, sum(per_file.values()) // 200_000), span)
-    for n, (role, path) in enumerate(FILES.items()):
-        host = role if role.startswith("compute") else "controller"
-        # a file with fewer lines advances its clock faster so all files cover the same span
-        s = _Stream(role=role, rng=random.Random(seed + 10 + n), pid=PID[role], host=host,
-                    step=span / per_file[role])
-        s.pending = [(_start(t), _bind(blocks[role], s)) for t, blocks in plan if role in blocks]
-        _write(os.path.join(out, path), s, lines=per_file[role] if total_bytes is None else None,
-               size=int(total_bytes * SERVICE_SHARE[role]) if total_bytes is not None else None)
-    _write_truth(out, plan)
-    return [t for t, _ in plan]
-
-
-def _mean_line_bytes(role: str, seed: int) -> float:
-    """Measure a role's mean line length on a throwaway sample, to turn a byte budget into lines."""
-    s = _Stream(role=role, rng=random.Random(seed + 99), pid=PID[role], host="compute-1")
-    sample = [len(line) + 1 for line, _ in zip(_lines_of(s), range(5000), strict=False)]
-    return sum(sample) / len(sample)
-
-
-def _start(t: Truth) -> float:
-    return (datetime.fromisoformat(t.started) - T0).total_seconds()
-
-
-def _write_truth(out: str, plan: list[tuple[Truth, object]]) -> None:
-    with open(os.path.join(out, "truth.json"), "w", encoding="utf-8") as fh:
-        json.dump({"migrations": [asdict(t) for t, _ in plan]}, fh, indent=1)
+    out = Path(out)
+    move_bytes = _move_bytes(computes, seed, moves)
+    if move_bytes > 0.8 * size:
+        raise ValueError(f"{moves} moves write about {move_bytes / 2**20:.0f} MiB: too many for {size / 2**20:.0f} MiB")
+    span = (size - move_bytes) / _calibrate(computes, seed)
+    # an evacuated source is silent for DOWN_S: lengthen the span by the background it does not write
+    evacuations = sum(TEMPLATES[i % len(TEMPLATES)] == "evacuate" for i in range(moves))
+    span += evacuations * DOWN_S / computes
+    plan = plan_moves(moves, span, computes, seed)
+    g = Generator(out, computes, seed)
+    g.run(span, plan)
+    truths = sorted(g.truths, key=lambda x: x[0])
+    doc = {
+        "generator": {"version": VERSION, "size": size, "computes": computes, "moves": moves, "seed": seed},
+        "span_s": round(span, 1), "lines": g.lines, "bytes": g.bytes,
+        "migrations": [{"request_id": tr.request_ids[0], "template": tp,
+                        "started": (T0 + timedelta(seconds=t)).isoformat(), **tr.as_json()}
+                       for t, tp, tr in truths],
+    }
+    (out / "truth.json").write_text(json.dumps(doc, indent=1) + "\n", encoding="utf-8")
+    if not quiet:
+        print(f"wrote {out}: {g.bytes / 2**20:.0f} MiB, {g.lines:,} lines, {len(truths)} moves over "
+              f"{span / 86400:.1f} days", file=sys.stderr)
+    return doc
 
 
 def parse_size(text: str) -> int:
@@ -458,22 +632,13 @@ def parse_size(text: str) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Command line: see the module docstring."""
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--out", required=True, help="output directory")
-    ap.add_argument("--layout", choices=("single", "multi"), default="single")
-    ap.add_argument("--lines", type=int, help="lines (single: the file; multi: all files together)")
-    ap.add_argument("--bytes", dest="size", type=parse_size, help="total size of the multi-host set, e.g. 1G")
+    ap.add_argument("--out", required=True, type=Path, help="output directory (replaced files, same names)")
+    ap.add_argument("--bytes", dest="size", type=parse_size, default=parse_size("1G"), help="total size, e.g. 1G")
+    ap.add_argument("--computes", type=int, default=4)
+    ap.add_argument("--moves", type=int, default=50)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
-    if args.layout == "single":
-        if not args.lines:
-            ap.error("--layout single needs --lines")
-        truth = generate_single(args.out, args.lines, args.seed)
-    else:
-        if not (args.lines or args.size):
-            ap.error("--layout multi needs --bytes or --lines")
-        truth = generate_multi(args.out, total_bytes=args.size, total_lines=args.lines, seed=args.seed)
-    print(f"wrote {args.out} ({len(truth)} live migrations; see {os.path.join(args.out, 'truth.json')})",
-          file=sys.stderr)
+    generate(args.out, size=args.size, computes=args.computes, moves=args.moves, seed=args.seed)
     return 0
 
 

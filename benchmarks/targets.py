@@ -1,0 +1,225 @@
+"""The issue-13 targets P1..P4 and scale, each printed next to its anchor (grep, lnav, a bare regex loop).
+
+Every figure is the median of `repeat` runs of a fresh process (peak RSS: the
+largest), with the inputs warm in the page cache.  The product is driven
+through its CLI (`python -m migtrace …`) and its public API only.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks import datasets
+from benchmarks.measure import Run, median_run, table, warm
+
+MIGTRACE = [sys.executable, "-m", "migtrace"]
+
+#: the anchor for P3's per-core parse: read lines as text, one oslo-header regex each
+BARE_LOOP = r"""
+import re, sys, time
+HEADER = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+) (\d+) ([A-Z]+) (\S+) \[([^\]]*)\] (.*)$")
+n = 0
+with open(sys.argv[1], encoding="utf-8", errors="replace") as fh:
+    for line in fh:
+        if HEADER.match(line):
+            n += 1
+print(n)
+"""
+
+#: P3's pure parse: today's reader API (internal, so it may move with the package restructuring)
+PARSE_ONLY = r"""
+import sys
+from migtrace.options import LoadOptions
+from migtrace.sources import FileReader, InputFile
+reader = FileReader(InputFile(sys.argv[1], sys.argv[1]), LoadOptions(), lambda message: None)
+print(sum(1 for _ in reader.events()))
+"""
+
+#: P4's render-only figure: the public API's load, then render timed alone
+RENDER_ONLY = r"""
+import sys, time, migtrace
+a = migtrace.load(sys.argv[1])
+t = time.perf_counter()
+html = migtrace.render(a, "html")
+print(time.perf_counter() - t, len(html.encode()), len(a.migrations))
+"""
+
+
+def _lines(paths: list[Path]) -> int:
+    n = 0
+    for p in paths:
+        with open(p, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                n += chunk.count(b"\n")
+    return n
+
+
+def _size(paths: list[Path]) -> int:
+    return sum(p.stat().st_size for p in paths)
+
+
+def _pick_request(root: Path) -> dict[str, object]:
+    """The completed live migration nearest the middle of the set (the one P1 asks for)."""
+    migs = datasets.truth(root)["migrations"]
+    lives = [m for m in migs if m["kind"] == "live-migration" and m["status"] == "completed"]  # type: ignore[index]
+    return lives[len(lives) // 2]
+
+
+def _header(title: str, root: Path, files: list[Path]) -> None:
+    print(f"\n== {title}\ninput: {root} ({len(files)} files, {_size(files) / 2**20:,.0f} MiB)", flush=True)
+
+
+def _ratio(a: float, b: float) -> str:
+    return f"{a / b:.1f}x" if b else "n/a"
+
+
+def p1(repeat: int) -> None:
+    """`timeline REQ` vs `grep -rF REQ` on the 1 GB set: CPU, wall, peak RSS."""
+    root = datasets.ensure("main")
+    files = datasets.log_files(root)
+    mig = _pick_request(root)
+    req = str(mig["request_id"])
+    _header(f"P1 timeline {req} ({mig['kind']} {mig['source_host']} -> {mig['dest_host']})", root, files)
+    warm(files)
+    grep = median_run(["grep", "-rF", req, str(root)], repeat)
+    mt = median_run([*MIGTRACE, "timeline", req, str(root), "--color", "never"], repeat)
+    print(table(["command", "wall s", "CPU s", "peak RSS MiB"],
+                [["grep -rF REQ DIR", grep.wall_s, grep.cpu_s, grep.rss_mib],
+                 ["migtrace timeline REQ DIR", mt.wall_s, mt.cpu_s, mt.rss_mib]]))
+    print(f"ratio migtrace/grep: CPU {_ratio(mt.cpu_s, grep.cpu_s)}, wall {_ratio(mt.wall_s, grep.wall_s)} "
+          f"(target <= 2x); peak RSS {mt.rss_mib:.0f} MiB (target <= 150)   [median of {repeat}]")
+
+
+def _lnav() -> str | None:
+    return shutil.which("lnav")
+
+
+def p2(repeat: int, growth: bool = True) -> None:
+    """`list` vs lnav's full load on the 1 GB set; then RSS growth with moves and with bytes."""
+    root = datasets.ensure("main")
+    files = datasets.log_files(root)
+    _header("P2 list vs lnav full load", root, files)
+    warm(files)
+    rows = []
+    from benchmarks.proto_select import save_listing
+
+    cache = datasets.DATA / "main.list.json"
+    mt = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat, stdout_path=cache)
+    save_listing(root, "main", mt)  # the prototype compares its output with this one
+    lnav = _lnav()
+    ln: Run | None = None
+    if lnav is None:
+        print("lnav is NOT installed (apt-get install lnav): the anchor is missing, only migtrace is measured")
+    else:
+        ln = median_run([lnav, "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, files)], repeat)
+        rows.append(["lnav -n -c ';SELECT count(*) FROM all_logs' FILES", ln.wall_s, ln.cpu_s, ln.rss_mib])
+    rows.append(["migtrace list -f json DIR", mt.wall_s, mt.cpu_s, mt.rss_mib])
+    print(table(["command", "wall s", "CPU s", "peak RSS MiB"], rows))
+    if ln is not None:
+        print(f"ratio migtrace/lnav: wall {_ratio(mt.wall_s, ln.wall_s)} (target <= 0.5x), CPU "
+              f"{_ratio(mt.cpu_s, ln.cpu_s)}, peak RSS {_ratio(mt.rss_mib, ln.rss_mib)} (target <= 0.5x)"
+              f"   [median of {repeat}]")
+    if growth:
+        _p2_growth(repeat, mt)
+
+
+def _p2_growth(repeat: int, main_run: Run) -> None:
+    """Peak RSS of `list` on the same bytes with 10x the moves, and the same moves on 10x the bytes."""
+    rows = []
+    runs: dict[str, Run] = {}
+    for name in ("m100", "m100-moves", "main"):
+        root = datasets.ensure(name)
+        files = datasets.log_files(root)
+        if name == "main":
+            r = main_run
+        else:
+            warm(files)
+            r = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat)
+        runs[name] = r
+        spec = datasets.SETS[name]
+        rows.append([name, f"{_size(files) / 2**20:,.0f}", spec.moves, r.wall_s, r.cpu_s, r.rss_mib])
+    print("\nP2 growth: peak RSS of `migtrace list` (target: grows with moves, not with bytes)")
+    print(table(["set", "MiB", "moves", "wall s", "CPU s", "peak RSS MiB"], rows))
+    base = runs["m100"].rss_mib
+    print(f"RSS x{runs['m100-moves'].rss_mib / base:.2f} for 10x moves (same bytes); "
+          f"x{runs['main'].rss_mib / base:.2f} for 10x bytes (same moves)")
+
+
+def p3(repeat: int) -> None:
+    """`merge` of every line to /dev/null in lines/s; a full Event parse per core vs a bare regex loop."""
+    root = datasets.ensure("main")
+    files = datasets.log_files(root)
+    _header("P3 merge and parse throughput", root, files)
+    warm(files)
+    lines = _lines(files)
+    mg = median_run([*MIGTRACE, "merge", "--full", "--skew", "none", str(root)], repeat)
+    # one file, one process: the per-core parse rate (merge --stats parses every record, prints the accounting)
+    big = max((f for f in files if f.name == "nova-compute.log"), key=lambda f: f.stat().st_size)
+    flines = _lines([big])
+    parse = median_run([*MIGTRACE, "merge", "--stats", "--skew", "none", str(big)], repeat)
+    bare = median_run([sys.executable, "-c", BARE_LOOP, str(big)], repeat)
+    events = median_run([sys.executable, "-c", PARSE_ONLY, str(big)], repeat)
+    rows = [
+        ["migtrace merge --full DIR > /dev/null", lines, mg],
+        [f"migtrace merge --stats {big.parent.parent.parent.parent.name}/…/nova-compute.log", flines, parse],
+        ["FileReader(file).events() (parse only, in-process)", flines, events],
+        ["bare one-regex Python loop, same file", flines, bare],
+    ]
+    print(table(["what", "lines", "wall s", "CPU s", "lines/s wall", "lines per CPU s", "peak RSS MiB"],
+                [[w, n, r.wall_s, r.cpu_s, n / r.wall_s, n / r.cpu_s, r.rss_mib] for w, n, r in rows]))
+    print(f"merge: {lines / mg.wall_s:,.0f} lines/s wall, {lines / mg.cpu_s:,.0f} per CPU s (target >= 1,000,000 "
+          f"lines/s on the 2 cores); parse: {flines / events.cpu_s:,.0f} lines per CPU s in FileReader, "
+          f"{flines / parse.cpu_s:,.0f} through merge --stats (target >= 150,000 per core); "
+          f"{_ratio(events.cpu_s, bare.cpu_s)} the bare loop   [median of {repeat}]")
+
+
+def p4(repeat: int) -> None:
+    """HTML report of 50 migrations: time (end to end and render alone) and size."""
+    root = datasets.ensure("report50")
+    files = datasets.log_files(root)
+    _header("P4 HTML report of 50 migrations", root, files)
+    warm(files)
+    with tempfile.TemporaryDirectory(prefix="bench-p4-") as tmp:
+        listing = Path(tmp) / "list.json"
+        lst = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat, stdout_path=listing)
+        count = len(json.loads(listing.read_text(encoding="utf-8")))
+        html = Path(tmp) / "report.html"
+        rep = median_run([*MIGTRACE, "report", str(root), "-o", str(html)], repeat)
+        size = html.stat().st_size
+    outs = []
+    for _ in range(repeat):
+        proc = subprocess.run([sys.executable, "-c", RENDER_ONLY, str(root)], capture_output=True, text=True,
+                              check=True, cwd=datasets.DATA.parent.parent)
+        outs.append(proc.stdout.split())
+    outs.sort(key=lambda o: float(o[0]))
+    render_s, render_bytes, render_migs = outs[len(outs) // 2]
+    print(table(["what", "wall s", "CPU s", "peak RSS MiB", "MB"], [
+        ["migtrace list -f json DIR (the load alone)", lst.wall_s, lst.cpu_s, lst.rss_mib, ""],
+        ["migtrace report DIR -o report.html", rep.wall_s, rep.cpu_s, rep.rss_mib, size / 1e6],
+        ["report minus list (≈ render + redaction)", rep.wall_s - lst.wall_s, rep.cpu_s - lst.cpu_s, "", ""],
+        ["migtrace.render(analysis, 'html') alone", float(render_s), "", "", int(render_bytes) / 1e6],
+    ]))
+    print(f"{count} migrations listed ({render_migs} in the analysis); target: <= 2 s and <= 5 MB   "
+          f"[median of {repeat}]")
+
+
+def scale(repeat: int) -> None:
+    """Placeholder until `--scheduler` exists; the 100-host set generator is ready."""
+    print("\n== scale (Dask)")
+    help_text = subprocess.run([*MIGTRACE, "list", "--help"], capture_output=True, text=True, check=False).stdout
+    if "--scheduler" not in help_text:
+        print("scale: needs --scheduler (issue 13 item 4); not measured.  The input is ready: "
+              "`python -m benchmarks gen hosts100` writes the controller + 99 computes set "
+              f"({datasets.SETS['hosts100'].size}).")
+        return
+    print("scale: --scheduler exists, but this driver does not run a LocalCluster yet (issue 13 item 4)")
+
+
+TARGETS: dict[str, Callable[[int], None]] = {"P1": p1, "P2": p2, "P3": p3, "P4": p4, "scale": scale}
+DEFAULT_REPEAT = {"P1": 3, "P2": 1, "P3": 1, "P4": 3, "scale": 1}
