@@ -80,7 +80,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     lines = ["  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in pairs)]
     lines.append("  ".join("-" * w for w in widths))
     for r in cells:
-        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))))
+        row = enumerate(zip(r, widths, strict=True))
+        lines.append("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in row))
     return "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ import yaml
 TABLE = Path(__file__).resolve().parents[2] / "tools" / "inputforms" / "transports.yaml"
 ENTRIES: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["transports"]
 LINE_KINDS = ("line", "meta")
-PATTERNS = {e["name"]: re.compile(e["regex"]) for e in ENTRIES if e["kind"] in LINE_KINDS + ("inline",)}
+PATTERNS = {e["name"]: re.compile(e["regex"]) for e in ENTRIES if e["kind"] in (*LINE_KINDS, "inline")}
 
 
 def _samples(kinds: tuple[str, ...]) -> list[tuple[str, int, dict[str, Any]]]:
