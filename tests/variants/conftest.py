@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from tools.variants.records import SampleSet, load_set
 XFAIL_FILE = Path(__file__).with_name("xfail.json")
 
 
+@functools.cache
 def all_variants() -> list[tuple[str, Variant]]:
-    """Return every (set, variant) of the matrix, at collection time."""
+    """Return every (set, variant) of the matrix, at collection time (read once)."""
     return [(root.name, v) for root in sample_sets(SAMPLE_LOGS) for v in variants_for(load_set(root))]
 
 

@@ -111,6 +111,7 @@ def test_check_names_the_bug_of_a_wrong_field() -> None:
         return Outcome("s", "v", family, 0, field, "wrong", detail)
     assert classify(o("dest_host", "'WeighedHost', truth 'compute3'")) == "B04"
     assert classify(o("duration_s", "39.2 s, truth 27.7 s (accepted 27.5..27.7)")) == "B01"
+    assert classify(o("duration_s", "row x: 0.7 s, truth 1.3 s (accepted 1.1..1.3)")) == "B15"
     assert classify(o("duration_s", "72.7 s ...; its steps come from hosts whose clocks disagree (compute1 +45 s)",
                       "skew")) == "B02"
     assert classify(o("rows", "split into 2 rows: [...]")) == "B07"

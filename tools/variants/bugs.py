@@ -22,11 +22,24 @@ class Bug:
     field: str
     detail: str = ""
     family: str = ""
+    #: for numbers: "long" (above the accepted bounds) or "short" (below them)
+    side: str = ""
 
     def matches(self, o: Outcome) -> bool:
         """True when the outcome is this bug's symptom."""
         return (re.fullmatch(self.field, o.field) is not None and re.search(self.detail, o.detail) is not None
-                and (not self.family or o.family == self.family))
+                and (not self.family or o.family == self.family) and (not self.side or _side(o) == self.side))
+
+
+_BOUNDS = re.compile(r"(?:^|: )(-?[\d.]+)(?: ±[\d.]+)? s, truth [\d.]+ s \(accepted (-?[\d.]+)\.\.(-?[\d.]+)\)")
+
+
+def _side(o: Outcome) -> str:
+    """Return whether a wrong number is above ("long") or below ("short") its accepted bounds."""
+    m = _BOUNDS.search(o.detail)
+    if not m:
+        return ""
+    return "short" if float(m.group(1)) < float(m.group(2)) else "long"
 
 
 #: first match wins: the specific symptoms before the generic ones
@@ -40,6 +53,9 @@ BUGS = (
         r"duration_s", r"none of the move's own steps"),
     Bug("B14", "duration outside what the kept lines allow when the API or a compute's lines are missing",
         r"duration_s", r"first or last steps are not in this variant"),
+    Bug("B15", "duration shorter than the move's own steps that are in the logs (its first or last step, e.g. "
+               "the API access line or the conductor's error, not attached to the move)", r"duration_s", r"",
+        side="short"),
     Bug("B01", "duration is not the move's own span: it runs to the 15 s-delayed STOPPED event, or includes the "
                "confirm/revert follow-up or the evacuated host's clean-up", r"duration_s", r""),
     Bug("B04", "the scheduler's `Selected host: WeighedHost [host: (h, n) ...]` repr taken as the destination "
@@ -60,6 +76,9 @@ BUGS = (
     Bug("B09", "wrong source host when the source's logs are missing (the destination's name given as source)",
         r"source_host", r""),
     Bug("B13", "phantom or merged rows", r"rows", r"phantom|merged"),
+    Bug("B17", "`timeline ID -` on a piped stdin: 'no readable input' (its two-pass read consumes the pipe)",
+        r"timeline", r"no readable input"),
+    Bug("B16", "`timeline ID` rejects an id that `list` printed", r"timeline", r""),
 )
 
 
