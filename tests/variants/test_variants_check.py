@@ -115,4 +115,6 @@ def test_check_names_the_bug_of_a_wrong_field() -> None:
     assert classify(o("duration_s", "72.7 s ...; its steps come from hosts whose clocks disagree (compute1 +45 s)",
                       "skew")) == "B02"
     assert classify(o("rows", "split into 2 rows: [...]")) == "B07"
+    assert classify(o("status", "'completed', truth 'confirmed'")) == "B08"
+    assert classify(o("status", "'in-progress', truth 'completed'")) == "B10"
     assert classify(o("instance", "'x', truth 'y'")) == "B00"

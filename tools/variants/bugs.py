@@ -70,7 +70,7 @@ BUGS = (
     Bug("B07", "one move split into two rows (a Rocky-Zed source logs `[-]`; INFO-only or no controller: nothing "
                "joins the two halves)", r"rows", r"split into"),
     Bug("B08", "`confirmed`/`reverted` become `completed` when the confirm/revert lines are missing (INFO-only, "
-               "a compute's logs gone)", r"status", r"'completed'"),
+               "a compute's logs gone)", r"status", r"(?:^|: )'completed', truth|states 'completed'"),
     Bug("B10", "`in-progress` for a move that is not provably running (its end is just not in the logs)",
         r"status", r"in-progress"),
     Bug("B09", "wrong source host when the source's logs are missing (the destination's name given as source)",
