@@ -516,7 +516,7 @@ class Generator:
             back = m.t - 100.0 + DOWN_S  # the end of the down window planned in run()
             m = _Move(m.t + 30, m.template, m.src, m.dst)  # the evacuation that works comes 30 s later
             self._restart(src, back)
-            evac.source_returns(env, self._t(back + 25), s, inst)
+            evac.source_returns(env, self._t(back + 25), s, inst, truth)
         else:
             spec = ColdSpec(inst, name, s, d, sim.req(), finish_req=sim.req(),
                             finish_after=self.rng.uniform(60, 240))

@@ -30,6 +30,21 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError(f"CI=true but {SHARED_MISSING}")
 SAMPLE_LOGS = REPO / "sample_logs"
 
+#: sample sets whose expected.json is what their truth supports, not (yet) what migtrace prints
+#: (bug ids: NOTES-variants.md); remove a set here once migtrace gets it right
+PENDING_SETS = {
+    "yoga-info": "debug = False: pre-check live migration read as cold (B05), migration/resize guessed (B06), "
+                 "live migration split in two rows (B07), confirmed read as completed (B08), durations (B01)",
+    "train-single-host": "one compute's log: its host is only named by its own lines, the evacuated host's "
+                         "clean-up read as a live migration (B11, B12), incoming migration without status",
+}
+
+
+def sample_set_params(names: list[str]) -> list[Any]:
+    """Return the set names as parameters, the pending ones marked as expected failures."""
+    return [pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=PENDING_SETS[n]))
+            if n in PENDING_SETS else n for n in names]
+
 
 def make_event(**overrides: Any) -> Event:
     """Return a plausible n-cpu INFO event; override any field."""

@@ -10,7 +10,7 @@ import pytest
 from migtrace.diagnose import Diagnosis, all_findings, diagnose, template, worst_severity
 from migtrace.diagnose.catalog import Catalog, load_catalog, parse_signature
 from migtrace.model import Event, Migration, Phase
-from tests.conftest import REAL_LOGS, SAMPLE_LOGS, make_event, needs_shared
+from tests.conftest import PENDING_SETS, REAL_LOGS, SAMPLE_LOGS, make_event, needs_shared
 from tests.signatures.harness import Fixture, analyse, fired, load_fixtures
 
 CATALOG = load_catalog()
@@ -200,10 +200,12 @@ def test_diagnose_user_catalog_signature_fires() -> None:
 # --------------------------------------------------------------------------- sample logs
 
 
-def _sample_sets() -> list[Path]:
+def _sample_sets() -> list[object]:
     if not SAMPLE_LOGS.is_dir():
         return []
-    return sorted(p for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_file())
+    found = sorted(p for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_file())
+    return [pytest.param(p, marks=pytest.mark.xfail(strict=False, reason=PENDING_SETS[p.name]))
+            if p.name in PENDING_SETS else p for p in found]
 
 
 @pytest.mark.parametrize("scenario", _sample_sets(), ids=lambda p: p.name)

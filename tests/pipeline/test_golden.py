@@ -8,7 +8,7 @@ import pytest
 
 from migtrace import LoadOptions, load
 from migtrace.serialize import migration_summary
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import PENDING_SETS, SAMPLE_LOGS, sample_set_params
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_file())
 #: timestamps in these logs have millisecond (oslo) or microsecond (journald) precision
@@ -23,14 +23,21 @@ def loaded(request: pytest.FixtureRequest) -> tuple[str, list[dict]]:
     return request.param, [migration_summary(m) for m in analysis.migrations]
 
 
-def test_golden_list_json_equals_expected(loaded: tuple[str, list[dict]]) -> None:
+def _pending(request: pytest.FixtureRequest, name: str) -> None:
+    if name in PENDING_SETS:
+        request.applymarker(pytest.mark.xfail(strict=False, reason=PENDING_SETS[name]))
+
+
+def test_golden_list_json_equals_expected(loaded: tuple[str, list[dict]], request: pytest.FixtureRequest) -> None:
     name, rows = loaded
+    _pending(request, name)
     expected = json.loads((SAMPLE_LOGS / name / "expected.json").read_text())
     assert rows == expected
 
 
-def test_golden_answer_matches_ground_truth(loaded: tuple[str, list[dict]]) -> None:
+def test_golden_answer_matches_ground_truth(loaded: tuple[str, list[dict]], request: pytest.FixtureRequest) -> None:
     name, rows = loaded
+    _pending(request, name)
     truth = json.loads((SAMPLE_LOGS / name / "truth.json").read_text())
     assert len(rows) == len(truth)
     by_first_request = {r["request_ids"][0]: r for r in rows if r["request_ids"]}
@@ -64,7 +71,7 @@ def test_golden_failures_carry_findings(loaded: tuple[str, list[dict]]) -> None:
             assert row["findings"], row["id"]
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", sample_set_params(SETS))
 def test_golden_targeted_timeline_tells_the_same_story(name: str) -> None:
     """The two-pass raw-text read of `timeline ID` finds each move exactly as the full load does."""
     expected = json.loads((SAMPLE_LOGS / name / "expected.json").read_text())

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tools.samplegen import api, sched, sites, traces
 from tools.samplegen.core import Ctx, at
-from tools.samplegen.env import Env, Truth
+from tools.samplegen.env import Env, Truth, move
 
 
 @dataclass
@@ -22,7 +22,7 @@ class ColdSpec:
     global_id: str | None = None
     new_flavor: str | None = None  # None = cold migration
     old_flavor: str = "m1.small"
-    #: confirm | revert | ssh-fail | rbd-eperm | none
+    #: confirm | revert | auto-confirm | ssh-fail | rbd-eperm | none
     outcome: str = "confirm"
     #: host the scheduler picks first although it is the source (UnableToMigrateToSelf)
     self_first: bool = False
@@ -33,6 +33,7 @@ class ColdSpec:
     story: str = ""
 
 
+@move
 def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
     """Emit one cold migration / resize and return its ground truth."""
     sim, rel = env.sim, env.sim.release
@@ -61,6 +62,7 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
     sync = era in ("kilo", "queens")  # the API casts to the conductor only since Ussuri
 
     t = at(t0, 0.12)
+    sim.phase = "scheduling"
     sched.created_allocations(env, t, ctx, mig_uuid, src)
     sched.requesting_cell(env, at(t, 0.03), ctx, inst, "migrating")
     cands = list(env.computes) if spec.self_first else [c for c in env.computes if c != src]
@@ -68,22 +70,27 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
     t = sched.schedule(env, at(t, 0.06), ctx, inst, cands, first)
     alternates = [c for c in cands if c != first]
     t = _prep_call(env, t, ctx, inst, first, alternates)
+    sim.phase = "api"
     if sync:
         api.access(env, t0, ctx, "POST", f"{api.path_prefix(env)}/servers/{inst}/action", 202, 0,
                    (t - t0).total_seconds() + 0.03, microversion="2.60")
     else:
         api.access(env, t0, ctx, "POST", f"{api.path_prefix(env)}/servers/{inst}/action", 202, 0,
                    sim.rng.uniform(0.15, 0.3), microversion="2.90")
+    sim.phase = "scheduling"
 
     if spec.self_first:
+        sim.phase = "prep_resize"
         t = _unable_to_migrate_to_self(env, at(t, 0.08), spec, ctx, alternates)
         t = at(t, 0.05)
+        sim.phase = "scheduling"
         sched.requesting_cell(env, t, ctx, inst, "migrating")
         cands2 = [c for c in env.computes if c != src]
         t = sched.schedule(env, at(t, 0.05), ctx, inst, cands2, dst, retried=[src])
         t = _prep_call(env, t, ctx, inst, dst, [c for c in cands2 if c != dst])
 
     # ---- destination: prep_resize -------------------------------------------
+    sim.phase = "prep_resize"
     t = at(t, sim.rng.uniform(0.05, 0.15))
     E(t, dst, "n-cpu", "DEBUG", "nova.compute.manager", "Stashing vm_state: active", ctx, inst=inst, site=sites.CM_STASH)
     t = at(t, 0.06)
@@ -92,6 +99,7 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
     E(t, dst, "n-cpu", "INFO", "nova.compute.manager", "Migrating", ctx, inst=inst)
 
     # ---- source: resize_instance / migrate_disk_and_power_off ----------------
+    sim.phase = "disk_copy_power_off"
     t = at(t, sim.rng.uniform(0.1, 0.25))
     E(t, src, "n-cpu", "DEBUG", "nova.virt.libvirt.driver", "Starting migrate_disk_and_power_off", ctx, inst=inst,
       site=sites.LV_MIGRATE_DISK)
@@ -139,6 +147,7 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
     _stopped(env, at(t_down, secs + 15.4), src, inst)
 
     # ---- destination: finish_resize ----------------------------------------
+    sim.phase = "finish"
     t = at(t, sim.rng.uniform(0.3, 0.7))
     E(t, dst, "n-cpu", "DEBUG", "nova.virt.libvirt.driver", "Starting finish_migration", ctx, inst=inst,
       site=sites.LV_FINISH)
@@ -154,10 +163,15 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
       inst=inst, site=sites.LV_FINISH_DONE)
 
     # ---- confirm / revert ----------------------------------------------------
+    if spec.outcome == "auto-confirm":
+        return _auto_confirm(env, at(t, spec.finish_after), spec, truth, base)
     if spec.outcome == "none" or spec.finish_req is None:
         truth.status = "in-progress"
         return truth
     t = at(t, spec.finish_after)
+    # confirm / revert act on the finished move later: follow-ups with their own times
+    sim.part = "followup"
+    sim.phase = "confirm" if spec.outcome == "confirm" else "revert"
     fctx = env.user(spec.finish_req, spec.global_id)
     truth.request_ids.append(spec.finish_req)
     if spec.outcome == "confirm":
@@ -250,6 +264,7 @@ def _ssh_fail(env: Env, t: datetime, spec: ColdSpec, ctx: Ctx, truth: Truth, ip:
     reason = f"Resize error: not able to execute ssh command: {pe}"
     msg = f"Setting instance back to active after: Instance rollback performed due to: {reason}"
     t = at(t, 0.004)
+    sim.phase = "rollback"
     sim.emit(t, spec.src, "n-cpu", "INFO", "nova.compute.manager", msg, ctx, inst=spec.inst)
     frames = [
         ("nova/compute/manager.py", 5910, "resize_instance", "self._revert_allocation(context, instance, migration)"),
@@ -298,6 +313,7 @@ def _rbd_eperm(env: Env, t: datetime, spec: ColdSpec, ctx: Ctx, truth: Truth, mi
     sim.emit(t, dst, "n-cpu", "ERROR", "nova.virt.libvirt.driver", "Failed to start libvirt guest", ctx, inst=inst,
              summary=f"{cls}: {err}")
     t = at(t, 0.6)
+    sim.phase = "rollback"
     sim.emit(t, dst, "n-cpu", "INFO", "nova.compute.manager",
              f"Swapping old allocation on {env.rp[spec.src]} held by migration {mig_uuid} for instance", ctx, inst=inst)
     frames = [
@@ -396,3 +412,35 @@ def _domain_xml(env: Env, inst: str) -> str:
   </devices>
 </domain>
 """
+
+
+def _auto_confirm(env: Env, t: datetime, spec: ColdSpec, truth: Truth, base: str) -> Truth:
+    """resize_confirm_window elapsed: the destination's periodic task confirms, the source cleans up.
+
+    The confirmation runs under the destination's long-lived periodic context, so
+    its request id is listed as optional: it is the id that confirmed the move,
+    but it is also on every other periodic line of that host.
+    """
+    sim = env.sim
+    sim.part, sim.phase = "followup", "confirm"
+    pctx = env.periodic_ctx(spec.dst, "n-cpu")
+    plog = "oslo_service.periodic_task"
+    mig_id = sim.rng.randint(21, 60)
+    sim.emit(t, spec.dst, "n-cpu", "DEBUG", plog, "Running periodic task ComputeManager._poll_unconfirmed_resizes",
+             pctx, site=sites.PERIODIC)
+    sim.emit(at(t, 0.03), spec.dst, "n-cpu", "INFO", "nova.compute.manager",
+             "Found 1 unconfirmed migrations older than 600 seconds", pctx)
+    sim.emit(at(t, 0.05), spec.dst, "n-cpu", "INFO", "nova.compute.manager",
+             f"Automatically confirming migration {mig_id} for instance {spec.inst}", pctx)
+    t = at(t, sim.rng.uniform(0.3, 0.6))
+    sim.emit(t, spec.src, "n-cpu", "DEBUG", "nova.compute.manager", f"Going to confirm migration {mig_id}", pctx,
+             inst=spec.inst, site=sites.CM_CONFIRM)
+    t = at(t, 0.2)
+    sim.emit(t, spec.src, "n-cpu", "DEBUG", "oslo_concurrency.processutils",
+             f"Running cmd (subprocess): rm -rf {base}_resize", pctx, site=sites.CMD_RUN)
+    sim.emit(at(t, 0.03), spec.src, "n-cpu", "DEBUG", "oslo_concurrency.processutils",
+             f'CMD "rm -rf {base}_resize" returned: 0 in 0.028s', pctx, site=sites.CMD_RET)
+    truth.status = "confirmed"
+    assert pctx.request_id is not None
+    truth.request_ids_optional = [pctx.request_id]
+    return truth

@@ -55,6 +55,11 @@ class Record:
     site: tuple[str, str, int] | None = None
     #: process id override (uwsgi workers); None = the service's pid
     pid: int | None = None
+    #: the move phase this record belongs to ("" = not part of a move's own steps)
+    phase: str = ""
+    #: "" = a move's own step; "followup" = confirm/revert/evacuated-source clean-up; "delayed" =
+    #: an event nova logs late on purpose (the 15 s STOPPED lifecycle delay), never a move's end
+    part: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +80,8 @@ class Release:
     api_log: str  # eventlet | requestlog
     sched_logger: str
     evacuate_wording: str  # rebuilding | evacuating
+    #: request-block style when it differs from the era's (Train/Yoga: Queens style, no global id)
+    identity: str = ""
 
 
 KILO = Release(
@@ -102,6 +109,22 @@ CARACAL = Release(
     sched_logger="nova.scheduler.manager", evacuate_wording="evacuating",
 )
 
+#: Yoga (nova 25) from Ubuntu Cloud Archive: Zed-era flows, but oslo.log 4.x has no global id in the
+#: request block, and Rocky–Zed source threads lose the request context
+YOGA = Release(
+    "yoga", "zed", "/usr/lib/python3/dist-packages/nova", "/usr/lib/python3/dist-packages",
+    py3=True, error_summary=True, trace_word="ERROR", lifecycle_migration_completed=True,
+    src_thread_loses_context=True, took_pre_live=True, progress="train", api_log="requestlog",
+    sched_logger="nova.scheduler.manager", evacuate_wording="evacuating", identity="queens",
+)
+#: Train (nova 20): as Yoga on a compute host; the scheduler still logs from filter_scheduler
+TRAIN = Release(
+    "train", "zed", "/usr/lib/python3/dist-packages/nova", "/usr/lib/python3/dist-packages",
+    py3=True, error_summary=True, trace_word="ERROR", lifecycle_migration_completed=True,
+    src_thread_loses_context=True, took_pre_live=True, progress="train", api_log="requestlog",
+    sched_logger="nova.scheduler.filter_scheduler", evacuate_wording="evacuating", identity="queens",
+)
+
 
 @dataclass
 class Sim:
@@ -115,6 +138,9 @@ class Sim:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)
+        #: phase/part stamped on every record emitted from now on (flows set them as they go)
+        self.phase = ""
+        self.part = ""
 
     # ---- deterministic ids -------------------------------------------------
     def uuid(self) -> str:
@@ -156,7 +182,8 @@ class Sim:
                 raise ValueError(f"DEBUG record without call site: {message[:60]}")
             resolved = resolve_site(site, self.release)
         self.records.append(
-            Record(t, host, service, level, logger, ctx, inst, message, tuple(tb), summary, resolved, pid)
+            Record(t, host, service, level, logger, ctx, inst, message, tuple(tb), summary, resolved, pid,
+                   self.phase, self.part)
         )
         return t
 

@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Concatenate, ParamSpec
 
-from tools.samplegen.core import NOCTX, Ctx, Sim
+from tools.samplegen.core import NOCTX, Ctx, Record, Sim
+
+P = ParamSpec("P")
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+def _iso(t: datetime | None) -> str | None:
+    return None if t is None else t.isoformat(timespec="microseconds")
 
 
 @dataclass
@@ -25,9 +35,46 @@ class Truth:
     down_end: datetime | None = None
     findings: list[str] = field(default_factory=list)
     story: str = ""
+    #: fields the logs of this set cannot support, with the reason (their value above is None)
+    unknown: dict[str, str] = field(default_factory=dict)
+    #: ids that may be listed with the move but need not be (the periodic task that auto-confirmed it)
+    request_ids_optional: list[str] = field(default_factory=list)
+    #: every record the move logged (own steps, follow-ups, delayed events), filled by `move`
+    records: list[Record] = field(default_factory=list)
+
+    def absorb(self, records: Sequence[Record]) -> None:
+        """Attach records a flow (or a follow-up of it) emitted."""
+        self.records.extend(records)
+
+    @property
+    def started(self) -> datetime:
+        """The first own step: the API request's arrival (or the earliest step nova logged)."""
+        return min(r.t for r in self.records if r.part == "")
+
+    @property
+    def ended(self) -> datetime:
+        """The last own step; follow-ups (confirm, revert, clean-up) and delayed events excluded."""
+        return max(r.t for r in self.records if r.part == "")
+
+    def phases(self) -> list[str]:
+        """Return the phases the move went through, in the order they started."""
+        first: dict[str, datetime] = {}
+        for r in self.records:
+            if r.phase and r.part != "delayed":
+                first[r.phase] = min(r.t, first.get(r.phase, r.t))
+        return sorted(first, key=lambda p: first[p])
+
+    def phase_levels(self) -> dict[str, dict[str, list[str]]]:
+        """Return, per phase, which hosts logged it at which levels (what a partial view can still show)."""
+        out: dict[str, dict[str, set[str]]] = {}
+        for r in self.records:
+            if r.phase and r.part != "delayed":
+                out.setdefault(r.phase, {}).setdefault(r.host, set()).add(r.level)
+        return {p: {h: sorted(lv, key=LEVELS.index) for h, lv in sorted(hosts.items())}
+                for p, hosts in sorted(out.items(), key=lambda kv: self.phases().index(kv[0]))}
 
     def as_json(self) -> dict[str, object]:
-        """Return the truth.json object (downtime rounded to milliseconds)."""
+        """Return the truth.json object (downtime rounded to milliseconds, times to microseconds)."""
         downtime = None
         if self.down_start is not None and self.down_end is not None:
             downtime = round((self.down_end - self.down_start).total_seconds(), 3)
@@ -42,7 +89,39 @@ class Truth:
             "post_copy": self.post_copy,
             "downtime_s": downtime,
             "findings": self.findings,
+            "started": _iso(self.started),
+            "ended": _iso(self.ended),
+            "down_start": _iso(self.down_start),
+            "down_end": _iso(self.down_end),
+            "phases": self.phases(),
+            "phase_levels": self.phase_levels(),
+            "request_ids_optional": self.request_ids_optional,
+            "unknown": self.unknown,
         }
+
+
+def move(flow: Callable[Concatenate[Env, P], Truth]) -> Callable[Concatenate[Env, P], Truth]:
+    """Decorate a flow: every record it emits belongs to the truth it returns."""
+    @functools.wraps(flow)
+    def run(env: Env, *args: P.args, **kwargs: P.kwargs) -> Truth:
+        sim = env.sim
+        start = len(sim.records)
+        sim.phase, sim.part = "api", ""
+        truth = flow(env, *args, **kwargs)
+        sim.phase, sim.part = "", ""
+        truth.absorb(sim.records[start:])
+        return truth
+    return run
+
+
+def followup(env: Env, truth: Truth, phase: str, action: Callable[[], object]) -> None:
+    """Run `action` as a follow-up of an earlier move (its records join that move's truth)."""
+    sim = env.sim
+    start = len(sim.records)
+    sim.phase, sim.part = phase, "followup"
+    action()
+    sim.phase, sim.part = "", ""
+    truth.absorb(sim.records[start:])
 
 
 @dataclass

@@ -6,10 +6,11 @@ from datetime import datetime
 
 from tools.samplegen import api, sched, sites
 from tools.samplegen.core import at
-from tools.samplegen.env import Env, Truth
+from tools.samplegen.env import Env, Truth, followup, move
 from tools.samplegen.live import _lifecycle
 
 
+@move
 def refused_evacuation(env: Env, t: datetime, inst: str, name: str, src: str, req: str, story: str) -> Truth:
     """The API refuses: the servicegroup driver still sees the source compute up."""
     sim = env.sim
@@ -26,8 +27,10 @@ def refused_evacuation(env: Env, t: datetime, inst: str, name: str, src: str, re
                  findings=["evacuate-compute-service-in-use"], story=story)
 
 
-def evacuation(env: Env, t0: datetime, inst: str, name: str, src: str, dst: str, req: str, story: str) -> Truth:
-    """A successful evacuation onto shared storage, driven by the conductor and the destination."""
+@move
+def evacuation(env: Env, t0: datetime, inst: str, name: str, src: str, dst: str, req: str, story: str,
+               image: str | None = None) -> Truth:
+    """A successful evacuation: shared storage, or rebuilt from `image` when the disk was local."""
     sim = env.sim
     ctx = env.user(req)
     E = sim.emit
@@ -37,9 +40,11 @@ def evacuation(env: Env, t0: datetime, inst: str, name: str, src: str, dst: str,
     api.access(env, t0, ctx, "POST", f"{api.path_prefix(env)}/servers/{inst}/action", 200, 0,
                sim.rng.uniform(0.18, 0.3), microversion="2.95")
     t = at(t0, 0.3)
+    sim.phase = "scheduling"
     t = sched.schedule(env, t, ctx, inst, [c for c in env.computes if c != src], dst)
     t = at(t, sim.rng.uniform(0.1, 0.2))
     wording = env.sim.release.evacuate_wording
+    sim.phase = "rebuild"
     E(t, dst, "n-cpu", "INFO", "nova.compute.manager",
       "Evacuating instance" if wording == "evacuating" else "Rebuilding instance", ctx, inst=inst)
     t = at(t, 0.1)
@@ -49,9 +54,15 @@ def evacuation(env: Env, t0: datetime, inst: str, name: str, src: str, dst: str,
       "on_shared_storage is not provided, using driver information to decide if the instance needs to be evacuated",
       ctx, site=sites.CM_SHARED)
     t = at(t, 0.01)
-    E(t, dst, "n-cpu", "INFO", "nova.compute.manager",
-      "disk on shared storage, evacuating using existing disk" if wording == "evacuating"
-      else "disk on shared storage, recreating using existing disk", ctx, inst=inst)
+    if image:
+        E(t, dst, "n-cpu", "INFO", "nova.compute.manager",
+          f"disk not on shared storage, evacuating from image: '{image}'" if wording == "evacuating"
+          else f"disk not on shared storage, rebuilding from: '{image}'", ctx, inst=inst)
+        t = at(t, sim.rng.uniform(6.0, 11.0))  # the image is fetched and a new disk created
+    else:
+        E(t, dst, "n-cpu", "INFO", "nova.compute.manager",
+          "disk on shared storage, evacuating using existing disk" if wording == "evacuating"
+          else "disk on shared storage, recreating using existing disk", ctx, inst=inst)
     t = at(t, sim.rng.uniform(2.0, 3.5))
     _lifecycle(env, t, dst, inst, "Started")
     _lifecycle(env, at(t, 0.004), dst, inst, "Paused")
@@ -62,8 +73,12 @@ def evacuation(env: Env, t0: datetime, inst: str, name: str, src: str, dst: str,
     return Truth("evacuation", inst, name, [req], src, dst, "completed", story=story)
 
 
-def source_returns(env: Env, t: datetime, host: str, inst: str) -> datetime:
-    """The failed source host boots again and cleans up the evacuated guest (startup context)."""
+def source_returns(env: Env, t: datetime, host: str, inst: str, truth: Truth) -> None:
+    """The failed source host boots again and cleans up the evacuated guest (a follow-up of `truth`)."""
+    followup(env, truth, "source_cleanup", lambda: _source_cleanup(env, t, host, inst))
+
+
+def _source_cleanup(env: Env, t: datetime, host: str, inst: str) -> datetime:
     sim = env.sim
     ctx = env.periodic_ctx(host, "startup")
     sim.emit(t, host, "n-cpu", "INFO", "nova.compute.manager",

@@ -52,15 +52,10 @@ def write_set(sset: SampleSet, root: Path) -> None:
         _write_devstack(sset, base)
     else:
         _write_oslo(sset, base)
-    truths = sorted(sset.env.truths, key=lambda tr: _first_time(sset, tr))
+    truths = sorted(sset.env.truths, key=lambda tr: tr.started)
     doc = [tr.as_json() for tr in truths]
     _write(base / "truth.json", (json.dumps(doc, indent=2) + "\n").encode())
     _write(base / "README.md", readme_text(sset, truths).encode())
-
-
-def _first_time(sset: SampleSet, truth: object) -> datetime:
-    rid = truth.request_ids[0]  # type: ignore[attr-defined]
-    return min(r.t for r in sset.env.sim.records if r.ctx.request_id == rid)
 
 
 # ---- oslo file layouts ---------------------------------------------------------------------
@@ -71,7 +66,12 @@ ROTATION = {
 }
 
 
-def _oslo_path(sset: SampleSet, host: str, service: str) -> Path:
+def _oslo_path(sset: SampleSet, host: str, service: str) -> Path | None:
+    paths = sset.extra.get("paths")
+    if isinstance(paths, dict):
+        # only these files were collected (e.g. one compute's log attached to a ticket)
+        named = paths.get((host, service))
+        return None if named is None else Path(named)
     if sset.name == "zed-mixed" and host == "compute1":
         return Path("sosreport-compute1-2023-03-07-abcdef") / "var/log/nova" / FILE_NAMES[service]
     return Path(host) / "var/log/nova" / FILE_NAMES[service]
@@ -80,9 +80,24 @@ def _oslo_path(sset: SampleSet, host: str, service: str) -> Path:
 def _write_oslo(sset: SampleSet, base: Path) -> None:
     rel = sset.env.sim.release
     pids = sset.env.sim.pids
+    restart = sset.extra.get("restart")
     for (host, service), recs in sorted(_by_file(sset.env.sim.records).items()):
-        lines = [(r.t, line) for r in recs for line in render_oslo(r, rel, r.pid or pids[host][service])]
-        path = base / _oslo_path(sset, host, service)
+        where = _oslo_path(sset, host, service)
+        if where is None:
+            continue
+        if not sset.env.debug:
+            # debug = False: nova never formats a DEBUG record at all
+            recs = [r for r in recs if r.level != "DEBUG"]
+
+        def pid_of(r: Record, host: str = host, service: str = service) -> int:
+            if r.pid:
+                return r.pid
+            if isinstance(restart, tuple) and host == restart[0] and r.t >= restart[1]:
+                return int(restart[2])
+            return int(pids[host][service])
+
+        lines = [(r.t, line) for r in recs for line in render_oslo(r, rel, pid_of(r))]
+        path = base / where
         rot = ROTATION.get(sset.name)
         if rot and rot[0] == host and rot[1] == service:
             day = sset.start

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tools.samplegen import api, sites, traces
 from tools.samplegen.core import NOCTX, Ctx, at
-from tools.samplegen.env import Env, Truth
+from tools.samplegen.env import Env, Truth, move
 
 GIB = 1024 ** 3
 
@@ -27,7 +27,7 @@ class LiveSpec:
     volume_backed: bool = False
     mem_mb: int = 2048
     disk_gb: int = 20
-    #: ok | libvirt-error | timeout | cpu | pre-live-iscsi
+    #: ok | libvirt-error | timeout | cpu | pre-live-iscsi | precheck-shared
     outcome: str = "ok"
     libvirt_error: str = ""
     #: seconds of pre-copy before the guest converges (ok) or the limit is hit
@@ -37,6 +37,8 @@ class LiveSpec:
     findings: list[str] = field(default_factory=list)
     story: str = ""
     port: str = ""
+    #: the request's block_migration as sent ("" = true for block, "auto" otherwise)
+    body_block: str = ""
 
 
 def _lmd(env: Env, spec: LiveSpec, *, mig: str | None = None, dest_side: bool = False) -> str:
@@ -59,6 +61,7 @@ def _lmd(env: Env, spec: LiveSpec, *, mig: str | None = None, dest_side: bool = 
     return base + tail
 
 
+@move
 def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
     """Emit one live migration and return its ground truth."""
     sim, rel = env.sim, env.sim.release
@@ -77,7 +80,8 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
     elif spec.forced:
         body = '{"os-migrateLive": {"block_migration": "auto", "host": "%s", "force": true}}' % dst
     else:
-        body = '{"os-migrateLive": {"block_migration": %s, "host": null}}' % ("true" if spec.block else '"auto"')
+        body = '{"os-migrateLive": {"block_migration": %s, "host": null}}' % (
+            spec.body_block or ("true" if spec.block else '"auto"'))
     api.action(env, t0, ctx, inst, "os-migrateLive", body)
     E(at(t0, 0.031), env.controller, "n-api", "DEBUG", "nova.compute.api",
       f"Going to try to live migrate instance to {dst if spec.forced else 'another host'}", ctx, inst=inst,
@@ -88,12 +92,15 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
                    sim.rng.uniform(0.14, 0.27), microversion="2.90" if era != "queens" else "2.60")
 
     # ---- conductor / scheduler ---------------------------------------------
+    sim.phase = "scheduling"
     t = at(t0, 0.19)
     from tools.samplegen import sched
     sched.created_allocations(env, t, ctx, mig_uuid, src)
     t = at(t, 0.05)
     if not spec.forced:
         sched.requesting_cell(env, t, ctx, inst, "live migrating")
+        if spec.outcome == "precheck-shared":
+            return _precheck_shared(env, at(t, 0.02), spec, ctx, truth)
         candidates = [c for c in env.computes if c != src]
         t = sched.schedule(env, at(t, 0.02), ctx, inst, candidates, dst)
     else:
@@ -132,10 +139,12 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
           f"Start binding ports on destination host: {dst}", ctx, inst=inst, site=sites.COND_BIND)
         t = at(t, sim.rng.uniform(0.3, 0.6))
     if sync_api:
+        sim.phase = "api"
         api.access(env, t0, ctx, "POST", f"{api.path_prefix(env)}/servers/{inst}/action", 202, 0,
                    (t - t0).total_seconds() + 0.02)
 
     # ---- source: _do_live_migration ----------------------------------------
+    sim.phase = "pre_live_migration"
     src_ctx = NOCTX if rel.src_thread_loses_context else ctx
     t = at(t, sim.rng.uniform(0.05, 0.15))
     if era in ("zed", "caracal"):
@@ -189,6 +198,7 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
         E(t, src, "n-cpu", "INFO", "nova.compute.manager",
           f"Took {pre_took:.2f} seconds for pre_live_migration on destination host {dst}.", src_ctx, inst=inst)
     t = at(t, 0.02)
+    sim.phase = "memory_copy"
     if era != "kilo":
         E(t, src, "n-cpu", "DEBUG", "nova.compute.manager", f"live_migration data is {_lmd(env, spec, mig=mig_uuid)}",
           src_ctx, site=sites.CM_LM_DATA)
@@ -214,6 +224,7 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
         return _timeout(env, t_end, spec, ctx, src_ctx, truth)
 
     # switchover
+    sim.phase = "switchover"
     if post_copy_at is not None:
         truth.post_copy = True
         if spec.force_req:
@@ -238,6 +249,7 @@ def live_migration(env: Env, t0: datetime, spec: LiveSpec) -> Truth:
     truth.down_start, truth.down_end = t_pause, t_resume
 
     t = t_done
+    sim.phase = "post_migration"
     if era in ("zed", "caracal"):
         E(at(t, -0.1), src, "n-cpu", "DEBUG", "nova.virt.libvirt.driver", "Migrate API has completed", src_ctx,
           inst=inst, site=sites.LV_API_DONE)
@@ -288,8 +300,11 @@ def _lifecycle(env: Env, t: datetime, host: str, inst: str, state: str, *, migra
     names = {"Started": "Started", "Paused": "Paused", "Resumed": "Resumed", "Stopped": "Stopped",
              "Migration completed": "Migration completed", "Postcopy started": "Postcopy started"}
     emitted = at(t, -sim.rng.uniform(0.0005, 0.004))
+    saved = sim.phase, sim.part
     if state == "Stopped":
         emitted = at(t, -15.0)
+        # nova holds STOPPED back 15 s on purpose: never a move's own step
+        sim.phase, sim.part = "", "delayed"
     stamp = f"{emitted.timestamp():.7f}".rstrip("0")
     sim.emit(t, host, "n-cpu", "DEBUG", "nova.virt.driver",
              f"Emitting event <LifecycleEvent: {stamp}, {inst} => {names[state]}>", ctx, site=sites.DRV_EMIT)
@@ -307,6 +322,7 @@ def _lifecycle(env: Env, t: datetime, host: str, inst: str, state: str, *, migra
                  ctx, inst=inst, site=sites.CM_SYNC)
         sim.emit(at(t, 0.09), host, "n-cpu", "INFO", "nova.compute.manager",
                  "During sync_power_state the instance has a pending task (migrating). Skip.", ctx, inst=inst)
+    sim.phase, sim.part = saved
 
 
 def _progress(env: Env, t_start: datetime, spec: LiveSpec, ctx: Ctx) -> tuple[datetime, datetime | None]:
@@ -388,6 +404,7 @@ def _force_complete(env: Env, t: datetime, spec: LiveSpec, src_ctx: Ctx) -> date
 def _rollback(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, src_ctx: Ctx, *, dest_guest: bool) -> datetime:
     """Log _rollback_live_migration on SRC and the destination clean-up."""
     sim, era = env.sim, env.sim.release.era
+    sim.phase = "rollback"
     if era in ("zed", "caracal"):
         sim.emit(t, spec.src, "n-cpu", "DEBUG", "nova.compute.manager", "Calling destination to drop move claim.",
                  src_ctx, inst=spec.inst, site=sites.CM_DROP_CLAIM)
@@ -421,6 +438,7 @@ def _libvirt_error(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, src_ctx: Ctx
     if sim.release.era != "kilo":
         sim.emit(t, spec.src, "n-cpu", "DEBUG", "nova.virt.libvirt.migration", "VM running on src, migration failed",
                  src_ctx, inst=spec.inst, site=sites.MIG_FIND_JOB)
+        sim.phase = "rollback"
         sim.emit(at(t, 0.001), spec.src, "n-cpu", "ERROR", "nova.virt.libvirt.driver", "Migration operation has aborted",
                  src_ctx, inst=spec.inst)
     _rollback(env, at(t, 0.01), spec, ctx, src_ctx, dest_guest=True)
@@ -440,6 +458,7 @@ def _timeout(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, src_ctx: Ctx, trut
     t = at(t, sim.rng.uniform(0.2, 0.5))
     sim.emit(t, spec.src, "n-cpu", "DEBUG", "nova.virt.libvirt.migration", "VM running on src, migration failed",
              src_ctx, inst=spec.inst, site=sites.MIG_FIND_JOB)
+    sim.phase = "rollback"
     sim.emit(at(t, 0.001), spec.src, "n-cpu", "ERROR", "nova.virt.libvirt.driver", "Migration operation has aborted",
              src_ctx, inst=spec.inst)
     _rollback(env, at(t, 0.01), spec, ctx, src_ctx, dest_guest=True)
@@ -454,6 +473,11 @@ def _cpu_failure(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Truth) 
     # with block_migration "auto" nova never got as far as deciding: the logs' truth is "unknown"
     truth.source_host = None  # type: ignore[assignment]
     truth.block_migration = None
+    truth.unknown = {
+        "source_host": "the source compute is never called (forced host rejected by the destination's "
+                       "CPU check) and no line names it",
+        "block_migration": "block_migration was 'auto' and nova failed before resolving it",
+    }
     u = "http://libvirt.org/html/libvirt-libvirt-host.html#virCPUCompareResult"
     text = f"CPU doesn't have compatibility.\n\n0\n\nRefer to {u}"
     sim.emit(t, spec.dst, "n-cpu", "ERROR", "nova.virt.libvirt.driver", text, ctx, inst=spec.inst)
@@ -474,6 +498,8 @@ def _cpu_failure(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Truth) 
     sim.emit(t, env.controller, "n-cond", "WARNING", "nova.scheduler.utils",
              f"Failed to compute_task_migrate_server: {exc}\n{remote}", ctx,
              summary="nova.exception_Remote.InvalidCPUInfo_Remote: Unacceptable CPU info: CPU doesn't have compatibility.")
+    # the conductor task's rollback(): allocations reverted, instance back to ACTIVE
+    sim.phase = "rollback"
     sim.emit(at(t, 0.002), env.controller, "n-cond", "WARNING", "nova.scheduler.utils", "Setting instance to ACTIVE state.",
              ctx, inst=spec.inst,
              summary="nova.exception_Remote.InvalidCPUInfo_Remote: Unacceptable CPU info: CPU doesn't have compatibility.")
@@ -522,6 +548,7 @@ def _pre_live_iscsi(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Trut
     sim.emit(t, spec.src, "n-cpu", "ERROR", "nova.compute.manager", f"Pre live migration failed at {spec.dst}", ctx,
              inst=spec.inst, tb=src_tb)
     t = at(t, sim.rng.uniform(0.2, 0.5))
+    sim.phase = "rollback"
     sim.emit(t, spec.dst, "n-cpu", "DEBUG", "nova.virt.libvirt.driver", "During wait destroy, instance disappeared.",
              ctx, inst=spec.inst, site=sites.LV_WAIT_DESTROY)
     sim.emit(at(t, 0.001), spec.dst, "n-cpu", "INFO", "nova.virt.libvirt.driver", "Instance destroyed successfully.",
@@ -529,4 +556,77 @@ def _pre_live_iscsi(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Trut
     t = at(t, sim.rng.uniform(0.5, 1.2))
     sim.emit(t, spec.src, "n-cpu", "ERROR", "oslo_messaging.rpc.dispatcher", f"Exception during message handling: {remote}",
              ctx, tb=traces.kilo_src_dispatch_tb(remote))
+    return truth
+
+
+def _precheck_shared(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Truth) -> Truth:
+    """Scheduler path, block_migration=false on local disks: every candidate's check fails at the source.
+
+    The destination's check_can_live_migrate_destination calls the source's
+    check_can_live_migrate_source, which raises InvalidSharedStorage; both RPC
+    servers log it, the conductor skips the host (DEBUG) and asks the scheduler
+    again, until no host is left: NoValidHost, instance back to ACTIVE, and the
+    re-raise out of the live_migrate_instance cast.
+    """
+    from tools.samplegen import sched
+
+    sim, rel = env.sim, env.sim.release
+    src, inst = spec.src, spec.inst
+    truth.status = "failed"
+    truth.dest_host = None
+    text = (f"{src} is not on shared storage: Shared storage live-migration requires either shared storage or "
+            "boot-from-volume with no local disks.")
+    candidates = [c for c in env.computes if c != src]
+    for i, cand in enumerate(candidates):
+        t = sched.schedule(env, t, ctx, inst, candidates[i:], cand)
+        t = at(t, sim.rng.uniform(0.05, 0.12))
+        sim.emit(t, cand, "n-cpu", "DEBUG", "nova.virt.libvirt.driver", "cpu compare xml: " + traces.CPU_XML, ctx,
+                 inst=inst, site=sites.LV_CPU_XML)
+        tmp = f"tmp{sim.rng.getrandbits(32):08x}"[:11]
+        t = at(t, 0.012)
+        sim.emit(t, cand, "n-cpu", "DEBUG", "nova.virt.libvirt.driver",
+                 f"Creating tmpfile /var/lib/nova/instances/{tmp} to notify to other compute nodes that they should "
+                 "mount the same storage.", ctx, inst=inst, site=sites.LV_TMPFILE)
+        t = at(t, sim.rng.uniform(0.04, 0.09))
+        sim.emit(t, src, "n-cpu", "DEBUG", "nova.virt.libvirt.driver",
+                 f"Check if temp file /var/lib/nova/instances/{tmp} exists to indicate shared storage is being used "
+                 "for migration. Exists? False", ctx, inst=inst, site=sites.LV_CHECK_TMP)
+        src_tb = traces.rpc_server_tb(rel, "check_can_live_migrate_source", traces.SHARED_STORAGE_SRC_FRAMES,
+                                      "nova.exception.InvalidSharedStorage", text)
+        t = at(t, 0.004)
+        sim.emit(t, src, "n-cpu", "ERROR", "oslo_messaging.rpc.server", "Exception during message handling", ctx,
+                 tb=src_tb, summary=f"nova.exception.InvalidSharedStorage: {text}")
+        remote = traces.remote_tb_text(src_tb)
+        dst_tb = traces.rpc_server_tb(rel, "check_can_live_migrate_destination", traces.SHARED_STORAGE_DST_FRAMES,
+                                      "nova.exception_Remote.InvalidSharedStorage_Remote", f"{text}\n{remote}")
+        t = at(t, sim.rng.uniform(0.01, 0.03))
+        sim.emit(t, cand, "n-cpu", "ERROR", "oslo_messaging.rpc.server", "Exception during message handling", ctx,
+                 tb=dst_tb, summary=f"nova.exception_Remote.InvalidSharedStorage_Remote: {text}")
+        t = at(t, sim.rng.uniform(0.02, 0.05))
+        sim.emit(t, env.controller, "n-cond", "DEBUG", "nova.conductor.tasks.live_migrate",
+                 f"Skipping host: {cand} because: {text}\n{remote}", ctx, site=sites.COND_SKIP)
+        t = at(t, 0.03)
+    # the scheduler again, every candidate now ignored
+    sim.emit(t, env.controller, "n-sch", "DEBUG", "nova.scheduler.manager", f"Starting to schedule for instances: ['{inst}']",
+             ctx, site=sites.SCH_START)
+    t = at(t, sim.rng.uniform(0.06, 0.1))
+    sim.emit(t, env.controller, "n-sch", "DEBUG", "nova.scheduler.host_manager",
+             f"Host filter ignoring hosts: {', '.join(candidates)}", ctx, site=sites.SCH_HOSTSTATE)
+    sim.emit(at(t, 0.001), env.controller, "n-sch", "INFO", "nova.filters",
+             f"Filtering removed all hosts for the request with instance ID '{inst}'. Filter results: "
+             "['ComputeFilter: (start: 0, end: 0)']", ctx)
+    t = at(t, sim.rng.uniform(0.02, 0.05))
+    nvh = "No valid host was found. There are not enough hosts available."
+    remote = traces.remote_tb_text(traces.frames_tb(rel, traces.NO_VALID_HOST_SCHED_FRAMES,
+                                                    "nova.exception.NoValidHost", nvh))
+    summary = f"nova.exception_Remote.NoValidHost_Remote: {nvh}"
+    sim.emit(t, env.controller, "n-cond", "WARNING", "nova.scheduler.utils",
+             f"Failed to compute_task_migrate_server: {nvh}\n{remote}", ctx, summary=summary)
+    sim.phase = "rollback"
+    sim.emit(at(t, 0.002), env.controller, "n-cond", "WARNING", "nova.scheduler.utils", "Setting instance to ACTIVE state.",
+             ctx, inst=inst, summary=summary)
+    ctb = traces.frames_tb(rel, traces.LIVE_FIND_DESTINATION_COND_FRAMES, "nova.exception_Remote.NoValidHost_Remote",
+                           f"{nvh}\n{remote}")
+    sim.emit(at(t, 0.04), env.controller, "n-cond", "ERROR", "oslo_messaging.rpc.server",
+             "Exception during message handling", ctx, tb=ctb, summary=summary)
     return truth

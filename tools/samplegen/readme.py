@@ -21,10 +21,15 @@ def readme_text(sset: SampleSet, truths: list[Truth]) -> str:
             "## What happened", ""]
     for i, tr in enumerate(truths, 1):
         data = tr.as_json()
-        out.append(f"### {i}. {tr.kind} of `{tr.name}` ({tr.instance})")
+        out.append(f"### {i}. {tr.kind or 'move (kind not in these logs)'} of `{tr.name}` ({tr.instance})")
         out.append("")
-        out.append(f"- {tr.source_host} → {tr.dest_host or '(none chosen)'}; outcome: **{tr.status}**")
-        out.append(f"- request ids: {', '.join('`' + r + '`' for r in tr.request_ids)}")
+        src = tr.source_host or "(source not in these logs)"
+        dst = tr.dest_host or ("(not in these logs)" if "dest_host" in tr.unknown else "(none chosen)")
+        out.append(f"- {src} → {dst}; outcome: **{tr.status}**")
+        out.append(f"- request ids: {', '.join('`' + r + '`' for r in tr.request_ids) or '(none in these logs)'}")
+        if tr.request_ids_optional:
+            out.append(f"- may also be listed: {', '.join('`' + r + '`' for r in tr.request_ids_optional)} "
+                       "(the periodic task's context that confirmed it)")
         if tr.block_migration is not None:
             out.append(f"- block migration: {str(tr.block_migration).lower()}; post-copy: "
                        f"{str(bool(tr.post_copy)).lower()}")
@@ -32,6 +37,8 @@ def readme_text(sset: SampleSet, truths: list[Truth]) -> str:
             out.append(f"- downtime: {data['downtime_s']} s")
         out.append(f"- findings: {', '.join('`' + f + '`' for f in tr.findings) or 'none (healthy)'}")
         out.append(f"- {tr.story}")
+        for name, why in tr.unknown.items():
+            out.append(f"- unknown from these logs: `{name}` — {why}")
         out.append("")
     out += ["## Downtime definition", "",
             "Live migration: destination `VM Resumed` minus source `VM Paused` / `VM Migration completed` / "

@@ -37,9 +37,10 @@ def oslo_identity(rec: Record, release: Release) -> str:
     if ctx.request_id is None:
         return "[-]"
     user, project = _dash(ctx.user_id), _dash(ctx.project_id)
-    if release.era == "kilo":
+    style = release.identity or release.era
+    if style == "kilo":
         return f"[{ctx.request_id} {user} {project} - - -]"
-    if release.era == "queens":
+    if style == "queens":
         tail = "- default default" if ctx.user_id else "- - -"
         return f"[{ctx.request_id} {user} {project} {tail}]"
     tail = "- - default default" if ctx.user_id else "- - - -"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from tools.samplegen import evac, noise
 from tools.samplegen.cold import ColdSpec, cold_migration
-from tools.samplegen.core import CARACAL, KILO, NOCTX, QUEENS, UTC, ZED, Ctx, Release, Sim
+from tools.samplegen.core import CARACAL, KILO, NOCTX, QUEENS, TRAIN, UTC, YOGA, ZED, Ctx, Release, Sim
 from tools.samplegen.env import Env
 from tools.samplegen.live import LiveSpec, live_migration
 
@@ -103,7 +103,7 @@ def devstack() -> SampleSet:
              "The second evacuate request, once compute2 was reported down, rebuilt batch-01 on compute1 "
              "from the shared disk."))
     sim.emit(back, "compute2", "n-cpu", "INFO", "nova.service", "Starting compute node (version 29.1.0)", NOCTX)
-    evac.source_returns(env, d(10, 21, 48.2), "compute2", batch)
+    evac.source_returns(env, d(10, 21, 48.2), "compute2", batch, t[-1])
     env.truths = t
     return SampleSet(
         "devstack-2024.1", env, start, end, "devstack 2024.1, three hosts",
@@ -264,4 +264,151 @@ def zed() -> SampleSet:
     )
 
 
-ALL = (devstack, queens, kilo, zed)
+def yoga_info() -> SampleSet:
+    """Yoga in production: debug = False, file logs; a pre-check failure, resize, auto-confirmed migration, evacuation."""
+    pids = {"controller": {"n-api": 2214, "n-cond": 2187, "n-sch": 2201},
+            "compute1": {"n-cpu": 3305}, "compute2": {"n-cpu": 3318}, "compute3": {"n-cpu": 3291}}
+    env = _env(YOGA, 2023_01_17, pids, ["compute1", "compute2", "compute3"],
+               {"controller": "203.0.113.10", "compute1": "203.0.113.11", "compute2": "203.0.113.12",
+                "compute3": "203.0.113.13"})
+    env.client_ip = "203.0.113.40"
+    env.debug = False
+    sim = env.sim
+    for h in env.computes:
+        env.lifecycle[h] = Ctx(sim.req())
+    d = lambda hh, mm, ss=0.0: datetime(2023, 1, 17, hh, mm, int(ss), int((ss % 1) * 1e6), tzinfo=UTC)  # noqa: E731
+    start, end = d(8, 50, 1.7), d(10, 52, 0.0)
+    crash = d(10, 31, 5.0)
+    for h in ("compute1", "compute2"):
+        noise.compute_periodics(env, h, start, end, per_tick=1, audit_every=4)
+    noise.compute_periodics(env, "compute3", start, end, down=(crash, end), per_tick=1, audit_every=4)
+    noise.api_polling(env, start, end, _monitor(env), "203.0.113.50")
+    proj = Ctx(None, sim.hex32(), sim.hex32())
+    noise.boots(env, start, d(10, 25), proj, 1500, ["compute1", "compute2"])
+
+    web = sim.uuid()
+    t = [
+        live_migration(env, d(9, 5, 12.4), LiveSpec(
+            sim.uuid(), "app-01", "compute1", "compute2", sim.req(), block=True, port=sim.uuid(), duration=46,
+            story="Drain of compute1: a block live migration (local instance disks), converged in about 46 s. "
+                  "On Yoga the source's migration thread has no request context, so its lines show [-].")),
+        live_migration(env, d(9, 22, 40.9), LiveSpec(
+            sim.uuid(), "db-02", "compute1", "compute2", sim.req(), body_block="false",
+            outcome="precheck-shared", findings=["invalid-shared-storage", "no-valid-host"], port=sim.uuid(),
+            story="The operator used --shared-migration (block_migration=false) out of habit. Each candidate "
+                  "(compute2, then compute3) asks compute1's check_can_live_migrate_source, which raises "
+                  "InvalidSharedStorage ('compute1 is not on shared storage'); the conductor skips both hosts, the "
+                  "scheduler has none left: NoValidHost, db-02 stays ACTIVE on compute1. No destination was chosen.")),
+        cold_migration(env, d(9, 40, 3.2), ColdSpec(
+            web, "web-03", "compute2", "compute3", sim.req(), new_flavor="m1.medium", outcome="confirm",
+            finish_req=sim.req(), finish_after=240,
+            story="Resize m1.small → m1.medium onto compute3, confirmed by the owner four minutes later.")),
+        cold_migration(env, d(10, 2, 27.5), ColdSpec(
+            sim.uuid(), "batch-04", "compute1", "compute2", sim.req(), outcome="auto-confirm", finish_after=637,
+            story="Cold migration nobody confirmed: with resize_confirm_window = 600 the destination's "
+                  "_poll_unconfirmed_resizes periodic task confirmed it (INFO 'Automatically confirming migration').")),
+    ]
+    t.append(evac.refused_evacuation(env, d(10, 31, 44.6), web, "web-03", "compute3", sim.req(),
+             "compute3 lost power at 10:31:05; the admin asked for an evacuation 40 s later, while its last "
+             "heartbeat was younger than service_down_time: HTTP 400, compute service still in use."))
+    t.append(evac.evacuation(env, d(10, 33, 20.1), web, "web-03", "compute3", "compute1", sim.req(),
+             "Once compute3 was reported down, web-03 was evacuated to compute1 and rebuilt from its image "
+             "(local disks are lost with the host). compute3 did not come back while the logs were collected.",
+             image=sim.uuid()))
+    env.truths = t
+    # what debug = False logs cannot show
+    t[2].unknown = {"kind": "a resize and a cold migration log the same INFO lines; only the API's DEBUG lines "
+                            "(request body, old/new flavor) tell them apart"}
+    t[2].kind = None  # type: ignore[assignment]
+    t[3].unknown = dict(t[2].unknown)
+    t[3].kind = None  # type: ignore[assignment]
+    return SampleSet(
+        "yoga-info", env, start, end, "Yoga in production, debug = False, file logs",
+        "A Yoga (nova 25) production deployment from Ubuntu Cloud Archive packages with `debug = False` "
+        "everywhere, so no DEBUG line exists: `controller` runs nova-api (mod_wsgi), nova-conductor and "
+        "nova-scheduler; `compute1`..`compute3` run nova-compute with libvirt/KVM and local instance disks "
+        "(no shared instances path). Each host's /var/log/nova was copied as is.",
+        {"controller": {"services": ["nova-api", "nova-conductor", "nova-scheduler"], "timezone": "UTC"},
+         "compute1": {"services": ["nova-compute"], "timezone": "UTC"},
+         "compute2": {"services": ["nova-compute"], "timezone": "UTC"},
+         "compute3": {"services": ["nova-compute"], "timezone": "UTC",
+                      "note": "lost power at 10:31:05 and stayed down; its log ends there"}},
+    )
+
+
+def train_single() -> SampleSet:
+    """Train: one compute's nova-compute.log attached to a bug ticket, nothing else."""
+    pids = {"controller": {"n-api": 1702, "n-cond": 1688, "n-sch": 1695},
+            "compute1": {"n-cpu": 2940}, "compute2": {"n-cpu": 2977}, "compute3": {"n-cpu": 2963}}
+    env = _env(TRAIN, 2020_11_24, pids, ["compute1", "compute2", "compute3"],
+               {"controller": "198.51.100.20", "compute1": "198.51.100.21", "compute2": "198.51.100.22",
+                "compute3": "198.51.100.23"})
+    env.client_ip = "198.51.100.60"
+    sim = env.sim
+    for h in env.computes:
+        env.lifecycle[h] = Ctx(sim.req())
+    d = lambda hh, mm, ss=0.0: datetime(2020, 11, 24, hh, mm, int(ss), int((ss % 1) * 1e6), tzinfo=UTC)  # noqa: E731
+    start, end = d(13, 48, 8.9), d(16, 14, 0.0)
+    crash, back = d(15, 40, 2.0), d(16, 5, 0.0)
+    for h in ("compute1", "compute3"):
+        noise.compute_periodics(env, h, start, end, per_tick=1, audit_every=3)
+    noise.compute_periodics(env, "compute2", start, end, down=(crash, back), per_tick=1, audit_every=3)
+    noise.api_polling(env, start, end, _monitor(env), "198.51.100.50")
+    proj = Ctx(None, sim.hex32(), sim.hex32())
+    noise.boots(env, start, end, proj, 1700, ["compute1", "compute3"])
+    vm_d = noise.boot(env, d(13, 51, 4.0), "compute2", proj, "vm-d")
+    t = [
+        live_migration(env, d(14, 2, 10.3), LiveSpec(
+            sim.uuid(), "vm-a", "compute2", "compute1", sim.req(), outcome="libvirt-error",
+            libvirt_error="End of file while reading data: Input/output error",
+            findings=["libvirt-eof-while-reading"], port=sim.uuid(),
+            story="Outgoing live migration; compute1's libvirtd was restarted by a package upgrade in the middle "
+                  "of the job: migrateToURI3 fails on compute2, which rolls back.")),
+        live_migration(env, d(14, 30, 55.0), LiveSpec(
+            sim.uuid(), "vm-b", "compute1", "compute2", sim.req(), port=sim.uuid(), duration=33,
+            story="Incoming live migration from compute1, healthy.")),
+        cold_migration(env, d(15, 5, 31.7), ColdSpec(
+            sim.uuid(), "vm-c", "compute2", "compute3", sim.req(), outcome="confirm", finish_req=sim.req(),
+            finish_after=130, story="Outgoing cold migration to compute3 (ssh/scp to 198.51.100.23), confirmed.")),
+    ]
+    sim.emit(back, "compute2", "n-cpu", "INFO", "nova.service", "Starting compute node (version 20.4.1)", NOCTX)
+    t.append(evac.evacuation(env, d(15, 42, 30.5), vm_d, "vm-d", "compute2", "compute3", sim.req(),
+             "compute2 crashed at 15:40:02 and vm-d was evacuated to compute3 (shared storage) at 15:42; compute2 "
+             "came back at 16:05 and destroyed its stale copy."))
+    evac.source_returns(env, d(16, 5, 21.6), "compute2", vm_d, t[-1])
+    env.truths = t
+    # what compute2's log alone can support (the generator knows the rest: see the story)
+    t[1].source_host = None  # type: ignore[assignment]
+    t[1].post_copy = None
+    t[1].down_start = t[1].down_end = None
+    t[1].unknown = {
+        "source_host": "no logs from compute1 and no line on compute2 names the source",
+        "post_copy": "the switch to post-copy is logged by the source only",
+        "downtime_s": "the pause is logged by the source only",
+    }
+    t[2].kind = None  # type: ignore[assignment]
+    t[2].dest_host = None
+    t[2].down_start = t[2].down_end = None
+    t[2].unknown = {
+        "kind": "a resize and a cold migration log the same lines on the source; only the API names the flavors",
+        "dest_host": "the source names the destination by IP only (ssh/scp to 198.51.100.23)",
+        "downtime_s": "the guest starts again on the destination, whose log is missing",
+    }
+    t[3].request_ids = []
+    t[3].dest_host = None
+    t[3].unknown = {
+        "request_ids": "compute2 was down during the evacuation; its clean-up runs under the start-up context",
+        "dest_host": "only compute2's clean-up after its restart is logged here",
+    }
+    return SampleSet(
+        "train-single-host", env, start, end, "Train, one compute's log attached to a bug ticket",
+        "A Train (nova 20) deployment with `debug = True`; only `nova-compute.log` of compute2 was attached to "
+        "the bug ticket (no controller, no other compute, no directory naming the host). The host is named by "
+        "the log itself (resource tracker lines). The deployment had a controller and compute1..compute3.",
+        {"compute2": {"services": ["nova-compute"], "timezone": "UTC",
+                      "note": "crashed 15:40:02, nova-compute back 16:05:00 with a new pid; the only log given"}},
+        extra={"restart": ("compute2", back, 3410), "paths": {("compute2", "n-cpu"): "nova-compute.log"}},
+    )
+
+
+ALL = (devstack, queens, kilo, zed, yoga_info, train_single)

@@ -180,3 +180,58 @@ def kilo_src_dispatch_tb(remote: str) -> list[str]:
 def frames_tb(release: Release, frames: list[Frame], cls: str, text: str) -> list[str]:
     """Return a plain traceback from explicit frames."""
     return ["Traceback (most recent call last):", *_frames(release, frames), *_exc(cls, text)]
+
+
+#: InvalidSharedStorage raised by the source's check (Yoga line numbers)
+SHARED_STORAGE_SRC_FRAMES: list[Frame] = [
+    ("nova/compute/utils.py", 1434, "decorated_function", "return function(self, context, *args, **kwargs)"),
+    ("nova/compute/manager.py", 8480, "check_can_live_migrate_source", "dest_check_data)"),
+    ("nova/virt/libvirt/driver.py", 9148, "check_can_live_migrate_source",
+     "raise exception.InvalidSharedStorage(reason=reason, path=source)"),
+]
+
+#: the destination's check calling the source over RPC and re-raising its error
+SHARED_STORAGE_DST_FRAMES: list[Frame] = [
+    ("nova/compute/utils.py", 1434, "decorated_function", "return function(self, context, *args, **kwargs)"),
+    ("nova/compute/manager.py", 8381, "check_can_live_migrate_destination",
+     "migrate_data = self.compute_rpcapi.check_can_live_migrate_source("),
+    ("nova/compute/rpcapi.py", 605, "check_can_live_migrate_source", "return cctxt.call(ctxt, 'check_can_live_migrate_source',"),
+    ("oslo_messaging/rpc/client.py", 190, "call", "result = self.transport._send("),
+    ("oslo_messaging/transport.py", 123, "_send", "return self._driver.send(target, ctxt, message,"),
+    ("oslo_messaging/_drivers/amqpdriver.py", 689, "send", "return self._send(target, ctxt, message, wait_for_reply, timeout,"),
+    ("oslo_messaging/_drivers/amqpdriver.py", 681, "_send", "raise result"),
+]
+
+#: the scheduler's select_destinations when every host is filtered or ignored (Yoga)
+NO_VALID_HOST_SCHED_FRAMES: list[Frame] = [
+    ("oslo_messaging/rpc/server.py", 241, "inner", "return func(*args, **kwargs)"),
+    ("nova/scheduler/manager.py", 209, "select_destinations", "selections = self._select_destinations("),
+    ("nova/scheduler/manager.py", 238, "_select_destinations", "selections = self._schedule("),
+    ("nova/scheduler/manager.py", 421, "_schedule", "self._ensure_sufficient_hosts("),
+    ("nova/scheduler/manager.py", 464, "_ensure_sufficient_hosts", "raise exception.NoValidHost(reason=reason)"),
+]
+
+#: the conductor's live_migrate_instance cast re-raising NoValidHost from _find_destination (Yoga)
+LIVE_FIND_DESTINATION_COND_FRAMES: list[Frame] = [
+    ("oslo_messaging/rpc/server.py", 165, "_process_incoming", "res = self.dispatcher.dispatch(message)"),
+    ("oslo_messaging/rpc/dispatcher.py", 309, "dispatch", "return self._do_dispatch(endpoint, method, ctxt, args)"),
+    ("oslo_messaging/rpc/dispatcher.py", 229, "_do_dispatch", "result = func(ctxt, **new_args)"),
+    ("nova/conductor/manager.py", 478, "live_migrate_instance", "self._live_migrate(context, instance, scheduler_hint,"),
+    ("nova/conductor/manager.py", 552, "_live_migrate", "migration.save()"),
+    ("oslo_utils/excutils.py", 227, "__exit__", "self.force_reraise()"),
+    ("oslo_utils/excutils.py", 200, "force_reraise", "raise self.value"),
+    ("nova/conductor/manager.py", 529, "_live_migrate", "task.execute()"),
+    ("nova/conductor/tasks/base.py", 25, "wrap", "with excutils.save_and_reraise_exception():"),
+    ("oslo_utils/excutils.py", 227, "__exit__", "self.force_reraise()"),
+    ("oslo_utils/excutils.py", 200, "force_reraise", "raise self.value"),
+    ("nova/conductor/tasks/base.py", 23, "wrap", "return original(self)"),
+    ("nova/conductor/tasks/live_migrate.py", 102, "_execute",
+     "self.destination, dest_node, self.limits = self._find_destination()"),
+    ("nova/conductor/tasks/live_migrate.py", 560, "_find_destination", "selection_lists = self.query_client.select_destinations("),
+    ("nova/scheduler/client/query.py", 41, "select_destinations", "return self.scheduler_rpcapi.select_destinations(context, spec_obj,"),
+    ("nova/scheduler/rpcapi.py", 160, "select_destinations", "return cctxt.call(ctxt, 'select_destinations', **msg_args)"),
+    ("oslo_messaging/rpc/client.py", 190, "call", "result = self.transport._send("),
+    ("oslo_messaging/transport.py", 123, "_send", "return self._driver.send(target, ctxt, message,"),
+    ("oslo_messaging/_drivers/amqpdriver.py", 689, "send", "return self._send(target, ctxt, message, wait_for_reply, timeout,"),
+    ("oslo_messaging/_drivers/amqpdriver.py", 681, "_send", "raise result"),
+]
