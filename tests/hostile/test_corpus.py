@@ -64,12 +64,14 @@ KNOWN_REPORT_LEAKS: frozenset[str] = frozenset({
     "adminpass-evacuate-body", "adminpass-create-response", "private-key-rsa", "private-key-openssh",
     "private-key-ec", "authorization-bearer", "authorization-basic", "sshpass-p", "sshpass-p-attached",
     "os-password-flag", "mysql-p-flag", "iscsiadm-chap-password", "libvirt-secret-value",
-    "libvirt-secret-xml-value", "password-with-spaces",
-    "mask-adminpass", "mask-auth_token", "mask-new_pass", "mask-sys_pswd", "mask-token", "mask-configdrive",
-    "mask-encrypted_key", "mask-fernetkey", "mask-sslkey", "mask-passphrase", "mask-octaviaheartbeatkey",
-    "mask-cephmanilaclientkey", "mask-pacemakerremoteauthkey", "mask-designaterndckey", "mask-cephadminkey",
-    "mask-heatauthencryptionkey", "mask-keystonecredential", "mask-barbicansimplecryptokek", "mask-cephrgwkey",
-    "mask-swifthashsuffix", "mask-migrationsshkey", "mask-cephmonkey", "mask-chapsecret",
+    "libvirt-secret-xml-value", "password-with-spaces", "password-with-at-in-migration",
+    "password-with-slash-in-migration",
+    *(f"mask-{k}" for k in ("adminpass", "auth_token", "new_pass", "sys_pswd", "token", "configdrive",
+                            "encrypted_key", "fernetkey", "sslkey", "passphrase", "octaviaheartbeatkey",
+                            "cephmanilaclientkey", "pacemakerremoteauthkey", "designaterndckey", "cephadminkey",
+                            "heatauthencryptionkey", "keystonecredential", "barbicansimplecryptokek", "cephrgwkey",
+                            "swifthashsuffix", "migrationsshkey", "cephmonkey", "chapsecret", "secret",
+                            "private_key", "rabbitcookie", "cephclientkey", "cephmdskey")),
 })
 #: commands that show at least one planted secret today
 KNOWN_COMMAND_LEAKS: dict[str, str] = {
@@ -79,6 +81,8 @@ KNOWN_COMMAND_LEAKS: dict[str, str] = {
 
 CASE_NAMES = [c.name for c in CASES if "ci" in c.scales] + [c.name for c in OUTPUT_CASES]
 SECRET_IDS = [p.id for p in secrets.plan() if p.kind == "secret"]
+#: secrets whose record belongs to the migration: the ones a report can show (the rest only reach `merge`)
+REPORTABLE_IDS = [p.id for p in secrets.plan() if p.kind == "secret" and p.in_migration]
 
 
 def _known(names: list[str], bugs: dict[str, str]) -> list[object]:
@@ -99,7 +103,7 @@ def test_hostile_case_is_survived(hostile_result: Result, name: str) -> None:
     assert not failures, _explain(failures)
 
 
-@pytest.mark.parametrize("secret_id", _known(SECRET_IDS, {s: REPORT_MISSES for s in KNOWN_REPORT_LEAKS}))
+@pytest.mark.parametrize("secret_id", _known(REPORTABLE_IDS, {s: REPORT_MISSES for s in KNOWN_REPORT_LEAKS}))
 def test_reports_show_no_planted_secret(hostile_result: Result, secret_id: str) -> None:
     leaked_in = [c for c in hostile_result.secrets[secret_id] if c in REPORT_COMMANDS]
     assert not leaked_in, f"{secret_id} is in the output of {leaked_in}"
@@ -116,6 +120,8 @@ def test_redaction_keeps_values_that_are_not_secrets(hostile_result: Result) -> 
     assert not masked, _explain(masked)
 
 
+@pytest.mark.xfail(reason="issue 15 redaction: a URL password with '/' is taken for a host ('nova'); "
+                          "report --redact all then refuses to write (exit 2)", strict=False)
 def test_secrets_corpus_runs_cleanly_with_every_command(hostile_result: Result) -> None:
     crashed = [f for f in hostile_result.failures if f.case == "secrets" and f.category in
                ("traceback", "hang", "killed", "exit-nonzero", "exit-zero", "exit-other", "input-modified")]
@@ -128,7 +134,8 @@ def test_redact_all_hides_every_host_name(hostile_result: Result) -> None:
     assert not left, _explain(left)
 
 
-@pytest.mark.xfail(reason="issue 15 redaction: --redact all rewrites migtrace's own reference links", strict=False)
+@pytest.mark.xfail(reason="issue 15 redaction: --redact all rewrites migtrace's own reference links "
+                          "(today it writes no report at all on this corpus, see the test above)", strict=False)
 def test_redact_all_keeps_migtraces_own_text(hostile_result: Result) -> None:
     altered = [f for f in hostile_result.failures if f.category == "own-text-altered"]
     assert not altered, _explain(altered)

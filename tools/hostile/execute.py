@@ -131,7 +131,9 @@ def display(argv: Sequence[str], cwd: str, *, exe: Sequence[str], stdin: str | N
         if words[i:i + n] == list(exe):
             words[i:i + n] = ["migtrace"]
             break
-    line = f"cd {shlex.quote(cwd)} && {shlex.join(words)}"
+    # "$CORPUS/…" placeholders must still expand when pasted
+    where = f'"{cwd}"' if cwd.startswith("$") else shlex.quote(cwd)
+    line = f"cd {where} && {shlex.join(words)}"
     if stdin:
         line += f" < {shlex.quote(stdin)}"
     if stdout_to:

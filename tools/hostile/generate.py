@@ -56,7 +56,9 @@ def _case_entry(case: Case, scale: Scale, skip: str | None) -> dict[str, Any]:
 
 
 def generate(out: Path, scale: Scale = SCALES["ci"], only: set[str] | None = None) -> dict[str, Any]:
-    """Build the corpus under `out` (replacing what is there) and return the manifest."""
+    """Build the corpus under `out` (replacing an earlier corpus there) and return the manifest."""
+    if out.is_dir() and any(out.iterdir()) and not (out / "manifest.json").is_file():
+        raise SystemExit(f"{out} is not empty and holds no hostile corpus: refusing to replace it")
     remove_tree(out)
     (out / "cases").mkdir(parents=True)
     entries = []
@@ -83,7 +85,8 @@ def generate(out: Path, scale: Scale = SCALES["ci"], only: set[str] | None = Non
             "host_names": list(secrets.HOST_NAMES), "own_text": list(secrets.OWN_TEXT),
             "planted": [
                 {"id": p.id, "kind": p.kind, "shape": p.shape, "value": p.value, "file": p.file, "line": p.line,
-                 "forms": list(p.forms), "anchor": p.anchor, "context": p.context, "oslo_key": p.oslo_key}
+                 "forms": list(p.forms), "anchor": p.anchor, "context": p.context, "oslo_key": p.oslo_key,
+                 "in_migration": p.in_migration}
                 for p in planted
             ],
         },

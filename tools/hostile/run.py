@@ -150,7 +150,10 @@ class Runner:
 
     # -------------------------------------------------------------- helpers
     def _fail(self, category: str, case: str, command: str, detail: str, reproducer: str) -> None:
-        self.result.failures.append(Failure(category, case, command, detail, reproducer))
+        # scratch paths differ per run: readers see where outputs go, not a dead temp dir
+        scratch = str(self.scratch)
+        self.result.failures.append(Failure(category, case, command, detail.replace(scratch, "$OUT"),
+                                            reproducer.replace(scratch, "$OUT")))
 
     def _argv(self, command: str, *, paths: Sequence[str], options: Sequence[str], req: str, out: Path,
               nofile: int | None = None, slow: bool = False) -> list[str]:
@@ -392,6 +395,11 @@ class Runner:
                                               out=Path("/tmp/hostile-out")), "$CORPUS/secrets", exe=self.exe))
         self.result.secrets = leaks
         redacted = texts.get("report-redact", "")
+        if not (self.scratch / "secrets" / "report-redact" / COMMANDS["report-redact"].output).is_file():
+            for cat in ("names-leak", "own-text-altered"):
+                self._fail(cat, "secrets", "report-redact", "not measurable: report --redact all wrote no report", "")
+            redacted = ""
+            sec = {**sec, "host_names": [], "own_text": []}
         for host in sec["host_names"]:
             n = redacted.count(host)
             if n:
@@ -477,7 +485,8 @@ def main(argv: list[str] | None = None) -> int:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path, help="a directory built by `python -m tools.hostile`")
     parser.add_argument("--mode", choices=sorted(MODES), default="ci",
-                        help="ci: 2 commands per case (all for injection and secrets), full: every command")
+                        help="ci: merge --stats and report -f json per case (plus what injection payloads target), "
+                             "a case stops at its first crash; full: every command on every case")
     parser.add_argument("--only", nargs="*", default=None, help="run only these cases (names; 'secrets')")
     parser.add_argument("--jobs", type=int, default=4, help="cases run at once (hangs wait, so more than cores)")
     parser.add_argument("--json", type=Path, help="write the full result here")

@@ -21,6 +21,7 @@ every run.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import random
 import string
@@ -85,6 +86,9 @@ class Planted:
     context: str = ""
     #: the oslo mask_password key the value sits under, if any
     oslo_key: str = ""
+    #: its record belongs to the migration, so reports (which show migrations) can show it; the rest
+    #: (service-start option dumps, no request id) only reach `merge`
+    in_migration: bool = True
 
 
 def _rng(seed: str) -> random.Random:
@@ -228,8 +232,10 @@ def _mask_key_line(t: datetime, i: int, key: str, value: str) -> str:
                     f"Connecting volume with connection_info {{'driver_volume_type': 'rbd', 'data': "
                     f"{{'name': 'volumes/volume-{_uuid(f'ctx-{key}')}', '{key}': '{value}', 'auth_enabled': True}}}}",
                     site=("connect_volume", "/usr/lib/python2.7/site-packages/nova/virt/libvirt/volume/net.py", 98))
-    if shape == 2:  # k = v from log_opt_values
-        return _opt(t, f"DEFAULT.{key}", value, pid=2311)
+    if shape == 2:  # k = v (as log_opt_values prints options; here in a record of the migration)
+        return _rec(t, "DEBUG", "nova.virt.libvirt.driver", f"Migration option {key} = {value}",
+                    site=("_live_migration_operation", "/usr/lib/python2.7/site-packages/nova/virt/libvirt/driver.py",
+                          6990))
     if shape == 3:  # k=v on a command line
         return _cmd(t, f"sudo nova-rootwrap /etc/nova/rootwrap.conf /usr/local/bin/hostile-helper {key}={value}")
     if shape == 4:  # --k v on a command line
@@ -338,6 +344,31 @@ def _compose() -> dict[str, _File]:
                   "Requesting cell 4df78809-4896-40c5-93ae-68ca8ebd0455(cell1) while live migrating",
                   site=("_get_request_spec_for_select_destinations",
                         "/usr/lib/python2.7/site-packages/nova/conductor/tasks/live_migrate.py", 410), pid=1903))
+    # the URL-shaped secrets again, this time in records of the migration (the startup dumps above carry no
+    # request id, so only `merge` shows them): a cell connection failure the conductor logs while scheduling
+    core = _token("mig-at", 10)
+    pw_at, pw_slash = "Pa@" + core + "@x", "ab/" + _token("mig-slash", 12) + "/cd"
+    core2 = _token("mig-urlenc", 10)
+    enc = ("s3cr/t:" + core2 + "@!").replace("/", "%2F").replace(":", "%3A").replace("@", "%40").replace("!", "%21")
+    pws = [password(f"mig-transport-{i}", 16) for i in range(2)]
+    cell = "Failed to connect to cell 4df78809-4896-40c5-93ae-68ca8ebd0455(cell1) at {}: DBConnectionError"
+    cond.plant(_rec(clock(), "WARNING", "nova.context", cell.format(f"mysql+pymysql://nova:{pw_at}@192.0.2.11/nova_cell1"),
+                    pid=1903), "password-with-at-in-migration", "URL password containing '@' (migration record)",
+               pw_at, forms=(core,))
+    cond.plant(_rec(clock(), "WARNING", "nova.context", cell.format(f"rabbit://nova:{pw_slash}@ctl1:5672/cell1"),
+                    pid=1903), "password-with-slash-in-migration", "URL password containing '/' (migration record)",
+               pw_slash, forms=(pw_slash.split("/")[1],))
+    cond.plant(_rec(clock(), "WARNING", "nova.context",
+                    cell.format(f"mysql+pymysql://nova:{enc}@192.0.2.11/nova_cell1"), pid=1903),
+               "url-encoded-password-in-migration", "percent-encoded URL password (migration record)", enc,
+               forms=(core2,))
+    line = _rec(clock(), "WARNING", "nova.context",
+                cell.format(f"rabbit://nova:{pws[0]}@ctl1:5672,nova:{pws[1]}@ctl2:5672/cell1"), pid=1903)
+    for i, pw in enumerate(pws):
+        cond.planted.append(Planted(f"transport-multi-host-in-migration-{i + 1}", "secret",
+                                    f"transport_url with 2 hosts, host {i + 1} (migration record)", pw,
+                                    FILES["conductor"], len(cond.lines) + 1))
+    cond.add(line)
     bearer = jwt("bearer")
     cond.plant(_curl(clock(), "GET", "http://192.0.2.10/placement/allocation_candidates?limit=1000&resources=VCPU:1",
                      [f"Authorization: Bearer {bearer}"], pid=1903),
@@ -454,7 +485,17 @@ def _compose() -> dict[str, _File]:
 
 def plan() -> list[Planted]:
     """The manifest of planted values without writing anything (for test parametrisation)."""
-    return [p for f in _compose().values() for p in f.planted]
+    return _mark(_compose())
+
+
+def _mark(files: dict[str, _File]) -> list[Planted]:
+    """Planted values, each told whether its record (header line) carries the migration's request id."""
+    out = []
+    for f in files.values():
+        for p in f.planted:
+            header = next(ln for ln in reversed(f.lines[:p.line]) if ln[:4].isdigit())
+            out.append(dataclasses.replace(p, in_migration=REQ in header))
+    return out
 
 
 def build(root: Path) -> list[Planted]:
@@ -465,5 +506,5 @@ def build(root: Path) -> list[Planted]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(text(f.lines))
     (root / SOS_ROOT / "hostname").write_text(f"{DEST}.cloud.example.internal\n")
-    return [p for f in files.values() for p in f.planted]
+    return _mark(files)
 
