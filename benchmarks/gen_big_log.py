@@ -46,7 +46,7 @@ import random
 import re
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -55,7 +55,7 @@ if str(HERE.parent) not in sys.path:  # tools.samplegen lives at the repository 
 
 from tools.samplegen import api, evac, noise, sched, sites, traces  # noqa: E402
 from tools.samplegen.cold import ColdSpec, cold_migration  # noqa: E402
-from tools.samplegen.core import NOCTX, QUEENS, UTC, Ctx, Record, Sim, at  # noqa: E402
+from tools.samplegen.core import NOCTX, QUEENS, Ctx, Record, Sim, at  # noqa: E402
 from tools.samplegen.env import Env, Truth  # noqa: E402
 from tools.samplegen.live import LiveSpec, _lifecycle, live_migration  # noqa: E402
 from tools.samplegen.render import render_oslo  # noqa: E402

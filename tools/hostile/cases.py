@@ -250,7 +250,7 @@ def _journal_surrogates() -> list[str]:
 
 def _journal_arrays() -> list[str]:
     t = T2
-    good_bytes = list(_jmsg("Migration operation has completed").encode()) + [0xFF, 0xFE]
+    good_bytes = [*_jmsg("Migration operation has completed").encode(), 0xFF, 0xFE]
     rows = [
         ('"MESSAGE":' + json.dumps(good_bytes)),
         '"MESSAGE":[300,-1,"x",null,1.5]',

@@ -99,7 +99,7 @@ def run(argv: Sequence[str], *, cwd: Path, scratch: Path, timeout: float, stdin:
             so = open(stdout_to or out_path, "wb")  # noqa: SIM115 - closed below, after the child starts
         try:
             proc = subprocess.Popen(list(argv), cwd=cwd, stdin=si, stdout=so, stderr=se, env=env,
-                                    preexec_fn=preexec, start_new_session=True)
+                                    preexec_fn=preexec, start_new_session=True)  # noqa: PLW1509 - single-threaded runner
         finally:
             if use_tty:
                 os.close(slave)

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from tools.hostile import nova, secrets, specials
-from tools.hostile.checks import snapshot
 from tools.hostile.cases import CASES, SCALES, Case, Scale
+from tools.hostile.checks import snapshot
 from tools.hostile.outputs import INPUT, OUTPUT_CASES
 
 

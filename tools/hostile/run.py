@@ -368,11 +368,11 @@ class Runner:
         leaks: dict[str, list[str]] = {p["id"]: [] for p in secrets_}
         texts: dict[str, str] = {}
         before = checks.snapshot(root)
-        for command in COMMANDS:
+        for command, spec in COMMANDS.items():
             scratch = self.scratch / "secrets" / command
             argv = self._argv(command, paths=["."], options=[], req=sec["req"], out=scratch)
             repro = display(argv, "$CORPUS/secrets", exe=self.exe)
-            outcome = self._execute(argv, cwd=root, scratch=scratch, tty=COMMANDS[command].tty)
+            outcome = self._execute(argv, cwd=root, scratch=scratch, tty=spec.tty)
             self._judge_process("secrets", command, outcome, {0}, repro)
             text = checks.plain(self._texts(outcome, scratch, command) + "\n" + outcome.stderr)
             texts[command] = text

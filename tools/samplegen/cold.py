@@ -109,7 +109,7 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
     t = at(t, 0.02)
     E(t, src, "n-cpu", "DEBUG", "nova.virt.libvirt.volume.remotefs", f"Creating file {tmpf} on remote host {ip}", ctx,
       site=sites.RFS_FILE)
-    t, rc = _cmd(env, t, src, ctx, f"ssh -o BatchMode=yes {ip} touch {tmpf}",
+    t, _rc = _cmd(env, t, src, ctx, f"ssh -o BatchMode=yes {ip} touch {tmpf}",
                  255 if spec.outcome == "ssh-fail" else 0, 0.04)
     if spec.outcome != "ssh-fail":
         t, _ = _cmd(env, t, src, ctx, f"ssh -o BatchMode=yes {ip} rm {tmpf}", 0, 0.03)
@@ -290,7 +290,7 @@ def _ssh_fail(env: Env, t: datetime, spec: ColdSpec, ctx: Ctx, truth: Truth, ip:
     full = cause + cause2 + ["", "During handling of the above exception, another exception occurred:", ""] + tb
     t = at(t, 0.03)
     sim.emit(t, spec.src, "n-cpu", "ERROR", "oslo_messaging.rpc.server", "Exception during message handling", ctx,
-             tb=full, summary=f"nova.exception.InstanceFaultRollback: Instance rollback performed due to: Resize error: not able to execute ssh command: Unexpected error while running command.")
+             tb=full, summary="nova.exception.InstanceFaultRollback: Instance rollback performed due to: Resize error: not able to execute ssh command: Unexpected error while running command.")
     return truth
 
 
@@ -346,14 +346,7 @@ def _rbd_eperm(env: Env, t: datetime, spec: ColdSpec, ctx: Ctx, truth: Truth, mi
     t = at(t, 0.05)
     sim.emit(t, dst, "n-cpu", "ERROR", "nova.compute.manager", "Setting instance vm_state to ERROR", ctx, inst=inst,
              tb=tb, summary=f"{cls}: {err}")
-    rtb = traces.rpc_server_tb(sim.release, "finish_resize", [
-        ("nova/compute/utils.py", 976, "decorated_function", "return function(self, context, *args, **kwargs)"),
-        ("nova/compute/manager.py", 4574, "finish_resize", "self._set_instance_obj_error_state(context, instance)"),
-        ("oslo_utils/excutils.py", 220, "__exit__", "self.force_reraise()"),
-        ("oslo_utils/excutils.py", 196, "force_reraise", "six.reraise(self.type_, self.value, self.tb)"),
-        ("six.py", 693, "reraise", "raise value"),
-        ("nova/compute/manager.py", 4562, "finish_resize", "disk_info, image_meta)"),
-    ] + frames, cls, err)
+    rtb = traces.rpc_server_tb(sim.release, "finish_resize", [("nova/compute/utils.py", 976, "decorated_function", "return function(self, context, *args, **kwargs)"), ("nova/compute/manager.py", 4574, "finish_resize", "self._set_instance_obj_error_state(context, instance)"), ("oslo_utils/excutils.py", 220, "__exit__", "self.force_reraise()"), ("oslo_utils/excutils.py", 196, "force_reraise", "six.reraise(self.type_, self.value, self.tb)"), ("six.py", 693, "reraise", "raise value"), ("nova/compute/manager.py", 4562, "finish_resize", "disk_info, image_meta)"), *frames], cls, err)
     sim.emit(at(t, 0.4), dst, "n-cpu", "ERROR", "oslo_messaging.rpc.server", "Exception during message handling", ctx,
              tb=rtb, summary=f"{cls}: {err}")
     return truth

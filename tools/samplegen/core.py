@@ -13,11 +13,9 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from tools.samplegen.sites import Site, resolve_site
-
-UTC = timezone.utc
 
 
 @dataclass(frozen=True, slots=True)

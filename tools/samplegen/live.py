@@ -519,7 +519,7 @@ def _pre_live_iscsi(env: Env, t: datetime, spec: LiveSpec, ctx: Ctx, truth: Trut
     rw = "sudo nova-rootwrap /etc/nova/rootwrap.conf "
     cmds = [
         (f"iscsiadm -m node -T {iqn} -p {portal}", 0, 0.011),
-        (f"iscsiadm -m session", 0, 0.008),
+        ("iscsiadm -m session", 0, 0.008),
         (f"iscsiadm -m node -T {iqn} -p {portal} --login", 255, 0.092),
         (f"iscsiadm -m node -T {iqn} -p {portal} --op update -n node.startup -v automatic", 0, 0.010),
         (f"iscsiadm -m node -T {iqn} -p {portal} --rescan", 21, 0.009),

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from tools.samplegen import evac, noise
 from tools.samplegen.cold import ColdSpec, cold_migration
-from tools.samplegen.core import CARACAL, KILO, NOCTX, QUEENS, TRAIN, UTC, YOGA, ZED, Ctx, Release, Sim
+from tools.samplegen.core import CARACAL, KILO, NOCTX, QUEENS, TRAIN, YOGA, ZED, Ctx, Release, Sim
 from tools.samplegen.env import Env
 from tools.samplegen.live import LiveSpec, live_migration
 
