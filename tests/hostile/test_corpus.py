@@ -76,7 +76,7 @@ KNOWN_REPORT_LEAKS: frozenset[str] = frozenset({
 #: commands that show at least one planted secret today
 KNOWN_COMMAND_LEAKS: dict[str, str] = {
     "timeline": NO_REDACTION, "merge": NO_REDACTION,
-    **{c: REPORT_MISSES for c in REPORT_COMMANDS},
+    **dict.fromkeys(REPORT_COMMANDS, REPORT_MISSES),
     # passes today only because it writes nothing (see test_secrets_corpus_runs_cleanly_with_every_command)
     "report-redact": f"{REPORT_MISSES}; today --redact all writes no report on this corpus at all",
 }
@@ -105,7 +105,7 @@ def test_hostile_case_is_survived(hostile_result: Result, name: str) -> None:
     assert not failures, _explain(failures)
 
 
-@pytest.mark.parametrize("secret_id", _known(REPORTABLE_IDS, {s: REPORT_MISSES for s in KNOWN_REPORT_LEAKS}))
+@pytest.mark.parametrize("secret_id", _known(REPORTABLE_IDS, dict.fromkeys(KNOWN_REPORT_LEAKS, REPORT_MISSES)))
 def test_reports_show_no_planted_secret(hostile_result: Result, secret_id: str) -> None:
     leaked_in = [c for c in hostile_result.secrets[secret_id] if c in REPORT_COMMANDS]
     assert not leaked_in, f"{secret_id} is in the output of {leaked_in}"

@@ -8,7 +8,7 @@ ValueError (a usage error), never an OverflowError from deep inside.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migtrace._timeutil import parse_user_time, zone_named
-from migtrace.sources import FileReader, InputFile, ReadOptions
+from migtrace.options import LoadOptions
+from migtrace.sources import FileReader, InputFile
 from tests.hostile import strategies as hs
 from tools.hostile.nova import good_lines
 
@@ -27,7 +28,7 @@ GOOD = good_lines()
 
 def _read(path: Path, tz: str | None = None) -> tuple[list[object], FileReader, list[str]]:
     warnings: list[str] = []
-    reader = FileReader(InputFile(str(path), str(path)), ReadOptions(tz=tz), warnings.append)
+    reader = FileReader(InputFile(str(path), str(path)), LoadOptions(tz=tz), warnings.append)
     return list(reader.events()), reader, warnings
 
 
@@ -98,7 +99,7 @@ def test_since_values_are_read_or_refused(value: str) -> None:
         parsed = parse_user_time(value)
     except ValueError:
         return
-    assert parsed.tzinfo is not None and parsed.utcoffset() == timezone.utc.utcoffset(None)
+    assert parsed.tzinfo is not None and parsed.utcoffset() == UTC.utcoffset(None)
 
 
 def test_shift_reports_what_utc_cannot_hold() -> None:
