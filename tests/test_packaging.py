@@ -7,7 +7,6 @@ The wheel and sdist themselves are built and installed into a fresh venv by
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
 
 from tests.conftest import REPO
 
