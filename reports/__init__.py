@@ -9,7 +9,16 @@ come from `_format`, tables from `_listing`, redaction from `redact`.
 from __future__ import annotations
 
 # the built-in renderers register themselves on import, exactly as a plugin would
-from migtrace.reports import diagnosis, html_report, json_report, listing, markdown_report, merge, terminal
+from migtrace.reports import (
+    diagnosis,
+    finding_rows,
+    html_report,
+    json_report,
+    listing,
+    markdown_report,
+    merge,
+    terminal,
+)
 from migtrace.reports._registry import (
     Renderer,
     RenderOptions,
@@ -26,6 +35,7 @@ __all__ = [
     "RenderOptions",
     "Renderer",
     "diagnosis",
+    "finding_rows",
     "format_for_path",
     "formats",
     "get_renderer",

@@ -21,6 +21,7 @@ __all__ = [
     "code_block",
     "code_span",
     "duration",
+    "duration_short",
     "html_attr",
     "html_text",
     "iso",
@@ -50,6 +51,21 @@ def duration(seconds: float | None) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, rest = divmod(round(seconds), 3600)
     return f"{hours} h {rest // 60:02d} min"
+
+
+def duration_short(seconds: float | None) -> str:
+    """Format seconds for a narrow column: `850ms`, `12.4s`, `3m05s`, `1h02m` (`-` when unknown)."""
+    if seconds is None:
+        return "-"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    if seconds < 3600:
+        minutes, secs = divmod(round(seconds), 60)
+        return f"{minutes}m{secs:02d}s"
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m"
 
 
 def clock(t: datetime) -> str:
@@ -93,12 +109,21 @@ def code_block(lines: Iterable[str], lang: str = "text") -> str:
     return "\n".join([f"{fence}{lang}", *body, fence])
 
 
+#: A number and its unit (`12.4 s`, `26 min`, `35 %`): wrapping never separates them.
+_NUMBER_UNIT = re.compile(r"(\d) (ms|s|min|h|%|MB|GB|kB|B)\b")
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_GLUE = "\u00a0"  # a non-breaking space while wrapping; a plain space again in the output
+
+
 def wrap(text: str, label: str, width: int = 100) -> str:
     """Fill text to `width`; a label such as `  why: ` hangs on the first line, paragraphs kept."""
     hanging = " " * len(label)
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "\n".join(textwrap.fill(" ".join(p.split()), width, initial_indent=label if i == 0 else hanging,
-                                   subsequent_indent=hanging) for i, p in enumerate(paragraphs))
+    paragraphs = [_NUMBER_UNIT.sub(rf"\1{_GLUE}\2", p) for p in text.split("\n\n") if p.strip()]
+    filled = "\n".join(textwrap.fill(" ".join(_ASCII_SPACE.split(p.strip())), width,
+                                     initial_indent=label if i == 0 else hanging, subsequent_indent=hanging,
+                                     break_on_hyphens=False, break_long_words=False)
+                       for i, p in enumerate(paragraphs))
+    return filled.replace(_GLUE, " ")
 
 
 # --------------------------------------------------------------------------- escapes

@@ -6,11 +6,11 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import EXIT_CODES, SETTINGS, input_options, load_analysis, load_options, run_safely
 from migtrace.reports import format_for_path, formats, write_report
 
 
-@click.command("report", context_settings=SETTINGS)
+@click.command("report", context_settings=SETTINGS, epilog=EXIT_CODES)
 @input_options
 @click.option("-o", "--output", metavar="FILE",
               help="Write here; '-' for stdout. Default: migtrace-report.html, or stdout for markdown/json.")
@@ -28,7 +28,7 @@ def report(output: str | None, fmt: str | None, migration: str | None, title: st
            redact: str | None, redact_map: str | None, paths: tuple[str, ...], **inputs: Any) -> None:
     """Write a self-contained report to attach to a bug ticket (works offline, secrets removed).
 
-    Example: migtrace report /var/tmp/incident/ -o report.html --redact hosts,ips
+    Example: migtrace report sample_logs/ -o report.html --redact hosts,ips
     """
     analysis = load_analysis(paths, load_options(focus=migration, **inputs))
     where = write_report(analysis, output, fmt or format_for_path(output), migration=migration,
