@@ -1,8 +1,9 @@
 """Reports: every output of migtrace, each format a registered `Renderer` (`migtrace.reports`).
 
-Views and their formats: `report` (html, markdown, json), `list` (table,
-json, csv, markdown, yaml), `timeline` (text), `diagnose`, `signatures`,
-`signature`, `fired`, `merge`, `merge-stats`.  Durations, times and escaping
+Views and their formats: `report` (html, markdown, json, text), the tabular
+views `list`, `diagnose`, `signatures`, `merge-stats` (table, value, json,
+yaml, csv, markdown through `_listing`), `timeline` (text), `signature`,
+`fired`, `merge`.  Durations, times and escaping
 come from `_format`, tables from `_listing`, redaction from `redact`.
 """
 
@@ -18,6 +19,7 @@ from migtrace.reports import (
     markdown_report,
     merge,
     terminal,
+    text_report,
 )
 from migtrace.reports._registry import (
     Renderer,
@@ -49,5 +51,6 @@ __all__ = [
     "render_report",
     "renderers",
     "terminal",
+    "text_report",
     "write_report",
 ]

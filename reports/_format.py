@@ -28,6 +28,7 @@ __all__ = [
     "json_script",
     "json_string",
     "md_escape",
+    "md_prose",
     "relative",
     "wrap",
 ]
@@ -88,6 +89,29 @@ def md_escape(text: str | None) -> str:
     text = " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
+def md_prose(text: str | None) -> str:
+    """Escape migtrace's own prose (a remedy, an explanation) but keep its `code spans` as code.
+
+    Signature texts quote commands and options in backticks; escaping those
+    backticks would print them literally and escape the underscores of every
+    option name.  Outside the spans the text is escaped like any other.
+    """
+    if text is None:
+        return MISSING
+    text = " ".join(str(text).split())
+    out: list[str] = []
+    last = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(markdown_text(text[last:m.start()]))
+        out.append(code_span(m.group(2)))
+        last = m.end()
+    out.append(markdown_text(text[last:]))
+    return "".join(out)
 
 
 def code_span(text: str | None) -> str:
