@@ -21,6 +21,7 @@ from migtrace.reports import (
     terminal,
     text_report,
 )
+from migtrace.reports._listing import Column, TableSpec, UnknownColumnError, register_table, table_spec
 from migtrace.reports._registry import (
     Renderer,
     RenderOptions,
@@ -34,8 +35,11 @@ from migtrace.reports._registry import (
 from migtrace.reports._write import render_report, write_report
 
 __all__ = [
+    "Column",
     "RenderOptions",
     "Renderer",
+    "TableSpec",
+    "UnknownColumnError",
     "diagnosis",
     "finding_rows",
     "format_for_path",
@@ -47,9 +51,11 @@ __all__ = [
     "markdown_report",
     "merge",
     "register",
+    "register_table",
     "render",
     "render_report",
     "renderers",
+    "table_spec",
     "terminal",
     "text_report",
     "write_report",

@@ -54,6 +54,8 @@ STATS_SPEC = TableSpec(
         Column("ok", display=_ok),
     ),
     footer=_total,
+    # the paths are what this table is about: whole by default, cut only to an explicit --max-width
+    fit=False,
 )
 
 

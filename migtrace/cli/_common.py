@@ -30,8 +30,7 @@ from migtrace.cli._progress import Progress
 from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis, load
-from migtrace.reports import RenderOptions, formats, render
-from migtrace.reports._listing import UnknownColumnError, table_spec
+from migtrace.reports import RenderOptions, UnknownColumnError, formats, render, table_spec
 from migtrace.reports.terminal import use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -282,8 +281,9 @@ def tabular_options(view: str) -> Callable[[F], F]:
                          help="Sort order for --sort-column (default ascending; missing values last)."),
             click.option("--noindent", is_flag=True, help="JSON on one line."),
             click.option("--max-width", type=click.IntRange(min=0), metavar="N",
-                         help="Fit the table in N columns, cutting long text with '…' (default: the terminal's "
-                              f"width, {PASTE_WIDTH} when not a terminal; 0: no limit)."),
+                         help="Fit the table in N columns, cutting long text with '…' (default: "
+                              + (f"the terminal's width, {PASTE_WIDTH} when not a terminal" if spec.fit
+                                 else "no limit") + "; 0: no limit)."),
         ]
         wrapped: Any = wrapper
         for decorator in reversed(decorators):

@@ -35,6 +35,12 @@ def _row_formats(view: str) -> list[str]:
     return [f for f in ("table", "value", "json", "yaml", "csv", "markdown") if f not in spec.documents]
 
 
+
+@pytest.fixture(autouse=True)
+def _not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Widths here are the pipe's (100 columns) whatever $COLUMNS the test runner has."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
 @pytest.mark.parametrize("name", TABULAR)
 @pytest.mark.parametrize("fmt", ["table", "value", "json", "yaml", "csv", "markdown"])
 def test_output_every_tabular_command_speaks_every_format(cli, name: str, fmt: str) -> None:

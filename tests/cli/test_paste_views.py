@@ -18,6 +18,12 @@ SETS = ("kilo-files", "queens-files", "zed-mixed", "devstack-2024.1")
 TIMEOUT = "req-405a7cf1"  # queens-files: the live migration that hit live_migration_completion_timeout
 
 
+
+@pytest.fixture(autouse=True)
+def _not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Widths here are the pipe's (100 columns) whatever $COLUMNS the test runner has."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+
 @cache
 def analysis(name: str) -> Analysis:
     return load(str(SAMPLE_LOGS / name))
