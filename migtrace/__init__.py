@@ -1,8 +1,18 @@
 """migtrace: the story of each OpenStack Nova VM migration, from its logs.
 
     >>> import migtrace
-    >>> analysis = migtrace.load("sample_logs/queens-files")
+    >>> analysis = migtrace.load("sample_logs/queens-files", tz="UTC")
+    >>> analysis
+    <Analysis: 6 migrations (5 failed, 1 confirmed), …>
     >>> analysis.migrations_frame()[["kind", "status", "findings"]]
+
+`load()` and `read_events()` take paths (str or os.PathLike) and either a
+`LoadOptions` or its fields as keywords (`tz=`, `skew=`, `signatures=`, …,
+typed by `LoadKeywords`).  Unlike the CLI, which warns and reads what it
+can, they raise `SourceError` for a path that does not exist unless
+`missing="warn"`; a bad zone raises `ValueError`; every other problem with
+an input is a line in `analysis.warnings` (or a `ParseError` with
+`strict=True`).
 
 This module is the façade over the layers (ground → parsers → sources →
 correlate → diagnose → pipeline → reports → cli); nothing inside the package
@@ -11,14 +21,18 @@ imports it, so it may import all of them.
 
 from __future__ import annotations
 
+import glob
+import os
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Literal, Unpack
 
 from migtrace._version import __version__ as __version__
 from migtrace.correlate import correlate as _correlate
 from migtrace.diagnose.catalog import load_catalog
-from migtrace.errors import MigtraceError
+from migtrace.errors import MigtraceError, SourceError
 from migtrace.model import Event, Finding, Migration
-from migtrace.options import LoadOptions
+from migtrace.options import LoadKeywords, LoadOptions
 from migtrace.pipeline import Analysis, StrPath, with_diagnosis
 from migtrace.pipeline import load as _load
 from migtrace.pipeline import read_events as _read_events
@@ -38,14 +52,47 @@ __all__ = [
 ]
 
 
-def load(*paths: StrPath, options: LoadOptions | None = None) -> Analysis:
-    """Read logs and return an Analysis (`.migrations`, `.events_frame()`, `.migrations_frame()`)."""
-    return _load(paths, options)
+#: What to do with a path that does not exist: raise (the library's default) or warn and go on (the CLI's).
+Missing = Literal["error", "warn"]
+#: Inputs that are not paths on disk.
+_PSEUDO = ("-", "journal:local")
 
 
-def read_events(*paths: StrPath, options: LoadOptions | None = None) -> list[Event]:
+def _options(options: LoadOptions | None, keywords: LoadKeywords) -> LoadOptions:
+    """Return the one LoadOptions: the given one, the keywords, or the first with the second applied."""
+    if options is None:
+        return LoadOptions(**keywords)
+    return replace(options, **keywords) if keywords else options
+
+
+def _check_paths(paths: Sequence[StrPath], missing: Missing) -> None:
+    """Raise SourceError for the first path that does not exist (a glob that matches nothing)."""
+    if missing != "error":
+        return
+    for path in paths:
+        p = os.fspath(path)
+        if p in _PSEUDO:
+            continue
+        found = glob.glob(p) if any(c in p for c in "*?[") else os.path.lexists(p)
+        if not found:
+            raise SourceError(p, "no such file or directory")
+
+
+def load(*paths: StrPath, options: LoadOptions | None = None, missing: Missing = "error",
+         **keywords: Unpack[LoadKeywords]) -> Analysis:
+    """Read logs and return an Analysis (`.migrations`, `.events_frame()`, `.migrations_frame()`).
+
+    With no paths: $MIGTRACE_LOGS or the usual local locations, like the CLI.
+    """
+    _check_paths(paths, missing)
+    return _load(paths, _options(options, keywords))
+
+
+def read_events(*paths: StrPath, options: LoadOptions | None = None, missing: Missing = "error",
+                **keywords: Unpack[LoadKeywords]) -> list[Event]:
     """Read logs and return every record as an Event, in time order (no correlation)."""
-    return _read_events(paths, options)
+    _check_paths(paths, missing)
+    return _read_events(paths, _options(options, keywords))
 
 
 def correlate(events: Sequence[Event]) -> list[Migration]:

@@ -120,6 +120,11 @@ class Phase:
         """Seconds between the phase's first and last event."""
         return (self.ended - self.started).total_seconds()
 
+    def __repr__(self) -> str:
+        """One line: name, duration, hosts, outcome, number of events."""
+        return (f"<Phase {self.name} {self.duration_s:.3f}s on {','.join(self.hosts) or '?'}"
+                f"{' ' + self.outcome if self.outcome else ''}, {len(self.events)} events>")
+
 
 @dataclass(frozen=True, slots=True)
 class Finding:
@@ -142,6 +147,11 @@ class Finding:
     references: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
     recognised: bool = True
+
+    def __repr__(self) -> str:
+        """One line: signature, severity, count, phase (the evidence stays in `.events`)."""
+        kind = self.signature_id if self.recognised else f"unrecognised {self.title[:60]!r}"
+        return f"<Finding {kind} {self.severity} x{self.count}{' in ' + self.phase if self.phase else ''}>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +204,13 @@ class Migration:
     def duration_s(self) -> float:
         """Seconds from the first to the last event of the operation."""
         return (self.ended - self.started).total_seconds()
+
+    def __repr__(self) -> str:
+        """One line, not every event: what a notebook shows when a Migration is typed."""
+        findings = f", findings={list(self.finding_ids)}" if self.finding_ids else ""
+        return (f"<Migration {self.id} {self.kind} {self.source_host or '?'}->{self.dest_host or '?'} "
+                f"{self.status} {self.duration_s:.3f}s, {len(self.phases)} phases, {len(self.events)} events"
+                f"{findings}>")
 
     @property
     def finding_ids(self) -> tuple[str, ...]:

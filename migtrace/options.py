@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypedDict
 
 from migtrace._timeutil import zone_named
 
@@ -54,3 +54,23 @@ class LoadOptions:
         object.__setattr__(self, "tz_by_path", MappingProxyType(dict(self.tz_by_path)))
         object.__setattr__(self, "host_aliases", MappingProxyType(dict(self.host_aliases)))
         object.__setattr__(self, "signatures", tuple(self.signatures))
+
+
+class LoadKeywords(TypedDict, total=False):
+    """`LoadOptions`' fields as keywords: `migtrace.load(path, tz="Europe/Paris", skew="none")` type-checks.
+
+    tests/test_library.py keeps the keys equal to LoadOptions' fields, so the
+    two lists cannot drift apart.
+    """
+
+    tz: str | None
+    tz_by_path: Mapping[str, str]
+    year: int | None
+    host_aliases: Mapping[str, str]
+    skew: Literal["auto", "none"]
+    strict: bool
+    signatures: tuple[str, ...]
+    diagnose: bool
+    focus: str | None
+    warn: WarnHook | None
+    progress: ProgressHook | None

@@ -1,15 +1,27 @@
 """Reports: every output of migtrace, each format a registered `Renderer` (`migtrace.reports`).
 
-Views and their formats: `report` (html, markdown, json), `list` (table,
-json, csv, markdown, yaml), `timeline` (text), `diagnose`, `signatures`,
-`signature`, `fired`, `merge`, `merge-stats`.  Durations, times and escaping
+Views and their formats: `report` (html, markdown, json, text), the tabular
+views `list`, `diagnose`, `signatures`, `merge-stats` (table, value, json,
+yaml, csv, markdown through `_listing`), `timeline` (text), `signature`,
+`fired`, `merge`.  Durations, times and escaping
 come from `_format`, tables from `_listing`, redaction from `redact`.
 """
 
 from __future__ import annotations
 
 # the built-in renderers register themselves on import, exactly as a plugin would
-from migtrace.reports import diagnosis, html_report, json_report, listing, markdown_report, merge, terminal
+from migtrace.reports import (
+    diagnosis,
+    finding_rows,
+    html_report,
+    json_report,
+    listing,
+    markdown_report,
+    merge,
+    terminal,
+    text_report,
+)
+from migtrace.reports._listing import Column, TableSpec, UnknownColumnError, register_table, table_spec
 from migtrace.reports._registry import (
     Renderer,
     RenderOptions,
@@ -23,9 +35,13 @@ from migtrace.reports._registry import (
 from migtrace.reports._write import render_report, write_report
 
 __all__ = [
+    "Column",
     "RenderOptions",
     "Renderer",
+    "TableSpec",
+    "UnknownColumnError",
     "diagnosis",
+    "finding_rows",
     "format_for_path",
     "formats",
     "get_renderer",
@@ -35,9 +51,12 @@ __all__ = [
     "markdown_report",
     "merge",
     "register",
+    "register_table",
     "render",
     "render_report",
     "renderers",
+    "table_spec",
     "terminal",
+    "text_report",
     "write_report",
 ]

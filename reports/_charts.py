@@ -12,8 +12,9 @@ UTC and written without offset; the axis title says "UTC".
 
 from __future__ import annotations
 
+import html
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from migtrace.model import Event, Migration, level_rank
@@ -185,3 +186,135 @@ def script_json(obj: Any) -> str:
     text = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     return (text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+# --------------------------------------------------------------------------- static SVG
+# The same charts drawn on the server as plain inline SVG: what a printout, a PDF, a
+# headless screenshot or a browser without JavaScript shows.  plotly replaces them on
+# screen once it has drawn; print always uses them (sized for paper, no script needed).
+
+#: Geometry in SVG user units; the SVG scales to the width of the page.
+SVG_WIDTH = 1000
+SVG_LABEL = 200
+SVG_ROW = 24
+SVG_TOP = 30
+SVG_AXIS = 30
+SVG_LEGEND = 22
+#: Markers drawn in the static chart (errors first, then warnings, then the findings): a printout
+#: needs where things went wrong, not every line.
+MAX_STATIC_MARKERS = 60
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _axis_label(t: datetime, span_s: float) -> str:
+    u = t.astimezone(UTC)
+    return u.strftime("%H:%M:%S") + (f".{u.microsecond // 1000:03d}" if span_s < 10 else "")
+
+
+def _svg_open(height: float, label: str) -> list[str]:
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" class="static-chart" viewBox="0 0 {SVG_WIDTH} {height:.0f}" '
+            f'role="img" aria-label="{_esc(label)}" font-family="sans-serif" font-size="11">',
+            f'<text x="{SVG_WIDTH / 2:.0f}" y="18" text-anchor="middle" font-size="13">{_esc(label)}</text>']
+
+
+def _static_markers(m: Migration) -> list[tuple[Event, str]]:
+    """Return (event, shape) pairs: the first line of each finding, then error lines, then warnings."""
+    chosen = [(f.events[0], "finding") for f in m.findings if f.events]
+    ranked = sorted((e for e in m.events if level_rank(e.level) >= level_rank("WARNING")),
+                    key=lambda e: -level_rank(e.level))
+    chosen += [(e, "error" if level_group(e.level) == "error" else "warning") for e in ranked]
+    # drawn in reverse so that the findings' crosses end up on top
+    return chosen[:MAX_STATIC_MARKERS][::-1]
+
+
+def _marker(shape: str, x: float, y: float) -> str:
+    if shape == "finding":
+        return (f'<path d="M{x - 6:.1f} {y - 6:.1f}L{x + 6:.1f} {y + 6:.1f}M{x - 6:.1f} {y + 6:.1f}L{x + 6:.1f} '
+                f'{y - 6:.1f}" stroke="#b71c1c" stroke-width="2.5"/>')
+    if shape == "error":
+        return (f'<path d="M{x:.1f} {y - 5:.1f}L{x + 5:.1f} {y:.1f}L{x:.1f} {y + 5:.1f}L{x - 5:.1f} {y:.1f}Z" '
+                f'fill="{LEVEL_COLOURS["error"]}"/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{LEVEL_COLOURS["warning"]}"/>'
+
+
+def timeline_svg(m: Migration) -> str:
+    """Return the phase timeline as static SVG: the same lanes, bars and key markers as the plotly chart."""
+    lanes = _lanes(m) or ["?"]
+    rows = _phase_lanes(m, lanes)
+    t0 = min([m.started, *(p.started for p in m.phases)])
+    t1 = max([m.ended, *(p.ended for p in m.phases)])
+    span = max((t1 - t0).total_seconds(), 0.1)
+    plot = SVG_WIDTH - SVG_LABEL - 10
+
+    def x(t: datetime) -> float:
+        return SVG_LABEL + (t - t0).total_seconds() / span * plot
+
+    def y(lane_name: str) -> float:
+        return SVG_TOP + SVG_ROW * lanes.index(lane_name) + SVG_ROW / 2
+
+    height = SVG_TOP + SVG_ROW * len(lanes) + SVG_AXIS + SVG_LEGEND
+    out = _svg_open(height, "Phases and log lines by host and service (UTC)")
+    for i, name in enumerate(lanes):
+        top = SVG_TOP + SVG_ROW * i
+        out.append(f'<rect x="{SVG_LABEL}" y="{top}" width="{plot}" height="{SVG_ROW}" '
+                   f'fill="{"#f7f9fa" if i % 2 else "#ffffff"}"/>')
+        out.append(f'<text x="{SVG_LABEL - 6}" y="{top + SVG_ROW / 2 + 4:.0f}" text-anchor="end">{_esc(name)}</text>')
+    for i, p in enumerate(m.phases):
+        colour = PHASE_COLOURS[i % len(PHASE_COLOURS)]
+        stroke = ' stroke="#b71c1c" stroke-width="2"' if p.outcome == "failed" else ""
+        width = max(x(p.ended) - x(p.started), 2.0)
+        for lane_name in rows.get(p.name, []):
+            out.append(f'<rect x="{x(p.started):.1f}" y="{y(lane_name) - 8:.1f}" width="{width:.1f}" height="16" '
+                       f'fill="{colour}" fill-opacity="0.8"{stroke}><title>{_esc(p.name)}</title></rect>')
+    for e, shape in _static_markers(m):
+        if lane(e) in lanes:
+            out.append(_marker(shape, x(e.time), y(lane(e))))
+    out += _svg_axis(t0, span, plot, SVG_TOP + SVG_ROW * len(lanes))
+    out += _svg_legend(m, height - 8)
+    return "\n".join([*out, "</svg>"])
+
+
+def _svg_axis(t0: datetime, span: float, plot: float, top: float) -> list[str]:
+    out = [f'<line x1="{SVG_LABEL}" y1="{top}" x2="{SVG_LABEL + plot}" y2="{top}" stroke="#90a4ae"/>']
+    for k in range(5):
+        xk = SVG_LABEL + plot * k / 4
+        t = t0 + timedelta(seconds=span * k / 4)
+        anchor = "start" if k == 0 else "end" if k == 4 else "middle"
+        out.append(f'<line x1="{xk:.1f}" y1="{top}" x2="{xk:.1f}" y2="{top + 5}" stroke="#90a4ae"/>')
+        out.append(f'<text x="{xk:.1f}" y="{top + 18}" text-anchor="{anchor}">{_axis_label(t, span)}</text>')
+    return out
+
+
+def _svg_legend(m: Migration, baseline: float) -> list[str]:
+    out: list[str] = []
+    cursor = float(SVG_LABEL)
+    for i, p in enumerate(m.phases):
+        out.append(f'<rect x="{cursor:.0f}" y="{baseline - 9}" width="10" height="10" '
+                   f'fill="{PHASE_COLOURS[i % len(PHASE_COLOURS)]}"/>')
+        out.append(f'<text x="{cursor + 14:.0f}" y="{baseline}">{_esc(p.name)}</text>')
+        cursor += 24 + 6.5 * len(p.name)
+    return out
+
+
+def progress_svg(m: Migration) -> str | None:
+    """Return the memory-remaining chart as static SVG, or None without samples."""
+    if not m.progress:
+        return None
+    samples = sorted(m.progress, key=lambda s: s.time)
+    left, top, plot_w, plot_h = 60.0, 30.0, SVG_WIDTH - 80.0, 160.0
+    last = max(samples[-1].elapsed_s, 1.0)
+    points = " ".join(f"{left + s.elapsed_s / last * plot_w:.1f},"
+                      f"{top + plot_h * (1 - s.memory_remaining_pct / 100):.1f}" for s in samples)
+    out = _svg_open(top + plot_h + 40, "Memory remaining during the migration job (%)")
+    out.append(f'<rect x="{left}" y="{top}" width="{plot_w}" height="{plot_h}" fill="#ffffff" stroke="#dde3e8"/>')
+    for pct in (0, 50, 100):
+        yp = top + plot_h * (1 - pct / 100)
+        out.append(f'<text x="{left - 6}" y="{yp + 4:.0f}" text-anchor="end">{pct}%</text>')
+    out.append(f'<polyline points="{points}" fill="none" stroke="#0072B2" stroke-width="2"/>')
+    out.append(f'<text x="{left}" y="{top + plot_h + 18}">0 s</text>')
+    out.append(f'<text x="{left + plot_w}" y="{top + plot_h + 18}" text-anchor="end">{last:.0f} s since the job '
+               "started (as logged)</text>")
+    return "\n".join([*out, "</svg>"])

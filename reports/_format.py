@@ -21,12 +21,14 @@ __all__ = [
     "code_block",
     "code_span",
     "duration",
+    "duration_short",
     "html_attr",
     "html_text",
     "iso",
     "json_script",
     "json_string",
     "md_escape",
+    "md_prose",
     "relative",
     "wrap",
 ]
@@ -52,6 +54,21 @@ def duration(seconds: float | None) -> str:
     return f"{hours} h {rest // 60:02d} min"
 
 
+def duration_short(seconds: float | None) -> str:
+    """Format seconds for a narrow column: `850ms`, `12.4s`, `3m05s`, `1h02m` (`-` when unknown)."""
+    if seconds is None:
+        return "-"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f}ms"
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    if seconds < 3600:
+        minutes, secs = divmod(round(seconds), 60)
+        return f"{minutes}m{secs:02d}s"
+    hours, rest = divmod(round(seconds), 3600)
+    return f"{hours}h{rest // 60:02d}m"
+
+
 def clock(t: datetime) -> str:
     """Format a UTC time as `2024-03-05 10:00:00.000` (milliseconds, no zone suffix)."""
     return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
@@ -74,6 +91,29 @@ def md_escape(text: str | None) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1")
+
+
+def md_prose(text: str | None) -> str:
+    """Escape migtrace's own prose (a remedy, an explanation) but keep its `code spans` as code.
+
+    Signature texts quote commands and options in backticks; escaping those
+    backticks would print them literally and escape the underscores of every
+    option name.  Outside the spans the text is escaped like any other.
+    """
+    if text is None:
+        return MISSING
+    text = " ".join(str(text).split())
+    out: list[str] = []
+    last = 0
+    for m in _CODE_SPAN.finditer(text):
+        out.append(markdown_text(text[last:m.start()]))
+        out.append(code_span(m.group(2)))
+        last = m.end()
+    out.append(markdown_text(text[last:]))
+    return "".join(out)
+
+
 def code_span(text: str | None) -> str:
     """Return `text` as inline code, with a fence that its own backticks cannot close."""
     if not text:
@@ -93,12 +133,21 @@ def code_block(lines: Iterable[str], lang: str = "text") -> str:
     return "\n".join([f"{fence}{lang}", *body, fence])
 
 
+#: A number and its unit (`12.4 s`, `26 min`, `35 %`): wrapping never separates them.
+_NUMBER_UNIT = re.compile(r"(\d) (ms|s|min|h|%|MB|GB|kB|B)\b")
+_ASCII_SPACE = re.compile(r"[ \t\n\r\f\v]+")
+_GLUE = "\u00a0"  # a non-breaking space while wrapping; a plain space again in the output
+
+
 def wrap(text: str, label: str, width: int = 100) -> str:
     """Fill text to `width`; a label such as `  why: ` hangs on the first line, paragraphs kept."""
     hanging = " " * len(label)
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "\n".join(textwrap.fill(" ".join(p.split()), width, initial_indent=label if i == 0 else hanging,
-                                   subsequent_indent=hanging) for i, p in enumerate(paragraphs))
+    paragraphs = [_NUMBER_UNIT.sub(rf"\1{_GLUE}\2", p) for p in text.split("\n\n") if p.strip()]
+    filled = "\n".join(textwrap.fill(" ".join(_ASCII_SPACE.split(p.strip())), width,
+                                     initial_indent=label if i == 0 else hanging, subsequent_indent=hanging,
+                                     break_on_hyphens=False, break_long_words=False)
+                       for i, p in enumerate(paragraphs))
+    return filled.replace(_GLUE, " ")
 
 
 # --------------------------------------------------------------------------- escapes

@@ -39,8 +39,14 @@ class RenderOptions:
     color: bool = False
     full: bool = False
     debug: bool = True
-    #: tabular views: only these columns (empty: the view's default)
+    #: tabular views: only these columns (empty: the view's default), sorted by these
     columns: tuple[str, ...] = ()
+    sort_columns: tuple[str, ...] = ()
+    sort_descending: bool = False
+    #: JSON on one line
+    noindent: bool = False
+    #: widest line a text view writes (the table, the timeline); 0: no limit
+    max_width: int = 0
 
 
 def _no_parts() -> tuple[str, ...]:

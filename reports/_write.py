@@ -27,7 +27,7 @@ def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | Non
     """Render a redacted report as text and (unless `verify=False`) re-scan it for originals."""
     renderer = get_renderer(fmt, "report")
     redactor = redactor if redactor is not None else Redactor()
-    clean = redactor.analysis(select_migrations(analysis, migration))
+    clean = redactor.analysis(own_inputs(select_migrations(analysis, migration)) if migration else analysis)
     opts = RenderOptions(title=redactor.text(title) if title else DEFAULT_TITLE,
                          redacted=tuple(sorted({"secrets", *redactor.categories})))
     if generated is not None:
@@ -36,6 +36,13 @@ def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | Non
     if verify:
         check(text, renderer, redactor)
     return text
+
+
+def own_inputs(selected: Analysis) -> Analysis:
+    """Keep only the inputs the selected migrations' records came from (a one-move report lists its own files)."""
+    used = {e.source for m in selected.migrations for e in m.events}
+    used |= {e.source for m in selected.migrations for f in m.findings for e in f.events}
+    return replace(selected, stats=tuple(s for s in selected.stats if s.path in used))
 
 
 def check(text: str, renderer: Renderer, redactor: Redactor) -> None:

@@ -17,8 +17,9 @@ from migtrace.diagnose.catalog import Catalog, Signature
 from migtrace.model import Finding, Migration
 from migtrace.pipeline import Analysis
 from migtrace.reports._format import code_span, md_escape, wrap
-from migtrace.reports._listing import listing
+from migtrace.reports._listing import Column, Row, TableSpec, listing, register_table
 from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.reports.finding_rows import finding_order
 from migtrace.serialize import finding_dict, iso
 
 FORMATS = ("table", "json", "markdown")
@@ -49,8 +50,17 @@ def _finding_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
              "phase": f.phase or "-", "first_seen": iso(f.first_seen) or "", "title": f.title} for f in findings]
 
 
-def _finding_table(findings: Sequence[Finding]) -> list[str]:
-    text = listing(_finding_rows(findings), _FINDING_COLUMNS, "table", _FINDING_HEADERS, indent="  ")
+def _finding_table(findings: Sequence[Finding], options: RenderOptions | None = None) -> list[str]:
+    columns: tuple[str, ...] = _FINDING_COLUMNS
+    headers: tuple[str, ...] = _FINDING_HEADERS
+    rows = _finding_rows(findings)
+    if options is not None:  # -c and --sort-column (finding_rows.FINDING_COLUMNS names) pick and order
+        chosen = [c for c in options.columns if c in _FINDING_COLUMNS] or list(_FINDING_COLUMNS)
+        headers = tuple(_FINDING_HEADERS[_FINDING_COLUMNS.index(c)] for c in chosen)
+        columns = tuple(chosen)
+        rows = [rows[i] for i in finding_order(findings, options)]
+    width = options.max_width - 2 if options is not None and options.max_width > 2 else 0
+    text = listing(rows, columns, "table", headers, indent="  ", max_width=width, shrink=("title",))
     return text.rstrip("\n").split("\n")
 
 
@@ -81,12 +91,18 @@ def _diagnosis_json(analysis: Analysis, options: RenderOptions) -> str:
     return json.dumps(diagnosis_dict(analysis), indent=2)
 
 
-def _what_to_do(findings: Sequence[Finding]) -> list[str]:
+def _width(options: RenderOptions) -> int:
+    """The width text is wrapped to: --max-width, or 100 when there is none."""
+    return options.max_width or 100
+
+
+def _what_to_do(findings: Sequence[Finding], width: int = 100) -> list[str]:
     lines: list[str] = []
     for f in _distinct_signatures(findings):
-        lines += [f"{f.signature_id}: {f.title}", wrap(f.explanation, "  why: "), wrap(f.remedy, "  fix: ")]
+        lines += [wrap(f"{f.signature_id}: {f.title}", "", width), wrap(f.explanation, "  why: ", width),
+                  wrap(f.remedy, "  fix: ", width)]
         if f.references:
-            lines.append("  see: " + ", ".join(f.references))
+            lines.append(wrap(", ".join(f.references), "  see: ", width))
         lines.append("")
     return (["What to do", *lines]) if lines else []
 
@@ -98,15 +114,15 @@ def _diagnosis_table(analysis: Analysis, options: RenderOptions) -> str:
     lines: list[str] = []
     for m in analysis.migrations:
         lines.append(_migration_line(m))
-        lines.extend(_finding_table(m.findings) if m.findings else ["  no findings"])
+        lines.extend(_finding_table(m.findings, options) if m.findings else ["  no findings"])
         lines.append("")
     if analysis.orphan_findings:
-        lines += ["Outside any migration", *_finding_table(analysis.orphan_findings), ""]
-    lines += _what_to_do(findings)
+        lines += ["Outside any migration", *_finding_table(analysis.orphan_findings, options), ""]
+    lines += _what_to_do(findings, _width(options))
     unknown = sum(1 for f in findings if not f.recognised)
     if unknown:
-        lines.append(f"{unknown} unrecognised error template(s): see the evidence with "
-                     "`migtrace timeline ID`, then describe them with --signatures FILE.")
+        lines.append(wrap(f"{unknown} unrecognised error template(s): see the evidence with "
+                          "`migtrace timeline ID`, then describe them with --signatures FILE.", "", _width(options)))
     return "\n".join(lines).rstrip()
 
 
@@ -156,25 +172,27 @@ def signature_dict(sig: Signature) -> dict[str, Any]:
     }
 
 
-def _catalog_rows(catalog: Catalog) -> list[dict[str, Any]]:
-    return [{"id": s.id, "severity": s.severity, "component": s.component, "flows": ",".join(s.flows) or "all",
-             "title": ("(fallback) " if s.fallback else "") + s.title} for s in catalog.signatures]
+def _catalog_rows(catalog: Catalog, options: RenderOptions | None = None) -> list[dict[str, Any]]:
+    return [signature_dict(s) for s in catalog.signatures]
 
 
-_CATALOG_COLUMNS = ("id", "severity", "component", "flows", "title")
+def _catalog_title(row: Row) -> str:
+    return ("(fallback) " if row["fallback"] else "") + str(row["title"])
 
 
-def _catalog_json(catalog: Catalog, options: RenderOptions) -> str:
-    return json.dumps([signature_dict(s) for s in catalog.signatures], indent=2)
-
-
-def _catalog_table(catalog: Catalog, options: RenderOptions) -> str:
-    headers = [c.upper() for c in _CATALOG_COLUMNS]
-    return listing(_catalog_rows(catalog), _CATALOG_COLUMNS, "table", headers).rstrip("\n")
-
-
-def _catalog_markdown(catalog: Catalog, options: RenderOptions) -> str:
-    return listing(_catalog_rows(catalog), _CATALOG_COLUMNS, "markdown").rstrip("\n")
+#: `signatures list` is a tabular view: the table shows five columns, json/yaml/csv every field
+CATALOG_SPEC = TableSpec(
+    view="signatures",
+    columns=(
+        Column("id"), Column("title", display=_catalog_title, shrink=True, min_width=20), Column("severity"),
+        Column("component"), Column("flows", display=lambda r: ",".join(r["flows"]) or "all", shrink=True,
+                                    min_width=8),
+        Column("phases"), Column("fallback"),
+        *(Column(c, shrink=True) for c in ("match", "hint", "explanation", "remedy", "references", "example")),
+        Column("releases"), Column("path", shrink=True),
+    ),
+    table=("id", "severity", "component", "flows", "title"),
+)
 
 
 def render_signature(sig: Signature, options: RenderOptions | None = None) -> str:
@@ -215,12 +233,10 @@ _VIEWS: tuple[tuple[str, str, Callable[[Any, RenderOptions], str]], ...] = (
     ("diagnose", "table", _diagnosis_table),
     ("diagnose", "json", _diagnosis_json),
     ("diagnose", "markdown", _diagnosis_markdown),
-    ("signatures", "table", _catalog_table),
-    ("signatures", "json", _catalog_json),
-    ("signatures", "markdown", _catalog_markdown),
     ("signature", "text", render_signature),
     ("fired", "table", render_fired),
 )
 
 for _view, _name, _render in _VIEWS:
     register(Renderer(view=_view, name=_name, suffix=f".{_name}", render=_render))
+register_table(CATALOG_SPEC, _catalog_rows, "the signature catalog")

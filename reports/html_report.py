@@ -143,6 +143,9 @@ def _view_migration(n: int, m: Migration, a: Analysis) -> dict[str, Any]:
         "notes": list(m.notes), "missing_sides": list(m.missing_sides), "skew": skew,
         "timeline_json": Markup(_charts.script_json(_charts.timeline_figure(m))),
         "progress_json": Markup(_charts.script_json(progress)) if progress else "",
+        # the same charts as static SVG (escaped in _charts): print, PDF, screenshots, no JavaScript
+        "timeline_svg": Markup(_charts.timeline_svg(m)),
+        "progress_svg": Markup(_charts.progress_svg(m) or ""),
         "events": [_view_event(e) for e in m.events],
     }
 

@@ -1,42 +1,150 @@
-"""`migtrace list` output: one row per migration as table, JSON, CSV, Markdown or YAML.
+"""`migtrace list` output: one row per migration, in every tabular format.
 
-JSON and YAML are the `list -f json` objects DESIGN.md fixes
-(`serialize.migration_summary`); the text formats show `columns` of them.
+The rows are the `list -f json` objects DESIGN.md fixes
+(`serialize.migration_summary`) plus `route`; `-f json|yaml|csv|value` print
+them whole.  The table is for reading and pasting: it fits `--max-width` (100
+columns when not on a terminal) with short request ids that stay unique — the
+shortest prefix `timeline` resolves to this move alone — human durations, the
+kind as the word operators use (live, cold, resize, evacuate), the start as
+month-day hour:minute, and the long-text columns cut with an ellipsis.  The
+instance and the downtime are one `-c` away (`-c id -c instance -c
+downtime ...`); every format accepts a table header as a column name.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from migtrace.model import Migration
-from migtrace.reports._listing import FORMATS, listing
-from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.reports._format import duration_short
+from migtrace.reports._listing import TABLE_MISSING, Column, Row, TableSpec, cell, register_table, render_rows
+from migtrace.reports._registry import RenderOptions
 from migtrace.serialize import migration_summary
 
-TABLE_COLUMNS = ("id", "kind", "instance", "source_host", "dest_host", "started", "duration_s",
-                 "downtime_s", "status", "findings")
+#: Shortest request-id prefix shown (without `req-`): what `timeline` accepts as a shortened id.
+MIN_SHORT = 8
+#: The table's name for each kind: the word of the command that starts it (`openstack server …`).
+SHORT_KIND = {"live-migration": "live", "migration": "cold", "resize": "resize", "evacuation": "evacuate"}
+#: The table's columns when no -c is given.
+TABLE_COLUMNS = ("id", "kind", "source_host", "dest_host", "started", "duration_s", "status", "findings")
 
 
-def migration_summary_keys() -> list[str]:
-    """Return the keys of a `list -f json` object, in order (CSV and Markdown columns)."""
-    now = datetime.now(UTC)
-    probe = Migration(id="", kind="migration", instance=None, status="unknown", started=now, ended=now)
-    return list(migration_summary(probe))
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """Migrations to list, and the set their short ids must stay unique in (all the logs' moves)."""
+
+    migrations: Sequence[Migration]
+    among: Sequence[Migration] = ()
 
 
-def render_list(migrations: Sequence[Migration], fmt: str = "table", columns: Sequence[str] = ()) -> str:
-    """Render the migrations in one of FORMATS; `columns` limits table/csv/markdown columns."""
-    cols = tuple(columns) or (TABLE_COLUMNS if fmt == "table" else tuple(migration_summary_keys()))
-    return listing([migration_summary(m) for m in migrations], cols, fmt)
+def _prefixable(m: Migration) -> list[str]:
+    """Return the strings a shortened id may be a prefix of, as `timeline` matches them."""
+    found = [r.lower().removeprefix("req-") for r in m.request_ids]
+    return found + [x.lower() for x in (m.instance, m.migration_uuid) if x]
 
 
-def _renderer(fmt: str) -> Callable[[Sequence[Migration], RenderOptions], str]:
-    def render(migrations: Sequence[Migration], options: RenderOptions) -> str:
-        return render_list(migrations, fmt, options.columns)
-    return render
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
-for _fmt in FORMATS:
-    register(Renderer(view="list", name=_fmt, suffix=f".{_fmt}", render=_renderer(_fmt),
-                      description=f"one row per migration ({_fmt})"))
+def short_ids(migrations: Sequence[Migration], among: Sequence[Migration] = ()) -> dict[str, str]:
+    """Map each migration id to the shortest prefix that names it alone among `among` (default: themselves).
+
+    A request id `req-5f2a0c1e-…` becomes `req-5f2a0c1e` (8 hex digits, more
+    when another request id, instance or migration uuid shares them); a move
+    known by its migration uuid gets a uuid prefix; any other id stays whole.
+    """
+    universe = list(among) or list(migrations)
+    keys = sorted((s, i) for i, m in enumerate(universe) for s in _prefixable(m))
+    owner_of = {id(m): i for i, m in enumerate(universe)}
+    strings = [s for s, _ in keys]
+    out: dict[str, str] = {}
+    for m in migrations:
+        bare = m.id.lower().removeprefix("req-")
+        if not (m.id.lower().startswith("req-") or bare == (m.migration_uuid or "").lower()):
+            out[m.id] = m.id
+            continue
+        me = owner_of.get(id(m), -1)
+        pos = bisect.bisect_left(strings, bare)
+        shared = 0
+        for step in (-1, 1):  # nearest strings of other moves on each side of this id in sorted order
+            j = pos if step == 1 else pos - 1
+            while 0 <= j < len(keys) and keys[j][1] == me:
+                j += step
+            if 0 <= j < len(keys):
+                shared = max(shared, _common(bare, strings[j]))
+        length = max(MIN_SHORT, shared + 1)
+        out[m.id] = m.id if length >= len(bare) else m.id[: len(m.id) - len(bare) + length]
+    return out
+
+
+def _started(row: Row) -> str:
+    value = row.get("started")
+    return datetime.fromisoformat(value).strftime("%m-%d %H:%M") if value else TABLE_MISSING
+
+
+def _findings(row: Row) -> str:
+    ids = row.get("findings") or []
+    return TABLE_MISSING if not ids else ids[0] + (f" +{len(ids) - 1}" if len(ids) > 1 else "")
+
+
+SPEC = TableSpec(
+    view="list",
+    columns=(
+        Column("id", display=lambda r: str(r.get("_short_id") or r["id"])),
+        Column("kind", display=lambda r: SHORT_KIND.get(r["kind"], str(r["kind"]))),
+        Column("instance", display=lambda r: cell(r["instance"][:8] if r["instance"] else None)),
+        Column("request_ids"),
+        Column("source_host", header="source", shrink=True, min_width=6),
+        Column("dest_host", header="dest", shrink=True, min_width=6),
+        Column("route", shrink=True, min_width=12),
+        Column("started", display=_started),
+        Column("ended"),
+        Column("duration_s", header="duration", display=lambda r: duration_short(r["duration_s"]), right=True),
+        Column("status"),
+        Column("block_migration"),
+        Column("volume_backed"),
+        Column("post_copy"),
+        Column("downtime_s", header="downtime", display=lambda r: duration_short(r["downtime_s"]), right=True),
+        Column("phases"),
+        Column("findings", display=_findings, shrink=True, min_width=12),
+        Column("missing_sides", shrink=True),
+    ),
+    table=TABLE_COLUMNS,
+    # the other formats print the `list -f json` object, whatever keys serialize gives it
+    full=tuple(migration_summary(Migration(id="", kind="migration", instance=None, status="unknown",
+                                           started=datetime(2000, 1, 1, tzinfo=UTC),
+                                           ended=datetime(2000, 1, 1, tzinfo=UTC)))),
+)
+
+
+def migration_row(m: Migration, short: str | None = None) -> dict[str, Any]:
+    """Return the row of one migration: its `list -f json` object plus `route` (and the table's short id)."""
+    row = migration_summary(m)
+    row["route"] = f"{m.source_host or '?'} → {m.dest_host or '?'}"
+    row["_short_id"] = short
+    return row
+
+
+def rows(data: Listed | Sequence[Migration], options: RenderOptions | None = None) -> list[dict[str, Any]]:
+    """Return the rows of `list` (migrations, or `Listed` to keep short ids unique among all moves)."""
+    listed = data if isinstance(data, Listed) else Listed(tuple(data))
+    shorts = short_ids(listed.migrations, listed.among)
+    return [migration_row(m, shorts.get(m.id)) for m in listed.migrations]
+
+
+def render_list(migrations: Listed | Sequence[Migration], fmt: str = "table", columns: Sequence[str] = ()) -> str:
+    """Render the migrations in one of the tabular formats; `columns` limits them."""
+    return render_rows(SPEC, rows(migrations), fmt, RenderOptions(columns=tuple(columns)))
+
+
+register_table(SPEC, rows, "one row per migration")

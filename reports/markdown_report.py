@@ -13,13 +13,15 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from migtrace.model import Event, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
-from migtrace.reports._format import clock, code_block, code_span, duration, markdown_text, md_escape
+from migtrace.reports._format import clock, code_block, code_span, duration, markdown_text, md_escape, md_prose
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 
 #: Key lines quoted per migration; a ticket body should stay readable.
 MAX_KEY_LINES = 40
 #: Traceback lines kept under a quoted record (the last ones hold the exception).
 MAX_EXTRA_LINES = 8
+#: Key lines shown open; a longer block is folded in `<details>` so the ticket stays short.
+MAX_OPEN_KEY_LINES = 15
 
 def fmt_time(m: Migration | Finding | Event, attr: str = "started") -> str:
     """Format a model time as `2024-03-05 10:00:00.000Z`."""
@@ -75,14 +77,14 @@ def _summary_table(migrations: Sequence[Migration]) -> list[str]:
 def _findings(findings: Iterable[Finding]) -> list[str]:
     out: list[str] = []
     for f in findings:
-        where = f", phase {md_escape(f.phase)}" if f.phase else ""
+        where = f", phase {code_span(f.phase)}" if f.phase else ""
         count = f", ×{f.count}" if f.count > 1 else ""
-        out.append(f"- **{md_escape(f.title)}** ({code_span(f.signature_id)}, {md_escape(f.severity)}{count}{where}, "
+        out.append(f"- **{md_prose(f.title)}** ({code_span(f.signature_id)}, {md_escape(f.severity)}{count}{where}, "
                    f"first seen {fmt_time(f, 'first_seen')})")
         if f.explanation:
-            out.append(f"  {md_escape(f.explanation)}")
+            out.append(f"  {md_prose(f.explanation)}")
         if f.remedy:
-            out.append(f"  *Remedy:* {md_escape(f.remedy)}")
+            out.append(f"  *Remedy:* {md_prose(f.remedy)}")
         refs = [r for r in f.references if r.startswith(("https://", "http://"))]
         if refs:
             out.append("  *References:* " + ", ".join(f"<{r.replace('>', '%3E').replace(' ', '%20')}>" for r in refs))
@@ -100,7 +102,7 @@ def _migration(n: int, m: Migration, skew: Mapping[str, float]) -> list[str]:
                f"downtime {duration(m.downtime_s)}" + (f" ({md_escape(m.downtime_basis)})" if m.downtime_basis else ""))
     if m.phases:
         out.append("- **Phases:** " + " → ".join(
-            f"{md_escape(p.name)} {duration(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")
+            f"{code_span(p.name)} {duration(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")
             for p in m.phases))
     if m.missing_sides:
         out.append(f"- **Missing logs:** {md_escape(', '.join(m.missing_sides))}")
@@ -117,7 +119,12 @@ def _migration(n: int, m: Migration, skew: Mapping[str, float]) -> list[str]:
         out += ["", "### Unrecognised errors", "", *_findings(unrecognised)]
     keys = key_events(m)
     if keys:
-        out += ["", "### Key lines", "", code_block(line for e in keys for line in event_line(e))]
+        lines = [line for e in keys for line in event_line(e)]
+        block = code_block(lines)
+        if len(lines) > MAX_OPEN_KEY_LINES:  # a long block folds: the summary and findings stay on screen
+            block = f"<details><summary>{len(keys)} key lines ({len(lines)} with tracebacks)</summary>\n\n{block}" \
+                    "\n\n</details>"
+        out += ["", "### Key lines", "", block]
     return [*out, ""]
 
 

@@ -1,4 +1,8 @@
-"""`migtrace merge` output: one record per line block, and the per-file line accounting table."""
+"""`migtrace merge` output: one record per line block, and the per-file line accounting (`--stats`).
+
+The accounting is a tabular view like `list`: every format of the listing
+formatter, a TOTAL row closing the human formats (table, markdown).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +10,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from migtrace.model import Event, FileStats
-from migtrace.reports._listing import listing
+from migtrace.reports._listing import Column, Row, TableSpec, register_table, render_rows
 from migtrace.reports._registry import Renderer, RenderOptions, register
 
-STATS_COLUMNS = ("file", "format", "host", "service", "lines", "records", "cont", "meta", "unparsed", "skipped",
-                 "ok")
 _COUNTS = ("lines", "records", "cont", "meta", "unparsed", "skipped")
 
 
@@ -28,19 +30,45 @@ def format_event(e: Event, options: RenderOptions | None = None) -> str:
 def _row(s: FileStats) -> dict[str, Any]:
     return {"file": s.path, "format": s.fmt, "host": s.host, "service": s.service, "lines": s.lines_read,
             "records": s.records, "cont": s.continuation_lines, "meta": s.meta_lines,
-            "unparsed": s.unparsed_lines, "skipped": s.skipped_lines, "ok": "yes" if s.balanced else "NO"}
+            "unparsed": s.unparsed_lines, "skipped": s.skipped_lines, "ok": s.balanced}
+
+
+def _total(rows: Sequence[Row]) -> Row:
+    """The closing row: every count summed, ok only when every file balances."""
+    return {"file": "TOTAL", "format": "", "host": "", "service": "",
+            **{c: sum(int(r[c]) for r in rows) for c in _COUNTS}, "ok": all(r["ok"] for r in rows)}
+
+
+def _ok(row: Row) -> str:
+    return "yes" if row["ok"] else "NO"
+
+
+STATS_SPEC = TableSpec(
+    view="merge-stats",
+    columns=(
+        Column("file", shrink=True, min_width=16, cut_left=True),
+        Column("format"),
+        Column("host", display=lambda r: str(r["host"] if r["host"] is not None else "-"), shrink=True),
+        Column("service", display=lambda r: str(r["service"] if r["service"] is not None else "-")),
+        *(Column(c, right=True) for c in _COUNTS),
+        Column("ok", display=_ok),
+    ),
+    footer=_total,
+    # the paths are what this table is about: whole by default, cut only to an explicit --max-width
+    fit=False,
+)
+
+
+def stats_rows(stats: Sequence[FileStats], options: RenderOptions | None = None) -> list[dict[str, Any]]:
+    """Return one accounting row per input: format, records, continuation/meta/unparsed lines, balance."""
+    return [_row(s) for s in stats]
 
 
 def stats_table(stats: Sequence[FileStats], options: RenderOptions | None = None) -> str:
-    """Per-file accounting: format, records, continuation/meta/unparsed lines, and the balance check."""
-    rows = [_row(s) for s in stats]
-    total: dict[str, Any] = {"file": "TOTAL", "format": "", "host": "", "service": "",
-                             **{c: sum(int(r[c]) for r in rows) for c in _COUNTS},
-                             "ok": "yes" if all(s.balanced for s in stats) else "NO"}
-    return listing([*rows, total], STATS_COLUMNS)
+    """Per-file accounting as a table with a TOTAL row."""
+    return render_rows(STATS_SPEC, stats_rows(stats), "table", options or RenderOptions())
 
 
 register(Renderer(view="merge", name="text", suffix=".log", render=format_event,
                   description="one record, tagged [host/service]"))
-register(Renderer(view="merge-stats", name="table", suffix=".txt", render=stats_table,
-                  description="per-file line accounting"))
+register_table(STATS_SPEC, stats_rows, "per-file line accounting")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from migtrace._version import __version__
-from migtrace.cli._common import SETTINGS
+from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options
 from migtrace.cli._diagnose import diagnose, signatures
 from migtrace.cli._list import list_cmd
 from migtrace.cli._merge import merge
@@ -20,16 +20,19 @@ from migtrace.cli._timeline import timeline
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings=SETTINGS)
+@click.group(context_settings=SETTINGS, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="migtrace")
+@global_options
 def cli() -> None:
     """Turn OpenStack Nova logs into the story of each VM migration.
 
     Point it at nova-api, scheduler, conductor and compute logs (files, rotated
     or compressed sets, sosreport trees, journalctl exports, binary journals);
     with no paths it reads $MIGTRACE_LOGS or the usual local locations.
+    Tabular commands speak OpenStack-CLI: -f table|value|json|yaml|csv|markdown,
+    -c COLUMN, --sort-column, --noindent, --max-width.
 
-    Example: migtrace list /var/tmp/incident/
+    Example: migtrace list sample_logs/
     """
 
 

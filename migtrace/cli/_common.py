@@ -1,26 +1,37 @@
 """Options and loading shared by every command (STYLE.md: shared options are decorators).
 
 `load_options` is the one place command-line flags become a `LoadOptions`;
-every command that reads logs goes through `load_analysis`.
+every command that reads logs goes through `load_analysis`; every tabular
+command takes its output options from `tabular_options(view)` (cliff's
+`-f/-c/--sort-column/--noindent/--max-width`, the same for `list`,
+`diagnose`, `signatures list`, `merge --stats` and any view registered with
+`reports._listing.register_table`); every command runs inside `run_safely`,
+which turns errors into one line and an exit code.  `--debug` and `--quiet`
+are accepted before or after the command name.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import shutil
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import click
+from click.core import ParameterSource
 
 from migtrace._timeutil import parse_user_time
 from migtrace.cli._progress import Progress
 from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis, load
+from migtrace.reports import RenderOptions, UnknownColumnError, formats, render, table_spec
+from migtrace.reports.terminal import use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -28,15 +39,83 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: command is invoked on its own (tests, plugins) rather than through the `migtrace` group.
 SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+#: The exit codes DESIGN.md fixes, shown at the end of every command's --help and in the README.
+EXIT_CODES = ("Exit codes: 0 success; 1 the ID asked for matched nothing, or --fail-on found a finding; "
+              "2 usage error, no readable input, or a bad input, option or signature file; "
+              "3 internal error (a bug: run again with --debug and report the traceback).")
+#: A bug, not a user error: the one-line message asks for --debug.
+INTERNAL_ERROR = 3
+#: Exit status after the reader of stdout went away (`migtrace list | head`), as a shell reports SIGPIPE.
+BROKEN_PIPE = 141
+#: Widest table and timeline when stdout is not a terminal (a pipe, a file, a CI log).
+PASTE_WIDTH = 100
+
 #: The progress line currently drawn, so that a warning can clear it first.
 _ACTIVE: list[Progress] = []
 
 
+@dataclass(slots=True)
+class Globals:
+    """The options that apply to every command: tracebacks, silence."""
+
+    debug: bool = False
+    quiet: bool = False
+
+
+def current() -> Globals:
+    """Return the running command's global options (MIGTRACE_DEBUG=1 also turns --debug on)."""
+    ctx = click.get_current_context(silent=True)
+    found = ctx.find_object(Globals) if ctx is not None else None
+    g = found if found is not None else Globals()
+    if os.environ.get("MIGTRACE_DEBUG"):
+        g.debug = True
+    return g
+
+
+def _set_global(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value and param.name:
+        setattr(ctx.ensure_object(Globals), param.name, True)
+
+
+def global_options(func: F) -> F:
+    """Add `--debug` and `-q/--quiet`, so they work after the command name as well as before it."""
+    decorators = [
+        click.option("--debug", is_flag=True, expose_value=False, callback=_set_global, is_eager=True,
+                     help="On an error, show the traceback as well (also MIGTRACE_DEBUG=1)."),
+        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_global, is_eager=True,
+                     help="No warnings and no progress line on stderr (errors still print)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
 def warn(message: str) -> None:
-    """Print one warning line on stderr (data goes to stdout), on a line of its own."""
+    """Print one warning line on stderr (data goes to stdout), on a line of its own; nothing with --quiet."""
+    if current().quiet:
+        return
     for progress in _ACTIVE:
         progress.clear()
     click.echo(f"migtrace: warning: {message}", err=True)
+
+
+def output_width(explicit: int | None = None) -> int:
+    """Return the widest line to write: `explicit`, else $COLUMNS or the terminal's width, else 100."""
+    if explicit is not None:
+        return max(explicit, 0)
+    if os.environ.get("COLUMNS", "").isdigit():
+        return int(os.environ["COLUMNS"])
+    if sys.stdout.isatty():
+        return shutil.get_terminal_size((PASTE_WIDTH, 24)).columns
+    return PASTE_WIDTH
+
+
+def colour(choice: str = "auto") -> bool:
+    """Decide colour for stdout: --color, then NO_COLOR, FORCE_COLOR, TERM=dumb, then whether it is a TTY."""
+    return use_color(sys.stdout.isatty(), choice)
+
+
+# --------------------------------------------------------------------------- inputs
 
 
 def _pairs(values: tuple[str, ...], what: str) -> tuple[str | None, dict[str, str]]:
@@ -54,8 +133,8 @@ def _pairs(values: tuple[str, ...], what: str) -> tuple[str | None, dict[str, st
     return default, by_path
 
 
-def input_options(func: F) -> F:
-    """Add PATHS and the options that say how to read them."""
+def read_options(func: F) -> F:
+    """Add PATHS and the options that say how to read them (what `merge` takes)."""
     decorators = [
         click.argument("paths", nargs=-1, type=click.Path(readable=False, allow_dash=True)),
         click.option("--tz", "tz", multiple=True, metavar="[PATH=]ZONE",
@@ -63,15 +142,24 @@ def input_options(func: F) -> F:
         click.option("--year", type=int, help="Year for journalctl lines that print none (default: file mtime)."),
         click.option("--host-alias", multiple=True, metavar="PATH=HOST",
                      help="Name the host a file or directory came from."),
+        click.option("--strict", is_flag=True, help="Fail on the first unparsed line (ParseError with file:line)."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return global_options(func)
+
+
+def input_options(func: F) -> F:
+    """Add PATHS, how to read them, and how to analyse them (clock skew, extra signatures)."""
+    decorators = [
         click.option("--skew", type=click.Choice(["auto", "none"]), default="auto", show_default=True,
                      help="Estimate and correct clock offsets between hosts from causal pairs."),
-        click.option("--strict", is_flag=True, help="Fail on the first unparsed line (ParseError with file:line)."),
         click.option("--signatures", "signatures", multiple=True, metavar="FILE_OR_DIR",
                      help="Add your own failure signatures (YAML)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
-    return func
+    return read_options(func)
 
 
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
@@ -92,8 +180,8 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
 
 @contextmanager
 def progress_for(options: LoadOptions) -> Iterator[LoadOptions]:
-    """Yield the options with a progress hook drawing on stderr when it is a TTY (never in CI)."""
-    if not sys.stderr.isatty() or os.environ.get("CI"):
+    """Yield the options with a progress hook drawing on stderr when it is a TTY (never in CI, --quiet, TERM=dumb)."""
+    if not sys.stderr.isatty() or os.environ.get("CI") or os.environ.get("TERM") == "dumb" or current().quiet:
         yield options
         return
     progress = Progress()
@@ -125,15 +213,111 @@ def time_option(value: str | None) -> Any:
         raise click.BadParameter(str(exc)) from exc
 
 
+# --------------------------------------------------------------------------- tabular output
+
+
+@dataclass(frozen=True, slots=True)
+class TableOutput:
+    """How a tabular command writes its view: the format and the cliff options, already checked."""
+
+    view: str
+    fmt: str
+    options: RenderOptions
+    #: whether any output option was given on the command line (merge takes them only with --stats)
+    given: bool = False
+
+    def echo(self, data: Any) -> None:
+        """Render the data and write it to stdout, ending with one newline."""
+        text = render(self.view, self.fmt, data, self.options)
+        click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+
+
+def _columns_callback(view: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
+    """Check -c / --sort-column values against the view's real columns (a usage error lists them)."""
+    def check(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+        try:
+            return table_spec(view).resolve(values)
+        except UnknownColumnError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return check
+
+
+def _table_output(view: str, ctx: click.Context, values: dict[str, Any]) -> TableOutput:
+    """Collect the output options into one TableOutput; refuse -c/--sort-column on a document format."""
+    fmt = values.pop("fmt")
+    columns, sort = values.pop("columns"), values.pop("sort_columns")
+    names = ("fmt", "columns", "sort_columns", "sort_ascending", "noindent", "max_width")
+    given = any(ctx.get_parameter_source(n) not in (ParameterSource.DEFAULT, None) for n in names)
+    if (columns or sort) and fmt in table_spec(view).documents:
+        raise click.UsageError(f"-c/--sort-column do not apply to -f {fmt} (a document, not rows); "
+                               f"use -f {'|'.join(f for f in formats(view) if f not in table_spec(view).documents)}")
+    width = values.pop("max_width")
+    options = RenderOptions(columns=columns, sort_columns=sort, sort_descending=not values.pop("sort_ascending"),
+                            noindent=values.pop("noindent"),
+                            max_width=output_width(width) if width is not None or table_spec(view).fit else 0)
+    return TableOutput(view=view, fmt=fmt, options=options, given=given)
+
+
+def tabular_options(view: str) -> Callable[[F], F]:
+    """Add cliff's output options for a tabular view; the command receives them as `output: TableOutput`."""
+    spec = table_spec(view)
+    valid = ", ".join(spec.names())
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            kwargs["output"] = _table_output(view, click.get_current_context(), kwargs)
+            return func(*args, **kwargs)
+
+        decorators = [
+            click.option("-f", "--format", "fmt", type=click.Choice(formats(view)), default="table",
+                         show_default=True, help="Output format."),
+            click.option("-c", "--column", "columns", multiple=True, metavar="COLUMN",
+                         callback=_columns_callback(view),
+                         help=f"Show only this column, repeat for more (table headers accepted): {valid}."),
+            click.option("--sort-column", "sort_columns", multiple=True, metavar="COLUMN",
+                         callback=_columns_callback(view), help="Sort the rows by this column, then the next."),
+            click.option("--sort-ascending/--sort-descending", "sort_ascending", default=True,
+                         help="Sort order for --sort-column (default ascending; missing values last)."),
+            click.option("--noindent", is_flag=True, help="JSON on one line."),
+            click.option("--max-width", type=click.IntRange(min=0), metavar="N",
+                         help="Fit the table in N columns, cutting long text with '…' (default: "
+                              + (f"the terminal's width, {PASTE_WIDTH} when not a terminal" if spec.fit
+                                 else "no limit") + "; 0: no limit)."),
+        ]
+        wrapped: Any = wrapper
+        for decorator in reversed(decorators):
+            wrapped = decorator(wrapped)
+        return wrapped  # type: ignore[no-any-return]
+    return decorate
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    click.echo(f"migtrace: error: {message}", err=True)
+    sys.exit(code)
+
+
 def run_safely(func: F) -> F:
-    """Turn MigtraceError into one line on stderr and its exit code (no traceback unless MIGTRACE_DEBUG)."""
+    """Turn any error into one line on stderr and its exit code; --debug adds the traceback."""
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
         except MigtraceError as exc:
-            if os.environ.get("MIGTRACE_DEBUG"):
-                raise
-            click.echo(f"migtrace: error: {exc}", err=True)
-            sys.exit(exc.exit_code)
+            _fail(str(exc), exc.exit_code, current().debug)
+        except BrokenPipeError:
+            # the reader of stdout is gone (`| head`): stop quietly, and keep Python's flush at exit quiet too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(BROKEN_PIPE)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # usage errors and --help: click prints them
+        except Exception as exc:  # the CLI boundary (STYLE.md §15): a bug gets one line, not a traceback
+            _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: run again with --debug and report it)",
+                  INTERNAL_ERROR, current().debug)
+        return None
     return wrapper  # type: ignore[return-value]

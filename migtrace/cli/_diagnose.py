@@ -9,32 +9,46 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import (
+    EXIT_CODES,
+    SETTINGS,
+    TableOutput,
+    global_options,
+    input_options,
+    load_analysis,
+    load_options,
+    run_safely,
+    tabular_options,
+)
 from migtrace.diagnose import all_findings, worst_severity
 from migtrace.diagnose.catalog import SEVERITIES, SEVERITY_RANK, Catalog, load_catalog
 from migtrace.errors import NotFoundError
 from migtrace.model import Finding
-from migtrace.reports import formats, render
+from migtrace.reports import render
 
 
-@click.command("diagnose", context_settings=SETTINGS)
+@click.command("diagnose", context_settings=SETTINGS, epilog=EXIT_CODES)
 @input_options
-@click.option("-f", "--format", "fmt", type=click.Choice(formats("diagnose")), default="table", show_default=True)
+@tabular_options("diagnose")
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when a finding of this severity or worse is found (for scripts).")
 @run_safely
-def diagnose(fmt: str, fail_on: str | None, paths: tuple[str, ...], **inputs: Any) -> None:
+def diagnose(output: TableOutput, fail_on: str | None, paths: tuple[str, ...], **inputs: Any) -> None:
     """Name the known failures in each migration, with the fix; list unrecognised errors.
 
-    Example: migtrace diagnose /var/tmp/incident/ --fail-on error
+    -f table, json and markdown group the findings per migration and explain
+    each signature once; -f csv, value and yaml give one row per finding.
+
+    Example: migtrace diagnose sample_logs/queens-files --fail-on error
     """
     analysis = load_analysis(paths, load_options(**inputs))
-    click.echo(render("diagnose", fmt, analysis))
+    output.echo(analysis)
     if fail_on and fired_at_least(all_findings(analysis.migrations, analysis.orphan_findings), fail_on):
         sys.exit(1)
 
 
-@click.group("signatures", context_settings=SETTINGS)
+@click.group("signatures", context_settings=SETTINGS, epilog=EXIT_CODES)
+@global_options
 def signatures() -> None:
     """Browse and test the known-failure signatures (shipped and your own).
 
@@ -42,21 +56,22 @@ def signatures() -> None:
     """
 
 
-@signatures.command("list", context_settings=SETTINGS)
+@signatures.command("list", context_settings=SETTINGS, epilog=EXIT_CODES)
+@global_options
 @click.option("--signatures", "extra", multiple=True, metavar="FILE_OR_DIR",
               help="Add your own failure signatures (YAML).")
-@click.option("-f", "--format", "fmt", type=click.Choice(formats("signatures")), default="table",
-              show_default=True)
+@tabular_options("signatures")
 @run_safely
-def list_signatures(extra: tuple[str, ...], fmt: str) -> None:
-    """List every signature: id, severity, component, flows and title.
+def list_signatures(extra: tuple[str, ...], output: TableOutput) -> None:
+    """List every signature: id, severity, component, flows and title (-f json: every field).
 
-    Example: migtrace signatures list --signatures ./my-signatures/
+    Example: migtrace signatures list -c id -c severity --sort-column severity
     """
-    click.echo(render("signatures", fmt, load_catalog(extra)))
+    output.echo(load_catalog(extra))
 
 
-@signatures.command("show", context_settings=SETTINGS)
+@signatures.command("show", context_settings=SETTINGS, epilog=EXIT_CODES)
+@global_options
 @click.argument("ident")
 @click.option("--signatures", "extra", multiple=True, metavar="FILE_OR_DIR",
               help="Add your own failure signatures (YAML).")
@@ -73,13 +88,13 @@ def show_signature(ident: str, extra: tuple[str, ...]) -> None:
     click.echo(render("signature", "text", sig))
 
 
-@signatures.command("test", context_settings=SETTINGS)
+@signatures.command("test", context_settings=SETTINGS, epilog=EXIT_CODES)
 @input_options
 @run_safely
 def test_signatures(paths: tuple[str, ...], **inputs: Any) -> None:
     """Show which signatures fire on these logs, and how often.
 
-    Example: migtrace signatures test my-fixture.log --signatures ./my-signatures/
+    Example: migtrace signatures test sample_logs/kilo-files/compute1/var/log/nova/nova-compute.log
     """
     if not paths:
         raise click.UsageError("give at least one log FILE to test the signatures on")

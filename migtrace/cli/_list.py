@@ -6,16 +6,25 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely, time_option
+from migtrace.cli._common import (
+    EXIT_CODES,
+    SETTINGS,
+    TableOutput,
+    input_options,
+    load_analysis,
+    load_options,
+    run_safely,
+    tabular_options,
+    time_option,
+)
 from migtrace.model import KINDS, STATUSES
 from migtrace.pipeline import filter_migrations
-from migtrace.reports import RenderOptions, formats, render
+from migtrace.reports.listing import Listed
 
 
-@click.command("list", context_settings=SETTINGS)
+@click.command("list", context_settings=SETTINGS, epilog=EXIT_CODES)
 @input_options
-@click.option("-f", "--format", "fmt", type=click.Choice(formats("list")), default="table", show_default=True)
-@click.option("-c", "--column", "columns", multiple=True, help="Show only these columns (table/csv/markdown).")
+@tabular_options("list")
 @click.option("--since", help="Only moves still running at or after this time (any format dateutil reads).")
 @click.option("--until", help="Only moves started at or before this time.")
 @click.option("--instance", help="Only moves of this instance uuid.")
@@ -23,14 +32,16 @@ from migtrace.reports import RenderOptions, formats, render
 @click.option("--status", multiple=True, type=click.Choice(STATUSES))
 @click.option("--kind", multiple=True, type=click.Choice(KINDS))
 @run_safely
-def list_cmd(fmt: str, columns: tuple[str, ...], since: str | None, until: str | None, instance: str | None,
-             host: str | None, status: tuple[str, ...], kind: tuple[str, ...], paths: tuple[str, ...],
-             **inputs: Any) -> None:
+def list_cmd(output: TableOutput, since: str | None, until: str | None, instance: str | None, host: str | None,
+             status: tuple[str, ...], kind: tuple[str, ...], paths: tuple[str, ...], **inputs: Any) -> None:
     """List every migration found in the logs, one row each.
+
+    The table shows short request ids (unique; `timeline` takes them) and fits
+    the terminal; -f json|csv|yaml|value print every value whole.
 
     Example: migtrace list sample_logs/queens-files -f json --status failed
     """
     analysis = load_analysis(paths, load_options(**inputs))
     found = filter_migrations(analysis.migrations, since=time_option(since), until=time_option(until),
                               instance=instance, host=host, status=status, kind=kind)
-    click.echo(render("list", fmt, found, RenderOptions(columns=columns)), nl=False)
+    output.echo(Listed(found, analysis.migrations))

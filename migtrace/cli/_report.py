@@ -6,14 +6,15 @@ from typing import Any
 
 import click
 
-from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import EXIT_CODES, SETTINGS, input_options, load_analysis, load_options, run_safely
 from migtrace.reports import format_for_path, formats, write_report
 
 
-@click.command("report", context_settings=SETTINGS)
+@click.command("report", context_settings=SETTINGS, epilog=EXIT_CODES)
 @input_options
 @click.option("-o", "--output", metavar="FILE",
-              help="Write here; '-' for stdout. Default: migtrace-report.html, or stdout for markdown/json.")
+              help="Write here (the suffix .html, .md, .json or .txt picks the format); '-' for stdout. "
+                   "Default: migtrace-report.html, or stdout for markdown, json and text.")
 @click.option("-f", "--format", "fmt", type=click.Choice(formats("report")),
               help="Report format (default: from the -o suffix, else html).")
 @click.option("--migration", "migration", metavar="ID",
@@ -28,7 +29,11 @@ def report(output: str | None, fmt: str | None, migration: str | None, title: st
            redact: str | None, redact_map: str | None, paths: tuple[str, ...], **inputs: Any) -> None:
     """Write a self-contained report to attach to a bug ticket (works offline, secrets removed).
 
-    Example: migtrace report /var/tmp/incident/ -o report.html --redact hosts,ips
+    html: one offline page with charts (they print too); markdown: a ticket
+    body for trackers that render Markdown; text: plain text within 80
+    columns for Launchpad and mail; json: the full model.
+
+    Example: migtrace report sample_logs/ -o report.html --redact hosts,ips
     """
     analysis = load_analysis(paths, load_options(focus=migration, **inputs))
     where = write_report(analysis, output, fmt or format_for_path(output), migration=migration,

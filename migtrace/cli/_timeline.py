@@ -3,49 +3,63 @@
 from __future__ import annotations
 
 import difflib
-import sys
 from dataclasses import replace
 from typing import Any
 
 import click
 
-from migtrace.cli._common import SETTINGS, input_options, load_analysis, load_options, run_safely
+from migtrace.cli._common import (
+    EXIT_CODES,
+    SETTINGS,
+    colour,
+    input_options,
+    load_analysis,
+    load_options,
+    output_width,
+    run_safely,
+)
 from migtrace.errors import NotFoundError
 from migtrace.model import Migration
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis
 from migtrace.reports import RenderOptions, render
-from migtrace.reports.terminal import TimelineView, context_centres, use_color
+from migtrace.reports.terminal import TimelineView, context_centres
 from migtrace.sources import read_lines_around
 
 
-@click.command(context_settings=SETTINGS)
+@click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
 @click.argument("ident", metavar="ID")
 @input_options
-@click.option("--full", is_flag=True, help="Show whole tracebacks instead of folding them.")
+@click.option("--full", is_flag=True,
+              help="Show everything: DEBUG lines, whole tracebacks, every progress and repeated line, whole lines.")
 @click.option("--context", type=int, default=0, metavar="N", help="Show N neighbouring lines around each error.")
-@click.option("--no-debug", is_flag=True, help="Hide DEBUG lines.")
-@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True)
+@click.option("--max-width", "max_width", type=click.IntRange(min=0), metavar="N",
+              help="Fit lines in N columns (default: the terminal's width, 100 when not a terminal; 0: no limit).")
+@click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="auto: on a terminal, unless NO_COLOR is set or TERM=dumb (FORCE_COLOR forces it).")
 @run_safely
-def timeline(ident: str, full: bool, context: int, no_debug: bool, color: str, paths: tuple[str, ...],
+def timeline(ident: str, full: bool, context: int, max_width: int | None, color: str, paths: tuple[str, ...],
              **inputs: Any) -> None:
-    """Show one migration (or all of an instance's) phase by phase across hosts.
+    """Show one migration (or all of an instance's) phase by phase across hosts, ready to paste.
 
-    ID is a request id (with or without `req-`), an instance uuid (all its
-    migrations, newest last), or a migration uuid / number.
+    ID is a request id (with or without `req-`, or the short form `list`
+    prints), an instance uuid (all its migrations, newest last), or a
+    migration uuid / number. Lines fit the terminal (100 columns in a pipe);
+    INFO and above are shown, progress and repeated lines are summarised.
 
-    Example: migtrace timeline req-5f2a0c1e-… /var/tmp/incident/
+    Example: migtrace timeline req-405a7cf1 sample_logs/queens-files
     """
     options = load_options(focus=ident, **inputs)
     analysis = load_analysis(paths, options)
     found = analysis.find(ident)
     if not found:
         raise NotFoundError(_not_found_hint(ident, paths, options))
-    paint = use_color(sys.stdout.isatty(), color)
-    shown = RenderOptions(color=paint, full=full, debug=not no_debug)
+    paint = colour(color)
+    width = output_width(max_width)
+    shown = RenderOptions(color=paint, full=full, debug=full, max_width=width)
     for i, m in enumerate(found):
         if i:
-            click.echo("\n" + "─" * 72 + "\n")
+            click.echo("\n" + "─" * min(72, width or 72) + "\n")
         click.echo(render("timeline", "text", _view(m, analysis, context), shown), nl=False, color=paint)
 
 

@@ -29,7 +29,7 @@ def _run(*args: str) -> tuple[int, str, str]:
     return res.exit_code, res.stdout, res.stderr
 
 
-@pytest.mark.parametrize("suffix,fmt", [(".html", "html"), (".md", "markdown"), (".json", "json")])
+@pytest.mark.parametrize("suffix,fmt", [(".html", "html"), (".md", "markdown"), (".json", "json"), (".txt", "text")])
 def test_cli_report_writes_each_format_from_its_suffix(tmp_path: Path, suffix: str, fmt: str) -> None:
     out = tmp_path / f"r{suffix}"
     code, stdout, stderr = _run("-o", str(out), "--title", "Ticket 1")

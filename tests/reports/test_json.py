@@ -59,7 +59,8 @@ def test_registry_lists_builtins_and_guesses_format_from_suffix() -> None:
     assert format_for_path("x/report.md") == "markdown"
     assert format_for_path("r.JSON") == "json"
     assert format_for_path("r.htm") == "html"
-    assert format_for_path("r.txt") == "html"
+    assert format_for_path("r.txt") == "text"  # was html: -o x.txt wrote HTML (issue 14)
+    assert format_for_path("r.log") == "html"
     assert format_for_path(None, default="markdown") == "markdown"
 
 
