@@ -8,7 +8,7 @@ import json
 import lzma
 import re
 import tarfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from tests.variants.conftest import variant_doc
 from tools.variants.generate import generate
 from tools.variants.records import JOURNAL_LINE, OSLO_PREFIX, SampleSet, load_set, parse_export
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 #: an oslo.log file header: time, pid, level, logger (every release the sets cover)
@@ -101,13 +101,13 @@ class LogFile:
 def _record(lines: list[str], m: re.Match[str] | None) -> Record:
     if m is None:
         return Record(tuple(lines), None, None, None, None)
-    when = datetime.fromisoformat(m.group("ts")).replace(tzinfo=timezone.utc)
+    when = datetime.fromisoformat(m.group("ts")).replace(tzinfo=UTC)
     return Record(tuple(lines), when, int(m.group("pid")), m.group("level"), m.group("logger"))
 
 
 def program_of(name: str) -> str:
     """Name the program from a file name (`nova-compute.log.1` -> nova-compute)."""
-    stem = re.sub(r"^screen-", "", name.split(".")[0])
+    stem = re.sub(r"^screen-", "", name.split(".", maxsplit=1)[0])
     return PROGRAMS.get(stem, {"n-cpu": "nova-compute", "n-api": "nova-api", "n-sch": "nova-scheduler",
                                "n-super-cond": "nova-conductor"}.get(stem, stem))
 

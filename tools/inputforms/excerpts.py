@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tools.inputforms.corpus import LogFile, Record, read_set
@@ -41,8 +41,8 @@ class Excerpt:
     @property
     def window(self) -> tuple[datetime, datetime]:
         """The window as aware datetimes."""
-        return (datetime.fromisoformat(self.start).replace(tzinfo=timezone.utc),
-                datetime.fromisoformat(self.end).replace(tzinfo=timezone.utc))
+        return (datetime.fromisoformat(self.start).replace(tzinfo=UTC),
+                datetime.fromisoformat(self.end).replace(tzinfo=UTC))
 
 
 EXCERPTS: dict[str, Excerpt] = {e.name: e for e in (
@@ -67,7 +67,7 @@ def _journal_records(lf: LogFile, year: int) -> Iterator[Record]:
         m = JOURNAL_LINE.match(line)
         if not m:
             continue
-        when = datetime.strptime(f"{year} {m.group('ts')}", "%Y %b %d %H:%M:%S.%f").replace(tzinfo=timezone.utc)
+        when = datetime.strptime(f"{year} {m.group('ts')}", "%Y %b %d %H:%M:%S.%f").replace(tzinfo=UTC)
         lv = LEVEL.match(ANSI.sub("", m.group("msg")))
         yield Record((m.group("msg"),), when, int(m.group("pid")), lv.group(1) if lv else "INFO", None)
 

@@ -13,7 +13,7 @@ import base64
 import hashlib
 import json
 import quopri
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 # --- time stamps --------------------------------------------------------------------------
 
@@ -25,19 +25,19 @@ def bsd_time(t: datetime) -> str:
 
 def rfc3339_micro(t: datetime) -> str:
     """rsyslog's `date-rfc3339` with microseconds and a `+00:00` offset (RSYSLOG_FileFormat)."""
-    return t.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return t.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def go_rfc3339nano(t: datetime, nanos: int = 0) -> str:
     """Go's time.RFC3339Nano in UTC: fraction with trailing zeros trimmed, `Z` for zero offset."""
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     frac = f"{t.microsecond * 1000 + nanos:09d}".rstrip("0")
     return f"{t:%Y-%m-%dT%H:%M:%S}" + (f".{frac}" if frac else "") + "Z"
 
 
 def conmon_k8s_time(t: datetime, nanos: int = 0) -> str:
     """CRI-O/conmon's CRI timestamp: always nine fraction digits and a numeric offset."""
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond * 1000 + nanos:09d}+00:00"
 
 
@@ -77,7 +77,7 @@ def rsyslog_fileformat(t: datetime, host: str, tag: str, msg: str, fraction: boo
     A record received locally (imuxsock, imjournal) is stamped with
     microseconds; one relayed as RFC 3164 keeps the sender's whole seconds.
     """
-    stamp = rfc3339_micro(t) if fraction else t.astimezone(timezone.utc).isoformat(timespec="seconds")
+    stamp = rfc3339_micro(t) if fraction else t.astimezone(UTC).isoformat(timespec="seconds")
     return f"{stamp} {host} {tag} {rsyslog_escape(msg)}"
 
 
@@ -144,7 +144,7 @@ def es_id(key: str) -> str:
 
 def fluentd_es_timestamp(t: datetime) -> str:
     """fluent-plugin-elasticsearch/opensearch `@timestamp` (logstash_format, time_precision 9)."""
-    t = t.astimezone(timezone.utc)
+    t = t.astimezone(UTC)
     return f"{t:%Y-%m-%dT%H:%M:%S}.{t.microsecond * 1000:09d}+00:00"
 
 
@@ -160,7 +160,7 @@ def loki_labels(labels: dict[str, str]) -> str:
 
 def go_rfc3339(t: datetime) -> str:
     """Go's time.RFC3339 in UTC: whole seconds (logcli's default output drops the fraction)."""
-    return f"{t.astimezone(timezone.utc):%Y-%m-%dT%H:%M:%S}Z"
+    return f"{t.astimezone(UTC):%Y-%m-%dT%H:%M:%S}Z"
 
 
 # --- damage ---------------------------------------------------------------------------------

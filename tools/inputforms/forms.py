@@ -19,7 +19,7 @@ import json
 import tarfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from tools.inputforms import formats, ojson
@@ -52,7 +52,7 @@ class SetData:
     def timeline(self, host: str | None = None) -> list[tuple[LogFile, Record]]:
         """All records of the set (or of one host) in time order, as a collector receives them."""
         out = [(lf, r) for lf, recs in self.units() if host in (None, lf.host) for r in recs]
-        out.sort(key=lambda p: (p[1].time or datetime.min.replace(tzinfo=timezone.utc)))
+        out.sort(key=lambda p: (p[1].time or datetime.min.replace(tzinfo=UTC)))
         return out
 
     @property
@@ -564,7 +564,7 @@ def utc_offset(s: SetData, out: Path) -> list[str]:
         m = OSLO_HEADER.match(ln)
         if not m:
             return ln
-        t = datetime.fromisoformat(m.group("ts")).replace(tzinfo=timezone.utc).astimezone(ist)
+        t = datetime.fromisoformat(m.group("ts")).replace(tzinfo=UTC).astimezone(ist)
         return f"{t:%Y-%m-%d %H:%M:%S}.{t.microsecond // 1000:03d}+05:30" + ln[len(m.group("ts")):]
     return [_write(out, _base(lf), _lines(conv(ln) for ln in lf.lines)) for lf in s.files]
 

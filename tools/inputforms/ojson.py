@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC
 
 from tools.inputforms import formats
 from tools.inputforms.corpus import CONTEXT, INSTANCE, OSLO_HEADER, Record
@@ -114,8 +115,8 @@ def _ctx_values(p: Parsed) -> dict[str, object]:
     assert c is not None
     user, project = c["user_id"], c["project_id"]
     ident = " ".join(str(x or "-") for x in (user, project, None, c["user_domain"], c["project_domain"]))
-    from datetime import datetime, timezone
-    ts = datetime.fromtimestamp(p.created, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    from datetime import datetime
+    ts = datetime.fromtimestamp(p.created, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
     return {
         "user_name": None, "project_name": None, "domain_name": None, "user_domain_name": None,
         "project_domain_name": None, "user": user, "project_id": project, "system_scope": None,
@@ -130,8 +131,8 @@ def _ctx_values(p: Parsed) -> dict[str, object]:
 
 def render(p: Parsed, host: str) -> str:
     """One JSONFormatter line (oslo.log 5.0.2 key order; traceback a list of lines as before 6.0)."""
-    from datetime import datetime, timezone
-    asctime = datetime.fromtimestamp(p.created, timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+    from datetime import datetime
+    asctime = datetime.fromtimestamp(p.created, UTC).strftime("%Y-%m-%d %H:%M:%S")
     extra: dict[str, object] = {}
     if p.instance:
         extra["instance_uuid"] = p.instance

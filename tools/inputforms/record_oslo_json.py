@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from oslo_context import context as oslo_context  # type: ignore[import-not-found]
 from oslo_log import formatters  # type: ignore[import-not-found]
@@ -79,7 +79,7 @@ def real_line(rec: ojson.Parsed, host: str) -> str:
         lr.context = NovaContext(user_id=c["user_id"], project_id=c["project_id"], request_id=c["request_id"],
                                  global_request_id=c["global_request_id"], user_domain_id=c["user_domain"],
                                  project_domain_id=c["project_domain"], is_admin=c["is_admin"],
-                                 timestamp=datetime.fromtimestamp(rec.created, timezone.utc).replace(tzinfo=None),
+                                 timestamp=datetime.fromtimestamp(rec.created, UTC).replace(tzinfo=None),
                                  overwrite=False)
     oslo_context._request_store.context = None   # `[-]` means no context in the thread's store
     out = fmt.format(lr)

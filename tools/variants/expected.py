@@ -50,7 +50,7 @@ def expected_rows(root: Path) -> list[dict[str, Any]]:
         downtime = f["downtime_s"]
         exact_downtime = None if "unknown" in downtime or "uncertain" in downtime else downtime["value"]
         missing = [side for side, key in (("source", "source_host"), ("destination", "dest_host"))
-                   if m.truth[key] is not None and m.truth[key] not in present
+                   if (m.truth[key] is not None and m.truth[key] not in present)
                    or (m.truth[key] is None and key in (m.truth.get("unknown") or {}))]
         rows.append({
             "id": rids[0] if rids else None,

@@ -279,7 +279,7 @@ def _attribute(sset: SampleSet, view: View, kept: list[Rec], path_named: set[str
     """
     streams: dict[str, list[Rec]] = {}
     for rec in kept:
-        if rec.file.fmt != "oslo" or rec.file.rel in path_named and view.layout not in ("stdin",):
+        if rec.file.fmt != "oslo" or (rec.file.rel in path_named and view.layout not in ("stdin",)):
             view.attributed.add(rec.seq)
             continue
         key = "<stdin>" if view.layout == "stdin" else rec.file.rel
