@@ -24,6 +24,15 @@ SERVICE_NAMES: dict[str, str] = {
     "nova-api-metadata": "n-api-meta", "nova_metadata": "n-api-meta",
 }
 
+#: RDO/Packstack's older names inside /var/log/nova/ (`compute.log`, `api.log`…): other projects use
+#: the same stems in their own directories (cinder's api.log, scheduler.log), so they count only in a
+#: `nova` directory — except `compute.log`, which no other OpenStack service writes
+RDO_SERVICE_NAMES: dict[str, str] = {
+    "compute": "n-cpu", "api": "n-api", "scheduler": "n-sch", "conductor": "n-cond", "novncproxy": "n-novnc",
+    "metadata-api": "n-api-meta",
+}
+_RDO_ANYWHERE = frozenset({"compute"})
+
 #: logger-name prefixes -> service, for records whose file says nothing (first match wins)
 LOGGER_SERVICES: tuple[tuple[str, str], ...] = (
     ("nova.compute.api", "n-api"),
@@ -61,7 +70,15 @@ def service_from_name(name: str) -> str | None:
     for key, svc in SERVICE_NAMES.items():
         if stem.startswith(key + "."):
             return svc
-    return None
+    return _rdo_service(name, stem)
+
+
+def _rdo_service(name: str, stem: str) -> str | None:
+    """Map RDO's `/var/log/nova/compute.log`-style names (see RDO_SERVICE_NAMES)."""
+    if stem not in RDO_SERVICE_NAMES:
+        return None
+    parent = os.path.basename(os.path.dirname(os.path.normpath(name)))
+    return RDO_SERVICE_NAMES[stem] if parent == "nova" or stem in _RDO_ANYWHERE else None
 
 
 @lru_cache(maxsize=1024)  # few loggers, millions of records

@@ -18,8 +18,10 @@ from typing import Literal, get_args
 MigrationKind = Literal["live-migration", "migration", "resize", "evacuation"]
 
 #: Final (or current) state of a move as migtrace reports it.
+#: `stalled`: the move's last step is a command or call that never returned while its host kept
+#: logging (migtrace/data/stalls.yaml says which steps; diagnose decides).
 MigrationStatus = Literal[
-    "completed", "failed", "cancelled", "in-progress", "confirmed", "reverted", "unknown"
+    "completed", "failed", "cancelled", "in-progress", "confirmed", "reverted", "unknown", "stalled"
 ]
 
 #: The same words as tuples, for choices and validation.

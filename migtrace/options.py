@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal, TypedDict
 
+from migtrace._release import release_named
 from migtrace._timeutil import zone_named
 
 #: Called with each one-line warning (a bad input, a guess migtrace had to make).
@@ -29,7 +30,8 @@ class LoadOptions:
     `tz_by_path` and `host_aliases` map a file, a directory prefix or a glob
     to a zone / host name; the last matching entry wins.  `focus` makes the
     read targeted: only records tied to that id (request, instance or
-    migration) are parsed.
+    migration) are parsed.  `release` says which OpenStack release wrote the
+    logs (remedies then only name options that release has).
     """
 
     tz: str | None = None
@@ -41,6 +43,8 @@ class LoadOptions:
     signatures: tuple[str, ...] = ()
     diagnose: bool = True
     focus: str | None = None
+    #: the OpenStack release the logs come from (`queens`, `2023.1`…); None: inferred from their wording
+    release: str | None = None
     warn: WarnHook | None = None
     progress: ProgressHook | None = None
 
@@ -48,6 +52,8 @@ class LoadOptions:
         for zone in (self.tz, *self.tz_by_path.values()):
             if zone:
                 zone_named(zone)  # raises ValueError naming the zone
+        if self.release is not None:
+            release_named(self.release)  # raises ValueError naming the known releases
         if self.skew not in ("auto", "none"):
             raise ValueError(f"skew must be 'auto' or 'none', not {self.skew!r}")
         # callers pass plain dicts; keep a read-only view so the object stays frozen in spirit too
@@ -72,5 +78,6 @@ class LoadKeywords(TypedDict, total=False):
     signatures: tuple[str, ...]
     diagnose: bool
     focus: str | None
+    release: str | None
     warn: WarnHook | None
     progress: ProgressHook | None

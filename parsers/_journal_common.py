@@ -3,7 +3,7 @@
 journald stores one *entry* per line a service wrote to stdout, so devstack's
 multi-line records (tracebacks, remote tracebacks, CPU-compare messages)
 arrive as a run of entries from the same process, the first with an oslo
-header and the rest with none (NOVA_MIGRATION_LOGS.md §1.3/§1.4).  All four
+header and the rest with none (docs/nova-migration-logs.md §1.3/§1.4).  All four
 journal formats (text, json, export, binary) turn their input into
 `JournalEntry` objects and let `fold_entries` decide which entries start a
 record and which continue one, so the rule lives in one place:

@@ -1,6 +1,6 @@
 """oslo.log text: the nova record format of every release, Folsom to today.
 
-One header regex covers every variant in NOVA_MIGRATION_LOGS.md §1: the
+One header regex covers every variant in docs/nova-migration-logs.md §1: the
 timestamp (with or without msecs) and pid are optional (Folsom has neither,
 Grizzly drops the pid in context lines, devstack's journald format has
 neither because journald supplies them), the context block is optional only

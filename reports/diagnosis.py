@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from migtrace.diagnose import all_findings, worst_severity
+from migtrace.diagnose import LogsRelease, all_findings, worst_severity
 from migtrace.diagnose.catalog import Catalog, Signature
 from migtrace.model import Finding, Migration
 from migtrace.pipeline import Analysis
@@ -67,6 +67,15 @@ def _finding_table(findings: Sequence[Finding], options: RenderOptions | None = 
 # --------------------------------------------------------------------------- diagnosis
 
 
+def release_dict(release: LogsRelease | None) -> dict[str, Any]:
+    """Return the logs' release range: `from`/`to` (null: open), the clues or `--release`, and a sentence."""
+    if release is None:
+        return {"from": None, "to": None, "given": False, "basis": [], "text": "not diagnosed"}
+    low, high = release.range.low, release.range.high
+    return {"from": low.name if low else None, "to": high.name if high else None, "given": release.given,
+            "basis": list(release.basis), "text": release.describe()}
+
+
 def diagnosis_dict(analysis: Analysis) -> dict[str, Any]:
     """Return the JSON document of `diagnose -f json`."""
     findings = _findings_of(analysis)
@@ -74,14 +83,16 @@ def diagnosis_dict(analysis: Analysis) -> dict[str, Any]:
         "migrations": [
             {"id": m.id, "kind": m.kind, "instance": m.instance, "status": m.status,
              "source_host": m.source_host, "dest_host": m.dest_host, "started": iso(m.started),
-             "ended": iso(m.ended), "findings": [finding_dict(f) for f in m.findings]}
+             "ended": iso(m.ended), "notes": list(m.notes), "findings": [finding_dict(f) for f in m.findings]}
             for m in analysis.migrations
         ],
         "orphan_findings": [finding_dict(f) for f in analysis.orphan_findings],
+        "release": release_dict(analysis.release),
         "summary": {
             "migrations": len(analysis.migrations),
             "findings": sum(1 for f in findings if f.recognised),
             "unrecognised": sum(1 for f in findings if not f.recognised),
+            "outside_migrations": len(analysis.orphan_findings),
             "worst_severity": worst_severity(findings),
         },
     }
@@ -114,16 +125,25 @@ def _diagnosis_table(analysis: Analysis, options: RenderOptions) -> str:
     lines: list[str] = []
     for m in analysis.migrations:
         lines.append(_migration_line(m))
+        lines += [wrap(note, "  note: ", _width(options)) for note in m.notes]
         lines.extend(_finding_table(m.findings, options) if m.findings else ["  no findings"])
         lines.append("")
     if analysis.orphan_findings:
-        lines += ["Outside any migration", *_finding_table(analysis.orphan_findings, options), ""]
+        lines += [f"Outside any migration ({_count(len(analysis.orphan_findings), 'failure')})",
+                  *_finding_table(analysis.orphan_findings, options), ""]
     lines += _what_to_do(findings, _width(options))
     unknown = sum(1 for f in findings if not f.recognised)
     if unknown:
-        lines.append(wrap(f"{unknown} unrecognised error template(s): see the evidence with "
-                          "`migtrace timeline ID`, then describe them with --signatures FILE.", "", _width(options)))
+        lines.append(wrap(f"{unknown} unrecognised failure template(s): see the evidence with "
+                          "`migtrace timeline ID` (or `migtrace diagnose -f json`), then describe them with "
+                          "--signatures FILE.", "", _width(options)))
+    if analysis.release is not None:
+        lines.append(f"Release of the logs: {analysis.release.describe()}")
     return "\n".join(lines).rstrip()
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _md_findings(findings: Sequence[Finding]) -> list[str]:
@@ -144,9 +164,12 @@ def _diagnosis_markdown(analysis: Analysis, options: RenderOptions) -> str:
         lines += [f"## {m.kind} {code_span(m.id)}", "",
                   f"Instance {code_span(m.instance or '?')}, {m.status}, "
                   f"{md_escape(m.source_host or '?')} → {md_escape(m.dest_host or '?')}, started {iso(m.started)}.", ""]
+        lines += [f"Note: {md_escape(note)}" for note in m.notes] + ([""] if m.notes else [])
         lines += (_md_findings(m.findings) if m.findings else ["No findings."]) + [""]
     if analysis.orphan_findings:
         lines += ["## Outside any migration", "", *_md_findings(analysis.orphan_findings), ""]
+    if analysis.release is not None:
+        lines += [f"Release of the logs: {md_escape(analysis.release.describe())}", ""]
     known = _distinct_signatures(findings)
     if known:
         lines += ["## What to do", ""]
@@ -167,8 +190,14 @@ def signature_dict(sig: Signature) -> dict[str, Any]:
         "id": sig.id, "title": sig.title, "severity": sig.severity, "component": sig.component,
         "flows": list(sig.flows), "phases": list(sig.phases), "fallback": sig.fallback,
         "match": sig.match.text.strip(), "hint": sig.hint, "explanation": sig.explanation,
-        "remedy": sig.remedy, "references": list(sig.references), "example": sig.example,
-        "releases": sig.releases, "path": sig.path,
+        "remedy": sig.remedy,
+        "remedies": [{"text": r.text, "min_release": r.min_release.name if r.min_release else None,
+                      "max_release": r.max_release.name if r.max_release else None} for r in sig.remedies],
+        "references": list(sig.references), "example": sig.example,
+        "releases": sig.releases,
+        "release_range": {"from": sig.release_range.low.name if sig.release_range.low else None,
+                          "to": sig.release_range.high.name if sig.release_range.high else None},
+        "path": sig.path,
     }
 
 
@@ -206,7 +235,9 @@ def render_signature(sig: Signature, options: RenderOptions | None = None) -> st
     lines += ["", "Match:", wrap(sig.match.text, "  ")]
     if sig.hint:
         lines.append(f"  (hint: {sig.hint!r})")
-    lines += ["", "Why:", wrap(sig.explanation, "  "), "", "Fix:", wrap(sig.remedy, "  ")]
+    lines += ["", "Why:", wrap(sig.explanation, "  "), "", "Fix:"]
+    lines += [wrap(sig.remedy, "  ")] if sig.remedy else []
+    lines += [wrap(f"{r.text} ({r.bounds()})" if r.bounds() else r.text, "  - ") for r in sig.remedies]
     if sig.references:
         lines += ["", "References:"] + [f"  {r}" for r in sig.references]
     if sig.example:

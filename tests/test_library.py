@@ -57,9 +57,10 @@ def test_library_render_redacts_like_the_cli(write_log) -> None:
 
 def test_library_reprs_are_short() -> None:
     a = migtrace.load(SAMPLE_LOGS)
-    assert len(repr(a)) < 300 and repr(a).startswith("<Analysis: 17 migrations (")
+    n = len(a.migrations)
+    assert n > 10 and len(repr(a)) < 300 and repr(a).startswith(f"<Analysis: {n} migrations (")
     html = a._repr_html_()
-    assert html.count("<tr>") == 18 and len(html) < 20_000
+    assert html.count("<tr>") == n + 1 and len(html) < 20_000
     m = a.migrations[0]
     assert len(repr(m)) < 300 and m.id in repr(m)
     assert all(len(repr(x)) < 200 for x in (*m.phases, *m.findings))

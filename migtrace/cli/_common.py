@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from migtrace._release import release_named
 from migtrace._timeutil import parse_user_time
 from migtrace.cli._progress import Progress
 from migtrace.errors import MigtraceError, SourceError
@@ -156,6 +157,9 @@ def input_options(func: F) -> F:
                      help="Estimate and correct clock offsets between hosts from causal pairs."),
         click.option("--signatures", "signatures", multiple=True, metavar="FILE_OR_DIR",
                      help="Add your own failure signatures (YAML)."),
+        click.option("--release", metavar="NAME",
+                     help="OpenStack release of the logs (e.g. queens, 2023.1); default: inferred from "
+                          "their wording. Remedies only name options that release has."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -164,16 +168,21 @@ def input_options(func: F) -> F:
 
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
-                 focus: str | None = None, **_: Any) -> LoadOptions:
+                 focus: str | None = None, release: str | None = None, **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
         raise click.BadParameter("--host-alias takes PATH=HOST")
     aliases = _pairs(host_alias, "HOST")[1]
+    if release:
+        try:
+            release_named(release)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--release") from exc
     try:
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,
-                           signatures=tuple(signatures), focus=focus, warn=warn)
+                           signatures=tuple(signatures), focus=focus, release=release, warn=warn)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 

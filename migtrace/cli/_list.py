@@ -45,3 +45,8 @@ def list_cmd(output: TableOutput, since: str | None, until: str | None, instance
     found = filter_migrations(analysis.migrations, since=time_option(since), until=time_option(until),
                               instance=instance, host=host, status=status, kind=kind)
     output.echo(Listed(found, analysis.migrations))
+    outside = len(analysis.orphan_findings)
+    if outside:
+        # stderr: stdout stays the listing (a pure JSON array with -f json)
+        click.echo(f"migtrace: {outside} failure{'s' if outside != 1 else ''} outside any migration "
+                   "— see `migtrace diagnose`", err=True)

@@ -67,7 +67,7 @@ class _Facts:
         if mk.progress and "pct" in g:
             self.progress.append(_progress_sample(e, g))
         if mk.attempt and (named or e.host):
-            host = named if mk.attempt != "rescheduled" else (e.host or named)
+            host = (named or e.host) if mk.attempt != "rescheduled" else (e.host or named)
             self.attempts.append(HostAttempt(host=host or "?", outcome=mk.attempt, reason=g.get("reason", ""),
                                              time=e.time))
         if g.get("uuid") and self.migration_uuid is None:
@@ -161,7 +161,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         started=events[0].time, ended=events[-1].time, source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
-        volume_backed=True if "volume_backed" in facts.flags else None, post_copy="post_copy" in facts.flags,
+        volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
+        post_copy="post_copy" in facts.flags,
         phases=_phases(kind, events, facts.phase_of, markers, matches), downtime_s=downtime, downtime_basis=basis,
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from migtrace.correlate._derive import build_migration
+from migtrace.correlate._hints import with_named_instances
 from migtrace.correlate.markers import MarkerSet, Match, load_markers
 from migtrace.model import Event, Migration, level_rank
 
@@ -72,6 +73,7 @@ _RequestGroup = tuple[str, str, list[Event]]
 def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list[Migration]:
     """Return the migrations found in time-ordered events, oldest first."""
     markers = markers or load_markers()
+    events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
     matches: dict[int, list[Match]] = {}
     for e in events:
         found = markers.match(e)

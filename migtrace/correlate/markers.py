@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from migtrace._datafile import Key, Schema, entries, load_document, read_text
+from migtrace.correlate._traceback import traceback_hits
 from migtrace.errors import DataError
 from migtrace.model import KINDS, LEVELS, Event, level_rank
 
@@ -51,6 +52,12 @@ class Marker:
     flavor_change: bool = False
     #: named group with the seconds the guest was already stopping before this line
     downtime_lead: str | None = None
+    #: `text` (and `regex`) are searched in the record's continuation lines (its traceback), not its
+    #: first line: the function a traceback passes through names the operation (`_traceback`)
+    traceback: bool = False
+    #: the regex's `instance` group names the record's instance when it has no `[instance: …]`
+    #: prefix (Grizzly/Havana `Lifecycle event N on VM <uuid>`; `_hints`)
+    names_instance: bool = False
 
     def applies_to(self, kind: str) -> bool:
         """True when the marker means something for a move of this kind."""
@@ -74,11 +81,15 @@ class MarkerSet:
     def __init__(self, markers: Sequence[Marker], phase_order: Mapping[str, Sequence[str]]) -> None:
         self.markers = tuple(markers)
         self.phase_order = {k: tuple(v) for k, v in phase_order.items()}
-        texts = sorted({m.text for m in self.markers if m.text}, key=len, reverse=True)
+        texts = sorted({m.text for m in self.markers if m.text and not m.traceback}, key=len, reverse=True)
         self._scan = re.compile("|".join(re.escape(t) for t in texts))
         self._by_text: dict[str, list[Marker]] = {}
         for m in self.markers:
-            self._by_text.setdefault(m.text, []).append(m)
+            if not m.traceback:
+                self._by_text.setdefault(m.text, []).append(m)
+        self._in_traceback = tuple(m for m in self.markers if m.traceback)
+        #: some marker names a record's instance in its text (see `_hints`)
+        self.names_instance = any(m.names_instance for m in self.markers)
         self._logger_only = [m for m in self.markers if not m.text]
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
         opening = [m for m in self.markers if m.opens or m.followup]
@@ -106,6 +117,8 @@ class MarkerSet:
             m = self._check(marker, event)
             if m is not None:
                 found.append(m)
+        if event.extra and self._in_traceback:
+            found += [Match(self._in_traceback[i], groups) for i, groups in traceback_hits(self._in_traceback, event)]
         # file order decides which marker's phase wins, whatever the set iteration order was
         found.sort(key=lambda m: self._rank[m.marker.id])
         return found
@@ -160,7 +173,7 @@ MARKER_SCHEMA: Schema = {
     "phase": Key(),
     "side": Key(choices=("src", "dst")),
     "outcome": Key(choices=_OUTCOMES),
-    "flag": Key(choices=("block_migration", "post_copy", "volume_backed", "shared_storage")),
+    "flag": Key(choices=("block_migration", "post_copy", "volume_backed", "not_volume_backed", "shared_storage")),
     "downtime": Key(choices=("start", "end")),
     "downtime_lead": Key(),
     "attempt": Key(choices=("selected", "skipped", "rescheduled")),
@@ -169,6 +182,8 @@ MARKER_SCHEMA: Schema = {
     "late": Key(bool),
     "implies": Key(choices=(*KINDS, "none")),
     "releases": Key(),
+    "traceback": Key(bool),
+    "names_instance": Key(bool),
 }
 
 

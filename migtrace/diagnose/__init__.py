@@ -15,5 +15,6 @@ from migtrace.diagnose._engine import (
     template,
     worst_severity,
 )
+from migtrace.diagnose._release import LogsRelease
 
-__all__ = ["UNRECOGNISED_ID", "Diagnosis", "all_findings", "diagnose", "template", "worst_severity"]
+__all__ = ["UNRECOGNISED_ID", "Diagnosis", "LogsRelease", "all_findings", "diagnose", "template", "worst_severity"]

@@ -4,32 +4,42 @@ Runs after correlation: every event that belongs to a migration is tested
 against the signatures that apply to that migration's kind, and matches are
 grouped into one `Finding` per (signature, migration) with a count and the
 first/last time, so one root cause logged fifty times is one line.  Generic
-symptom signatures (`fallback: true`) speak only when nothing specific
-matched the migration.  ERROR/CRITICAL records of a migration that no
-signature explains become "unrecognised" findings, grouped by a masked
-template, so a new failure is visible the first day it happens.  Matches on
-events outside every migration are kept as orphan findings.
+symptom signatures (`fallback: true`) speak only when nothing specific of at
+least their severity matched the migration.  Failure records (ERROR/CRITICAL,
+and the WARNINGs nova uses for failures, `_failures`) that no signature
+explains become "unrecognised" findings, grouped by a masked template, so a
+new failure is visible the first day it happens — inside a move or outside
+every move (orphan findings, next to the signature matches found there).
+
+Besides the signatures, a move is checked for a step that never returned
+(`_stall`: status `stalled`), for failures it recovered from by a reschedule
+(`_attempts`: information) and for a long downtime (`_downtime`).  Remedies
+are composed for the release the logs come from (`_release`, `_remedy`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
 from migtrace._datafile import Key, entries, load_document, read_text
+from migtrace.diagnose._attempts import recovered
+from migtrace.diagnose._downtime import downtime_findings
+from migtrace.diagnose._failures import failure_severity
+from migtrace.diagnose._release import LogsRelease, logs_release
+from migtrace.diagnose._remedy import ReleaseRange, compose
+from migtrace.diagnose._stall import find_stall
 from migtrace.diagnose.catalog import SEVERITY_RANK, Catalog, Signature
-from migtrace.model import Event, Finding, Migration, level_rank
+from migtrace.model import Event, Finding, Migration
 
 #: Evidence events kept per finding (the count says how many there were).
 MAX_EVIDENCE = 5
 #: Longest template kept for an unrecognised error's title.
 MAX_TEMPLATE = 160
 UNRECOGNISED_ID = "unrecognised"
-
-_ERROR_RANK = level_rank("ERROR")
 
 _MASK_SCHEMA = {"pattern": Key(required=True, regex=True), "ignore_case": Key(bool),
                 "replacement": Key(required=True), "why": Key(required=True)}
@@ -55,8 +65,12 @@ class _Group:
     count: int = 0
     first: datetime | None = None
     last: datetime | None = None
+    #: the worst failure severity of the records (unrecognised groups)
+    severity: str = "warning"
 
-    def add(self, event: Event) -> None:
+    def add(self, event: Event, severity: str | None = None) -> None:
+        if severity is not None and SEVERITY_RANK[severity] > SEVERITY_RANK[self.severity]:
+            self.severity = severity
         self.count += 1
         if len(self.events) < MAX_EVIDENCE:
             self.events.append(event)
@@ -68,32 +82,37 @@ class _Group:
 
 @dataclass(frozen=True, slots=True)
 class Diagnosis:
-    """The migrations with their findings, and the findings outside every migration."""
+    """The migrations with their findings, the findings outside every migration, and the logs' release."""
 
     migrations: tuple[Migration, ...]
     orphan_findings: tuple[Finding, ...]
+    release: LogsRelease = field(default_factory=lambda: LogsRelease(ReleaseRange()))
 
 
-def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: Catalog) -> Diagnosis:
+def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: Catalog, *,
+             release: str | None = None, last_seen: Mapping[str, datetime] | None = None) -> Diagnosis:
     """Return the migrations with findings attached, and the orphan findings of the other events.
 
     `events` is every event read; those that belong to no migration are the
-    ones searched for orphan findings.
+    ones searched for orphan findings.  `release` names the OpenStack release
+    of the logs (inferred from their wording when None).  `last_seen` maps each
+    host (or source path) to the time of the last record read from it, kept or
+    not; without it the events given stand for what the hosts logged.
     """
+    events = list(events)
+    logs = logs_release(events, release)
+    activity = last_seen if last_seen is not None else _last_seen(events)
     owned: set[int] = set()
     origins: set[tuple[str, int, str]] = set()
     for migration in migrations:
         for event in migration.events:
             owned.add(id(event))
             origins.add((event.source, event.lineno, event.message))
-    signatures = catalog.signatures
-    diagnosed = tuple(migration.replace(findings=tuple(_diagnose_migration(migration, signatures)))
-                      for migration in migrations)
+    diagnosed = tuple(_diagnosed(m, catalog.signatures, logs.range, activity) for m in migrations)
     # Identity first (events are shared objects); the origin catches an event a
     # later stage copied with `Event.replace` after correlation.
-    loose = (e for e in events
-             if id(e) not in owned and (e.source, e.lineno, e.message) not in origins)
-    return Diagnosis(diagnosed, tuple(_orphan_findings(loose, signatures)))
+    loose = [e for e in events if id(e) not in owned and (e.source, e.lineno, e.message) not in origins]
+    return Diagnosis(diagnosed, tuple(_orphan_findings(loose, catalog.signatures, logs.range)), logs)
 
 
 def template(event: Event, hosts: Iterable[str | None] = ()) -> str:
@@ -138,51 +157,95 @@ def _matching(event: Event, lowered: str, signatures: Sequence[Signature]) -> li
     return [s for s in signatures if _could_match(s, lowered) and s.match.matches(event)]
 
 
-def _diagnose_migration(migration: Migration, catalog: Sequence[Signature]) -> list[Finding]:
-    signatures = [s for s in catalog if s.applies_to(migration.kind)]
+def _last_seen(events: Iterable[Event]) -> dict[str, datetime]:
+    last: dict[str, datetime] = {}
+    for e in events:
+        key = e.host or e.source
+        if key not in last or e.time > last[key]:
+            last[key] = e.time
+    return last
+
+
+def _diagnosed(migration: Migration, catalog: Sequence[Signature], logs: ReleaseRange,
+               activity: Mapping[str, datetime]) -> Migration:
+    """Return the move with its findings, and its status and notes when it is stalled."""
     phase_of: dict[int, str] = {}
     for phase in migration.phases:
         for event in phase.events:
             phase_of.setdefault(id(event), phase.name)
+    known, unknown = _migration_findings(migration, catalog, logs, phase_of)
+    stall = find_stall(migration, activity)
+    if stall is not None:
+        known.append(stall.finding(migration.id, phase_of.get(id(stall.event))))
+    known += downtime_findings(migration)
+    known.sort(key=lambda f: (f.first_seen, f.signature_id))
+    findings = recovered(migration, [*known, *unknown])
+    if stall is None:
+        return migration.replace(findings=tuple(findings))
+    return migration.replace(findings=tuple(findings), status="stalled", notes=(*migration.notes, stall.note()))
+
+
+def _migration_findings(migration: Migration, catalog: Sequence[Signature], logs: ReleaseRange,
+                        phase_of: dict[int, str]) -> tuple[list[Finding], list[Finding]]:
+    """Return (signature findings, unrecognised failures) of one move."""
+    signatures = [s for s in catalog if s.applies_to(migration.kind)]
     groups: dict[str, _Group] = {}
     unrecognised: dict[str, _Group] = {}
-    hosts = (migration.source_host, migration.dest_host,
-             *(e.host for e in migration.events))
+    hosts = (migration.source_host, migration.dest_host, *(e.host for e in migration.events))
     host_set = {h for h in hosts if h}
     for event in migration.events:
         matched = _matching(event, event.text.lower(), signatures)
         for sig in matched:
             groups.setdefault(sig.id, _Group()).add(event)
-        if not matched and level_rank(event.level) >= _ERROR_RANK:
-            unrecognised.setdefault(template(event, host_set), _Group()).add(event)
+        severity = None if matched else failure_severity(event)
+        if severity is not None:
+            unrecognised.setdefault(template(event, host_set), _Group()).add(event, severity)
     by_id = {s.id: s for s in signatures}
-    specific = any(not by_id[sid].fallback for sid in groups)
-    findings = [
-        _finding(by_id[sid], group, migration.id, phase_of)
-        for sid, group in groups.items()
-        if not (specific and by_id[sid].fallback)
-    ]
+    findings = [_finding(by_id[sid], group, migration.id, phase_of, logs)
+                for sid, group in groups.items() if not _silenced(by_id[sid], groups, by_id)]
+    extra = [_unrecognised(title, group, migration.id, phase_of) for title, group in unrecognised.items()]
+    extra.sort(key=lambda f: (f.first_seen, f.title))
+    return findings, extra
+
+
+def _silenced(sig: Signature, groups: Mapping[str, _Group], by_id: Mapping[str, Signature]) -> bool:
+    """A fallback is silent when a specific signature at least as severe matched the same move.
+
+    A specific warning (a clean-up that failed) must not hide the fallback that
+    names the real failure (`Migration operation has aborted`).
+    """
+    if not sig.fallback:
+        return False
+    rank = SEVERITY_RANK[sig.severity]
+    return any(not by_id[other].fallback and SEVERITY_RANK[by_id[other].severity] >= rank for other in groups)
+
+
+def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs: ReleaseRange) -> list[Finding]:
+    """Findings outside every move: signature matches, then unrecognised failures.
+
+    Fallbacks (generic echoes of a failure) never speak outside a move: with
+    nothing to tie them to a cause, such a record is listed as unrecognised.
+    """
+    signatures = [s for s in catalog if not s.fallback]
+    groups: dict[tuple[str, str | None], _Group] = {}
+    unrecognised: dict[str, _Group] = {}
+    for event in events:
+        matched = _matching(event, event.text.lower(), signatures)
+        for sig in matched:
+            groups.setdefault((sig.id, event.instance), _Group()).add(event)
+        severity = None if matched else failure_severity(event)
+        if severity is not None:
+            unrecognised.setdefault(template(event, (event.host,)), _Group()).add(event, severity)
+    by_id = {s.id: s for s in signatures}
+    findings = [_finding(by_id[sid], group, None, {}, logs) for (sid, _), group in groups.items()]
     findings.sort(key=lambda f: (f.first_seen, f.signature_id))
-    extra = [_unrecognised(title, group, migration.id, phase_of)
-             for title, group in unrecognised.items()]
+    extra = [_unrecognised(title, group, None, {}) for title, group in unrecognised.items()]
     extra.sort(key=lambda f: (f.first_seen, f.title))
     return findings + extra
 
 
-def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature]) -> list[Finding]:
-    signatures = [s for s in catalog if not s.fallback]
-    groups: dict[tuple[str, str | None], _Group] = {}
-    for event in events:
-        for sig in _matching(event, event.text.lower(), signatures):
-            groups.setdefault((sig.id, event.instance), _Group()).add(event)
-    by_id = {s.id: s for s in signatures}
-    findings = [_finding(by_id[sid], group, None, {}) for (sid, _), group in groups.items()]
-    findings.sort(key=lambda f: (f.first_seen, f.signature_id))
-    return findings
-
-
 def _finding(sig: Signature, group: _Group, migration_id: str | None,
-             phase_of: dict[int, str]) -> Finding:
+             phase_of: dict[int, str], logs: ReleaseRange) -> Finding:
     first = group.events[0]
     first_seen, last_seen = _span(group)
     return Finding(
@@ -195,27 +258,29 @@ def _finding(sig: Signature, group: _Group, migration_id: str | None,
         phase=phase_of.get(id(first)),
         migration_id=migration_id,
         explanation=sig.explanation,
-        remedy=sig.remedy,
+        remedy=compose(sig.remedy, sig.remedies, logs),
         references=sig.references,
         events=tuple(group.events),
         recognised=True,
     )
 
 
-def _unrecognised(title: str, group: _Group, migration_id: str,
+def _unrecognised(title: str, group: _Group, migration_id: str | None,
                   phase_of: dict[int, str]) -> Finding:
     first = group.events[0]
     first_seen, last_seen = _span(group)
     return Finding(
         signature_id=UNRECOGNISED_ID,
         title=title,
-        severity="error",
+        severity=group.severity,
         first_seen=first_seen,
         last_seen=last_seen,
         count=group.count,
         phase=phase_of.get(id(first)),
         migration_id=migration_id,
-        explanation="An ERROR/CRITICAL record in this migration that no signature recognises.",
+        explanation=("A failure record (ERROR/CRITICAL, or a WARNING nova writes when something failed) "
+                     + ("in this migration" if migration_id else "outside every migration")
+                     + " that no signature recognises."),
         remedy="Read the evidence; if it recurs, describe it in a signature file "
                "(migtrace signatures show <id> for examples) and pass it with --signatures.",
         events=tuple(group.events),

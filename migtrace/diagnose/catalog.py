@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from migtrace.diagnose._remedy import ReleaseRange, Remedy, parse_releases, parse_remedies
 from migtrace.diagnose.query import Query, compile_query
 from migtrace.errors import QueryError, SignatureError
 from migtrace.model import KINDS
@@ -34,8 +35,8 @@ SEVERITY_RANK: dict[str, int] = {name: rank for rank, name in enumerate(SEVERITI
 FLOWS: tuple[str, ...] = KINDS
 
 _ID_RE = re.compile(r"^(lp\d+|[a-z0-9]+(?:-[a-z0-9]+)*)$")
-_REQUIRED = ("id", "title", "severity", "match", "explanation", "remedy")
-_OPTIONAL = ("flows", "phases", "hint", "references", "example", "releases", "fallback")
+_REQUIRED = ("id", "title", "severity", "match", "explanation")
+_OPTIONAL = ("remedy", "remedies", "flows", "phases", "hint", "references", "example", "releases", "fallback")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +45,11 @@ class Signature:
 
     `fallback` marks a generic symptom ("Migration operation has aborted")
     that is reported on a migration only when no specific signature matched
-    it, so the operator sees the cause rather than the echo.
+    it, so the operator sees the cause rather than the echo.  `remedy` is the
+    advice for every release; `remedies` add advice that needs a release
+    range (an option that exists since Stein…), composed per finding for the
+    release the logs come from.  `release_range` is the releases whose wording
+    the match follows; `releases` says it in words.
     """
 
     id: str
@@ -62,6 +67,8 @@ class Signature:
     fallback: bool = False
     component: str = ""
     path: str = ""
+    remedies: tuple[Remedy, ...] = ()
+    release_range: ReleaseRange = field(default_factory=ReleaseRange)
 
     def applies_to(self, kind: str | None) -> bool:
         """Return True when the signature may fire on a migration of this kind (None: any)."""
@@ -152,12 +159,16 @@ def parse_signature(text: str, *, path: str = "<signature>", component: str = ""
     query = _compile_match(str(data["match"]), nodes["match"][1], text, path, sig_id)
     example = str(data.get("example") or "").rstrip("\n")
     hint = _hint(data.get("hint"), query, example, fail)
+    remedies = parse_remedies(data.get("remedies"), fail)
+    if not str(data.get("remedy") or "").strip() and not remedies:
+        raise fail("missing required key 'remedy'")  # (a 'remedies' list alone also does)
+    release_range = parse_releases(data.get("releases"), fail)
     return Signature(
         id=sig_id, title=str(data["title"]).strip(), severity=severity, match=query,
-        explanation=str(data["explanation"]).strip(), remedy=str(data["remedy"]).strip(), flows=flows,
+        explanation=str(data["explanation"]).strip(), remedy=str(data.get("remedy") or "").strip(), flows=flows,
         phases=_str_tuple(data, "phases", fail), hint=hint, references=_str_tuple(data, "references", fail),
-        example=example, releases=str(data.get("releases") or "").strip(), fallback=fallback,
-        component=component, path=path,
+        example=example, releases=release_range.text() if "releases" in data else "",
+        fallback=fallback, component=component, path=path, remedies=remedies, release_range=release_range,
     )
 
 
@@ -191,7 +202,7 @@ def _check_keys(data: Mapping[str, Any], nodes: Mapping[str, tuple[yaml.Node, ya
         if key not in data or data[key] in (None, ""):
             raise fail(f"missing required key '{key}'")
     _check_text(data, ("id", "title", "severity", "match", "explanation", "remedy", "hint",
-                       "example", "releases"), fail)
+                       "example"), fail)
 
 
 def _hint(given: object, query: Query, example: str, fail: Callable[..., SignatureError]) -> str | None:

@@ -2,10 +2,15 @@
 
 Only the events a migration story can use are kept (markers, instance-tagged
 lines, warnings and errors, lines of requests that opened a move), so memory
-grows with what is kept, not with the size of the logs.
+grows with what is kept, not with the size of the logs.  What is dropped
+still says one thing diagnosis needs: that a host was alive and logging
+(`last_seen`, the time of each host's last record), which tells a move stuck
+on a command from logs that simply end.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from migtrace.correlate.markers import MarkerSet
 from migtrace.model import Event, level_rank
@@ -19,8 +24,14 @@ class Keeper:
     def __init__(self, markers: MarkerSet) -> None:
         self.markers = markers
         self.requests: set[str] = set()
+        #: host (or source path, for records without a host) -> time of its latest record
+        self.last_seen: dict[str, datetime] = {}
 
     def __call__(self, e: Event) -> bool:
+        key = e.host or e.source
+        seen = self.last_seen.get(key)
+        if seen is None or e.time > seen:
+            self.last_seen[key] = e.time
         if e.request_id and e.request_id in self.requests:
             return True
         if e.request_id and self.markers.starts_request(e):

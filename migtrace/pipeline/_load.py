@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
@@ -57,10 +57,11 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     options = options or LoadOptions()
     path_list = resolve_paths(paths)
     warnings = Warnings(options.warn)
+    keeper = Keeper(load_markers())
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus)
     else:
-        read = _read(path_list, options, warnings, Keeper(load_markers()))
+        read = _read(path_list, options, warnings, keeper)
     if not path_list:
         warnings("no input: give paths, or set $MIGTRACE_LOGS")
     if options.tz is None and not options.tz_by_path and any(
@@ -69,14 +70,25 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     events, offsets = _aligned(read.events, options)
     analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers())),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
-                        warnings=tuple(warnings.lines), inputs=tuple(path_list))
-    return with_diagnosis(analysis, options.signatures) if options.diagnose else analysis
+                        warnings=tuple(warnings.lines), inputs=tuple(path_list),
+                        last_seen=_shifted(keeper.last_seen, offsets))
+    return with_diagnosis(analysis, options.signatures, options.release) if options.diagnose else analysis
 
 
-def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = ()) -> Analysis:
-    """Return the analysis with findings from the shipped catalog plus the user's signatures."""
-    found = diagnose(analysis.migrations, analysis.events, load_catalog(tuple(signatures)))
-    return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings)
+def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None) -> Analysis:
+    """Return the analysis with findings from the shipped catalog plus the user's signatures.
+
+    `release` names the OpenStack release of the logs; None: diagnosis infers it from their wording.
+    """
+    found = diagnose(analysis.migrations, analysis.events, load_catalog(tuple(signatures)), release=release,
+                     last_seen=analysis.last_seen or None)
+    return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
+                   release=found.release)
+
+
+def _shifted(last_seen: dict[str, datetime], offsets: dict[str, float]) -> dict[str, datetime]:
+    """Align each host's last-record time with the clock-skew offsets, as its events were."""
+    return {key: t + timedelta(seconds=offsets[key]) if key in offsets else t for key, t in last_seen.items()}
 
 
 def _aligned(events: list[Event], options: LoadOptions) -> tuple[list[Event], dict[str, float]]:

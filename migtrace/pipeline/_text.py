@@ -30,8 +30,10 @@ def load_text(text: str, *, name: str = "<fixture>", host: str | None = None, se
         aliases = {**options.host_aliases, path: host} if host else dict(options.host_aliases)
         analysis = load([path], replace(options, host_aliases=aliases, diagnose=options.diagnose and catalog is None))
     if catalog is not None:
-        found = diagnose(analysis.migrations, analysis.events, catalog)
-        analysis = replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings)
+        found = diagnose(analysis.migrations, analysis.events, catalog, release=options.release,
+                         last_seen=analysis.last_seen or None)
+        analysis = replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
+                           release=found.release)
     for s in analysis.stats:
         s.path = name
     return analysis

@@ -18,10 +18,12 @@ import html
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
 
 from migtrace.correlate import match_migrations
+from migtrace.diagnose import LogsRelease
 from migtrace.model import KINDS, LEVELS, STATUSES, Event, FileStats, Finding, Migration
 from migtrace.serialize import migration_summary
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:  # pandas is imported lazily: the CLI's common paths do not ne
     import pandas as pd
 
 _NO_SKEW: Mapping[str, float] = MappingProxyType({})
+_NO_TIMES: Mapping[str, datetime] = MappingProxyType({})
 
 #: the columns of `events_frame()`, in order
 EVENT_COLUMNS: tuple[str, ...] = (
@@ -78,6 +81,11 @@ class Analysis:
     skew_mode: str = "none"
     warnings: tuple[str, ...] = ()
     inputs: tuple[str, ...] = ()
+    #: the time of the last record read from each host (or source path), kept or not: a host that
+    #: went on logging after a move's step proves the step stalled (empty: only `events` tell)
+    last_seen: Mapping[str, datetime] = field(default_factory=lambda: _NO_TIMES)
+    #: the OpenStack releases the logs may come from, as diagnosis found them (`--release` or the wording)
+    release: LogsRelease | None = None
 
     @property
     def unparsed_lines(self) -> int:

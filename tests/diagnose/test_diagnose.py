@@ -162,10 +162,13 @@ def test_diagnose_orphan_findings_for_events_outside_migrations() -> None:
     ] + [_ev("Migration operation has aborted", lineno=20)]
     analysis = _run(inside, loose)
     assert analysis.migrations[0].finding_ids == ("live-migration-aborted",)
-    [orphan] = analysis.orphan_findings
+    # a fallback never speaks outside a move: its record is listed as an unrecognised failure instead
+    orphan, echo = analysis.orphan_findings
     assert orphan.signature_id == "no-valid-host" and orphan.count == 3
     assert orphan.migration_id is None
-    assert [f.signature_id for f in all_findings(analysis.migrations, analysis.orphan_findings)] == ["live-migration-aborted", "no-valid-host"]
+    assert (echo.signature_id, echo.title, echo.recognised) == ("unrecognised", "Migration operation has aborted", False)
+    assert [f.signature_id for f in all_findings(analysis.migrations, analysis.orphan_findings)] == [
+        "live-migration-aborted", "no-valid-host", "unrecognised"]
 
 
 def test_diagnose_event_copied_after_correlation_is_not_an_orphan() -> None:
@@ -339,3 +342,24 @@ def test_diagnose_real_excerpt_fires_its_signatures(name: str) -> None:
     loaded = load(str(REAL_LOGS / name), options=LoadOptions(diagnose=False))
     analysis = diagnose(loaded.migrations, loaded.events, CATALOG)
     assert fired(analysis) == sorted(REAL_EXPECTED[name])
+
+
+def test_diagnose_a_warning_does_not_silence_an_error_fallback() -> None:
+    """A clean-up warning on the rollback must not hide the fallback that names the failure itself."""
+    found = _run([
+        _ev("Migration operation has aborted", seconds=1, lineno=1),
+        _ev("Network cleanup failed for destination host compute2 during live migration rollback. You may need "
+            "to manually clean up resources in the network service. Error: Port binding not found",
+            seconds=2, lineno=2, logger="nova.compute.manager"),
+    ])
+    ids = {f.signature_id: f.severity for f in found.migrations[0].findings}
+    assert ids == {"live-migration-aborted": "error", "network-cleanup-failed": "warning"}
+
+
+def test_diagnose_a_specific_error_still_silences_an_error_fallback() -> None:
+    found = _run([
+        _ev("Live Migration failure: unsupported configuration: Unable to find security driver for label apparmor",
+            seconds=1, lineno=1),
+        _ev("Migration operation has aborted", seconds=2, lineno=2),
+    ])
+    assert found.migrations[0].finding_ids == ("apparmor-seclabel-mismatch",)

@@ -1,7 +1,7 @@
 """Fuzz the oslo.log parser and the whole FileReader with realistic and hostile lines.
 
 The strategies are built from the line shapes real nova logs have
-(NOVA_MIGRATION_LOGS.md §1): the header of every release variant, TRACE and
+(docs/nova-migration-logs.md §1): the header of every release variant, TRACE and
 ERROR exception-prefix lines, unprefixed remote-traceback lines, blank
 lines, devstack ANSI colours, CRLF ends, pastebin numbering and headers
 hard-wrapped by a terminal or mail client; then mixed with arbitrary text

@@ -1,4 +1,4 @@
-"""oslo.log text: every header variant of NOVA_MIGRATION_LOGS.md §1, multi-line records, wrappers."""
+"""oslo.log text: every header variant of docs/nova-migration-logs.md §1, multi-line records, wrappers."""
 
 from __future__ import annotations
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from migtrace import LoadOptions, load, read_events
+from migtrace.diagnose import all_findings
 from migtrace.diagnose.catalog import Catalog, Signature, load_catalog
 from migtrace.model import Event
 from tests.conftest import REAL_LOGS, SAMPLE_LOGS, needs_shared
@@ -79,6 +80,18 @@ def test_precision_no_signature_matches_outside_the_failed_moves_of_a_sample_set
     assert offenders == [], "\n".join(offenders)
 
 
+@pytest.mark.parametrize("scenario", _sample_sets(), ids=lambda p: p.name)
+def test_precision_healthy_moves_of_a_sample_set_get_no_finding_at_all(scenario: Path) -> None:
+    """The whole diagnosis, not only the catalog: no unrecognised failure, stall or downtime warning either."""
+    truth = json.loads((scenario / "truth.json").read_text(encoding="utf-8"))
+    healthy = {r for t in truth if not t["findings"] for r in t["request_ids"]}
+    analysis = load(str(scenario))
+    found = [(m.id, f.signature_id, f.title) for m in analysis.migrations if healthy & set(m.request_ids)
+             for f in m.findings]
+    assert found == []
+    assert analysis.orphan_findings == ()
+
+
 # --------------------------------------------------------------------------- real excerpts
 
 
@@ -92,6 +105,18 @@ def test_precision_healthy_real_excerpt_matches_no_signature(name: str) -> None:
         assert events, f"{name}: nothing parsed"
     offenders = [_describe(e, ids) for e in events for ids in [_matches(e, CATALOG)] if ids]
     assert offenders == [], "\n".join(offenders)
+
+
+@needs_shared
+@pytest.mark.parametrize("name", sorted(HEALTHY_REAL))
+def test_precision_healthy_real_excerpt_gets_no_recognised_finding(name: str) -> None:
+    """Through the whole pipeline: no signature, stall or downtime finding (real ERRORs such as AMQP
+    reconnects may be listed as unrecognised: they are failures, of something else than a move)."""
+    analysis = load(str(REAL_LOGS / name))
+    found = [(f.signature_id, f.title) for f in all_findings(analysis.migrations, analysis.orphan_findings)
+             if f.recognised]
+    assert found == []
+    assert not [m.id for m in analysis.migrations if m.status == "stalled"]
 
 
 @needs_shared

@@ -3,7 +3,7 @@
 Hostile content only tests something if it reaches every output, so it is
 wrapped in records the product really parses: the Queens oslo.log file
 format (`[req-… user project - default default]`, DEBUG suffix, ERROR
-traceback prefix; NOVA_MIGRATION_LOGS.md §1.1-1.3) and `journalctl -o json`
+traceback prefix; docs/nova-migration-logs.md §1.1-1.3) and `journalctl -o json`
 entries (§1.5).  The ids are fixed so a case's migration can always be
 named (`timeline REQ`) and found in the outputs.
 """

@@ -3,7 +3,7 @@
 Each table maps a value of a field to the nova wordings that prove it.  They
 are matched against the text of the records of one move (its request ids,
 or its instance inside its time window), so a wording only counts for the
-move it belongs to.  Sources: ../shared/nova_logs/NOVA_MIGRATION_LOGS.md
+move it belongs to.  Sources: docs/nova-migration-logs.md
 §3 (flows) and §5.2 (statuses).
 
 The tables are deliberately generous: a field the tables call "known" only

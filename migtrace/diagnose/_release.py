@@ -1,0 +1,159 @@
+"""Tell which OpenStack release wrote a set of logs, from their wording (or from `--release`).
+
+Remedies name options that exist only from some release on; to suggest only
+what the user's nova has, diagnose needs the logs' release.  Nova's wording
+changed over the years (the lifecycle line, the migrate_data repr, the
+monitor's progress line, TRACE vs ERROR tracebacks…); the clues in
+migtrace/data/releases.yaml map such wordings to release ranges.  Each host's
+range is the intersection of its clues and the logs' range the intersection
+of the hosts'; only when they disagree (an upgrade half done) is the range
+their span, so that a remedy is dropped only when no host could use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from migtrace._datafile import Key, entries, load_document, read_text
+from migtrace._release import Release, release_named
+from migtrace.diagnose._remedy import ReleaseRange
+from migtrace.errors import DataError
+from migtrace.model import LEVELS, Event
+
+_SCHEMA = {"id": Key(required=True), "message": Key(regex=True), "logger": Key(), "level": Key(choices=LEVELS),
+           "field": Key(choices=("global_request_id", "request_id", "user", "project", "instance")),
+           "from": Key(), "to": Key(), "why": Key(required=True)}
+
+
+@dataclass(frozen=True, slots=True)
+class Clue:
+    """A wording only some releases write."""
+
+    id: str
+    low: Release | None
+    high: Release | None
+    message: re.Pattern[str] | None = None
+    logger: str | None = None
+    level: str | None = None
+    field: str | None = None
+
+    def matches(self, event: Event) -> bool:
+        """True when the event has every trait the clue names."""
+        if self.level is not None and event.level != self.level:
+            return False
+        if self.logger is not None and not (event.logger or "").startswith(self.logger):
+            return False
+        if self.field is not None and not getattr(event, self.field):
+            return False
+        return self.message is None or self.message.search(event.message) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class LogsRelease:
+    """The releases the logs may come from, and why migtrace thinks so."""
+
+    range: ReleaseRange
+    #: the clue ids seen (or `--release` when the user said it)
+    basis: tuple[str, ...] = ()
+    given: bool = False
+
+    def describe(self) -> str:
+        """One line for reports: `Pike–Stein (from: progress-memory-only, …)` or `unknown`."""
+        if not self.range.bounded:
+            return "unknown (no release-specific wording seen; give --release NAME)"
+        if self.given:
+            return f"{self.range.label()} (--release)"
+        return f"{self.range.label()} (from the wording: {', '.join(self.basis)})"
+
+
+@cache
+def clues(path: str | None = None) -> tuple[Clue, ...]:
+    """Return the clues of migtrace/data/releases.yaml (or of another file, for tests)."""
+    text, where = read_text("releases.yaml", path)
+    found = entries(load_document(text, where), "clues", _SCHEMA, where)
+    return tuple(Clue(e["id"], _named(e.get("from"), f"{where}: clues[{i}] ({e['id']})"),
+                      _named(e.get("to"), f"{where}: clues[{i}] ({e['id']})"),
+                      re.compile(e["message"]) if e.get("message") else None,
+                      e.get("logger"), e.get("level"), e.get("field")) for i, e in enumerate(found))
+
+
+def _named(name: object, where: str) -> Release | None:
+    if name is None:
+        return None
+    try:
+        return release_named(str(name))
+    except ValueError as exc:
+        raise DataError(f"{where}: {exc}") from None
+
+
+def logs_release(events: Iterable[Event], given: str | None = None) -> LogsRelease:
+    """Return the release range of the logs: `given` (a `--release` name) or inferred from the events."""
+    if given:
+        release = release_named(given)
+        return LogsRelease(ReleaseRange(release, release), ("--release",), given=True)
+    start = _Pending.of(clues())
+    pending: dict[str, _Pending] = {}
+    seen: dict[str, list[Clue]] = {}
+    for event in events:
+        key = event.host or event.source
+        left = pending.get(key, start)
+        if not left.clues:
+            continue
+        # most records carry no clue: one combined match of the clues still pending skips them
+        message = event.message
+        candidates = left.clues if left.at_start.match(message) or left.anywhere.search(message) else left.plain
+        hit = [c for c in candidates if c.matches(event)]
+        if hit:
+            seen.setdefault(key, []).extend(hit)
+            left = _Pending.of(tuple(c for c in left.clues if c not in hit))
+        pending[key] = left
+    ranges = [_intersection(found) for found in seen.values()]
+    basis = tuple(sorted({c.id for found in seen.values() for c in found}))
+    return LogsRelease(_overall(ranges), basis)
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """The clues a host has not shown yet, with the regexes that find any of them in one pass."""
+
+    clues: tuple[Clue, ...]
+    plain: tuple[Clue, ...]
+    at_start: re.Pattern[str]
+    anywhere: re.Pattern[str]
+
+    @staticmethod
+    def of(left: tuple[Clue, ...]) -> _Pending:
+        """Patterns anchored at the start are tried there only; the others are searched."""
+        patterns = [c.message.pattern for c in left if c.message is not None]
+        at_start = "|".join(f"(?:{p[1:]})" for p in patterns if p.startswith("^")) or "(?!)"
+        anywhere = "|".join(f"(?:{p})" for p in patterns if not p.startswith("^")) or "(?!)"
+        return _Pending(left, tuple(c for c in left if c.message is None), re.compile(at_start), re.compile(anywhere))
+
+
+def _intersection(found: list[Clue]) -> ReleaseRange:
+    """The releases every clue of one host allows (their span when they disagree)."""
+    return _overall([ReleaseRange(c.low, c.high) for c in found])
+
+
+def _overall(ranges: list[ReleaseRange]) -> ReleaseRange:
+    """The releases every range allows; when they disagree (an upgrade in the middle), their span."""
+    lows = [r.low for r in ranges if r.low is not None]
+    highs = [r.high for r in ranges if r.high is not None]
+    low, high = (max(lows) if lows else None), (min(highs) if highs else None)
+    if low is not None and high is not None and high < low:
+        return _span(ranges)
+    return ReleaseRange(low, high)
+
+
+def _span(ranges: list[ReleaseRange]) -> ReleaseRange:
+    """The smallest range holding every range (an open end anywhere stays open)."""
+    if not ranges:
+        return ReleaseRange()
+    lows = [r.low for r in ranges]
+    highs = [r.high for r in ranges]
+    low = None if any(x is None for x in lows) else min(x for x in lows if x is not None)
+    high = None if any(x is None for x in highs) else max(x for x in highs if x is not None)
+    return ReleaseRange(low, high)
