@@ -70,6 +70,9 @@ def short_ids(migrations: Sequence[Migration], among: Sequence[Migration] = ()) 
     out: dict[str, str] = {}
     for m in migrations:
         bare = m.id.lower().removeprefix("req-")
+        if "@" in m.id and not m.id.lower().startswith("req-"):
+            out[m.id] = _short_instance_id(m.id, universe)
+            continue
         if not (m.id.lower().startswith("req-") or bare == (m.migration_uuid or "").lower()):
             out[m.id] = m.id
             continue
@@ -85,6 +88,16 @@ def short_ids(migrations: Sequence[Migration], among: Sequence[Migration] = ()) 
         length = max(MIN_SHORT, shared + 1)
         out[m.id] = m.id if length >= len(bare) else m.id[: len(m.id) - len(bare) + length]
     return out
+
+
+def _short_instance_id(ident: str, universe: Sequence[Migration]) -> str:
+    """Shorten `<instance uuid>@<stamp>` to `<uuid prefix>@<stamp>`, unique among the other moves' ids."""
+    head, _, stamp = ident.partition("@")
+    others = [m.id.lower() for m in universe if m.id != ident and m.id.lower().endswith("@" + stamp.lower())]
+    for length in range(MIN_SHORT, len(head)):
+        if not any(o.startswith(head[:length].lower()) for o in others):
+            return f"{head[:length]}@{stamp}"
+    return ident
 
 
 def _started(row: Row) -> str:

@@ -341,6 +341,10 @@ def _join_by_migration_uuid(events: Sequence[Event], ops: Sequence[Operation],
                 break
 
 
+#: the shortest id prefix `timeline` accepts: shorter ones name too many moves to be meant
+MIN_PREFIX = 4
+
+
 def match_migrations(migrations: Sequence[Migration], ident: str) -> list[Migration]:
     """Return the migrations an ID names (request id with or without `req-`, instance, migration uuid/number)."""
     ident = ident.strip().lower()
@@ -354,7 +358,12 @@ def match_migrations(migrations: Sequence[Migration], ident: str) -> list[Migrat
                 or (m.migration_uuid and m.migration_uuid == ident)
                 or (ident.isdigit() and m.migration_number == int(ident))):
             found.append(m)
-    if not found and len(bare) >= 8:
+    if not found and "@" in bare:
+        # the short form `list` prints for a move known only by its instance and start: `<uuid prefix>@<stamp>`
+        head, _, stamp = bare.partition("@")
+        found = [m for m in migrations if len(head) >= MIN_PREFIX and m.id.lower().endswith("@" + stamp)
+                 and m.id.lower().startswith(head)]
+    elif not found and len(bare) >= MIN_PREFIX:
         # a shortened id, as people paste them in chat: a unique prefix of a request id or uuid
         found = [m for m in migrations
                  if any(r.lower().removeprefix("req-").startswith(bare) for r in m.request_ids)

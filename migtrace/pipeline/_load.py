@@ -106,6 +106,7 @@ def _aligned(events: list[Event], options: LoadOptions) -> tuple[list[Event], di
 
 def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str) -> _Read:
     """Raw-text passes: the id itself, then every request/instance tied to it, then their API calls."""
+    ident = ident.partition("@")[0]  # `<instance>@<stamp>` ids: the instance's lines hold the move
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
     first = _read(paths, options, Warnings(), None, frozenset(terms))
     related: set[str] = set(terms)

@@ -120,7 +120,7 @@ def test_output_list_table_fits_100_columns_with_short_unique_ids(cli) -> None:
     out = cli("list", str(SAMPLE_LOGS)).stdout.splitlines()
     assert max(len(x) for x in out) <= 100
     ids = [line.split()[0] for line in out[2:]]
-    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"req-[0-9a-f]{8,}", i) for i in ids)
+    assert len(ids) == len(set(ids)) and all(re.fullmatch(r"req-[0-9a-f]{8,}|[0-9a-f]{8,}@\d{8}T\d{6}", i) for i in ids)
     assert any(d in "\n".join(out) for d in ("26m44s", "55.6s", "544ms"))  # human durations
 
 
