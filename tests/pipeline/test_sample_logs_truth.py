@@ -50,9 +50,9 @@ def test_sample_truth_is_valid(name: str) -> None:
     for mig in truth:
         assert set(mig) == KEYS
         # a field the set's logs cannot support is null, and `unknown` says why
-        for name, value in mig.items():
+        for field, value in mig.items():
             if value is None or value == []:
-                assert name in mig["unknown"] or name not in ("kind", "request_ids", "source_host"), (name, mig)
+                assert field in mig["unknown"] or field not in ("kind", "request_ids", "source_host"), (field, mig)
         assert mig["kind"] in KINDS or "kind" in mig["unknown"]
         assert mig["status"] in STATUSES
         assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", mig["instance"])

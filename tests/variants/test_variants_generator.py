@@ -18,8 +18,6 @@ from tests.variants.conftest import variant_doc
 from tools.variants.generate import generate
 from tools.variants.records import JOURNAL_LINE, OSLO_PREFIX, SampleSet, load_set, parse_export
 
-UTC = UTC
-
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}

@@ -339,7 +339,7 @@ def podman_journal_short(s: SetData, out: Path) -> list[str]:
     paths = []
     for h in s.hosts:
         merged = []
-        for h2, p, lf in _containers(s):
+        for h2, p, _lf in _containers(s):
             if h2 != h:
                 continue
             conmon = 10000 + formats.jitter(f"{h}{p}", 50000)
@@ -438,7 +438,7 @@ def dashboards_csv(s: SetData, out: Path) -> list[str]:
 
 def _loki_streams(s: SetData) -> list[tuple[datetime, dict[str, str], str]]:
     entries = []
-    for h, p, lf in _containers(s):
+    for h, p, _lf in _containers(s):
         labels = {"job": "nova", "host": h, "service_name": p,
                   "filename": f"/var/log/kolla/nova/{p}.log"}
         for ln, t, _ in _stream_lines(s, h, p):

@@ -20,7 +20,7 @@ STAT_COLS = ("lines", "records", "cont", "meta", "unparsed", "skipped")
 
 def stats(mig: str, paths: list[Path]) -> dict[str, object]:
     """Run merge --stats and read its TOTAL row (or the exit code when there is none)."""
-    p = subprocess.run([mig, "merge", "--stats", *map(str, paths)], capture_output=True, text=True, timeout=900)
+    p = subprocess.run([mig, "merge", "--stats", *map(str, paths)], capture_output=True, text=True, timeout=900, check=False)
     total = [ln for ln in p.stdout.splitlines() if ln.startswith("TOTAL")]
     out: dict[str, object] = {"rc": p.returncode, "warnings": len(p.stderr.splitlines())}
     if total:
@@ -37,7 +37,7 @@ def stats(mig: str, paths: list[Path]) -> dict[str, object]:
 
 def found(mig: str, paths: list[Path]) -> tuple[int, list[dict[str, object]]]:
     """Run list -f json; return its exit code and the migrations."""
-    p = subprocess.run([mig, "list", "-f", "json", *map(str, paths)], capture_output=True, text=True, timeout=900)
+    p = subprocess.run([mig, "list", "-f", "json", *map(str, paths)], capture_output=True, text=True, timeout=900, check=False)
     try:
         return p.returncode, list(json.loads(p.stdout)) if p.stdout.strip() else []
     except json.JSONDecodeError:

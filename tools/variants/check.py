@@ -150,7 +150,7 @@ def run_list(variant_dir: Path, doc: dict[str, Any], runner: Runner) -> Run:
 
 def says_unknown(name: str, value: object) -> bool:
     """True when the product states nothing for this field."""
-    if value is None or value == "" or value == []:
+    if value is None or value in ("", []):
         return True
     if isinstance(value, str) and value.strip().lower() in ("unknown", "?", "-", "n/a"):
         return True

@@ -37,7 +37,7 @@ def expected_rows(root: Path) -> list[dict[str, Any]]:
 
     view = View("as-is", {r.seq for r in sset.records})
     named = {f.rel for f in sset.files if "/" in f.rel}
-    _attribute(sset, view, [r for r in sset.records], named)
+    _attribute(sset, view, list(sset.records), named)
     rules = Rules(sset, view)
     present = set(sset.hosts())
     rows = []
