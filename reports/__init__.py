@@ -1,7 +1,7 @@
 """Reports: every output of migtrace, each format a registered `Renderer` (`migtrace.reports`).
 
 Views and their formats: `report` (html, markdown, json, text), the tabular
-views `list`, `diagnose`, `signatures`, `merge-stats` (table, value, json,
+views `list`, `diagnose`, `signatures`, `merge-stats`, `stats` (table, value, json,
 yaml, csv, markdown through `_listing`), `timeline` (text), `signature`,
 `fired`, `merge`.  Durations, times and escaping
 come from `_format`, tables from `_listing`, redaction from `redact`.
@@ -13,6 +13,7 @@ from __future__ import annotations
 from migtrace.reports import (
     diagnosis,
     finding_rows,
+    fleet,
     html_report,
     json_report,
     listing,
@@ -42,6 +43,7 @@ __all__ = [
     "UnknownColumnError",
     "diagnosis",
     "finding_rows",
+    "fleet",
     "format_for_path",
     "formats",
     "get_renderer",

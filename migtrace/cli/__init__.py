@@ -15,6 +15,7 @@ from migtrace.cli._diagnose import diagnose, signatures
 from migtrace.cli._list import list_cmd
 from migtrace.cli._merge import merge
 from migtrace.cli._report import report
+from migtrace.cli._stats import stats
 from migtrace.cli._timeline import timeline
 
 __all__ = ["cli", "main"]
@@ -36,7 +37,7 @@ def cli() -> None:
     """
 
 
-for _command in (list_cmd, timeline, merge, diagnose, signatures, report):
+for _command in (list_cmd, stats, timeline, merge, diagnose, signatures, report):
     cli.add_command(_command)
 
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from migtrace.correlate import match_migrations
 from migtrace.diagnose import LogsRelease
+from migtrace.diagnose.fleet import ROW_KEYS, STATUS_COLUMNS, fleet_rows
 from migtrace.model import KINDS, LEVELS, STATUSES, Event, FileStats, Finding, Migration
 from migtrace.serialize import migration_summary
 
@@ -44,6 +45,14 @@ MIGRATION_COLUMNS: tuple[str, ...] = (
     "status", "block_migration", "volume_backed", "post_copy", "downtime_s", "phases", "findings",
     "missing_sides",
 )
+#: pandas dtypes of `stats_frame()`'s columns (`hosts`, `signatures`: object columns of lists)
+STATS_DTYPES: dict[str, str] = {
+    **dict.fromkeys(("group", "source_host", "dest_host", "slowest_id", "worst_downtime_id"), "string"),
+    **dict.fromkeys(("moves", "as_source", "as_dest", *STATUS_COLUMNS, "duration_unknown", "downtime_known",
+                     "unknown_hosts"), "Int64"),
+    **dict.fromkeys(("failure_rate", "duration_p50_s", "duration_p95_s", "duration_max_s", "downtime_p50_s",
+                     "downtime_max_s"), "Float64"),
+}
 #: pandas dtypes of the frames' columns (the rest are object columns of lists)
 _TEXT, _CATEGORY = "string", "category"
 EVENT_DTYPES: dict[str, str] = {
@@ -158,3 +167,15 @@ class Analysis:
         frame["kind"] = pd.Categorical(frame["kind"], categories=list(KINDS))
         frame["status"] = pd.Categorical(frame["status"], categories=list(STATUSES))
         return frame.astype(MIGRATION_DTYPES)
+
+    def stats_frame(self, group_by: str = "kind") -> pd.DataFrame:
+        """Return the fleet figures of `migtrace stats --group-by` as a frame (stable columns and dtypes, even empty).
+
+        `group_by` is kind, pair, host, signature or day; the rows are
+        migtrace.diagnose.fleet's (unknown hosts as <NA>, never guessed).
+        (`stats` itself is the per-input line accounting, hence the name.)
+        """
+        import pandas as pd  # noqa: PLC0415 - pandas costs 0.5 s of start-up; only frames need it
+
+        frame = pd.DataFrame(fleet_rows(self.migrations, group_by), columns=list(ROW_KEYS))
+        return frame.astype(STATS_DTYPES)
