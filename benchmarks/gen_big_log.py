@@ -45,6 +45,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -167,6 +168,8 @@ class Generator:
         self.lines = 0
         self.handles: dict[tuple[str, str], object] = {}
         self.boots = 0
+        #: called with each live migration's spec before it runs (benchmarks.gen_fleet sets its physics)
+        self.tune_live: Callable[[LiveSpec, str], None] | None = None
 
     # ------------------------------------------------------------------ driving
 
@@ -507,6 +510,8 @@ class Generator:
                 spec.forced, spec.outcome = True, "cpu"
             else:
                 spec.duration = self.rng.uniform(15, 60)
+            if self.tune_live is not None:
+                self.tune_live(spec, tp)
             truth = live_migration(env, t, spec)
         elif tp == "evacuate":
             # the source lost power 100 s ago (its log stops: see run()); 40 s later it still looks up

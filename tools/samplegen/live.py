@@ -10,6 +10,7 @@ from tools.samplegen.core import NOCTX, Ctx, at
 from tools.samplegen.env import Env, Truth, move
 
 GIB = 1024 ** 3
+MIB = 1024 ** 2
 
 
 @dataclass
@@ -39,6 +40,12 @@ class LiveSpec:
     port: str = ""
     #: the request's block_migration as sent ("" = true for block, "auto" otherwise)
     body_block: str = ""
+    #: opt-in physics (the fleet set): the link sends this many MiB/s and the guest dirties
+    #: `dirty_mib_s`, from `start_remaining_mib` left to copy at the monitor's start; None: the
+    #: sample sets' fixed curves (their bytes must not change)
+    bandwidth_mib_s: float | None = None
+    dirty_mib_s: float = 0.0
+    start_remaining_mib: float = 0.0
 
 
 def _lmd(env: Env, spec: LiveSpec, *, mig: str | None = None, dest_side: bool = False) -> str:
@@ -325,11 +332,26 @@ def _lifecycle(env: Env, t: datetime, host: str, inst: str, state: str, *, migra
     sim.phase, sim.part = saved
 
 
+def _physics_line(spec: LiveSpec, offset: float, total: int) -> tuple[int, int]:
+    """Return (processed, remaining) bytes `offset` seconds into the job under the spec's physics.
+
+    Linear and exact, so that the generator's own numbers are the truth a
+    reader must recover: processed = bandwidth × t; remaining = start +
+    (dirty − bandwidth) × t, kept between 1 MiB and the guest's memory.
+    """
+    assert spec.bandwidth_mib_s is not None
+    processed = int(spec.bandwidth_mib_s * offset * MIB)
+    remaining = int((spec.start_remaining_mib + (spec.dirty_mib_s - spec.bandwidth_mib_s) * offset) * MIB)
+    return processed, min(max(remaining, MIB), total)
+
+
 def _progress(env: Env, t_start: datetime, spec: LiveSpec, ctx: Ctx) -> tuple[datetime, datetime | None]:
     """Log the monitor's progress lines; return (end of job, post-copy switch time or None)."""
     sim, rel = env.sim, env.sim.release
     if rel.progress == "none":
         return at(t_start, spec.duration), None
+    if spec.bandwidth_mib_s is not None:
+        return _physics_progress(env, t_start, spec, ctx)
     total = spec.mem_mb * 1024 * 1024 + 8 * 1024 * 1024
     disk_total = spec.disk_gb * GIB if spec.block else 0
     processed = 0
@@ -381,6 +403,28 @@ def _progress(env: Env, t_start: datetime, spec: LiveSpec, ctx: Ctx) -> tuple[da
             spec.duration = elapsed + 22.0
             stuck = False
     return at(t_start, spec.duration + sim.rng.uniform(0.1, 0.4)), post_copy_at
+
+
+def _physics_progress(env: Env, t_start: datetime, spec: LiveSpec, ctx: Ctx) -> tuple[datetime, datetime | None]:
+    """Progress lines of the physics model (Queens wording, every 5 s; see `_physics_line`)."""
+    sim = env.sim
+    if sim.release.progress != "queens":
+        raise ValueError("the physics model writes Queens-era progress lines only")
+    total = spec.mem_mb * MIB
+    n = 0
+    while True:
+        n += 10
+        elapsed = n / 2
+        if elapsed >= spec.duration:
+            break
+        offset = elapsed + sim.rng.uniform(0.0, 0.08)
+        processed, remaining = _physics_line(spec, offset, total)
+        level = "INFO" if n % 60 == 0 else "DEBUG"
+        sim.emit(at(t_start, offset), spec.src, "n-cpu", level, "nova.virt.libvirt.driver",
+                 f"Migration running for {int(elapsed)} secs, memory {remaining * 100 // total}% remaining; "
+                 f"(bytes processed={processed}, remaining={remaining}, total={total})", ctx, inst=spec.inst,
+                 site=sites.LV_PROGRESS if level == "DEBUG" else None)
+    return at(t_start, spec.duration + sim.rng.uniform(0.1, 0.4)), None
 
 
 def _force_complete(env: Env, t: datetime, spec: LiveSpec, src_ctx: Ctx) -> datetime:
