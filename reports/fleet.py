@@ -14,15 +14,37 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from importlib import resources
 from typing import Any, Final
 
 import yaml
 
-from migtrace.diagnose.fleet import GROUPINGS, ROW_KEYS, STATUS_COLUMNS, fleet_rows, fleet_stats
+from migtrace.diagnose import fleet as fleet_module
+from migtrace.diagnose import physics as physics_module
+from migtrace.diagnose.fleet import (
+    GROUPINGS,
+    ROW_KEYS,
+    STATUS_COLUMNS,
+    PhysicsOf,
+    fleet_rows,
+    fleet_stats,
+    physics_cache,
+)
+from migtrace.diagnose.physics import Physics
 from migtrace.model import Migration
 from migtrace.reports._format import duration_short
-from migtrace.reports._listing import TABLE_MISSING, Column, Row, TableSpec, cell, register_table, render_rows
+from migtrace.reports._listing import (
+    TABLE_MISSING,
+    Column,
+    Row,
+    TableSpec,
+    cell,
+    listing,
+    register_table,
+    render_rows,
+)
 from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.serialize import iso
 
 #: the `stats` document's schema name and version (docs/json-schema.md, "stats")
 SCHEMA: Final = "migtrace-stats"
@@ -32,8 +54,9 @@ DEFAULT_GROUPING: Final = "kind"
 #: the table's columns for each grouping when no -c is given
 TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "kind": ("group", "moves", "failed", "failure_rate", "duration_p50_s", "duration_p95_s", "duration_max_s",
-             "duration_unknown", "downtime_p50_s", "downtime_max_s"),
-    "pair": ("group", "moves", "failed", "failure_rate", "duration_p50_s", "downtime_max_s", "signatures"),
+             "duration_unknown", "downtime_p50_s", "downtime_max_s", "not_converging"),
+    "pair": ("group", "moves", "failed", "failure_rate", "duration_p50_s", "downtime_max_s", "bandwidth_p50_mib_s",
+             "not_converging", "signatures"),
     "host": ("group", "as_source", "as_dest", "failed", "failure_rate", "duration_p50_s", "downtime_max_s",
              "signatures"),
     "signature": ("group", "moves", "failed", "stalled", "hosts", "unknown_hosts"),
@@ -47,6 +70,9 @@ SECTIONS: Final = (
     ("Hosts", "host", TABLE_COLUMNS["host"]),
     ("Top failures", "signature", TABLE_COLUMNS["signature"]),
 )
+#: the files whose words the stats document may hold besides the logs' (redaction's vocabulary)
+SOURCES: Final = (__file__, fleet_module.__file__, physics_module.__file__,
+                  str(resources.files("migtrace").joinpath("data/physics.yaml")))
 #: rows the overview's failure section shows at most
 TOP_FAILURES: Final = 10
 
@@ -81,6 +107,7 @@ _HEADERS: Final = {
     "downtime_p50_s": "down p50", "downtime_max_s": "down max", "downtime_known": "downs",
     "failure_rate": "fail%", "as_source": "as src", "as_dest": "as dest", "in_progress": "running",
     "unknown_hosts": "?hosts", "slowest_id": "slowest", "worst_downtime_id": "worst down",
+    "bandwidth_p50_mib_s": "MiB/s", "not_converging": "no conv",
 }
 
 
@@ -90,6 +117,9 @@ def _column(name: str) -> Column:
         return Column(name, display=_group, shrink=True, min_width=12)
     if name == "failure_rate":
         return Column(name, header=header, display=_rate, right=True)
+    if name.endswith("_mib_s"):
+        return Column(name, header=header, display=lambda r: cell(None if r.get(name) is None else f"{r[name]:.0f}"),
+                      right=True)
     if name.endswith("_s"):
         return Column(name, header=header, display=_seconds(name), right=True)
     if name in ("hosts", "signatures"):
@@ -102,9 +132,36 @@ def _column(name: str) -> Column:
 SPEC = TableSpec(view="stats", columns=tuple(_column(n) for n in ROW_KEYS), table=TABLE_COLUMNS["kind"])
 
 
+def physics_dict(p: Physics) -> dict[str, Any]:
+    """Return one move's physics as JSON-ready data (docs/json-schema.md, `stats.physics`)."""
+    return {
+        "migration_id": p.migration_id, "verdict": p.verdict, "evidence": p.evidence, "samples": len(p.samples),
+        "span_s": _round(p.span_s), "transferred_bytes": p.transferred_bytes, "memory_bytes": p.memory_bytes,
+        "bandwidth_mib_s": _round(p.bandwidth_mib_s), "dirty_rate_mib_s": _round(p.dirty_rate_mib_s),
+        "idle_s": _round(p.idle_s),
+        "marks": [{"id": k.id, "label": k.label, "admin": k.admin, "time": iso(k.event.time), "host": k.event.host,
+                   "event": k.event.origin} for k in p.marks],
+        "downtime_s": _round(p.downtime_s), "downtime_source": p.downtime_source or None,
+        "downtime_resolution_s": p.downtime_resolution_s,
+    }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def physics_rows(migrations: Sequence[Migration], of: PhysicsOf | None = None) -> list[dict[str, Any]]:
+    """Return the physics of every live migration and of every move with a marked event, in start order."""
+    of = of or physics_cache()
+    found = (of(m) for m in migrations)
+    return [physics_dict(p) for p in found if p.samples or p.marks]
+
+
 def stats_document(migrations: Sequence[Migration]) -> dict[str, Any]:
-    """Return the `stats` document: schema, version, and every grouping's rows (docs/json-schema.md)."""
-    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **fleet_stats(migrations)}
+    """Return the `stats` document: schema, version, every grouping's rows, each move's physics."""
+    of = physics_cache()
+    return {"schema": SCHEMA, "schema_version": SCHEMA_VERSION, **fleet_stats(migrations, of),
+            "physics": physics_rows(migrations, of)}
 
 
 def rows(data: FleetView | Sequence[Migration], options: RenderOptions | None = None) -> list[dict[str, Any]]:
@@ -124,6 +181,12 @@ def _overview(view: FleetView, fmt: str, options: RenderOptions) -> str:
             columns = tuple(c for c in columns if c not in STATUS_COLUMNS or any(r[c] for r in found))
         shown = replace(options, columns=columns, sort_columns=())
         body = render_rows(SPEC, found, fmt, shown) if found else "(none)\n"
+        parts.append(f"### {title}\n\n{body}" if fmt == "markdown" else f"{title}\n{body}")
+    stuck = [p for p in physics_rows(view.migrations) if p["verdict"] in ("stalled", "diverging")]
+    if stuck:
+        body = listing(stuck, ("migration_id", "verdict", "evidence"), fmt, ("move", "copy", "evidence"),
+                       max_width=options.max_width, shrink=("evidence",))
+        title = "Live migrations that did not converge"
         parts.append(f"### {title}\n\n{body}" if fmt == "markdown" else f"{title}\n{body}")
     return "\n".join(parts)
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from migtrace.model import FileStats
 from migtrace.pipeline import Analysis
+from migtrace.reports import fleet
 from migtrace.reports._format import json_string
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.serialize import finding_dict, iso, migration_detail
@@ -50,6 +51,8 @@ def report_dict(analysis: Analysis, options: RenderOptions) -> dict[str, Any]:
         "warnings": list(analysis.warnings),
         "migrations": [migration_detail(m) for m in analysis.migrations],
         "orphan_findings": [finding_dict(f) for f in analysis.orphan_findings],
+        # the fleet figures and each move's physics, versioned on their own (`stats -f json` prints the same)
+        "stats": fleet.stats_document(analysis.migrations),
     }
 
 
@@ -60,4 +63,5 @@ def render(analysis: Analysis, options: RenderOptions) -> str:
 
 RENDERER = register(Renderer(view="report", name="json", suffix=".json", render=render, escapes=(json_string,),
                              description="full model, versioned schema (docs/json-schema.md)",
-                             vocabulary=lambda: source_words(__file__, inspect.getfile(migration_detail))))
+                             vocabulary=lambda: source_words(__file__, inspect.getfile(migration_detail),
+                                                             *fleet.SOURCES)))

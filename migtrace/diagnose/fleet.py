@@ -21,7 +21,10 @@ Rules, stated once (docs/cli-reference.md repeats them):
   is known (every status but `in-progress` and `unknown`); `null` when
   there is none;
 - percentiles are nearest-rank: p95 is a duration some move really took,
-  the smallest that at least 95 % of the moves did not exceed.
+  the smallest that at least 95 % of the moves did not exceed;
+- `not_converging` counts the live migrations whose progress lines show a
+  stalled or diverging copy, `bandwidth_p50_mib_s` is the median effective
+  bandwidth of those with one (migtrace.diagnose.physics).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
+from migtrace.diagnose.physics import Physics, physics
 from migtrace.model import KINDS, STATUSES, Migration
 
 #: the groupings `stats --group-by` offers
@@ -47,8 +51,8 @@ STATUS_COLUMNS: Final = tuple(s.replace("-", "_") for s in STATUSES)
 ROW_KEYS: Final = (
     "group", "source_host", "dest_host", "moves", "as_source", "as_dest", *STATUS_COLUMNS, "failure_rate",
     "duration_p50_s", "duration_p95_s", "duration_max_s", "duration_unknown", "slowest_id",
-    "downtime_p50_s", "downtime_max_s", "downtime_known", "worst_downtime_id", "hosts", "unknown_hosts",
-    "signatures",
+    "downtime_p50_s", "downtime_max_s", "downtime_known", "worst_downtime_id", "bandwidth_p50_mib_s",
+    "not_converging", "hosts", "unknown_hosts", "signatures",
 )
 #: what a row shows for an unknown host inside a pair's name
 UNKNOWN_HOST = "?"
@@ -91,7 +95,30 @@ def _failure_signatures(moves: Sequence[Migration]) -> list[str]:
     return [s for s, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def group_row(group: str | None, moves: Sequence[Migration], **extra: Any) -> dict[str, Any]:
+#: each move's physics, computed once for all the groupings of one call (keyed by the object's id)
+PhysicsOf = Callable[[Migration], Physics]
+
+
+def physics_cache() -> PhysicsOf:
+    """Return a function giving a move's physics, computing it once."""
+    seen: dict[int, Physics] = {}
+
+    def of(m: Migration) -> Physics:
+        if id(m) not in seen:
+            seen[id(m)] = physics(m)
+        return seen[id(m)]
+    return of
+
+
+def _physics_figures(moves: Sequence[Migration], of: PhysicsOf) -> dict[str, Any]:
+    live = [of(m) for m in moves if m.kind == "live-migration"]
+    rates = [p.bandwidth_mib_s for p in live if p.bandwidth_mib_s is not None]
+    return {"bandwidth_p50_mib_s": None if not rates else round(percentile(rates, 50) or 0.0, 1),
+            "not_converging": sum(p.verdict in ("stalled", "diverging") for p in live)}
+
+
+def group_row(group: str | None, moves: Sequence[Migration], of: PhysicsOf | None = None,
+              **extra: Any) -> dict[str, Any]:
     """Return the figures of one group of moves (every key of ROW_KEYS; `extra` sets the group's own keys)."""
     statuses = dict.fromkeys(STATUSES, 0)
     for m in moves:
@@ -110,6 +137,7 @@ def group_row(group: str | None, moves: Sequence[Migration], **extra: Any) -> di
         "duration_max_s": _round(slowest), "duration_unknown": len(moves) - len(durations), "slowest_id": slowest_id,
         "downtime_p50_s": _round(percentile(downtimes, 50)), "downtime_max_s": _round(worst_down),
         "downtime_known": len(downtimes), "worst_downtime_id": worst_down_id,
+        **_physics_figures(moves, of or physics_cache()),
         "hosts": sorted({h for m in moves for h in (m.source_host, m.dest_host) if h}),
         "unknown_hosts": sum((m.source_host is None) + (m.dest_host is None) for m in moves),
         "signatures": _failure_signatures(moves),
@@ -134,10 +162,10 @@ def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
     return sorted(keys, key=key)
 
 
-def by_kind(migrations: Sequence[Migration]) -> list[dict[str, Any]]:
+def by_kind(migrations: Sequence[Migration], of: PhysicsOf) -> list[dict[str, Any]]:
     """Return one row per kind of move that occurred, in nova's order."""
     groups = _by(migrations, lambda m: (m.kind,))
-    return [group_row(k, groups[k]) for k in KINDS if k in groups]
+    return [group_row(k, groups[k], of) for k in KINDS if k in groups]
 
 
 def pair_name(source: str | None, dest: str | None) -> str:
@@ -145,50 +173,51 @@ def pair_name(source: str | None, dest: str | None) -> str:
     return f"{source or UNKNOWN_HOST} → {dest or UNKNOWN_HOST}"
 
 
-def by_pair(migrations: Sequence[Migration]) -> list[dict[str, Any]]:
+def by_pair(migrations: Sequence[Migration], of: PhysicsOf) -> list[dict[str, Any]]:
     """Return one row per source → destination pair (unknown sides as null)."""
     groups = _by(migrations, lambda m: ((m.source_host, m.dest_host),))
-    return [group_row(pair_name(*k), groups[k], source_host=k[0], dest_host=k[1]) for k in _sorted_keys(groups)]
+    return [group_row(pair_name(*k), groups[k], of, source_host=k[0], dest_host=k[1]) for k in _sorted_keys(groups)]
 
 
-def by_host(migrations: Sequence[Migration]) -> list[dict[str, Any]]:
+def by_host(migrations: Sequence[Migration], of: PhysicsOf) -> list[dict[str, Any]]:
     """Return one row per host (moves as source plus moves as destination; `null`: the unknown hosts)."""
     groups = _by(migrations, lambda m: {m.source_host, m.dest_host})
     rows = []
     for host in _sorted_keys(groups):
         moves = groups[host]
-        rows.append(group_row(host, moves, as_source=sum(m.source_host == host for m in moves),
+        rows.append(group_row(host, moves, of, as_source=sum(m.source_host == host for m in moves),
                               as_dest=sum(m.dest_host == host for m in moves)))
     return rows
 
 
-def by_signature(migrations: Sequence[Migration]) -> list[dict[str, Any]]:
+def by_signature(migrations: Sequence[Migration], of: PhysicsOf) -> list[dict[str, Any]]:
     """Return one row per finding signature: the moves it was found on, most failures first."""
     groups = _by(migrations, lambda m: {f.signature_id for f in m.findings})
-    rows = [group_row(sig, groups[sig], signatures=[sig]) for sig in groups]
+    rows = [group_row(sig, groups[sig], of, signatures=[sig]) for sig in groups]
     return sorted(rows, key=lambda r: (-(r["failed"] + r["stalled"]), -r["moves"], r["group"]))
 
 
-def by_day(migrations: Sequence[Migration]) -> list[dict[str, Any]]:
+def by_day(migrations: Sequence[Migration], of: PhysicsOf) -> list[dict[str, Any]]:
     """Return one row per UTC day a move started on."""
     groups = _by(migrations, lambda m: (m.started.date().isoformat(),))
-    return [group_row(day, groups[day]) for day in sorted(groups)]
+    return [group_row(day, groups[day], of) for day in sorted(groups)]
 
 
-GROUPERS: Final[dict[str, Callable[[Sequence[Migration]], list[dict[str, Any]]]]] = {
+GROUPERS: Final[dict[str, Callable[[Sequence[Migration], PhysicsOf], list[dict[str, Any]]]]] = {
     "kind": by_kind, "pair": by_pair, "host": by_host, "signature": by_signature, "day": by_day,
 }
 
 
-def fleet_rows(migrations: Sequence[Migration], group_by: str) -> list[dict[str, Any]]:
+def fleet_rows(migrations: Sequence[Migration], group_by: str, of: PhysicsOf | None = None) -> list[dict[str, Any]]:
     """Return the rows of one grouping (`GROUPINGS`); `ValueError` for another word."""
     try:
         grouper = GROUPERS[group_by]
     except KeyError:
         raise ValueError(f"unknown grouping {group_by!r} (known: {', '.join(GROUPINGS)})") from None
-    return grouper(migrations)
+    return grouper(migrations, of or physics_cache())
 
 
-def fleet_stats(migrations: Sequence[Migration]) -> dict[str, Any]:
+def fleet_stats(migrations: Sequence[Migration], of: PhysicsOf | None = None) -> dict[str, Any]:
     """Return every grouping at once, plus the totals over all moves (the JSON `stats` document's body)."""
-    return {"total": group_row(None, migrations), **{f"by_{g}": fleet_rows(migrations, g) for g in GROUPINGS}}
+    of = of or physics_cache()
+    return {"total": group_row(None, migrations, of), **{f"by_{g}": fleet_rows(migrations, g, of) for g in GROUPINGS}}

@@ -49,9 +49,9 @@ MIGRATION_COLUMNS: tuple[str, ...] = (
 STATS_DTYPES: dict[str, str] = {
     **dict.fromkeys(("group", "source_host", "dest_host", "slowest_id", "worst_downtime_id"), "string"),
     **dict.fromkeys(("moves", "as_source", "as_dest", *STATUS_COLUMNS, "duration_unknown", "downtime_known",
-                     "unknown_hosts"), "Int64"),
+                     "unknown_hosts", "not_converging"), "Int64"),
     **dict.fromkeys(("failure_rate", "duration_p50_s", "duration_p95_s", "duration_max_s", "downtime_p50_s",
-                     "downtime_max_s"), "Float64"),
+                     "downtime_max_s", "bandwidth_p50_mib_s"), "Float64"),
 }
 #: pandas dtypes of the frames' columns (the rest are object columns of lists)
 _TEXT, _CATEGORY = "string", "category"

@@ -235,6 +235,12 @@ def test_stats_frame_has_stable_columns_and_dtypes_even_empty(grouping: str) -> 
     assert full.dtypes.equals(empty.dtypes) and len(empty) == 0 and len(full) > 0
 
 
+def test_stats_frame_every_scalar_column_has_a_dtype() -> None:
+    from migtrace.pipeline.analysis import STATS_DTYPES
+
+    assert set(STATS_DTYPES) == set(ROW_KEYS) - {"hosts", "signatures"}
+
+
 def test_stats_frame_rows_equal_the_json_rows() -> None:
     frame = load(QUEENS).stats_frame("host")
     rows = _document("queens-files")["by_host"]

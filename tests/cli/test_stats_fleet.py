@@ -70,3 +70,24 @@ def test_stats_fleet_failures_by_signature_and_hosts_match_truth() -> None:
     for sig, moves in expected.items():
         assert rows[sig]["moves"] == len(moves), sig
         assert rows[sig]["hosts"] == sorted({h for m in moves for h in (m["source_host"], m["dest_host"]) if h})
+
+
+def test_stats_fleet_convergence_and_bandwidth_per_pair_match_the_generator() -> None:
+    doc, truth = _document()
+    pairs: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for m in truth:
+        pairs[f"{m['source_host'] or '?'} → {m['dest_host'] or '?'}"].append(m)
+    for row in doc["by_pair"]:
+        physics = [m["physics"] for m in pairs[row["group"]] if m["physics"]]
+        assert row["not_converging"] == sum(p["verdict"] in ("stalled", "diverging") for p in physics)
+        rates = [p["bandwidth_mib_s"] for p in physics]
+        if rates:
+            assert row["bandwidth_p50_mib_s"] == pytest.approx(percentile(rates, 50), abs=0.1)
+        else:
+            assert row["bandwidth_p50_mib_s"] is None
+    assert doc["total"]["not_converging"] == sum(
+        1 for m in truth if m["physics"] and m["physics"]["verdict"] != "converging")
+    by_id = {p["migration_id"]: p for p in doc["physics"]}
+    for m in truth:
+        if m["physics"]:
+            assert by_id[m["request_id"]]["verdict"] == m["physics"]["verdict"]

@@ -25,7 +25,7 @@ def test_json_envelope_and_version() -> None:
     assert doc["migtrace_version"] == __version__
     assert doc["generated"] == "2024-03-06T12:00:00.000+00:00"
     assert list(doc) == ["schema", "schema_version", "migtrace_version", "generated", "title", "redacted",
-                                "inputs", "paths", "skew", "warnings", "migrations", "orphan_findings"]
+                                "inputs", "paths", "skew", "warnings", "migrations", "orphan_findings", "stats"]
     assert doc["redacted"] == ["secrets"]
     assert doc["inputs"][0]["unparsed_lines"] == 5 and doc["inputs"][0]["balanced"] is True
     assert doc["skew"] == {"mode": "auto", "offsets_s": {"compute1": 0.0, "compute2": 0.8}}
@@ -74,5 +74,8 @@ def test_json_schema_doc_lists_every_key() -> None:
         for part in ("phases", "progress", "findings", "events", "attempts"):
             for item in m[part]:
                 keys |= set(item)
+    stats = report["stats"]
+    keys |= set(stats) | set(stats["total"]) | {k for p in stats["physics"] for k in p}
+    keys |= {k for p in stats["physics"] for mark in p["marks"] for k in mark}
     missing = sorted(k for k in keys if f"`{k}`" not in doc)
     assert missing == []
