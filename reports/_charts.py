@@ -17,6 +17,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from migtrace.diagnose.physics import marks_of
 from migtrace.model import Event, Migration, level_rank
 
 #: Phase bar colours (colour-blind-safe Okabe-Ito palette, cycled).
@@ -128,6 +129,7 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
             "text": [_hover(f.title) for f, _ in evid], "hovertemplate": "%{text}<extra></extra>",
             "marker": {"color": "#b71c1c", "size": 16, "symbol": "x-thin-open", "line": {"width": 3}},
         })
+    data.extend(marks_traces(m))
     return {
         "data": data,
         "layout": {
@@ -164,6 +166,7 @@ def progress_figure(m: Migration) -> dict[str, Any] | None:
             "x": [s.elapsed_s for s in disk], "y": [s.disk_remaining_pct for s in disk],
             "line": {"color": "#E69F00", "dash": "dot"},
         })
+    shapes, notes = progress_marks(m)
     return {
         "data": data,
         "layout": {
@@ -172,8 +175,48 @@ def progress_figure(m: Migration) -> dict[str, Any] | None:
             "xaxis": {"title": {"text": "seconds since the job started (as logged)"}},
             "yaxis": {"title": {"text": "% remaining"}, "range": [0, 105]},
             "showlegend": len(data) > 1, "plot_bgcolor": "#ffffff",
+            "shapes": shapes, "annotations": notes,
         },
     }
+
+
+#: Marked events (migtrace/data/physics.yaml): an operator's action, and what nova did by itself.
+MARK_STYLES: dict[bool, tuple[str, str, str]] = {
+    True: ("admin actions", "#6a1b9a", "star"), False: ("copy events", "#00838f", "triangle-up"),
+}
+
+
+def marks_traces(m: Migration) -> list[dict[str, Any]]:
+    """Return the timeline traces of the move's marked events: admin actions (stars), copy events (triangles)."""
+    out = []
+    marks = marks_of(m)
+    for admin, (name, colour, symbol) in MARK_STYLES.items():
+        chosen = [k for k in marks if k.admin == admin]
+        if chosen:
+            out.append({
+                "type": "scatter", "mode": "markers", "name": name,
+                "x": [plot_time(k.event.time) for k in chosen], "y": [lane(k.event) for k in chosen],
+                "text": [_hover(k.label) for k in chosen], "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+                "marker": {"color": colour, "size": 15, "symbol": symbol, "line": {"width": 1, "color": "#ffffff"}},
+            })
+    return out
+
+
+def progress_marks(m: Migration) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (shapes, annotations): a dashed vertical line per marked event on the progress chart's axis."""
+    samples = sorted(m.progress, key=lambda s: s.time)
+    if not samples:
+        return [], []
+    first = samples[0]
+    shapes, notes = [], []
+    for k in marks_of(m):
+        x = first.elapsed_s + (k.event.time - first.time).total_seconds()
+        colour = MARK_STYLES[k.admin][1]
+        shapes.append({"type": "line", "x0": x, "x1": x, "yref": "paper", "y0": 0, "y1": 1,
+                       "line": {"color": colour, "width": 2, "dash": "dash"}})
+        notes.append({"x": x, "yref": "paper", "y": 1, "text": _hover(k.label), "showarrow": False,
+                      "font": {"size": 10, "color": colour}, "xanchor": "left", "textangle": -90, "yanchor": "top"})
+    return shapes, notes
 
 
 def script_json(obj: Any) -> str:
@@ -318,3 +361,74 @@ def progress_svg(m: Migration) -> str | None:
     out.append(f'<text x="{left + plot_w}" y="{top + plot_h + 18}" text-anchor="end">{last:.0f} s since the job '
                "started (as logged)</text>")
     return "\n".join([*out, "</svg>"])
+
+
+# --------------------------------------------------------------------------- fleet (migtrace stats)
+# The fleet section above the per-migration pages: the same figures as `migtrace stats`
+# (reports.fleet builds the rows), drawn with plotly.  Their numbers are also in the tables
+# next to them, which is what paper shows.
+
+#: Fleet chart colours: moves that ended well, failed moves, no outcome yet.
+FLEET_OK, FLEET_FAILED, FLEET_OPEN = "#009E73", "#D55E00", "#999999"
+#: Height of each fleet chart (they sit two by two).
+FLEET_HEIGHT = 300
+
+
+def _fleet_layout(title: str, **extra: Any) -> dict[str, Any]:
+    return {"title": {"text": title, "font": {"size": 14}}, "height": FLEET_HEIGHT,
+            "margin": {"l": 10, "r": 10, "t": 40, "b": 40}, "plot_bgcolor": "#ffffff", **extra}
+
+
+def pair_matrix_figure(pairs: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the source × destination matrix: colour = failure rate, text = moves (failed); `?` = unknown host."""
+    sources = sorted({r["source_host"] or "?" for r in pairs}, key=lambda h: (h == "?", h))
+    dests = sorted({r["dest_host"] or "?" for r in pairs}, key=lambda h: (h == "?", h))
+    z: list[list[float | None]] = [[None] * len(dests) for _ in sources]
+    text = [[""] * len(dests) for _ in sources]
+    for r in pairs:
+        i, j = sources.index(r["source_host"] or "?"), dests.index(r["dest_host"] or "?")
+        z[i][j] = r["failure_rate"]
+        text[i][j] = _hover(f"{r['moves']} ({r['failed'] + r['stalled']} failed)")
+    return {
+        "data": [{"type": "heatmap", "x": [_hover(d) for d in dests], "y": [_hover(s) for s in sources], "z": z,
+                  "text": text, "texttemplate": "%{text}", "zmin": 0, "zmax": 1,
+                  "colorscale": [[0, "#e8f5e9"], [0.5, "#ffb74d"], [1, "#c62828"]],
+                  "colorbar": {"title": {"text": "fail"}, "tickformat": ".0%"},
+                  "hovertemplate": "%{y} → %{x}: %{text}<extra></extra>"}],
+        "layout": _fleet_layout("Moves per source → destination (colour: failure rate)",
+                                xaxis={"title": {"text": "destination"}, "type": "category"},
+                                yaxis={"title": {"text": "source"}, "type": "category", "autorange": "reversed",
+                                       "automargin": True}),
+    }
+
+
+def distribution_figure(values: dict[str, list[tuple[float, str]]], title: str, unit: str) -> dict[str, Any]:
+    """Return one box per kind with every move as a point (hover: its id); a log axis when values span decades."""
+    data = [{"type": "box", "name": kind, "x": [v for v, _ in points], "text": [_hover(i) for _, i in points],
+             "boxpoints": "all", "jitter": 0.4, "pointpos": 0, "orientation": "h",
+             "marker": {"color": PHASE_COLOURS[(n + 1) % len(PHASE_COLOURS)], "size": 5},
+             "hovertemplate": "%{x:.3f} " + unit + "<br>%{text}<extra></extra>"}
+            for n, (kind, points) in enumerate(values.items()) if points]
+    flat = [v for points in values.values() for v, _ in points if v > 0]
+    log = bool(flat) and max(flat) / min(flat) > 100
+    return {"data": data,
+            "layout": _fleet_layout(title, showlegend=False,
+                                    xaxis={"title": {"text": unit}, "type": "log" if log else "linear"},
+                                    yaxis={"automargin": True})}
+
+
+def failures_by_host_figure(hosts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return stacked bars per host: moves that ended well, failed, without an outcome yet."""
+    names = [_hover(r["group"] or "(unknown)") for r in hosts]
+
+    def bar(name: str, colour: str, values: list[int]) -> dict[str, Any]:
+        return {"type": "bar", "name": name, "x": names, "y": values, "marker": {"color": colour},
+                "hovertemplate": "%{x}: %{y} " + name + "<extra></extra>"}
+    failed = [r["failed"] + r["stalled"] for r in hosts]
+    still = [r["in_progress"] + r["unknown"] for r in hosts]
+    ok = [r["moves"] - f - s for r, f, s in zip(hosts, failed, still, strict=True)]
+    return {"data": [bar("ok", FLEET_OK, ok), bar("failed", FLEET_FAILED, failed),
+                     bar("no outcome", FLEET_OPEN, still)],
+            "layout": _fleet_layout("Moves per host (as source or destination)", barmode="stack",
+                                    xaxis={"type": "category"}, yaxis={"title": {"text": "moves"}},
+                                    legend={"orientation": "h", "y": -0.2})}

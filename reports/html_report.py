@@ -24,8 +24,11 @@ from markupsafe import Markup
 from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
+from migtrace.reports import fleet_html as fleet_html_module
 from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
+from migtrace.reports.fleet import SOURCES
+from migtrace.reports.fleet_html import fleet_view
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -168,6 +171,8 @@ def context(analysis: Analysis, options: RenderOptions) -> dict[str, Any]:
         "generated": options.generated.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "redacted": ", ".join(options.redacted) or "nothing",
         "migrations": migs,
+        # the fleet figures (`migtrace stats`) above the per-migration pages; None for a single move
+        "fleet": fleet_view(analysis.migrations),
         "statuses": sorted({m["status"] for m in migs}),
         "orphans": [_view_finding(f) for f in analysis.orphan_findings],
         "stats": _view_stats(analysis.stats),
@@ -192,5 +197,6 @@ RENDERER = register(Renderer(
     escapes=(html_text, html_attr, json_string, json_script),
     description="one offline HTML file: index, timelines, findings, events",
     static_parts=lambda: (plotly_js_packed(),),
-    vocabulary=lambda: source_words(__file__, _charts.__file__, *sorted(map(str, TEMPLATES.glob("*.j2")))),
+    vocabulary=lambda: source_words(__file__, _charts.__file__, *sorted(map(str, TEMPLATES.glob("*.j2"))), *SOURCES,
+                                    fleet_html_module.__file__),
 ))
