@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from migtrace._datafile import Key, entries, load_document, read_text
-from migtrace.correlate.markers import load_markers
+from migtrace.correlate.markers import Marker, load_markers
 from migtrace.errors import DataError
 from migtrace.model import KINDS, Event, Migration
 
@@ -138,20 +138,34 @@ def _int(groups: Mapping[str, str], key: str) -> int | None:
     return int(value) if value else None
 
 
+@functools.cache
+def _progress_markers() -> tuple[Marker, ...]:
+    """Return the markers of progress lines (phases.yaml `progress: true`), the ones with a regex."""
+    return tuple(m for m in load_markers().markers if m.progress and m.regex is not None)
+
+
+def _progress_groups(e: Event, markers: Sequence[Marker]) -> Mapping[str, str] | None:
+    """Return the captures of the first progress marker the event matches (text, logger, regex)."""
+    for marker in markers:
+        if marker.text not in e.message or (marker.logger and not (e.logger or "").startswith(marker.logger)):
+            continue
+        found = marker.regex.search(e.message) if marker.regex is not None else None
+        if found is not None and found.group("pct") is not None:
+            return {k: v for k, v in found.groupdict().items() if v is not None}
+    return None
+
+
 def samples_of(events: Sequence[Event]) -> tuple[Sample, ...]:
-    """Return the progress samples in the events, in time order (the marker's captures)."""
-    markers = load_markers()
+    """Return the progress samples in the events, in time order (the progress markers' captures)."""
+    markers = _progress_markers()
     out: list[Sample] = []
     for e in events:
         if _PROGRESS_TEXT not in e.message:
             continue
-        for match in markers.match(e):
-            g = match.groups
-            if match.marker.progress and g.get("pct") is not None:
-                out.append(Sample(event=e, secs=float(g.get("secs") or 0), remaining_pct=int(g["pct"]),
-                                  processed=_int(g, "processed"), remaining=_int(g, "remaining"),
-                                  total=_int(g, "total")))
-                break
+        g = _progress_groups(e, markers)
+        if g is not None:
+            out.append(Sample(event=e, secs=float(g.get("secs") or 0), remaining_pct=int(g["pct"]),
+                              processed=_int(g, "processed"), remaining=_int(g, "remaining"), total=_int(g, "total")))
     return tuple(sorted(out, key=lambda s: s.event.time))
 
 
