@@ -12,6 +12,7 @@ are accepted before or after the command name.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import shutil
@@ -50,6 +51,9 @@ INTERNAL_ERROR = 3
 BROKEN_PIPE = 141
 #: Widest table and timeline when stdout is not a terminal (a pipe, a file, a CI log).
 PASTE_WIDTH = 100
+
+#: errno values that mean "the output cannot take more data" (reading never raises these)
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 #: The progress line currently drawn, so that a warning can clear it first.
 _ACTIVE: list[Progress] = []
@@ -316,7 +320,9 @@ def run_safely(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # a full disk or device fails here, as one line, not silently at exit
+            return result
         except MigtraceError as exc:
             _fail(str(exc), exc.exit_code, current().debug)
         except BrokenPipeError:
@@ -325,6 +331,13 @@ def run_safely(func: F) -> F:
             sys.exit(BROKEN_PIPE)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # usage errors and --help: click prints them
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: run again with --debug and report it)",
+                      INTERNAL_ERROR, current().debug)
+            # stdout is a full disk or a device that refuses data: say so once, drop what is still buffered
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _fail(f"cannot write the output: {exc.strerror or exc}", 2, current().debug)
         except Exception as exc:  # the CLI boundary (STYLE.md §15): a bug gets one line, not a traceback
             _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: run again with --debug and report it)",
                   INTERNAL_ERROR, current().debug)
