@@ -32,9 +32,6 @@ REGEX = "redaction: a quadratic regex takes minutes on a 200k-character token"
 TERMINAL = "output: terminal escapes from log text reach the terminal"
 CSV = "output: CSV cells starting with = + - @ are written as formulas"
 HOSTNAME = "output: hostile journal _HOSTNAME reaches terminal, chart labels (<a href>), Markdown (@everyone), CSV"
-O_REPLACE = "-o: temp file + rename replaces a FIFO, symlink or device with a regular file"
-O_ERRORS = "-o: write errors (directory, ENOSPC, EACCES) end in a traceback"
-O_INPUT = "-o: the report overwrites an input log"
 
 #: case -> the bug that makes it fail today (issue 15)
 KNOWN_CASE_BUGS: dict[str, str] = {
@@ -48,11 +45,6 @@ KNOWN_CASE_BUGS: dict[str, str] = {
     "journal-surrogates": SURROGATE,
     "regex-200k": REGEX,
     "inject-terminal": TERMINAL, "inject-csv": CSV, "inject-journal-host": HOSTNAME,
-    "o-fifo": O_REPLACE, "o-fifo-no-reader": O_REPLACE, "o-symlink": O_REPLACE, "o-chardev-null": O_REPLACE,
-    "o-chardev-full": O_REPLACE, "o-dev-null": O_REPLACE,
-    "o-directory": O_ERRORS, "o-disk-full": O_ERRORS, "o-disk-full-json": O_ERRORS, "o-readonly-dir": O_ERRORS,
-    "o-stdout-full": O_ERRORS,
-    "o-input-file": O_INPUT,
 }
 
 NO_REDACTION = "timeline/merge/diagnose print log text and have no redaction at all"
