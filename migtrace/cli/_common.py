@@ -148,6 +148,9 @@ def read_options(func: F) -> F:
         click.option("--host-alias", multiple=True, metavar="PATH=HOST",
                      help="Name the host a file or directory came from."),
         click.option("--strict", is_flag=True, help="Fail on the first unparsed line (ParseError with file:line)."),
+        click.option("--follow-symlinks", "follow_symlinks", is_flag=True,
+                     help="In directories, also follow symlinks that lead out of the trees named "
+                          "(default: skipped with a warning)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -172,7 +175,8 @@ def input_options(func: F) -> F:
 
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
-                 focus: str | None = None, release: str | None = None, **_: Any) -> LoadOptions:
+                 focus: str | None = None, release: str | None = None, follow_symlinks: bool = False,
+                 **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
@@ -186,7 +190,8 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
     try:
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,
-                           signatures=tuple(signatures), focus=focus, release=release, warn=warn)
+                           signatures=tuple(signatures), focus=focus, release=release, warn=warn,
+                           follow_symlinks=follow_symlinks)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 
