@@ -56,21 +56,100 @@ _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 #: Tokens kept verbatim whatever the categories: request ids and dashed uuids.
 _PROTECTED = re.compile(rf"(req-{_UUID}|{_UUID})")
 
-#: Secret patterns: group "v" is the secret, the rest of the match stays.
-_SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # scheme://user:PASSWORD@host, also the ",user:PASSWORD@host2" of multi-host transport_urls
-    re.compile(r"(?:[A-Za-z][\w+.-]*://|,)[^\s:/@,'\"]*:(?P<v>[^\s@,'\"/]+)@"),
-    # cephx keys: key=AQ…, 'key': 'AQ…', key = AQ… (keyring files)
-    re.compile(r"\bkey['\"]?\s*[=:]\s*['\"]?(?P<v>[A-Za-z0-9+/]{16,}={0,2})"),
-    # token and password fields in dicts, headers, kwargs and query strings
-    re.compile(
-        r"(?i)\b(?:auth_token|x-auth-token|x-subject-token|x-service-token|"
-        r"[\w-]*password|[\w-]*passwd|admin_pass|new_pass|secret_key)"
-        r"['\"]?\s*[=:]\s*(?:u?['\"])?(?P<v>(?:\{SHA256\})?[^\s'\",;}\]]+)"
-    ),
-    # bare Fernet tokens and cephx keys wherever they appear
-    re.compile(r"(?<![\w/+])(?P<v>gAAAAA[\w-]{40,}={0,2}|AQ[A-Za-z0-9+/]{36,38}==)"),
+#: Keys whose value is a secret: oslo.utils `mask_password`'s list (`_SANITIZE_KEYS`, less
+#: `secret_uuid` and `cephclusterfsid`, which name things rather than unlock them) plus the
+#: spellings nova logs carry (`passwd`, `auth_token`, `secret_key`, `X-Auth-Token`…).
+SECRET_KEYS: tuple[str, ...] = (
+    "adminpass", "admin_pass", "password", "passwd", "admin_password", "auth_token", "new_pass",
+    "auth_password", "secret", "secret_key", "sys_pswd", "pswd", "token", "configdrive", "chappassword",
+    "encrypted_key", "private_key", "fernetkey", "sslkey", "passphrase", "octaviaheartbeatkey", "rabbitcookie",
+    "cephmanilaclientkey", "pacemakerremoteauthkey", "designaterndckey", "cephadminkey", "heatauthencryptionkey",
+    "cephclientkey", "keystonecredential", "barbicansimplecryptokek", "cephrgwkey", "swifthashsuffix",
+    "migrationsshkey", "cephmdskey", "cephmonkey", "chapsecret", "credential", "cookie",
 )
+#: A key that ends with one of SECRET_KEYS (`auth_password`, `os-password`, `X-Subject-Token`,
+#: `node.session.auth.password`): the pattern matches the ending only, whatever comes before it, so
+#: no scan starts inside a run of word characters and runs back over it (linear on any input).
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex for a set of words, shared prefixes factored (`pass(?:word|wd|phrase)`): at each position
+    the engine tries a handful of first letters instead of every word, several times faster."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        optional = "" in node
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not optional else "(?:" + "|".join(alts) + ")"
+        return body + ("?" if optional else "")
+
+    return emit(tree)
+
+
+def _spellings(words: Iterable[str]) -> set[str]:
+    """The cases a key is written in: password, Password, PASSWORD, adminPass / authToken (camelCase).
+    Listed rather than matched with (?i), which makes the engine compare every character twice."""
+    out: set[str] = set()
+    for word in words:
+        out |= {word, word.capitalize(), word.upper()}
+        if "_" in word:
+            head, *rest = word.split("_")
+            out.add(head + "".join(r.capitalize() for r in rest))
+    out.add("adminPass")
+    return out
+
+
+_KEY = r"(?P<k>" + _trie(_spellings(SECRET_KEYS)) + r")"
+_KEY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+#: Keys that end like a secret key but name public or non-secret things.
+_NOT_SECRET_KEY = re.compile(r"(?i)(?:public[_-]?key|_token_file|_password_file|token_expiration|cookie_name)$")
+#: a value: quoted (may hold spaces) or bare (up to a separator); groups v, q1/q2 take it
+_VALUE = r"""(?:(?P<q1>')(?P<v1>[^'\n]*)'|(?P<q2>")(?P<v2>[^"\n]*)"|(?P<v>(?:\{SHA256\})?[^\s'",;{}\[\]<>]+))"""
+
+#: Secret patterns: group "v" (or "v1"/"v2", quoted) is the secret, the rest of the match stays.
+#: Every one is linear: each repeat is anchored by a look-behind, bounded, or stopped by a
+#: character class that excludes what follows it (tests/reports/test_redaction_linear.py).
+_SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
+    # scheme://user:PASSWORD@host: the password may hold '@' and '/' (the last '@' of the run ends it)
+    re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://[^\s:/@'\",]*:(?P<v>[^\s'\",]+)@"),
+    # the ",user:PASSWORD@host2" of multi-host transport_urls
+    re.compile(r",[^\s:/@,'\"]*:(?P<v>[^\s'\",]+)@"),
+    # cephx keys: key=AQ…, 'key': 'AQ…', key = AQ… (keyring files), --key=AQ…
+    re.compile(r"\bkey['\"]?\s*[=:]\s*['\"]?(?P<v>[A-Za-z0-9+/]{16,}={0,2})"),
+    # key = value, 'key': 'value', "key": "value", key: value (dicts, JSON, headers, kwargs, XML-ish)
+    re.compile(_KEY + r"""['"]?\s*[=:]\s*u?""" + _VALUE),
+    # --key value / --key=value / -key value on command lines
+    re.compile(r"(?<![\w-])--?(?:[\w.]+[_.-])?" + _KEY + r"""(?:=|\s+)(?!-)""" + _VALUE),
+    # <key>value</key> (libvirt secret XML, rootwrap filters) and <value>…</value> of a libvirt secret
+    re.compile(r"(?i)<(?:[\w.]+[_.-])?(?P<k>" + _trie([*SECRET_KEYS, "value"]) + r")>(?P<v>[^<\n]+)<"),
+    # Authorization: Basic/Bearer/Digest/Negotiate <credentials>
+    re.compile(r"(?i)\bauthorization['\"]?\s*[=:]\s*['\"]?(?:basic|bearer|digest|negotiate|token)\s+"
+               r"(?P<v>[^\s'\",]+)"),
+    # sshpass -p PW / -pPW, mysql … -pPW, iscsiadm -n …password -v PW, virsh secret-set-value … --base64 PW
+    re.compile(r"""\bsshpass\s+-p\s*(?:'(?P<v1>[^'\n]*)'|"(?P<v2>[^"\n]*)"|(?P<v>[^\s'"]+))"""),
+    re.compile(r"""\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s-p(?P<v>[^\s'"]+)"""),
+    re.compile(r"""(?i)\s-n\s+[\w.]*(?:password|secret)\w*\s+-v\s+(?:'(?P<v1>[^'\n]*)'|"(?P<v2>[^"\n]*)"|"""
+               r"""(?P<v>[^\s'"]+))"""),
+    re.compile(r"""\bsecret-set-value\b[^\n]{0,200}?\s--base64\s+(?P<v>[^\s'"]+)"""),
+    # keystone token bodies: {"token": {… "id": "TOKEN"}} (v2 uuid and PKI tokens live there)
+    re.compile(r"""(?i)['"]token['"]\s*:\s*\{[^{}]{0,600}?['"]id['"]\s*:\s*u?['"](?P<v>[^'"\s]+)['"]"""),
+    # private key blocks written on one line (a repr with \n): everything after the BEGIN line
+    re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----(?P<v>[^\n]+)"),
+    # bare Fernet tokens, cephx keys, AWS access key ids and JWTs wherever they appear
+    re.compile(r"(?<![\w/+])(?P<v>gAAAAA[\w-]{40,}={0,2}|AQ[A-Za-z0-9+/]{36,38}==|AKIA[0-9A-Z]{16}(?![0-9A-Z])"
+               r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+)"),
+)
+
+#: A line that opens a private key block whose body follows on the next lines.
+_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
+_KEY_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
@@ -84,9 +163,9 @@ _IPV6 = re.compile(
 )
 
 #: Hostnames named by URLs in messages: qemu+tcp://compute2/system, qemu+ssh://nova@compute2/…
-_URL_HOST = re.compile(r"\b[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s/@,]*@)")
+_URL_HOST = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s/@,]*@)")
 #: The user of any URL with userinfo, even when its host is an address: mysql://nova:pw@10.0.0.5/
-_URL_USER = re.compile(r"\b[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@")
+_URL_USER = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@")
 #: The further hosts of a multi-host URL: rabbit://u:p@ctl1:5672,u:p@ctl2:5672/
 _URL_MORE_HOSTS = re.compile(r",[^\s:/@,'\"]*(?::[^\s@,'\"/]*)?@(?P<host>[A-Za-z][\w.-]*\w)")
 #: `ssh user@host` style mentions (remotefs cold migration).
@@ -115,7 +194,10 @@ _SKIP_FIELDS = frozenset({
     "recognised", "started", "ended", "first_seen", "last_seen", "skew_mode",
 })
 
-#: Characters the Markdown report backslash-escapes (kept in step with reports/markdown_report.py).
+#: Fields whose text is migtrace's own (signature explanations, remedies, reference links): names
+#: the logs revealed are still replaced there, but nothing is learnt from them and no secret
+#: pattern rewrites them (a remedy's `docs.ceph.com` link is no host to hide).
+_OWN_FIELDS = frozenset({"explanation", "remedy", "references"})
 
 T = TypeVar("T")
 
@@ -222,9 +304,9 @@ class Redactor:
     def _discover_secrets(self, s: str) -> None:
         for pat in _SECRET_PATTERNS:
             for m in pat.finditer(s):
-                value = m.group("v")
-                if not _ALREADY_MASKED.match(value) and not _PROTECTED.fullmatch(value):
-                    self._secrets.add(value)
+                name = _value_group(m)
+                if name is not None:
+                    self._secrets.add(m.group(name))
 
     def discover(self, s: str | None) -> None:
         """Learn secrets, and the hosts/ips/users a message names, from one string."""
@@ -341,6 +423,8 @@ class Redactor:
         if name in _SKIP_FIELDS or value is None:
             return value
         if isinstance(value, str):
+            if name in _OWN_FIELDS:
+                return self._names_only(value)  # type: ignore[return-value]
             return self.text(value)  # type: ignore[return-value]
         if isinstance(value, tuple):
             return tuple(self._value(name, v) for v in value)  # type: ignore[return-value]
@@ -356,9 +440,38 @@ class Redactor:
         if hit is not None and hit[0] is obj:
             return hit[1]  # type: ignore[no-any-return]
         changes = {f.name: self._value(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)}  # type: ignore[arg-type]
+        if isinstance(obj, Event) and changes["extra"]:
+            message, *extra = mask_key_blocks([changes["message"], *changes["extra"]])
+            changes["message"], changes["extra"] = message, tuple(extra)
         new = dataclasses.replace(obj, **changes)  # type: ignore[type-var]
         self._memo[key] = (obj, new)  # keep obj alive so its id is not reused
         return new
+
+    def _names_only(self, s: str) -> str:
+        """Replace the names already known (never learn from, nor mask secrets in, migtrace's own text)."""
+        names = self._names_pattern()
+        if names is None or not s:
+            return s
+        return names.sub(lambda m: self._lookup.get(m.group(0), m.group(0)), s)
+
+    def event(self, e: Event) -> Event:
+        """Return a redacted copy of one event (streaming commands: `merge`)."""
+        self.discover(e.message)
+        for line in e.extra:
+            self.discover(line)
+        self.add("hosts", e.host)
+        self.add("users", e.user)
+        self.add("projects", e.project)
+        return self._object(e)
+
+    def migration(self, m: Migration) -> Migration:
+        """Return a redacted copy of one migration, its events and findings (`timeline`)."""
+        self._collect(Analysis(migrations=(m,)))
+        return self._object(m)
+
+    def lines(self, lines: Sequence[str]) -> list[str]:
+        """Redact raw log lines read together (key blocks span lines): `timeline --context`."""
+        return [self.text(x) for x in mask_key_blocks(list(lines))]
 
     def _stats(self, st: FileStats) -> FileStats:
         return dataclasses.replace(
@@ -437,14 +550,52 @@ class Redactor:
         return data
 
 
+def _value_group(m: re.Match[str]) -> str | None:
+    """Name the group holding a secret pattern's value (bare or quoted); None: not a secret after all."""
+    groups = m.groupdict()
+    if groups.get("k") is not None:
+        start = m.start("k")
+        before = m.string[max(0, start - 40):start]
+        key = before[len(before.rstrip(_KEY_CHARS)):] + groups["k"]
+        if _NOT_SECRET_KEY.search(key):
+            return None
+    for name in ("v", "v1", "v2"):
+        value = groups.get(name)
+        if value:
+            if _ALREADY_MASKED.match(value) or _PROTECTED.fullmatch(value):
+                return None
+            return name
+    return None
+
+
 def _mask_group(m: re.Match[str]) -> str:
-    value = m.group("v")
-    if _ALREADY_MASKED.match(value):
+    name = _value_group(m)
+    if name is None:
         return m.group(0)
-    start, end = m.span("v")
+    start, end = m.span(name)
     base = m.start(0)
     whole = m.group(0)
     return whole[: start - base] + MASK + whole[end - base:]
+
+
+def mask_key_blocks(lines: Sequence[str]) -> list[str]:
+    """Mask the body lines of private key blocks that span several lines (BEGIN … END markers kept)."""
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if inside:
+            end = _KEY_END.search(line)
+            if end is None:
+                out.append(MASK)
+                continue
+            out.append(MASK + line[end.start():])
+            inside = False
+            continue
+        begin = _KEY_BEGIN.search(line)
+        if begin is not None and _KEY_END.search(line, begin.end()) is None and not line[begin.end():].strip("'\" ,"):
+            inside = True
+        out.append(line)
+    return out
 
 
 def _is_mac(s: str) -> bool:
