@@ -17,7 +17,7 @@ from typing import TextIO
 from migtrace.pipeline import Analysis, select_migrations
 from migtrace.reports._output import refuse_inputs, write_stdout, write_text_to
 from migtrace.reports._registry import DEFAULT_TITLE, Renderer, RenderOptions, format_for_path, get_renderer
-from migtrace.reports.redact import Redactor, parse_categories
+from migtrace.reports.redact import Redactor, check_no_leak, parse_categories
 
 
 def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | None = None,
@@ -37,6 +37,15 @@ def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | Non
     return text
 
 
+def check(text: str, renderer: Renderer, redactor: Redactor) -> None:
+    """Re-scan a rendered output for every original the redactor replaced, in the renderer's escapes,
+    then for secrets by shape alone (`redact.check_no_leak`, independent of the detectors)."""
+    for part in renderer.static_parts():
+        text = text.replace(part, "")
+    redactor.verify(text, renderer.escapes, renderer.vocabulary())
+    check_no_leak(text, "the report")
+
+
 def own_inputs(selected: Analysis) -> Analysis:
     """Keep only the inputs the selected migrations' records came from (a one-move report lists its own files)."""
     used = {e.source for m in selected.migrations for e in m.events}
@@ -44,11 +53,6 @@ def own_inputs(selected: Analysis) -> Analysis:
     return replace(selected, stats=tuple(s for s in selected.stats if s.path in used))
 
 
-def check(text: str, renderer: Renderer, redactor: Redactor) -> None:
-    """Re-scan a rendered output for every original the redactor replaced, in the renderer's escapes."""
-    for part in renderer.static_parts():
-        text = text.replace(part, "")
-    redactor.verify(text, renderer.escapes, renderer.vocabulary())
 
 
 def write_report(analysis: Analysis, output: str | os.PathLike[str] | TextIO | None = None,

@@ -23,7 +23,9 @@ survived.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -623,3 +625,66 @@ def _all_events(a: Analysis) -> list[Event]:
     for f in a.orphan_findings:
         take(f.events)
     return out
+
+
+# ------------------------------------------------------------------ the independent final check
+
+#: A key that names a secret, spelled any way (the detectors' list is not consulted: this check must
+#: catch what they miss), then a separator, then the value.
+_LEAK_KEYED = re.compile(
+    r"(?i)(?:pass|pwd|pswd|secret|token|credential|cookie|private[_-]?key|auth[_-]?key|api[_-]?key|access[_-]?key)"
+    r"""[\w.-]{0,24}['"]?\s{0,3}[=:]\s{0,3}u?['"]?(?P<v>[^\s'",;<>{}\[\]()]{8,200})""")
+#: Shapes that are secrets wherever they stand.
+_LEAK_SHAPES = re.compile(
+    r"(?P<fernet>(?<![\w/+])gAAAAA[\w-]{40,})"
+    r"|(?P<cephx>(?<![\w/+])AQ[A-Za-z0-9+/]{36,38}==)"
+    r"|(?P<aws>(?<![A-Z0-9])AKIA[0-9A-Z]{16}(?![0-9A-Z]))"
+    r"|(?P<jwt>(?<![\w-])eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.)"
+    r"|(?P<auth>(?i:authorization)['\"]?\s{0,3}[=:]\s{0,3}['\"]?(?i:basic|bearer)\s+(?!\*\*\*)[A-Za-z0-9+/=._-]{8,})"
+    r"|(?P<keyblock>-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:\\n|\\r|[\s'\"])*[A-Za-z0-9+/=]{16,})")
+_MARKDOWN_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~'\"])")
+
+
+def _entropy(value: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _looks_random(value: str) -> bool:
+    """A value that reads like a generated secret: long, varied, not a mask, id, path or plain URL."""
+    if MASK in value or _PROTECTED.search(value) or value.startswith(("/", "{SHA256}", "http", "file:")):
+        return False
+    if re.fullmatch(r"(?:host|ip|user|project)-\d+", value) or value.isdigit() or value.isalpha():
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w]"))
+    return classes >= 2 and _entropy(value) >= 3.0
+
+
+def leak_check(output_text: str) -> list[str]:
+    """Find secrets in a finished output by shape alone, independently of the detectors that masked it.
+
+    HTML entities, JSON string escapes and Markdown backslashes are undone first; then any
+    high-entropy value after a secret-like key, a private key body, an unmasked Authorization
+    credential, a Fernet token, cephx key, AWS key id or JWT is a leak.  Returns short
+    descriptions (never the secret itself); empty when nothing was found.
+    """
+    text = _MARKDOWN_ESCAPED.sub(r"\1", html.unescape(output_text).replace('\\"', '"').replace("\\/", "/"))
+    found: list[str] = []
+    for m in _LEAK_KEYED.finditer(text):
+        value = m.group("v")
+        if _looks_random(value):
+            found.append(f"a random-looking value after {m.group(0)[:m.start('v') - m.start(0)].strip()!r}")
+    for m in _LEAK_SHAPES.finditer(text):
+        found.append(f"a {m.lastgroup} shape ({m.group(0)[:12]}…)")
+    return found
+
+
+def check_no_leak(output_text: str, what: str = "the output") -> None:
+    """Raise RenderError when `leak_check` finds anything: the command fails rather than print a secret."""
+    found = leak_check(output_text)
+    if found:
+        raise RenderError(f"redaction check failed: {len(found)} possible secret(s) left in {what}, "
+                          f"first: {found[0]}; nothing was written")

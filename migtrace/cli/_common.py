@@ -33,6 +33,8 @@ from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis, load
 from migtrace.reports import RenderOptions, UnknownColumnError, formats, render, table_spec
+from migtrace.reports.neutral import terminal_safe
+from migtrace.reports.redact import Redactor, check_no_leak, parse_categories
 from migtrace.reports.terminal import use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -247,7 +249,7 @@ class TableOutput:
     def echo(self, data: Any) -> None:
         """Render the data and write it to stdout, ending with one newline."""
         text = render(self.view, self.fmt, data, self.options)
-        click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+        click.echo(terminal_safe(text if text.endswith("\n") else text + "\n"), nl=False)
 
 
 def _columns_callback(view: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
@@ -348,3 +350,29 @@ def run_safely(func: F) -> F:
                   INTERNAL_ERROR, current().debug)
         return None
     return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- redaction and neutral output
+
+
+def redact_option(func: F) -> F:
+    """Add `--redact CATS` to a command that prints log text (secrets are removed whatever it says)."""
+    return click.option(
+        "--redact", "redact", metavar="CATS",
+        help="Also pseudonymise these, comma-separated: hosts, ips, users (or all). Secrets are always removed.",
+    )(func)
+
+
+def make_redactor(redact: str | None) -> Redactor:
+    """The redactor for one command: secrets always, plus the categories asked for (bad ones: usage error)."""
+    try:
+        return Redactor(parse_categories(redact))
+    except MigtraceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--redact") from exc
+
+
+def echo_log_text(text: str, *, what: str = "the output", nl: bool = True, color: bool | None = None) -> None:
+    """Print text that carries log lines: refused if a secret shape is left in it, terminal controls
+    from the logs made visible (migtrace's own SGR colours kept)."""
+    check_no_leak(text, what)
+    click.echo(terminal_safe(text), nl=nl, color=color)
