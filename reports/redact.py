@@ -139,7 +139,8 @@ _SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(r"""\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s-p(?P<v>[^\s'"]+)"""),
     re.compile(r"""(?i)\s-n\s+[\w.]*(?:password|secret)\w*\s+-v\s+(?:'(?P<v1>[^'\n]*)'|"(?P<v2>[^"\n]*)"|"""
                r"""(?P<v>[^\s'"]+))"""),
-    re.compile(r"""\bsecret-set-value\b[^\n]{0,200}?\s--base64\s+(?P<v>[^\s'"]+)"""),
+    # virsh secret-set-value … --base64 VALUE (a uuid between them splits the text: the flag alone decides)
+    re.compile(r"""(?<![\w-])--base64\s+(?P<v>[^\s'"-][^\s'"]*)"""),
     # keystone token bodies: {"token": {… "id": "TOKEN"}} (v2 uuid and PKI tokens live there)
     re.compile(r"""(?i)['"]token['"]\s*:\s*\{[^{}]{0,600}?['"]id['"]\s*:\s*u?['"](?P<v>[^'"\s]+)['"]"""),
     # private key blocks written on one line (a repr with \n): everything after the BEGIN line
@@ -165,7 +166,7 @@ _IPV6 = re.compile(
 )
 
 #: Hostnames named by URLs in messages: qemu+tcp://compute2/system, qemu+ssh://nova@compute2/…
-_URL_HOST = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s/@,]*@)")
+_URL_HOST = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s@,'\"]*@)")
 #: The user of any URL with userinfo, even when its host is an address: mysql://nova:pw@10.0.0.5/
 _URL_USER = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@")
 #: The further hosts of a multi-host URL: rabbit://u:p@ctl1:5672,u:p@ctl2:5672/
@@ -245,6 +246,7 @@ class Redactor:
                 self.mapping[kind].update({str(k): str(v) for k, v in table.items()})
         self._secrets: set[str] = set()
         self._names_re: re.Pattern[str] | None = None
+        self._sos_re: re.Pattern[str] | None = None
         self._names_dirty = True
         self._memo: dict[int, Any] = {}
         self._seen: set[str] = set()  # strings already scanned by discover()
@@ -283,7 +285,8 @@ class Redactor:
             return
         if kind in ("users", "projects") and original.lower() in _GENERIC_USERS:
             return
-        if kind == "hosts" and (original.lower() in _NOT_HOSTS or _PUBLIC_HOSTS.search(original)):
+        if kind == "hosts" and (original.lower() in _NOT_HOSTS or original.lower() in _GENERIC_USERS
+                                or _PUBLIC_HOSTS.search(original)):
             return
         if kind == "hosts" and (_IPV4.fullmatch(original) or _IPV6.fullmatch(original)):
             kind = "ips"
@@ -307,8 +310,9 @@ class Redactor:
         for pat in _SECRET_PATTERNS:
             for m in pat.finditer(s):
                 name = _value_group(m)
-                if name is not None:
+                if name is not None and m.group(name) not in self._secrets:
                     self._secrets.add(m.group(name))
+                    self._names_dirty = True
 
     def discover(self, s: str | None) -> None:
         """Learn secrets, and the hosts/ips/users a message names, from one string."""
@@ -350,6 +354,10 @@ class Redactor:
                 re.compile("(?<![\\w-])(?:" + "|".join(map(re.escape, alts)) + ")(?![\\w-])") if alts else None
             )
             self._lookup = {n: p for kind, t in self.mapping.items() if self._kind_enabled(kind) for n, p in t.items()}
+            hosts = sorted(self.mapping["hosts"], key=len, reverse=True) if self._kind_enabled("hosts") else []
+            # sosreport-HOST-[CASE-]DATE-RANDOM: the host sits between dashes, where names are not matched
+            self._sos_re = (re.compile("(?<=sosreport-)(?:" + "|".join(map(re.escape, hosts)) + ")(?=-)")
+                            if hosts else None)
             self._names_dirty = False
         return self._names_re
 
@@ -359,6 +367,8 @@ class Redactor:
         names = self._names_pattern()
         if names is not None:
             s = names.sub(lambda m: self._lookup.get(m.group(0), MASK), s)
+        if self._sos_re is not None and "sosreport-" in s:
+            s = self._sos_re.sub(lambda m: self._lookup.get(m.group(0), MASK), s)
         if "ips" in self.categories:
             s = _IPV4.sub(self._ip_sub, s)
             s = _IPV6.sub(self._ip_sub, s)
