@@ -47,6 +47,10 @@ MASK = "***"
 #: otherwise flag every logger name.
 MIN_BARE_SECRET_LEN = 6
 
+#: Longer secrets are hunted by substring search, not inside the one alternation regex (compiling a
+#: 200 k-character literal takes seconds, and matching it at every position of a long token is quadratic).
+MAX_PATTERN_SECRET_LEN = 256
+
 #: Shorter host/user/project values are not pseudonymised (see `Redactor.add`).
 MIN_NAME_LEN = 3
 
@@ -155,9 +159,9 @@ _KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
 _KEY_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
+_IPV4 = re.compile(rf"(?=\d)(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
 _IPV6 = re.compile(
-    r"(?<![\w:.])(?:"
+    r"(?=[0-9A-Fa-f:])(?<![\w:.])(?:"  # the cheap look-ahead first: most characters fail there
     r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"  # full form
     r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}"  # with ::
     r"|(?:[0-9A-Fa-f]{1,4}:){1,7}:(?![0-9A-Fa-f])"  # trailing ::
@@ -247,6 +251,7 @@ class Redactor:
         self._secrets: set[str] = set()
         self._names_re: re.Pattern[str] | None = None
         self._sos_re: re.Pattern[str] | None = None
+        self._long_secrets: list[str] = []
         self._names_dirty = True
         self._memo: dict[int, Any] = {}
         self._seen: set[str] = set()  # strings already scanned by discover()
@@ -348,7 +353,9 @@ class Redactor:
     def _names_pattern(self) -> re.Pattern[str] | None:
         if self._names_dirty:
             names = [n for kind, table in self.mapping.items() if self._kind_enabled(kind) for n in table]
-            bare = [s for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN]
+            bare = [s for s in self._secrets if MIN_BARE_SECRET_LEN <= len(s) <= MAX_PATTERN_SECRET_LEN]
+            self._long_secrets = sorted((s for s in self._secrets if len(s) > MAX_PATTERN_SECRET_LEN),
+                                        key=len, reverse=True)
             alts = sorted({*names, *bare}, key=len, reverse=True)
             self._names_re = (
                 re.compile("(?<![\\w-])(?:" + "|".join(map(re.escape, alts)) + ")(?![\\w-])") if alts else None
@@ -365,6 +372,9 @@ class Redactor:
         for pat in _SECRET_PATTERNS:
             s = pat.sub(_mask_group, s)
         names = self._names_pattern()
+        for secret in self._long_secrets:  # plain substring search: linear, and no 200 k-character regex
+            if secret in s:
+                s = s.replace(secret, MASK)
         if names is not None:
             s = names.sub(lambda m: self._lookup.get(m.group(0), MASK), s)
         if self._sos_re is not None and "sosreport-" in s:
@@ -530,7 +540,10 @@ class Redactor:
                     if n not in ignore:
                         checks.update(dict.fromkeys(_variants(n, escapes), (kind, n)))
         for secret in self._secrets:
-            if len(secret) >= MIN_BARE_SECRET_LEN:
+            if len(secret) > MAX_PATTERN_SECRET_LEN:
+                if any(v in output_text for v in _variants(secret, escapes)):
+                    raise RenderError(f"redaction failed: a secret ({secret[:3]!r}…) survived in the output")
+            elif len(secret) >= MIN_BARE_SECRET_LEN:
                 checks.update(dict.fromkeys(_variants(secret, escapes), ("secret", secret)))
         if not checks:
             return
@@ -642,16 +655,21 @@ def _all_events(a: Analysis) -> list[Event]:
 #: A key that names a secret, spelled any way (the detectors' list is not consulted: this check must
 #: catch what they miss), then a separator, then the value.
 _LEAK_KEYED = re.compile(
-    r"(?i)(?:pass|pwd|pswd|secret|token|credential|cookie|private[_-]?key|auth[_-]?key|api[_-]?key|access[_-]?key)"
-    r"""[\w.-]{0,24}['"]?\s{0,3}[=:]\s{0,3}u?['"]?(?P<v>[^\s'",;<>{}\[\]()]{8,200})""")
-#: Shapes that are secrets wherever they stand.
-_LEAK_SHAPES = re.compile(
-    r"(?P<fernet>(?<![\w/+])gAAAAA[\w-]{40,})"
-    r"|(?P<cephx>(?<![\w/+])AQ[A-Za-z0-9+/]{36,38}==)"
-    r"|(?P<aws>(?<![A-Z0-9])AKIA[0-9A-Z]{16}(?![0-9A-Z]))"
-    r"|(?P<jwt>(?<![\w-])eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.)"
-    r"|(?P<auth>(?i:authorization)['\"]?\s{0,3}[=:]\s{0,3}['\"]?(?i:basic|bearer)\s+(?!\*\*\*)[A-Za-z0-9+/=._-]{8,})"
-    r"|(?P<keyblock>-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:\\n|\\r|[\s'\"])*[A-Za-z0-9+/=]{16,})")
+    _trie(_spellings(["pass", "pwd", "pswd", "secret", "token", "credential", "cookie", "private_key", "privatekey",
+                      "auth_key", "authkey", "api_key", "apikey", "access_key"]))
+    + r"""[\w.-]{0,24}+['"]?\s{0,3}[=:]\s{0,3}u?['"]?(?P<v>[^\s'",;<>{}\[\]()]{8,200})""")
+#: Shapes that are secrets wherever they stand; each starts with a literal (the engine then jumps from
+#: one occurrence of it to the next), the boundary before it is checked apart.
+_LEAK_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("fernet", re.compile(r"gAAAAA[\w-]{40,}")),
+    ("cephx", re.compile(r"AQ[A-Za-z0-9+/]{36,38}==")),
+    ("aws", re.compile(r"AKIA[0-9A-Z]{16}(?![0-9A-Z])")),
+    ("jwt", re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.")),
+    ("authorization", re.compile(r"""(?:authorization|Authorization|AUTHORIZATION)['"]?\s{0,3}[=:]\s{0,3}['"]?"""
+                                 r"""(?:[Bb]asic|[Bb]earer|BASIC|BEARER)\s+(?!\*\*\*)[A-Za-z0-9+/=._-]{8,}""")),
+    ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:\\n|\\r|[\s'\"]){0,8}"
+                               r"[A-Za-z0-9+/=]{16,}")),
+)
 _MARKDOWN_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~'\"])")
 
 
@@ -687,8 +705,11 @@ def leak_check(output_text: str) -> list[str]:
         value = m.group("v")
         if _looks_random(value):
             found.append(f"a random-looking value after {m.group(0)[:m.start('v') - m.start(0)].strip()!r}")
-    for m in _LEAK_SHAPES.finditer(text):
-        found.append(f"a {m.lastgroup} shape ({m.group(0)[:12]}…)")
+    for name, pattern in _LEAK_SHAPES:
+        for m in pattern.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/+-"):
+                continue  # inside a longer word: not this shape
+            found.append(f"a {name} shape ({m.group(0)[:12]}…)")
     return found
 
 
