@@ -83,3 +83,4 @@ class LoadKeywords(TypedDict, total=False):
     release: str | None
     warn: WarnHook | None
     progress: ProgressHook | None
+    follow_symlinks: bool
