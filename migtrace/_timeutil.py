@@ -16,12 +16,20 @@ from dateutil import tz as date_tz
 
 
 def localize(naive: datetime, zone: tzinfo) -> datetime:
-    """Attach the writer's zone to a naive log time and convert it to UTC."""
-    if naive.tzinfo is not None:
-        return naive.astimezone(UTC)
-    if zone is UTC:
-        return naive.replace(tzinfo=UTC)
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    """Attach the writer's zone to a naive log time and convert it to UTC.
+
+    A time that the conversion pushes before year 1 or past year 9999 (a
+    9999-12-31 stamp written at UTC-12) raises ValueError naming it, so a
+    parser counts its line as unparsed instead of stopping.
+    """
+    try:
+        if naive.tzinfo is not None:
+            return naive.astimezone(UTC)
+        if zone is UTC:
+            return naive.replace(tzinfo=UTC)
+        return naive.replace(tzinfo=zone).astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"time {naive.isoformat()} is out of range (years 1-9999) in UTC") from None
 
 
 @lru_cache(maxsize=64)
@@ -35,7 +43,12 @@ def zone_named(name: str) -> tzinfo:
     if name[:1] in "+-" and ":" in name:
         sign = 1 if name[0] == "+" else -1
         hours, minutes = name[1:].split(":", 1)
-        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+        try:
+            if not (hours.isdigit() and minutes.isdigit() and int(minutes) < 60):
+                raise ValueError("not HH:MM")
+            return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+        except (ValueError, OverflowError) as exc:  # timezone() takes less than 24 h
+            raise ValueError(f"invalid UTC offset {name!r} (use +HH:MM, less than 24 hours)") from exc
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
@@ -50,4 +63,8 @@ def parse_user_time(text: str, default_zone: tzinfo = UTC) -> datetime:
         raise ValueError(f"cannot read the date {text!r}") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_zone)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        # 0001-01-01T00:00+14:00 is before the first representable UTC time: the earliest one is meant
+        return datetime.min.replace(tzinfo=UTC) if parsed.year == 1 else datetime.max.replace(tzinfo=UTC)

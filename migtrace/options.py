@@ -47,6 +47,8 @@ class LoadOptions:
     release: str | None = None
     warn: WarnHook | None = None
     progress: ProgressHook | None = None
+    #: follow symlinks that lead out of the directories named (default: skipped with a warning)
+    follow_symlinks: bool = False
 
     def __post_init__(self) -> None:
         for zone in (self.tz, *self.tz_by_path.values()):
@@ -81,3 +83,4 @@ class LoadKeywords(TypedDict, total=False):
     release: str | None
     warn: WarnHook | None
     progress: ProgressHook | None
+    follow_symlinks: bool

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 from migtrace.model import Event
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample
@@ -77,6 +78,8 @@ def _entries(lines: Iterable[Line], ctx: ParseContext) -> Iterator[JournalEntry]
         if not isinstance(fields, dict):
             ctx.unparsed(lineno, raw, "not a JSON object")
             continue
+        if "\\ud" in text or "\\uD" in text:  # a lone surrogate escape: no UTF-8 writer takes it
+            fields = _scrub(fields)
         try:
             entry = entry_from_fields(fields, lineno, 1)
         except (OverflowError, ValueError):
@@ -90,3 +93,17 @@ def _entries(lines: Iterable[Line], ctx: ParseContext) -> Iterator[JournalEntry]
 PARSER = JournalJsonParser()
 
 __all__ = ["PARSER", "JournalJsonParser", "patterns"]
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _scrub(value: Any) -> Any:
+    """Replace lone surrogates (`"\\ud800"` is valid JSON, not valid text) with U+FFFD, keys included."""
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value

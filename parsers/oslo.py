@@ -218,13 +218,15 @@ PARSER = OsloTextParser()
 
 
 class _Record:
-    __slots__ = ("extra", "host", "lineno", "nlines", "payload", "service")
+    __slots__ = ("extra", "head_lines", "host", "lineno", "nlines", "payload", "service")
 
     def __init__(self, payload: Payload, lineno: int, service: str | None, host: str | None) -> None:
         self.payload = payload
         self.lineno = lineno
         self.extra: list[str] = []
         self.nlines = 1
+        #: lines of the header itself (a header cut by a paste spans several), counted as record lines
+        self.head_lines = 1
         self.service = service
         self.host = host
 
@@ -269,16 +271,28 @@ class _Folder:
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
+            rec, self.rec = self.rec, None
+            try:
+                event = _emit(rec, self.ctx, self.fmt)
+            except ValueError as exc:  # out of range once converted to UTC: its lines become unparsed
+                self.stats.record_lines -= rec.head_lines
+                self.stats.continuation_lines -= rec.nlines - rec.head_lines
+                self.stats.unparsed_lines += rec.nlines - 1
+                self.ctx.unparsed(rec.lineno, f"{rec.payload.time_text} {rec.payload.message}", str(exc))
+                return
             self.stats.records += 1
-            yield _emit(self.rec, self.ctx, self.fmt)
-            self.rec = None
+            yield event
 
     def feed(self, lineno: int, text: str) -> Iterator[Event]:
         """Take one line; yield the record it closes, if any."""
         if self.pending:
             yield from self._join(lineno, text)
             return
-        p = parse_payload(text) if text[:1].isdigit() else None
+        try:
+            p = parse_payload(text) if text[:1].isdigit() else None
+        except ValueError as exc:  # an impossible time (2018-02-30, 25:00): counted, reading goes on
+            self.ctx.unparsed(lineno, text, f"impossible time: {exc}")
+            return
         if p is not None and p.time is not None and looks_like_cut_header(text):
             self.pending = [(lineno, text)]
         elif p is not None and _is_header(p):
@@ -298,7 +312,7 @@ class _Folder:
         if p is not None and _is_header(p) and not looks_like_cut_header(joined):
             yield from self._close()
             self.rec = _Record(p, self.pending[0][0], self.ctx.service, self.ctx.host)
-            self.rec.nlines = len(self.pending)
+            self.rec.nlines = self.rec.head_lines = len(self.pending)
             self.stats.record_lines += len(self.pending)
             self.pending = []
         elif len(self.pending) >= 4:

@@ -19,6 +19,7 @@ from typing import Any
 
 from migtrace.diagnose.physics import marks_of
 from migtrace.model import Event, Migration, level_rank
+from migtrace.reports.neutral import chart_label
 
 #: Phase bar colours (colour-blind-safe Okabe-Ito palette, cycled).
 PHASE_COLOURS: tuple[str, ...] = (
@@ -54,14 +55,14 @@ def level_group(level: str | None) -> str:
 
 
 def lane(e: Event) -> str:
-    """Return the timeline row of an event: host and service."""
-    return f"{e.host or '?'} · {e.service or '?'}"
+    """Return the timeline row of an event: host and service, escaped (plotly renders labels as HTML)."""
+    return chart_label(f"{e.host or '?'} · {e.service or '?'}")
 
 
 def _hover(text: str) -> str:
     text = text if len(text) <= MAX_HOVER else text[:MAX_HOVER] + "…"
     # plotly renders hover text as (a subset of) HTML; keep log text as text
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return chart_label(text)
 
 
 def _lanes(m: Migration) -> list[str]:
@@ -72,8 +73,8 @@ def _lanes(m: Migration) -> list[str]:
         seen.setdefault(lane(e), (order.get(e.host, 0 if e.service in ("n-api", "n-cond", "n-sch") else 3), lane(e)))
     for p in m.phases:
         for h in p.hosts:
-            if not any(k.startswith(f"{h} · ") for k in seen):
-                seen[f"{h} · ?"] = (order.get(h, 3), f"{h} · ?")
+            if not any(k.startswith(f"{chart_label(h)} · ") for k in seen):
+                seen[f"{chart_label(h)} · ?"] = (order.get(h, 3), f"{chart_label(h)} · ?")
     return [k for k, _ in sorted(seen.items(), key=lambda kv: kv[1])]
 
 
@@ -82,7 +83,7 @@ def _phase_lanes(m: Migration, lanes: list[str]) -> dict[str, list[str]]:
     for p in m.phases:
         rows = sorted({lane(e) for e in p.events}, key=lanes.index) if p.events else []
         if not rows:
-            rows = [ln for h in p.hosts for ln in lanes if ln.startswith(f"{h} · ")]
+            rows = [ln for h in p.hosts for ln in lanes if ln.startswith(f"{chart_label(h)} · ")]
         out[p.name] = rows or lanes[:1]
     return out
 

@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from datetime import datetime
 
+from migtrace.reports.neutral import markdown_inert
 from migtrace.serialize import iso
 
 __all__ = [
@@ -88,7 +89,7 @@ def md_escape(text: str | None) -> str:
         return MISSING
     text = " ".join(str(text).split())
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    return markdown_inert(_MD_SPECIAL.sub(r"\\\1", text))  # log text: no @mention pings, no autolinks
 
 
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1")

@@ -35,6 +35,7 @@ import yaml
 from migtrace.errors import RenderError
 from migtrace.reports._format import md_escape
 from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.reports.neutral import csv_cell
 
 #: Every tabular view offers these formats (cliff's names).
 FORMATS: tuple[str, ...] = ("table", "value", "json", "yaml", "csv", "markdown")
@@ -225,7 +226,8 @@ def _csv(columns: Sequence[Column], rows: Sequence[Row]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow([c.name for c in columns])
-    writer.writerows([text_cell(r.get(c.name)) for c in columns] for r in rows)
+    # a cell a spreadsheet would evaluate (=HYPERLINK(…), +1, @SUM) is written as text
+    writer.writerows([csv_cell(text_cell(r.get(c.name))) for c in columns] for r in rows)
     return buf.getvalue()
 
 

@@ -1,15 +1,13 @@
 """`write_report`: the one library call behind `migtrace report` — select, redact, render, verify, write.
 
-Redaction happens on the way out for every format, and the written file is
-re-scanned so that a secret that slipped through fails the command instead
+Redaction happens on the way out for every format, and the rendered text is
+re-scanned before anything is written so that a secret that slipped through fails the command instead
 of reaching a public tracker.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -17,8 +15,9 @@ from pathlib import Path
 from typing import TextIO
 
 from migtrace.pipeline import Analysis, select_migrations
+from migtrace.reports._output import refuse_inputs, write_stdout, write_text_to
 from migtrace.reports._registry import DEFAULT_TITLE, Renderer, RenderOptions, format_for_path, get_renderer
-from migtrace.reports.redact import Redactor, parse_categories
+from migtrace.reports.redact import Redactor, check_no_leak, parse_categories
 
 
 def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | None = None,
@@ -38,6 +37,15 @@ def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | Non
     return text
 
 
+def check(text: str, renderer: Renderer, redactor: Redactor) -> None:
+    """Re-scan a rendered output for every original the redactor replaced, in the renderer's escapes,
+    then for secrets by shape alone (`redact.check_no_leak`, independent of the detectors)."""
+    for part in renderer.static_parts():
+        text = text.replace(part, "")
+    redactor.verify(text, renderer.escapes, renderer.vocabulary())
+    check_no_leak(text, "the report")
+
+
 def own_inputs(selected: Analysis) -> Analysis:
     """Keep only the inputs the selected migrations' records came from (a one-move report lists its own files)."""
     used = {e.source for m in selected.migrations for e in m.events}
@@ -45,11 +53,6 @@ def own_inputs(selected: Analysis) -> Analysis:
     return replace(selected, stats=tuple(s for s in selected.stats if s.path in used))
 
 
-def check(text: str, renderer: Renderer, redactor: Redactor) -> None:
-    """Re-scan a rendered output for every original the redactor replaced, in the renderer's escapes."""
-    for part in renderer.static_parts():
-        text = text.replace(part, "")
-    redactor.verify(text, renderer.escapes, renderer.vocabulary())
 
 
 def write_report(analysis: Analysis, output: str | os.PathLike[str] | TextIO | None = None,
@@ -61,7 +64,10 @@ def write_report(analysis: Analysis, output: str | os.PathLike[str] | TextIO | N
     `output` is a path, `-`/None for stdout (html defaults to
     `migtrace-report.html` instead, a page on a terminal helps nobody) or an
     open text stream.  With `redact_map`, pseudonyms are read from that file
-    when it exists and the (extended) mapping is written back.
+    when it exists and the (extended) mapping is written back.  Where a path
+    goes is decided by `reports._output.write_text_to` (regular files replaced
+    atomically, devices and FIFOs written through, never replaced); an input
+    log named as the output is refused.
     """
     if fmt is None:
         fmt = format_for_path(output if isinstance(output, (str, os.PathLike)) else None)
@@ -70,14 +76,16 @@ def write_report(analysis: Analysis, output: str | os.PathLike[str] | TextIO | N
     if output is None and fmt == "html":
         output = "migtrace-report.html"
     to_file = isinstance(output, (str, os.PathLike)) and str(output) != "-"
-    # a file is re-scanned once written (below); other outputs are checked in memory
+    if to_file:
+        refuse_inputs(Path(output), [s.path for s in analysis.stats])  # type: ignore[arg-type]
+    # re-scanned in memory before a byte is written: a device or FIFO cannot be re-read
     text = render_report(analysis, fmt, migration=migration, title=title, redactor=redactor,
-                         generated=generated, verify=not to_file)
+                         generated=generated, verify=True)
     if output is None or output == "-":
-        sys.stdout.write(text)
+        write_stdout(text)
         where = "<stdout>"
     elif isinstance(output, (str, os.PathLike)):
-        _write_verified(Path(output), text, redactor, get_renderer(fmt, "report"))
+        write_text_to(Path(output), text)
         where = str(output)
     else:
         output.write(text)
@@ -85,24 +93,3 @@ def write_report(analysis: Analysis, output: str | os.PathLike[str] | TextIO | N
     if redact_map:
         redactor.save_mapping(redact_map)
     return where
-
-
-def _write_verified(path: Path, text: str, redactor: Redactor, renderer: Renderer) -> None:
-    """Write atomically; re-read and re-scan the file before it takes its final name."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a report is an ordinary file
-        check(Path(tmp).read_text(encoding="utf-8"), renderer, redactor)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask

@@ -23,7 +23,9 @@ survived.
 from __future__ import annotations
 
 import dataclasses
+import html
 import json
+import math
 import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -45,6 +47,10 @@ MASK = "***"
 #: otherwise flag every logger name.
 MIN_BARE_SECRET_LEN = 6
 
+#: Longer secrets are hunted by substring search, not inside the one alternation regex (compiling a
+#: 200 k-character literal takes seconds, and matching it at every position of a long token is quadratic).
+MAX_PATTERN_SECRET_LEN = 256
+
 #: Shorter host/user/project values are not pseudonymised (see `Redactor.add`).
 MIN_NAME_LEN = 3
 
@@ -56,26 +62,106 @@ _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F
 #: Tokens kept verbatim whatever the categories: request ids and dashed uuids.
 _PROTECTED = re.compile(rf"(req-{_UUID}|{_UUID})")
 
-#: Secret patterns: group "v" is the secret, the rest of the match stays.
+#: Keys whose value is a secret: oslo.utils `mask_password`'s list (`_SANITIZE_KEYS`, less
+#: `secret_uuid` and `cephclusterfsid`, which name things rather than unlock them) plus the
+#: spellings nova logs carry (`passwd`, `auth_token`, `secret_key`, `X-Auth-Token`…).
+SECRET_KEYS: tuple[str, ...] = (
+    "adminpass", "admin_pass", "password", "passwd", "admin_password", "auth_token", "new_pass",
+    "auth_password", "secret", "secret_key", "sys_pswd", "pswd", "token", "configdrive", "chappassword",
+    "encrypted_key", "private_key", "fernetkey", "sslkey", "passphrase", "octaviaheartbeatkey", "rabbitcookie",
+    "cephmanilaclientkey", "pacemakerremoteauthkey", "designaterndckey", "cephadminkey", "heatauthencryptionkey",
+    "cephclientkey", "keystonecredential", "barbicansimplecryptokek", "cephrgwkey", "swifthashsuffix",
+    "migrationsshkey", "cephmdskey", "cephmonkey", "chapsecret", "credential", "cookie",
+)
+#: A key that ends with one of SECRET_KEYS (`auth_password`, `os-password`, `X-Subject-Token`,
+#: `node.session.auth.password`): the pattern matches the ending only, whatever comes before it, so
+#: no scan starts inside a run of word characters and runs back over it (linear on any input).
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex for a set of words, shared prefixes factored (`pass(?:word|wd|phrase)`): at each position
+    the engine tries a handful of first letters instead of every word, several times faster."""
+    tree: dict[str, Any] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, Any]) -> str:
+        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        optional = "" in node
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 and not optional else "(?:" + "|".join(alts) + ")"
+        return body + ("?" if optional else "")
+
+    return emit(tree)
+
+
+def _spellings(words: Iterable[str]) -> set[str]:
+    """The cases a key is written in: password, Password, PASSWORD, adminPass / authToken (camelCase).
+    Listed rather than matched with (?i), which makes the engine compare every character twice."""
+    out: set[str] = set()
+    for word in words:
+        out |= {word, word.capitalize(), word.upper()}
+        if "_" in word:
+            head, *rest = word.split("_")
+            out.add(head + "".join(r.capitalize() for r in rest))
+    out.add("adminPass")
+    return out
+
+
+_KEY = r"(?P<k>" + _trie(_spellings(SECRET_KEYS)) + r")"
+_KEY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
+#: Keys that end like a secret key but name public or non-secret things.
+_NOT_SECRET_KEY = re.compile(r"(?i)(?:public[_-]?key|_token_file|_password_file|token_expiration|cookie_name)$")
+#: a value: quoted (may hold spaces) or bare (up to a separator); groups v, q1/q2 take it
+_VALUE = r"""(?:(?P<q1>')(?P<v1>[^'\n]*)'|(?P<q2>")(?P<v2>[^"\n]*)"|(?P<v>(?:\{SHA256\})?[^\s'",;{}\[\]<>]+))"""
+
+#: Secret patterns: group "v" (or "v1"/"v2", quoted) is the secret, the rest of the match stays.
+#: Every one is linear: each repeat is anchored by a look-behind, bounded, or stopped by a
+#: character class that excludes what follows it (tests/reports/test_redaction_linear.py).
 _SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
-    # scheme://user:PASSWORD@host, also the ",user:PASSWORD@host2" of multi-host transport_urls
-    re.compile(r"(?:[A-Za-z][\w+.-]*://|,)[^\s:/@,'\"]*:(?P<v>[^\s@,'\"/]+)@"),
-    # cephx keys: key=AQ…, 'key': 'AQ…', key = AQ… (keyring files)
+    # scheme://user:PASSWORD@host: the password may hold '@' and '/' (the last '@' of the run ends it)
+    re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://[^\s:/@'\",]*:(?P<v>[^\s'\",]+)@"),
+    # the ",user:PASSWORD@host2" of multi-host transport_urls
+    re.compile(r",[^\s:/@,'\"]*:(?P<v>[^\s'\",]+)@"),
+    # cephx keys: key=AQ…, 'key': 'AQ…', key = AQ… (keyring files), --key=AQ…
     re.compile(r"\bkey['\"]?\s*[=:]\s*['\"]?(?P<v>[A-Za-z0-9+/]{16,}={0,2})"),
-    # token and password fields in dicts, headers, kwargs and query strings
-    re.compile(
-        r"(?i)\b(?:auth_token|x-auth-token|x-subject-token|x-service-token|"
-        r"[\w-]*password|[\w-]*passwd|admin_pass|new_pass|secret_key)"
-        r"['\"]?\s*[=:]\s*(?:u?['\"])?(?P<v>(?:\{SHA256\})?[^\s'\",;}\]]+)"
-    ),
-    # bare Fernet tokens and cephx keys wherever they appear
-    re.compile(r"(?<![\w/+])(?P<v>gAAAAA[\w-]{40,}={0,2}|AQ[A-Za-z0-9+/]{36,38}==)"),
+    # key = value, 'key': 'value', "key": "value", key: value (dicts, JSON, headers, kwargs, XML-ish)
+    re.compile(_KEY + r"""['"]?\s*[=:]\s*u?""" + _VALUE),
+    # --key value / --key=value / -key value on command lines
+    re.compile(r"(?<![\w-])--?(?:[\w.]+[_.-])?" + _KEY + r"""(?:=|\s+)(?!-)""" + _VALUE),
+    # <key>value</key> (libvirt secret XML, rootwrap filters) and <value>…</value> of a libvirt secret
+    re.compile(r"(?i)<(?:[\w.]+[_.-])?(?P<k>" + _trie([*SECRET_KEYS, "value"]) + r")>(?P<v>[^<\n]+)<"),
+    # Authorization: Basic/Bearer/Digest/Negotiate <credentials>
+    re.compile(r"(?i)\bauthorization['\"]?\s*[=:]\s*['\"]?(?:basic|bearer|digest|negotiate|token)\s+"
+               r"(?P<v>[^\s'\",]+)"),
+    # sshpass -p PW / -pPW, mysql … -pPW, iscsiadm -n …password -v PW, virsh secret-set-value … --base64 PW
+    re.compile(r"""\bsshpass\s+-p\s*(?:'(?P<v1>[^'\n]*)'|"(?P<v2>[^"\n]*)"|(?P<v>[^\s'"]+))"""),
+    re.compile(r"""\bmysql(?:dump|admin)?\b[^\n]{0,200}?\s-p(?P<v>[^\s'"]+)"""),
+    re.compile(r"""(?i)\s-n\s+[\w.]*(?:password|secret)\w*\s+-v\s+(?:'(?P<v1>[^'\n]*)'|"(?P<v2>[^"\n]*)"|"""
+               r"""(?P<v>[^\s'"]+))"""),
+    # virsh secret-set-value … --base64 VALUE (a uuid between them splits the text: the flag alone decides)
+    re.compile(r"""(?<![\w-])--base64\s+(?P<v>[^\s'"-][^\s'"]*)"""),
+    # keystone token bodies: {"token": {… "id": "TOKEN"}} (v2 uuid and PKI tokens live there)
+    re.compile(r"""(?i)['"]token['"]\s*:\s*\{[^{}]{0,600}?['"]id['"]\s*:\s*u?['"](?P<v>[^'"\s]+)['"]"""),
+    # private key blocks written on one line (a repr with \n): everything after the BEGIN line
+    re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----(?P<v>[^\n]+)"),
+    # bare Fernet tokens, cephx keys, AWS access key ids and JWTs wherever they appear
+    re.compile(r"(?<![\w/+])(?P<v>gAAAAA[\w-]{40,}={0,2}|AQ[A-Za-z0-9+/]{36,38}==|AKIA[0-9A-Z]{16}(?![0-9A-Z])"
+               r"|eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.[\w-]+)"),
 )
 
+#: A line that opens a private key block whose body follows on the next lines.
+_KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
+_KEY_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
+
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
-_IPV4 = re.compile(rf"(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
+_IPV4 = re.compile(rf"(?=\d)(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
 _IPV6 = re.compile(
-    r"(?<![\w:.])(?:"
+    r"(?=[0-9A-Fa-f:])(?<![\w:.])(?:"  # the cheap look-ahead first: most characters fail there
     r"(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}"  # full form
     r"|(?:[0-9A-Fa-f]{1,4}:){1,6}:(?:[0-9A-Fa-f]{1,4}:){0,5}[0-9A-Fa-f]{1,4}"  # with ::
     r"|(?:[0-9A-Fa-f]{1,4}:){1,7}:(?![0-9A-Fa-f])"  # trailing ::
@@ -84,9 +170,9 @@ _IPV6 = re.compile(
 )
 
 #: Hostnames named by URLs in messages: qemu+tcp://compute2/system, qemu+ssh://nova@compute2/…
-_URL_HOST = re.compile(r"\b[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s/@,]*@)")
+_URL_HOST = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?:(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@)?(?P<host>[A-Za-z][\w.-]*+)(?!@)(?!:[^\s@,'\"]*@)")
 #: The user of any URL with userinfo, even when its host is an address: mysql://nova:pw@10.0.0.5/
-_URL_USER = re.compile(r"\b[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@")
+_URL_USER = re.compile(r"(?<![\w+.:/@-])[A-Za-z][\w+.-]*://(?P<user>[^\s:/@'\"]+)(?::[^\s@/'\"]*)?@")
 #: The further hosts of a multi-host URL: rabbit://u:p@ctl1:5672,u:p@ctl2:5672/
 _URL_MORE_HOSTS = re.compile(r",[^\s:/@,'\"]*(?::[^\s@,'\"/]*)?@(?P<host>[A-Za-z][\w.-]*\w)")
 #: `ssh user@host` style mentions (remotefs cold migration).
@@ -115,7 +201,10 @@ _SKIP_FIELDS = frozenset({
     "recognised", "started", "ended", "first_seen", "last_seen", "skew_mode",
 })
 
-#: Characters the Markdown report backslash-escapes (kept in step with reports/markdown_report.py).
+#: Fields whose text is migtrace's own (signature explanations, remedies, reference links): names
+#: the logs revealed are still replaced there, but nothing is learnt from them and no secret
+#: pattern rewrites them (a remedy's `docs.ceph.com` link is no host to hide).
+_OWN_FIELDS = frozenset({"explanation", "remedy", "references"})
 
 T = TypeVar("T")
 
@@ -161,6 +250,8 @@ class Redactor:
                 self.mapping[kind].update({str(k): str(v) for k, v in table.items()})
         self._secrets: set[str] = set()
         self._names_re: re.Pattern[str] | None = None
+        self._sos_re: re.Pattern[str] | None = None
+        self._long_secrets: list[str] = []
         self._names_dirty = True
         self._memo: dict[int, Any] = {}
         self._seen: set[str] = set()  # strings already scanned by discover()
@@ -199,7 +290,8 @@ class Redactor:
             return
         if kind in ("users", "projects") and original.lower() in _GENERIC_USERS:
             return
-        if kind == "hosts" and (original.lower() in _NOT_HOSTS or _PUBLIC_HOSTS.search(original)):
+        if kind == "hosts" and (original.lower() in _NOT_HOSTS or original.lower() in _GENERIC_USERS
+                                or _PUBLIC_HOSTS.search(original)):
             return
         if kind == "hosts" and (_IPV4.fullmatch(original) or _IPV6.fullmatch(original)):
             kind = "ips"
@@ -222,9 +314,10 @@ class Redactor:
     def _discover_secrets(self, s: str) -> None:
         for pat in _SECRET_PATTERNS:
             for m in pat.finditer(s):
-                value = m.group("v")
-                if not _ALREADY_MASKED.match(value) and not _PROTECTED.fullmatch(value):
-                    self._secrets.add(value)
+                name = _value_group(m)
+                if name is not None and m.group(name) not in self._secrets:
+                    self._secrets.add(m.group(name))
+                    self._names_dirty = True
 
     def discover(self, s: str | None) -> None:
         """Learn secrets, and the hosts/ips/users a message names, from one string."""
@@ -260,12 +353,18 @@ class Redactor:
     def _names_pattern(self) -> re.Pattern[str] | None:
         if self._names_dirty:
             names = [n for kind, table in self.mapping.items() if self._kind_enabled(kind) for n in table]
-            bare = [s for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN]
+            bare = [s for s in self._secrets if MIN_BARE_SECRET_LEN <= len(s) <= MAX_PATTERN_SECRET_LEN]
+            self._long_secrets = sorted((s for s in self._secrets if len(s) > MAX_PATTERN_SECRET_LEN),
+                                        key=len, reverse=True)
             alts = sorted({*names, *bare}, key=len, reverse=True)
             self._names_re = (
                 re.compile("(?<![\\w-])(?:" + "|".join(map(re.escape, alts)) + ")(?![\\w-])") if alts else None
             )
             self._lookup = {n: p for kind, t in self.mapping.items() if self._kind_enabled(kind) for n, p in t.items()}
+            hosts = sorted(self.mapping["hosts"], key=len, reverse=True) if self._kind_enabled("hosts") else []
+            # sosreport-HOST-[CASE-]DATE-RANDOM: the host sits between dashes, where names are not matched
+            self._sos_re = (re.compile("(?<=sosreport-)(?:" + "|".join(map(re.escape, hosts)) + ")(?=-)")
+                            if hosts else None)
             self._names_dirty = False
         return self._names_re
 
@@ -273,8 +372,13 @@ class Redactor:
         for pat in _SECRET_PATTERNS:
             s = pat.sub(_mask_group, s)
         names = self._names_pattern()
+        for secret in self._long_secrets:  # plain substring search: linear, and no 200 k-character regex
+            if secret in s:
+                s = s.replace(secret, MASK)
         if names is not None:
             s = names.sub(lambda m: self._lookup.get(m.group(0), MASK), s)
+        if self._sos_re is not None and "sosreport-" in s:
+            s = self._sos_re.sub(lambda m: self._lookup.get(m.group(0), MASK), s)
         if "ips" in self.categories:
             s = _IPV4.sub(self._ip_sub, s)
             s = _IPV6.sub(self._ip_sub, s)
@@ -341,6 +445,8 @@ class Redactor:
         if name in _SKIP_FIELDS or value is None:
             return value
         if isinstance(value, str):
+            if name in _OWN_FIELDS:
+                return self._names_only(value)  # type: ignore[return-value]
             return self.text(value)  # type: ignore[return-value]
         if isinstance(value, tuple):
             return tuple(self._value(name, v) for v in value)  # type: ignore[return-value]
@@ -356,9 +462,38 @@ class Redactor:
         if hit is not None and hit[0] is obj:
             return hit[1]  # type: ignore[no-any-return]
         changes = {f.name: self._value(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)}  # type: ignore[arg-type]
+        if isinstance(obj, Event) and changes["extra"]:
+            message, *extra = mask_key_blocks([changes["message"], *changes["extra"]])
+            changes["message"], changes["extra"] = message, tuple(extra)
         new = dataclasses.replace(obj, **changes)  # type: ignore[type-var]
         self._memo[key] = (obj, new)  # keep obj alive so its id is not reused
         return new
+
+    def _names_only(self, s: str) -> str:
+        """Replace the names already known (never learn from, nor mask secrets in, migtrace's own text)."""
+        names = self._names_pattern()
+        if names is None or not s:
+            return s
+        return names.sub(lambda m: self._lookup.get(m.group(0), m.group(0)), s)
+
+    def event(self, e: Event) -> Event:
+        """Return a redacted copy of one event (streaming commands: `merge`)."""
+        self.discover(e.message)
+        for line in e.extra:
+            self.discover(line)
+        self.add("hosts", e.host)
+        self.add("users", e.user)
+        self.add("projects", e.project)
+        return self._object(e)
+
+    def migration(self, m: Migration) -> Migration:
+        """Return a redacted copy of one migration, its events and findings (`timeline`)."""
+        self._collect(Analysis(migrations=(m,)))
+        return self._object(m)
+
+    def lines(self, lines: Sequence[str]) -> list[str]:
+        """Redact raw log lines read together (key blocks span lines): `timeline --context`."""
+        return [self.text(x) for x in mask_key_blocks(list(lines))]
 
     def _stats(self, st: FileStats) -> FileStats:
         return dataclasses.replace(
@@ -405,7 +540,10 @@ class Redactor:
                     if n not in ignore:
                         checks.update(dict.fromkeys(_variants(n, escapes), (kind, n)))
         for secret in self._secrets:
-            if len(secret) >= MIN_BARE_SECRET_LEN:
+            if len(secret) > MAX_PATTERN_SECRET_LEN:
+                if any(v in output_text for v in _variants(secret, escapes)):
+                    raise RenderError(f"redaction failed: a secret ({secret[:3]!r}…) survived in the output")
+            elif len(secret) >= MIN_BARE_SECRET_LEN:
                 checks.update(dict.fromkeys(_variants(secret, escapes), ("secret", secret)))
         if not checks:
             return
@@ -437,14 +575,52 @@ class Redactor:
         return data
 
 
+def _value_group(m: re.Match[str]) -> str | None:
+    """Name the group holding a secret pattern's value (bare or quoted); None: not a secret after all."""
+    groups = m.groupdict()
+    if groups.get("k") is not None:
+        start = m.start("k")
+        before = m.string[max(0, start - 40):start]
+        key = before[len(before.rstrip(_KEY_CHARS)):] + groups["k"]
+        if _NOT_SECRET_KEY.search(key):
+            return None
+    for name in ("v", "v1", "v2"):
+        value = groups.get(name)
+        if value:
+            if _ALREADY_MASKED.match(value) or _PROTECTED.fullmatch(value):
+                return None
+            return name
+    return None
+
+
 def _mask_group(m: re.Match[str]) -> str:
-    value = m.group("v")
-    if _ALREADY_MASKED.match(value):
+    name = _value_group(m)
+    if name is None:
         return m.group(0)
-    start, end = m.span("v")
+    start, end = m.span(name)
     base = m.start(0)
     whole = m.group(0)
     return whole[: start - base] + MASK + whole[end - base:]
+
+
+def mask_key_blocks(lines: Sequence[str]) -> list[str]:
+    """Mask the body lines of private key blocks that span several lines (BEGIN … END markers kept)."""
+    out: list[str] = []
+    inside = False
+    for line in lines:
+        if inside:
+            end = _KEY_END.search(line)
+            if end is None:
+                out.append(MASK)
+                continue
+            out.append(MASK + line[end.start():])
+            inside = False
+            continue
+        begin = _KEY_BEGIN.search(line)
+        if begin is not None and _KEY_END.search(line, begin.end()) is None and not line[begin.end():].strip("'\" ,"):
+            inside = True
+        out.append(line)
+    return out
 
 
 def _is_mac(s: str) -> bool:
@@ -472,3 +648,74 @@ def _all_events(a: Analysis) -> list[Event]:
     for f in a.orphan_findings:
         take(f.events)
     return out
+
+
+# ------------------------------------------------------------------ the independent final check
+
+#: A key that names a secret, spelled any way (the detectors' list is not consulted: this check must
+#: catch what they miss), then a separator, then the value.
+_LEAK_KEYED = re.compile(
+    _trie(_spellings(["pass", "pwd", "pswd", "secret", "token", "credential", "cookie", "private_key", "privatekey",
+                      "auth_key", "authkey", "api_key", "apikey", "access_key"]))
+    + r"""[\w.-]{0,24}+['"]?\s{0,3}[=:]\s{0,3}u?['"]?(?P<v>[^\s'",;<>{}\[\]()]{8,200})""")
+#: Shapes that are secrets wherever they stand; each starts with a literal (the engine then jumps from
+#: one occurrence of it to the next), the boundary before it is checked apart.
+_LEAK_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("fernet", re.compile(r"gAAAAA[\w-]{40,}")),
+    ("cephx", re.compile(r"AQ[A-Za-z0-9+/]{36,38}==")),
+    ("aws", re.compile(r"AKIA[0-9A-Z]{16}(?![0-9A-Z])")),
+    ("jwt", re.compile(r"eyJ[\w-]{8,}\.eyJ[\w-]{8,}\.")),
+    ("authorization", re.compile(r"""(?:authorization|Authorization|AUTHORIZATION)['"]?\s{0,3}[=:]\s{0,3}['"]?"""
+                                 r"""(?:[Bb]asic|[Bb]earer|BASIC|BEARER)\s+(?!\*\*\*)[A-Za-z0-9+/=._-]{8,}""")),
+    ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:\\n|\\r|[\s'\"]){0,8}"
+                               r"[A-Za-z0-9+/=]{16,}")),
+)
+_MARKDOWN_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~'\"])")
+
+
+def _entropy(value: str) -> float:
+    counts: dict[str, int] = {}
+    for ch in value:
+        counts[ch] = counts.get(ch, 0) + 1
+    n = len(value)
+    return -sum(c / n * math.log2(c / n) for c in counts.values())
+
+
+def _looks_random(value: str) -> bool:
+    """A value that reads like a generated secret: long, varied, not a mask, id, path or plain URL."""
+    if MASK in value or _PROTECTED.search(value) or value.startswith(("/", "{SHA256}", "http", "file:")):
+        return False
+    if re.fullmatch(r"(?:host|ip|user|project)-\d+", value) or value.isdigit() or value.isalpha():
+        return False
+    classes = sum(bool(re.search(p, value)) for p in (r"[a-z]", r"[A-Z]", r"\d", r"[^\w]"))
+    return classes >= 2 and _entropy(value) >= 3.0
+
+
+def leak_check(output_text: str) -> list[str]:
+    """Find secrets in a finished output by shape alone, independently of the detectors that masked it.
+
+    HTML entities, JSON string escapes and Markdown backslashes are undone first; then any
+    high-entropy value after a secret-like key, a private key body, an unmasked Authorization
+    credential, a Fernet token, cephx key, AWS key id or JWT is a leak.  Returns short
+    descriptions (never the secret itself); empty when nothing was found.
+    """
+    text = _MARKDOWN_ESCAPED.sub(r"\1", html.unescape(output_text).replace('\\"', '"').replace("\\/", "/"))
+    found: list[str] = []
+    for m in _LEAK_KEYED.finditer(text):
+        value = m.group("v")
+        if _looks_random(value):
+            found.append(f"a random-looking value after {m.group(0)[:m.start('v') - m.start(0)].strip()!r}")
+    for name, pattern in _LEAK_SHAPES:
+        for m in pattern.finditer(text):
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/+-"):
+                continue  # inside a longer word: not this shape
+            found.append(f"a {name} shape ({m.group(0)[:12]}…)")
+    return found
+
+
+def check_no_leak(output_text: str, what: str = "the output") -> None:
+    """Raise RenderError when `leak_check` finds anything: the command fails rather than print a secret."""
+    found = leak_check(output_text)
+    if found:
+        raise RenderError(f"redaction check failed: {len(found)} possible secret(s) left in {what}, "
+                          f"first: {found[0]}; nothing was written")

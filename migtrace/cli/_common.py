@@ -12,6 +12,7 @@ are accepted before or after the command name.
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
 import shutil
@@ -32,6 +33,8 @@ from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis, load
 from migtrace.reports import RenderOptions, UnknownColumnError, formats, render, table_spec
+from migtrace.reports.neutral import terminal_safe
+from migtrace.reports.redact import Redactor, check_no_leak, parse_categories
 from migtrace.reports.terminal import use_color
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,6 +53,9 @@ INTERNAL_ERROR = 3
 BROKEN_PIPE = 141
 #: Widest table and timeline when stdout is not a terminal (a pipe, a file, a CI log).
 PASTE_WIDTH = 100
+
+#: errno values that mean "the output cannot take more data" (reading never raises these)
+_WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 #: The progress line currently drawn, so that a warning can clear it first.
 _ACTIVE: list[Progress] = []
@@ -144,6 +150,9 @@ def read_options(func: F) -> F:
         click.option("--host-alias", multiple=True, metavar="PATH=HOST",
                      help="Name the host a file or directory came from."),
         click.option("--strict", is_flag=True, help="Fail on the first unparsed line (ParseError with file:line)."),
+        click.option("--follow-symlinks", "follow_symlinks", is_flag=True,
+                     help="In directories, also follow symlinks that lead out of the trees named "
+                          "(default: skipped with a warning)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -168,7 +177,8 @@ def input_options(func: F) -> F:
 
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
-                 focus: str | None = None, release: str | None = None, **_: Any) -> LoadOptions:
+                 focus: str | None = None, release: str | None = None, follow_symlinks: bool = False,
+                 **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
@@ -182,7 +192,8 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
     try:
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,
-                           signatures=tuple(signatures), focus=focus, release=release, warn=warn)
+                           signatures=tuple(signatures), focus=focus, release=release, warn=warn,
+                           follow_symlinks=follow_symlinks)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 
@@ -238,7 +249,7 @@ class TableOutput:
     def echo(self, data: Any) -> None:
         """Render the data and write it to stdout, ending with one newline."""
         text = render(self.view, self.fmt, data, self.options)
-        click.echo(text if text.endswith("\n") else text + "\n", nl=False)
+        click.echo(terminal_safe(text if text.endswith("\n") else text + "\n"), nl=False)
 
 
 def _columns_callback(view: str) -> Callable[[click.Context, click.Parameter, tuple[str, ...]], tuple[str, ...]]:
@@ -316,7 +327,9 @@ def run_safely(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            sys.stdout.flush()  # a full disk or device fails here, as one line, not silently at exit
+            return result
         except MigtraceError as exc:
             _fail(str(exc), exc.exit_code, current().debug)
         except BrokenPipeError:
@@ -325,8 +338,41 @@ def run_safely(func: F) -> F:
             sys.exit(BROKEN_PIPE)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # usage errors and --help: click prints them
+        except OSError as exc:
+            if exc.errno not in _WRITE_ERRNOS:
+                _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: run again with --debug and report it)",
+                      INTERNAL_ERROR, current().debug)
+            # stdout is a full disk or a device that refuses data: say so once, drop what is still buffered
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _fail(f"cannot write the output: {exc.strerror or exc}", 2, current().debug)
         except Exception as exc:  # the CLI boundary (STYLE.md §15): a bug gets one line, not a traceback
             _fail(f"unexpected {type(exc).__name__}: {exc} (a bug: run again with --debug and report it)",
                   INTERNAL_ERROR, current().debug)
         return None
     return wrapper  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------- redaction and neutral output
+
+
+def redact_option(func: F) -> F:
+    """Add `--redact CATS` to a command that prints log text (secrets are removed whatever it says)."""
+    return click.option(
+        "--redact", "redact", metavar="CATS",
+        help="Also pseudonymise these, comma-separated: hosts, ips, users (or all). Secrets are always removed.",
+    )(func)
+
+
+def make_redactor(redact: str | None) -> Redactor:
+    """The redactor for one command: secrets always, plus the categories asked for (bad ones: usage error)."""
+    try:
+        return Redactor(parse_categories(redact))
+    except MigtraceError as exc:
+        raise click.BadParameter(str(exc), param_hint="--redact") from exc
+
+
+def echo_log_text(text: str, *, what: str = "the output", nl: bool = True, color: bool | None = None) -> None:
+    """Print text that carries log lines: refused if a secret shape is left in it, terminal controls
+    from the logs made visible (migtrace's own SGR colours kept)."""
+    check_no_leak(text, what)
+    click.echo(terminal_safe(text), nl=nl, color=color)

@@ -13,10 +13,13 @@ from migtrace.cli._common import (
     EXIT_CODES,
     SETTINGS,
     TableOutput,
+    echo_log_text,
     global_options,
     input_options,
     load_analysis,
     load_options,
+    make_redactor,
+    redact_option,
     run_safely,
     tabular_options,
 )
@@ -32,8 +35,10 @@ from migtrace.reports import render
 @tabular_options("diagnose")
 @click.option("--fail-on", type=click.Choice(SEVERITIES),
               help="Exit 1 when a finding of this severity or worse is found (for scripts).")
+@redact_option
 @run_safely
-def diagnose(output: TableOutput, fail_on: str | None, paths: tuple[str, ...], **inputs: Any) -> None:
+def diagnose(output: TableOutput, fail_on: str | None, redact: str | None, paths: tuple[str, ...],
+             **inputs: Any) -> None:
     """Name the known failures in each migration, with the fix; list unrecognised errors.
 
     -f table, json and markdown group the findings per migration and explain
@@ -42,7 +47,9 @@ def diagnose(output: TableOutput, fail_on: str | None, paths: tuple[str, ...], *
     Example: migtrace diagnose sample_logs/queens-files --fail-on error
     """
     analysis = load_analysis(paths, load_options(**inputs))
-    output.echo(analysis)
+    shown = make_redactor(redact).analysis(analysis)
+    text = render(output.view, output.fmt, shown, output.options)
+    echo_log_text(text if text.endswith("\n") else text + "\n", what="the diagnosis", nl=False)
     if fail_on and fired_at_least(all_findings(analysis.migrations, analysis.orphan_findings), fail_on):
         sys.exit(1)
 

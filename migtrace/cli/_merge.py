@@ -10,8 +10,11 @@ from migtrace.cli._common import (
     EXIT_CODES,
     SETTINGS,
     TableOutput,
+    echo_log_text,
     load_options,
+    make_redactor,
     read_options,
+    redact_option,
     run_safely,
     tabular_options,
     time_option,
@@ -29,9 +32,11 @@ from migtrace.reports import RenderOptions, render
 @click.option("--stats", is_flag=True, help="Print per-file line accounting instead of the records.")
 @tabular_options("merge-stats")
 @click.option("--full/--no-full", default=True, help="Include traceback/continuation lines.")
+@redact_option
 @run_safely
 def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str | None, until: str | None,
-          stats: bool, output: TableOutput, full: bool, paths: tuple[str, ...], **inputs: Any) -> None:
+          stats: bool, output: TableOutput, full: bool, redact: str | None, paths: tuple[str, ...],
+          **inputs: Any) -> None:
     """Print every record of every input in one chronological stream, tagged [host/service].
 
     Times are printed as logged (no clock-skew correction: that needs the
@@ -49,6 +54,7 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
             pass
         output.echo(stream.stats())
         return
+    redactor = make_redactor(redact)
     options = RenderOptions(full=full)
     for event in stream.events:
-        click.echo(render("merge", "text", event, options))
+        echo_log_text(render("merge", "text", redactor.event(event), options), what="a merged record")

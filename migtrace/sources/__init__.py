@@ -7,6 +7,8 @@ naive timestamps are in, and the year a journalctl line leaves out.
 
 from __future__ import annotations
 
+import heapq
+import resource
 from collections.abc import Callable, Iterator, Sequence
 
 from migtrace.model import Event
@@ -19,6 +21,11 @@ from migtrace.sources._reader import FileReader
 from migtrace.sources._stream import merge_in_time
 from migtrace.sources._warnings import Warnings
 
+#: descriptors kept free for everything else (stdio, temp copies, decompressors, the output)
+_RESERVED_FDS = 32
+#: at most this many inputs open at once even when the limit is high
+_DEFAULT_BUDGET = 512
+
 __all__ = [
     "LOCAL_JOURNAL",
     "FileReader",
@@ -28,6 +35,7 @@ __all__ = [
     "default_paths",
     "expand_paths",
     "merge_in_time",
+    "open_file_budget",
     "open_inputs",
     "read_all",
     "read_lines_around",
@@ -37,15 +45,42 @@ __all__ = [
 def open_inputs(paths: Sequence[str], options: LoadOptions, warn: Callable[[str], None],
                 terms: frozenset[str] = frozenset()) -> list[FileReader]:
     """Expand the paths and return one reader per input (nothing is read yet)."""
-    items = expand_paths(list(paths), warn)
+    items = expand_paths(list(paths), warn, follow_symlinks=options.follow_symlinks)
     sizes = [input_size(item.path) for item in items]
     hooks = _ByteProgress(options.progress, sizes)
     return [FileReader(item, options, warn, terms, hooks.for_input(i)) for i, item in enumerate(items)]
 
 
-def read_all(readers: Sequence[FileReader], warn: Callable[[str], None]) -> Iterator[Event]:
-    """Return every reader's events merged in time order, each record once."""
-    return merge_in_time((r.events() for r in readers), warn)
+def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
+             budget: int | None = None) -> Iterator[Event]:
+    """Return every reader's events merged in time order, each record once.
+
+    Merging in time keeps every input open at once.  Past `budget` inputs
+    (from RLIMIT_NOFILE, see `open_file_budget`) they are read in batches of
+    `budget` instead: each batch is merged and held in memory, its files
+    closed, before the next batch is opened; the batches are then merged.
+    Every file is read either way; only the memory differs.
+    """
+    budget = open_file_budget() if budget is None else max(1, budget)
+    if len(readers) <= budget:
+        return merge_in_time((r.events() for r in readers), warn)
+    return merge_in_time((iter(_read_batch(readers[i:i + budget])) for i in range(0, len(readers), budget)), warn)
+
+
+def _read_batch(readers: Sequence[FileReader]) -> list[Event]:
+    """Read a batch of inputs to the end (each file closed when its events end), merged in time."""
+    return list(heapq.merge(*(r.events() for r in readers), key=lambda e: e.time))
+
+
+def open_file_budget() -> int:
+    """How many inputs may be open at once: half the soft RLIMIT_NOFILE left after a reserve, 8 at least."""
+    try:
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (OSError, ValueError):
+        return _DEFAULT_BUDGET
+    if soft == resource.RLIM_INFINITY:
+        return _DEFAULT_BUDGET
+    return max(8, min(_DEFAULT_BUDGET, (soft - _RESERVED_FDS) // 2))
 
 
 class _ByteProgress:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from migtrace.parsers.journal_binary import MAGIC as JOURNAL_MAGIC
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
-from migtrace.sources._open import READ_ERRORS, decode_line, decompressing, peek_magic
+from migtrace.sources._open import READ_ERRORS, bounded_lines, decode_line, decompressing, peek_magic
 
 
 def read_lines_around(path: str, centres: Sequence[int], radius: int) -> dict[int, str]:
@@ -26,7 +26,7 @@ def read_lines_around(path: str, centres: Sequence[int], radius: int) -> dict[in
             magic = peek_magic(raw)
             if magic.startswith(JOURNAL_MAGIC):
                 return {}
-            for number, line in enumerate(decompressing(raw, magic), 1):
+            for number, line in enumerate(bounded_lines(decompressing(raw, magic)), 1):
                 if number in wanted:
                     out[number] = decode_line(line)
                 if number >= last:

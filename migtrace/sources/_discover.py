@@ -1,7 +1,9 @@
 """Turn what the user names (files, directories, globs, `-`) into an ordered list of inputs.
 
-Directories are walked recursively, following links without looping, and
-only files named like logs are taken (a sosreport root: only its log trees).
+Directories are walked recursively, following links that stay inside the
+given trees (all links with `--follow-symlinks`) without looping, and only
+regular files named like logs are taken (a sosreport root: only its log
+trees); FIFOs, sockets and devices inside a tree are skipped with a warning.
 Rotated sets are ordered oldest first so records arrive in time order.
 """
 
@@ -53,8 +55,16 @@ def rotation_key(path: str) -> tuple[str, int]:
     return (base, 0)
 
 
-def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[InputFile]:
-    """Turn files, directories (recursive), globs and `-` into an ordered list of inputs."""
+def expand_paths(paths: Sequence[str], warn: Callable[[str], None], *,
+                 follow_symlinks: bool = False) -> list[InputFile]:
+    """Turn files, directories (recursive), globs and `-` into an ordered list of inputs.
+
+    What is named explicitly is taken whatever it is (a FIFO, `/dev/stdin`:
+    the reader bounds it).  Inside a walked directory only regular files are
+    taken (FIFOs, sockets and devices are skipped with a warning) and a
+    symlink is followed only when it stays inside the trees named on the
+    command line, unless `follow_symlinks`.
+    """
     found: list[InputFile] = []
     seen: set[str] = set()
 
@@ -64,6 +74,8 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
             seen.add(real)
             found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path)))
 
+    roots = tuple(os.path.realpath(p) for raw in paths if raw not in ("-", LOCAL_JOURNAL)
+                  for p in _globbed(raw) if os.path.isdir(p))
     for raw in paths:
         if raw == "-":
             found.append(InputFile(path="-", display="<stdin>"))
@@ -72,7 +84,7 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
         else:
             for path in _matches(raw, warn):
                 if os.path.isdir(path):
-                    for file_path in _walk(path, warn):
+                    for file_path in _walk(path, warn, roots, follow_symlinks):
                         add(file_path)
                 else:
                     add(path)
@@ -92,8 +104,22 @@ def _matches(raw: str, warn: Callable[[str], None]) -> list[str]:
     return existing
 
 
-def _walk(top: str, warn: Callable[[str], None]) -> Iterator[str]:
-    """Walk a directory tree following links, without looping, yielding log-like files."""
+def _globbed(raw: str) -> list[str]:
+    return sorted(glob.glob(raw)) if glob.has_magic(raw) else [raw]
+
+
+def _inside(real: str, roots: Sequence[str]) -> bool:
+    return any(real == r or real.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+
+
+def _walk(top: str, warn: Callable[[str], None], roots: Sequence[str] = (),
+          follow_symlinks: bool = False) -> Iterator[str]:
+    """Walk a directory tree without looping, yielding log-like regular files.
+
+    Links are followed while they lead inside `roots` (or always, with
+    `follow_symlinks`); a directory reached twice (a link loop) is skipped.
+    """
+    roots = roots or (os.path.realpath(top),)
     visited: set[tuple[int, int]] = set()
     stack = [top]
     while stack:
@@ -115,25 +141,42 @@ def _walk(top: str, warn: Callable[[str], None]) -> Iterator[str]:
             stack.extend(p for p in (os.path.join(current, d) for d in reversed(_SOSREPORT_LOG_DIRS))
                          if os.path.isdir(p))
             continue
-        subdirs, files = _split_entries(entries)
+        subdirs, files = _split_entries(entries, warn, roots, follow_symlinks)
         yield from files
         stack.extend(reversed(subdirs))
 
 
-def _split_entries(entries: Sequence[os.DirEntry[str]]) -> tuple[list[str], list[str]]:
-    """Return (sub-directories worth walking, log-like files) of one directory listing."""
+def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], None] = lambda _: None,
+                   roots: Sequence[str] = (), follow_symlinks: bool = True) -> tuple[list[str], list[str]]:
+    """Return (sub-directories worth walking, log-like regular files) of one directory listing."""
     subdirs: list[str] = []
     files: list[str] = []
     for entry in entries:
         try:
             is_dir = entry.is_dir()
+            is_file = entry.is_file()
+            is_link = entry.is_symlink()
         except OSError:
             continue
         if is_dir:
-            if not entry.name.startswith(".") and entry.name != "__pycache__":
-                subdirs.append(entry.path)
-        elif _LOG_NAME.search(entry.name) and not _NOT_LOGS.search(entry.name):
+            if entry.name.startswith(".") or entry.name == "__pycache__":
+                continue
+        elif not _LOG_NAME.search(entry.name) or _NOT_LOGS.search(entry.name):
+            continue
+        if is_link and not follow_symlinks and roots:
+            real = os.path.realpath(entry.path)
+            if not _inside(real, roots):
+                warn(f"{entry.path}: a symlink out of the given trees (to {real}), skipped; "
+                     "name it, or give --follow-symlinks, to read it")
+                continue
+        if is_dir:
+            subdirs.append(entry.path)
+        elif is_file:
             files.append(entry.path)
+        elif is_link and not os.path.exists(entry.path):
+            warn(f"{entry.path}: a dangling symlink, skipped")
+        else:
+            warn(f"{entry.path}: not a regular file (FIFO, socket or device), skipped; name it to read it")
     return subdirs, files
 
 

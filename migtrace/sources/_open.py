@@ -9,9 +9,13 @@ error, and the error is kept for the caller to report with the line count.
 from __future__ import annotations
 
 import bz2
+import errno
 import gzip
 import io
 import lzma
+import os
+import select
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -22,6 +26,14 @@ from migtrace.parsers._base import Line
 HEAD_BYTES = 64 * 1024
 HEAD_LINES = 200
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
+#: a raw line is cut here while reading: the rest up to its newline is skipped, never held
+MAX_LINE_BYTES = 1 << 20
+#: a character device named on purpose (`/dev/zero`) is read this far at most
+DEVICE_MAX_BYTES = 16 << 20
+#: a FIFO named on purpose must get a writer within this many seconds…
+FIFO_WAIT_S = 5.0
+#: …and once data came, may pause this long before reading gives up on it
+FIFO_IDLE_S = 60.0
 
 #: what a decompressing reader raises on truncated or corrupt data
 READ_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, lzma.LZMAError)
@@ -32,10 +44,83 @@ MAGIC_XZ = b"\xfd7zXZ\x00"
 
 
 def open_raw(path: str) -> BinaryIO:
-    """Open a path (or `-`, stdin) for reading bytes; never for writing."""
+    """Open a path (or `-`, stdin) for reading bytes; never for writing.
+
+    A regular file is returned as is.  Anything else named on purpose is read
+    with bounds (`SpecialInput`): a FIFO must get a writer within
+    `FIFO_WAIT_S` and may then pause `FIFO_IDLE_S` at most; a character
+    device (`/dev/zero`, `/dev/urandom`: no end) gives `DEVICE_MAX_BYTES` at
+    most.  The open itself never blocks (a FIFO with no writer would).
+    """
     if path == "-":
+        try:
+            mode = os.fstat(sys.stdin.fileno()).st_mode
+        except (OSError, ValueError):
+            return sys.stdin.buffer
+        if stat.S_ISCHR(mode) and not sys.stdin.isatty():  # `< /dev/zero`: a device on stdin
+            return io.BufferedReader(SpecialInput(os.dup(sys.stdin.fileno()), "<stdin>", fifo=False))
         return sys.stdin.buffer
-    return open(path, "rb")  # read-only, never written
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)  # read-only, never written
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if stat.S_ISREG(mode):
+            os.set_blocking(fd, True)
+            return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    return io.BufferedReader(SpecialInput(fd, path, fifo=stat.S_ISFIFO(mode)))
+
+
+class SpecialInputBound(OSError):
+    """A FIFO or device reached its time or size bound: what was read before it is kept."""
+
+
+class SpecialInput(io.RawIOBase):
+    """A FIFO or device read with a time bound (and, for a device, a size bound) instead of forever."""
+
+    def __init__(self, fd: int, name: str, *, fifo: bool) -> None:
+        self._fd = fd
+        self._name = name
+        self._fifo = fifo
+        self._total = 0
+        self._started = False
+        os.set_blocking(fd, False)
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        if not self._fifo and self._total >= DEVICE_MAX_BYTES:
+            raise SpecialInputBound(f"a device has no end: stopped after {DEVICE_MAX_BYTES >> 20} MiB")
+        wait = FIFO_IDLE_S if self._started else FIFO_WAIT_S
+        while True:
+            ready, _, _ = select.select([self._fd], [], [], wait)
+            if not ready:
+                if self._started:
+                    raise SpecialInputBound(f"no data for {wait:.0f} s, stopped waiting")
+                raise SpecialInputBound(f"no writer within {wait:.0f} s" if self._fifo
+                                        else f"no data within {wait:.0f} s")
+            try:
+                data = os.read(self._fd, len(buffer))
+            except BlockingIOError:
+                continue  # woken without data (another reader took it): wait again
+            break
+        self._started = True
+        n = len(data)
+        buffer[:n] = data
+        self._total += n
+        return n
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self._fd)
+        super().close()
 
 
 def peek_magic(raw: BinaryIO) -> bytes:
@@ -70,6 +155,8 @@ class Peekable:
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
         self.error: BaseException | None = None
+        #: lines longer than MAX_LINE_BYTES, cut while reading
+        self.cut_lines = 0
         chunks: list[bytes] = []
         size = 0
         # read1 hands out what was decompressed before a cut instead of dropping it with the error
@@ -87,17 +174,37 @@ class Peekable:
         self.head = b"".join(chunks)
 
     def lines(self) -> Iterator[bytes]:
-        """Yield the raw lines, head first; stop quietly at a read error (kept in `error`)."""
+        """Yield the raw lines, head first, each cut at MAX_LINE_BYTES (counted in `cut_lines`);
+        stop quietly at a read error (kept in `error`)."""
         source: BinaryIO = _EmptyStream() if self.error is not None else self.stream  # type: ignore[assignment]
         rest = io.BufferedReader(_Chain(self.head, source), buffer_size=1 << 20)
         try:
-            yield from rest
+            for line in bounded_lines(rest):
+                yield line
+                if len(line) >= MAX_LINE_BYTES and not line.endswith(b"\n"):
+                    self.cut_lines += 1
         except READ_ERRORS as exc:
             self.error = exc
 
     def raw(self) -> BinaryIO:
         """Return the whole stream, head first."""
         return io.BufferedReader(_Chain(self.head, self.stream), buffer_size=1 << 20)
+
+
+def bounded_lines(stream: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """Yield a stream's lines (newline kept); a longer line is yielded cut at `limit` bytes, without its
+    newline, and the rest of it is read past in `limit`-sized pieces, so no line is ever held whole."""
+    readline = stream.readline
+    while True:
+        line = readline(limit)
+        if not line:
+            return
+        yield line
+        if len(line) >= limit and not line.endswith(b"\n"):
+            while True:  # skip to the end of the cut line
+                more = readline(limit)
+                if not more or more.endswith(b"\n"):
+                    break
 
 
 class _EmptyStream:

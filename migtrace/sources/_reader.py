@@ -23,6 +23,7 @@ from migtrace.sources._context import parse_context
 from migtrace.sources._discover import InputFile, input_size
 from migtrace.sources._input import FileInput
 from migtrace.sources._open import (
+    MAX_LINE_BYTES,
     READ_ERRORS,
     Peekable,
     decompressing,
@@ -115,6 +116,9 @@ class FileReader:
             return
         self.stats.fmt = parser.name + "".join("+" + d.name for d in data.decorations)
         yield from parser.parse(data, ctx)
+        if peek.cut_lines:
+            self.warn(f"{self.item.display}: {peek.cut_lines} line(s) longer than {MAX_LINE_BYTES >> 20} MiB "
+                      "cut there while reading (the rest of each skipped)")
         if peek.error is not None:
             raise peek.error
         if self.progress is not None and size:

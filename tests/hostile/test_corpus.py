@@ -5,9 +5,9 @@ no traceback, no hang, the expected exit, the good file read in full, no
 line unaccounted, no input modified, no special file replaced, no walk out
 of the tree, no live injection, no planted secret in any output.
 
-Today's failures are marked xfail(strict=False) with the bug that causes
-them, so they are the worklist: when a fix lands its cases start passing
-(XPASS) and the lead removes them from the tables below.
+Every case passes since issue 15; a case that regresses can be listed
+again in the tables below (xfail, strict=False) with the bug that causes it
+while it is being fixed.
 """
 
 from __future__ import annotations
@@ -21,65 +21,16 @@ from tools.hostile.run import COMMANDS, Failure, Result
 
 pytestmark = pytest.mark.slow
 
-LINE_HELD = "bounded reading: a line is held whole, so input without newlines ends in MemoryError"
-SPECIAL_READ = "special files: a FIFO or /dev/urandom is read without a size/time bound (hang)"
-WALK_OUT = "walk: symlinks out of the given tree are followed (/ and /proc hang; a file outside is read)"
-NOFILE = "open files: every input is held open; past RLIMIT_NOFILE files go unread with exit 0"
-DATES = "times: an impossible timestamp ends reading of its file (rest lost, stats unbalanced)"
-OVERFLOW = "times: a zone or --since/--until pushes year 1/9999 out of range (OverflowError)"
-SURROGATE = "text: a lone surrogate from journal JSON reaches the UTF-8 writer (UnicodeEncodeError)"
-REGEX = "redaction: a quadratic regex takes minutes on a 200k-character token"
-TERMINAL = "output: terminal escapes from log text reach the terminal"
-CSV = "output: CSV cells starting with = + - @ are written as formulas"
-HOSTNAME = "output: hostile journal _HOSTNAME reaches terminal, chart labels (<a href>), Markdown (@everyone), CSV"
-O_REPLACE = "-o: temp file + rename replaces a FIFO, symlink or device with a regular file"
-O_ERRORS = "-o: write errors (directory, ENOSPC, EACCES) end in a traceback"
-O_INPUT = "-o: the report overwrites an input log"
 
 #: case -> the bug that makes it fail today (issue 15)
-KNOWN_CASE_BUGS: dict[str, str] = {
-    "gz-bomb": LINE_HELD, "bz2-bomb": LINE_HELD, "no-newline-sparse": LINE_HELD, "dev-zero-named": LINE_HELD,
-    "stdin-zero": LINE_HELD, "chardev-in-tree": LINE_HELD, "symlink-dev-zero": f"{LINE_HELD}; {WALK_OUT}",
-    "fifo-in-tree": SPECIAL_READ, "fifo-named": SPECIAL_READ, "dev-urandom-named": SPECIAL_READ,
-    "symlink-root": WALK_OUT, "symlink-proc": WALK_OUT, "symlink-file-outside": WALK_OUT,
-    "many-files": NOFILE,
-    "date-feb30": DATES, "hour-25": DATES, "impossible-fields": DATES,
-    "year-9999-tz-west": OVERFLOW, "since-year1-east": OVERFLOW, "until-9999-west": OVERFLOW,
-    "journal-surrogates": SURROGATE,
-    "regex-200k": REGEX,
-    "inject-terminal": TERMINAL, "inject-csv": CSV, "inject-journal-host": HOSTNAME,
-    "o-fifo": O_REPLACE, "o-fifo-no-reader": O_REPLACE, "o-symlink": O_REPLACE, "o-chardev-null": O_REPLACE,
-    "o-chardev-full": O_REPLACE, "o-dev-null": O_REPLACE,
-    "o-directory": O_ERRORS, "o-disk-full": O_ERRORS, "o-disk-full-json": O_ERRORS, "o-readonly-dir": O_ERRORS,
-    "o-stdout-full": O_ERRORS,
-    "o-input-file": O_INPUT,
-}
+KNOWN_CASE_BUGS: dict[str, str] = {}
 
-NO_REDACTION = "timeline/merge/diagnose print log text and have no redaction at all"
-REPORT_MISSES = "redaction: the secret detectors miss this shape (and the final re-scan only re-checks their own finds)"
 REPORT_COMMANDS = ("report-html", "report-json", "report-md", "report-redact")
 
 #: planted secrets that survive into a report today (any of html/json/markdown, with or without --redact all)
-KNOWN_REPORT_LEAKS: frozenset[str] = frozenset({
-    "adminpass-evacuate-body", "adminpass-create-response", "private-key-rsa", "private-key-openssh",
-    "private-key-ec", "authorization-bearer", "authorization-basic", "sshpass-p", "sshpass-p-attached",
-    "os-password-flag", "mysql-p-flag", "iscsiadm-chap-password", "libvirt-secret-value",
-    "libvirt-secret-xml-value", "password-with-spaces", "password-with-at-in-migration",
-    "password-with-slash-in-migration",
-    *(f"mask-{k}" for k in ("adminpass", "auth_token", "new_pass", "sys_pswd", "token", "configdrive",
-                            "encrypted_key", "fernetkey", "sslkey", "passphrase", "octaviaheartbeatkey",
-                            "cephmanilaclientkey", "pacemakerremoteauthkey", "designaterndckey", "cephadminkey",
-                            "heatauthencryptionkey", "keystonecredential", "barbicansimplecryptokek", "cephrgwkey",
-                            "swifthashsuffix", "migrationsshkey", "cephmonkey", "chapsecret", "secret",
-                            "private_key", "rabbitcookie", "cephclientkey", "cephmdskey")),
-})
+KNOWN_REPORT_LEAKS: frozenset[str] = frozenset()
 #: commands that show at least one planted secret today
-KNOWN_COMMAND_LEAKS: dict[str, str] = {
-    "timeline": NO_REDACTION, "merge": NO_REDACTION,
-    **dict.fromkeys(REPORT_COMMANDS, REPORT_MISSES),
-    # passes today only because it writes nothing (see test_secrets_corpus_runs_cleanly_with_every_command)
-    "report-redact": f"{REPORT_MISSES}; today --redact all writes no report on this corpus at all",
-}
+KNOWN_COMMAND_LEAKS: dict[str, str] = {}
 
 CASE_NAMES = [c.name for c in CASES if "ci" in c.scales] + [c.name for c in OUTPUT_CASES]
 SECRET_IDS = [p.id for p in secrets.plan() if p.kind == "secret"]
@@ -105,7 +56,7 @@ def test_hostile_case_is_survived(hostile_result: Result, name: str) -> None:
     assert not failures, _explain(failures)
 
 
-@pytest.mark.parametrize("secret_id", _known(REPORTABLE_IDS, dict.fromkeys(KNOWN_REPORT_LEAKS, REPORT_MISSES)))
+@pytest.mark.parametrize("secret_id", _known(REPORTABLE_IDS, dict.fromkeys(KNOWN_REPORT_LEAKS, "a detector misses this shape")))
 def test_reports_show_no_planted_secret(hostile_result: Result, secret_id: str) -> None:
     leaked_in = [c for c in hostile_result.secrets[secret_id] if c in REPORT_COMMANDS]
     assert not leaked_in, f"{secret_id} is in the output of {leaked_in}"
@@ -122,22 +73,17 @@ def test_redaction_keeps_values_that_are_not_secrets(hostile_result: Result) -> 
     assert not masked, _explain(masked)
 
 
-@pytest.mark.xfail(reason="issue 15 redaction: a URL password with '/' is taken for a host ('nova'); "
-                          "report --redact all then refuses to write (exit 2)", strict=False)
 def test_secrets_corpus_runs_cleanly_with_every_command(hostile_result: Result) -> None:
     crashed = [f for f in hostile_result.failures if f.case == "secrets" and f.category in
                ("traceback", "hang", "killed", "exit-nonzero", "exit-zero", "exit-other", "input-modified")]
     assert not crashed, _explain(crashed)
 
 
-@pytest.mark.xfail(reason="issue 15 redaction: --redact all keeps host names in sosreport paths", strict=False)
 def test_redact_all_hides_every_host_name(hostile_result: Result) -> None:
     left = [f for f in hostile_result.failures if f.category == "names-leak"]
     assert not left, _explain(left)
 
 
-@pytest.mark.xfail(reason="issue 15 redaction: --redact all rewrites migtrace's own reference links "
-                          "(today it writes no report at all on this corpus, see the test above)", strict=False)
 def test_redact_all_keeps_migtraces_own_text(hostile_result: Result) -> None:
     altered = [f for f in hostile_result.failures if f.category == "own-text-altered"]
     assert not altered, _explain(altered)

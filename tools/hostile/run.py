@@ -312,7 +312,7 @@ class Runner:
                            "not all accounted for", repro)
         roots = [os.path.realpath(self.corpus / "cases" / name / a) for a in case["args"] if a != "-"]
         for key, row in rows.items():
-            if key == "TOTAL" or row.path == "-" or row.lines == 0:
+            if key == "TOTAL" or row.path in ("-", "<stdin>") or row.lines == 0:
                 continue  # nothing was read (a dangling link): nothing came from outside
             real = os.path.realpath(self.corpus / "cases" / name / row.path)
             if not any(real == r or real.startswith(r.rstrip("/") + "/") for r in roots):
