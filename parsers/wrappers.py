@@ -35,6 +35,8 @@ DECORATIONS: tuple[Decoration, ...] = (
     Decoration("list-dash", re.compile(r"^- (?P<keep>.*)$")),
     Decoration("gist-table", re.compile(r"^(?P<keep>.*?)\s*\|\s*\|\s*$")),
     Decoration("indent", re.compile(r"^(?:\t| {2,8})(?P<keep>\S.*)$")),
+    # `grep -n` on one file: `LINENO:` (matches) / `LINENO-` (context); a bare header's `2018-03-…` is no number
+    Decoration("grep-number", re.compile(r"^(?P<lineno>\d+)(?::|-(?!\d\d-\d\d[ T]))(?P<keep>.*)$")),
     Decoration("grep-prefix", re.compile(
         r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-]"
         r"(?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),

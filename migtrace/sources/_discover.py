@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources._tar import is_tarball, list_members
 
 #: directories searched when no path is given (DESIGN.md)
 DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/log/kolla/nova")
@@ -21,6 +22,7 @@ DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/
 #: inside a directory only files named like nova / devstack / journal logs are read
 _LOG_NAME = re.compile(
     r"^(?:screen-)?(?:nova[-_]|n-|devstack|.*journal|syslog|messages)"
+    r"|\.(?:tar|tgz|tar\.gz|tar\.xz|tar\.bz2)$"
     r"|\.(?:log|txt|export|json)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?$|\.log[.-]\d+.*$|[.-]\d{8}(?:\.gz|\.bz2|\.xz)?$"
 )
 #: inside a sosreport only these subtrees hold logs worth reading
@@ -37,6 +39,14 @@ class InputFile:
     path: str
     display: str
     rotation_rank: tuple[str, int] = ("", 0)
+    #: a member of a tarball at `path`: its name, data offset and size in the uncompressed archive
+    member: str | None = None
+    offset: int = 0
+    size: int = 0
+    #: the host the member's archive names (a sosreport's `hostname`)
+    host: str | None = None
+    #: why this input is listed but not read (a non-log member of an archive)
+    skip: str | None = None
 
 
 def rotation_key(path: str) -> tuple[str, int]:
@@ -62,7 +72,10 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
         real = os.path.realpath(path)
         if real not in seen:
             seen.add(real)
-            found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path)))
+            if is_tarball(path):
+                found.extend(_archive_inputs(path, warn))
+            else:
+                found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path)))
 
     for raw in paths:
         if raw == "-":
@@ -78,6 +91,18 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
                     add(path)
     found.sort(key=lambda f: f.rotation_rank if f.path != "-" else ("", 0))
     return found
+
+
+def _archive_inputs(path: str, warn: Callable[[str], None]) -> list[InputFile]:
+    """One input per log member of a tarball (in rotation order), plus its skipped members."""
+    members, skipped = list_members(path, warn)
+    out = [InputFile(path=path, display=f"{path}!{m.name}", rotation_rank=rotation_key(f"{path}/{m.name}"),
+                     member=m.name, offset=m.offset, size=m.size, host=m.host) for m in members]
+    out += [InputFile(path=path, display=f"{path}!{k.name}", rotation_rank=rotation_key(f"{path}/{k.name}"),
+                      member=k.name, skip=k.reason) for k in skipped]
+    if not members:
+        warn(f"{path}: no log member in the archive ({len(skipped)} members skipped)")
+    return out
 
 
 def _matches(raw: str, warn: Callable[[str], None]) -> list[str]:

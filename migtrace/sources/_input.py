@@ -18,7 +18,7 @@ from typing import BinaryIO
 from migtrace.model import FileStats
 from migtrace.parsers._base import Head, Line, ParseContext
 from migtrace.parsers.wrappers import Decoration, detect, has_markdown_escapes, peel
-from migtrace.sources._open import Peekable, head_lines, numbered
+from migtrace.sources._open import Peekable, cr_only, head_lines, numbered, split_cr
 from migtrace.sources._scan import targeted_raw_lines
 
 #: How many lines pass between two progress reports.
@@ -56,7 +56,7 @@ class FileInput:
 
     def lines(self) -> Iterator[Line]:
         """Yield every decoded line, decorations peeled, prefiltered when the context has terms."""
-        raw = self._peek.lines()
+        raw = split_cr(self._peek.raw()) if cr_only(self._peek.head) else self._peek.lines()
         if self._ctx.terms:
             lines: Iterator[Line] = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats)
         else:
