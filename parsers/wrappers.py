@@ -10,11 +10,13 @@ line numbers are kept so errors still point at the user's file.
 
 from __future__ import annotations
 
+import quopri
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migtrace._naming import host_from_path, service_from_name
+from migtrace.model import FileStats
 from migtrace.parsers._base import Line, ParseContext
 from migtrace.parsers._header import TIMESTAMP_START
 
@@ -103,3 +105,49 @@ def _follow_file(ctx: ParseContext, name: str) -> None:
     host = host_from_path(name) if "/" in name else None
     if host:
         ctx.host = host
+
+
+_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
+
+
+def is_quoted_printable(head: Sequence[str]) -> bool:
+    """True for a mail body in quoted-printable: most lines end in a soft break `=`, and `=XX` escapes appear.
+
+    Mail archives (pipermail, mailman) keep such bodies: lines are cut at 76
+    columns with a trailing `=` and `=` itself is written `=3D`.
+    """
+    filled = [h for h in head if h.strip()]
+    if len(filled) < 3:
+        return False
+    soft = sum(1 for h in filled if h.endswith("=") and not h.endswith("=="))
+    return soft >= len(filled) * 0.3 and any(_QP_ESCAPE.search(h) for h in filled)
+
+
+def unquote_printable(lines: Iterable[Line], stats: FileStats | None = None) -> Iterator[Line]:
+    """Join soft-broken lines and decode `=XX` escapes; a joined line keeps the number of its first piece.
+
+    Every physical piece after the first of a joined line is counted read and
+    continued in `stats`, so the accounting still covers every line of the file.
+    """
+    pieces: list[str] = []
+    first = 0
+    for lineno, text in lines:
+        if not pieces:
+            first = lineno
+        if text.endswith("=") and not text.endswith("=="):
+            pieces.append(text[:-1])
+            continue
+        pieces.append(text)
+        if stats is not None and len(pieces) > 1:
+            stats.lines_read += len(pieces) - 1
+            stats.continuation_lines += len(pieces) - 1
+        yield first, _decode_qp("".join(pieces))
+        pieces = []
+    if pieces:
+        yield first, _decode_qp("".join(pieces))
+
+
+def _decode_qp(text: str) -> str:
+    if "=" not in text:
+        return text
+    return quopri.decodestring(text.encode("utf-8")).decode("utf-8", "replace")

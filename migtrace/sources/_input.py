@@ -17,7 +17,14 @@ from typing import BinaryIO
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Head, Line, ParseContext
-from migtrace.parsers.wrappers import Decoration, detect, has_markdown_escapes, peel
+from migtrace.parsers.wrappers import (
+    Decoration,
+    detect,
+    has_markdown_escapes,
+    is_quoted_printable,
+    peel,
+    unquote_printable,
+)
 from migtrace.sources._open import Peekable, cr_only, head_lines, numbered, split_cr
 from migtrace.sources._scan import targeted_raw_lines
 
@@ -38,6 +45,9 @@ class FileInput:
         self._position = position
         self._progress = progress
         text = head_lines(peek.head)
+        self._quoted = is_quoted_printable(text)
+        if self._quoted:
+            text = [t for _, t in unquote_printable(enumerate(text, 1))]
         self._decorations: tuple[Decoration, ...] = detect(text)
         self._markdown = has_markdown_escapes(text)
         scratch = ParseContext(path="<head>", stats=FileStats(path="<head>"), tz=ctx.tz)
@@ -61,6 +71,8 @@ class FileInput:
             lines: Iterator[Line] = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats)
         else:
             lines = numbered(raw)
+        if self._quoted:
+            lines = unquote_printable(lines, self._ctx.stats)
         # always peeled: `tail -f` section headers may appear anywhere, not only in the head
         yield from self._reporting(peel(lines, self._ctx, self._decorations, self._markdown))
 

@@ -29,7 +29,6 @@ GAPS: dict[str, str] = {
     "opensearch-scroll": "a _search page is one JSON document over many lines: no reader yet",
     "dashboards-csv": "OpenSearch Dashboards CSV reports: no reader yet",
     "devstack-logs-tar": "Zuul logs.tar.gz holds job-output.txt around the logs: not sniffed yet",
-    "quoted-printable": "mail bodies are not decoded yet",
     "wrap-60": "headers wrapped below the request block are not re-joined",
     "wrap-72": "headers wrapped below the request block are not re-joined",
     "wrap-80": "headers wrapped below the request block are not re-joined",
