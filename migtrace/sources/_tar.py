@@ -22,7 +22,7 @@ from typing import BinaryIO
 from migtrace._naming import host_from_path
 from migtrace.parsers import registry
 from migtrace.parsers._base import Head
-from migtrace.sources._open import HEAD_BYTES, READ_ERRORS, decompressing, head_lines, open_raw, peek_magic
+from migtrace.sources._open import HEAD_BYTES, READ_ERRORS, decompressing, is_compressed, head_lines, open_raw, peek_magic
 
 #: a tar header's magic, at this offset of the (decompressed) first block
 USTAR_AT = 257
@@ -88,10 +88,28 @@ def list_members(archive: str, warn: Callable[[str], None]) -> tuple[list[Member
     return [_with_host(m, hosts) for m in members], skipped
 
 
+def _plain_head(head: bytes) -> bytes:
+    """The decompressed start of a compressed member (a rotated `.gz` log), as far as its head reaches."""
+    if not is_compressed(head[:8]):
+        return head
+    stream = decompressing(io.BytesIO(head), head[:8])
+    out = b""
+    try:
+        while len(out) < HEAD_BYTES:
+            chunk = stream.read1(HEAD_BYTES)  # type: ignore[attr-defined]
+            if not chunk:
+                break
+            out += chunk
+    except READ_ERRORS:
+        pass  # the head ends inside the compressed stream: what was decompressed is enough to sniff
+    return out
+
+
 def _not_a_log(name: str, head: bytes) -> str | None:
     base = os.path.basename(name)
     if base.lower().endswith(_NEVER_LOGS):
         return "not a log (by name)"
+    head = _plain_head(head)
     if not head.strip():
         return "empty"
     lines = tuple(head_lines(head))
