@@ -22,13 +22,25 @@ from typing import BinaryIO
 from migtrace._naming import host_from_path
 from migtrace.parsers import registry
 from migtrace.parsers._base import Head
-from migtrace.sources._open import HEAD_BYTES, READ_ERRORS, decompressing, is_compressed, head_lines, open_raw, peek_magic
+from migtrace.sources._open import (
+    HEAD_BYTES,
+    READ_ERRORS,
+    decompressing,
+    head_lines,
+    is_compressed,
+    open_raw,
+    peek_magic,
+)
 
 #: a tar header's magic, at this offset of the (decompressed) first block
 USTAR_AT = 257
 
 #: members named like this are never logs (configuration, scripts, pictures)
 _NEVER_LOGS = (".conf", ".ini", ".yaml", ".yml", ".py", ".sh", ".html", ".png", ".pid", ".lock", ".md")
+
+
+#: what reading a head that is no (readable) tarball raises
+_NOT_TAR: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +68,7 @@ def is_tarball(path: str) -> bool:
         with open_raw(path) as raw:
             stream = decompressing(raw, peek_magic(raw))
             block = stream.read(512)
-    except (*READ_ERRORS, ValueError):
+    except _NOT_TAR:
         # a corrupt compressed head is no tarball: the reader reports the damage
         return False
     return len(block) >= USTAR_AT + 5 and block[USTAR_AT:USTAR_AT + 5] == b"ustar"
