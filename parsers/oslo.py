@@ -34,6 +34,7 @@ from datetime import datetime
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
 from migtrace.model import LEVEL_ALIASES, Event, FileStats
+from migtrace.parsers import libvirt
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
 from migtrace.parsers._header import BARE, HEADERISH, STD
@@ -419,6 +420,13 @@ class _Folder:
             self.dead = False
             self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host, self.origin)
             self.stats.record_lines += 1
+        elif p is None and (foreign := libvirt.match(text)) is not None:
+            # a libvirtd/QEMU line among nova's (a paste of both): a record of its own format
+            yield from self._close()
+            self.dead = False
+            self.stats.records += 1
+            self.stats.record_lines += 1
+            yield libvirt.record(foreign[0], foreign[1], self.ctx, lineno, libvirt.PARSER.name)
         elif self.dead:
             self.ctx.unparsed(lineno, text, "line of a record with an impossible date")
         elif self.rec is None:
