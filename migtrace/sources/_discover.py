@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources._sniff import classify
 from migtrace.sources._tar import is_tarball, list_members
 
 #: directories searched when no path is given (DESIGN.md)
@@ -74,8 +75,12 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
             seen.add(real)
             if is_tarball(path):
                 found.extend(_archive_inputs(path, warn))
-            else:
-                found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path)))
+                return
+            named = _named_like_log(path)
+            read, reason = classify(path, named)
+            if not read:
+                reason = reason or "no log format recognised"
+            found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path), skip=reason))
 
     for raw in paths:
         if raw == "-":
@@ -157,9 +162,23 @@ def _split_entries(entries: Sequence[os.DirEntry[str]]) -> tuple[list[str], list
         if is_dir:
             if not entry.name.startswith(".") and entry.name != "__pycache__":
                 subdirs.append(entry.path)
-        elif _LOG_NAME.search(entry.name) and not _NOT_LOGS.search(entry.name):
+        elif not _NOT_LOGS.search(entry.name) and (_LOG_NAME.search(entry.name) or _sniffable(entry)):
+            # a file without a log-like name (a sosreport's kubectl pod logs) is read if its content is one
             files.append(entry.path)
     return subdirs, files
+
+
+def _named_like_log(path: str) -> bool:
+    name = os.path.basename(path)
+    return bool(_LOG_NAME.search(name)) and not _NOT_LOGS.search(name)
+
+
+def _sniffable(entry: os.DirEntry[str]) -> bool:
+    """A regular file with no log-like name: `add` reads its head and keeps it, or lists it skipped."""
+    try:
+        return entry.is_file() and entry.name != "hostname"
+    except OSError:
+        return False
 
 
 def input_size(path: str) -> int:

@@ -31,6 +31,7 @@ from migtrace.sources._open import (
     open_raw,
     peek_magic,
 )
+from migtrace.sources._sniff import known_nonlog
 
 #: a tar header's magic, at this offset of the (decompressed) first block
 USTAR_AT = 257
@@ -124,6 +125,9 @@ def _not_a_log(name: str, head: bytes) -> str | None:
     head = _plain_head(head)
     if not head.strip():
         return "empty"
+    kind = known_nonlog(head.decode("utf-8", "replace"))
+    if kind is not None:
+        return f"not a log ({kind})"
     lines = tuple(head_lines(head))
     if registry.sniff(Head(path=base, data=head, lines=lines)) is None:
         return "no log format recognised"
