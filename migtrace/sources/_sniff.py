@@ -54,9 +54,9 @@ def known_nonlog(text: str) -> str | None:
     for kind in nonlogs():
         if kind.head is not None and kind.head.search(text):
             return kind.name
-        if kind.line is not None and len(filled) >= kind.min_lines:
-            if all(kind.line.match(ln) for ln in filled[: max(kind.min_lines, min(len(filled), 20))]):
-                return kind.name
+        first = filled[: max(kind.min_lines, min(len(filled), 20))]
+        if kind.line is not None and len(filled) >= kind.min_lines and all(kind.line.match(ln) for ln in first):
+            return kind.name
     return None
 
 
