@@ -151,3 +151,54 @@ def _decode_qp(text: str) -> str:
     if "=" not in text:
         return text
     return quopri.decodestring(text.encode("utf-8")).decode("utf-8", "replace")
+
+
+#: narrower than this, a fixed line length is more likely a format than a terminal's wrap
+MIN_WRAP_WIDTH = 60
+
+
+def wrap_width(head: Sequence[str]) -> int | None:
+    """Return the width a terminal or paste tool hard-wrapped the text at, or None.
+
+    A hard wrap cuts every longer line at exactly the same column, so the
+    longest length is shared by many lines; unwrapped logs have ragged lengths.
+    """
+    lengths = [len(h) for h in head if h.strip()]
+    if len(lengths) < 5:
+        return None
+    width = max(lengths)
+    at_width = sum(1 for n in lengths if n == width)
+    if width >= MIN_WRAP_WIDTH and at_width >= max(3, len(lengths) * 0.25):
+        return width
+    return None
+
+
+def unwrap(lines: Iterable[Line], width: int, stats: FileStats | None = None) -> Iterator[Line]:
+    """Join each line cut at `width` with the pieces that follow it; the joined line keeps the first number.
+
+    Pieces after the first are counted read and continued in `stats`, so the
+    accounting still covers every physical line.
+    """
+    pieces: list[str] = []
+    first = 0
+    for lineno, text in lines:
+        if pieces and TIMESTAMP_START.match(text):
+            # a line that was exactly `width` long on its own: the next one opens a record
+            yield from _joined(first, pieces, stats)
+            pieces = []
+        if not pieces:
+            first = lineno
+        pieces.append(text)
+        if len(text) == width:
+            continue
+        yield from _joined(first, pieces, stats)
+        pieces = []
+    if pieces:
+        yield from _joined(first, pieces, stats)
+
+
+def _joined(first: int, pieces: list[str], stats: FileStats | None) -> Iterator[Line]:
+    if stats is not None and len(pieces) > 1:
+        stats.lines_read += len(pieces) - 1
+        stats.continuation_lines += len(pieces) - 1
+    yield first, "".join(pieces)

@@ -24,6 +24,8 @@ from migtrace.parsers.wrappers import (
     is_quoted_printable,
     peel,
     unquote_printable,
+    unwrap,
+    wrap_width,
 )
 from migtrace.sources._open import Peekable, cr_only, head_lines, numbered, split_cr
 from migtrace.sources._scan import targeted_raw_lines
@@ -48,6 +50,9 @@ class FileInput:
         self._quoted = is_quoted_printable(text)
         if self._quoted:
             text = [t for _, t in unquote_printable(enumerate(text, 1))]
+        self._width = wrap_width(text)
+        if self._width is not None:
+            text = [t for _, t in unwrap(enumerate(text, 1), self._width)]
         self._decorations: tuple[Decoration, ...] = detect(text)
         self._markdown = has_markdown_escapes(text)
         scratch = ParseContext(path="<head>", stats=FileStats(path="<head>"), tz=ctx.tz)
@@ -73,6 +78,8 @@ class FileInput:
             lines = numbered(raw)
         if self._quoted:
             lines = unquote_printable(lines, self._ctx.stats)
+        if self._width is not None:
+            lines = unwrap(lines, self._width, self._ctx.stats)
         # always peeled: `tail -f` section headers may appear anywhere, not only in the head
         yield from self._reporting(peel(lines, self._ctx, self._decorations, self._markdown))
 

@@ -26,10 +26,6 @@ GAPS: dict[tuple[str, str], str] = {
     ("tarballs", "kolla-tarball"): "the host is only in the archive's name (kolla-logs-HOST.tar.gz)",
     ("containers", "docker-json-file"): "the host is only in the path <host>/var/lib/docker/…",
     ("containers", "kubectl-timestamps"): "the host is only in the directory the pod log was saved to",
-    ("pastes", "wrap-60"): "headers wrapped below the request block are not re-joined",
-    ("pastes", "wrap-72"): "headers wrapped below the request block are not re-joined",
-    ("pastes", "wrap-120"): "a wrap inside the instance prefix is not re-joined",
-    ("pastes", "wrap-150"): "a wrapped traceback line opens a record of its own",
     ("syslog", "syslog-3164-wire-nohost"): "no host on the wire and none in the path: unknown, as it should be",
     ("loki", "loki-raw"): "without labels or order the records of two hosts interleave",
 }
