@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -69,17 +70,19 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
     found: list[InputFile] = []
     seen: set[str] = set()
 
-    def add(path: str) -> None:
+    def add(path: str, explicit: bool) -> None:
         real = os.path.realpath(path)
         if real not in seen:
             seen.add(real)
-            if is_tarball(path):
-                found.extend(_archive_inputs(path, warn))
-                return
-            named = _named_like_log(path)
-            read, reason = classify(path, named)
-            if not read:
-                reason = reason or "no log format recognised"
+            reason = None
+            if _regular(path):
+                # only regular files are sniffed here: a FIFO or a device is left to the reader's guards
+                if is_tarball(path):
+                    found.extend(_archive_inputs(path, warn))
+                    return
+                read, reason = classify(path, explicit or _named_like_log(path))
+                if not read:
+                    reason = reason or "no log format recognised"
             found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path), skip=reason))
 
     for raw in paths:
@@ -91,9 +94,9 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None]) -> list[Inpu
             for path in _matches(raw, warn):
                 if os.path.isdir(path):
                     for file_path in _walk(path, warn):
-                        add(file_path)
+                        add(file_path, explicit=False)
                 else:
-                    add(path)
+                    add(path, explicit=True)
     found.sort(key=lambda f: f.rotation_rank if f.path != "-" else ("", 0))
     return found
 
@@ -166,6 +169,13 @@ def _split_entries(entries: Sequence[os.DirEntry[str]]) -> tuple[list[str], list
             # a file without a log-like name (a sosreport's kubectl pod logs) is read if its content is one
             files.append(entry.path)
     return subdirs, files
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _named_like_log(path: str) -> bool:
