@@ -28,7 +28,7 @@ SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_fil
 GAPS: dict[str, str] = {
     "opensearch-scroll": "a _search page is one JSON document over many lines: no reader yet",
     "dashboards-csv": "OpenSearch Dashboards CSV reports: no reader yet",
-    "devstack-logs-tar": "Zuul logs.tar.gz holds job-output.txt around the logs: not sniffed yet",
+    "devstack-logs-tar": "Zuul layout <host>/logs/… names the host only by its directory (host-from-path)",
     "loki-raw": "without labels or order the records of two hosts interleave",
     "docker-json-file": "the host is only in the path (<host>/var/lib/docker/…), which host-from-path does not read",
     "kubectl-timestamps": "the host is only in the directory the user saved the pod log to",
