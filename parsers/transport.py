@@ -205,7 +205,8 @@ def _peel_line(text: str, wrappers: Sequence[LineWrapper], out: Peeled) -> str |
 def _peel_json(text: str, wrappers: Sequence[JsonWrapper], out: Peeled) -> list[str] | None:
     try:
         obj = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # not JSON, or nested deeper than the decoder goes (a hostile line): no wrapper of ours
         return None
     if not isinstance(obj, dict):
         return None

@@ -150,3 +150,9 @@ def test_export_readers_golden_empty_and_malformed(tmp_path: Path, name: str, li
     cut = _read(tmp_path, "cut-" + name, line[: len(line) // 2] + "\n" + line + "\n")
     st = cut.stats[0]
     assert st.balanced and st.records == 1 and st.unparsed_lines == 1
+
+
+def test_json_nested_deeper_than_the_decoder_is_no_wrapper() -> None:
+    line = '{"log": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    got = peel(line)
+    assert got.lines == [line] and not got.wrappers
