@@ -18,8 +18,9 @@ from migtrace.model import LEVEL_ALIASES, LEVELS
 LEVEL_WORDS: tuple[str, ...] = (*LEVELS, *(a for a in LEVEL_ALIASES if a != "EXCEPTION"))
 LEVEL_ALTERNATION = "|".join(LEVEL_WORDS)
 
-#: oslo's timestamp: date, time, optional fraction (`.123` or `,123`)
-TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?"
+#: oslo's timestamp: date, time, optional fraction (`.123` or `,123`), optional UTC offset
+#: (a `logging_default_format_string` with `%(asctime)s%z`-style formats writes `.100+05:30`)
+TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?(?:Z|[+-]\d\d:?\d\d)?"
 
 #: the whole header line: std (timestamp first) and bare (devstack under journald)
 STD = (r"(?P<ts>" + TIMESTAMP + r")\s+(?:(?P<pid>\d+)\s+)?(?P<level>" + LEVEL_ALTERNATION

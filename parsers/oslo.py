@@ -12,22 +12,33 @@ Multi-line records: traceback lines repeat a prefix (`TRACE` before Liberty,
 `ERROR` after) without a context block; remote tracebacks and multi-line
 messages follow with no prefix at all.  Both fold into the record above.
 Headers hard-wrapped by a terminal or a mail client are re-joined.
+
+Format is decided per line, not per file: each line is first peeled of what
+wrapped it on its way here (syslog, grep, container runtimes, exports — see
+`transport.py`), so a file mixing nova records with kernel or syslog lines
+keeps every record.  A line from another origin (another program in the same
+syslog file) never becomes a continuation of a nova record: it is counted
+unparsed.  A header with an impossible date (`2018-02-30`) is that record
+unparsed, with its line number; reading goes on.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from migtrace._naming import service_from_logger
+from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
 from migtrace.model import LEVEL_ALIASES, Event, FileStats
+from migtrace.parsers import libvirt
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
 from migtrace.parsers._header import BARE, HEADERISH, STD
+from migtrace.parsers.transport import Peeled, peel, table, wrapper_time
 
 #: variant -> header regex.  `std` is the file format (timestamp first), `bare`
 #: is what devstack writes to journald (journald adds time and pid).
@@ -200,8 +211,9 @@ class OsloTextParser:
     )
 
     def sniff(self, head: Head) -> float:
-        """Score the share of head lines that start like an oslo record."""
-        cleaned = [strip_ansi(h) for h in head.lines]
+        """Score the share of head lines that start like an oslo record, once their wrappers are peeled."""
+        tbl = table()
+        cleaned = [line for h in head.lines for line in peel(strip_ansi(h), tbl).lines]
         share = share_matching(cleaned, patterns["std"])
         # a record followed by a long remote traceback is still oslo text: a header near the top counts
         first = [h for h in cleaned if h.strip()][:10]
@@ -218,9 +230,10 @@ PARSER = OsloTextParser()
 
 
 class _Record:
-    __slots__ = ("extra", "head_lines", "host", "lineno", "nlines", "payload", "service")
+    __slots__ = ("extra", "head_lines", "host", "lineno", "nlines", "origin", "payload", "service")
 
-    def __init__(self, payload: Payload, lineno: int, service: str | None, host: str | None) -> None:
+    def __init__(self, payload: Payload, lineno: int, service: str | None, host: str | None,
+                 origin: tuple[str | None, ...] | None = None) -> None:
         self.payload = payload
         self.lineno = lineno
         self.extra: list[str] = []
@@ -229,6 +242,7 @@ class _Record:
         self.head_lines = 1
         self.service = service
         self.host = host
+        self.origin = origin
 
 
 def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
@@ -249,10 +263,118 @@ def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
 
 def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
     folder = _Folder(ctx, fmt)
+    tbl = table()
+    unwrap = _Unwrapper(ctx, folder)
+    later: list[Event] | None = None
     for lineno, raw in lines:
         ctx.stats.lines_read += 1
-        yield from folder.feed(lineno, strip_ansi(raw))
-    yield from folder.finish()
+        text = strip_ansi(raw)
+        peeled = peel(text, tbl)
+        if peeled.newest_first and later is None:
+            later = []  # an export written newest first: its records are put back in time order
+        events = unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else folder.feed(lineno, text)
+        if later is None:
+            yield from events
+        else:
+            later.extend(events)
+    if later is None:
+        yield from folder.finish()
+        return
+    later.extend(folder.finish())
+    later.sort(key=lambda e: e.time)
+    yield from later
+
+
+class _Unwrapper:
+    """Feed peeled lines to the folder with the host, service, time and origin their wrapper revealed."""
+
+    def __init__(self, ctx: ParseContext, folder: _Folder) -> None:
+        self.ctx = ctx
+        self.folder = folder
+        self.partial: dict[tuple[str | None, ...] | None, tuple[int, str]] = {}
+
+    def feed(self, lineno: int, peeled: Peeled) -> Iterator[Event]:
+        ctx = self.ctx
+        reveal = peeled.reveal
+        if peeled.meta:
+            ctx.stats.meta_lines += 1
+            if "file" in reveal:
+                _follow(ctx, reveal["file"])
+            return
+        origin = peeled.origin
+        text = peeled.lines[0]
+        if peeled.partial:
+            # a runtime split a long line: the pieces are one line, counted as continuation lines
+            first_no, before = self.partial.get(origin, (lineno, ""))
+            self.partial[origin] = (first_no, before + text)
+            ctx.stats.continuation_lines += 1
+            return
+        if origin in self.partial:
+            first_no, before = self.partial.pop(origin)
+            text = before + text
+        saved = ctx.host, ctx.service
+        if "host" in reveal:
+            ctx.host = reveal["host"]
+        elif "file" in reveal:
+            ctx.host = _host_of_file(reveal["file"]) or ctx.host
+        service = _service_of(reveal)
+        if service:
+            ctx.service = service
+        folder = self.folder
+        folder.origin = origin
+        folder.wrapper_time = reveal.get("time")
+        try:
+            yield from folder.feed(lineno, text)
+            for extra in peeled.lines[1:]:
+                folder.attach(extra)
+        finally:
+            folder.origin = None
+            folder.wrapper_time = None
+            ctx.host, ctx.service = saved
+
+
+def _service_of(reveal: dict[str, str]) -> str | None:
+    for key in ("container", "program", "pod", "file"):
+        value = reveal.get(key)
+        if value:
+            service = service_from_name(value) or _service_prefix(value)
+            if service:
+                return service
+    return None
+
+
+def _service_prefix(name: str) -> str | None:
+    """A pod name is its deployment's name plus generated suffixes (`nova-compute-default-0cq04`)."""
+    parts = name.split("-")
+    for n in range(len(parts) - 1, 0, -1):
+        service = service_from_name("-".join(parts[:n]))
+        if service:
+            return service
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _host_of_file(name: str) -> str | None:
+    """The host a revealed path names (`compute1/var/log/nova/…`, a sosreport root)."""
+    return host_from_path(name) if "/" in name else None
+
+
+def _follow(ctx: ParseContext, name: str) -> None:
+    service = service_from_name(name)
+    if service:
+        ctx.service = service
+
+
+def _other_origin(record: tuple[str | None, ...] | None, line: tuple[str | None, ...]) -> bool:
+    """True when a line's wrapper says it comes from elsewhere than the open record.
+
+    A record with no wrapper (a header a paste decoration already peeled) is
+    only left by a line that names a program or host; a line that names only
+    its file (grep's prefix on a traceback line) stays with it.
+    """
+    if record is not None:
+        return True
+    return any(v is not None for v in line[1:])
 
 
 def _is_header(p: Payload | None) -> bool:
@@ -268,6 +390,11 @@ class _Folder:
         self.fmt = fmt
         self.rec: _Record | None = None
         self.pending: list[Line] = []  # a cut header waiting for its continuation
+        #: where the current line came from and the time its wrapper wrote (set by _Unwrapper)
+        self.origin: tuple[str | None, ...] | None = None
+        self.wrapper_time: str | None = None
+        #: the open record's header had an impossible date: its lines are unparsed too
+        self.dead = False
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
@@ -289,26 +416,63 @@ class _Folder:
             yield from self._join(lineno, text)
             return
         try:
-            p = parse_payload(text) if text[:1].isdigit() else None
-        except ValueError as exc:  # an impossible time (2018-02-30, 25:00): counted, reading goes on
-            self.ctx.unparsed(lineno, text, f"impossible time: {exc}")
+            p = self._payload(text)
+        except ValueError as exc:
+            # a header whose time cannot be (`2018-02-30`, 25:00): that record is unparsed, reading goes on
+            yield from self._close()
+            self.dead = True
+            self.ctx.unparsed(lineno, text, f"impossible time in header: {exc}")
             return
         if p is not None and p.time is not None and looks_like_cut_header(text):
             self.pending = [(lineno, text)]
         elif p is not None and _is_header(p):
             yield from self._close()
-            self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host)
+            self.dead = False
+            self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host, self.origin)
             self.stats.record_lines += 1
+        elif p is None and (foreign := libvirt.match(text)) is not None:
+            # a libvirtd/QEMU line among nova's (a paste of both): a record of its own format
+            yield from self._close()
+            self.dead = False
+            self.stats.records += 1
+            self.stats.record_lines += 1
+            yield libvirt.record(foreign[0], foreign[1], self.ctx, lineno, libvirt.PARSER.name)
+        elif self.dead:
+            self.ctx.unparsed(lineno, text, "line of a record with an impossible date")
         elif self.rec is None:
             self._before_first_record(lineno, text, p)
+        elif self.origin is not None and self.rec.origin != self.origin and _other_origin(self.rec.origin, self.origin):
+            # another program's line between two lines of a nova record (a syslog file, grep -r)
+            self.ctx.unparsed(lineno, text, "not a nova record")
         else:
             self._continuation(text, p)
+
+    def _payload(self, text: str) -> Payload | None:
+        """Parse a line that may be a header; a bare header takes the time its wrapper wrote."""
+        first = text[:1]
+        if first.isdigit():
+            return parse_payload(text)
+        if self.wrapper_time is None or not first.isupper():
+            return None
+        p = parse_payload(text)
+        if p is not None and p.time is None:
+            p.time = wrapper_time(self.wrapper_time, self.ctx.year)
+            p.time_text = self.wrapper_time
+        return p
+
+    def attach(self, text: str) -> None:
+        """Add a line that arrived inside the same physical line as the last one (an escaped newline)."""
+        if self.rec is not None and not self.dead:
+            self.rec.extra.append(text)
 
     def _join(self, lineno: int, text: str) -> Iterator[Event]:
         """Join a line to the cut header waiting for it; give up after four pieces."""
         joined = _join_wrapped(self.pending[-1][1], text)
         self.pending.append((lineno, joined))
-        p = parse_payload(joined)
+        try:
+            p = parse_payload(joined)
+        except ValueError:
+            p = None
         if p is not None and _is_header(p) and not looks_like_cut_header(joined):
             yield from self._close()
             self.rec = _Record(p, self.pending[0][0], self.ctx.service, self.ctx.host)
@@ -324,7 +488,7 @@ class _Folder:
     def _before_first_record(self, lineno: int, text: str, p: Payload | None) -> None:
         if p is not None and p.time is not None:
             # a traceback whose header line was not pasted: its prefix lines still make a record
-            self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host)
+            self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host, self.origin)
             self.stats.record_lines += 1
         elif text.strip():
             self.ctx.unparsed(lineno, text)

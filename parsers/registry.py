@@ -8,7 +8,15 @@ must fail loudly, not vanish from the list.
 
 from __future__ import annotations
 
-from migtrace.parsers import journal_binary, journal_export, journal_json, journal_local, journal_text, oslo
+from migtrace.parsers import (
+    journal_binary,
+    journal_export,
+    journal_json,
+    journal_local,
+    journal_text,
+    libvirt,
+    oslo,
+)
 from migtrace.parsers._base import Head, Parser
 
 __all__ = ["MIN_SCORE", "PARSERS", "Parser", "all_parsers", "sniff"]
@@ -21,6 +29,7 @@ PARSERS: tuple[Parser, ...] = (
     journal_json.PARSER,
     journal_text.PARSER,
     oslo.PARSER,
+    libvirt.PARSER,
 )
 
 #: below this sniff score an input is "format not recognised"

@@ -10,11 +10,13 @@ line numbers are kept so errors still point at the user's file.
 
 from __future__ import annotations
 
+import quopri
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migtrace._naming import host_from_path, service_from_name
+from migtrace.model import FileStats
 from migtrace.parsers._base import Line, ParseContext
 from migtrace.parsers._header import TIMESTAMP_START
 
@@ -35,6 +37,8 @@ DECORATIONS: tuple[Decoration, ...] = (
     Decoration("list-dash", re.compile(r"^- (?P<keep>.*)$")),
     Decoration("gist-table", re.compile(r"^(?P<keep>.*?)\s*\|\s*\|\s*$")),
     Decoration("indent", re.compile(r"^(?:\t| {2,8})(?P<keep>\S.*)$")),
+    # `grep -n` on one file: `LINENO:` (matches) / `LINENO-` (context); a bare header's `2018-03-…` is no number
+    Decoration("grep-number", re.compile(r"^(?P<lineno>\d+)(?::|-(?!\d\d-\d\d[ T]))(?P<keep>.*)$")),
     Decoration("grep-prefix", re.compile(
         r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-]"
         r"(?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
@@ -101,3 +105,100 @@ def _follow_file(ctx: ParseContext, name: str) -> None:
     host = host_from_path(name) if "/" in name else None
     if host:
         ctx.host = host
+
+
+_QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")
+
+
+def is_quoted_printable(head: Sequence[str]) -> bool:
+    """True for a mail body in quoted-printable: most lines end in a soft break `=`, and `=XX` escapes appear.
+
+    Mail archives (pipermail, mailman) keep such bodies: lines are cut at 76
+    columns with a trailing `=` and `=` itself is written `=3D`.
+    """
+    filled = [h for h in head if h.strip()]
+    if len(filled) < 3:
+        return False
+    soft = sum(1 for h in filled if h.endswith("=") and not h.endswith("=="))
+    return soft >= len(filled) * 0.3 and any(_QP_ESCAPE.search(h) for h in filled)
+
+
+def unquote_printable(lines: Iterable[Line], stats: FileStats | None = None) -> Iterator[Line]:
+    """Join soft-broken lines and decode `=XX` escapes; a joined line keeps the number of its first piece.
+
+    Every physical piece after the first of a joined line is counted read and
+    continued in `stats`, so the accounting still covers every line of the file.
+    """
+    pieces: list[str] = []
+    first = 0
+    for lineno, text in lines:
+        if not pieces:
+            first = lineno
+        if text.endswith("=") and not text.endswith("=="):
+            pieces.append(text[:-1])
+            continue
+        pieces.append(text)
+        if stats is not None and len(pieces) > 1:
+            stats.lines_read += len(pieces) - 1
+            stats.continuation_lines += len(pieces) - 1
+        yield first, _decode_qp("".join(pieces))
+        pieces = []
+    if pieces:
+        yield first, _decode_qp("".join(pieces))
+
+
+def _decode_qp(text: str) -> str:
+    if "=" not in text:
+        return text
+    return quopri.decodestring(text.encode("utf-8")).decode("utf-8", "replace")
+
+
+#: narrower than this, a fixed line length is more likely a format than a terminal's wrap
+MIN_WRAP_WIDTH = 60
+
+
+def wrap_width(head: Sequence[str]) -> int | None:
+    """Return the width a terminal or paste tool hard-wrapped the text at, or None.
+
+    A hard wrap cuts every longer line at exactly the same column, so the
+    longest length is shared by many lines; unwrapped logs have ragged lengths.
+    """
+    lengths = [len(h) for h in head if h.strip()]
+    if len(lengths) < 5:
+        return None
+    width = max(lengths)
+    at_width = sum(1 for n in lengths if n == width)
+    if width >= MIN_WRAP_WIDTH and at_width >= max(3, len(lengths) * 0.25):
+        return width
+    return None
+
+
+def unwrap(lines: Iterable[Line], width: int, stats: FileStats | None = None) -> Iterator[Line]:
+    """Join each line cut at `width` with the pieces that follow it; the joined line keeps the first number.
+
+    Pieces after the first are counted read and continued in `stats`, so the
+    accounting still covers every physical line.
+    """
+    pieces: list[str] = []
+    first = 0
+    for lineno, text in lines:
+        if pieces and TIMESTAMP_START.match(text):
+            # a line that was exactly `width` long on its own: the next one opens a record
+            yield from _joined(first, pieces, stats)
+            pieces = []
+        if not pieces:
+            first = lineno
+        pieces.append(text)
+        if len(text) == width:
+            continue
+        yield from _joined(first, pieces, stats)
+        pieces = []
+    if pieces:
+        yield from _joined(first, pieces, stats)
+
+
+def _joined(first: int, pieces: list[str], stats: FileStats | None) -> Iterator[Line]:
+    if stats is not None and len(pieces) > 1:
+        stats.lines_read += len(pieces) - 1
+        stats.continuation_lines += len(pieces) - 1
+    yield first, "".join(pieces)

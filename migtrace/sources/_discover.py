@@ -12,10 +12,13 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources._sniff import classify
+from migtrace.sources._tar import is_tarball, list_members
 
 #: directories searched when no path is given (DESIGN.md)
 DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/log/kolla/nova")
@@ -23,6 +26,7 @@ DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/
 #: inside a directory only files named like nova / devstack / journal logs are read
 _LOG_NAME = re.compile(
     r"^(?:screen-)?(?:nova[-_]|n-|devstack|.*journal|syslog|messages)"
+    r"|\.(?:tar|tgz|tar\.gz|tar\.xz|tar\.bz2)$"
     r"|\.(?:log|txt|export|json)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?$|\.log[.-]\d+.*$|[.-]\d{8}(?:\.gz|\.bz2|\.xz)?$"
 )
 #: inside a sosreport only these subtrees hold logs worth reading
@@ -39,6 +43,14 @@ class InputFile:
     path: str
     display: str
     rotation_rank: tuple[str, int] = ("", 0)
+    #: a member of a tarball at `path`: its name, data offset and size in the uncompressed archive
+    member: str | None = None
+    offset: int = 0
+    size: int = 0
+    #: the host the member's archive names (a sosreport's `hostname`)
+    host: str | None = None
+    #: why this input is listed but not read (a non-log member of an archive)
+    skip: str | None = None
 
 
 def rotation_key(path: str) -> tuple[str, int]:
@@ -68,11 +80,20 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None], *,
     found: list[InputFile] = []
     seen: set[str] = set()
 
-    def add(path: str) -> None:
+    def add(path: str, explicit: bool) -> None:
         real = os.path.realpath(path)
         if real not in seen:
             seen.add(real)
-            found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path)))
+            reason = None
+            if _regular(path):
+                # only regular files are sniffed here: a FIFO or a device is left to the reader's guards
+                if is_tarball(path):
+                    found.extend(_archive_inputs(path, warn))
+                    return
+                read, reason = classify(path, explicit or _named_like_log(path))
+                if not read:
+                    reason = reason or "no log format recognised"
+            found.append(InputFile(path=path, display=path, rotation_rank=rotation_key(path), skip=reason))
 
     roots = tuple(os.path.realpath(p) for raw in paths if raw not in ("-", LOCAL_JOURNAL)
                   for p in _globbed(raw) if os.path.isdir(p))
@@ -85,11 +106,23 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None], *,
             for path in _matches(raw, warn):
                 if os.path.isdir(path):
                     for file_path in _walk(path, warn, roots, follow_symlinks):
-                        add(file_path)
+                        add(file_path, explicit=False)
                 else:
-                    add(path)
+                    add(path, explicit=True)
     found.sort(key=lambda f: f.rotation_rank if f.path != "-" else ("", 0))
     return found
+
+
+def _archive_inputs(path: str, warn: Callable[[str], None]) -> list[InputFile]:
+    """One input per log member of a tarball (in rotation order), plus its skipped members."""
+    members, skipped = list_members(path, warn)
+    out = [InputFile(path=path, display=f"{path}!{m.name}", rotation_rank=rotation_key(f"{path}/{m.name}"),
+                     member=m.name, offset=m.offset, size=m.size, host=m.host) for m in members]
+    out += [InputFile(path=path, display=f"{path}!{k.name}", rotation_rank=rotation_key(f"{path}/{k.name}"),
+                      member=k.name, skip=k.reason) for k in skipped]
+    if not members:
+        warn(f"{path}: no log member in the archive ({len(skipped)} members skipped)")
+    return out
 
 
 def _matches(raw: str, warn: Callable[[str], None]) -> list[str]:
@@ -161,7 +194,8 @@ def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], No
         if is_dir:
             if entry.name.startswith(".") or entry.name == "__pycache__":
                 continue
-        elif not _LOG_NAME.search(entry.name) or _NOT_LOGS.search(entry.name):
+        elif _NOT_LOGS.search(entry.name) or not (_LOG_NAME.search(entry.name) or _sniffable(entry)):
+            # a file without a log-like name (a sosreport's kubectl pod logs) is read if its content is one
             continue
         if is_link and not follow_symlinks and roots:
             real = os.path.realpath(entry.path)
@@ -178,6 +212,26 @@ def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], No
         else:
             warn(f"{entry.path}: not a regular file (FIFO, socket or device), skipped; name it to read it")
     return subdirs, files
+
+
+def _regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _named_like_log(path: str) -> bool:
+    name = os.path.basename(path)
+    return bool(_LOG_NAME.search(name)) and not _NOT_LOGS.search(name)
+
+
+def _sniffable(entry: os.DirEntry[str]) -> bool:
+    """A regular file with no log-like name: `add` reads its head and keeps it, or lists it skipped."""
+    try:
+        return entry.is_file() and entry.name != "hostname"
+    except OSError:
+        return False
 
 
 def input_size(path: str) -> int:

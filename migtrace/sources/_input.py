@@ -17,8 +17,17 @@ from typing import BinaryIO
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Head, Line, ParseContext
-from migtrace.parsers.wrappers import Decoration, detect, has_markdown_escapes, peel
-from migtrace.sources._open import Peekable, head_lines, numbered
+from migtrace.parsers.wrappers import (
+    Decoration,
+    detect,
+    has_markdown_escapes,
+    is_quoted_printable,
+    peel,
+    unquote_printable,
+    unwrap,
+    wrap_width,
+)
+from migtrace.sources._open import Peekable, cr_only, head_lines, numbered, split_cr
 from migtrace.sources._scan import targeted_raw_lines
 
 #: How many lines pass between two progress reports.
@@ -38,6 +47,12 @@ class FileInput:
         self._position = position
         self._progress = progress
         text = head_lines(peek.head)
+        self._quoted = is_quoted_printable(text)
+        if self._quoted:
+            text = [t for _, t in unquote_printable(enumerate(text, 1))]
+        self._width = wrap_width(text)
+        if self._width is not None:
+            text = [t for _, t in unwrap(enumerate(text, 1), self._width)]
         self._decorations: tuple[Decoration, ...] = detect(text)
         self._markdown = has_markdown_escapes(text)
         scratch = ParseContext(path="<head>", stats=FileStats(path="<head>"), tz=ctx.tz)
@@ -56,11 +71,15 @@ class FileInput:
 
     def lines(self) -> Iterator[Line]:
         """Yield every decoded line, decorations peeled, prefiltered when the context has terms."""
-        raw = self._peek.lines()
+        raw = split_cr(self._peek.raw()) if cr_only(self._peek.head) else self._peek.lines()
         if self._ctx.terms:
             lines: Iterator[Line] = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats)
         else:
             lines = numbered(raw)
+        if self._quoted:
+            lines = unquote_printable(lines, self._ctx.stats)
+        if self._width is not None:
+            lines = unwrap(lines, self._width, self._ctx.stats)
         # always peeled: `tail -f` section headers may appear anywhere, not only in the head
         yield from self._reporting(peel(lines, self._ctx, self._decorations, self._markdown))
 

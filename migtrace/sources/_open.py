@@ -256,9 +256,29 @@ def numbered(raw_lines: Iterable[bytes]) -> Iterator[Line]:
         yield number, decode_line(raw)
 
 
+def cr_only(head: bytes) -> bool:
+    """True when lines end in a lone CR (classic Mac, some serial consoles and mail gateways)."""
+    return b"\r" in head and b"\n" not in head
+
+
+def split_cr(stream: BinaryIO, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """Yield the CR-terminated lines of a stream (each with its CR), in bounded memory."""
+    rest = b""
+    while True:
+        data = stream.read(chunk)
+        if not data:
+            break
+        pieces = (rest + data).split(b"\r")
+        rest = pieces.pop()
+        for piece in pieces:
+            yield piece + b"\r"
+    if rest:
+        yield rest
+
+
 def head_lines(head: bytes) -> list[str]:
     """Decode the head's lines for sniffing; the last one may be cut, unless it is all there is."""
-    lines = [decode_line(b) for b in head.split(b"\n")[:HEAD_LINES]]
+    lines = [decode_line(b) for b in head.split(b"\r" if cr_only(head) else b"\n")[:HEAD_LINES]]
     if len(head) == HEAD_BYTES and len(lines) > 1:
         lines.pop()
     return lines

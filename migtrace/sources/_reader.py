@@ -14,6 +14,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
+from migtrace._naming import service_from_name
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
 from migtrace.parsers import registry
@@ -33,6 +34,7 @@ from migtrace.sources._open import (
     open_raw,
     peek_magic,
 )
+from migtrace.sources._tar import open_member
 
 #: what ends the reading of one input early (it is reported, the other inputs go on)
 _STOPPED_BY: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError)
@@ -57,8 +59,12 @@ class FileReader:
         if self.item.path == LOCAL_JOURNAL:
             yield from self._parse_pseudo()
             return
+        if self.item.skip is not None:
+            self.stats.fmt = f"skipped: {self.item.skip}"
+            return
         try:
-            raw = open_raw(self.item.path)
+            raw = open_member(self.item.path, self.item.offset, self.item.size) if self.item.member else \
+                open_raw(self.item.path)
         except IsADirectoryError:
             self.warn(f"{name}: is a directory")
             return
@@ -85,7 +91,14 @@ class FileReader:
         self.stats.errors.append(reason)
 
     def _context(self) -> ParseContext:
-        return parse_context(self.item.path, self.item.display, self.stats, self.options, self.terms, self.warn)
+        ctx = parse_context(self.item.path, self.item.display, self.stats, self.options, self.terms, self.warn)
+        member = self.item.member
+        if member is not None:
+            # a tarball member: its own name and host, not the archive's
+            if self.item.host and not self.options.host_aliases:
+                ctx.host = self.stats.host = self.item.host
+            ctx.service = self.stats.service = service_from_name(member)
+        return ctx
 
     def _parse_pseudo(self) -> Iterator[Event]:
         """Read an input that is no file (the local journal) through the parser that claims its name."""
@@ -107,8 +120,9 @@ class FileReader:
             self.warn(f"{self.item.display}: empty file")
             return
         ctx = self._context()
-        size = input_size(self.item.path)
-        data = FileInput(self.item.path, peek, ctx, plain_file=self.item.path != "-" and not is_compressed(magic),
+        size = 0 if self.item.member else input_size(self.item.path)
+        plain = self.item.path != "-" and not is_compressed(magic) and self.item.member is None
+        data = FileInput(self.item.path, peek, ctx, plain_file=plain,
                          position=_position(raw), progress=self._progress_hook(size))
         parser = registry.sniff(data.head)
         if parser is None:

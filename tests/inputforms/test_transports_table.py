@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-TABLE = Path(__file__).resolve().parents[2] / "tools" / "inputforms" / "transports.yaml"
+TABLE = Path(__file__).resolve().parents[2] / "migtrace" / "data" / "transports.yaml"
 ENTRIES: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["transports"]
 LINE_KINDS = ("line", "meta")
 PATTERNS = {e["name"]: re.compile(e["regex"]) for e in ENTRIES if e["kind"] in (*LINE_KINDS, "inline")}

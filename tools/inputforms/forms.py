@@ -737,7 +737,8 @@ def with_nonlogs(s: SetData, out: Path) -> list[str]:
 FORMS: tuple[Form, ...] = (
     Form("syslog-traditional", "transport", syslog_traditional, "rsyslog RSYSLOG_TraditionalFileFormat, per host", oslo_only=False),
     Form("syslog-fileformat", "transport", syslog_fileformat, "rsyslog RSYSLOG_FileFormat (RFC 3339 µs)", oslo_only=False),
-    Form("syslog-3164-wire-nohost", "transport", syslog_wire_nohost, "use_syslog datagrams from /dev/log, no host", oslo_only=False),
+    Form("syslog-3164-wire-nohost", "transport", syslog_wire_nohost, "use_syslog datagrams from /dev/log, no host",
+         compare=NO_HOSTS, oslo_only=False),
     Form("syslog-3164-wire-host", "transport", syslog_wire_host, "RFC 3164 with host, one collector file", oslo_only=False),
     Form("syslog-5424", "transport", syslog_5424, "RFC 5424, SD '-'", oslo_only=False),
     Form("syslog-5424-sd", "transport", syslog_5424_sd, "RFC 5424 with structured data", oslo_only=False),
