@@ -135,9 +135,45 @@ def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequ
     return tuple(missing)
 
 
+def own_steps(events: Sequence[Event], marks: Callable[[Event], list[Match]], phase_of: Mapping[int, str],
+              followup_ids: frozenset[str], followup_phases: frozenset[str]) -> list[Event]:
+    """Return the events that are steps of the move itself, in time order.
+
+    Not its follow-ups (the confirm/revert requests, an evacuated host's clean-up: they have their own
+    times, after an idle wait of any length) and not lines nova logs long after what they report
+    (the 15 s-delayed STOPPED lifecycle event).  The move ends at the last of these.
+    """
+    def followup(e: Event) -> bool:
+        return bool((e.request_id and e.request_id in followup_ids) or phase_of.get(id(e)) in followup_phases
+                    or any(m.marker.late for m in marks(e)))
+
+    # what is logged once a follow-up has begun (a lifecycle event of the revert…) is not the move's
+    cut = next((e.time for e in events if followup(e)), None)
+    return [e for e in events
+            if (cut is None or e.time < cut) and not followup(e)
+            and not any(m.marker.delayed for m in marks(e))]
+
+
+def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> datetime | None:
+    """Return when the move began: its first own line, or earlier when a line says how long it had run.
+
+    The API's access line is written as the response goes out, `time:` seconds after the request came
+    in; with `debug = False` it is often the API's only line.
+    """
+    if not own:
+        return None
+    first = own[0].time
+    for e in own:
+        for m in marks(e):
+            lead = m.marker.began_lead
+            if lead and m.groups.get(lead):
+                first = min(first, e.time - timedelta(seconds=float(m.groups[lead])))
+    return first
+
+
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
-                    last_seen: datetime | None) -> Migration:
+                    last_seen: datetime | None, followup_ids: Sequence[str] = ()) -> Migration:
     """Assemble one Migration from its correlated (already skew-aligned) events."""
     events = sorted(events, key=lambda e: (e.time, e.lineno))
     kind = _refined_kind(kind, events, lambda e: [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)])
@@ -150,6 +186,13 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         for m in marks(e):
             facts.take(e, m)
     source, dest = _hosts(facts, kind)
+    def all_marks(e: Event) -> list[Match]:
+        return list(matches.get(id(e), ()))
+
+    own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
+    unknown: list[tuple[str, str]] = []
+    if not own:
+        unknown.append(("duration_s", "none of the move's own steps is in the logs (only its follow-ups)"))
     downtime, basis = _downtime(kind, events, marks, source, dest)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
@@ -158,7 +201,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
     return Migration(
         id=ident, kind=kind, instance=instance, status=_status(facts.outcomes, events, last_seen),  # type: ignore[arg-type]
-        started=events[0].time, ended=events[-1].time, source_host=source, dest_host=dest,
+        started=began(own, all_marks) or events[0].time, ended=(own or events)[-1].time,
+        source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
         volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
@@ -168,6 +212,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
         events=tuple(events), missing_sides=_missing_sides(kind, source, dest, events),
         user=users[0].user if users else None, project=users[0].project if users else None,
+        unknown=tuple(unknown),
     )
 
 

@@ -35,6 +35,10 @@ _FOLLOWUP_KINDS = {
     "force-complete": ("live-migration",), "abort": ("live-migration",), "cleanup": ("evacuation",),
 }
 
+#: follow-ups that act on a finished move (its duration ends before them); force-complete and abort act
+#: on a running live migration and are part of it
+_AFTER_THE_MOVE = frozenset({"confirm", "revert", "cleanup"})
+
 
 @dataclass
 class Operation:
@@ -47,6 +51,8 @@ class Operation:
     events: list[Event] = field(default_factory=list)
     event_ids: set[int] = field(default_factory=set)
     followups: list[str] = field(default_factory=list)
+    #: every follow-up request joined to the move (also those not driven by the API): not its own steps
+    followup_requests: list[str] = field(default_factory=list)
 
     def add(self, event: Event) -> None:
         if id(event) not in self.event_ids:
@@ -90,7 +96,7 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
     moves.ops.extend(_orphan_operations(events, moves.owner, matches, taken))
     last_seen = events[-1].time if events else None
     migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
-                                  matches, markers, last_seen=last_seen)
+                                  matches, markers, last_seen=last_seen, followup_ids=op.followup_requests)
                   for op in moves.ops if op.events]
     migrations.sort(key=lambda m: m.started)
     return migrations
@@ -175,6 +181,8 @@ class _Moves:
                 self.by_instance[instance].sort(key=lambda o: o.started)
                 candidates = [op]
             target = candidates[-1]
+            if action in _AFTER_THE_MOVE:
+                target.followup_requests.append(req)
             if api_driven:
                 target.followups.append(req)
                 self.owner[req] = target
