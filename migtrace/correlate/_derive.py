@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from migtrace.correlate.markers import MarkerSet, Match
+from migtrace.correlate.markers import Marker, MarkerSet, Match
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {
@@ -98,6 +98,14 @@ def _refined_kind(kind: str, events: Sequence[Event], marks: Callable[[Event], l
             elif m.marker.kind:
                 kind = m.marker.kind
     return kind
+
+
+_COLD = ("migration", "resize")
+
+
+def _states_cold_kind(mk: Marker) -> bool:
+    """True when a line tells a cold migration from a resize: the API's body, its flavors, a stated kind."""
+    return mk.flavor_change or mk.kind in _COLD or (mk.api and mk.opens in _COLD)
 
 
 def _block_migration(facts: _Facts, kind: str) -> bool | None:
@@ -191,6 +199,9 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
 
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown: list[tuple[str, str]] = []
+    if kind in _COLD and not any(_states_cold_kind(m.marker) for e in events for m in all_marks(e)):
+        unknown.append(("kind", "a cold migration and a resize log alike on the computes; only the API's request "
+                                "body and flavor lines (DEBUG) tell them apart, and they are not in the logs"))
     if not own:
         unknown.append(("duration_s", "none of the move's own steps is in the logs (only its follow-ups)"))
     downtime, basis = _downtime(kind, events, marks, source, dest)
@@ -200,7 +211,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     ident = req_ids[0] if req_ids else (
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
     return Migration(
-        id=ident, kind=kind, instance=instance, status=_status(facts.outcomes, events, last_seen),  # type: ignore[arg-type]
+        id=ident, kind=kind, instance=instance, status=_status(facts.outcomes, events, last_seen, kind, unknown),  # type: ignore[arg-type]
         started=began(own, all_marks) or events[0].time, ended=(own or events)[-1].time,
         source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
@@ -216,13 +227,20 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     )
 
 
-def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None) -> str:
+def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None,
+            kind: str, unknown: list[tuple[str, str]]) -> str:
     status: str | None = None
     for _, outcome in sorted(outcomes, key=lambda o: o[0]):
         new = _STATUS_OF_OUTCOME[outcome]
         if status in _STICKY and new in ("completed",):
             continue
         status = new
+    if status == "completed" and kind in _COLD:
+        # a cold move that finished waits in VERIFY_RESIZE for a confirm or a revert (by the user or the
+        # periodic auto-confirm): without those lines its end state is not in the logs
+        unknown.append(("status", "the move finished (VERIFY_RESIZE), but no line shows whether it was "
+                                  "confirmed or reverted"))
+        return "unknown"
     if status is not None:
         return status
     if last_seen is not None and last_seen - events[-1].time <= IN_PROGRESS_HORIZON:

@@ -42,6 +42,6 @@ class Keeper:
             return True
         if e.instance or level_rank(e.level) >= _WARNING:
             return True
-        if e.request_id and '/action" status: ' in e.message:
+        if e.request_id and "/action" in e.message and '" status: ' in e.message:
             return True  # the API's access line of a server action: when the move began (`began_lead`)
         return "igration" in e.message
