@@ -24,6 +24,11 @@ def iso(t: datetime | None) -> str | None:
 UNKNOWN_COLD_KIND = "migration-or-resize"
 
 
+def shown_kind(m: Migration) -> str:
+    """Return the kind every output prints: nova's word, or `migration-or-resize` when the logs cannot tell."""
+    return UNKNOWN_COLD_KIND if m.why_unknown("kind") else m.kind
+
+
 def _round(x: float | None, digits: int = 3) -> float | None:
     return None if x is None else round(x, digits)
 
@@ -32,7 +37,7 @@ def migration_summary(m: Migration) -> dict[str, Any]:
     """Return the `list -f json` object for one migration."""
     return {
         "id": m.id,
-        "kind": UNKNOWN_COLD_KIND if m.why_unknown("kind") else m.kind,
+        "kind": shown_kind(m),
         "instance": m.instance,
         "request_ids": list(m.request_ids),
         "source_host": m.source_host,

@@ -31,6 +31,7 @@ class _Facts:
 
     src_votes: Counter[str] = field(default_factory=Counter)
     dst_votes: Counter[str] = field(default_factory=Counter)
+    dst_candidates: Counter[str] = field(default_factory=Counter)
     captured_dest: list[str] = field(default_factory=list)
     requested_dest: str | None = None
     captured_source: str | None = None
@@ -49,7 +50,7 @@ class _Facts:
         if mk.side == "src" and e.host:
             self.src_votes[e.host] += 1
         elif mk.side == "dst" and e.host:
-            self.dst_votes[e.host] += 1
+            (self.dst_candidates if mk.candidate else self.dst_votes)[e.host] += 1
         named = g.get("dest")
         if named and named not in ("another", "None"):
             if mk.api:
@@ -124,6 +125,8 @@ def _hosts(facts: _Facts, kind: str) -> tuple[str | None, str | None]:
     dest: str | None = facts.dst_votes.most_common(1)[0][0] if facts.dst_votes else None
     if dest is None and facts.captured_dest:
         dest = facts.captured_dest[-1]
+    if dest is None and len(facts.dst_candidates) == 1:
+        dest = next(iter(facts.dst_candidates))
     if dest is None and facts.requested_dest and any(p != "api" for p in facts.phase_of.values()):
         dest = facts.requested_dest
     if dest is not None and dest == source and kind != "evacuation":
@@ -133,13 +136,21 @@ def _hosts(facts: _Facts, kind: str) -> tuple[str | None, str | None]:
     return source, dest
 
 
-def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequence[Event]) -> tuple[str, ...]:
+def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequence[Event],
+                   facts: _Facts) -> tuple[str, ...]:
+    """Return the sides (`source`, `destination`) of the move whose logs are not in the input.
+
+    A side is missing when its host is known but logged nothing about the move, or when the host is
+    unknown and the other side's lines are there without any of its own.  An evacuation's source is
+    down by definition: not missing.
+    """
     hosts_seen = {e.host for e in events if e.host}
     missing: list[str] = []
-    if source and source not in hosts_seen and kind != "evacuation":
-        missing.append(f"no logs from source {source}")
+    if kind != "evacuation" and ((source and source not in hosts_seen)
+                                 or (not source and not facts.src_votes and facts.dst_votes)):
+        missing.append("source")
     if dest and dest not in hosts_seen:
-        missing.append(f"no logs from destination {dest}")
+        missing.append("destination")
     return tuple(missing)
 
 
@@ -197,21 +208,28 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     def all_marks(e: Event) -> list[Match]:
         return list(matches.get(id(e), ()))
 
+    missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown: list[tuple[str, str]] = []
     if kind in _COLD and not any(_states_cold_kind(m.marker) for e in events for m in all_marks(e)):
         unknown.append(("kind", "a cold migration and a resize log alike on the computes; only the API's request "
                                 "body and flavor lines (DEBUG) tell them apart, and they are not in the logs"))
+    first_phase = (markers.phases_for(kind) or ("api",))[0]
     if not own:
         unknown.append(("duration_s", "none of the move's own steps is in the logs (only its follow-ups)"))
+    elif not any(facts.phase_of.get(id(e)) == first_phase for e in own):
+        unknown.append(("duration_s", f"its start is not in the logs (no line of its {first_phase} phase)"))
+    elif not any(m.marker.outcome for e in own for m in marks(e)):
+        unknown.append(("duration_s", "its end is not in the logs (no line says how its own steps ended)"))
     downtime, basis = _downtime(kind, events, marks, source, dest)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
     ident = req_ids[0] if req_ids else (
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest)
     return Migration(
-        id=ident, kind=kind, instance=instance, status=_status(facts.outcomes, events, last_seen, kind, unknown),  # type: ignore[arg-type]
+        id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
         started=began(own, all_marks) or events[0].time, ended=(own or events)[-1].time,
         source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
@@ -221,14 +239,20 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         phases=_phases(kind, events, facts.phase_of, markers, matches), downtime_s=downtime, downtime_basis=basis,
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
-        events=tuple(events), missing_sides=_missing_sides(kind, source, dest, events),
+        events=tuple(events), missing_sides=missing_sides,
         user=users[0].user if users else None, project=users[0].project if users else None,
         unknown=tuple(unknown),
     )
 
 
 def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None,
-            kind: str, unknown: list[tuple[str, str]]) -> str:
+            kind: str, unknown: list[tuple[str, str]], missing: Sequence[str], own: Sequence[Event],
+            source: str | None, dest: str | None) -> str:
+    """Return the status the move's lines prove; `in-progress` only when every side's logs are there.
+
+    A move with no outcome is running only if the logs end while it runs *and* nothing of it is
+    missing: with a side's logs gone, its end may simply be in the logs we do not have.
+    """
     status: str | None = None
     for _, outcome in sorted(outcomes, key=lambda o: o[0]):
         new = _STATUS_OF_OUTCOME[outcome]
@@ -243,8 +267,16 @@ def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_
         return "unknown"
     if status is not None:
         return status
-    if last_seen is not None and last_seen - events[-1].time <= IN_PROGRESS_HORIZON:
+    if not own:
+        unknown.append(("status", "only the move's follow-ups are in the logs: it is over, how it ended is not there"))
+        return "unknown"
+    if missing:
+        unknown.append(("status", f"no line shows how the move ended (no logs from its {' or '.join(missing)})"))
+        return "unknown"
+    hosts_known = dest is not None and (source is not None or kind == "evacuation")
+    if hosts_known and last_seen is not None and last_seen - events[-1].time <= IN_PROGRESS_HORIZON:
         return "in-progress"
+    unknown.append(("status", "no line shows how the move ended"))
     return "unknown"
 
 

@@ -173,7 +173,7 @@ class _Moves:
             api_driven = any(e.service == "n-api" for e in group)
             chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
             if not candidates:
-                kind = "migration" if action in ("confirm", "revert") else "live-migration"
+                kind = _FOLLOWUP_KINDS[action][0]  # the kind of move this follow-up can only act on
                 op = Operation(kind=kind, instance=instance, request_ids=[],
                                started=chosen[0].time if chosen else group[0].time)
                 self.ops.append(op)

@@ -42,6 +42,8 @@ class Marker:
     late: bool = False
     #: nova logs the line long after what it reports (the 15 s-delayed STOPPED event): never an own step
     delayed: bool = False
+    #: the dst host that logged it was only a candidate checked by the conductor (see `_derive._hosts`)
+    candidate: bool = False
     #: named group with the seconds the request had been running when the line was logged (access line)
     began_lead: str | None = None
     #: the text alone is not enough: the regex must match as well (else the regex only captures)
@@ -189,6 +191,7 @@ MARKER_SCHEMA: Schema = {
     "late": Key(bool),
     "delayed": Key(bool),
     "began_lead": Key(),
+    "candidate": Key(bool),
     "implies": Key(choices=(*KINDS, "none")),
     "releases": Key(),
     "traceback": Key(bool),
