@@ -130,9 +130,15 @@ def _hosts(facts: _Facts, kind: str) -> tuple[str | None, str | None]:
     if dest is None and facts.requested_dest and any(p != "api" for p in facts.phase_of.values()):
         dest = facts.requested_dest
     if dest is not None and dest == source and kind != "evacuation":
-        # a move to the same host only when nova said so (UnableToMigrateToSelf): keep the last other
+        # never the same host on both sides: keep the side its own lines speak for, name the other
+        # only when a line names another host (a refused move to itself is UnableToMigrateToSelf, a failure)
         others = [d for d in facts.captured_dest if d != source]
-        dest = others[-1] if others else dest
+        if others:
+            dest = others[-1]
+        elif facts.dst_votes[dest] > facts.src_votes[dest]:
+            source = facts.captured_source if facts.captured_source != dest else None
+        elif facts.src_votes[dest] > 0:
+            dest = None
     return source, dest
 
 

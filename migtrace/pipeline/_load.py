@@ -19,6 +19,7 @@ from migtrace.diagnose import diagnose
 from migtrace.diagnose.catalog import load_catalog
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
+from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, default_paths, open_inputs, read_all
@@ -67,7 +68,8 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     if options.tz is None and not options.tz_by_path and any(
             s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
         warnings("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
-    events, offsets = _aligned(read.events, options)
+    kept = with_hosts(read.events, read.stats, keeper.named, keeper.last_seen)  # type: ignore[arg-type]
+    events, offsets = _aligned(kept, options)
     analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers())),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
