@@ -47,9 +47,12 @@ class _Facts:
     def take(self, e: Event, m: Match) -> None:
         """Record what one marker match on one event says."""
         mk, g = m.marker, m.groups
-        if mk.side == "src" and e.host:
-            self.src_votes[e.host] += 1
-        elif mk.side == "dst" and e.host:
+        # only a compute is a side of a move; a traceback of a remote exception (`…_Remote`) holds the
+        # frames of the host that raised it, not of the one logging it
+        votes = e.host and e.service not in _NOT_A_SIDE and not (mk.traceback and "_Remote" in e.message)
+        if mk.side == "src" and votes:
+            self.src_votes[e.host] += 1  # type: ignore[index]
+        elif mk.side == "dst" and votes:
             (self.dst_candidates if mk.candidate else self.dst_votes)[e.host] += 1
         named = g.get("dest")
         if named and named not in ("another", "None"):
@@ -79,6 +82,8 @@ class _Facts:
             self.phase_of[id(e)] = mk.phase
 
 
+#: services that run the API, scheduling and conductor: never the source or destination of a move
+_NOT_A_SIDE = frozenset({"n-api", "n-cond", "n-sch", "placement", "n-novnc", "n-api-meta"})
 _BLOCK_WORDS = {"true": True, '"true"': True, "false": False, '"false"': False}
 
 

@@ -69,6 +69,9 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
             s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
         warnings("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
     kept = with_hosts(read.events, read.stats, keeper.named, keeper.last_seen)  # type: ignore[arg-type]
+    # one input may hold several hosts' files one after the other (a concatenated stdin): correlation
+    # needs time order across all of them (stable: same-time lines keep their input order)
+    kept.sort(key=lambda e: e.time)
     events, offsets = _aligned(kept, options)
     analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers())),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
