@@ -32,6 +32,9 @@ class _Facts:
     src_votes: Counter[str] = field(default_factory=Counter)
     dst_votes: Counter[str] = field(default_factory=Counter)
     dst_candidates: Counter[str] = field(default_factory=Counter)
+    #: the destination logged a step of the move proper (past the scheduling pre-checks)
+    dst_past_checks: bool = False
+    src_past_checks: bool = False
     captured_dest: list[str] = field(default_factory=list)
     requested_dest: str | None = None
     captured_source: str | None = None
@@ -52,8 +55,12 @@ class _Facts:
         votes = e.host and e.service not in _NOT_A_SIDE and not (mk.traceback and "_Remote" in e.message)
         if mk.side == "src" and votes:
             self.src_votes[e.host] += 1  # type: ignore[index]
+            if mk.phase not in (None, "api", "scheduling"):
+                self.src_past_checks = True
         elif mk.side == "dst" and votes:
             (self.dst_candidates if mk.candidate else self.dst_votes)[e.host] += 1
+            if mk.phase not in (None, "api", "scheduling"):
+                self.dst_past_checks = True
         named = g.get("dest")
         if named and named not in ("another", "None"):
             if mk.api:
@@ -152,15 +159,16 @@ def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequ
     """Return the sides (`source`, `destination`) of the move whose logs are not in the input.
 
     A side is missing when its host is known but logged nothing about the move, or when the host is
-    unknown and the other side's lines are there without any of its own.  An evacuation's source is
+    unknown and the other side's lines of the move proper (past the pre-checks) are there without any
+    of its own.  An evacuation's source is
     down by definition: not missing.
     """
     hosts_seen = {e.host for e in events if e.host}
     missing: list[str] = []
     if kind != "evacuation" and ((source and source not in hosts_seen)
-                                 or (not source and not facts.src_votes and facts.dst_votes)):
+                                 or (not source and not facts.src_votes and facts.dst_past_checks)):
         missing.append("source")
-    if dest and dest not in hosts_seen:
+    if (dest and dest not in hosts_seen) or (not dest and not facts.dst_votes and facts.src_past_checks):
         missing.append("destination")
     return tuple(missing)
 
@@ -197,7 +205,11 @@ def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> dateti
         for m in marks(e):
             lead = m.marker.began_lead
             if lead and m.groups.get(lead):
-                first = min(first, e.time - timedelta(seconds=float(m.groups[lead])))
+                began_at = e.time - timedelta(seconds=float(m.groups[lead]))
+                if e.time.microsecond % 1000 == 0:  # millisecond stamps: no finer than the log's resolution
+                    us = began_at.microsecond
+                    began_at += timedelta(microseconds=round(us, -3) - us)
+                first = min(first, began_at)
     return first
 
 
