@@ -176,7 +176,8 @@ def _card(view: TimelineView, style: _Style) -> list[str]:
     m, paint = view.migration, style.paint
     flags = [f for f, on in (("block", m.block_migration), ("volume-backed", m.volume_backed),
                              ("post-copy", m.post_copy)) if on]
-    title = f"{shown_kind(m)}{' (' + ', '.join(flags) + ')' if flags else ''}  {m.source_host or '?'} → {m.dest_host or '?'}"
+    title = (f"{shown_kind(m)}{' (' + ', '.join(flags) + ')' if flags else ''}  "
+             f"{m.source_host or '?'} → {m.dest_host or '?'}")
     status = paint(m.status.upper(), _STATUS_COLORS.get(m.status, ""))
     lines = [paint(title, _BOLD), *_row("instance", m.instance or "?", style),
              f"  {'status':<{_LABEL - 2}}{status}   duration {_measured(m, 'duration')}   "

@@ -8,6 +8,7 @@ events keep their raw text so nothing is silently reordered.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -58,7 +59,7 @@ class _Facts:
             if mk.phase not in (None, "api", "scheduling"):
                 self.src_past_checks = True
         elif mk.side == "dst" and votes:
-            (self.dst_candidates if mk.candidate else self.dst_votes)[e.host] += 1
+            (self.dst_candidates if mk.candidate else self.dst_votes)[e.host] += 1  # type: ignore[index]
             if mk.phase not in (None, "api", "scheduling"):
                 self.dst_past_checks = True
         named = g.get("dest")
@@ -114,6 +115,36 @@ def _refined_kind(kind: str, events: Sequence[Event], marks: Callable[[Event], l
 
 
 _COLD = ("migration", "resize")
+
+
+def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
+                 clocks: Mapping[str, float]) -> dict[str, float]:
+    """Return host -> the ± its clock leaves on this move's cross-host times, from the move's own lines.
+
+    The move's request is born on the API host (its access line says when): another host's first
+    line of it comes later, so that host's clock is at most that gap ahead.  The gap is the ±
+    (measured on this move alone, so `list` and a targeted `timeline` agree); a host in the wrong
+    time zone (`clocks` says inf) stays infinite.
+    """
+    api = [e for e in own if e.service == "n-api" and e.host]
+    out = {h: v for h, v in clocks.items() if math.isinf(v)}
+    if not api:
+        return {**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **out}
+    birth = began(api, marks) or api[0].time
+    first: dict[str, datetime] = {}
+    for e in own:
+        if e.host and e.host != api[0].host and e.request_id:
+            first.setdefault(e.host, e.time)
+    for host, t in sorted(first.items()):
+        out.setdefault(host, round(max((t - birth).total_seconds(), 0.0), 3))
+    return out
+
+
+def _clock_pm(clocks: Mapping[str, float], a: str | None, b: str | None) -> float:
+    """Return the ± the hosts' clocks leave on a time measured from a line of `a` to one of `b`."""
+    if a is None or b is None or a == b:
+        return 0.0
+    return round(clocks.get(a, 0.0) + clocks.get(b, 0.0), 3)
 
 
 def _states_cold_kind(mk: Marker) -> bool:
@@ -215,8 +246,13 @@ def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> dateti
 
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
-                    last_seen: datetime | None, followup_ids: Sequence[str] = ()) -> Migration:
-    """Assemble one Migration from its correlated (already skew-aligned) events."""
+                    last_seen: datetime | None, followup_ids: Sequence[str] = (),
+                    clocks: Mapping[str, float] | None = None) -> Migration:
+    """Assemble one Migration from its correlated (already skew-aligned) events.
+
+    `clocks`: host -> the ± its clock leaves on times measured against another host's
+    (`skew.ClockEstimate.uncertainty`; infinite for a host in the wrong time zone).
+    """
     events = sorted(events, key=lambda e: (e.time, e.lineno))
     kind = _refined_kind(kind, events, lambda e: [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)])
 
@@ -244,16 +280,25 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         unknown.append(("duration_s", f"its start is not in the logs (no line of its {first_phase} phase)"))
     elif not any(m.marker.outcome for e in own for m in marks(e)):
         unknown.append(("duration_s", "its end is not in the logs (no line says how its own steps ended)"))
-    downtime, basis = _downtime(kind, events, marks, source, dest)
+    downtime, basis, down_hosts = _downtime(kind, events, marks, source, dest)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
     ident = req_ids[0] if req_ids else (
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest)
+    started = began(own, all_marks) or events[0].time
+    start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
+    host_pm = _move_clocks(own, all_marks, clocks or {})
+    duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
+    downtime_pm = _clock_pm(host_pm, *down_hosts)
+    for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
+        if math.isinf(pm) and not any(f == name for f, _ in unknown):
+            unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
+                                  "(a host logging local time? see the warning and --tz PATH=ZONE)"))
     return Migration(
         id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
-        started=began(own, all_marks) or events[0].time, ended=(own or events)[-1].time,
+        started=started, ended=(own or events)[-1].time,
         source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
@@ -265,6 +310,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         events=tuple(events), missing_sides=missing_sides,
         user=users[0].user if users else None, project=users[0].project if users else None,
         unknown=tuple(unknown),
+        duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
+        downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
     )
 
 
@@ -331,8 +378,8 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-              dest: str | None) -> tuple[float | None, str]:
-    """Estimate how long the guest was not running, and say on what basis."""
+              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None]]:
+    """Estimate how long the guest was not running, say on what basis, and the hosts of its two ends."""
     start: Event | None = None
     shutdown_seconds = 0.0
     for e in events:
@@ -353,5 +400,5 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 seconds = (e.time - begin).total_seconds()
                 what = "source pause → destination resume" if kind == "live-migration" else \
                     "source shutdown → destination running"
-                return max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})"
-    return None, ""
+                return max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host)
+    return None, "", (None, None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -76,8 +76,12 @@ def instance_of(events: Iterable[Event]) -> str | None:
 _RequestGroup = tuple[str, str, list[Event]]
 
 
-def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list[Migration]:
-    """Return the migrations found in time-ordered events, oldest first."""
+def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
+              clocks: Mapping[str, float] | None = None) -> list[Migration]:
+    """Return the migrations found in time-ordered events, oldest first.
+
+    `clocks`: host -> ± seconds its clock leaves on cross-host times (`skew.estimate_clocks`).
+    """
     markers = markers or load_markers()
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
     matches: dict[int, list[Match]] = {}
@@ -97,7 +101,8 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
     moves.ops = _joined_halves(moves.ops, matches, markers)
     last_seen = events[-1].time if events else None
     migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
-                                  matches, markers, last_seen=last_seen, followup_ids=op.followup_requests)
+                                  matches, markers, last_seen=last_seen, followup_ids=op.followup_requests,
+                                  clocks=clocks)
                   for op in moves.ops if op.events]
     migrations.sort(key=lambda m: m.started)
     return migrations

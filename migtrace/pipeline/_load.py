@@ -7,6 +7,7 @@ it, scanning raw text so unrelated lines are not parsed.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ from datetime import datetime, timedelta
 
 from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
-from migtrace.correlate.skew import estimate_offsets
+from migtrace.correlate.skew import ClockEstimate, estimate_clocks
 from migtrace.diagnose import diagnose
 from migtrace.diagnose.catalog import load_catalog
 from migtrace.model import Event, FileStats
@@ -72,8 +73,12 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     # one input may hold several hosts' files one after the other (a concatenated stdin): correlation
     # needs time order across all of them (stable: same-time lines keep their input order)
     kept.sort(key=lambda e: e.time)
-    events, offsets = _aligned(kept, options)
-    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers())),
+    clocks = estimate_clocks(kept, correct=options.skew == "auto")
+    for line in zone_warnings(clocks, read.stats):
+        warnings(line)
+    events, offsets = _aligned(kept, clocks.offsets)
+    pm = {**clocks.uncertainty, **dict.fromkeys(clocks.zone_errors, math.inf)}
+    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets))
@@ -96,17 +101,28 @@ def _shifted(last_seen: dict[str, datetime], offsets: dict[str, float]) -> dict[
     return {key: t + timedelta(seconds=offsets[key]) if key in offsets else t for key, t in last_seen.items()}
 
 
-def _aligned(events: list[Event], options: LoadOptions) -> tuple[list[Event], dict[str, float]]:
-    """Shift each host's events by its estimated clock offset (`--skew auto`)."""
-    if options.skew != "auto":
-        return events, {}
-    offsets = estimate_offsets(events)
+def _aligned(events: list[Event], offsets: dict[str, float]) -> tuple[list[Event], dict[str, float]]:
+    """Shift each host's events by its estimated clock offset (`--skew auto` found it behind)."""
     if not offsets:
         return events, {}
     shifted = [e.replace(time=e.time + timedelta(seconds=offsets[e.host])) if e.host in offsets else e
                for e in events]
     shifted.sort(key=lambda e: e.time)
     return shifted, offsets
+
+
+def zone_warnings(clocks: ClockEstimate, stats: Sequence[FileStats]) -> list[str]:
+    """Return one warning per host whose times are a whole number of quarter hours off: the `--tz` fix."""
+    out = []
+    for host, seconds in sorted(clocks.zone_errors.items()):
+        paths = sorted(s.path for s in stats if s.host == host) or [f"<{host}'s logs>"]
+        where = os.path.commonpath(paths) if len(paths) > 1 else paths[0]
+        sign, minutes = ("+" if seconds > 0 else "-"), round(abs(seconds) / 60)
+        out.append(f"{host}'s times are {sign}{minutes // 60:02d}:{minutes % 60:02d} off {clocks.reference}'s: "
+                   f"probably written in local time, not skew (not corrected; its cross-host times are unknown). "
+                   f"Give --tz {where}=ZONE with its zone (one {'ahead of' if seconds > 0 else 'behind'} the "
+                   f"controller's by that much)")
+    return out
 
 
 def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str) -> _Read:
