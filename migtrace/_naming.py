@@ -135,8 +135,10 @@ _SELF_NAMED = re.compile(r"Compute_service record updated for (?P<a>[A-Za-z0-9][
                          r"|Final resource view: name=(?P<b>[A-Za-z0-9][\w.-]*)"
                          r"|Auditing locally available compute resources for (?:node )?(?P<c>[A-Za-z0-9][\w.-]*)"
                          r"|Claim successful on node (?P<d>[A-Za-z0-9][\w.-]*)")
-_SELF_NAMED_TEXTS = ("Compute_service record updated for", "Final resource view: name=",
-                     "Auditing locally available compute resources for", "Claim successful on node")
+#: the substrings of those lines (a targeted read scans for them too, so that it names hosts alike)
+SELF_NAMING_TEXTS = _SELF_NAMED_TEXTS = frozenset({
+    "Compute_service record updated for", "Final resource view: name=",
+    "Auditing locally available compute resources for", "Claim successful on node"})
 _ANSI = re.compile(r"\x1b\[[0-9;]*m|\[\d+m")
 
 

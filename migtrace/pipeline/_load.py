@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks
@@ -62,6 +63,8 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     keeper = Keeper(load_markers())
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus)
+        for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
+            keeper(e)
     else:
         read = _read(path_list, options, warnings, keeper)
     if not path_list:
@@ -135,11 +138,11 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
         related.update(x for x in (e.instance, e.request_id) if x)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
-    read = _read(paths, options, held, None, frozenset(related))
+    read = _read(paths, options, held, None, frozenset(related | SELF_NAMING_TEXTS))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
-        return _read(paths, options, warnings, None, frozenset(related | more))
+        return _read(paths, options, warnings, None, frozenset(related | more | SELF_NAMING_TEXTS))
     for line in held.lines:
         warnings(line)
     return read
