@@ -244,6 +244,25 @@ def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> dateti
     return first
 
 
+def _unknown_kind_and_duration(kind: str, events: Sequence[Event], own: Sequence[Event],
+                               all_marks: Callable[[Event], list[Match]], facts: _Facts,
+                               markers: MarkerSet) -> list[tuple[str, str]]:
+    """Return (field, why) for a kind or duration the move's lines cannot tell (docs/derivation.md)."""
+    marks = all_marks
+    unknown: list[tuple[str, str]] = []
+    if kind in _COLD and not any(_states_cold_kind(m.marker) for e in events for m in all_marks(e)):
+        unknown.append(("kind", "a cold migration and a resize log alike on the computes; only the API's request "
+                                "body and flavor lines (DEBUG) tell them apart, and they are not in the logs"))
+    first_phase = (markers.phases_for(kind) or ("api",))[0]
+    if not own:
+        unknown.append(("duration_s", "none of the move's own steps is in the logs (only its follow-ups)"))
+    elif not any(facts.phase_of.get(id(e)) == first_phase for e in own):
+        unknown.append(("duration_s", f"its start is not in the logs (no line of its {first_phase} phase)"))
+    elif not any(m.marker.outcome for e in own for m in marks(e)):
+        unknown.append(("duration_s", "its end is not in the logs (no line says how its own steps ended)"))
+    return unknown
+
+
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
                     last_seen: datetime | None, followup_ids: Sequence[str] = (),
@@ -269,17 +288,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
 
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
-    unknown: list[tuple[str, str]] = []
-    if kind in _COLD and not any(_states_cold_kind(m.marker) for e in events for m in all_marks(e)):
-        unknown.append(("kind", "a cold migration and a resize log alike on the computes; only the API's request "
-                                "body and flavor lines (DEBUG) tell them apart, and they are not in the logs"))
-    first_phase = (markers.phases_for(kind) or ("api",))[0]
-    if not own:
-        unknown.append(("duration_s", "none of the move's own steps is in the logs (only its follow-ups)"))
-    elif not any(facts.phase_of.get(id(e)) == first_phase for e in own):
-        unknown.append(("duration_s", f"its start is not in the logs (no line of its {first_phase} phase)"))
-    elif not any(m.marker.outcome for e in own for m in marks(e)):
-        unknown.append(("duration_s", "its end is not in the logs (no line says how its own steps ended)"))
+    unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
     downtime, basis, down_hosts = _downtime(kind, events, marks, source, dest)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
