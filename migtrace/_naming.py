@@ -128,3 +128,56 @@ def host_from_path(path: str) -> str | None:
                 return name.removeprefix("sosreport-").split("-")[0] or None
             return name
     return None
+
+
+#: lines a nova-compute writes about itself, naming its own host (resource tracker, periodic audit)
+_SELF_NAMED = re.compile(r"Compute_service record updated for (?P<a>[A-Za-z0-9][\w.-]*?):"
+                         r"|Final resource view: name=(?P<b>[A-Za-z0-9][\w.-]*)"
+                         r"|Auditing locally available compute resources for (?:node )?(?P<c>[A-Za-z0-9][\w.-]*)"
+                         r"|Claim successful on node (?P<d>[A-Za-z0-9][\w.-]*)")
+#: the substrings of those lines (a targeted read scans for them too, so that it names hosts alike)
+SELF_NAMING_TEXTS = _SELF_NAMED_TEXTS = frozenset({
+    "Compute_service record updated for", "Final resource view: name=",
+    "Auditing locally available compute resources for", "Claim successful on node"})
+_ANSI = re.compile(r"\x1b\[[0-9;]*m|\[\d+m")
+
+
+def host_named_by_line(message: str) -> str | None:
+    """Return the host a nova-compute line names as its own (resource tracker lines), if it is one."""
+    if not any(t in message for t in _SELF_NAMED_TEXTS):
+        return None
+    m = _SELF_NAMED.search(_ANSI.sub("", message))
+    if m is None:
+        return None
+    name = (m.group("a") or m.group("b") or m.group("c") or m.group("d") or "").rstrip(".")
+    return name if looks_like_host(name) and name != "node" else None
+
+
+def host_candidate_from_name(path: str) -> tuple[str, str, str] | None:
+    """Return (host, how, parent) a file's name or folders suggest, without reading it.
+
+    `how` is "prefix" for a host-prefixed file name (`compute1-nova-compute.log`) and "folder" for
+    the nearest folder that is not a generic one (`incident/compute1/nova-compute.log`,
+    `compute1/opt/stack/logs/screen-n-cpu.log`); `parent` is the folder holding that folder, so
+    that a layout of per-host folders can be trusted as a whole once one of them is confirmed.
+    """
+    parts = [p for p in re.split(r"[/\\!]", path) if p and p != "."]
+    if not parts:
+        return None
+    base = parts[-1]
+    m = _STEM.match(base)
+    stem = m.group("stem") if m else base
+    for key in sorted(SERVICE_NAMES, key=len, reverse=True):
+        for sep in ("-", "_", "."):
+            if stem.endswith(sep + key):
+                head = stem[: -len(key) - 1]
+                if looks_like_host(head) and head not in SERVICE_NAMES:
+                    return head, "prefix", ""
+    for i in range(len(parts) - 2, -1, -1):
+        name = parts[i]
+        if name.lower() in GENERIC_DIRS or name.startswith("."):
+            continue
+        if looks_like_host(name) and service_from_name(name) is None:
+            return name, "folder", "/".join(parts[:i])
+        return None
+    return None

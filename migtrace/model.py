@@ -201,11 +201,21 @@ class Migration:
     missing_sides: tuple[str, ...] = ()
     user: str | None = None
     project: str | None = None
+    #: ± seconds on `duration_s` / `downtime_s`: the clock offset between the hosts of their two ends
+    #: that the logs cannot pin down, plus the timestamps' resolution (docs/derivation.md)
+    duration_uncertainty_s: float = 0.0
+    downtime_uncertainty_s: float = 0.0
+    #: (field, why) for the fields the logs cannot tell: such a field is printed as unknown, never guessed
+    unknown: tuple[tuple[str, str], ...] = ()
 
     @property
     def duration_s(self) -> float:
-        """Seconds from the first to the last event of the operation."""
+        """Seconds from the move's start to its last own step (`ended`; follow-ups are not counted)."""
         return (self.ended - self.started).total_seconds()
+
+    def why_unknown(self, name: str) -> str | None:
+        """Return why the logs cannot tell this field (`kind`, `duration_s`, …), or None when they can."""
+        return next((why for f, why in self.unknown if f == name), None)
 
     def __repr__(self) -> str:
         """One line, not every event: what a notebook shows when a Migration is typed."""

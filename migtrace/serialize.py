@@ -20,6 +20,15 @@ def iso(t: datetime | None) -> str | None:
     return t.isoformat(timespec="milliseconds")
 
 
+#: the kind printed for a cold move whose logs do not tell a migration from a resize
+UNKNOWN_COLD_KIND = "migration-or-resize"
+
+
+def shown_kind(m: Migration) -> str:
+    """Return the kind every output prints: nova's word, or `migration-or-resize` when the logs cannot tell."""
+    return UNKNOWN_COLD_KIND if m.why_unknown("kind") else m.kind
+
+
 def _round(x: float | None, digits: int = 3) -> float | None:
     return None if x is None else round(x, digits)
 
@@ -28,19 +37,21 @@ def migration_summary(m: Migration) -> dict[str, Any]:
     """Return the `list -f json` object for one migration."""
     return {
         "id": m.id,
-        "kind": m.kind,
+        "kind": shown_kind(m),
         "instance": m.instance,
         "request_ids": list(m.request_ids),
         "source_host": m.source_host,
         "dest_host": m.dest_host,
         "started": iso(m.started),
         "ended": iso(m.ended),
-        "duration_s": _round(m.duration_s),
+        "duration_s": None if m.why_unknown("duration_s") else _round(m.duration_s),
+        "duration_uncertainty_s": _round(m.duration_uncertainty_s) or None,
         "status": m.status,
         "block_migration": m.block_migration,
         "volume_backed": m.volume_backed,
         "post_copy": m.post_copy if m.kind == "live-migration" else None,
-        "downtime_s": _round(m.downtime_s),
+        "downtime_s": None if m.why_unknown("downtime_s") else _round(m.downtime_s),
+        "downtime_uncertainty_s": _round(m.downtime_uncertainty_s) or None,
         "phases": [p.name for p in m.phases],
         "findings": list(m.finding_ids),
         "missing_sides": list(m.missing_sides),
@@ -105,6 +116,7 @@ def migration_detail(m: Migration) -> dict[str, Any]:
         "user": m.user,
         "project": m.project,
         "notes": list(m.notes),
+        "unknown": dict(m.unknown),
         "phases": [phase_dict(p) for p in m.phases],
         "progress": [progress_dict(p) for p in m.progress],
         "attempts": [attempt_dict(a) for a in m.attempts],

@@ -110,6 +110,13 @@ def _findings(row: Row) -> str:
     return TABLE_MISSING if not ids else ids[0] + (f" +{len(ids) - 1}" if len(ids) > 1 else "")
 
 
+def _plus_minus(row: Row, name: str) -> str:
+    """Return a duration with its ± when the clocks or the timestamps' resolution leave one."""
+    text = duration_short(row[f"{name}_s"])
+    u = row.get(f"{name}_uncertainty_s")
+    return f"{text} ±{duration_short(u)}" if u and row[f"{name}_s"] is not None else text
+
+
 SPEC = TableSpec(
     view="list",
     columns=(
@@ -122,12 +129,14 @@ SPEC = TableSpec(
         Column("route", shrink=True, min_width=12),
         Column("started", display=_started),
         Column("ended"),
-        Column("duration_s", header="duration", display=lambda r: duration_short(r["duration_s"]), right=True),
+        Column("duration_s", header="duration", display=lambda r: _plus_minus(r, "duration"), right=True),
+        Column("duration_uncertainty_s"),
         Column("status"),
         Column("block_migration"),
         Column("volume_backed"),
         Column("post_copy"),
-        Column("downtime_s", header="downtime", display=lambda r: duration_short(r["downtime_s"]), right=True),
+        Column("downtime_s", header="downtime", display=lambda r: _plus_minus(r, "downtime"), right=True),
+        Column("downtime_uncertainty_s"),
         Column("phases"),
         Column("findings", display=_findings, shrink=True, min_width=12),
         Column("missing_sides", shrink=True),

@@ -27,6 +27,7 @@ from migtrace.model import Event, Finding, Migration, Phase, ProgressSample, lev
 from migtrace.reports._format import duration, relative, wrap
 from migtrace.reports._listing import ellipsize
 from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.serialize import shown_kind
 
 _COLORS = {
     "DEBUG": "\x1b[2m", "INFO": "", "AUDIT": "", "WARNING": "\x1b[33m", "ERROR": "\x1b[31m",
@@ -161,16 +162,26 @@ def _row(label: str, value: str, style: _Style) -> list[str]:
     return style.fill(value, f"  {label:<{_LABEL - 2}}").split("\n")
 
 
+def _measured(m: Migration, name: str) -> str:
+    """Return a duration as `list` prints it: unknown when the logs cannot tell, else with its ± if any."""
+    if m.why_unknown(f"{name}_s"):
+        return "unknown"
+    value: float | None = getattr(m, f"{name}_s")
+    u: float = getattr(m, f"{name}_uncertainty_s")
+    return duration(value) + (f" ±{duration(u)}" if u and value is not None else "")
+
+
 def _card(view: TimelineView, style: _Style) -> list[str]:
     """Return the header card: what moved where, how it ended, who asked, what was found."""
     m, paint = view.migration, style.paint
     flags = [f for f, on in (("block", m.block_migration), ("volume-backed", m.volume_backed),
                              ("post-copy", m.post_copy)) if on]
-    title = f"{m.kind}{' (' + ', '.join(flags) + ')' if flags else ''}  {m.source_host or '?'} → {m.dest_host or '?'}"
+    title = (f"{shown_kind(m)}{' (' + ', '.join(flags) + ')' if flags else ''}  "
+             f"{m.source_host or '?'} → {m.dest_host or '?'}")
     status = paint(m.status.upper(), _STATUS_COLORS.get(m.status, ""))
     lines = [paint(title, _BOLD), *_row("instance", m.instance or "?", style),
-             f"  {'status':<{_LABEL - 2}}{status}   duration {duration(m.duration_s)}   "
-             f"downtime {duration(m.downtime_s)}",
+             f"  {'status':<{_LABEL - 2}}{status}   duration {_measured(m, 'duration')}   "
+             f"downtime {_measured(m, 'downtime')}",
              f"  {'started':<{_LABEL - 2}}{m.started.isoformat(timespec='milliseconds')}",
              f"  {'ended':<{_LABEL - 2}}{m.ended.isoformat(timespec='milliseconds')}",
              *_row("requests", ", ".join(m.request_ids) or "- (no request id logged)", style)]
@@ -183,7 +194,11 @@ def _card(view: TimelineView, style: _Style) -> list[str]:
         lines += _row("asked by", f"user {m.user or '?'} project {m.project or '?'}", style)
     if m.downtime_basis:
         lines += _row("downtime", m.downtime_basis, style)
-    lines += [paint(x, "\x1b[33m") for note in m.missing_sides for x in _row("note", note, style)]
+    host_of = {"source": m.source_host, "destination": m.dest_host}
+    lines += [paint(x, "\x1b[33m") for side in m.missing_sides
+              for x in _row("note", f"no logs from the {side}{f' ({host_of[side]})' if host_of.get(side) else ''}",
+                            style)]
+    lines += [paint(x, "\x1b[33m") for name, why in m.unknown for x in _row("unknown", f"{name}: {why}", style)]
     if view.skew:
         skews = ", ".join(f"{h} {o:+.3f}s" for h, o in sorted(view.skew.items()))
         lines += [paint(x, "\x1b[33m") for x in _row("clock skew", f"{skews} applied (raw times in [brackets])",

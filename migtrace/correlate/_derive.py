@@ -8,12 +8,13 @@ events keep their raw text so nothing is silently reordered.
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from migtrace.correlate.markers import MarkerSet, Match
+from migtrace.correlate.markers import Marker, MarkerSet, Match
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {
@@ -31,6 +32,10 @@ class _Facts:
 
     src_votes: Counter[str] = field(default_factory=Counter)
     dst_votes: Counter[str] = field(default_factory=Counter)
+    dst_candidates: Counter[str] = field(default_factory=Counter)
+    #: the destination logged a step of the move proper (past the scheduling pre-checks)
+    dst_past_checks: bool = False
+    src_past_checks: bool = False
     captured_dest: list[str] = field(default_factory=list)
     requested_dest: str | None = None
     captured_source: str | None = None
@@ -46,10 +51,17 @@ class _Facts:
     def take(self, e: Event, m: Match) -> None:
         """Record what one marker match on one event says."""
         mk, g = m.marker, m.groups
-        if mk.side == "src" and e.host:
-            self.src_votes[e.host] += 1
-        elif mk.side == "dst" and e.host:
-            self.dst_votes[e.host] += 1
+        # only a compute is a side of a move; a traceback of a remote exception (`…_Remote`) holds the
+        # frames of the host that raised it, not of the one logging it
+        votes = e.host and e.service not in _NOT_A_SIDE and not (mk.traceback and "_Remote" in e.message)
+        if mk.side == "src" and votes:
+            self.src_votes[e.host] += 1  # type: ignore[index]
+            if mk.phase not in (None, "api", "scheduling"):
+                self.src_past_checks = True
+        elif mk.side == "dst" and votes:
+            (self.dst_candidates if mk.candidate else self.dst_votes)[e.host] += 1  # type: ignore[index]
+            if mk.phase not in (None, "api", "scheduling"):
+                self.dst_past_checks = True
         named = g.get("dest")
         if named and named not in ("another", "None"):
             if mk.api:
@@ -78,6 +90,8 @@ class _Facts:
             self.phase_of[id(e)] = mk.phase
 
 
+#: services that run the API, scheduling and conductor: never the source or destination of a move
+_NOT_A_SIDE = frozenset({"n-api", "n-cond", "n-sch", "placement", "n-novnc", "n-api-meta"})
 _BLOCK_WORDS = {"true": True, '"true"': True, "false": False, '"false"': False}
 
 
@@ -100,6 +114,44 @@ def _refined_kind(kind: str, events: Sequence[Event], marks: Callable[[Event], l
     return kind
 
 
+_COLD = ("migration", "resize")
+
+
+def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
+                 clocks: Mapping[str, float]) -> dict[str, float]:
+    """Return host -> the ± its clock leaves on this move's cross-host times, from the move's own lines.
+
+    The move's request is born on the API host (its access line says when): another host's first
+    line of it comes later, so that host's clock is at most that gap ahead.  The gap is the ±
+    (measured on this move alone, so `list` and a targeted `timeline` agree); a host in the wrong
+    time zone (`clocks` says inf) stays infinite.
+    """
+    api = [e for e in own if e.service == "n-api" and e.host]
+    out = {h: v for h, v in clocks.items() if math.isinf(v)}
+    if not api:
+        return {**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **out}
+    birth = began(api, marks) or api[0].time
+    first: dict[str, datetime] = {}
+    for e in own:
+        if e.host and e.host != api[0].host and e.request_id:
+            first.setdefault(e.host, e.time)
+    for host, t in sorted(first.items()):
+        out.setdefault(host, round(max((t - birth).total_seconds(), 0.0), 3))
+    return out
+
+
+def _clock_pm(clocks: Mapping[str, float], a: str | None, b: str | None) -> float:
+    """Return the ± the hosts' clocks leave on a time measured from a line of `a` to one of `b`."""
+    if a is None or b is None or a == b:
+        return 0.0
+    return round(clocks.get(a, 0.0) + clocks.get(b, 0.0), 3)
+
+
+def _states_cold_kind(mk: Marker) -> bool:
+    """True when a line tells a cold migration from a resize: the API's body, its flavors, a stated kind."""
+    return mk.flavor_change or mk.kind in _COLD or (mk.api and mk.opens in _COLD)
+
+
 def _block_migration(facts: _Facts, kind: str) -> bool | None:
     if kind != "live-migration":
         return None
@@ -116,29 +168,110 @@ def _hosts(facts: _Facts, kind: str) -> tuple[str | None, str | None]:
     dest: str | None = facts.dst_votes.most_common(1)[0][0] if facts.dst_votes else None
     if dest is None and facts.captured_dest:
         dest = facts.captured_dest[-1]
+    if dest is None and len(facts.dst_candidates) == 1:
+        dest = next(iter(facts.dst_candidates))
     if dest is None and facts.requested_dest and any(p != "api" for p in facts.phase_of.values()):
         dest = facts.requested_dest
     if dest is not None and dest == source and kind != "evacuation":
-        # a move to the same host only when nova said so (UnableToMigrateToSelf): keep the last other
+        # never the same host on both sides: keep the side its own lines speak for, name the other
+        # only when a line names another host (a refused move to itself is UnableToMigrateToSelf, a failure)
         others = [d for d in facts.captured_dest if d != source]
-        dest = others[-1] if others else dest
+        if others:
+            dest = others[-1]
+        elif facts.dst_votes[dest] > facts.src_votes[dest]:
+            source = facts.captured_source if facts.captured_source != dest else None
+        elif facts.src_votes[dest] > 0:
+            dest = None
     return source, dest
 
 
-def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequence[Event]) -> tuple[str, ...]:
+def _missing_sides(kind: str, source: str | None, dest: str | None, events: Sequence[Event],
+                   facts: _Facts) -> tuple[str, ...]:
+    """Return the sides (`source`, `destination`) of the move whose logs are not in the input.
+
+    A side is missing when its host is known but logged nothing about the move, or when the host is
+    unknown and the other side's lines of the move proper (past the pre-checks) are there without any
+    of its own.  An evacuation's source is
+    down by definition: not missing.
+    """
     hosts_seen = {e.host for e in events if e.host}
     missing: list[str] = []
-    if source and source not in hosts_seen and kind != "evacuation":
-        missing.append(f"no logs from source {source}")
-    if dest and dest not in hosts_seen:
-        missing.append(f"no logs from destination {dest}")
+    if kind != "evacuation" and ((source and source not in hosts_seen)
+                                 or (not source and not facts.src_votes and facts.dst_past_checks)):
+        missing.append("source")
+    if (dest and dest not in hosts_seen) or (not dest and not facts.dst_votes and facts.src_past_checks):
+        missing.append("destination")
     return tuple(missing)
+
+
+def own_steps(events: Sequence[Event], marks: Callable[[Event], list[Match]], phase_of: Mapping[int, str],
+              followup_ids: frozenset[str], followup_phases: frozenset[str]) -> list[Event]:
+    """Return the events that are steps of the move itself, in time order.
+
+    Not its follow-ups (the confirm/revert requests, an evacuated host's clean-up: they have their own
+    times, after an idle wait of any length) and not lines nova logs long after what they report
+    (the 15 s-delayed STOPPED lifecycle event).  The move ends at the last of these.
+    """
+    def followup(e: Event) -> bool:
+        return bool((e.request_id and e.request_id in followup_ids) or phase_of.get(id(e)) in followup_phases
+                    or any(m.marker.late for m in marks(e)))
+
+    # what is logged once a follow-up has begun (a lifecycle event of the revert…) is not the move's
+    cut = next((e.time for e in events if followup(e)), None)
+    return [e for e in events
+            if (cut is None or e.time < cut) and not followup(e)
+            and not any(m.marker.delayed for m in marks(e))]
+
+
+def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> datetime | None:
+    """Return when the move began: its first own line, or earlier when a line says how long it had run.
+
+    The API's access line is written as the response goes out, `time:` seconds after the request came
+    in; with `debug = False` it is often the API's only line.
+    """
+    if not own:
+        return None
+    first = own[0].time
+    for e in own:
+        for m in marks(e):
+            lead = m.marker.began_lead
+            if lead and m.groups.get(lead):
+                began_at = e.time - timedelta(seconds=float(m.groups[lead]))
+                if e.time.microsecond % 1000 == 0:  # millisecond stamps: no finer than the log's resolution
+                    us = began_at.microsecond
+                    began_at += timedelta(microseconds=round(us, -3) - us)
+                first = min(first, began_at)
+    return first
+
+
+def _unknown_kind_and_duration(kind: str, events: Sequence[Event], own: Sequence[Event],
+                               all_marks: Callable[[Event], list[Match]], facts: _Facts,
+                               markers: MarkerSet) -> list[tuple[str, str]]:
+    """Return (field, why) for a kind or duration the move's lines cannot tell (docs/derivation.md)."""
+    marks = all_marks
+    unknown: list[tuple[str, str]] = []
+    if kind in _COLD and not any(_states_cold_kind(m.marker) for e in events for m in all_marks(e)):
+        unknown.append(("kind", "a cold migration and a resize log alike on the computes; only the API's request "
+                                "body and flavor lines (DEBUG) tell them apart, and they are not in the logs"))
+    first_phase = (markers.phases_for(kind) or ("api",))[0]
+    if not own:
+        unknown.append(("duration_s", "none of the move's own steps is in the logs (only its follow-ups)"))
+    elif not any(facts.phase_of.get(id(e)) == first_phase for e in own):
+        unknown.append(("duration_s", f"its start is not in the logs (no line of its {first_phase} phase)"))
+    elif not any(m.marker.outcome for e in own for m in marks(e)):
+        unknown.append(("duration_s", "its end is not in the logs (no line says how its own steps ended)"))
+    return unknown
 
 
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
-                    last_seen: datetime | None) -> Migration:
-    """Assemble one Migration from its correlated (already skew-aligned) events."""
+                    last_seen: datetime | None, followup_ids: Sequence[str] = (),
+                    clocks: Mapping[str, float] | None = None) -> Migration:
+    """Assemble one Migration from its correlated (already skew-aligned) events.
+
+    `clocks`: host -> the ± its clock leaves on times measured against another host's
+    (`skew.ClockEstimate.uncertainty`; infinite for a host in the wrong time zone).
+    """
     events = sorted(events, key=lambda e: (e.time, e.lineno))
     kind = _refined_kind(kind, events, lambda e: [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)])
 
@@ -150,15 +283,32 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         for m in marks(e):
             facts.take(e, m)
     source, dest = _hosts(facts, kind)
-    downtime, basis = _downtime(kind, events, marks, source, dest)
+    def all_marks(e: Event) -> list[Match]:
+        return list(matches.get(id(e), ()))
+
+    missing_sides = _missing_sides(kind, source, dest, events, facts)
+    own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
+    unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
+    downtime, basis, down_hosts = _downtime(kind, events, marks, source, dest)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
     ident = req_ids[0] if req_ids else (
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest)
+    started = began(own, all_marks) or events[0].time
+    start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
+    host_pm = _move_clocks(own, all_marks, clocks or {})
+    duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
+    downtime_pm = _clock_pm(host_pm, *down_hosts)
+    for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
+        if math.isinf(pm) and not any(f == name for f, _ in unknown):
+            unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
+                                  "(a host logging local time? see the warning and --tz PATH=ZONE)"))
     return Migration(
-        id=ident, kind=kind, instance=instance, status=_status(facts.outcomes, events, last_seen),  # type: ignore[arg-type]
-        started=events[0].time, ended=events[-1].time, source_host=source, dest_host=dest,
+        id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
+        started=started, ended=(own or events)[-1].time,
+        source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
         volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
@@ -166,22 +316,46 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         phases=_phases(kind, events, facts.phase_of, markers, matches), downtime_s=downtime, downtime_basis=basis,
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
-        events=tuple(events), missing_sides=_missing_sides(kind, source, dest, events),
+        events=tuple(events), missing_sides=missing_sides,
         user=users[0].user if users else None, project=users[0].project if users else None,
+        unknown=tuple(unknown),
+        duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
+        downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
     )
 
 
-def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None) -> str:
+def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None,
+            kind: str, unknown: list[tuple[str, str]], missing: Sequence[str], own: Sequence[Event],
+            source: str | None, dest: str | None) -> str:
+    """Return the status the move's lines prove; `in-progress` only when every side's logs are there.
+
+    A move with no outcome is running only if the logs end while it runs *and* nothing of it is
+    missing: with a side's logs gone, its end may simply be in the logs we do not have.
+    """
     status: str | None = None
     for _, outcome in sorted(outcomes, key=lambda o: o[0]):
         new = _STATUS_OF_OUTCOME[outcome]
         if status in _STICKY and new in ("completed",):
             continue
         status = new
+    if status == "completed" and kind in _COLD:
+        # a cold move that finished waits in VERIFY_RESIZE for a confirm or a revert (by the user or the
+        # periodic auto-confirm): without those lines its end state is not in the logs
+        unknown.append(("status", "the move finished (VERIFY_RESIZE), but no line shows whether it was "
+                                  "confirmed or reverted"))
+        return "unknown"
     if status is not None:
         return status
-    if last_seen is not None and last_seen - events[-1].time <= IN_PROGRESS_HORIZON:
+    if not own:
+        unknown.append(("status", "only the move's follow-ups are in the logs: it is over, how it ended is not there"))
+        return "unknown"
+    if missing:
+        unknown.append(("status", f"no line shows how the move ended (no logs from its {' or '.join(missing)})"))
+        return "unknown"
+    hosts_known = dest is not None and (source is not None or kind == "evacuation")
+    if hosts_known and last_seen is not None and last_seen - events[-1].time <= IN_PROGRESS_HORIZON:
         return "in-progress"
+    unknown.append(("status", "no line shows how the move ended"))
     return "unknown"
 
 
@@ -213,8 +387,8 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-              dest: str | None) -> tuple[float | None, str]:
-    """Estimate how long the guest was not running, and say on what basis."""
+              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None]]:
+    """Estimate how long the guest was not running, say on what basis, and the hosts of its two ends."""
     start: Event | None = None
     shutdown_seconds = 0.0
     for e in events:
@@ -235,5 +409,5 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 seconds = (e.time - begin).total_seconds()
                 what = "source pause → destination resume" if kind == "live-migration" else \
                     "source shutdown → destination running"
-                return max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})"
-    return None, ""
+                return max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host)
+    return None, "", (None, None)

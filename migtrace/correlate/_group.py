@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -35,6 +35,10 @@ _FOLLOWUP_KINDS = {
     "force-complete": ("live-migration",), "abort": ("live-migration",), "cleanup": ("evacuation",),
 }
 
+#: follow-ups that act on a finished move (its duration ends before them); force-complete and abort act
+#: on a running live migration and are part of it
+_AFTER_THE_MOVE = frozenset({"confirm", "revert", "cleanup"})
+
 
 @dataclass
 class Operation:
@@ -47,6 +51,8 @@ class Operation:
     events: list[Event] = field(default_factory=list)
     event_ids: set[int] = field(default_factory=set)
     followups: list[str] = field(default_factory=list)
+    #: every follow-up request joined to the move (also those not driven by the API): not its own steps
+    followup_requests: list[str] = field(default_factory=list)
 
     def add(self, event: Event) -> None:
         if id(event) not in self.event_ids:
@@ -70,8 +76,12 @@ def instance_of(events: Iterable[Event]) -> str | None:
 _RequestGroup = tuple[str, str, list[Event]]
 
 
-def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list[Migration]:
-    """Return the migrations found in time-ordered events, oldest first."""
+def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
+              clocks: Mapping[str, float] | None = None) -> list[Migration]:
+    """Return the migrations found in time-ordered events, oldest first.
+
+    `clocks`: host -> ± seconds its clock leaves on cross-host times (`skew.estimate_clocks`).
+    """
     markers = markers or load_markers()
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
     matches: dict[int, list[Match]] = {}
@@ -88,9 +98,11 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None) -> list
     taken = _join_by_instance(events, moves.by_instance, moves.owner, matches)
     _join_by_migration_uuid(events, moves.ops, moves.owner, matches)
     moves.ops.extend(_orphan_operations(events, moves.owner, matches, taken))
+    moves.ops = _joined_halves(moves.ops, matches, markers)
     last_seen = events[-1].time if events else None
     migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
-                                  matches, markers, last_seen=last_seen)
+                                  matches, markers, last_seen=last_seen, followup_ids=op.followup_requests,
+                                  clocks=clocks)
                   for op in moves.ops if op.events]
     migrations.sort(key=lambda m: m.started)
     return migrations
@@ -162,12 +174,14 @@ class _Moves:
             instance = instance_of(group) or _instance_from_groups(group, self.matches)
             if instance is None:
                 continue
-            candidates = [o for o in self.by_instance.get(instance, ())
-                          if o.started <= group[0].time and o.kind in _FOLLOWUP_KINDS[action]]
             api_driven = any(e.service == "n-api" for e in group)
             chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
+            # a periodic task's id (auto-confirm) spans hours: the follow-up is when its own lines are
+            when = chosen[0].time if chosen else group[0].time
+            candidates = [o for o in self.by_instance.get(instance, ())
+                          if o.started <= when and o.kind in _FOLLOWUP_KINDS[action]]
             if not candidates:
-                kind = "migration" if action in ("confirm", "revert") else "live-migration"
+                kind = _FOLLOWUP_KINDS[action][0]  # the kind of move this follow-up can only act on
                 op = Operation(kind=kind, instance=instance, request_ids=[],
                                started=chosen[0].time if chosen else group[0].time)
                 self.ops.append(op)
@@ -175,6 +189,8 @@ class _Moves:
                 self.by_instance[instance].sort(key=lambda o: o.started)
                 candidates = [op]
             target = candidates[-1]
+            if action in _AFTER_THE_MOVE:
+                target.followup_requests.append(req)
             if api_driven:
                 target.followups.append(req)
                 self.owner[req] = target
@@ -258,6 +274,35 @@ def _op_from_chunk(instance: str, chunk: list[Event], matches: dict[int, list[Ma
     for e in chunk:
         op.add(e)
     return [op]
+
+
+def _joined_halves(ops: list[Operation], matches: dict[int, list[Match]], markers: MarkerSet) -> list[Operation]:
+    """Join a move's two halves that nothing else joins: one move stays one row.
+
+    With `debug = False` and no API/conductor logs, a Rocky–Zed source logs its migration thread as
+    `[-]` (an instance-only move) and the request id shows up only on the destination's late lines:
+    an instance-only move followed, within `GRACE`, by a move of the same instance and kind that has
+    no line of the kind's opening phases (api, scheduling) is the same move.
+    """
+    ops = sorted(ops, key=lambda o: o.started)
+    dropped: set[int] = set()
+    for i, head in enumerate(ops):
+        if head.request_ids or not head.events or id(head) in dropped:
+            continue
+        end = max(e.time for e in head.events)
+        opening = set(markers.phases_for(head.kind)[:2])
+        for tail in ops[i + 1:]:
+            if tail.started - end > GRACE:
+                break
+            phases = {m.marker.phase for e in tail.events for m in matches.get(id(e), ()) if m.marker.phase}
+            if tail.instance == head.instance and tail.kind == head.kind and not phases & opening:
+                for e in head.events:
+                    tail.add(e)
+                tail.events.sort(key=lambda e: e.time)
+                tail.started = min(tail.started, head.started)
+                dropped.add(id(head))
+                break
+    return [o for o in ops if id(o) not in dropped]
 
 
 def _mentions(event: Event, instance: str) -> bool:

@@ -40,6 +40,12 @@ class Marker:
     progress: bool = False
     kinds: frozenset[str] = frozenset()
     late: bool = False
+    #: nova logs the line long after what it reports (the 15 s-delayed STOPPED event): never an own step
+    delayed: bool = False
+    #: the dst host that logged it was only a candidate checked by the conductor (see `_derive._hosts`)
+    candidate: bool = False
+    #: named group with the seconds the request had been running when the line was logged (access line)
+    began_lead: str | None = None
     #: the text alone is not enough: the regex must match as well (else the regex only captures)
     require_regex: bool = False
     #: the kind of move this line can only come from, when no request opened one
@@ -78,9 +84,12 @@ _FIELDS = set(Marker.__dataclass_fields__)
 class MarkerSet:
     """All markers plus the per-kind phase order."""
 
-    def __init__(self, markers: Sequence[Marker], phase_order: Mapping[str, Sequence[str]]) -> None:
+    def __init__(self, markers: Sequence[Marker], phase_order: Mapping[str, Sequence[str]],
+                 followup_phases: Sequence[str] = ()) -> None:
         self.markers = tuple(markers)
         self.phase_order = {k: tuple(v) for k, v in phase_order.items()}
+        #: phases that act on a finished move (confirm, revert, clean-up): not its own steps
+        self.followup_phases = frozenset(followup_phases)
         texts = sorted({m.text for m in self.markers if m.text and not m.traceback}, key=len, reverse=True)
         self._scan = re.compile("|".join(re.escape(t) for t in texts))
         self._by_text: dict[str, list[Marker]] = {}
@@ -180,6 +189,9 @@ MARKER_SCHEMA: Schema = {
     "progress": Key(bool),
     "kinds": Key(list, choices=KINDS),
     "late": Key(bool),
+    "delayed": Key(bool),
+    "began_lead": Key(),
+    "candidate": Key(bool),
     "implies": Key(choices=(*KINDS, "none")),
     "releases": Key(),
     "traceback": Key(bool),
@@ -204,8 +216,12 @@ def load_markers(path: str | None = None) -> MarkerSet:
     phases = document.get("phases")
     if not isinstance(phases, dict) or not all(isinstance(v, list) for v in phases.values()):
         raise DataError(f"{where}: 'phases' must map each kind to its list of phases")
+    followups = document.get("followup_phases") or []
+    known = {name for names in phases.values() for name in names}
+    if not isinstance(followups, list) or not set(followups) <= known:
+        raise DataError(f"{where}: 'followup_phases' must list phases named under 'phases'")
     markers = [_with_implied_kind(_marker_from(e), phases) for e in entries(document, "markers", MARKER_SCHEMA, where)]
-    return MarkerSet(markers, phases)
+    return MarkerSet(markers, phases, followups)
 
 
 def _with_implied_kind(marker: Marker, phases: Mapping[str, Sequence[str]]) -> Marker:

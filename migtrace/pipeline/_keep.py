@@ -10,8 +10,10 @@ on a command from logs that simply end.
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
 from datetime import datetime
 
+from migtrace._naming import host_named_by_line
 from migtrace.correlate.markers import MarkerSet
 from migtrace.model import Event, level_rank
 
@@ -26,9 +28,15 @@ class Keeper:
         self.requests: set[str] = set()
         #: host (or source path, for records without a host) -> time of its latest record
         self.last_seen: dict[str, datetime] = {}
+        #: input without a host -> the hosts its own lines name (pipeline/_hosts.py)
+        self.named: dict[str, Counter[str]] = defaultdict(Counter)
 
     def __call__(self, e: Event) -> bool:
         key = e.host or e.source
+        if e.host is None and e.service in (None, "n-cpu"):
+            named = host_named_by_line(e.message)
+            if named:
+                self.named[e.source][named] += 1
         seen = self.last_seen.get(key)
         if seen is None or e.time > seen:
             self.last_seen[key] = e.time
@@ -42,4 +50,6 @@ class Keeper:
             return True
         if e.instance or level_rank(e.level) >= _WARNING:
             return True
+        if e.request_id and "/action" in e.message and '" status: ' in e.message:
+            return True  # the API's access line of a server action: when the move began (`began_lead`)
         return "igration" in e.message

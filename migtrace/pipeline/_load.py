@@ -7,18 +7,21 @@ it, scanning raw text so unrelated lines are not parsed.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
-from migtrace.correlate.skew import estimate_offsets
+from migtrace.correlate.skew import ClockEstimate, estimate_clocks
 from migtrace.diagnose import diagnose
 from migtrace.diagnose.catalog import load_catalog
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
+from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, default_paths, open_inputs, read_all
@@ -60,6 +63,8 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     keeper = Keeper(load_markers())
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus)
+        for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
+            keeper(e)
     else:
         read = _read(path_list, options, warnings, keeper)
     if not path_list:
@@ -67,8 +72,16 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     if options.tz is None and not options.tz_by_path and any(
             s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
         warnings("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
-    events, offsets = _aligned(read.events, options)
-    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers())),
+    kept = with_hosts(read.events, read.stats, keeper.named, keeper.last_seen)  # type: ignore[arg-type]
+    # one input may hold several hosts' files one after the other (a concatenated stdin): correlation
+    # needs time order across all of them (stable: same-time lines keep their input order)
+    kept.sort(key=lambda e: e.time)
+    clocks = estimate_clocks(kept, correct=options.skew == "auto")
+    for line in zone_warnings(clocks, read.stats):
+        warnings(line)
+    events, offsets = _aligned(kept, clocks.offsets)
+    pm = {**clocks.uncertainty, **dict.fromkeys(clocks.zone_errors, math.inf)}
+    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets))
@@ -91,17 +104,28 @@ def _shifted(last_seen: dict[str, datetime], offsets: dict[str, float]) -> dict[
     return {key: t + timedelta(seconds=offsets[key]) if key in offsets else t for key, t in last_seen.items()}
 
 
-def _aligned(events: list[Event], options: LoadOptions) -> tuple[list[Event], dict[str, float]]:
-    """Shift each host's events by its estimated clock offset (`--skew auto`)."""
-    if options.skew != "auto":
-        return events, {}
-    offsets = estimate_offsets(events)
+def _aligned(events: list[Event], offsets: dict[str, float]) -> tuple[list[Event], dict[str, float]]:
+    """Shift each host's events by its estimated clock offset (`--skew auto` found it behind)."""
     if not offsets:
         return events, {}
     shifted = [e.replace(time=e.time + timedelta(seconds=offsets[e.host])) if e.host in offsets else e
                for e in events]
     shifted.sort(key=lambda e: e.time)
     return shifted, offsets
+
+
+def zone_warnings(clocks: ClockEstimate, stats: Sequence[FileStats]) -> list[str]:
+    """Return one warning per host whose times are a whole number of quarter hours off: the `--tz` fix."""
+    out = []
+    for host, seconds in sorted(clocks.zone_errors.items()):
+        paths = sorted(s.path for s in stats if s.host == host) or [f"<{host}'s logs>"]
+        where = os.path.commonpath(paths) if len(paths) > 1 else paths[0]
+        sign, minutes = ("+" if seconds > 0 else "-"), round(abs(seconds) / 60)
+        out.append(f"{host}'s times are {sign}{minutes // 60:02d}:{minutes % 60:02d} off {clocks.reference}'s: "
+                   f"probably written in local time, not skew (not corrected; its cross-host times are unknown). "
+                   f"Give --tz {where}=ZONE with its zone (one {'ahead of' if seconds > 0 else 'behind'} the "
+                   f"controller's by that much)")
+    return out
 
 
 def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str) -> _Read:
@@ -114,11 +138,11 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
         related.update(x for x in (e.instance, e.request_id) if x)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
-    read = _read(paths, options, held, None, frozenset(related))
+    read = _read(paths, options, held, None, frozenset(related | SELF_NAMING_TEXTS))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
-        return _read(paths, options, warnings, None, frozenset(related | more))
+        return _read(paths, options, warnings, None, frozenset(related | more | SELF_NAMING_TEXTS))
     for line in held.lines:
         warnings(line)
     return read

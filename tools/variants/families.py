@@ -273,7 +273,7 @@ def _attribute(sset: SampleSet, view: View, kept: list[Rec], path_named: set[str
     Journal formats carry the host in every line.  An oslo.log file is
     attributed by its path (a host directory, a host-prefixed name, a
     sosreport) or, when the path names nothing, by the log itself: a compute's
-    resource tracker names its own host, and a stream whose retained lines
+    resource tracker (or its INFO `Claim successful on node`) names its own host, and a stream whose retained lines
     name exactly one host that way belongs to that host.  A stream mixing
     several hosts (stdin) cannot be attributed.
     """
@@ -285,6 +285,6 @@ def _attribute(sset: SampleSet, view: View, kept: list[Rec], path_named: set[str
         key = "<stdin>" if view.layout == "stdin" else rec.file.rel
         streams.setdefault(key, []).append(rec)
     for recs in streams.values():
-        named = {m.group("h") or m.group("h2") for r in recs for m in SELF_NAMING.finditer(r.text)}
+        named = {m.group("h") or m.group("h2") or m.group("h3") for r in recs for m in SELF_NAMING.finditer(r.text)}
         if len(named) == 1:
             view.attributed.update(r.seq for r in recs if r.host in named)

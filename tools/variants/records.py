@@ -42,8 +42,9 @@ SERVICE_BY_NAME = (
 )
 SERVICE_BY_UNIT = {"devstack@n-cpu.service": "n-cpu", "devstack@n-api.service": "n-api",
                    "devstack@n-super-cond.service": "n-cond", "devstack@n-sch.service": "n-sch"}
-#: lines in which a compute names the host it runs on (its resource tracker)
-SELF_NAMING = re.compile(r"Compute_service record updated for (?P<h>[\w.-]+):|Final resource view: name=(?P<h2>[\w.-]+)")
+#: lines in which a compute names the host it runs on (its resource tracker, also at INFO: the claim)
+SELF_NAMING = re.compile(r"Compute_service record updated for (?P<h>[\w.-]+):|Final resource view: name=(?P<h2>[\w.-]+)"
+                         r"|Claim successful on node (?P<h3>[\w-]+(?:\.[\w-]+)*)")
 ROTATED = re.compile(r"^(?P<base>.+?)(?:\.(?P<num>\d+))?(?P<gz>\.gz)?$")
 
 
@@ -169,7 +170,7 @@ def _dir_host(root: Path, rel: str) -> str | None:
 
 def _content_host(text: str) -> str | None:
     """Return the one host a compute log names as its own (resource tracker lines), if exactly one."""
-    names = {m.group("h") or m.group("h2") for m in SELF_NAMING.finditer(text)}
+    names = {m.group("h") or m.group("h2") or m.group("h3") for m in SELF_NAMING.finditer(text)}
     return names.pop() if len(names) == 1 else None
 
 

@@ -1,0 +1,72 @@
+"""One story: `list`, `report -f json`, a targeted `timeline` read and `load()` give the same moves.
+
+Run on one variant of each family per sample set (the stdin ones excepted: `load()` takes paths),
+so that the rules of docs/derivation.md (own-step end, ± of clocks, unknown kind/status) cannot
+differ between the code paths.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migtrace import LoadOptions, load
+from migtrace.cli import cli
+from migtrace.serialize import migration_summary
+from tests.variants.conftest import all_variants, variant_doc
+
+_FAMILY_PICKS = ("info-only", "without-", "skew-", "tz-", "layout-flat", "layout-prefixed")
+
+
+def _picked() -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for set_name, v in all_variants():
+        if any(v.name.startswith(p) for p in _FAMILY_PICKS) and not any(
+                s == set_name and v.name.split("-")[0] == n.split("-")[0] for s, n in out):
+            out.append((set_name, v.name))
+    return out
+
+
+#: known divergence (NOTES-i10): a targeted read does not see the `[-]` half that `_joined_halves` joins
+_KNOWN = {("yoga-info", "without-controller"), ("yoga-info", "tz-compute1")}
+
+
+@pytest.mark.parametrize(("set_name", "variant"), [
+    pytest.param(s, v, marks=[pytest.mark.xfail(strict=False, reason="targeted read misses the joined [-] half")]
+                 if (s, v) in _KNOWN else []) for s, v in _picked()], ids=[f"{s}/{v}" for s, v in _picked()])
+def test_list_report_timeline_and_load_agree(variants_root: Path, set_name: str, variant: str) -> None:
+    doc = variant_doc(variants_root, set_name, variant)
+    inv = doc["invocation"]
+    if inv.get("stdin"):
+        pytest.skip("load() reads paths")
+    here = os.getcwd()
+    os.chdir(variants_root / set_name / variant)
+    try:
+        listed = json.loads(CliRunner().invoke(cli, ["list", "-f", "json", *inv["flags"], *inv["paths"]]).stdout)
+        report = CliRunner().invoke(cli, ["report", "-f", "json", "-o", "-", *inv["flags"], *inv["paths"]])
+        options = LoadOptions(tz_by_path=_tz_flags(inv["flags"]))
+        loaded = [migration_summary(m) for m in load(*inv["paths"], options=options).migrations]
+        assert listed == loaded
+        if report.exit_code == 0 and report.stdout.lstrip().startswith("{"):
+            detailed = json.loads(report.stdout)["migrations"]
+            scalar = [k for k in (listed[0] if listed else {}) if k not in ("phases", "findings")]
+            assert [{k: m[k] for k in scalar} for m in detailed] == [{k: r[k] for k in scalar} for r in listed]
+            assert [[p["name"] for p in m["phases"]] for m in detailed] == [r["phases"] for r in listed]
+        for row in listed:
+            focused = load(*inv["paths"], options=LoadOptions(focus=row["id"], tz_by_path=options.tz_by_path))
+            assert [migration_summary(m) for m in focused.find(row["id"])] == [row], row["id"]
+    finally:
+        os.chdir(here)
+
+
+def _tz_flags(flags: list[str]) -> dict[str, str]:
+    out = {}
+    for i, f in enumerate(flags):
+        if f == "--tz" and "=" in flags[i + 1]:
+            path, _, zone = flags[i + 1].partition("=")
+            out[path] = zone
+    return out
