@@ -13,6 +13,8 @@ from migtrace.cli._common import (
     input_options,
     load_analysis,
     load_options,
+    make_redactor,
+    redact_option,
     run_safely,
     tabular_options,
     time_option,
@@ -31,9 +33,11 @@ from migtrace.reports.listing import Listed
 @click.option("--host", help="Only moves from or to this host.")
 @click.option("--status", multiple=True, type=click.Choice(STATUSES))
 @click.option("--kind", multiple=True, type=click.Choice(KINDS))
+@redact_option
 @run_safely
 def list_cmd(output: TableOutput, since: str | None, until: str | None, instance: str | None, host: str | None,
-             status: tuple[str, ...], kind: tuple[str, ...], paths: tuple[str, ...], **inputs: Any) -> None:
+             status: tuple[str, ...], kind: tuple[str, ...], redact: str | None, paths: tuple[str, ...],
+             **inputs: Any) -> None:
     """List every migration found in the logs, one row each.
 
     The table shows short request ids (unique; `timeline` takes them) and fits
@@ -44,7 +48,13 @@ def list_cmd(output: TableOutput, since: str | None, until: str | None, instance
     analysis = load_analysis(paths, load_options(**inputs))
     found = filter_migrations(analysis.migrations, since=time_option(since), until=time_option(until),
                               instance=instance, host=host, status=status, kind=kind)
-    output.echo(Listed(found, analysis.migrations))
+    if redact:
+        # names are replaced consistently across the rows; ids stay, so `timeline` still takes them
+        redactor = make_redactor(redact)
+        clean = {id(m): redactor.migration(m) for m in analysis.migrations}
+        output.echo(Listed([clean[id(m)] for m in found], list(clean.values())))
+    else:
+        output.echo(Listed(found, analysis.migrations))
     outside = len(analysis.orphan_findings)
     if outside:
         # stderr: stdout stays the listing (a pure JSON array with -f json)

@@ -233,3 +233,15 @@ def test_output_every_help_example_runs_as_pasted(cli, example: str, tmp_path: P
     # 1 is an answer too (`--fail-on` found something); 2 would be a usage error or no input
     assert result.exit_code in (0, 1), f"{example}: {result.stderr}"
     assert result.stdout or "written to" in result.stderr
+
+
+def test_output_list_redact_hosts_hides_host_names_and_keeps_ids_timeline_takes(cli) -> None:
+    plain = json.loads(cli("list", QUEENS, "-f", "json").stdout)
+    hosts = {h for m in plain for h in (m["source_host"], m["dest_host"]) if h}
+    redacted = cli("list", QUEENS, "-f", "json", "--redact", "hosts").stdout
+    assert hosts and not any(re.search(rf"\b{re.escape(h)}\b", redacted) for h in hosts)
+    rows = json.loads(redacted)
+    assert [m["id"] for m in rows] == [m["id"] for m in plain]
+    assert all(m["source_host"] is None or m["source_host"].startswith("host-") for m in rows)
+    short = cli("list", QUEENS, "--redact", "hosts", "-c", "id").stdout.splitlines()[2].strip()
+    assert cli("timeline", short, QUEENS, "--redact", "hosts").exit_code == 0
