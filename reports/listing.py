@@ -28,7 +28,8 @@ from migtrace.serialize import migration_summary
 #: Shortest request-id prefix shown (without `req-`): what `timeline` accepts as a shortened id.
 MIN_SHORT = 8
 #: The table's name for each kind: the word of the command that starts it (`openstack server …`).
-SHORT_KIND = {"live-migration": "live", "migration": "cold", "resize": "resize", "evacuation": "evacuate"}
+SHORT_KIND = {"live-migration": "live", "migration": "cold", "resize": "resize", "evacuation": "evacuate",
+              "migration-or-resize": "cold/resize"}
 #: The table's columns when no -c is given.
 TABLE_COLUMNS = ("id", "kind", "source_host", "dest_host", "started", "duration_s", "status", "findings")
 
@@ -114,7 +115,9 @@ def _plus_minus(row: Row, name: str) -> str:
     """Return a duration with its ± when the clocks or the timestamps' resolution leave one."""
     text = duration_short(row[f"{name}_s"])
     u = row.get(f"{name}_uncertainty_s")
-    return f"{text} ±{duration_short(u)}" if u and row[f"{name}_s"] is not None else text
+    if not u or row[f"{name}_s"] is None:
+        return text
+    return f"{text}±{u:.1f}s" if 0.05 <= u < 10 else f"{text}±{duration_short(u)}"  # ±0.6s: narrow and exact enough
 
 
 SPEC = TableSpec(
@@ -138,7 +141,7 @@ SPEC = TableSpec(
         Column("downtime_s", header="downtime", display=lambda r: _plus_minus(r, "downtime"), right=True),
         Column("downtime_uncertainty_s"),
         Column("phases"),
-        Column("findings", display=_findings, shrink=True, min_width=12),
+        Column("findings", display=_findings, shrink=True, min_width=8),
         Column("missing_sides", shrink=True),
     ),
     table=TABLE_COLUMNS,

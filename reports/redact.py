@@ -512,7 +512,9 @@ class Redactor:
             for _, line in st.unparsed_examples:
                 self.discover(line)
         self._names_dirty = True
-        return Analysis(
+        # replace(): every other field (the release found, …) is kept as it is
+        return dataclasses.replace(
+            a,
             events=tuple(self._object(e) for e in a.events),
             migrations=tuple(self._object(m) for m in a.migrations),
             orphan_findings=tuple(self._object(f) for f in a.orphan_findings),
@@ -521,6 +523,7 @@ class Redactor:
             skew_mode=a.skew_mode,
             warnings=tuple(self.text(w) for w in a.warnings),
             inputs=tuple(self.text(p) for p in a.inputs),
+            last_seen={self.text(h): t for h, t in a.last_seen.items()},
         )
 
     # --------------------------------------------------------- verification

@@ -11,6 +11,10 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+# Tests see output as a pipe does (100 columns): $COLUMNS, set by some terminals and by pytest-xdist
+# workers, must not change the tables a test or a CLI it starts reads.
+os.environ.pop("COLUMNS", None)
+
 from migtrace.model import Event
 
 REPO = Path(__file__).resolve().parents[1]
@@ -78,7 +82,10 @@ def write_log(tmp_path: Path) -> Callable[[str, str], Path]:
 
 @pytest.fixture
 def cli() -> Callable[..., Result]:
-    """Run the migtrace CLI in-process (click's CliRunner) and return the result."""
+    """Run the migtrace CLI in-process (click's CliRunner) and return the result.
+
+    Output goes to a pipe, as when pasted (see COLUMNS below).
+    """
     from migtrace.cli import cli as group
 
     runner = CliRunner()
