@@ -125,14 +125,7 @@ def test_stats_failure_signatures_and_their_hosts_match_truth(name: str) -> None
     assert failures == sorted(failures, reverse=True), "top failures first"
 
 
-def _durations_params() -> list[Any]:
-    # i10's duration rules (correlate) are being aligned with the truth's start/end: until then the
-    # durations of moves whose logs run on after the operation (confirm, clean-up) differ
-    reason = "duration derivation (correlate, issue 10) does not yet end moves where truth does (B01)"
-    return [pytest.param(n, marks=pytest.mark.xfail(strict=False, reason=reason)) for n in SETS]
-
-
-@pytest.mark.parametrize("name", _durations_params())
+@pytest.mark.parametrize("name", sample_set_params(SETS))
 def test_stats_durations_match_truth(name: str) -> None:
     truth, doc = _truth(name), _document(name)
     for row in doc["by_kind"]:
