@@ -233,6 +233,13 @@ def time_option(value: str | None) -> Any:
         raise click.BadParameter(str(exc)) from exc
 
 
+def move_window_options(func: F) -> F:
+    """Add `--since/--until` to a command that filters moves (list, stats): the same words and meaning in both."""
+    func = click.option("--until", help="Only moves started at or before this time.")(func)
+    return click.option("--since",
+                        help="Only moves still running at or after this time (any format dateutil reads).")(func)
+
+
 # --------------------------------------------------------------------------- tabular output
 
 

@@ -14,6 +14,7 @@ from migtrace.cli._common import (
     load_analysis,
     load_options,
     make_redactor,
+    move_window_options,
     redact_option,
     run_safely,
     tabular_options,
@@ -27,8 +28,7 @@ from migtrace.reports.listing import Listed
 @click.command("list", context_settings=SETTINGS, epilog=EXIT_CODES)
 @input_options
 @tabular_options("list")
-@click.option("--since", help="Only moves still running at or after this time (any format dateutil reads).")
-@click.option("--until", help="Only moves started at or before this time.")
+@move_window_options
 @click.option("--instance", help="Only moves of this instance uuid.")
 @click.option("--host", help="Only moves from or to this host.")
 @click.option("--status", multiple=True, type=click.Choice(STATUSES))

@@ -13,6 +13,7 @@ from migtrace.cli._common import (
     input_options,
     load_analysis,
     load_options,
+    move_window_options,
     run_safely,
     tabular_options,
     time_option,
@@ -27,8 +28,7 @@ from migtrace.reports.fleet import FleetView
 @tabular_options("stats")
 @click.option("--group-by", type=click.Choice(GROUPINGS),
               help="One table of this grouping (default: an overview of them all; csv/value: by kind).")
-@click.option("--since", help="Only moves still running at or after this time (any format dateutil reads).")
-@click.option("--until", help="Only moves started at or before this time.")
+@move_window_options
 @run_safely
 def stats(output: TableOutput, group_by: str | None, since: str | None, until: str | None,
           paths: tuple[str, ...], **inputs: Any) -> None:
