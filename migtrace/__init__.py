@@ -37,6 +37,7 @@ from migtrace.pipeline import Analysis, StrPath, with_diagnosis
 from migtrace.pipeline import load as _load
 from migtrace.pipeline import read_events as _read_events
 from migtrace.reports import render_report as _render_report
+from migtrace.sources import is_url
 
 __all__ = [
     "Event",
@@ -71,7 +72,7 @@ def _check_paths(paths: Sequence[StrPath], missing: Missing) -> None:
         return
     for path in paths:
         p = os.fspath(path)
-        if p in _PSEUDO:
+        if p in _PSEUDO or is_url(p):  # a URL is opened where it is read (a Dask worker), not checked here
             continue
         found = glob.glob(p) if any(c in p for c in "*?[") else os.path.lexists(p)
         if not found:

@@ -29,6 +29,10 @@ class SourceError(MigtraceError):
         where = f"{path}:{line}" if line else path
         super().__init__(f"{where}: {reason}")
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[str, str, int | None]]:
+        # rebuilt from its own arguments: a worker process's error reaches the main one intact
+        return (type(self), (self.path, self.reason, self.line))
+
 
 class ParseError(MigtraceError):
     """A line does not fit its detected format (raised only with --strict)."""
@@ -36,7 +40,12 @@ class ParseError(MigtraceError):
     def __init__(self, path: str, line: int, reason: str) -> None:
         self.path = path
         self.line = line
+        self.reason = reason
         super().__init__(f"{path}:{line}: {reason}")
+
+    def __reduce__(self) -> tuple[type[ParseError], tuple[str, int, str]]:
+        # rebuilt from its own arguments: a worker process's error reaches the main one intact
+        return (type(self), (self.path, self.line, self.reason))
 
 
 class QueryError(MigtraceError):

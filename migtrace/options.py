@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Literal, TypedDict
+from typing import Any, Literal, TypedDict
 
 from migtrace._release import release_named
 from migtrace._timeutil import zone_named
@@ -49,6 +49,12 @@ class LoadOptions:
     progress: ProgressHook | None = None
     #: follow symlinks that lead out of the directories named (default: skipped with a warning)
     follow_symlinks: bool = False
+    #: worker processes reading the inputs (None: all cores; 1: read in this process); results are the same
+    jobs: int | None = None
+    #: a dask.distributed scheduler address to read the inputs on (the `dask` extra)
+    scheduler: str | None = None
+    #: a `distributed.Client` to read the inputs on (wins over `scheduler`; left open)
+    client: Any = None
 
     def __post_init__(self) -> None:
         for zone in (self.tz, *self.tz_by_path.values()):
@@ -56,6 +62,8 @@ class LoadOptions:
                 zone_named(zone)  # raises ValueError naming the zone
         if self.release is not None:
             release_named(self.release)  # raises ValueError naming the known releases
+        if self.jobs is not None and self.jobs < 1:
+            raise ValueError(f"jobs must be 1 or more, not {self.jobs}")
         if self.skew not in ("auto", "none"):
             raise ValueError(f"skew must be 'auto' or 'none', not {self.skew!r}")
         # callers pass plain dicts; keep a read-only view so the object stays frozen in spirit too
@@ -84,3 +92,6 @@ class LoadKeywords(TypedDict, total=False):
     warn: WarnHook | None
     progress: ProgressHook | None
     follow_symlinks: bool
+    jobs: int | None
+    scheduler: str | None
+    client: Any

@@ -169,6 +169,13 @@ def input_options(func: F) -> F:
         click.option("--release", metavar="NAME",
                      help="OpenStack release of the logs (e.g. queens, 2023.1); default: inferred from "
                           "their wording. Remedies only name options that release has."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+                     help="Read the inputs on N processes (default: all cores; 1: in this process). "
+                          "The results are the same."),
+        click.option("--scheduler", metavar="ADDRESS", envvar="MIGTRACE_SCHEDULER",
+                     help="Read the inputs on this dask.distributed scheduler's workers (also "
+                          "$MIGTRACE_SCHEDULER; needs migtrace[dask]); inputs may be fsspec URLs the "
+                          "workers open (file://, s3://)."),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -178,7 +185,7 @@ def input_options(func: F) -> F:
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
                  focus: str | None = None, release: str | None = None, follow_symlinks: bool = False,
-                 **_: Any) -> LoadOptions:
+                 jobs: int | None = None, scheduler: str | None = None, **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
@@ -193,7 +200,7 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,
                            signatures=tuple(signatures), focus=focus, release=release, warn=warn,
-                           follow_symlinks=follow_symlinks)
+                           follow_symlinks=follow_symlinks, jobs=jobs, scheduler=scheduler or None)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 

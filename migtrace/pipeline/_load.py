@@ -45,7 +45,7 @@ def resolve_paths(paths: Iterable[StrPath]) -> list[str]:
 def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
           keep: Callable[[Event], bool] | None, terms: frozenset[str] = frozenset()) -> _Read:
     readers = open_inputs(paths, options, warnings, terms)
-    events = [e for e in read_all(readers, warnings) if keep is None or keep(e)]
+    events = [e for e in read_all(readers, warnings, parallel=True) if keep is None or keep(e)]
     return _Read(events, tuple(r.stats for r in readers))
 
 

@@ -15,10 +15,12 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._around import read_lines_around
-from migtrace.sources._discover import InputFile, default_paths, expand_paths, input_size
+from migtrace.sources._discover import InputFile, default_paths, expand_paths, input_size, rotation_key
 from migtrace.sources._open import decode_line
+from migtrace.sources._parallel import default_jobs, read_parallel
 from migtrace.sources._reader import FileReader
 from migtrace.sources._stream import merge_in_time
+from migtrace.sources._url import is_url, local_path
 from migtrace.sources._warnings import Warnings
 
 #: descriptors kept free for everything else (stdio, temp copies, decompressors, the output)
@@ -32,8 +34,10 @@ __all__ = [
     "InputFile",
     "Warnings",
     "decode_line",
+    "default_jobs",
     "default_paths",
     "expand_paths",
+    "is_url",
     "merge_in_time",
     "open_file_budget",
     "open_inputs",
@@ -44,16 +48,30 @@ __all__ = [
 
 def open_inputs(paths: Sequence[str], options: LoadOptions, warn: Callable[[str], None],
                 terms: frozenset[str] = frozenset()) -> list[FileReader]:
-    """Expand the paths and return one reader per input (nothing is read yet)."""
-    items = expand_paths(list(paths), warn, follow_symlinks=options.follow_symlinks)
+    """Expand the paths and return one reader per input (nothing is read yet).
+
+    fsspec URLs (`file://`, `s3://`…) are taken as they are, one input each,
+    ordered among the files by the path they name (rotated sets oldest first).
+    """
+    urls = [p for p in paths if is_url(p)]
+    items = expand_paths([p for p in paths if not is_url(p)], warn, follow_symlinks=options.follow_symlinks)
+    if urls:
+        items += [InputFile(path=u, display=u, rotation_rank=rotation_key(local_path(u) or u)) for u in urls]
+        items.sort(key=lambda f: f.rotation_rank if f.path != "-" else ("", 0))
     sizes = [input_size(item.path) for item in items]
     hooks = _ByteProgress(options.progress, sizes)
     return [FileReader(item, options, warn, terms, hooks.for_input(i)) for i, item in enumerate(items)]
 
 
 def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
-             budget: int | None = None) -> Iterator[Event]:
+             budget: int | None = None, *, parallel: bool = False) -> Iterator[Event]:
     """Return every reader's events merged in time order, each record once.
+
+    `parallel`: read the inputs on worker processes (the readers' `jobs`) or
+    on their Dask cluster (`client`/`scheduler`), each input whole, and merge
+    their results here in the same order with the same warnings: the events
+    are the same as the serial read's (sources/_parallel.py).  The read stays
+    serial when there is too little to share out.
 
     Merging in time keeps every input open at once.  Past `budget` inputs
     (from RLIMIT_NOFILE, see `open_file_budget`) they are read in batches of
@@ -61,6 +79,10 @@ def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
     closed, before the next batch is opened; the batches are then merged.
     Every file is read either way; only the memory differs.
     """
+    if parallel:
+        streams = read_parallel(readers, warn, readers[0].options.progress if readers else None)
+        if streams is not None:
+            return merge_in_time(streams, warn)
     budget = open_file_budget() if budget is None else max(1, budget)
     if len(readers) <= budget:
         return merge_in_time((r.events() for r in readers), warn)

@@ -35,6 +35,7 @@ from migtrace.sources._open import (
     peek_magic,
 )
 from migtrace.sources._tar import open_member
+from migtrace.sources._url import is_url, local_path, open_url
 
 #: what ends the reading of one input early (it is reported, the other inputs go on)
 _STOPPED_BY: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError)
@@ -64,7 +65,7 @@ class FileReader:
             return
         try:
             raw = open_member(self.item.path, self.item.offset, self.item.size) if self.item.member else \
-                open_raw(self.item.path)
+                open_url(self.item.path) if is_url(self.item.path) else open_raw(self.item.path)
         except IsADirectoryError:
             self.warn(f"{name}: is a directory")
             return
@@ -91,7 +92,9 @@ class FileReader:
         self.stats.errors.append(reason)
 
     def _context(self) -> ParseContext:
-        ctx = parse_context(self.item.path, self.item.display, self.stats, self.options, self.terms, self.warn)
+        # a file:// URL names a local path: host, service and year come from it as from the path
+        where = (local_path(self.item.path) or self.item.path) if is_url(self.item.path) else self.item.path
+        ctx = parse_context(where, self.item.display, self.stats, self.options, self.terms, self.warn)
         member = self.item.member
         if member is not None:
             # a tarball member: its own name and host, not the archive's
@@ -120,8 +123,9 @@ class FileReader:
             self.warn(f"{self.item.display}: empty file")
             return
         ctx = self._context()
-        size = 0 if self.item.member else input_size(self.item.path)
-        plain = self.item.path != "-" and not is_compressed(magic) and self.item.member is None
+        url = is_url(self.item.path)
+        size = 0 if self.item.member or url else input_size(self.item.path)
+        plain = self.item.path != "-" and not is_compressed(magic) and self.item.member is None and not url
         data = FileInput(self.item.path, peek, ctx, plain_file=plain,
                          position=_position(raw), progress=self._progress_hook(size))
         parser = registry.sniff(data.head)

@@ -1,0 +1,233 @@
+"""Read the inputs on several cores, or on a Dask cluster, with results identical to one core.
+
+The unit of work is one input: its events, its `FileStats`, its warnings
+(each with how many events the input had given before it) and the error that
+stopped it (`--strict`).  Workers only read; the main process replays each
+input's result as a stream that raises its warnings (and its error) at the
+same points as the serial read, and merges the streams exactly as the serial
+read does.  So the merge order (same-time records keep input order), the
+duplicate count, the warning order and what a stateful keep predicate sees
+are the same as with `-j 1`.
+
+What runs where: regular files (and fsspec URLs) at least `MIN_WORKER_BYTES`
+big go to the workers; stdin, the local journal, tarball members and tiny
+files are read in the main process while the workers run.  A read that
+would send fewer than two inputs or under `MIN_POOL_BYTES` to workers is not
+worth starting a pool for and stays serial and streaming (`read_all`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import stat
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, fields
+from typing import Any
+
+from migtrace.errors import SourceError
+from migtrace.model import Event, FileStats
+from migtrace.options import LoadOptions, ProgressHook
+from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources._discover import InputFile
+from migtrace.sources._reader import FileReader
+from migtrace.sources._url import is_url, url_size
+
+#: an input smaller than this is read in the main process (shipping it costs more than reading it)
+MIN_WORKER_BYTES = 256 << 10
+#: a read sending less than this to workers in total stays serial: a pool would not pay for itself
+MIN_POOL_BYTES = 8 << 20
+
+#: how long to try reaching a --scheduler before giving up
+_CONNECT_TIMEOUT_S = 30
+
+#: the LoadOptions fields that only the main process uses (callbacks, the cluster itself)
+_MAIN_ONLY = ("warn", "progress", "client")
+
+
+@dataclass(slots=True)
+class InputResult:
+    """What reading one input gave: events, accounting, warnings at their positions, the stopping error."""
+
+    events: list[Event]
+    stats: FileStats
+    #: (number of events given before the warning, the warning)
+    warnings: list[tuple[int, str]]
+    error: BaseException | None = None
+
+
+def default_jobs() -> int:
+    """All the cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def jobs_of(options: LoadOptions) -> int:
+    """How many local worker processes a read may use (`jobs` None: all cores)."""
+    return default_jobs() if options.jobs is None else max(1, options.jobs)
+
+
+def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
+               progress: Callable[[int], None] | None = None) -> InputResult:
+    """Read one input to the end (in a worker or in the main process); never raises for bad data.
+
+    `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
+    """
+    events: list[Event] = []
+    marks: list[tuple[int, str]] = []
+
+    def warn(message: str) -> None:
+        marks.append((len(events), message))
+
+    reader = FileReader(item, LoadOptions(**options), warn, terms, progress)
+    error: BaseException | None = None
+    try:
+        events.extend(reader.events())
+    except Exception as exc:  # --strict's ParseError (or a bug): raised again where the serial read raises it
+        error = exc
+    return InputResult(events, reader.stats, marks, error)
+
+
+def replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
+    """Yield an input's events, passing on each warning (and raising the error) where the serial read did."""
+    marks = result.warnings
+    k = 0
+    for i, e in enumerate(result.events):
+        while k < len(marks) and marks[k][0] <= i:
+            warn(marks[k][1])
+            k += 1
+        yield e
+    for _, message in marks[k:]:
+        warn(message)
+    if result.error is not None:
+        raise result.error
+
+
+def portable(options: LoadOptions) -> dict[str, Any]:
+    """Return the options as plain picklable keywords, without the main process's callbacks and client."""
+    out: dict[str, Any] = {}
+    for f in fields(LoadOptions):
+        if f.name in _MAIN_ONLY:
+            continue
+        value = getattr(options, f.name)
+        out[f.name] = dict(value) if f.name in ("tz_by_path", "host_aliases") else value
+    return out
+
+
+def worker_size(item: InputFile) -> int | None:
+    """The size of an input a worker can read on its own (a regular file or a URL), else None."""
+    if item.skip is not None or item.member is not None or item.path in ("-", LOCAL_JOURNAL):
+        return None
+    if is_url(item.path):
+        return url_size(item.path)
+    try:
+        st = os.stat(item.path)
+    except OSError:
+        return None
+    return st.st_size if stat.S_ISREG(st.st_mode) else None
+
+
+def plan(readers: Sequence[FileReader], local_jobs: int, remote: bool) -> list[bool] | None:
+    """Return which readers go to workers, or None when the read should stay serial."""
+    if not readers or (not remote and local_jobs < 2):
+        return None
+    sizes = [worker_size(r.item) for r in readers]
+    urls = [is_url(r.item.path) for r in readers]
+    chosen = [u or (s is not None and s >= MIN_WORKER_BYTES) for s, u in zip(sizes, urls, strict=True)]
+    if any(urls) and remote:
+        return chosen  # the logs are where the workers are: they must read them
+    total = sum(s or 0 for s, c in zip(sizes, chosen, strict=True) if c)
+    if sum(chosen) < 2 or total < MIN_POOL_BYTES:
+        return None
+    return chosen
+
+
+def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
+                  progress: ProgressHook | None = None) -> list[Iterator[Event]] | None:
+    """Read the readers' inputs on workers; return each one's replayed stream, in input order.
+
+    Each reader's `stats` is replaced by the worker's.  Returns None (nothing
+    read) when the read is better done serially (see `plan`).
+    """
+    options = readers[0].options if readers else LoadOptions()
+    client = _client(options)
+    chosen = plan(readers, jobs_of(options), client is not None)
+    if chosen is None:
+        if client is not None and options.client is None:
+            client.close()
+        return None
+    spec = portable(options)
+    sizes = [worker_size(r.item) or 0 for r in readers]
+    done = [0] * len(readers)
+    total = sum(sizes)
+
+    def report(index: int) -> None:
+        done[index] = sizes[index]
+        if progress is not None:
+            progress(sum(done), total)
+
+    remote = [(i, r) for i, r in enumerate(readers) if chosen[i]]
+    results: list[InputResult | None] = [None] * len(readers)
+    if client is not None:
+        try:
+            futures = client.map(read_input, [r.item for _, r in remote], options=spec, terms=readers[0].terms,
+                                 pure=False)
+            _read_here(readers, chosen, spec, results, report)
+            for (i, _), result in zip(remote, client.gather(futures), strict=True):
+                results[i] = result
+                report(i)
+        finally:
+            if options.client is None:
+                client.close()
+    else:
+        workers = min(jobs_of(options), len(remote))
+        with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
+            pending: list[tuple[int, Future[InputResult]]] = [
+                (i, pool.submit(read_input, r.item, spec, r.terms)) for i, r in remote]
+            _read_here(readers, chosen, spec, results, report)
+            for i, future in pending:
+                results[i] = future.result()
+                report(i)
+    streams = []
+    for reader, result in zip(readers, results, strict=True):
+        assert result is not None
+        reader.stats = result.stats
+        streams.append(replay(result, warn))
+    return streams
+
+
+def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict[str, Any],
+               results: list[InputResult | None], report: Callable[[int], None]) -> None:
+    """Read the inputs that stay in the main process (stdin, tar members, small files)."""
+    for i, r in enumerate(readers):
+        if not chosen[i]:
+            results[i] = read_input(r.item, spec, r.terms)
+            report(i)
+
+
+def _context() -> Any:
+    """Fork where there is fork (workers start with everything imported), else the platform's default."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None
+
+
+def _client(options: LoadOptions) -> Any:
+    """The `distributed.Client` to read on: the one given, or one connected to `options.scheduler`."""
+    if options.client is not None:
+        return options.client
+    if not options.scheduler:
+        return None
+    try:
+        from distributed import Client  # noqa: PLC0415 - an optional extra, needed only with a cluster
+    except ImportError as exc:
+        raise SourceError(f"scheduler {options.scheduler}", "needs the dask extra: pip install 'migtrace[dask]'") \
+            from exc
+    try:
+        return Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as exc:
+        raise SourceError(f"scheduler {options.scheduler}", f"cannot connect: {exc}") from exc
