@@ -11,9 +11,10 @@ are the same as with `-j 1`.
 
 What runs where: regular files (and fsspec URLs) at least `MIN_WORKER_BYTES`
 big go to the workers; stdin, the local journal, tarball members and tiny
-files are read in the main process while the workers run.  A read that
-would send fewer than two inputs or under `MIN_POOL_BYTES` to workers is not
-worth starting a pool for and stays serial and streaming (`read_all`).
+files are read in the main process while the workers run.  On a local pool,
+a read that would send fewer than two inputs or under `MIN_POOL_BYTES` to
+workers is not worth starting the pool for and stays serial and streaming
+(`read_all`); a Dask cluster already runs, so it gets whatever it can read.
 """
 
 from __future__ import annotations
@@ -138,8 +139,8 @@ def plan(readers: Sequence[FileReader], local_jobs: int, remote: bool) -> list[b
     sizes = [worker_size(r.item) for r in readers]
     urls = [is_url(r.item.path) for r in readers]
     chosen = [u or (s is not None and s >= MIN_WORKER_BYTES) for s, u in zip(sizes, urls, strict=True)]
-    if any(urls) and remote:
-        return chosen  # the logs are where the workers are: they must read them
+    if remote:  # a running cluster costs nothing to start: everything it can read goes there
+        return chosen if any(chosen) else None
     total = sum(s or 0 for s, c in zip(sizes, chosen, strict=True) if c)
     if sum(chosen) < 2 or total < MIN_POOL_BYTES:
         return None

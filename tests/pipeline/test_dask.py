@@ -1,0 +1,91 @@
+"""On a real dask.distributed LocalCluster (two worker processes on loopback) a load gives what a local
+read gives: through a `distributed.Client`, through `--scheduler ADDRESS`, and with a `file://` URL input
+the workers open themselves.  Skipped, saying why, without the `dask` extra; never skipped in CI."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from migtrace import load
+from migtrace.pipeline import Analysis
+from migtrace.sources import _parallel
+from tests.conftest import IN_CI, SAMPLE_LOGS
+
+try:
+    from distributed import Client, LocalCluster
+except ImportError:  # pragma: no cover - the dask extra is part of the test install (setup.sh)
+    if IN_CI:
+        raise
+    pytest.skip("the dask extra is not installed (pip install -e '.[dask]'); CI installs and runs it",
+                allow_module_level=True)
+
+SETS = ("queens-files", "devstack-2024.1")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    """Two single-threaded worker processes on loopback; every regular file is sent to them."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
+        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                          host="127.0.0.1") as cluster, Client(cluster) as c:
+            yield c
+
+
+def _same(one: Analysis, other: Analysis) -> None:
+    assert one.events and one.migrations
+    assert other.events == one.events
+    assert other.migrations == one.migrations
+    assert other.stats == one.stats
+    assert other.warnings == one.warnings
+    assert list(other.last_seen.items()) == list(one.last_seen.items())
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_a_cluster_reads_what_one_process_reads(client: Any, name: str) -> None:
+    here = load(SAMPLE_LOGS / name, jobs=1, diagnose=False)
+    before = _executed(client)
+    there = load(SAMPLE_LOGS / name, client=client, diagnose=False)
+    _same(here, there)
+    assert _executed(client) > before  # the workers did the reading
+
+
+def _executed(client: Any) -> int:
+    """How many tasks the cluster's workers have run so far."""
+    return sum(client.run(lambda dask_worker: dask_worker.state.executed_count).values())
+
+
+def test_file_urls_are_opened_by_the_workers(client: Any) -> None:
+    root = SAMPLE_LOGS / "queens-files"
+    files = sorted(p for p in root.rglob("*.log"))
+    here = load(*files, jobs=1, diagnose=False)
+    there = load(*(p.as_uri() for p in files), client=client, diagnose=False)
+    # the inputs are named as given (URLs); everything read from them is the same
+    uri = {str(p): p.as_uri() for p in files}
+    assert [s.path for s in there.stats] == [uri[s.path] for s in here.stats]
+    assert [(s.host, s.service, s.fmt, s.lines_read, s.records) for s in there.stats] == \
+        [(s.host, s.service, s.fmt, s.lines_read, s.records) for s in here.stats]
+    assert [e.replace(source=uri[e.source]) for e in here.events] == list(there.events)
+    assert here.migrations and [_story(m) for m in here.migrations] == [_story(m) for m in there.migrations]
+
+
+def _story(m: Any) -> tuple[object, ...]:
+    return (m.id, m.kind, m.instance, m.status, m.started, m.ended, m.source_host, m.dest_host, m.request_ids,
+            m.downtime_s, [(p.name, p.started, p.ended, p.hosts, p.outcome) for p in m.phases], [e.message for e in m.events])
+
+
+def test_cli_scheduler_from_the_environment(client: Any, cli: Callable[..., Result],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """$MIGTRACE_SCHEDULER is the --scheduler option's default: one run covers both spellings."""
+    local = cli("list", "-f", "json", "-j", "1", str(SAMPLE_LOGS / "queens-files"))
+    monkeypatch.setenv("MIGTRACE_SCHEDULER", client.scheduler.address)
+    before = _executed(client)
+    remote = cli("list", "-f", "json", str(SAMPLE_LOGS / "queens-files"))
+    assert local.exit_code == remote.exit_code == 0
+    assert json.loads(local.stdout) and remote.stdout == local.stdout
+    assert _executed(client) > before
