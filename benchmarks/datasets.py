@@ -36,6 +36,7 @@ SETS: dict[str, SetSpec] = {
     # 47 planned moves: three are evacuations, each preceded by a refused request, so list shows 50
     "report50": SetSpec("40M", 4, 47, purpose="P4: a set whose list shows 50 migrations"),
     "hosts100": SetSpec("2G", 99, 200, purpose="scale: controller + 99 computes"),
+    "hosts100-small": SetSpec("160M", 99, 40, purpose="scale-small: the same fleet in 160 MB (a shared machine)"),
 }
 
 

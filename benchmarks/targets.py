@@ -209,16 +209,47 @@ def p4(repeat: int) -> None:
           f"[median of {repeat}]")
 
 
-def scale(repeat: int) -> None:
-    """Placeholder until `--scheduler` exists; the 100-host set generator is ready."""
-    print("\n== scale (Dask)")
-    help_text = subprocess.run([*MIGTRACE, "list", "--help"], capture_output=True, text=True, check=False).stdout
-    if "--scheduler" not in help_text:
-        print("scale: needs --scheduler (issue 13 item 4); not measured.  The input is ready: "
-              "`python -m benchmarks gen hosts100` writes the controller + 99 computes set "
-              f"({datasets.SETS['hosts100'].size}).")
+def scale(repeat: int, name: str = "hosts100") -> None:
+    """`list` of a 100-host set on a LocalCluster of 1, 2 and 4 workers (`--scheduler`), next to `-j 1`/`-j 2`.
+
+    Throughput is input MiB per wall second of the `list` command; the
+    workers' CPU is theirs, not the command's, so CPU is the client's alone.
+    Every run's output is compared with `-j 1`'s: a difference fails the run.
+    """
+    try:
+        from distributed import LocalCluster  # the dask extra, needed by this target only
+    except ImportError:
+        print("\n== scale (Dask)\nscale: needs the dask extra (pip install -e '.[dask]'); not measured")
         return
-    print("scale: --scheduler exists, but this driver does not run a LocalCluster yet (issue 13 item 4)")
+    root = datasets.ensure(name)
+    files = datasets.log_files(root)
+    _header(f"scale: list on {name} ({datasets.SETS[name].computes + 1} hosts) by workers", root, files)
+    warm(files)
+    size_mib = _size(files) / 2**20
+    cmd = [*MIGTRACE, "list", "-f", "json", str(root)]
+    rows: list[list[object]] = []
+    with tempfile.TemporaryDirectory(prefix="migtrace-scale-") as tmp:
+        want = Path(tmp, "j1.json")
+        base = median_run([*cmd, "-j", "1"], repeat, stdout_path=want)
+        rows.append(["-j 1 (one process)", base.wall_s, base.cpu_s, base.rss_mib, size_mib / base.wall_s])
+        for label, extra, start in [("-j 2 (local pool)", ["-j", "2"], None),
+                                    *[(f"--scheduler, {n} worker{'s' if n > 1 else ''}", [], n) for n in (1, 2, 4)]]:
+            got = Path(tmp, "out.json")
+            if start is None:
+                run = median_run([*cmd, *extra], repeat, stdout_path=got)
+            else:
+                with LocalCluster(n_workers=start, processes=True, threads_per_worker=1, dashboard_address=None,
+                                  host="127.0.0.1", silence_logs=40) as cluster:
+                    run = median_run([*cmd, "--scheduler", cluster.scheduler_address], repeat, stdout_path=got)
+            if got.read_bytes() != want.read_bytes():
+                raise RuntimeError(f"{label}: output differs from -j 1's")
+            rows.append([label, run.wall_s, run.cpu_s, run.rss_mib, size_mib / run.wall_s])
+    print(table(["list -f json", "wall s", "client CPU s", "peak RSS MiB", "MiB/s"], rows))
+    one = rows[2][-1]
+    two = rows[3][-1]
+    assert isinstance(one, float) and isinstance(two, float)
+    print(f"2 workers / 1 worker: {two / one:.2f}x (target >= 1.7x; needs 2 idle cores), outputs identical "
+          f"to -j 1   [median of {repeat}]")
 
 
 #: the work `stats` adds over `list`, timed alone in one process after one shared load
@@ -263,7 +294,8 @@ def stats_vs_list(repeat: int, name: str = "main") -> None:
 
 TARGETS: dict[str, Callable[[int], None]] = {
     "P1": p1, "P2": p2, "P3": p3, "P4": p4, "scale": scale,
+    "scale-small": lambda repeat: scale(repeat, "hosts100-small"),
     # issue 16: on the 1 GB set, and on the 100 MB one (minutes rather than a quarter hour)
     "stats": stats_vs_list, "stats-small": lambda repeat: stats_vs_list(repeat, "m100"),
 }
-DEFAULT_REPEAT = {"P1": 3, "P2": 1, "P3": 1, "P4": 3, "scale": 1, "stats": 1, "stats-small": 3}
+DEFAULT_REPEAT = {"P1": 3, "P2": 1, "P3": 1, "P4": 3, "scale": 1, "scale-small": 1, "stats": 1, "stats-small": 3}

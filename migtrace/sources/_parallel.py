@@ -229,6 +229,6 @@ def _client(options: LoadOptions) -> Any:
         raise SourceError(f"scheduler {options.scheduler}", "needs the dask extra: pip install 'migtrace[dask]'") \
             from exc
     try:
-        return Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)
+        return Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise SourceError(f"scheduler {options.scheduler}", f"cannot connect: {exc}") from exc
