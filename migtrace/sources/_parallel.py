@@ -23,6 +23,7 @@ import multiprocessing
 import os
 import stat
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
@@ -211,9 +212,10 @@ def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict
 
 
 def _context() -> Any:
-    """Fork where there is fork (workers start with everything imported), else the platform's default."""
+    """Fork on Linux (workers start with everything imported) unless threads run here (a Dask client, a
+    notebook's): forking them is unsafe, so the workers then start from a fork server."""
     if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
+        return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return None
 
 
