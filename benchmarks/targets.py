@@ -227,29 +227,32 @@ def scale(repeat: int, name: str = "hosts100") -> None:
     warm(files)
     size_mib = _size(files) / 2**20
     cmd = [*MIGTRACE, "list", "-f", "json", str(root)]
-    rows: list[list[object]] = []
+    headers = ["list -f json", "wall s", "client CPU s", "peak RSS MiB", "MiB/s"]
+    widths = [28, 8, 13, 13, 8]
+    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths,
+                                                                                         strict=True))))
+    speed: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="migtrace-scale-") as tmp:
         want = Path(tmp, "j1.json")
-        base = median_run([*cmd, "-j", "1"], repeat, stdout_path=want)
-        rows.append(["-j 1 (one process)", base.wall_s, base.cpu_s, base.rss_mib, size_mib / base.wall_s])
-        for label, extra, start in [("-j 2 (local pool)", ["-j", "2"], None),
-                                    *[(f"--scheduler, {n} worker{'s' if n > 1 else ''}", [], n) for n in (1, 2, 4)]]:
-            got = Path(tmp, "out.json")
-            if start is None:
-                run = median_run([*cmd, *extra], repeat, stdout_path=got)
+        # the reference first, then the cluster sizes (the figure asked for), then the local pool
+        for label, workers in [("-j 1 (one process)", 0), *[(f"--scheduler, {n} worker{'s' if n > 1 else ''}", n)
+                                                              for n in (1, 2, 4)], ("-j 2 (local pool)", -2)]:
+            got = want if workers == 0 else Path(tmp, "out.json")
+            if workers <= 0:
+                run = median_run([*cmd, "-j", str(-workers or 1)], repeat, stdout_path=got)
             else:
-                with LocalCluster(n_workers=start, processes=True, threads_per_worker=1, dashboard_address=None,
+                with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None,
                                   host="127.0.0.1", silence_logs=40) as cluster:
                     run = median_run([*cmd, "--scheduler", cluster.scheduler_address], repeat, stdout_path=got)
             if got.read_bytes() != want.read_bytes():
                 raise RuntimeError(f"{label}: output differs from -j 1's")
-            rows.append([label, run.wall_s, run.cpu_s, run.rss_mib, size_mib / run.wall_s])
-    print(table(["list -f json", "wall s", "client CPU s", "peak RSS MiB", "MiB/s"], rows))
-    one = rows[2][-1]
-    two = rows[3][-1]
-    assert isinstance(one, float) and isinstance(two, float)
-    print(f"2 workers / 1 worker: {two / one:.2f}x (target >= 1.7x; needs 2 idle cores), outputs identical "
-          f"to -j 1   [median of {repeat}]")
+            speed[workers] = size_mib / run.wall_s
+            cells = [label, f"{run.wall_s:.1f}", f"{run.cpu_s:.1f}", f"{run.rss_mib:.0f}", f"{speed[workers]:.2f}"]
+            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
+                                                                                                 strict=True))),
+                  flush=True)
+    print(f"2 workers / 1 worker: {speed[2] / speed[1]:.2f}x (target >= 1.7x; needs 2 idle cores); every output "
+          f"identical to -j 1's   [median of {repeat}]")
 
 
 #: the work `stats` adds over `list`, timed alone in one process after one shared load

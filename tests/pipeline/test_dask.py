@@ -72,6 +72,7 @@ def test_file_urls_are_opened_by_the_workers(client: Any) -> None:
         [(s.host, s.service, s.fmt, s.lines_read, s.records) for s in here.stats]
     assert [e.replace(source=uri[e.source]) for e in here.events] == list(there.events)
     assert here.migrations and [_story(m) for m in here.migrations] == [_story(m) for m in there.migrations]
+    assert load(*(p.as_uri() for p in files), jobs=1, diagnose=False) == there  # fsspec in this process too
 
 
 def _story(m: Any) -> tuple[object, ...]:
