@@ -15,6 +15,9 @@ files are read in the main process while the workers run.  On a local pool,
 a read that would send fewer than two inputs or under `MIN_POOL_BYTES` to
 workers is not worth starting the pool for and stays serial and streaming
 (`read_all`); a Dask cluster already runs, so it gets whatever it can read.
+A local path sent to a cluster is opened by the worker as given: it must be
+readable there at that path (a shared filesystem, a LocalCluster); an input
+a worker cannot open is a warning naming it, as it would be here.
 """
 
 from __future__ import annotations
