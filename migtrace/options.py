@@ -49,6 +49,8 @@ class LoadOptions:
     progress: ProgressHook | None = None
     #: follow symlinks that lead out of the directories named (default: skipped with a warning)
     follow_symlinks: bool = False
+    #: a whole-set read parses only the records of moves (two raw-text passes); False: every record
+    select: bool = True
 
     def __post_init__(self) -> None:
         for zone in (self.tz, *self.tz_by_path.values()):
@@ -84,3 +86,4 @@ class LoadKeywords(TypedDict, total=False):
     warn: WarnHook | None
     progress: ProgressHook | None
     follow_symlinks: bool
+    select: bool

@@ -1,12 +1,18 @@
 """Run the whole flow: sources → parsers → skew → correlate → diagnose, into one Analysis.
 
-A targeted query (`LoadOptions.focus`: one request id or instance) reads in
-passes: first for the id itself, then for everything the first pass tied to
-it, scanning raw text so unrelated lines are not parsed.
+A whole-set read (`list`, `diagnose`, `report`, `stats`) is selective
+(`LoadOptions.select`, see `_selective`): a first raw-text pass finds the
+records that can open, advance or end a move (the vocabulary of
+`_vocab`), a second reads the records of the moves found, so the lines of
+instances that never moved are neither parsed nor kept.  A targeted query
+(`LoadOptions.focus`: one request id or instance) reads in passes: first
+for the id itself, then for everything the first pass tied to it, scanning
+raw text so unrelated lines are not parsed.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -19,14 +25,17 @@ from migtrace.correlate.markers import load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks
 from migtrace.diagnose import diagnose
 from migtrace.diagnose.catalog import load_catalog
-from migtrace.model import Event, FileStats
+from migtrace.model import Event, FileStats, Terms
 from migtrace.options import LoadOptions
+from migtrace.pipeline import _vocab
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
+from migtrace.pipeline._moves import MoveFinder
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, default_paths, open_inputs, read_all
 
 StrPath = str | os.PathLike[str]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +74,8 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
         read = _targeted(path_list, options, warnings, options.focus)
         for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
             keeper(e)
+    elif options.select:
+        read, keeper = _selective(path_list, options, warnings)
     else:
         read = _read(path_list, options, warnings, keeper)
     if not path_list:
@@ -146,3 +157,52 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     for line in held.lines:
         warnings(line)
     return read
+
+
+def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings) -> tuple[_Read, Keeper]:
+    """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
+
+    Pass 1 parses only the records holding a vocabulary text and notes which
+    requests opened or advanced a move and which instances moved
+    (`MoveFinder`).  Pass 2 parses the records holding the vocabulary or one
+    of those ids, plus each file's last record (its time is the host's last
+    sign of life, then dropped), and the Keeper decides as in a full read.
+    When pass 2 shows a move request acting on an instance pass 1 had not
+    seen, it is read again with that instance (rare: the id never shared a
+    line with a vocabulary text).  Inputs the term filter cannot cut safely
+    are read in full (`FileStats.full_read`).
+    """
+    markers = load_markers()
+    vocab = _vocab.build(markers, load_catalog(tuple(options.signatures)))
+    if vocab.uncovered:
+        _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
+                   "WARNING): %s", ", ".join(vocab.uncovered))
+    finder = MoveFinder(markers)
+    _read(paths, options, Warnings(), finder, vocab.terms())
+    ids = finder.ids()
+    while True:
+        keeper = Keeper(markers)
+        held = Warnings()
+        read = _read_tail(paths, options, held, keeper, vocab.terms(ids, tail=True))
+        more = finder.missed(read.events, ids)
+        if not more:
+            break
+        ids |= more
+    for line in held.lines:
+        warnings(line)
+    return read, keeper
+
+
+def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,
+               terms: Terms) -> _Read:
+    """Read with the keeper, dropping (after the keeper noted its time) each file's term-less last record."""
+    readers = open_inputs(paths, options, warnings, terms)
+    stats = {r.stats.path: r.stats for r in readers}
+
+    def keep(e: Event) -> bool:
+        kept = keeper(e)
+        st = stats.get(e.source)
+        return kept and not (st is not None and st.tail_line and e.lineno == st.tail_line)
+
+    events = [e for e in read_all(readers, warnings) if keep(e)]
+    return _Read(events, tuple(r.stats for r in readers))
