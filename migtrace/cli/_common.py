@@ -169,6 +169,8 @@ def input_options(func: F) -> F:
         click.option("--release", metavar="NAME",
                      help="OpenStack release of the logs (e.g. queens, 2023.1); default: inferred from "
                           "their wording. Remedies only name options that release has."),
+        # hidden: parse every record instead of the two selective passes (to compare them; same output)
+        click.option("--full-read", "full_read", is_flag=True, hidden=True),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -178,7 +180,7 @@ def input_options(func: F) -> F:
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
                  focus: str | None = None, release: str | None = None, follow_symlinks: bool = False,
-                 **_: Any) -> LoadOptions:
+                 full_read: bool = False, **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
@@ -193,7 +195,7 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,
                            signatures=tuple(signatures), focus=focus, release=release, warn=warn,
-                           follow_symlinks=follow_symlinks)
+                           follow_symlinks=follow_symlinks, select=not full_read)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 

@@ -24,7 +24,7 @@ from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks
 from migtrace.diagnose import diagnose
-from migtrace.diagnose.catalog import load_catalog
+from migtrace.diagnose.catalog import Catalog, load_catalog
 from migtrace.model import Event, FileStats, Terms
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _vocab
@@ -70,12 +70,14 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     path_list = resolve_paths(paths)
     warnings = Warnings(options.warn)
     keeper = Keeper(load_markers())
+    catalog: Catalog | None = None
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus)
         for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
             keeper(e)
     elif options.select:
-        read, keeper = _selective(path_list, options, warnings)
+        catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
+        read, keeper = _selective(path_list, options, warnings, catalog)
     else:
         read = _read(path_list, options, warnings, keeper)
     if not path_list:
@@ -96,15 +98,20 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets))
-    return with_diagnosis(analysis, options.signatures, options.release) if options.diagnose else analysis
+    if not options.diagnose:
+        return analysis
+    return with_diagnosis(analysis, options.signatures, options.release, catalog=catalog)
 
 
-def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None) -> Analysis:
+def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None, *,
+                   catalog: Catalog | None = None) -> Analysis:
     """Return the analysis with findings from the shipped catalog plus the user's signatures.
 
     `release` names the OpenStack release of the logs; None: diagnosis infers it from their wording.
+    `catalog`: those signatures already loaded (a selective read loads them for its vocabulary).
     """
-    found = diagnose(analysis.migrations, analysis.events, load_catalog(tuple(signatures)), release=release,
+    catalog = catalog if catalog is not None else load_catalog(tuple(signatures))
+    found = diagnose(analysis.migrations, analysis.events, catalog, release=release,
                      last_seen=analysis.last_seen or None)
     return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
                    release=found.release)
@@ -159,7 +166,8 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     return read
 
 
-def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings) -> tuple[_Read, Keeper]:
+def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
+               catalog: Catalog | None) -> tuple[_Read, Keeper]:
     """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
 
     Pass 1 parses only the records holding a vocabulary text and notes which
@@ -173,7 +181,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings) -
     are read in full (`FileStats.full_read`).
     """
     markers = load_markers()
-    vocab = _vocab.build(markers, load_catalog(tuple(options.signatures)))
+    vocab = _vocab.build(markers, catalog if catalog is not None else load_catalog(tuple(options.signatures)))
     if vocab.uncovered:
         _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
                    "WARNING): %s", ", ".join(vocab.uncovered))
