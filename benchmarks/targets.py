@@ -132,7 +132,6 @@ def p2(repeat: int, growth: bool = True) -> None:
 def p2_small(repeat: int, name: str = "m100") -> None:
     """P2 on the 100 MiB set: lnav's full load, `list --full-read` (every record, before issue 13's
     selective read) and `list` (the two selective passes); the two listings must be identical."""
-
     root = datasets.ensure(name)
     files = datasets.log_files(root)
     _header(f"P2 on {name}: list (selective) vs list --full-read vs lnav full load", root, files)
