@@ -186,12 +186,12 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
                    "WARNING): %s", ", ".join(vocab.uncovered))
     finder = MoveFinder(markers)
-    _read(paths, options, Warnings(), finder, vocab.terms())
+    _read(paths, _pass_progress(options, 0), Warnings(), finder, vocab.terms())
     ids = finder.ids()
     while True:
         keeper = Keeper(markers)
         held = Warnings()
-        read = _read_tail(paths, options, held, keeper, vocab.terms(ids, tail=True))
+        read = _read_tail(paths, _pass_progress(options, 1), held, keeper, vocab.terms(ids, tail=True))
         more = finder.missed(read.events, ids)
         if not more:
             break
@@ -199,6 +199,17 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     for line in held.lines:
         warnings(line)
     return read, keeper
+
+
+def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:
+    """Report the bytes of pass `index` (0 or 1) as one half of a single bar: both passes read every byte."""
+    hook = options.progress
+    if hook is None:
+        return options
+
+    def halves(done: int, total: int) -> None:
+        hook(index * total + done, 2 * total)
+    return replace(options, progress=halves)
 
 
 def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,

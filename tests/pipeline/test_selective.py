@@ -184,3 +184,13 @@ def test_the_search_engines_find_the_same_lines(catalog: Catalog) -> None:
     assert python == fast
     assert len(lines) - 1 in python
     assert 0 < len(python) < len(lines)
+
+
+def test_progress_covers_both_passes(catalog: Catalog) -> None:
+    seen: list[tuple[int, int]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_load, "load_catalog", lambda extra=(): catalog)
+        load([SAMPLE_LOGS / "kilo-files"], LoadOptions(progress=lambda d, t: seen.append((d, t)), diagnose=False))
+    totals = {t for _, t in seen}
+    assert len(totals) == 1 and seen[-1][0] == seen[-1][1] == totals.pop() > 0
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # never back to 0 between the passes
