@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -75,7 +76,7 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
         read = _targeted(path_list, options, warnings, options.focus)
         for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
             keeper(e)
-    elif options.select:
+    elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
         read, keeper = _selective(path_list, options, warnings, catalog)
     else:
@@ -199,6 +200,20 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     for line in held.lines:
         warnings(line)
     return read, keeper
+
+
+def _rereadable(paths: Sequence[str]) -> bool:
+    """True when every input can be read twice (not stdin, a pipe or a device): else one full read."""
+    for path in paths:
+        if path == "-":
+            return False
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # reported by the read itself
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            return False
+    return True
 
 
 def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:

@@ -194,3 +194,9 @@ def test_progress_covers_both_passes(catalog: Catalog) -> None:
     totals = {t for _, t in seen}
     assert len(totals) == 1 and seen[-1][0] == seen[-1][1] == totals.pop() > 0
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)  # never back to 0 between the passes
+
+
+def test_stdin_and_pipes_are_read_once_in_full() -> None:
+    assert _load._rereadable([str(SAMPLE_LOGS / "kilo-files"), str(SAMPLE_LOGS / "yoga-info" / "truth.json")])
+    assert not _load._rereadable(["-"])
+    assert not _load._rereadable(["/dev/null"])  # a device: what it gives once may not come again
