@@ -412,7 +412,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks engines", description=__doc__.split("\n\n")[0])
     ap.add_argument("--set", default="main")
     ap.add_argument("--engines", default=",".join(ENGINES))
-    ap.add_argument("--mode", choices=("cover", "all"), default="cover", help="vocabulary (see benchmarks/vocab.py)")
+    ap.add_argument("--mode", choices=("cover",), default="cover", help="vocabulary (see benchmarks/vocab.py)")
     ap.add_argument("--limit-mb", type=float, help="scan only this many MiB of each file")
     ap.add_argument("--top", type=int, default=15, help="show the literals hitting the most lines")
     ap.add_argument("--case", choices=("exact", "mixed"), default="exact",

@@ -257,6 +257,11 @@ class FileStats:
     skipped_lines: int = 0
     errors: list[str] = field(default_factory=list)
     unparsed_examples: list[tuple[int, str]] = field(default_factory=list)
+    #: a selective read parsed the file's last record only to learn when its host last logged (it holds
+    #: no term): its first line number, 0 when not (the pipeline drops its event after noting the time)
+    tail_line: int = 0
+    #: why a selective read fell back to reading every record of this input ('' when it did not)
+    full_read: str = ""
 
     @property
     def balanced(self) -> bool:
@@ -265,3 +270,28 @@ class FileStats:
             self.record_lines + self.continuation_lines + self.meta_lines
             + self.unparsed_lines + self.skipped_lines
         )
+
+
+class Terms(frozenset[str]):
+    """Raw-text search terms of a selective or targeted read (a frozenset of case-sensitive texts).
+
+    `caseless` are texts found in any letter case (signature phrases);
+    `tail` asks for each file's last record even without a term (its time
+    is the host's last sign of life); `plain_only` reads formats the term
+    filter cannot cut safely (anything but plain oslo text) in full instead.
+    """
+
+    caseless: frozenset[str]
+    tail: bool
+    plain_only: bool
+
+    def __new__(cls, texts: frozenset[str] | set[str] = frozenset(), caseless: frozenset[str] = frozenset(),
+                *, tail: bool = False, plain_only: bool = False) -> Terms:
+        self = super().__new__(cls, texts)
+        self.caseless = frozenset(caseless)
+        self.tail = tail
+        self.plain_only = plain_only
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(len(self) or self.caseless)

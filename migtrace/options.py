@@ -55,6 +55,8 @@ class LoadOptions:
     scheduler: str | None = None
     #: a `distributed.Client` to read the inputs on (wins over `scheduler`; left open)
     client: Any = None
+    #: a whole-set read parses only the records of moves (two raw-text passes); False: every record
+    select: bool = True
 
     def __post_init__(self) -> None:
         for zone in (self.tz, *self.tz_by_path.values()):
@@ -95,3 +97,4 @@ class LoadKeywords(TypedDict, total=False):
     jobs: int | None
     scheduler: str | None
     client: Any
+    select: bool

@@ -176,6 +176,8 @@ def input_options(func: F) -> F:
                      help="Read the inputs on this dask.distributed scheduler's workers (also "
                           "$MIGTRACE_SCHEDULER; needs migtrace[dask]); inputs may be fsspec URLs the "
                           "workers open (file://, s3://)."),
+        # hidden: parse every record instead of the two selective passes (to compare them; same output)
+        click.option("--full-read", "full_read", is_flag=True, hidden=True),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -185,7 +187,8 @@ def input_options(func: F) -> F:
 def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: tuple[str, ...] = (),
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
                  focus: str | None = None, release: str | None = None, follow_symlinks: bool = False,
-                 jobs: int | None = None, scheduler: str | None = None, **_: Any) -> LoadOptions:
+                 jobs: int | None = None, scheduler: str | None = None,
+                 full_read: bool = False, **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
@@ -200,7 +203,8 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
         return LoadOptions(tz=tz_default, tz_by_path=tz_by_path, year=year, host_aliases=aliases,
                            skew="none" if skew == "none" else "auto", strict=strict,
                            signatures=tuple(signatures), focus=focus, release=release, warn=warn,
-                           follow_symlinks=follow_symlinks, jobs=jobs, scheduler=scheduler or None)
+                           follow_symlinks=follow_symlinks, jobs=jobs, scheduler=scheduler or None,
+                           select=not full_read)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 

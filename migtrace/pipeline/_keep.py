@@ -18,6 +18,10 @@ from migtrace.correlate.markers import MarkerSet
 from migtrace.model import Event, level_rank
 
 _WARNING = level_rank("WARNING")
+#: texts whose lines are kept whatever else they say (the vocabulary of a selective read includes them)
+MIGRATION_WORD = "igration"
+ACTION_PATH = "/action"
+KEEP_TEXTS = (MIGRATION_WORD, ACTION_PATH)
 
 
 class Keeper:
@@ -50,6 +54,6 @@ class Keeper:
             return True
         if e.instance or level_rank(e.level) >= _WARNING:
             return True
-        if e.request_id and "/action" in e.message and '" status: ' in e.message:
+        if e.request_id and ACTION_PATH in e.message and '" status: ' in e.message:
             return True  # the API's access line of a server action: when the move began (`began_lead`)
-        return "igration" in e.message
+        return MIGRATION_WORD in e.message

@@ -1,14 +1,21 @@
 """Run the whole flow: sources → parsers → skew → correlate → diagnose, into one Analysis.
 
-A targeted query (`LoadOptions.focus`: one request id or instance) reads in
-passes: first for the id itself, then for everything the first pass tied to
-it, scanning raw text so unrelated lines are not parsed.
+A whole-set read (`list`, `diagnose`, `report`, `stats`) is selective
+(`LoadOptions.select`, see `_selective`): a first raw-text pass finds the
+records that can open, advance or end a move (the vocabulary of
+`_vocab`), a second reads the records of the moves found, so the lines of
+instances that never moved are neither parsed nor kept.  A targeted query
+(`LoadOptions.focus`: one request id or instance) reads in passes: first
+for the id itself, then for everything the first pass tied to it, scanning
+raw text so unrelated lines are not parsed.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -18,15 +25,18 @@ from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks
 from migtrace.diagnose import diagnose
-from migtrace.diagnose.catalog import load_catalog
-from migtrace.model import Event, FileStats
+from migtrace.diagnose.catalog import Catalog, load_catalog
+from migtrace.model import Event, FileStats, Terms
 from migtrace.options import LoadOptions
+from migtrace.pipeline import _vocab
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
+from migtrace.pipeline._moves import MoveFinder
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, default_paths, open_inputs, read_all
 
 StrPath = str | os.PathLike[str]
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,10 +71,14 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     path_list = resolve_paths(paths)
     warnings = Warnings(options.warn)
     keeper = Keeper(load_markers())
+    catalog: Catalog | None = None
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus)
         for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
             keeper(e)
+    elif options.select and _rereadable(path_list):
+        catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
+        read, keeper = _selective(path_list, options, warnings, catalog)
     else:
         read = _read(path_list, options, warnings, keeper)
     if not path_list:
@@ -85,15 +99,20 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets))
-    return with_diagnosis(analysis, options.signatures, options.release) if options.diagnose else analysis
+    if not options.diagnose:
+        return analysis
+    return with_diagnosis(analysis, options.signatures, options.release, catalog=catalog)
 
 
-def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None) -> Analysis:
+def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None, *,
+                   catalog: Catalog | None = None) -> Analysis:
     """Return the analysis with findings from the shipped catalog plus the user's signatures.
 
     `release` names the OpenStack release of the logs; None: diagnosis infers it from their wording.
+    `catalog`: those signatures already loaded (a selective read loads them for its vocabulary).
     """
-    found = diagnose(analysis.migrations, analysis.events, load_catalog(tuple(signatures)), release=release,
+    catalog = catalog if catalog is not None else load_catalog(tuple(signatures))
+    found = diagnose(analysis.migrations, analysis.events, catalog, release=release,
                      last_seen=analysis.last_seen or None)
     return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
                    release=found.release)
@@ -146,3 +165,78 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     for line in held.lines:
         warnings(line)
     return read
+
+
+def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
+               catalog: Catalog | None) -> tuple[_Read, Keeper]:
+    """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
+
+    Pass 1 parses only the records holding a vocabulary text and notes which
+    requests opened or advanced a move and which instances moved
+    (`MoveFinder`).  Pass 2 parses the records holding the vocabulary or one
+    of those ids, plus each file's last record (its time is the host's last
+    sign of life, then dropped), and the Keeper decides as in a full read.
+    When pass 2 shows a move request acting on an instance pass 1 had not
+    seen, it is read again with that instance (rare: the id never shared a
+    line with a vocabulary text).  Inputs the term filter cannot cut safely
+    are read in full (`FileStats.full_read`).
+    """
+    markers = load_markers()
+    vocab = _vocab.build(markers, catalog if catalog is not None else load_catalog(tuple(options.signatures)))
+    if vocab.uncovered:
+        _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
+                   "WARNING): %s", ", ".join(vocab.uncovered))
+    finder = MoveFinder(markers)
+    _read(paths, _pass_progress(options, 0), Warnings(), finder, vocab.terms())
+    ids = finder.ids()
+    while True:
+        keeper = Keeper(markers)
+        held = Warnings()
+        read = _read_tail(paths, _pass_progress(options, 1), held, keeper, vocab.terms(ids, tail=True))
+        more = finder.missed(read.events, ids)
+        if not more:
+            break
+        ids |= more
+    for line in held.lines:
+        warnings(line)
+    return read, keeper
+
+
+def _rereadable(paths: Sequence[str]) -> bool:
+    """True when every input can be read twice (not stdin, a pipe or a device): else one full read."""
+    for path in paths:
+        if path == "-":
+            return False
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            continue  # reported by the read itself
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            return False
+    return True
+
+
+def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:
+    """Report the bytes of pass `index` (0 or 1) as one half of a single bar: both passes read every byte."""
+    hook = options.progress
+    if hook is None:
+        return options
+
+    def halves(done: int, total: int) -> None:
+        hook(index * total + done, 2 * total)
+    return replace(options, progress=halves)
+
+
+def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,
+               terms: Terms) -> _Read:
+    """Read with the keeper, dropping (after the keeper noted its time) each file's term-less last record."""
+    readers = open_inputs(paths, options, warnings, terms)
+    stats = {r.stats.path: r.stats for r in readers}
+
+    def keep(e: Event) -> bool:
+        kept = keeper(e)
+        st = stats.get(e.source)
+        return kept and not (st is not None and st.tail_line and e.lineno == st.tail_line)
+
+    events = [e for e in read_all(readers, warnings) if keep(e)]
+    return _Read(events, tuple(r.stats for r in readers))

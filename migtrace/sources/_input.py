@@ -69,6 +69,12 @@ class FileInput:
         """The paste decorations found in the head (peeled from every line)."""
         return self._decorations
 
+    @property
+    def plain_lines(self) -> bool:
+        """True when every raw line is a log line as written (no paste decorations, wrapping or quoting)."""
+        return not (self._quoted or self._width is not None or self._decorations or self._markdown
+                    or cr_only(self._peek.head))
+
     def lines(self) -> Iterator[Line]:
         """Yield every decoded line, decorations peeled, prefiltered when the context has terms."""
         raw = split_cr(self._peek.raw()) if cr_only(self._peek.head) else self._peek.lines()

@@ -8,6 +8,7 @@ read-only and never modified.
 from __future__ import annotations
 
 import gzip
+import logging
 import lzma
 import sys
 import zlib
@@ -36,6 +37,10 @@ from migtrace.sources._open import (
 )
 from migtrace.sources._tar import open_member
 from migtrace.sources._url import is_url, local_path, open_url
+
+_log = logging.getLogger(__name__)
+#: formats whose raw lines a selective read may cut by terms (a record starts with an oslo header line)
+SELECTABLE = frozenset({"oslo", "journal-text"})
 
 #: what ends the reading of one input early (it is reported, the other inputs go on)
 _STOPPED_BY: tuple[type[BaseException], ...] = (*READ_ERRORS, ValueError)
@@ -133,6 +138,8 @@ class FileReader:
             self._unrecognised(peek, ctx)
             return
         self.stats.fmt = parser.name + "".join("+" + d.name for d in data.decorations)
+        if getattr(ctx.terms, "plain_only", False):
+            self._select_or_not(parser.name, data, ctx)
         yield from parser.parse(data, ctx)
         if peek.cut_lines:
             self.warn(f"{self.item.display}: {peek.cut_lines} line(s) longer than {MAX_LINE_BYTES >> 20} MiB "
@@ -142,6 +149,15 @@ class FileReader:
         if self.progress is not None and size:
             self.progress(size)
         self._note_unparsed(ctx)
+
+    def _select_or_not(self, fmt: str, data: FileInput, ctx: ParseContext) -> None:
+        """A selective read cuts only plain oslo text by terms; any other input is read in full."""
+        why = (f"{fmt} records are not cut by raw terms" if fmt not in SELECTABLE else
+               "" if data.plain_lines else "pasted, wrapped or quoted lines")
+        if why:
+            ctx.terms = frozenset()
+            self.stats.full_read = why
+            _log.debug("%s: read in full (%s)", self.item.display, why)
 
     def _progress_hook(self, size: int) -> Callable[[int], None] | None:
         return self.progress if size else None

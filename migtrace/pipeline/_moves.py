@@ -1,0 +1,73 @@
+"""Pass 1 of a selective read: from the vocabulary's records, which requests and instances moved.
+
+A record is *evidence of a move* when a phase marker it matches opens a
+move, acts on a finished one (follow-up) or implies a kind of move (the
+same markers `Keeper` and `correlate` start a story from).  Evidence under
+a user's request makes that request a move request: all its records are
+read in pass 2, and every instance its vocabulary records name moved.
+Evidence under a service-internal context (`[req-… - - - - -]` of a
+periodic task or the lifecycle thread, or `[-]`) gives only its instance:
+pulling such a request would pull the whole service's housekeeping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+
+from migtrace.correlate.markers import MarkerSet
+from migtrace.model import Event
+
+#: the instance an API record names in its URL (`POST /v2.1/servers/<uuid>/action`)
+_SERVERS_UUID = re.compile(r"/servers/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
+
+
+def _instance(e: Event) -> str | None:
+    if e.instance:
+        return e.instance
+    m = _SERVERS_UUID.search(e.message)
+    return m.group(1) if m else None
+
+
+def _internal(e: Event) -> bool:
+    """A record logged outside any user's request (no request id, or one without a user)."""
+    return e.request_id is None or e.user is None
+
+
+class MoveFinder:
+    """A predicate over pass 1's events that keeps nothing and remembers the moves' ids."""
+
+    def __init__(self, markers: MarkerSet) -> None:
+        self.markers = markers
+        self.requests: set[str] = set()
+        self.instances: set[str] = set()
+        #: user request -> the instances its vocabulary records name
+        self._named: dict[str, set[str]] = defaultdict(set)
+
+    def __call__(self, e: Event) -> bool:
+        inst = _instance(e)
+        internal = _internal(e)
+        if inst and not internal:
+            self._named[e.request_id].add(inst)  # type: ignore[index]
+        evidence = [m for m in self.markers.match(e) if m.marker.opens or m.marker.followup or m.marker.implies]
+        if not evidence:
+            return False
+        if not internal:
+            self.requests.add(e.request_id)  # type: ignore[arg-type]
+        if inst:
+            self.instances.add(inst)
+        self.instances.update(m.groups["instance"] for m in evidence if m.groups.get("instance"))
+        return False
+
+    def ids(self) -> set[str]:
+        """The move requests and every instance that moved."""
+        out = set(self.requests) | self.instances
+        for req in self.requests:
+            out |= self._named.get(req, set())
+        return out
+
+    def missed(self, events: Iterable[Event], ids: set[str]) -> set[str]:
+        """Instances pass 2 found under a move request that were not searched for."""
+        return {inst for e in events if e.request_id in self.requests
+                and (inst := _instance(e)) is not None and inst not in ids}
