@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import stat
 import sys
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, fields
@@ -48,15 +50,23 @@ MIN_POOL_BYTES = 8 << 20
 #: how long to try reaching a --scheduler before giving up
 _CONNECT_TIMEOUT_S = 30
 
+#: events per packed run (see InputResult): big enough to compress well, small enough to unpack lazily
+PACK_EVENTS = 2048
+
 #: the LoadOptions fields that only the main process uses (callbacks, the cluster itself)
 _MAIN_ONLY = ("warn", "progress", "client")
 
 
 @dataclass(slots=True)
 class InputResult:
-    """What reading one input gave: events, accounting, warnings at their positions, the stopping error."""
+    """What reading one input gave: events, accounting, warnings at their positions, the stopping error.
 
-    events: list[Event]
+    The events travel and wait for the merge packed (`_pack`: pickled and lightly compressed, in
+    runs of `PACK_EVENTS`): the main process holds a few bytes per record until the merge
+    unpacks them run by run, instead of every record of every input as objects at once.
+    """
+
+    packs: list[bytes]
     stats: FileStats
     #: (number of events given before the warning, the warning)
     warnings: list[tuple[int, str]]
@@ -82,30 +92,50 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
     """
-    events: list[Event] = []
+    packs: list[bytes] = []
+    run: list[Event] = []
     marks: list[tuple[int, str]] = []
 
     def warn(message: str) -> None:
-        marks.append((len(events), message))
+        marks.append((len(packs) * PACK_EVENTS + len(run), message))
 
     reader = FileReader(item, LoadOptions(**options), warn, terms, progress)
     error: BaseException | None = None
     try:
-        events.extend(reader.events())
+        for e in reader.events():
+            run.append(e)
+            if len(run) == PACK_EVENTS:
+                packs.append(_pack(run))
+                run = []
     except Exception as exc:  # --strict's ParseError (or a bug): raised again where the serial read raises it
         error = exc
-    return InputResult(events, reader.stats, marks, error)
+    if run:
+        packs.append(_pack(run))
+    return InputResult(packs, reader.stats, marks, error)
+
+
+def _pack(events: list[Event]) -> bytes:
+    return zlib.compress(pickle.dumps(events, protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+
+def _unpack(pack: bytes) -> list[Event]:
+    events: list[Event] = pickle.loads(zlib.decompress(pack))  # our own workers' output, never the user's
+    return events
 
 
 def replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
     """Yield an input's events, passing on each warning (and raising the error) where the serial read did."""
     marks = result.warnings
     k = 0
-    for i, e in enumerate(result.events):
-        while k < len(marks) and marks[k][0] <= i:
-            warn(marks[k][1])
-            k += 1
-        yield e
+    i = 0
+    packs = result.packs
+    while packs:
+        for e in _unpack(packs.pop(0)):  # each run freed once unpacked
+            while k < len(marks) and marks[k][0] <= i:
+                warn(marks[k][1])
+                k += 1
+            i += 1
+            yield e
     for _, message in marks[k:]:
         warn(message)
     if result.error is not None:

@@ -119,3 +119,26 @@ def test_cli_list_json_is_the_same_with_two_jobs(pool_always: None, cli: Callabl
         assert res.exit_code == 0, res.output
         out[jobs] = res.stdout
     assert json.loads(out["1"]) and out["2"] == out["1"]
+
+
+def test_packed_runs_replay_warnings_at_their_place(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Events travel in packed runs; each warning still comes out after the same number of events."""
+    monkeypatch.setattr(_parallel, "PACK_EVENTS", 2)
+    head = "2024-01-02 10:00:0{s}.000 11 INFO nova.compute.manager [None req-{s}aaaaaaa-0000-0000-0000-0000000000" \
+           "00 admin admin] a {s}\n"
+    path = tmp_path / "compute1" / "nova-compute.log"
+    path.parent.mkdir()
+    path.write_text("junk at the top\n" + "".join(head.format(s=s) for s in range(5)), encoding="utf-8")
+    readers = open_inputs([str(path)], LoadOptions(), print)
+    result = _parallel.read_input(readers[0].item, _parallel.portable(LoadOptions()), frozenset())
+    assert len(result.packs) == 3
+    replayed: list[object] = []
+    back = pickle.loads(pickle.dumps(result))
+    for e in _parallel.replay(back, replayed.append):
+        replayed.append(e)
+    expected: list[object] = []
+    readers = open_inputs([str(path)], LoadOptions(), expected.append)
+    for e in readers[0].events():
+        expected.append(e)
+    assert replayed == expected and isinstance(expected[-1], str) and len(expected) == 6  # after the 3rd run
+    assert back.stats == readers[0].stats
