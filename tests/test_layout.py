@@ -24,8 +24,9 @@ from tests.conftest import REPO
 #: the package's source trees (migtrace/parsers and migtrace/reports are links to the last two)
 SOURCE_DIRS = (REPO / "migtrace", REPO / "parsers", REPO / "reports")
 MAX_FUNCTION_LINES = 60
-#: the one import that may fail: systemd-python, an optional C extension (the `journal` extra)
-OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal")}
+#: the imports that may fail: optional C extensions, systemd-python (the `journal` extra) and
+#: hyperscan (the `fast` extra: sources/_scan.py then searches with bytes.find)
+OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal"), ("migtrace/sources/_scan.py", "_hyperscan")}
 
 
 def _real_modules() -> list[Path]:
