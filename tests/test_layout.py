@@ -24,10 +24,10 @@ from tests.conftest import REPO
 #: the package's source trees (migtrace/parsers and migtrace/reports are links to the last two)
 SOURCE_DIRS = (REPO / "migtrace", REPO / "parsers", REPO / "reports")
 MAX_FUNCTION_LINES = 60
-#: the imports that may fail: systemd-python, an optional C extension (the `journal` extra), and
-#: dask.distributed / fsspec (the `dask` extra: --scheduler and URL inputs), each a one-line error naming it
-OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal"), ("migtrace/sources/_parallel.py", "_client"),
-                          ("migtrace/sources/_url.py", "_fsspec")}
+#: the imports that may fail: optional extensions — systemd-python (the `journal` extra), hyperscan (the
+#: `fast` extra: sources/_scan.py then searches with bytes.find), distributed and fsspec (the `dask` extra)
+OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal"), ("migtrace/sources/_scan.py", "_hyperscan"),
+                          ("migtrace/sources/_parallel.py", "_client"), ("migtrace/sources/_url.py", "_fsspec")}
 
 
 def _real_modules() -> list[Path]:

@@ -41,17 +41,22 @@ _BANNERS = (b"-- ", b"==> ")
 #: `MIGTRACE_SCAN_ENGINE=python` forces the pure-Python search (tests compare it with hyperscan)
 ENGINE_VARIABLE = "MIGTRACE_SCAN_ENGINE"
 
-_hs: Any
-try:  # the optional fast engine (pip install 'migtrace[fast]')
-    import hyperscan as _hs
-except ImportError:  # pragma: no cover - depends on the installation
-    _hs = None
+
+
+@lru_cache(maxsize=1)
+def _hyperscan() -> Any:
+    """The optional fast engine (pip install 'migtrace[fast]'), or None when it is not installed."""
+    try:
+        import hyperscan  # noqa: PLC0415 - optional: imported only where it may be missing
+    except ImportError:  # pragma: no cover - depends on the installation
+        return None
+    return hyperscan
 
 
 def engine_name() -> str:
     """The search engine in use: 'hyperscan' when installed (and not overridden), else 'python'."""
     wanted = os.environ.get(ENGINE_VARIABLE, "")
-    if _hs is not None and wanted in ("", "hyperscan"):
+    if wanted in ("", "hyperscan") and _hyperscan() is not None:
         return "hyperscan"
     return "python"
 
@@ -65,7 +70,7 @@ class Matcher:
         self.engine = engine
         self._db: Any = None
         if engine == "hyperscan" and (self.exact or self.caseless):
-            assert _hs is not None
+            _hs = _hyperscan()
             pats = [*self.exact, *self.caseless]
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
