@@ -33,11 +33,11 @@ from datetime import UTC, datetime, tzinfo
 
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
-from migtrace.model import LEVEL_ALIASES, Event, FileStats
+from migtrace.model import LEVEL_ALIASES, Event, FileStats, new_event
 from migtrace.parsers import libvirt
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
-from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD, TIMESTAMP
+from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD
 from migtrace.parsers.transport import Peeled, peel, table, wrapper_time
 
 #: variant -> header regex.  `std` is the file format (timestamp first), `bare`
@@ -60,8 +60,10 @@ _DEBUG_SUFFIXES = (
 #: The common record header in one greedy match: timestamp, pid, level, logger, the request block right
 #: after one blank, the message up to its last non-blank.  What it does not take (no request block, a
 #: cut or odd header) goes the general way (`parse_payload`); where it matches, both give the same fields.
+#: Its timestamp is the plain naive one (ASCII digits, `.` fraction, no zone) that `_utc_time` reads.
 _FAST_HEADER = re.compile(
-    r"(?P<ts>" + TIMESTAMP + r")\s+(?:(?P<pid>\d+)\s+)?(?P<level>" + LEVEL_ALTERNATION
+    r"(?P<ts>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?)\s+(?:(?P<pid>\d+)\s+)?"
+    r"(?P<level>" + LEVEL_ALTERNATION
     + r")\s+(?P<logger>[\w.\-]+)\s\[(?P<ctx>[^\]\[]*)\]\s?(?P<after>(?:.*\S)?)\s*$")
 
 
@@ -149,13 +151,16 @@ def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     start = len(parts[0]) if len(parts) > _SUFFIX_WORDS else 0
     tail = message[start:]
     # each pattern only where its own literal is (`}}` at the end, `(pid=`, `.py:`), in their order
-    wanted = (tail.endswith(("}}", "}}\n")), "(pid=" in tail, ".py:" in tail)
-    for suffix, worth in zip(_DEBUG_SUFFIXES, wanted, strict=True):
-        m = suffix.search(tail) if worth else None
-        if m:
-            pid = m.groupdict().get("pid")
-            return message[: start + m.start()], int(pid) if pid else None
-    return message, None
+    braces, plain, bare = _DEBUG_SUFFIXES
+    m = braces.search(tail) if tail.endswith(("}}", "}}\n")) else None
+    if m is None and "(pid=" in tail:
+        m = plain.search(tail)
+    if m is None:
+        m = bare.search(tail) if ".py:" in tail else None
+        if m is None:
+            return message, None
+        return message[: start + m.start()], None
+    return message[: start + m.start()], int(m.group("pid"))
 
 
 def parse_payload(text: str) -> Payload | None:
@@ -282,7 +287,7 @@ def _second_in_utc(second: str, zone: tzinfo) -> datetime:
 
 
 def _utc_time(ts: str, zone: tzinfo) -> datetime:
-    """The UTC time of a plain naive stamp (`_plain_stamp`), as `localize(_parse_time(ts), zone)` gives it."""
+    """The UTC time of a plain naive stamp (as `_FAST_HEADER` takes it): `localize(_parse_time(ts), zone)`."""
     if zone is UTC:
         return datetime.fromisoformat(ts + "+00:00")  # one C call; the same value and tzinfo
     base = _second_in_utc(ts[:19], zone)
@@ -299,13 +304,10 @@ def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
     while extra and not extra[-1].strip():
         extra.pop()
     assert p.time is not None
-    return Event(
-        time=rec.utc or localize(p.time, ctx.tz), time_text=p.time_text, message=p.message,
-        host=rec.host, service=rec.service or service_from_logger(p.logger), pid=p.pid, level=p.level, logger=p.logger,
-        request_id=p.request_id, global_request_id=p.global_request_id, user=p.user,
-        project=p.project, instance=p.instance, extra=tuple(extra), source=ctx.path,
-        lineno=rec.lineno, line_count=rec.nlines, fmt=fmt,
-    )
+    return new_event(
+        rec.utc or localize(p.time, ctx.tz), p.time_text, p.message, rec.host,
+        rec.service or service_from_logger(p.logger), p.pid, p.level, p.logger, p.request_id,
+        p.global_request_id, p.user, p.project, p.instance, tuple(extra), ctx.path, rec.lineno, rec.nlines, fmt)
 
 
 def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
@@ -317,7 +319,8 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
     header = folder.header
     for lineno, raw in lines:
         stats.lines_read += 1
-        if later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and not _maybe_ansi(raw):
+        if (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
+                and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw):
             # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
             closed = header(lineno, raw)
             if closed is not _NOT_FAST:
@@ -444,17 +447,6 @@ class _Miss:
 _NOT_FAST = _Miss()
 
 
-def _plain_stamp(ts: str) -> bool:
-    """True for `YYYY-MM-DD HH:MM:SS[.f…]` in ASCII digits, no zone: the stamps `_utc_time` reads."""
-    return ts.isascii() and (len(ts) == 19 or (ts[19] == "." and ts[20:].isdigit()))
-
-
-def _maybe_ansi(text: str) -> bool:
-    """False when `strip_ansi` surely leaves the line as it is (the same substring tests)."""
-    return ("\x1b" in text or "#033" in text or "^[" in text or ";3" in text or "[00m" in text
-            or "[0m" in text)
-
-
 class _Folder:
     """Fold lines into records: a header opens one, continuation lines join it, a cut header waits."""
 
@@ -472,17 +464,24 @@ class _Folder:
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
-            rec, self.rec = self.rec, None
-            try:
-                event = _emit(rec, self.ctx, self.fmt)
-            except ValueError as exc:  # out of range once converted to UTC: its lines become unparsed
-                self.stats.record_lines -= rec.head_lines
-                self.stats.continuation_lines -= rec.nlines - rec.head_lines
-                self.stats.unparsed_lines += rec.nlines - 1
-                self.ctx.unparsed(rec.lineno, f"{rec.payload.time_text} {rec.payload.message}", str(exc))
-                return
-            self.stats.records += 1
-            yield event
+            event = self._close_now()
+            if event is not None:
+                yield event
+
+    def _close_now(self) -> Event | None:
+        """Close the open record: its Event, or None when its time is out of range (then it is unparsed)."""
+        rec, self.rec = self.rec, None
+        assert rec is not None
+        try:
+            event = _emit(rec, self.ctx, self.fmt)
+        except ValueError as exc:  # out of range once converted to UTC: its lines become unparsed
+            self.stats.record_lines -= rec.head_lines
+            self.stats.continuation_lines -= rec.nlines - rec.head_lines
+            self.stats.unparsed_lines += rec.nlines - 1
+            self.ctx.unparsed(rec.lineno, f"{rec.payload.time_text} {rec.payload.message}", str(exc))
+            return None
+        self.stats.records += 1
+        return event
 
     def header(self, lineno: int, text: str) -> Event | _Miss | None:
         """Take a plain header line the quick way; return the Event it closes (or None), or `_NOT_FAST`.
@@ -492,19 +491,22 @@ class _Folder:
         wrapper.  Everything else (tracebacks, exception prefixes, odd
         stamps) returns `_NOT_FAST` and goes through `feed` untouched.
         """
-        if self.pending or self.origin is not None or self.wrapper_time is not None:
+        # (called by _fold for lines no wrapper revealed anything about: origin and wrapper_time are None)
+        if self.pending:
             return _NOT_FAST
         m = _FAST_HEADER.match(text)
         if m is None:
             return _NOT_FAST
         ts, pid_text, level, logger, block, after = m.groups()
-        level = LEVEL_ALIASES.get(level, level)
-        if level == "TRACE" or not _is_context(block) or not _plain_stamp(ts):
+        if level in LEVEL_ALIASES:
+            level = LEVEL_ALIASES[level]
+        if level == "TRACE" or ("req-" not in block and not _is_context(block)):
             return _NOT_FAST
         if text.count("[") > text.count("]") and HEADERISH.match(text):
             return _NOT_FAST  # a cut header: it waits for its continuation (feed)
+        zone = self.ctx.tz
         try:
-            utc = _utc_time(ts, self.ctx.tz)
+            utc = datetime.fromisoformat(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
         except ValueError:
             return _NOT_FAST
         request_id, global_id, user, project = parse_request_block(block)
@@ -515,13 +517,11 @@ class _Folder:
                 instance = im.group("uuid").lower()
                 after = after[im.end():]
         pid = int(pid_text) if pid_text else None
-        if level == "DEBUG":
+        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
             after, suffix_pid = _strip_debug_suffix(after)
             if suffix_pid is not None and pid is None:
                 pid = suffix_pid
-        closed = None
-        if self.rec is not None:
-            closed = next(self._close(), None)
+        closed = self._close_now() if self.rec is not None else None
         self.dead = False
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
         payload = Payload(level, logger, after, utc, ts, pid, request_id, global_id, user, project, instance)

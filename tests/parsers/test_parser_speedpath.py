@@ -206,3 +206,20 @@ def test_quick_path_takes_the_common_debug_line(monkeypatch: pytest.MonkeyPatch)
     assert len(events) == 200 and stats.records == 200 and stats.balanced
     assert events[5].message == 'Lock "compute_resources" released'
     assert events[5].time == datetime(2018, 3, 5, 0, 0, 5, 5000, tzinfo=UTC)
+
+
+def test_new_event_is_an_ordinary_frozen_event() -> None:
+    import dataclasses
+    import pickle
+
+    from migtrace.model import new_event
+
+    values = {f.name: f"v-{f.name}" for f in dataclasses.fields(Event)}
+    values.update(time=datetime(2020, 1, 2, tzinfo=UTC), pid=7, extra=("a", "b"), lineno=3, line_count=3)
+    quick, built = new_event(*values.values()), Event(**values)  # type: ignore[arg-type]
+    assert type(quick) is Event
+    assert quick == built and hash(quick) == hash(built) and repr(quick) == repr(built)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        quick.message = "changed"  # type: ignore[misc]
+    assert pickle.loads(pickle.dumps(quick)) == built
+    assert quick.replace(host="h2").host == "h2" and quick.host == "v-host"
