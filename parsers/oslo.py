@@ -155,12 +155,14 @@ def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     m = braces.search(tail) if tail.endswith(("}}", "}}\n")) else None
     if m is None and "(pid=" in tail:
         m = plain.search(tail)
-    if m is None:
-        m = bare.search(tail) if ".py:" in tail else None
-        if m is None:
-            return message, None
-        return message[: start + m.start()], None
-    return message[: start + m.start()], int(m.group("pid"))
+    if m is not None:
+        return message[: start + m.start()], int(m.group("pid"))
+    if ".py:" not in tail:
+        return message, None
+    # `func /path.py:line` is the last two words: matched from the blanks before them, no search
+    words = message.rsplit(None, 2)
+    m = bare.match(message, len(words[0])) if len(words) == 3 else bare.search(message)
+    return (message[: m.start()], None) if m else (message, None)
 
 
 def parse_payload(text: str) -> Payload | None:
