@@ -214,6 +214,10 @@ _DONE_LIMIT = 50_000
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
+#: the Event fields redaction may change: all but the skipped ones and the numbers (pid, line numbers)
+_EVENT_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(Event)
+                           if f.name not in _SKIP_FIELDS and f.name not in ("pid", "lineno", "line_count"))
+
 
 def _field_names(cls: type) -> tuple[str, ...]:
     """A dataclass's field names, looked up once per class (`dataclasses.fields` is slow per record)."""
@@ -479,8 +483,29 @@ class Redactor:
         self._memo[key] = (obj, new)  # keep obj alive so its id is not reused
         return new
 
+    def _event_fields(self, e: Event) -> Event:
+        """`_fields` for an Event: only its text fields can change (numbers and skipped fields stay)."""
+        changes: dict[str, Any] = {}
+        for name in _EVENT_TEXT_FIELDS:
+            value = getattr(e, name)
+            if value is not None:
+                new = self._value(name, value)
+                if new != value:
+                    changes[name] = new
+        extra = changes.get("extra", e.extra)
+        if extra:
+            message, *rest = mask_key_blocks([changes.get("message", e.message), *extra])
+            for name, new, old in (("message", message, e.message), ("extra", tuple(rest), e.extra)):
+                if new != old:
+                    changes[name] = new
+                else:
+                    changes.pop(name, None)
+        return dataclasses.replace(e, **changes) if changes else e
+
     def _fields(self, obj: T) -> T:
         """Redact every field of one record; the record itself when nothing in it changes (no copy)."""
+        if type(obj) is Event:
+            return self._event_fields(obj)  # type: ignore[arg-type,return-value]
         names = _field_names(type(obj))
         changes = {name: self._value(name, getattr(obj, name)) for name in names}
         if isinstance(obj, Event) and changes["extra"]:
