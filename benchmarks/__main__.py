@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="measure targets next to their anchors")
     run.add_argument("targets", nargs="*", default=["all"],
-                     help="P1 P2 P3 P4 scale scale-small stats stats-small, or all")
+                     help="P1 P2 P2-small P3 P3-small P4 scale scale-small stats stats-small, or all")
     run.add_argument("-n", "--repeat", type=int, help="runs per command (median); default per target")
     run.add_argument("--no-growth", action="store_true", help="P2 without the RSS-growth sets")
     gen = sub.add_parser("gen", help="generate named input sets")

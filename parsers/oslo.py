@@ -29,15 +29,15 @@ import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
-from migtrace.model import LEVEL_ALIASES, Event, FileStats
+from migtrace.model import LEVEL_ALIASES, Event, FileStats, new_event
 from migtrace.parsers import libvirt
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
-from migtrace.parsers._header import BARE, HEADERISH, STD
+from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD
 from migtrace.parsers.transport import Peeled, peel, table, wrapper_time
 
 #: variant -> header regex.  `std` is the file format (timestamp first), `bare`
@@ -48,11 +48,23 @@ _CONTEXT = re.compile(r"\[(?P<ctx>[^\]\[]*)\]\s?(?P<after>.*)$", re.S)
 _INSTANCE = re.compile(
     r"\[instance: (?P<uuid>[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})\] ?")
 _REQ = re.compile(r"^req-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Each suffix is at most this many blank-separated words at the end of the message (`from`, `(pid=N)`,
+#: the function, `path:line`): it is looked for only in them (see `_strip_debug_suffix`).
+_SUFFIX_WORDS = 4
 _DEBUG_SUFFIXES = (
     re.compile(r"\s*\{\{\(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)\}\}$"),
     re.compile(r"\s+from \(pid=(?P<pid>\d+)\) (?P<func>\S+) (?P<path>\S+):(?P<line>\d+)$"),
     re.compile(r"\s+(?P<func>[\w<>.]+) (?P<path>/\S+\.py):(?P<line>\d+)$"),
 )
+
+#: The common record header in one greedy match: timestamp, pid, level, logger, the request block right
+#: after one blank, the message up to its last non-blank.  What it does not take (no request block, a
+#: cut or odd header) goes the general way (`parse_payload`); where it matches, both give the same fields.
+#: Its timestamp is the plain naive one (ASCII digits, `.` fraction, no zone) that `_utc_time` reads.
+_FAST_HEADER = re.compile(
+    r"(?P<ts>[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,6})?)\s+(?:(?P<pid>\d+)\s+)?"
+    r"(?P<level>" + LEVEL_ALTERNATION
+    + r")\s+(?P<logger>[\w.\-]+)\s\[(?P<ctx>[^\]\[]*)\]\s?(?P<after>(?:.*\S)?)\s*$")
 
 
 @dataclass(slots=True)
@@ -93,6 +105,7 @@ def _is_req(token: str) -> bool:
 RequestBlock = tuple[str | None, str | None, str | None, str | None]
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_request_block(ctx: str, names_first_project: bool = False) -> RequestBlock:
     """Return (request_id, global_request_id, user, project) from a context block.
 
@@ -125,14 +138,31 @@ def parse_request_block(ctx: str, names_first_project: bool = False) -> RequestB
 
 
 def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
+    """Cut oslo's DEBUG `func path:line` suffix (three spellings) off a message, with the pid it names.
+
+    Every suffix is made of its last few blank-separated words, so the
+    patterns run over that tail only, starting at the blanks before them:
+    the match (leftmost, blanks included) is the one a search of the whole
+    message finds, without walking a 1 kB `network_info` line three times.
+    """
     if not message.endswith(("}}", ")")) and ".py:" not in message[-200:]:
         return message, None
-    for suffix in _DEBUG_SUFFIXES:
-        m = suffix.search(message)
-        if m:
-            pid = m.groupdict().get("pid")
-            return message[: m.start()], int(pid) if pid else None
-    return message, None
+    parts = message.rsplit(None, _SUFFIX_WORDS)
+    start = len(parts[0]) if len(parts) > _SUFFIX_WORDS else 0
+    tail = message[start:]
+    # each pattern only where its own literal is (`}}` at the end, `(pid=`, `.py:`), in their order
+    braces, plain, bare = _DEBUG_SUFFIXES
+    m = braces.search(tail) if tail.endswith(("}}", "}}\n")) else None
+    if m is None and "(pid=" in tail:
+        m = plain.search(tail)
+    if m is not None:
+        return message[: start + m.start()], int(m.group("pid"))
+    if ".py:" not in tail:
+        return message, None
+    # `func /path.py:line` is the last two words: matched from the blanks before them, no search
+    words = message.rsplit(None, 2)
+    m = bare.match(message, len(words[0])) if len(words) == 3 else bare.search(message)
+    return (message[: m.start()], None) if m else (message, None)
 
 
 def parse_payload(text: str) -> Payload | None:
@@ -230,10 +260,10 @@ PARSER = OsloTextParser()
 
 
 class _Record:
-    __slots__ = ("extra", "head_lines", "host", "lineno", "nlines", "origin", "payload", "service")
+    __slots__ = ("extra", "head_lines", "host", "lineno", "nlines", "origin", "payload", "service", "utc")
 
     def __init__(self, payload: Payload, lineno: int, service: str | None, host: str | None,
-                 origin: tuple[str | None, ...] | None = None) -> None:
+                 origin: tuple[str | None, ...] | None = None, utc: datetime | None = None) -> None:
         self.payload = payload
         self.lineno = lineno
         self.extra: list[str] = []
@@ -243,6 +273,30 @@ class _Record:
         self.service = service
         self.host = host
         self.origin = origin
+        #: the time in UTC when the fast path already converted it
+        self.utc = utc
+
+
+@functools.lru_cache(maxsize=1024)
+def _second_in_utc(second: str, zone: tzinfo) -> datetime:
+    """One wall-clock second (`YYYY-MM-DD HH:MM:SS`) of a zone, in UTC; raises ValueError like `localize`.
+
+    Records come many to a second: the zone arithmetic is done once per
+    second, the fraction added after (a zone's offset never changes inside
+    a second, so this is exactly `localize` of the full timestamp).
+    """
+    return localize(datetime.fromisoformat(second), zone)
+
+
+def _utc_time(ts: str, zone: tzinfo) -> datetime:
+    """The UTC time of a plain naive stamp (as `_FAST_HEADER` takes it): `localize(_parse_time(ts), zone)`."""
+    if zone is UTC:
+        return datetime.fromisoformat(ts + "+00:00")  # one C call; the same value and tzinfo
+    base = _second_in_utc(ts[:19], zone)
+    if len(ts) == 19:
+        return base
+    frac = ts[20:]
+    return base.replace(microsecond=int(frac) * 10 ** (6 - len(frac)))
 
 
 def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
@@ -252,13 +306,10 @@ def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
     while extra and not extra[-1].strip():
         extra.pop()
     assert p.time is not None
-    return Event(
-        time=localize(p.time, ctx.tz), time_text=p.time_text, message=p.message,
-        host=rec.host, service=rec.service or service_from_logger(p.logger), pid=p.pid, level=p.level, logger=p.logger,
-        request_id=p.request_id, global_request_id=p.global_request_id, user=p.user,
-        project=p.project, instance=p.instance, extra=tuple(extra), source=ctx.path,
-        lineno=rec.lineno, line_count=rec.nlines, fmt=fmt,
-    )
+    return new_event(
+        rec.utc or localize(p.time, ctx.tz), p.time_text, p.message, rec.host,
+        rec.service or service_from_logger(p.logger), p.pid, p.level, p.logger, p.request_id,
+        p.global_request_id, p.user, p.project, p.instance, tuple(extra), ctx.path, rec.lineno, rec.nlines, fmt)
 
 
 def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
@@ -266,8 +317,18 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
     tbl = table()
     unwrap = _Unwrapper(ctx, folder)
     later: list[Event] | None = None
+    stats = ctx.stats
+    header = folder.header
     for lineno, raw in lines:
-        ctx.stats.lines_read += 1
+        stats.lines_read += 1
+        if (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
+                and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw):
+            # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
+            closed = header(lineno, raw)
+            if closed is not _NOT_FAST:
+                if isinstance(closed, Event):
+                    yield closed
+                continue
         text = strip_ansi(raw)
         peeled = peel(text, tbl)
         if peeled.newest_first and later is None:
@@ -381,6 +442,13 @@ def _is_header(p: Payload | None) -> bool:
     return p is not None and p.time is not None and p.is_header
 
 
+class _Miss:
+    """What `_Folder.header` returns for a line the general way must read."""
+
+
+_NOT_FAST = _Miss()
+
+
 class _Folder:
     """Fold lines into records: a header opens one, continuation lines join it, a cut header waits."""
 
@@ -398,17 +466,70 @@ class _Folder:
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
-            rec, self.rec = self.rec, None
-            try:
-                event = _emit(rec, self.ctx, self.fmt)
-            except ValueError as exc:  # out of range once converted to UTC: its lines become unparsed
-                self.stats.record_lines -= rec.head_lines
-                self.stats.continuation_lines -= rec.nlines - rec.head_lines
-                self.stats.unparsed_lines += rec.nlines - 1
-                self.ctx.unparsed(rec.lineno, f"{rec.payload.time_text} {rec.payload.message}", str(exc))
-                return
-            self.stats.records += 1
-            yield event
+            event = self._close_now()
+            if event is not None:
+                yield event
+
+    def _close_now(self) -> Event | None:
+        """Close the open record: its Event, or None when its time is out of range (then it is unparsed)."""
+        rec, self.rec = self.rec, None
+        assert rec is not None
+        try:
+            event = _emit(rec, self.ctx, self.fmt)
+        except ValueError as exc:  # out of range once converted to UTC: its lines become unparsed
+            self.stats.record_lines -= rec.head_lines
+            self.stats.continuation_lines -= rec.nlines - rec.head_lines
+            self.stats.unparsed_lines += rec.nlines - 1
+            self.ctx.unparsed(rec.lineno, f"{rec.payload.time_text} {rec.payload.message}", str(exc))
+            return None
+        self.stats.records += 1
+        return event
+
+    def header(self, lineno: int, text: str) -> Event | _Miss | None:
+        """Take a plain header line the quick way; return the Event it closes (or None), or `_NOT_FAST`.
+
+        Only the case `feed` would treat as a new record with a request block:
+        no cut header waiting, a complete header, a plain naive timestamp, no
+        wrapper.  Everything else (tracebacks, exception prefixes, odd
+        stamps) returns `_NOT_FAST` and goes through `feed` untouched.
+        """
+        # (called by _fold for lines no wrapper revealed anything about: origin and wrapper_time are None)
+        if self.pending:
+            return _NOT_FAST
+        m = _FAST_HEADER.match(text)
+        if m is None:
+            return _NOT_FAST
+        ts, pid_text, level, logger, block, after = m.groups()
+        if level in LEVEL_ALIASES:
+            level = LEVEL_ALIASES[level]
+        if level == "TRACE" or ("req-" not in block and not _is_context(block)):
+            return _NOT_FAST
+        if text.count("[") > text.count("]") and HEADERISH.match(text):
+            return _NOT_FAST  # a cut header: it waits for its continuation (feed)
+        zone = self.ctx.tz
+        try:
+            utc = datetime.fromisoformat(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
+        except ValueError:
+            return _NOT_FAST
+        request_id, global_id, user, project = parse_request_block(block)
+        instance = None
+        if after.startswith("[instance: "):
+            im = _INSTANCE.match(after)
+            if im:
+                instance = im.group("uuid").lower()
+                after = after[im.end():]
+        pid = int(pid_text) if pid_text else None
+        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
+            after, suffix_pid = _strip_debug_suffix(after)
+            if suffix_pid is not None and pid is None:
+                pid = suffix_pid
+        closed = self._close_now() if self.rec is not None else None
+        self.dead = False
+        # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
+        payload = Payload(level, logger, after, utc, ts, pid, request_id, global_id, user, project, instance)
+        self.rec = _Record(payload, lineno, self.ctx.service, self.ctx.host, None, utc)
+        self.stats.record_lines += 1
+        return closed
 
     def feed(self, lineno: int, text: str) -> Iterator[Event]:
         """Take one line; yield the record it closes, if any."""

@@ -208,6 +208,24 @@ _OWN_FIELDS = frozenset({"explanation", "remedy", "references"})
 
 T = TypeVar("T")
 
+#: `Redactor.event` drops its cache of `text()` results past this many strings (memory stays bounded)
+_DONE_LIMIT = 50_000
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+#: the Event fields redaction may change: all but the skipped ones and the numbers (pid, line numbers)
+_EVENT_TEXT_FIELDS = tuple(f.name for f in dataclasses.fields(Event)
+                           if f.name not in _SKIP_FIELDS and f.name not in ("pid", "lineno", "line_count"))
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A dataclass's field names, looked up once per class (`dataclasses.fields` is slow per record)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
 
 def parse_categories(spec: str | Iterable[str] | None) -> set[str]:
     """Turn `hosts,ips` (or an iterable of names) into a validated category set."""
@@ -461,13 +479,41 @@ class Redactor:
         hit = self._memo.get(key)
         if hit is not None and hit[0] is obj:
             return hit[1]  # type: ignore[no-any-return]
-        changes = {f.name: self._value(f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)}  # type: ignore[arg-type]
+        new = self._fields(obj)
+        self._memo[key] = (obj, new)  # keep obj alive so its id is not reused
+        return new
+
+    def _event_fields(self, e: Event) -> Event:
+        """`_fields` for an Event: only its text fields can change (numbers and skipped fields stay)."""
+        changes: dict[str, Any] = {}
+        for name in _EVENT_TEXT_FIELDS:
+            value = getattr(e, name)
+            if value is not None:
+                new = self._value(name, value)
+                if new != value:
+                    changes[name] = new
+        extra = changes.get("extra", e.extra)
+        if extra:
+            message, *rest = mask_key_blocks([changes.get("message", e.message), *extra])
+            for name, new, old in (("message", message, e.message), ("extra", tuple(rest), e.extra)):
+                if new != old:
+                    changes[name] = new
+                else:
+                    changes.pop(name, None)
+        return dataclasses.replace(e, **changes) if changes else e
+
+    def _fields(self, obj: T) -> T:
+        """Redact every field of one record; the record itself when nothing in it changes (no copy)."""
+        if type(obj) is Event:
+            return self._event_fields(obj)  # type: ignore[arg-type,return-value]
+        names = _field_names(type(obj))
+        changes = {name: self._value(name, getattr(obj, name)) for name in names}
         if isinstance(obj, Event) and changes["extra"]:
             message, *extra = mask_key_blocks([changes["message"], *changes["extra"]])
             changes["message"], changes["extra"] = message, tuple(extra)
-        new = dataclasses.replace(obj, **changes)  # type: ignore[type-var]
-        self._memo[key] = (obj, new)  # keep obj alive so its id is not reused
-        return new
+        if all(changes[name] == getattr(obj, name) for name in names):
+            return obj
+        return dataclasses.replace(obj, **changes)  # type: ignore[type-var]
 
     def _names_only(self, s: str) -> str:
         """Replace the names already known (never learn from, nor mask secrets in, migtrace's own text)."""
@@ -477,14 +523,21 @@ class Redactor:
         return names.sub(lambda m: self._lookup.get(m.group(0), m.group(0)), s)
 
     def event(self, e: Event) -> Event:
-        """Return a redacted copy of one event (streaming commands: `merge`)."""
+        """Return a redacted copy of one event (streaming commands: `merge`), or the event when nothing changes.
+
+        Nothing is kept per event: a merge of millions of records remembers
+        the names and secrets it learnt, not the records (cached `text()`
+        results are dropped past `_DONE_LIMIT` strings; they are only a cache).
+        """
         self.discover(e.message)
         for line in e.extra:
             self.discover(line)
         self.add("hosts", e.host)
         self.add("users", e.user)
         self.add("projects", e.project)
-        return self._object(e)
+        if len(self._done) > _DONE_LIMIT:
+            self._done.clear()
+        return self._fields(e)
 
     def migration(self, m: Migration) -> Migration:
         """Return a redacted copy of one migration, its events and findings (`timeline`)."""

@@ -21,6 +21,8 @@ from migtrace.cli._common import (
 )
 from migtrace.pipeline import merged_events
 from migtrace.reports import RenderOptions, render
+from migtrace.reports.neutral import terminal_safe
+from migtrace.reports.redact import leak_check
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -56,5 +58,36 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
         return
     redactor = make_redactor(redact)
     options = RenderOptions(full=full)
-    for event in stream.events:
-        echo_log_text(render("merge", "text", redactor.event(event), options), what="a merged record")
+    batch: list[str] = []
+    size = 0
+    try:
+        for event in stream.events:
+            text = render("merge", "text", redactor.event(event), options)
+            batch.append(text)
+            size += len(text)
+            if size >= _BATCH_CHARS:
+                full_batch, batch, size = batch, [], 0
+                _write(full_batch)
+    finally:
+        # the records read before an error (--strict, a read failure) are printed, as one by one
+        _write(batch)
+
+
+#: records are checked and written in blocks of about this many characters (one write, one leak scan)
+_BATCH_CHARS = 1 << 18
+
+
+def _write(batch: list[str]) -> None:
+    """Print records as `echo_log_text` prints each, in one write after one leak scan of the block.
+
+    When the scan of the block finds anything, the records go one by one
+    through `echo_log_text`: the ones before the offending record are
+    printed and the command stops at it, exactly as when each is checked.
+    """
+    if not batch:
+        return
+    if leak_check("\n".join(batch)):
+        for text in batch:
+            echo_log_text(text, what="a merged record")
+        return
+    click.echo("\n".join(terminal_safe(text) for text in batch))
