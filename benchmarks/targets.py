@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -299,19 +300,34 @@ print(t1 - t, t2 - t1, t3 - t2, len(a.migrations))
 """
 
 
-def stats_vs_list(repeat: int, name: str = "main") -> None:
-    """`stats -f json` vs `list -f json` on one set (issue 16: stats must cost no more than list).
+#: the two commands `stats` compares: the same inputs, options and output sink, only the subcommand differs
+STATS_COMMANDS: tuple[str, str] = ("list", "stats")
 
-    Both read and correlate every line; stats adds the fleet figures and each
-    live migration's physics (its progress lines read again through the
-    marker), list adds nothing: the difference is that work alone.
-    """
+
+def stats_vs_list(repeat: int, name: str = "main") -> None:
+    """`stats -f json` vs `list -f json` on one set (issue 16: stats must cost no more than list)."""
     root = datasets.ensure(name)
     files = datasets.log_files(root)
     _header(f"stats vs list on {name}", root, files)
+    compare_stats_list(root, files, repeat)
+
+
+def compare_stats_list(root: Path, files: list[Path], repeat: int) -> tuple[Run, Run]:
+    """Measure `list -f json` and `stats -f json` on `root` alike; print them and the work stats adds.
+
+    Both read and correlate every line through the same load (same inputs,
+    same options, stdout to /dev/null); stats adds the fleet figures and
+    each live migration's physics, list adds nothing: the difference is that
+    work alone.  The runs alternate (list, stats, list, stats …) after one
+    warm-up of the page cache, so a busy neighbour on a shared machine
+    weighs on both alike rather than on whichever ran second.
+    """
     warm(files)
-    ls = median_run([*MIGTRACE, "list", "-f", "json", str(root)], repeat)
-    st = median_run([*MIGTRACE, "stats", "-f", "json", str(root)], repeat)
+    runs: dict[str, list[Run]] = {c: [] for c in STATS_COMMANDS}
+    for _ in range(repeat):
+        for command in STATS_COMMANDS:
+            runs[command].append(median_run([*MIGTRACE, command, "-f", "json", str(root)], 1))
+    ls, st = (_median(runs[c]) for c in STATS_COMMANDS)
     print(table(["command", "wall s", "CPU s", "peak RSS MiB"],
                 [["migtrace list -f json DIR", ls.wall_s, ls.cpu_s, ls.rss_mib],
                  ["migtrace stats -f json DIR", st.wall_s, st.cpu_s, st.rss_mib]]))
@@ -321,6 +337,13 @@ def stats_vs_list(repeat: int, name: str = "main") -> None:
     load_s, list_s, stats_s, moves = out.stdout.split()
     print(f"in one process: load {float(load_s):.1f} s CPU, then list's rows {float(list_s) * 1000:.0f} ms, "
           f"stats' figures and physics {float(stats_s) * 1000:.0f} ms ({moves} moves)")
+    return ls, st
+
+
+def _median(runs: list[Run]) -> Run:
+    """Aggregate single runs as median_run does: medians, peak RSS the largest."""
+    return Run(statistics.median(r.wall_s for r in runs), statistics.median(r.cpu_s for r in runs),
+               max(r.rss_mib for r in runs), runs[-1].out_bytes, len(runs))
 
 
 TARGETS: dict[str, Callable[[int], None]] = {

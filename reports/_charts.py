@@ -13,12 +13,15 @@ UTC and written without offset; the axis title says "UTC".
 from __future__ import annotations
 
 import html
+import itertools
 import json
+import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from migtrace.diagnose.physics import marks_of
 from migtrace.model import Event, Migration, level_rank
+from migtrace.reports._format import duration_short
 from migtrace.reports.neutral import chart_label
 
 #: Phase bar colours (colour-blind-safe Okabe-Ito palette, cycled).
@@ -316,9 +319,28 @@ def timeline_svg(m: Migration) -> str:
     for e, shape in _static_markers(m):
         if lane(e) in lanes:
             out.append(_marker(shape, x(e.time), y(lane(e))))
+    out += _svg_marks(m, lanes, x, y)
     out += _svg_axis(t0, span, plot, SVG_TOP + SVG_ROW * len(lanes))
     out += _svg_legend(m, height - 8)
     return "\n".join([*out, "</svg>"])
+
+
+def _svg_marks(m: Migration, lanes: list[str], x: Any, y: Any) -> list[str]:
+    """Return the marked events (physics.yaml) as on the plotly timeline: a star per admin action, a triangle
+    per copy event, on the lane that logged it, the label as its tooltip."""
+    out = []
+    for k in marks_of(m):
+        if lane(k.event) not in lanes:
+            continue
+        cx, cy, colour = x(k.event.time), y(lane(k.event)), MARK_STYLES[k.admin][1]
+        if k.admin:
+            points = " ".join(f"{cx + r * math.sin(math.pi * i / 5):.1f},{cy - r * math.cos(math.pi * i / 5):.1f}"
+                              for i, r in zip(range(10), (8, 3.5) * 5, strict=True))
+        else:
+            points = f"{cx:.1f},{cy - 7:.1f} {cx + 7:.1f},{cy + 6:.1f} {cx - 7:.1f},{cy + 6:.1f}"
+        out.append(f'<polygon class="mark {"admin" if k.admin else "copy"}" points="{points}" fill="{colour}" '
+                   f'stroke="#ffffff"><title>{_esc(k.label)}</title></polygon>')
+    return out
 
 
 def _svg_axis(t0: datetime, span: float, plot: float, top: float) -> list[str]:
@@ -373,6 +395,8 @@ def progress_svg(m: Migration) -> str | None:
 FLEET_OK, FLEET_FAILED, FLEET_OPEN = "#009E73", "#D55E00", "#999999"
 #: Height of each fleet chart (they sit two by two).
 FLEET_HEIGHT = 300
+#: The pair matrix's colour scale: failure rate 0 → 1 (plotly's `colorscale`; the static copy interpolates it).
+FAIL_SCALE: tuple[tuple[float, str], ...] = ((0.0, "#e8f5e9"), (0.5, "#ffb74d"), (1.0, "#c62828"))
 
 
 def _fleet_layout(title: str, **extra: Any) -> dict[str, Any]:
@@ -393,7 +417,7 @@ def pair_matrix_figure(pairs: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "data": [{"type": "heatmap", "x": [_hover(d) for d in dests], "y": [_hover(s) for s in sources], "z": z,
                   "text": text, "texttemplate": "%{text}", "zmin": 0, "zmax": 1,
-                  "colorscale": [[0, "#e8f5e9"], [0.5, "#ffb74d"], [1, "#c62828"]],
+                  "colorscale": [list(stop) for stop in FAIL_SCALE],
                   "colorbar": {"title": {"text": "fail"}, "tickformat": ".0%"},
                   "hovertemplate": "%{y} → %{x}: %{text}<extra></extra>"}],
         "layout": _fleet_layout("Moves per source → destination (colour: failure rate)",
@@ -433,3 +457,181 @@ def failures_by_host_figure(hosts: list[dict[str, Any]]) -> dict[str, Any]:
             "layout": _fleet_layout("Moves per host (as source or destination)", barmode="stack",
                                     xaxis={"type": "category"}, yaxis={"title": {"text": "moves"}},
                                     legend={"orientation": "h", "y": -0.2})}
+
+
+# --------------------------------------------------------------------------- fleet, static SVG
+# The fleet charts drawn on the server, from the same rows as the plotly figures above: what
+# paper, a PDF, a screenshot taken at load or a browser without JavaScript shows (the CSS hides
+# them once plotly has drawn, and the print stylesheet always shows them).
+
+#: Width of a fleet chart in SVG user units (they sit two by two on screen, one per line on paper).
+FLEET_SVG_WIDTH = 600
+#: Label column, cell/row height and the largest number of characters a label keeps.
+FLEET_SVG_LABEL = 130
+FLEET_SVG_ROW = 24
+FLEET_SVG_CHARS = 20
+
+
+def _short(text: str, limit: int = FLEET_SVG_CHARS) -> str:
+    """Shorten a label for the static chart (the whole name is in its `<title>`)."""
+    return text if len(text) <= limit else text[:max(limit - 1, 1)] + "…"
+
+
+def _fleet_svg_open(height: float, title: str) -> list[str]:
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" class="static-chart fleet-static" '
+            f'viewBox="0 0 {FLEET_SVG_WIDTH} {height:.0f}" role="img" aria-label="{_esc(title)}" '
+            'font-family="sans-serif" font-size="11">',
+            f'<text x="{FLEET_SVG_WIDTH / 2:.0f}" y="18" text-anchor="middle" font-size="13">{_esc(title)}</text>']
+
+
+def fail_colour(rate: float | None) -> str:
+    """Return the pair matrix's colour of a failure rate (FAIL_SCALE interpolated, as plotly does); white: none."""
+    if rate is None:
+        return "#ffffff"
+    rate = min(max(rate, 0.0), 1.0)
+    for (lo, c0), (hi, c1) in itertools.pairwise(FAIL_SCALE):
+        if rate <= hi:
+            f = (rate - lo) / (hi - lo) if hi > lo else 0.0
+            rgb = [round(int(c0[i:i + 2], 16) + f * (int(c1[i:i + 2], 16) - int(c0[i:i + 2], 16))) for i in (1, 3, 5)]
+            return "#" + "".join(f"{c:02x}" for c in rgb)
+    return FAIL_SCALE[-1][1]
+
+
+def pair_matrix_svg(pairs: list[dict[str, Any]]) -> str:
+    """Return the source × destination matrix as static SVG: the same cells, colours and texts as the figure."""
+    sources = sorted({r["source_host"] or "?" for r in pairs}, key=lambda h: (h == "?", h)) or ["?"]
+    dests = sorted({r["dest_host"] or "?" for r in pairs}, key=lambda h: (h == "?", h)) or ["?"]
+    top = 36.0
+    cell_w = (FLEET_SVG_WIDTH - FLEET_SVG_LABEL - 10) / len(dests)
+    height = top + FLEET_SVG_ROW * len(sources) + 40
+    out = _fleet_svg_open(height, "Moves per source → destination (colour: failure rate)")
+    for i, s in enumerate(sources):
+        out.append(f'<text x="{FLEET_SVG_LABEL - 6}" y="{top + FLEET_SVG_ROW * i + 16:.0f}" text-anchor="end">'
+                   f'<title>{_esc(s)}</title>{_esc(_short(s))}</text>')
+    chars = max(int(cell_w / 6.5), 3)
+    for j, d in enumerate(dests):
+        xc = FLEET_SVG_LABEL + cell_w * j + cell_w / 2
+        out.append(f'<text x="{xc:.1f}" y="{top + FLEET_SVG_ROW * len(sources) + 14:.0f}" text-anchor="middle">'
+                   f'<title>{_esc(d)}</title>{_esc(_short(d, chars))}</text>')
+    out.append(f'<text x="{FLEET_SVG_LABEL + (FLEET_SVG_WIDTH - FLEET_SVG_LABEL) / 2:.0f}" y="{height - 6:.0f}" '
+               'text-anchor="middle" fill="#6b7780">destination (rows: source; ? = host unknown)</text>')
+    for r in pairs:
+        i, j = sources.index(r["source_host"] or "?"), dests.index(r["dest_host"] or "?")
+        x0, y0 = FLEET_SVG_LABEL + cell_w * j, top + FLEET_SVG_ROW * i
+        text = f"{r['moves']} ({r['failed'] + r['stalled']} failed)"
+        rate = r["failure_rate"]
+        tip = f"{r['source_host'] or '?'} → {r['dest_host'] or '?'}: {text}" + (
+            "" if rate is None else f", {rate * 100:.0f}% failed")
+        out.append(f'<rect class="pair" x="{x0:.1f}" y="{y0:.1f}" width="{cell_w:.1f}" height="{FLEET_SVG_ROW}" '
+                   f'fill="{fail_colour(rate)}" stroke="#ffffff"><title>{_esc(tip)}</title></rect>')
+        if cell_w >= 6.0 * len(text):
+            out.append(f'<text x="{x0 + cell_w / 2:.1f}" y="{y0 + 16:.1f}" text-anchor="middle">{_esc(text)}</text>')
+    return "\n".join([*out, "</svg>"])
+
+
+def failures_by_host_svg(hosts: list[dict[str, Any]]) -> str:
+    """Return the moves per host as static SVG: stacked bars ok / failed / no outcome, as the figure."""
+    left, top, plot_h = 40.0, 44.0, 170.0
+    height = top + plot_h + 60
+    out = _fleet_svg_open(height, "Moves per host (as source or destination)")
+    legend_x = left
+    for name, colour in (("ok", FLEET_OK), ("failed", FLEET_FAILED), ("no outcome", FLEET_OPEN)):
+        out.append(f'<rect x="{legend_x:.0f}" y="26" width="10" height="10" fill="{colour}"/>')
+        out.append(f'<text x="{legend_x + 14:.0f}" y="35">{name}</text>')
+        legend_x += 24 + 6.5 * len(name)
+    highest = max([r["moves"] for r in hosts] + [1])
+    plot_w = FLEET_SVG_WIDTH - left - 10
+    slot = plot_w / max(len(hosts), 1)
+    bar_w = max(min(slot * 0.7, 60.0), 1.0)
+    out.append(f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#90a4ae"/>')
+    for value in (0, highest):
+        out.append(f'<text x="{left - 4}" y="{top + plot_h * (1 - value / highest) + 4:.0f}" '
+                   f'text-anchor="end">{value}</text>')
+    chars = max(int(slot / 6.5), 3)
+    for k, r in enumerate(hosts):
+        name = r["group"] or "(unknown)"
+        failed = r["failed"] + r["stalled"]
+        still = r["in_progress"] + r["unknown"]
+        parts = (("ok", r["moves"] - failed - still, FLEET_OK), ("failed", failed, FLEET_FAILED),
+                 ("no outcome", still, FLEET_OPEN))
+        x0 = left + slot * k + (slot - bar_w) / 2
+        base = top + plot_h
+        for label, count, colour in parts:
+            if count <= 0:
+                continue
+            h = plot_h * count / highest
+            base -= h
+            out.append(f'<rect class="bar" x="{x0:.1f}" y="{base:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
+                       f'fill="{colour}"><title>{_esc(f"{name}: {count} {label}")}</title></rect>')
+        out.append(f'<text x="{x0 + bar_w / 2:.1f}" y="{top + plot_h + 14:.0f}" text-anchor="middle">'
+                   f'<title>{_esc(name)}</title>{_esc(_short(name, chars))}</text>')
+    return "\n".join([*out, "</svg>"])
+
+
+def _quartiles(values: list[float]) -> tuple[float, float, float]:
+    """Return the first quartile, median and third quartile (linear interpolation, as plotly's boxes)."""
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        pos = q * (len(ordered) - 1)
+        lo = int(pos)
+        hi = min(lo + 1, len(ordered) - 1)
+        return ordered[lo] + (pos - lo) * (ordered[hi] - ordered[lo])
+    return at(0.25), at(0.5), at(0.75)
+
+
+def _tick(value: float, unit: str) -> str:
+    if unit == "s":
+        return duration_short(value)
+    return f"{value:g} {unit}"
+
+
+def distribution_svg(values: dict[str, list[tuple[float, str]]], title: str, unit: str) -> str:
+    """Return one box per kind with every move as a dot, as static SVG; a log axis under the same rule."""
+    rows = [(kind, [v for v, _ in points]) for kind, points in values.items() if points]
+    flat = [v for _, vs in rows for v in vs if v > 0]
+    log = bool(flat) and max(flat) / min(flat) > 100
+    lo = min(flat) if log else 0.0
+    hi = max([v for _, vs in rows for v in vs] + [lo * 10 if log else 1e-3])
+    left, top = float(FLEET_SVG_LABEL), 36.0
+    plot_w = FLEET_SVG_WIDTH - left - 20
+    row_h = 40.0
+    height = top + row_h * max(len(rows), 1) + 40
+
+    def x(v: float) -> float:
+        if log:
+            v = max(v, lo)
+            return left + (math.log10(v) - math.log10(lo)) / max(math.log10(hi) - math.log10(lo), 1e-9) * plot_w
+        return left + v / hi * plot_w
+
+    out = _fleet_svg_open(height, title)
+    if not rows:
+        out.append(f'<text x="{FLEET_SVG_WIDTH / 2:.0f}" y="{top + 24:.0f}" text-anchor="middle" '
+                   'fill="#6b7780">no move has one</text>')
+    for n, (kind, vs) in enumerate(rows):
+        yc = top + row_h * n + row_h / 2
+        colour = PHASE_COLOURS[(n + 1) % len(PHASE_COLOURS)]
+        q1, med, q3 = _quartiles(vs)
+        out.append(f'<text x="{left - 6}" y="{yc + 4:.0f}" text-anchor="end">{_esc(kind)}</text>')
+        out.append(f'<line x1="{x(min(vs)):.1f}" y1="{yc:.1f}" x2="{x(max(vs)):.1f}" y2="{yc:.1f}" '
+                   f'stroke="{colour}"/>')
+        out.append(f'<rect class="box" x="{x(q1):.1f}" y="{yc - 10:.1f}" width="{max(x(q3) - x(q1), 1.0):.1f}" '
+                   f'height="20" fill="{colour}" fill-opacity="0.25" stroke="{colour}">'
+                   f'<title>{_esc(f"{kind}: median {_tick(med, unit)}, {len(vs)} moves")}</title></rect>')
+        out.append(f'<line x1="{x(med):.1f}" y1="{yc - 10:.1f}" x2="{x(med):.1f}" y2="{yc + 10:.1f}" '
+                   f'stroke="{colour}" stroke-width="2"/>')
+        for k, v in enumerate(vs):  # every move, spread over the row as plotly's jitter does (deterministic)
+            dy = ((k * 7919) % 17 - 8) * 1.1
+            out.append(f'<circle class="point" cx="{x(v):.1f}" cy="{yc + dy:.1f}" r="2.5" fill="{colour}"/>')
+    axis_y = top + row_h * max(len(rows), 1)
+    out.append(f'<line x1="{left}" y1="{axis_y:.0f}" x2="{left + plot_w:.0f}" y2="{axis_y:.0f}" stroke="#90a4ae"/>')
+    if log:
+        ticks = [10.0 ** k for k in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1)
+                 if lo <= 10.0 ** k <= hi] or [lo, hi]
+    else:
+        ticks = [hi * k / 4 for k in range(5)]
+    for t in ticks:
+        out.append(f'<text x="{x(t):.1f}" y="{axis_y + 14:.0f}" text-anchor="middle">{_esc(_tick(t, unit))}</text>')
+    out.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 6:.0f}" text-anchor="middle" fill="#6b7780">'
+               f'{"log scale" if log else "linear scale"}; a dot per move, box: middle half, line: median</text>')
+    return "\n".join([*out, "</svg>"])

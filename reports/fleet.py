@@ -142,7 +142,7 @@ def physics_dict(p: Physics) -> dict[str, Any]:
         "marks": [{"id": k.id, "label": k.label, "admin": k.admin, "time": iso(k.event.time), "host": k.event.host,
                    "event": k.event.origin} for k in p.marks],
         "downtime_s": _round(p.downtime_s), "downtime_source": p.downtime_source or None,
-        "downtime_resolution_s": p.downtime_resolution_s,
+        "downtime_resolution_s": p.downtime_resolution_s, "auto_converge": p.auto_converge,
     }
 
 
@@ -187,8 +187,20 @@ def _overview(view: FleetView, fmt: str, options: RenderOptions) -> str:
         body = listing(stuck, ("migration_id", "verdict", "evidence"), fmt, ("move", "copy", "evidence"),
                        max_width=options.max_width, shrink=("evidence",))
         title = "Live migrations that did not converge"
-        parts.append(f"### {title}\n\n{body}" if fmt == "markdown" else f"{title}\n{body}")
+        parts.append(f"### {title}\n\n{body}{_auto_converge_note(stuck, fmt)}" if fmt == "markdown"
+                     else f"{title}\n{body}{_auto_converge_note(stuck, fmt)}")
     return "\n".join(parts)
+
+
+def _auto_converge_note(stuck: Sequence[dict[str, Any]], fmt: str) -> str:
+    """Say what the logs tell of auto-converge for the moves that did not converge: one line per answer,
+    naming the moves when they differ (nova logs no throttling, so mostly: unknown, and why)."""
+    said: dict[str, list[str]] = {}
+    for p in stuck:
+        said.setdefault(p["auto_converge"], []).append(p["migration_id"])
+    lines = [f"auto-converge: {text}" + (f" — {', '.join(ids)}" if len(said) > 1 else "")
+             for text, ids in said.items()]
+    return "".join(f"\n{line}\n" if fmt == "markdown" else f"{line}\n" for line in lines)
 
 
 def _render(fmt: str) -> Callable[[Any, RenderOptions], str]:

@@ -3,10 +3,10 @@
 Built from the same rows as `migtrace stats` and the JSON report's `stats`
 (reports.fleet), formatted here so the template only loops and prints: a
 per-pair matrix, duration and downtime distributions per kind, moves per
-host (plotly, drawn like the other charts), and the tables with the same
-numbers — what paper and a browser without JavaScript show.  A report of a
-few moves has no fleet to speak of (its index says it all): the section
-starts at MIN_MOVES.
+host (plotly, drawn like the other charts, each with its static SVG copy for
+paper, screenshots and browsers without JavaScript), and the tables with the
+same numbers.  A report of a few moves has no fleet to speak of (its index
+says it all): the section starts at MIN_MOVES.
 """
 
 from __future__ import annotations
@@ -48,8 +48,10 @@ def _row(r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _figure(anchor: str, fig: dict[str, Any]) -> dict[str, Any]:
-    return {"id": f"fleet-{anchor}", "json": Markup(_charts.script_json(fig)), "title": fig["layout"]["title"]["text"]}
+def _figure(anchor: str, fig: dict[str, Any], svg: str) -> dict[str, Any]:
+    """One fleet chart: the plotly figure (as script JSON) and its server-drawn copy (escaped in _charts)."""
+    return {"id": f"fleet-{anchor}", "json": Markup(_charts.script_json(fig)), "title": fig["layout"]["title"]["text"],
+            "svg": Markup(svg)}
 
 
 def _figures(migrations: Sequence[Migration], doc: dict[str, Any]) -> list[dict[str, Any]]:
@@ -60,11 +62,13 @@ def _figures(migrations: Sequence[Migration], doc: dict[str, Any]) -> list[dict[
             durations.setdefault(m.kind, []).append((m.duration_s, m.id))
         if m.downtime_s is not None:
             downtimes.setdefault(m.kind, []).append((m.downtime_s, m.id))
+    titles = {"durations": "Duration of finished moves", "downtimes": "Measured downtime"}
     return [
-        _figure("pairs", _charts.pair_matrix_figure(doc["by_pair"])),
-        _figure("hosts", _charts.failures_by_host_figure(doc["by_host"])),
-        _figure("durations", _charts.distribution_figure(durations, "Duration of finished moves", "s")),
-        _figure("downtimes", _charts.distribution_figure(downtimes, "Measured downtime", "s")),
+        _figure("pairs", _charts.pair_matrix_figure(doc["by_pair"]), _charts.pair_matrix_svg(doc["by_pair"])),
+        _figure("hosts", _charts.failures_by_host_figure(doc["by_host"]), _charts.failures_by_host_svg(doc["by_host"])),
+        *(_figure(name, _charts.distribution_figure(values, titles[name], "s"),
+                  _charts.distribution_svg(values, titles[name], "s"))
+          for name, values in (("durations", durations), ("downtimes", downtimes))),
     ]
 
 

@@ -6,7 +6,10 @@ INFO and above (`full` shows everything: DEBUG lines, whole tracebacks, every
 repeated line, whole payloads), summarises the migration monitor's progress
 lines into one ("53 samples, 30–39 % remaining, not converging"), folds
 lines that repeat with other numbers ("… 51 more like this"), shortens long
-payloads with an ellipsis, and wraps the remedy whole.  Times are relative to
+payloads with an ellipsis, and wraps the remedy whole.  The events
+migtrace/data/physics.yaml marks (★ an operator's action, ▲ a copy event
+such as the switch to post-copy) lead their line, DEBUG or not, and are
+listed in the card with the copy's physics, as on the HTML charts.  Times are relative to
 the start of the move, host/service on every line; plain text unless colour
 was asked for.  The raw lines around errors (`--context`) arrive as data;
 this module never reads files.
@@ -23,6 +26,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from migtrace.correlate.markers import load_markers
+from migtrace.diagnose.physics import Mark, marks_of, physics
 from migtrace.model import Event, Finding, Migration, Phase, ProgressSample, level_rank
 from migtrace.reports._format import duration, relative, wrap
 from migtrace.reports._listing import ellipsize
@@ -93,13 +97,15 @@ def context_centres(m: Migration) -> dict[str, list[int]]:
     return centres
 
 
-def progress_summary(samples: Sequence[ProgressSample]) -> str:
+def progress_summary(samples: Sequence[ProgressSample], *, verdict: bool = True) -> str:
     """Summarise memory-progress samples: count, span, range of remaining %, and a convergence verdict.
 
     The verdict compares the lowest remaining share of the first third of the
     samples with that of the last third: it must fall by CONVERGING_DROP
     points (or end at 5 % or less) to be "converging"; otherwise the copy is
     "not converging" — nova's completion timeout or auto-converge territory.
+    `verdict=False` leaves it out: the card gives the move's physics verdict
+    (migtrace.diagnose.physics, pre-copy samples only) on its own row.
     """
     if not samples:
         return "no progress samples"
@@ -109,7 +115,7 @@ def progress_summary(samples: Sequence[ProgressSample]) -> str:
     span = duration((ordered[-1].time - ordered[0].time).total_seconds())
     text = f"{len(pcts)} sample{'s' if len(pcts) != 1 else ''}, "
     text += f"{low}–{high}% remaining" if low != high else f"{low}% remaining"
-    if len(pcts) >= MIN_VERDICT_SAMPLES:
+    if verdict and len(pcts) >= MIN_VERDICT_SAMPLES:
         third = max(len(pcts) // 3, 1)
         falling = min(pcts[-third:]) <= min(pcts[:third]) - CONVERGING_DROP or pcts[-1] <= 5
         text += f", {'converging' if falling else 'not converging'} (first {pcts[0]}%, last {pcts[-1]}%)"
@@ -134,6 +140,8 @@ class _Style:
     full: bool
     debug: bool
     width: int
+    #: the move's marked events (physics.marks_of), by id(event): their glyph leads their line
+    marked: Mapping[int, str] = field(default_factory=dict)
 
     def cut(self, text: str, indent: int = 0) -> str:
         """Shorten one line to the width with an ellipsis (never with --full or without a width)."""
@@ -146,8 +154,9 @@ class _Style:
 
 def render_timeline(view: TimelineView, options: RenderOptions) -> str:
     """Render one migration as the terminal timeline."""
-    style = _Style(_Painter(options.color), options.full, options.debug or options.full, options.max_width)
     m = view.migration
+    style = _Style(_Painter(options.color), options.full, options.debug or options.full, options.max_width,
+                   marked_events(m))
     lines = [*_card(view, style), ""]
     skewed = frozenset(view.skew)
     for phase in m.phases:
@@ -206,8 +215,53 @@ def _card(view: TimelineView, style: _Style) -> list[str]:
     for a in m.attempts:
         lines += _row("host", f"{a.host}: {a.outcome}{' — ' + a.reason if a.reason else ''}", style)
     if m.progress:
-        lines += _row("progress", f"memory copy: {progress_summary(m.progress)}", style)
+        lines += _row("progress", f"memory copy: {progress_summary(m.progress, verdict=False)}", style)
+    lines += _physics_rows(m, style)
     return lines + _findings(m.findings, style)
+
+
+# --------------------------------------------------------------------------- marks and physics
+# The events physics.yaml marks (admin actions, copy events) and the copy's physics, as the HTML
+# charts show them: a star for an operator's action, a triangle for what nova did by itself.
+
+#: The glyph of a marked event: admin action (the charts' star), copy event (the charts' triangle).
+MARK_GLYPHS: Mapping[bool, str] = MappingProxyType({True: "★", False: "▲"})
+
+
+def marked_events(m: Migration) -> dict[int, str]:
+    """Return the glyph of each marked event of the move, by id(event) (shown even when DEBUG)."""
+    return {id(k.event): MARK_GLYPHS[k.admin] for k in marks_of(m)}
+
+
+def mark_lines(marks: Sequence[Mark], start: datetime) -> list[str]:
+    """Return one text per kind of mark in a run: glyph, time, label, where; a run of the same mark is
+    one line with its count and last time (the downtime steps come ten at a time)."""
+    runs: list[list[Mark]] = []
+    for k in marks:
+        if runs and runs[-1][-1].id == k.id:
+            runs[-1].append(k)
+        else:
+            runs.append([k])
+    out = []
+    for run in runs:
+        first, last = run[0], run[-1]
+        where = f"{first.event.host or '?'}/{first.event.service or '?'}"
+        more = f" (×{len(run)}, the last at {relative(last.event.time, start)})" if len(run) > 1 else ""
+        out.append(f"{MARK_GLYPHS[first.admin]} {relative(first.event.time, start)} {first.label}{more} — {where}")
+    return out
+
+
+def _physics_rows(m: Migration, style: _Style) -> list[str]:
+    """Return the card's marks (★ admin action, ▲ copy event) and, for a live migration, the copy's physics:
+    verdict with its evidence, and what the logs say about auto-converge."""
+    p = physics(m)
+    lines: list[str] = []
+    for i, text in enumerate(mark_lines(p.marks, m.started)):
+        lines += _row("marks" if i == 0 else "", text, style)
+    if m.kind == "live-migration":
+        lines += _row("copy", f"{p.verdict}: {p.evidence}" if p.evidence else p.verdict, style)
+        lines += _row("auto-conv.", p.auto_converge, style)
+    return lines
 
 
 def _findings(findings: Sequence[Finding], style: _Style) -> list[str]:
@@ -234,7 +288,8 @@ def _is_progress(e: Event) -> bool:
 
 def _phase(phase: Phase, start: datetime, style: _Style, skewed: frozenset[str]) -> list[str]:
     hosts = ", ".join(phase.hosts)
-    shown = [e for e in phase.events if style.debug or level_rank(e.level) >= level_rank("INFO")]
+    shown = [e for e in phase.events
+             if style.debug or level_rank(e.level) >= level_rank("INFO") or id(e) in style.marked]
     hidden = len(phase.events) - len(shown)
     note = f"  ({hidden} DEBUG line{'s' if hidden != 1 else ''}: --full)" if hidden else ""
     failed = " FAILED" if phase.outcome == "failed" else ""
@@ -303,7 +358,7 @@ def _event(e: Event, start: datetime, style: _Style, *, raw: bool = False) -> li
     level = (e.level or "-")[:5]
     raw_text = f" [{e.time_text}]" if raw and e.time_text else ""
     req = f" {e.request_id[:12]}" if e.request_id else ""
-    text = f"  {relative(e.time, start)}{raw_text} {where:<18} {level:<5}{req} {e.message}"
+    text = f"{style.marked.get(id(e), ' ')} {relative(e.time, start)}{raw_text} {where:<18} {level:<5}{req} {e.message}"
     out = [style.paint(style.cut(text), _COLORS.get(e.level or "", ""))]
     if e.extra:
         if style.full:

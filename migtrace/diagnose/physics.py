@@ -16,7 +16,9 @@ are data (physics.yaml), the arithmetic is here:
   Δremaining + Δprocessed; unknown when the counters disagree (negative);
 - verdict: remaining memory at the last sample against the first (band
   from the data file), with the numbers as evidence; `unknown` and why when
-  the samples cannot tell.
+  the samples cannot tell;
+- auto-converge: nova never logs throttling, so it is `unknown` and says
+  why, unless a mark rules it out (physics.yaml `auto_converge`).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from migtrace._datafile import Key, entries, load_document, read_text
+from migtrace._datafile import Key, check_entry, entries, load_document, read_text
 from migtrace.correlate.markers import Marker, load_markers
 from migtrace.errors import DataError
 from migtrace.model import KINDS, Event, Migration
@@ -57,15 +59,33 @@ class MarkRule:
     ends_precopy: bool = False
 
 
+_AUTO_CONVERGE_SCHEMA: Final = {
+    "unknown": Key(required=True), "excluded": Key(required=True), "not_live": Key(required=True),
+    "excluded_by": Key(kind=list, required=True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AutoConverge:
+    """What to say about auto-converge (physics.yaml `auto_converge`): nova logs no throttling."""
+
+    unknown: str
+    excluded: str
+    not_live: str
+    #: mark ids after which the move cannot have been auto-converged (post-copy: nova sets one flag or the other)
+    excluded_by: tuple[str, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Rules:
-    """The thresholds and marks of physics.yaml."""
+    """The thresholds, marks and auto-converge wording of physics.yaml."""
 
     min_samples: int
     min_span_s: float
     band: float
     idle_min_s: float
     marks: tuple[MarkRule, ...]
+    auto_converge: AutoConverge
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +129,8 @@ class Physics:
     downtime_s: float | None
     downtime_source: str
     downtime_resolution_s: float | None
+    #: whether libvirt throttled the guest, or that the logs cannot tell and why (physics.yaml `auto_converge`)
+    auto_converge: str = ""
 
 
 def _number(document: Mapping[str, Any], key: str, where: str) -> float:
@@ -129,8 +151,15 @@ def load_rules(path: str | None = None) -> Rules:
     marks = tuple(MarkRule(id=e["id"], label=e["label"], text=e["text"], admin=bool(e.get("admin")),
                            kinds=tuple(e.get("kinds") or ()), ends_precopy=bool(e.get("ends_precopy")))
                   for e in entries(document, "marks", _MARK_SCHEMA, where))
-    return Rules(min_samples=int(_number(conv, "min_samples", where)), min_span_s=_number(conv, "min_span_s", where),
-                 band=_number(conv, "band", where), idle_min_s=_number(conv, "idle_min_s", where), marks=marks)
+    thresholds = {key: _number(conv, key, where) for key in ("min_samples", "min_span_s", "band", "idle_min_s")}
+    auto = check_entry(document.get("auto_converge"), _AUTO_CONVERGE_SCHEMA, f"{where}: auto_converge")
+    unknown_ids = sorted(set(auto["excluded_by"]) - {k.id for k in marks})
+    if unknown_ids:
+        raise DataError(f"{where}: auto_converge.excluded_by names no mark: {', '.join(map(str, unknown_ids))}")
+    return Rules(min_samples=int(thresholds["min_samples"]), min_span_s=thresholds["min_span_s"],
+                 band=thresholds["band"], idle_min_s=thresholds["idle_min_s"], marks=marks,
+                 auto_converge=AutoConverge(unknown=auto["unknown"], excluded=auto["excluded"],
+                                            not_live=auto["not_live"], excluded_by=tuple(auto["excluded_by"])))
 
 
 def _int(groups: Mapping[str, str], key: str) -> int | None:
@@ -322,6 +351,14 @@ def _judge(migration: Migration, window: Sequence[Sample], rules: Rules) -> tupl
     return verdict, evidence, bandwidth, dirty
 
 
+def auto_converge(migration: Migration, marks: Sequence[Mark], rules: Rules | None = None) -> str:
+    """Say whether the move ran with auto-converge: unknown and why, unless a mark rules it out."""
+    said = (rules or load_rules()).auto_converge
+    if migration.kind != "live-migration":
+        return said.not_live
+    return said.excluded if any(k.id in said.excluded_by for k in marks) else said.unknown
+
+
 def physics(migration: Migration, rules: Rules | None = None) -> Physics:
     """Return the physics of one move (any kind: only live migrations have progress lines)."""
     rules = rules or load_rules()
@@ -339,4 +376,4 @@ def physics(migration: Migration, rules: Rules | None = None) -> Physics:
         bandwidth_mib_s=bandwidth, dirty_rate_mib_s=dirty, verdict=verdict, evidence=evidence,
         idle_s=_idle(window), marks=marks, downtime_s=migration.downtime_s,
         downtime_source=migration.downtime_basis if migration.downtime_s is not None else "",
-        downtime_resolution_s=_resolution(migration))
+        downtime_resolution_s=_resolution(migration), auto_converge=auto_converge(migration, marks, rules))
