@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Fail the whole run loudly when CI=true and ../shared is missing (tests must not skip in CI)."""
     if IN_CI and not REAL_LOGS.is_dir():
         raise pytest.UsageError(f"CI=true but {SHARED_MISSING}")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Byte-compile the package once before the workers start (in the controller only).
+
+    The suite starts a few hundred `python -m migtrace` processes (the hostile corpus alone runs the
+    product ~300 times under prlimit).  Where PYTHONDONTWRITEBYTECODE is set (CI machines) no
+    __pycache__ is ever written, so every one of them compiled all of migtrace again: 0.3 s of CPU
+    each.  The .pyc files are what Python writes by default (git ignores them, Python checks them
+    against the source's mtime and size), so this changes nothing of what runs.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+
+    for top in ("migtrace", "parsers", "reports"):
+        compileall.compile_dir(REPO / top, quiet=2, workers=1)
 SAMPLE_LOGS = REPO / "sample_logs"
 
 #: sample sets whose expected.json is what their truth supports, not (yet) what migtrace prints
@@ -80,14 +99,74 @@ def write_log(tmp_path: Path) -> Callable[[str, str], Path]:
     return write
 
 
+#: directories of the repository that tests only read: an analysis of them is the same every time
+#: (a session fixture that generates a tree once and never changes it adds it with `read_only_data`)
+READ_ONLY_DATA = [SAMPLE_LOGS, REPO / "tests" / "fixtures", REPO / "tests" / "reports" / "data"]
+_ANALYSES: dict[tuple[Any, ...], Any] = {}
+
+
+def read_only_data(root: Path) -> Path:
+    """Declare a generated tree read-only for the rest of the session: `cached_load` may share its analyses."""
+    READ_ONLY_DATA.append(Path(os.path.abspath(root)))
+    return root
+
+
+def _options_key(options: Any) -> tuple[Any, ...] | None:
+    """Return LoadOptions as a hashable key without its hooks; None when it holds something not comparable."""
+    key: list[Any] = []
+    for f in dataclasses.fields(options):
+        value = getattr(options, f.name)
+        if f.name in ("warn", "progress"):
+            continue
+        if isinstance(value, Mapping):
+            value = tuple(sorted(value.items()))
+        try:
+            hash(value)
+        except TypeError:
+            return None
+        key.append((f.name, value))
+    return tuple(key)
+
+
+def cached_load(paths: Any = (), options: Any = None) -> Any:
+    """`migtrace.pipeline.load` (one path or several) memoised for the read-only data of the repository (sample_logs/, test fixtures).
+
+    Loading a sample set costs seconds and is deterministic (tests/pipeline/test_deterministic.py):
+    the tests that check what the CLI prints of the same set share one Analysis per worker.  Anything
+    else (tmp_path inputs, no paths, a progress hook) is loaded afresh.  The warnings a load emits are
+    passed to the caller's hook in the same order on every call, as a fresh load would.
+    """
+    from migtrace import LoadOptions
+    from migtrace.pipeline import load
+
+    options = options or LoadOptions()
+    names = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    where = [Path(os.path.abspath(n)) for n in names]
+    key_options = _options_key(options)
+    if (not names or options.progress is not None or key_options is None
+            or not all(any(w.is_relative_to(d) for d in READ_ONLY_DATA) for w in where)):
+        return load(names, options)
+    key = (tuple(names), os.getcwd(), key_options)
+    if key not in _ANALYSES:
+        _ANALYSES[key] = load(names, dataclasses.replace(options, warn=None))
+    analysis = _ANALYSES[key]
+    if options.warn is not None:
+        for line in analysis.warnings:
+            options.warn(line)
+    return analysis
+
+
 @pytest.fixture
-def cli() -> Callable[..., Result]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run the migtrace CLI in-process (click's CliRunner) and return the result.
 
-    Output goes to a pipe, as when pasted (see COLUMNS below).
+    Output goes to a pipe, as when pasted (see COLUMNS below).  The commands' analyses of the
+    repository's read-only data come from `cached_load` (a test may still replace `load` itself).
     """
+    import migtrace.cli._common as common
     from migtrace.cli import cli as group
 
+    monkeypatch.setattr(common, "load", cached_load)
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> Result:
