@@ -163,12 +163,13 @@ def _options_key(options: Any) -> tuple[Any, ...] | None:
 
 
 def cached_load(paths: Any = (), options: Any = None) -> Any:
-    """`migtrace.pipeline.load` (one path or several) memoised for the read-only data of the repository (sample_logs/, test fixtures).
+    """`migtrace.pipeline.load` of one path or several, memoised for the repository's read-only data.
 
     Loading a sample set costs seconds and is deterministic (tests/pipeline/test_deterministic.py):
     the tests that check what the CLI prints of the same set share one Analysis per worker.  Anything
-    else (tmp_path inputs, no paths, a progress hook) is loaded afresh.  The warnings a load emits are
-    passed to the caller's hook in the same order on every call, as a fresh load would.
+    else (tmp_path inputs, no paths, a progress hook, user signature files a test may rewrite) is
+    loaded afresh.  The warnings of the load are passed to the caller's hook in the same order on
+    every call, as a fresh load does (Warnings forwards each line it keeps, once).
     """
     from migtrace import LoadOptions
     from migtrace.pipeline import load
@@ -177,7 +178,7 @@ def cached_load(paths: Any = (), options: Any = None) -> Any:
     names = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
     where = [Path(os.path.abspath(n)) for n in names]
     key_options = _options_key(options)
-    if (not names or options.progress is not None or key_options is None
+    if (not names or options.progress is not None or key_options is None or options.signatures
             or not all(any(w.is_relative_to(d) for d in READ_ONLY_DATA) for w in where)):
         return load(names, options)
     key = (tuple(names), os.getcwd(), key_options)
