@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,60 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Fail the whole run loudly when CI=true and ../shared is missing (tests must not skip in CI)."""
     if IN_CI and not REAL_LOGS.is_dir():
         raise pytest.UsageError(f"CI=true but {SHARED_MISSING}")
+
+
+#: the files that take the most CPU (measured, `--durations` and CPU time per test, December 2026),
+#: heaviest first.  pytest-xdist (`--dist loadfile`) hands whole files to the workers in collection
+#: order (`--no-loadscope-reorder` in pyproject): these go first, so that no heavy file starts last and
+#: runs alone while the other worker idles; the other files follow, the ones with more tests first
+#: (xdist's own default order).  A file missing here only costs balance, never a test.
+HEAVY_FILES = (
+    "tests/hostile/test_corpus.py",
+    "tests/variants/test_variants_matrix.py",
+    "tests/variants/test_variants_one_story.py",
+    "tests/reports/test_chromium.py",
+    "tests/reports/test_print.py",
+    "tests/cli/test_output.py",
+    "tests/reports/test_redaction_shapes.py",
+    "tests/diagnose/test_catalog.py",
+    "tests/pipeline/test_real_logs_accounting.py",
+    "tests/diagnose/test_diagnose.py",
+    "tests/cli/test_stats_fleet.py",
+    "tests/diagnose/test_physics.py",
+)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Put the heavy files first, then the others by number of tests (the order within a file is kept)."""
+    def file_of(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    counts: dict[str, int] = {}
+    for item in items:
+        counts[file_of(item)] = counts.get(file_of(item), 0) + 1
+    rank = {name: i for i, name in enumerate(HEAVY_FILES)}
+    first = {file_of(item): i for i, item in reversed(list(enumerate(items)))}
+    items.sort(key=lambda it: (rank.get(file_of(it), len(rank)), -counts[file_of(it)], first[file_of(it)]))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    """Byte-compile the package once before the workers start (in the controller only).
+
+    The suite starts a few hundred `python -m migtrace` processes (the hostile corpus alone runs the
+    product 203 times under prlimit).  Where PYTHONDONTWRITEBYTECODE is set (CI machines) no
+    __pycache__ is ever written, so every one of them compiled all of migtrace again: its start-up
+    took 0.93 s of CPU instead of 0.67 (measured).  The .pyc files are what Python writes by default (git ignores them, Python checks them
+    against the source's mtime and size), so this changes nothing of what runs.
+    """
+    if hasattr(config, "workerinput"):
+        return
+    import compileall
+
+    for top in ("migtrace", "parsers", "reports"):
+        compileall.compile_dir(REPO / top, quiet=2, workers=1)
+
+
 SAMPLE_LOGS = REPO / "sample_logs"
 
 #: sample sets whose expected.json is what their truth supports, not (yet) what migtrace prints
@@ -80,14 +135,75 @@ def write_log(tmp_path: Path) -> Callable[[str, str], Path]:
     return write
 
 
+#: directories of the repository that tests only read: an analysis of them is the same every time
+#: (a session fixture that generates a tree once and never changes it adds it with `read_only_data`)
+READ_ONLY_DATA = [SAMPLE_LOGS, REPO / "tests" / "fixtures", REPO / "tests" / "reports" / "data"]
+_ANALYSES: dict[tuple[Any, ...], Any] = {}
+
+
+def read_only_data(root: Path) -> Path:
+    """Declare a generated tree read-only for the rest of the session: `cached_load` may share its analyses."""
+    READ_ONLY_DATA.append(Path(os.path.abspath(root)))
+    return root
+
+
+def _options_key(options: Any) -> tuple[Any, ...] | None:
+    """Return LoadOptions as a hashable key without its hooks; None when it holds something not comparable."""
+    key: list[Any] = []
+    for f in dataclasses.fields(options):
+        value = getattr(options, f.name)
+        if f.name in ("warn", "progress"):
+            continue
+        if isinstance(value, Mapping):
+            value = tuple(sorted(value.items()))
+        try:
+            hash(value)
+        except TypeError:
+            return None
+        key.append((f.name, value))
+    return tuple(key)
+
+
+def cached_load(paths: Any = (), options: Any = None) -> Any:
+    """`migtrace.pipeline.load` of one path or several, memoised for the repository's read-only data.
+
+    Loading a sample set costs seconds and is deterministic (tests/pipeline/test_deterministic.py):
+    the tests that check what the CLI prints of the same set share one Analysis per worker.  Anything
+    else (tmp_path inputs, no paths, a progress hook, user signature files a test may rewrite) is
+    loaded afresh.  The warnings of the load are passed to the caller's hook in the same order on
+    every call, as a fresh load does (Warnings forwards each line it keeps, once).
+    """
+    from migtrace import LoadOptions
+    from migtrace.pipeline import load
+
+    options = options or LoadOptions()
+    names = [os.fspath(p) for p in ([paths] if isinstance(paths, (str, os.PathLike)) else paths)]
+    where = [Path(os.path.abspath(n)) for n in names]
+    key_options = _options_key(options)
+    if (not names or options.progress is not None or key_options is None or options.signatures
+            or not all(any(w.is_relative_to(d) for d in READ_ONLY_DATA) for w in where)):
+        return load(names, options)
+    key = (tuple(names), os.getcwd(), key_options)
+    if key not in _ANALYSES:
+        _ANALYSES[key] = load(names, dataclasses.replace(options, warn=None))
+    analysis = _ANALYSES[key]
+    if options.warn is not None:
+        for line in analysis.warnings:
+            options.warn(line)
+    return analysis
+
+
 @pytest.fixture
-def cli() -> Callable[..., Result]:
+def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
     """Run the migtrace CLI in-process (click's CliRunner) and return the result.
 
-    Output goes to a pipe, as when pasted (see COLUMNS below).
+    Output goes to a pipe, as when pasted (see COLUMNS below).  The commands' analyses of the
+    repository's read-only data come from `cached_load` (a test may still replace `load` itself).
     """
+    import migtrace.cli._common as common
     from migtrace.cli import cli as group
 
+    monkeypatch.setattr(common, "load", cached_load)
     runner = CliRunner()
 
     def run(*args: str, input: str | None = None) -> Result:

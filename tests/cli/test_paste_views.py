@@ -7,12 +7,11 @@ from functools import cache
 
 import pytest
 
-from migtrace import load
 from migtrace.pipeline import Analysis
 from migtrace.reports import RenderOptions, render
 from migtrace.reports.listing import short_ids
 from migtrace.reports.terminal import TimelineView, progress_summary
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, cached_load
 
 SETS = ("kilo-files", "queens-files", "zed-mixed", "devstack-2024.1")
 TIMEOUT = "req-405a7cf1"  # queens-files: the live migration that hit live_migration_completion_timeout
@@ -26,7 +25,7 @@ def _not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @cache
 def analysis(name: str) -> Analysis:
-    return load(str(SAMPLE_LOGS / name))
+    return cached_load(SAMPLE_LOGS / name)  # shared with the other tests of this worker
 
 
 def _timeline(a: Analysis, ident: str, **options: object) -> str:

@@ -22,10 +22,9 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from migtrace import load
 from migtrace.diagnose.fleet import ROW_KEYS, percentile
 from migtrace.reports.fleet import SCHEMA, SCHEMA_VERSION, stats_document
-from tests.conftest import SAMPLE_LOGS, sample_set_params
+from tests.conftest import SAMPLE_LOGS, cached_load, sample_set_params
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_file())
 #: oslo timestamps have millisecond precision; durations cross two of them
@@ -40,7 +39,7 @@ def _truth(name: str) -> list[dict[str, Any]]:
 
 @functools.cache
 def _document(name: str) -> dict[str, Any]:
-    return stats_document(load(str(SAMPLE_LOGS / name)).migrations)
+    return stats_document(cached_load(SAMPLE_LOGS / name).migrations)
 
 
 def _rate(moves: list[dict[str, Any]]) -> float | None:
@@ -222,7 +221,7 @@ def test_stats_no_input_exits_2(cli: Callable[..., Result], tmp_path: Path) -> N
 def test_stats_frame_has_stable_columns_and_dtypes_even_empty(grouping: str) -> None:
     from migtrace.pipeline import Analysis
 
-    full = load(QUEENS).stats_frame(grouping)
+    full = cached_load(QUEENS).stats_frame(grouping)
     empty = Analysis().stats_frame(grouping)
     assert list(full.columns) == list(empty.columns) == list(ROW_KEYS)
     assert full.dtypes.equals(empty.dtypes) and len(empty) == 0 and len(full) > 0
@@ -235,7 +234,7 @@ def test_stats_frame_every_scalar_column_has_a_dtype() -> None:
 
 
 def test_stats_frame_rows_equal_the_json_rows() -> None:
-    frame = load(QUEENS).stats_frame("host")
+    frame = cached_load(QUEENS).stats_frame("host")
     rows = _document("queens-files")["by_host"]
     assert frame["group"].tolist()[:-1] == [r["group"] for r in rows][:-1]
     assert frame["group"].isna().tolist()[-1] and rows[-1]["group"] is None

@@ -15,15 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from migtrace import load
 from migtrace._naming import service_from_name
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, cached_load
 from tests.diagnose._scenario import scenario
 
 
 @pytest.fixture(scope="module")
 def queens():  # type: ignore[no-untyped-def]
-    return load(str(SAMPLE_LOGS / "queens-files"))
+    return cached_load(SAMPLE_LOGS / "queens-files")
 
 
 def test_old_re_scheduling_counts_a_retry_and_lists_each_host_with_its_outcome(queens) -> None:  # type: ignore[no-untyped-def]
@@ -76,7 +75,7 @@ def test_old_rdo_names_only_in_a_nova_directory(name: str, service: str | None) 
 
 
 def test_old_kilo_migrate_data_dict_sets_volume_backed_true_and_false() -> None:
-    analysis = load(str(SAMPLE_LOGS / "kilo-files"))
+    analysis = cached_load(SAMPLE_LOGS / "kilo-files")
     by_request = {m.id: m.volume_backed for m in analysis.migrations}
     assert by_request == {"req-a2ca325d-4201-4cff-9ba8-99fe5d473351": True,
                           "req-8e3e5a2e-3ba8-4b49-a260-ec28cc84eb59": False}

@@ -11,6 +11,7 @@ improves a file, raise its numbers here in the same commit.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import NamedTuple
 
@@ -99,8 +100,12 @@ def _files() -> list[str]:
     return sorted(p.name for p in REAL_LOGS.iterdir() if p.is_file()) if REAL_LOGS.is_dir() else []
 
 
+@functools.cache
 def _load(name: str) -> Analysis:
-    # every record parsed (not the selective read of moves' records): these numbers measure the parsers
+    """Read one excerpt once per session: three tests judge the same (frozen) analysis.
+
+    Every record is parsed (not the selective read of moves' records): these numbers measure the parsers.
+    """
     return load(str(REAL_LOGS / name), select=False)
 
 

@@ -18,6 +18,7 @@ from _report_factory import HOSTILE_SCRIPT, make_analysis
 from _report_png import region_stats
 
 from migtrace.reports import write_report
+from tests.conftest import SAMPLE_LOGS, cached_load
 
 pytestmark = pytest.mark.slow
 
@@ -134,10 +135,9 @@ def test_chromium_index_sorts_and_filters(browser: Browser, tmp_path: Path) -> N
 
 
 def test_chromium_report_of_all_sample_logs(browser: Browser, tmp_path: Path) -> None:
-    from migtrace import load
 
     out = tmp_path / "sample.html"
-    write_report(load(str(Path(__file__).resolve().parents[2] / "sample_logs")), out, redact="hosts,ips,users")
+    write_report(cached_load(SAMPLE_LOGS), out, redact="hosts,ips,users")
     charts = _load(browser, out)
     assert browser.console_errors() == []
     assert charts["charts"] >= 4 and charts["rendered"] == charts["charts"]

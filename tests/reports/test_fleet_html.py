@@ -15,11 +15,11 @@ import pytest
 from _report_cdp import Browser, chromium_path
 from _report_factory import HOSTILE_SCRIPT, make_analysis
 
-from migtrace import load
 from migtrace.pipeline import Analysis
 from migtrace.reports import _charts, render_report, write_report
 from migtrace.reports.fleet import stats_document
 from migtrace.reports.fleet_html import MIN_MOVES, fleet_view
+from tests.conftest import cached_load
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "sample_logs"
@@ -46,7 +46,7 @@ def test_fleet_section_only_from_min_moves() -> None:
 
 
 def test_fleet_figures_are_valid_plotly_and_match_the_stats() -> None:
-    analysis = load(str(SAMPLES / "queens-files"))
+    analysis = cached_load(SAMPLES / "queens-files")
     page = render_report(analysis, "html")
     figures = _fleet_figures(page)
     assert sorted(figures) == ["fleet-downtimes", "fleet-durations", "fleet-hosts", "fleet-pairs"]
@@ -77,7 +77,7 @@ def test_fleet_hostile_host_names_stay_text() -> None:
 
 
 def test_fleet_admin_actions_and_copy_events_are_marked_on_the_charts() -> None:
-    analysis = load(str(SAMPLES / "devstack-2024.1"))
+    analysis = cached_load(SAMPLES / "devstack-2024.1")
     forced = next(m for m in analysis.migrations if m.id.startswith("req-1f03e3ba"))
     traces = {t["name"]: t for t in _charts.timeline_figure(forced)["data"]}
     assert traces["admin actions"]["text"] == ["force-complete requested"]
@@ -130,7 +130,7 @@ def browser() -> Iterator[Browser]:
 @pytest.mark.slow
 def test_fleet_chromium_draws_every_fleet_chart_offline(browser: Browser, tmp_path: Path) -> None:
     out = tmp_path / "fleet.html"
-    write_report(load(str(SAMPLES)), out, redact="hosts,ips,users")
+    write_report(cached_load(SAMPLES), out, redact="hosts,ips,users")
     browser.events.clear()
     browser.open(out)
     drawn = browser.evaluate(WAIT_CHARTS)

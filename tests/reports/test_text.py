@@ -7,14 +7,13 @@ import re
 
 from _report_factory import HOSTILE_SCRIPT, INST_FAIL, REQ_FAIL, SECRETS, make_analysis
 
-from migtrace import load
 from migtrace.reports import format_for_path, render_report
 from migtrace.reports.markdown_report import MAX_OPEN_KEY_LINES
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, cached_load
 
 
 def test_text_report_is_plain_and_within_80_columns() -> None:
-    text = render_report(load(str(SAMPLE_LOGS)), "text", title="Bug 2001234")
+    text = render_report(cached_load(SAMPLE_LOGS), "text", title="Bug 2001234")
     assert text.startswith("Bug 2001234\n===========\n")
     long = [line for line in text.splitlines() if len(line) > 80]
     assert all(re.fullmatch(r"\s*(see: )?\S+", line) for line in long), long  # only unbreakable tokens (URLs)
@@ -51,13 +50,13 @@ def test_text_report_is_chosen_by_the_txt_suffix() -> None:
 
 
 def test_markdown_keeps_code_spans_of_remedies_as_code() -> None:
-    md = render_report(load(str(SAMPLE_LOGS / "kilo-files")), "markdown")
+    md = render_report(cached_load(SAMPLE_LOGS / "kilo-files"), "markdown")
     assert "`iscsiadm -m session`" in md and "\\`iscsiadm" not in md
     assert "`pre_live_migration`" in md  # phases are code, not pre\\_live\\_migration
 
 
 def test_markdown_folds_long_key_lines_in_details() -> None:
-    md = render_report(load(str(SAMPLE_LOGS / "queens-files")), "markdown")
+    md = render_report(cached_load(SAMPLE_LOGS / "queens-files"), "markdown")
     blocks = re.findall(r"### Key lines\n\n(.*?)\n(?:## |\Z)", md, re.DOTALL)
     assert blocks and any(b.startswith("<details><summary>") and b.rstrip().endswith("</details>") for b in blocks)
     for b in blocks:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, read_only_data
 from tools.variants.check import Runner, VariantReport, check_variant, inprocess_runner
 from tools.variants.families import Variant, variants_for
 from tools.variants.generate import generate, sample_sets
@@ -35,7 +35,7 @@ def variants_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Generate the whole matrix once per session."""
     out = tmp_path_factory.mktemp("variants")
     generate(SAMPLE_LOGS, out)
-    return out
+    return read_only_data(out)  # no test writes into it
 
 
 @pytest.fixture(scope="session")

@@ -415,14 +415,15 @@ class Runner:
     # -------------------------------------------------------------- all
     def run_all(self, only: set[str] | None = None, jobs: int = 4) -> Result:
         tasks: list[Any] = []
+        # the secrets corpus runs every command one after the other: started first, it is not the tail
+        if not only or "secrets" in only:
+            tasks.append((lambda _: self.run_secrets(), None))
         for case in self.manifest["cases"]:
             if not only or case["name"] in only:
                 tasks.append((self.run_case, case))
         for oc in outputs.OUTPUT_CASES:
             if not only or oc.name in only:
                 tasks.append((self.run_output_case, oc))
-        if not only or "secrets" in only:
-            tasks.append((lambda _: self.run_secrets(), None))
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             for fut in [pool.submit(fn, arg) for fn, arg in tasks]:
                 fut.result()
