@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from migtrace._datafile import YAML_LOADER
 from migtrace.diagnose._remedy import ReleaseRange, Remedy, parse_releases, parse_remedies
 from migtrace.diagnose.query import Query, compile_query
 from migtrace.errors import QueryError, SignatureError
@@ -133,7 +134,7 @@ def parse_signature(text: str, *, path: str = "<signature>", component: str = ""
     """Validate the YAML text of one signature and compile its match expression."""
     fallback_id = Path(path).stem
     nodes = _key_nodes(text, path, fallback_id)
-    data = yaml.safe_load(text) or {}
+    data = yaml.load(text, Loader=YAML_LOADER) or {}
     sig_id = str(data.get("id") or fallback_id)
 
     def fail(what: str, key: str | None = None) -> SignatureError:
@@ -175,7 +176,7 @@ def parse_signature(text: str, *, path: str = "<signature>", component: str = ""
 def _key_nodes(text: str, path: str, fallback_id: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """Return the YAML nodes of each top-level key, so that errors can point at a line and column."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=YAML_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _pos(mark.line + 1, mark.column + 1) if mark else _pos(1, 1)
