@@ -23,6 +23,7 @@ from migtrace._layouts import host_from_layout, is_host_name
 from migtrace._naming import GENERIC_DIRS
 from migtrace.parsers import registry
 from migtrace.parsers._base import Head
+from migtrace.parsers.opensearch import readable_head
 from migtrace.sources._open import (
     HEAD_BYTES,
     READ_ERRORS,
@@ -131,7 +132,7 @@ def _not_a_log(name: str, head: bytes) -> str | None:
     kind = known_nonlog(head.decode("utf-8", "replace"))
     if kind is not None:
         return f"not a log ({kind})"
-    lines = tuple(head_lines(head))
+    lines = readable_head(head_lines(head))
     if registry.sniff(Head(path=base, data=head, lines=lines)) is None:
         return "no log format recognised"
     return None
