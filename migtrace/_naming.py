@@ -11,6 +11,8 @@ import os
 import re
 from functools import lru_cache
 
+from migtrace._layouts import host_from_layout
+
 #: file-name stems / unit names / identifiers -> nova's short service names
 SERVICE_NAMES: dict[str, str] = {
     "nova-compute": "n-cpu", "n-cpu": "n-cpu", "nova_compute": "n-cpu",
@@ -101,7 +103,7 @@ def looks_like_host(name: str) -> bool:
 
 
 def host_from_path(path: str) -> str | None:
-    """Find the host a path names: a sosreport root's `hostname` file, `<host>/var/log/…`.
+    """Find the host a path names: a sosreport root's `hostname` file, then a collection layout.
 
     Only layouts that really name a host count; a plain parent directory
     does not (it is too often `incident/` or `Downloads/`).
@@ -120,14 +122,8 @@ def host_from_path(path: str) -> str | None:
             if first and looks_like_host(first.split(".")[0]):
                 return first.split(".")[0]
             break
-    # <host>/var/log/...
-    for i in range(1, len(parts) - 2):
-        if parts[i] == "var" and parts[i + 1] == "log" and looks_like_host(parts[i - 1]):
-            name = parts[i - 1]
-            if name.startswith("sosreport-"):
-                return name.removeprefix("sosreport-").split("-")[0] or None
-            return name
-    return None
+    # <host>/var/log/…, sosreport-HOST-…, kolla-logs-HOST.tar.gz, Zuul's <node>/logs/… (data/host_layouts.yaml)
+    return host_from_layout("/".join(parts), GENERIC_DIRS)
 
 
 #: lines a nova-compute writes about itself, naming its own host (resource tracker, periodic audit)

@@ -12,7 +12,7 @@ a file on disk for sd-journal).
 Parsers never decide the host or time zone of a file on their own: the
 sources layer puts what it knows into the context and the parser only
 overrides it with what the record itself says (journald `_HOSTNAME`, a syslog
-host field).
+host field) — never a host the user gave (`ParseContext.record_host`).
 """
 
 from __future__ import annotations
@@ -63,9 +63,21 @@ class ParseContext:
     service: str | None = None
     year: int | None = None
     strict: bool = False
+    #: where `host` came from: "user" (--host-alias), "path" (a layout, an archive), or None (unknown)
+    host_from: str | None = None
     #: ids of a targeted query: only records whose raw text holds one of them are parsed
     terms: frozenset[str] = frozenset()
     warn: Callable[[str], None] = field(default=lambda msg: None)
+
+    def record_host(self, revealed: str | None) -> str | None:
+        """The host of a record whose line or wrapper names `revealed` (syslog HOSTNAME, a label, `_HOSTNAME`).
+
+        The user's word wins over what a record says, which wins over what the
+        path says: user > record > path.
+        """
+        if self.host_from == "user" or not revealed:
+            return self.host
+        return revealed
 
     def unparsed(self, lineno: int, text: str, reason: str = "unrecognised line") -> None:
         """Count a line no record could take; raise under --strict."""

@@ -268,14 +268,14 @@ def _emit(rec: _Open, ctx: ParseContext, fmt: str) -> Event:
     if payload is None:
         return Event(
             time=entry.time, time_text=entry.time_text, message=rec.message,
-            host=entry.host or ctx.host, service=service_of(entry, ctx), pid=entry.pid,
+            host=ctx.record_host(entry.host), service=service_of(entry, ctx), pid=entry.pid,
             level=level_from_priority(entry.priority), request_id=entry.request_id,
             user=entry.user, project=entry.project, extra=tuple(extra), source=ctx.path,
             lineno=entry.lineno, line_count=rec.nlines, fmt=fmt,
         )
     return Event(
         time=entry.time, time_text=entry.time_text, message=rec.message,
-        host=entry.host or ctx.host, service=service_of(entry, ctx),
+        host=ctx.record_host(entry.host), service=service_of(entry, ctx),
         pid=entry.pid if entry.pid is not None else payload.pid,
         level=payload.level, logger=payload.logger,
         request_id=payload.request_id or entry.request_id,

@@ -375,9 +375,9 @@ class _Unwrapper:
             text = before + text
         saved = ctx.host, ctx.service
         if "host" in reveal:
-            ctx.host = reveal["host"]
+            ctx.host = ctx.record_host(reveal["host"])
         elif "file" in reveal:
-            ctx.host = _host_of_file(reveal["file"]) or ctx.host
+            ctx.host = ctx.record_host(_host_of_file(reveal["file"]))
         service = _service_of(reveal)
         if service:
             ctx.service = service

@@ -133,11 +133,17 @@ def table() -> Table:
 
 
 def _dig(obj: Any, path: str) -> Any:
-    for key in path.split("."):
-        if not isinstance(obj, dict) or key not in obj:
-            return None
-        obj = obj[key]
-    return obj
+    """The value at a dotted path; `a|b` tries each path in turn (exports name one field several ways)."""
+    for alternative in path.split("|"):
+        found = obj
+        for key in alternative.split("."):
+            if not isinstance(found, dict) or key not in found:
+                found = None
+                break
+            found = found[key]
+        if found is not None:
+            return found
+    return None
 
 
 _LABEL = re.compile(r'(\w+)="((?:[^"\\]|\\.)*)"')

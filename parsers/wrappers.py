@@ -102,9 +102,7 @@ def _follow_file(ctx: ParseContext, name: str) -> None:
     service = service_from_name(name)
     if service:
         ctx.service = service
-    host = host_from_path(name) if "/" in name else None
-    if host:
-        ctx.host = host
+    ctx.host = ctx.record_host(host_from_path(name) if "/" in name else None)
 
 
 _QP_ESCAPE = re.compile(r"=[0-9A-F]{2}")

@@ -2,7 +2,11 @@
 
 The user's word wins (`--host-alias`, `--tz PATH=ZONE`, `--year`), then what
 the path says (`<host>/var/log/…`, a sosreport root, the file name), then the
-file's modification time for the year journalctl leaves out.
+file's modification time for the year journalctl leaves out.  The context
+remembers where its host came from, so that a host a record or its wrapper
+names (syslog HOSTNAME, a Loki label, OpenSearch's Hostname, journald's
+`_HOSTNAME`) replaces one read from the path but never one the user gave:
+user > record > path.
 """
 
 from __future__ import annotations
@@ -40,12 +44,14 @@ def parse_context(path: str, display: str, stats: FileStats, options: LoadOption
     """Return the context a parser reads one input with, and note host/service in its stats."""
     on_disk = os.path.exists(path)
     host = _last_match(path, options.host_aliases)
+    host_from = "user" if host is not None else None
     if host is None and on_disk:
         host = host_from_path(path)
+        host_from = "path" if host is not None else None
     service = service_from_name(path) if on_disk else None
     zone_name = _last_match(path, options.tz_by_path) or options.tz
     tz: tzinfo = zone_named(zone_name) if zone_name else UTC
     year = options.year if options.year is not None else (_year_of(path) if on_disk else None)
     stats.host, stats.service = host, service
     return ParseContext(path=display, stats=stats, tz=tz, host=host, service=service, year=year,
-                        strict=options.strict, terms=terms, warn=warn)
+                        strict=options.strict, terms=terms, warn=warn, host_from=host_from)

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Head, Line, ParseContext
+from migtrace.parsers.opensearch import document_kind, documents
 from migtrace.parsers.wrappers import (
     Decoration,
     detect,
@@ -47,6 +48,10 @@ class FileInput:
         self._position = position
         self._progress = progress
         text = head_lines(peek.head)
+        # an export that is a document, not lines (a `_search` page, a Discover CSV): its hits become lines
+        self._document = document_kind(text)
+        if self._document is not None:
+            text = [t for _, t in documents(enumerate(text, 1), self._document)]
         self._quoted = is_quoted_printable(text)
         if self._quoted:
             text = [t for _, t in unquote_printable(enumerate(text, 1))]
@@ -82,6 +87,8 @@ class FileInput:
             lines: Iterator[Line] = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats)
         else:
             lines = numbered(raw)
+        if self._document is not None:
+            lines = documents(lines, self._document, self._ctx)
         if self._quoted:
             lines = unquote_printable(lines, self._ctx.stats)
         if self._width is not None:

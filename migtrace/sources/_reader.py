@@ -103,8 +103,9 @@ class FileReader:
         member = self.item.member
         if member is not None:
             # a tarball member: its own name and host, not the archive's
-            if self.item.host and not self.options.host_aliases:
+            if self.item.host and ctx.host_from != "user":
                 ctx.host = self.stats.host = self.item.host
+                ctx.host_from = "path"
             ctx.service = self.stats.service = service_from_name(member)
         return ctx
 

@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from migtrace._naming import host_from_path
+from migtrace._layouts import host_from_layout, is_host_name
+from migtrace._naming import GENERIC_DIRS
 from migtrace.parsers import registry
 from migtrace.parsers._base import Head
+from migtrace.parsers.opensearch import readable_head
 from migtrace.sources._open import (
     HEAD_BYTES,
     READ_ERRORS,
@@ -89,7 +91,9 @@ def list_members(archive: str, warn: Callable[[str], None]) -> tuple[list[Member
                 head = fh.read(min(info.size, HEAD_BYTES)) if fh is not None else b""
                 root, _, rest = info.name.partition("/")
                 if rest == "hostname":
-                    hosts[root] = head.decode("utf-8", "replace").strip().split("\n")[0]
+                    name = head.decode("utf-8", "replace").strip().split("\n")[0]
+                    if is_host_name(name, GENERIC_DIRS):
+                        hosts[root] = name
                     continue
                 reason = _not_a_log(info.name, head)
                 if reason:
@@ -128,7 +132,7 @@ def _not_a_log(name: str, head: bytes) -> str | None:
     kind = known_nonlog(head.decode("utf-8", "replace"))
     if kind is not None:
         return f"not a log ({kind})"
-    lines = tuple(head_lines(head))
+    lines = readable_head(head_lines(head))
     if registry.sniff(Head(path=base, data=head, lines=lines)) is None:
         return "no log format recognised"
     return None
@@ -136,7 +140,9 @@ def _not_a_log(name: str, head: bytes) -> str | None:
 
 def _with_host(m: Member, hosts: dict[str, str]) -> Member:
     root = m.name.split("/", 1)[0]
-    host = hosts.get(root) or host_from_path(os.path.join(os.sep, "archive", m.name))
+    # the sosreport's `hostname` member, else the layout of the archive's path and the member's name
+    # (`kolla-logs-HOST.tar.gz`, `<host>/var/log/…`, Zuul's `<node>/logs/…`: data/host_layouts.yaml)
+    host = hosts.get(root) or host_from_layout(f"{os.path.abspath(m.archive)}/{m.name}", GENERIC_DIRS)
     return Member(m.archive, m.name, m.offset, m.size, host)
 
 

@@ -26,23 +26,17 @@ SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_fil
 
 #: form -> why it does not give the clean set's migrations yet (any set)
 GAPS: dict[str, str] = {
-    "opensearch-scroll": "a _search page is one JSON document over many lines: no reader yet",
-    "dashboards-csv": "OpenSearch Dashboards CSV reports: no reader yet",
-    "devstack-logs-tar": "Zuul layout <host>/logs/… names the host only by its directory (host-from-path)",
     "loki-raw": "without labels or order the records of two hosts interleave",
-    "docker-json-file": "the host is only in the path (<host>/var/lib/docker/…), which host-from-path does not read",
-    "kubectl-timestamps": "the host is only in the directory the user saved the pod log to",
-    "kolla-tarball": "the host is only in the archive's name (kolla-logs-HOST.tar.gz)",
 }
 #: (set, form) -> reason, for gaps of one set only
 SET_GAPS: dict[tuple[str, str], str] = {
     # the clean set names no host (one nova-compute.log at its root); wrapped forms reveal one
     ("train-single-host", "syslog-3164-wire-host"): "the wrapper reveals a host the clean set does not name",
-    ("train-single-host", "grep-r-sosreport"): "the sosreport path reveals a host the clean set does not name",
-    ("train-single-host", "cri-partial"): "the pod path reveals a host the clean set does not name",
-    ("train-single-host", "kolla-files"): "the <host>/var/log/kolla path reveals a host the clean set does not name",
-    ("yoga-info", "grep-C2"): "not investigated: context-only excerpts lose a record the status needs",
-    ("yoga-info", "wrap-100"): "not investigated: a wrapped header is not re-joined",
+    ("train-single-host", "opensearch-elasticdump"): "the export's Hostname names a host the clean set does not name",
+    ("train-single-host", "opensearch-scroll"): "the export's Hostname names a host the clean set does not name",
+    ("train-single-host", "dashboards-csv"): "the export's Hostname names a host the clean set does not name",
+    ("train-single-host", "grep-r-sosreport"): "the form's generator has no host folder to build a sosreport path from",
+    ("yoga-info", "grep-C2"): "the excerpt keeps no line naming one live migration's source host (3f6c81ed)",
 }
 
 

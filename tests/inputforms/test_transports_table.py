@@ -26,12 +26,17 @@ def _samples(kinds: tuple[str, ...]) -> list[tuple[str, int, dict[str, Any]]]:
     return [(e["name"], i, s) for e in ENTRIES if e["kind"] in kinds for i, s in enumerate(e.get("samples", []))]
 
 
-def _dig(obj: Any, path: str) -> Any:
+def _dig_one(obj: Any, path: str) -> Any:
     for key in path.split("."):
         if not isinstance(obj, dict) or key not in obj:
             return None
         obj = obj[key]
     return obj
+
+
+def _dig(obj: Any, path: str) -> Any:
+    """`a|b`: the first alternative path that gives a value."""
+    return next((v for p in path.split("|") if (v := _dig_one(obj, p)) is not None), None)
 
 
 def test_table_entries_have_unique_names_known_kinds_and_samples() -> None:

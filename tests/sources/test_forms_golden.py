@@ -20,11 +20,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inputs"
 
 #: (family, form) -> why this branch does not read it yet
 GAPS: dict[tuple[str, str], str] = {
-    ("opensearch", "opensearch-scroll"): "a _search page is one JSON document over many lines: no reader yet",
-    ("opensearch", "dashboards-csv"): "OpenSearch Dashboards CSV reports: no reader yet",
-    ("tarballs", "devstack-logs-tar"): "Zuul layout <host>/logs/… names the host only by its directory (host-from-path)",
-    ("tarballs", "kolla-tarball"): "the host is only in the archive's name (kolla-logs-HOST.tar.gz)",
-    ("containers", "docker-json-file"): "the host is only in the path <host>/var/lib/docker/…",
     ("containers", "kubectl-timestamps"): "the host is only in the directory the pod log was saved to",
     ("syslog", "syslog-3164-wire-nohost"): "no host on the wire and none in the path: unknown, as it should be",
     ("loki", "loki-raw"): "without labels or order the records of two hosts interleave",
