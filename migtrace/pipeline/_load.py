@@ -217,13 +217,14 @@ def _rereadable(paths: Sequence[str]) -> bool:
 
 
 def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:
-    """Report the bytes of pass `index` (0 or 1) as one half of a single bar: both passes read every byte."""
+    """Report pass `index` (0 or 1) as one half of the bar over the inputs' bytes: both passes read them all."""
     hook = options.progress
     if hook is None:
         return options
 
     def halves(done: int, total: int) -> None:
-        hook(index * total + done, 2 * total)
+        # the same total as a single read; the first pass fills the first half, the second the rest
+        hook(done // 2 if index == 0 else total - (total - done) // 2, total)
     return replace(options, progress=halves)
 
 
