@@ -79,14 +79,16 @@ def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
     closed, before the next batch is opened; the batches are then merged.
     Every file is read either way; only the memory differs.
     """
+    partial = any(r.terms for r in readers)  # a term-filtered read sees only some records
     if parallel:
         streams = read_parallel(readers, warn, readers[0].options.progress if readers else None)
         if streams is not None:
-            return merge_in_time(streams, warn)
+            return merge_in_time(streams, warn, partial)
     budget = open_file_budget() if budget is None else max(1, budget)
     if len(readers) <= budget:
-        return merge_in_time((r.events() for r in readers), warn)
-    return merge_in_time((iter(_read_batch(readers[i:i + budget])) for i in range(0, len(readers), budget)), warn)
+        return merge_in_time((r.events() for r in readers), warn, partial)
+    return merge_in_time((iter(_read_batch(readers[i:i + budget])) for i in range(0, len(readers), budget)), warn,
+                         partial)
 
 
 def _read_batch(readers: Sequence[FileReader]) -> list[Event]:

@@ -17,12 +17,17 @@ from migtrace.model import Event
 DUP_WINDOW_S = 2.0
 
 
-def merge_in_time(streams: Iterable[Iterator[Event]], warn: Callable[[str], None]) -> Iterator[Event]:
-    """Return one time-ordered stream of the inputs' streams, without cross-input duplicates."""
-    return _unique(heapq.merge(*streams, key=lambda e: e.time), warn)
+def merge_in_time(streams: Iterable[Iterator[Event]], warn: Callable[[str], None],
+                  partial: bool = False) -> Iterator[Event]:
+    """Return one time-ordered stream of the inputs' streams, without cross-input duplicates.
+
+    `partial`: the streams hold only some of the inputs' records (a selective or targeted read), so
+    the warning counts the copies among the records read, not in the whole inputs.
+    """
+    return _unique(heapq.merge(*streams, key=lambda e: e.time), warn, partial)
 
 
-def _unique(stream: Iterator[Event], warn: Callable[[str], None]) -> Iterator[Event]:
+def _unique(stream: Iterator[Event], warn: Callable[[str], None], partial: bool = False) -> Iterator[Event]:
     """Drop records that another input already gave; warn once with how many."""
     recent: dict[tuple[object, ...], str] = {}
     order: deque[tuple[float, tuple[object, ...]]] = deque()
@@ -43,4 +48,5 @@ def _unique(stream: Iterator[Event], warn: Callable[[str], None]) -> Iterator[Ev
             order.append((now, key))
         yield e
     if dropped:
-        warn(f"{dropped} records appear in two inputs ({example}); each is counted once")
+        what = "of the records read" if partial else "records"
+        warn(f"{dropped} {what} appear in two inputs ({example}); each is counted once")

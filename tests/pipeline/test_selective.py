@@ -92,7 +92,7 @@ def loaded(inputs: dict[str, list[str]], catalog: Catalog) -> dict[str, tuple[An
 
 
 def _same(warnings: tuple[str, ...]) -> list[str]:
-    return [w for w in warnings if "records appear in two inputs" not in w]
+    return [w for w in warnings if "appear in two inputs" not in w]  # a selective read counts only its records
 
 
 def test_the_variants_exist(inputs: dict[str, list[str]]) -> None:
@@ -200,3 +200,18 @@ def test_stdin_and_pipes_are_read_once_in_full() -> None:
     assert _load._rereadable([str(SAMPLE_LOGS / "kilo-files"), str(SAMPLE_LOGS / "yoga-info" / "truth.json")])
     assert not _load._rereadable(["-"])
     assert not _load._rereadable(["/dev/null"])  # a device: what it gives once may not come again
+
+
+def test_a_selective_read_counts_duplicates_among_the_records_it_read(tmp_path: Path) -> None:
+    """The copy count of a term-filtered read is of its records, and says so (never the whole inputs')."""
+    line = ("2024-05-02 10:00:00.000 11 INFO nova.compute.manager [req-aaaaaaaa-1111-2222-3333-444444444444 u p - - -]"
+            " [instance: 11111111-2222-3333-4444-555555555555] Migrating instance to dest-1 finished successfully.\n")
+    other = "2024-05-02 10:00:01.000 11 DEBUG oslo_service.periodic_task [-] Running periodic task Foo\n"
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "nova-compute.log").write_text(line + other * 3)
+    full = load([str(tmp_path)], LoadOptions(select=False, tz="UTC", diagnose=False))
+    selective = load([str(tmp_path)], LoadOptions(tz="UTC", diagnose=False))
+    assert any(w.startswith("4 records appear in two inputs") for w in full.warnings), full.warnings
+    copies = [w for w in selective.warnings if "appear in two inputs" in w]
+    assert copies and all("of the records read" in w for w in copies), selective.warnings
