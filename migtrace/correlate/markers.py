@@ -164,7 +164,7 @@ class MarkerSet:
         return self.phase_order.get(kind, ())
 
 
-_OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished")
+_OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished", "confirm_failed")
 
 #: The schema of one marker entry in phases.yaml (the file's header says what each key means).
 MARKER_SCHEMA: Schema = {
