@@ -298,7 +298,20 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
-    downtime, basis, down_hosts, down_step = _downtime(kind, events, marks, source, dest)
+    downtime, basis, down_hosts, down_step, down_end = _downtime(kind, events, marks, source, dest)
+    outages = 1
+    if downtime is not None and down_end is not None and kind in _COLD:
+        # a revert stops the guest again (destination) and starts it on the source: counted too, never only the first
+        revert = _revert_outage(events, marks, down_end, down_hosts[1], down_hosts[0])
+        if revert is not None and revert.seconds is None:
+            unknown.append(("downtime_s", f"{revert.basis}: the revert's outage has no end in the logs"))
+        elif revert is not None and revert.seconds is not None:
+            downtime, outages = downtime + max(revert.seconds, 0.0), 2
+            basis = f"{basis} + {revert.basis}; {downtime - revert.seconds:.3f} s + {revert.seconds:.3f} s"
+            down_step = max(down_step or 0.0, revert.step or 0.0)
+        elif status_is_reverted(facts.outcomes):
+            unknown.append(("downtime_s", "the move was reverted, and the revert's outage (the destination stopping "
+                                          "the guest, the source starting it) is not in the logs"))
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
@@ -310,7 +323,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
     host_pm = _move_clocks(own, all_marks, clocks or {})
     duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
-    downtime_pm = _clock_pm(host_pm, *down_hosts)
+    downtime_pm = _clock_pm(host_pm, *down_hosts) * outages  # each outage spans the same two hosts
     for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
         if math.isinf(pm) and not any(f == name for f, _ in unknown):
             unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
@@ -358,6 +371,11 @@ def _below_resolution(downtime: float | None, step: float | None, pm: float,
                                   f"{f', clocks ±{seconds_text(clocks)}' if clocks else ''}): the guest stopped "
                                   "and ran again within one step of the timestamps"))
     return below
+
+
+def status_is_reverted(outcomes: Sequence[tuple[datetime, str]]) -> bool:
+    """True when a line of the move says it was reverted."""
+    return any(o == "reverted" for _, o in outcomes)
 
 
 def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None,
@@ -428,7 +446,8 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None], float | None]:
+              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None], float | None,
+                                         datetime | None]:
     """Estimate how long the guest was not running, say on what basis, the hosts of its two ends and its step.
 
     The step (resolution) is the coarsest of the two ends' timestamps, and 1 s when the start is
@@ -446,7 +465,7 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 if lead and m.groups.get(lead):
                     shutdown_seconds = float(m.groups[lead])
     if start is None:
-        return None, "", (None, None), None
+        return None, "", (None, None), None, None
     # an end stamped in the same timestamp step as the start may be listed before it (whole seconds)
     for e in events:
         if e.time < start.time or e is start:
@@ -463,5 +482,35 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                     "source shutdown → destination running"
                 step = max(coarsest(start, e), 0.0 if shutdown_seconds is None else 1.0)
                 return (max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host),
-                        step)
-    return None, "", (None, None), None
+                        step, e.time)
+    return None, "", (None, None), None, None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outage:
+    """The revert's outage: the destination stops the guest, the source runs it again (None: not logged)."""
+
+    seconds: float | None
+    basis: str
+    step: float | None = None
+
+
+def _revert_outage(events: Sequence[Event], marks: Callable[[Event], list[Match]], after: datetime,
+                   guest_host: str | None, home: str | None) -> _Outage | None:
+    """Return the second outage of a reverted cold move (None when the logs show no revert stopping the guest).
+
+    After the move's own outage ended on `guest_host` (the destination), a revert destroys the guest
+    there (`downtime: revert_start`) and the source (`home`) starts it again (its next `end` line).
+    """
+    stop = next((e for e in events if e.time >= after and (guest_host is None or e.host == guest_host)
+                 and any(m.marker.downtime == "revert_start" for m in marks(e))), None)
+    if stop is None:
+        return None
+    run = next((e for e in events if e.time >= stop.time and e is not stop and e.host != stop.host
+                and (home is None or e.host == home) and any(m.marker.downtime == "end" for m in marks(e))), None)
+    if run is None:
+        return _Outage(None, f"the revert stopped the guest on {stop.host} ({stop.origin}); no line shows it "
+                             "running again on the source")
+    return _Outage((run.time - stop.time).total_seconds(),
+                   f"revert: destination stop → source running (log timestamps, {stop.host} → {run.host})",
+                   coarsest(stop, run))

@@ -99,3 +99,42 @@ def test_failed_auto_confirm_is_not_confirmed(failed_auto_confirm: Migration) ->
     why = m.why_unknown("status")
     assert why is not None and "auto-confirm failed" in why and "Cannot confirm_resize" in why
     assert any("Error auto-confirming resize" in e.message for e in m.events)  # the evidence is on the move
+
+
+REVERTED = "req-0441b83d-f9fc-44bd-a648-f7bf3ca6b8d3"  # devstack-2024.1: the resize its user reverted
+
+
+@pytest.fixture(scope="module")
+def devstack() -> dict[str, Migration]:
+    from tests.conftest import SAMPLE_LOGS
+
+    return {m.id: m for m in load(str(SAMPLE_LOGS / "devstack-2024.1")).migrations}
+
+
+def test_reverted_resize_counts_both_outages_each_listed(devstack: dict[str, Migration]) -> None:
+    m = devstack[REVERTED]
+    assert m.status == "reverted"
+    # out: compute1 shutdown → compute2 running; back: compute2 destroys it → compute1 running again
+    assert m.downtime_s == pytest.approx(27.595 + 4.604, abs=0.002)
+    assert "revert: destination stop → source running (log timestamps, compute2 → compute1)" in m.downtime_basis
+    assert "27.595 s + 4.604 s" in m.downtime_basis
+    confirmed = devstack["req-ce32ae36-ef69-4ff1-9747-984516def965"]  # no revert: one outage
+    assert "revert" not in confirmed.downtime_basis and confirmed.downtime_s == pytest.approx(21.943, abs=0.002)
+
+
+def test_reverted_resize_without_the_revert_end_has_unknown_downtime(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.conftest import SAMPLE_LOGS
+
+    root = tmp_path / "devstack"
+    shutil.copytree(SAMPLE_LOGS / "devstack-2024.1", root)
+    (root / "devstack.journal.export").unlink()  # the same records again: the text files are enough
+    log = root / "compute1/screen-n-cpu.txt"
+    log.write_text("".join(line for line in log.read_text().splitlines(keepends=True)
+                           if not ("req-7bba0a1c" in line and "Instance running successfully" in line)))
+    (m,) = [m for m in load(str(root)).migrations if m.id == REVERTED]
+    assert m.downtime_s is not None  # the model keeps what was measured; every output prints it unknown
+    why = m.why_unknown("downtime_s")
+    assert why is not None and "the revert stopped the guest on compute2" in why
+    assert migration_detail(m)["downtime_s"] is None
