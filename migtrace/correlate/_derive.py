@@ -298,20 +298,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
-    downtime, basis, down_hosts, down_step, down_end = _downtime(kind, events, marks, source, dest)
-    outages = 1
-    if downtime is not None and down_end is not None and kind in _COLD:
-        # a revert stops the guest again (destination) and starts it on the source: counted too, never only the first
-        revert = _revert_outage(events, marks, down_end, down_hosts[1], down_hosts[0])
-        if revert is not None and revert.seconds is None:
-            unknown.append(("downtime_s", f"{revert.basis}: the revert's outage has no end in the logs"))
-        elif revert is not None and revert.seconds is not None:
-            downtime, outages = downtime + max(revert.seconds, 0.0), 2
-            basis = f"{basis} + {revert.basis}; {downtime - revert.seconds:.3f} s + {revert.seconds:.3f} s"
-            down_step = max(down_step or 0.0, revert.step or 0.0)
-        elif status_is_reverted(facts.outcomes):
-            unknown.append(("downtime_s", "the move was reverted, and the revert's outage (the destination stopping "
-                                          "the guest, the source starting it) is not in the logs"))
+    downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
@@ -324,13 +311,9 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     host_pm = _move_clocks(own, all_marks, clocks or {})
     duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
     downtime_pm = _clock_pm(host_pm, *down_hosts) * outages  # each outage spans the same two hosts
-    for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
-        if math.isinf(pm) and not any(f == name for f, _ in unknown):
-            unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
-                                  "(a host logging local time? see the warning and --tz PATH=ZONE)"))
+    _zone_unknown(unknown, duration_pm, downtime_pm)
     below = _below_resolution(downtime, down_step, downtime_pm, unknown)
-    if below is not None:
-        downtime = None
+    downtime = None if below is not None else downtime
     return Migration(
         id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
         started=started, ended=(own or events)[-1].time,
@@ -349,6 +332,28 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
         downtime_resolution_s=down_step, downtime_below_s=below,
     )
+
+
+def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_pm: float) -> None:
+    """Mark a duration/downtime unknown when its two ends are on hosts hours apart (a wrong time zone)."""
+    for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
+        if math.isinf(pm) and not any(f == name for f, _ in unknown):
+            unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
+                                  "(a host logging local time? see the warning and --tz PATH=ZONE)"))
+
+
+def _outages(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
+             dest: str | None, facts: _Facts, unknown: list[tuple[str, str]]
+             ) -> tuple[float | None, str, tuple[str | None, str | None], float | None, int]:
+    """Return (downtime, basis, hosts of its ends, resolution, number of outages): the move's, plus a revert's."""
+    downtime, basis, hosts, step, end = _downtime(kind, events, marks, source, dest)
+    if downtime is None or end is None or kind not in _COLD:
+        return downtime, basis, hosts, step, 1
+    # a revert stops the guest again (destination) and starts it on the source: counted too, never only the first
+    revert = _revert_outage(events, marks, end, hosts[1], hosts[0])
+    downtime, basis, step, outages = _with_revert(downtime, basis, step, revert, status_is_reverted(facts.outcomes),
+                                                  unknown)
+    return downtime, basis, hosts, step, outages
 
 
 def seconds_text(x: float) -> str:
@@ -493,6 +498,21 @@ class _Outage:
     seconds: float | None
     basis: str
     step: float | None = None
+
+
+def _with_revert(downtime: float, basis: str, step: float | None, revert: _Outage | None, reverted: bool,
+                 unknown: list[tuple[str, str]]) -> tuple[float, str, float | None, int]:
+    """Return (downtime, basis, step, number of outages) with a revert's outage added, or say why it is unknown."""
+    if revert is not None and revert.seconds is None:
+        unknown.append(("downtime_s", f"{revert.basis}: the revert's outage has no end in the logs"))
+    elif revert is not None and revert.seconds is not None:
+        second = max(revert.seconds, 0.0)
+        return (downtime + second, f"{basis} + {revert.basis}; {downtime:.3f} s + {second:.3f} s",
+                max(step or 0.0, revert.step or 0.0), 2)
+    elif reverted:
+        unknown.append(("downtime_s", "the move was reverted, and the revert's outage (the destination stopping "
+                                      "the guest, the source starting it) is not in the logs"))
+    return downtime, basis, step, 1
 
 
 def _revert_outage(events: Sequence[Event], marks: Callable[[Event], list[Match]], after: datetime,
