@@ -236,6 +236,10 @@ class Migration:
     #: that the logs cannot pin down, plus the timestamps' resolution (docs/derivation.md)
     duration_uncertainty_s: float = 0.0
     downtime_uncertainty_s: float = 0.0
+    #: the coarsest timestamp step of the two lines `downtime_s` is measured between (1.0: whole seconds)
+    downtime_resolution_s: float | None = None
+    #: the downtime is shorter than this when its two ends fall within one step (`downtime_s` is then None)
+    downtime_below_s: float | None = None
     #: (field, why) for the fields the logs cannot tell: such a field is printed as unknown, never guessed
     unknown: tuple[tuple[str, str], ...] = ()
 

@@ -112,6 +112,8 @@ def migration_detail(m: Migration) -> dict[str, Any]:
         "migration_number": m.migration_number,
         "global_request_ids": list(m.global_request_ids),
         "downtime_basis": m.downtime_basis,
+        "downtime_resolution_s": m.downtime_resolution_s,
+        "downtime_below_s": m.downtime_below_s,
         "retries": m.retries,
         "user": m.user,
         "project": m.project,

@@ -113,6 +113,9 @@ def _findings(row: Row) -> str:
 
 def _plus_minus(row: Row, name: str) -> str:
     """Return a duration with its ± when the clocks or the timestamps' resolution leave one."""
+    below = row.get(f"_{name}_below_s")
+    if row[f"{name}_s"] is None and below:  # within one timestamp step: a bound, never 0
+        return f"<{duration_short(below)}"
     text = duration_short(row[f"{name}_s"])
     u = row.get(f"{name}_uncertainty_s")
     if not u or row[f"{name}_s"] is None:
@@ -157,6 +160,7 @@ def migration_row(m: Migration, short: str | None = None) -> dict[str, Any]:
     row = migration_summary(m)
     row["route"] = f"{m.source_host or '?'} → {m.dest_host or '?'}"
     row["_short_id"] = short
+    row["_downtime_below_s"] = m.downtime_below_s
     return row
 
 

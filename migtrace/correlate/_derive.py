@@ -14,12 +14,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from migtrace.correlate._resolution import coarsest
 from migtrace.correlate.markers import Marker, MarkerSet, Match
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {
     "success": "completed", "failure": "failed", "cancelled": "cancelled",
     "confirmed": "confirmed", "reverted": "reverted", "finished": "completed",
+    "confirm_failed": "confirm_failed",  # not a status: `_status` turns it into unknown, with the error
 }
 _STICKY = {"confirmed", "reverted"}
 #: a move with no outcome whose last line is this close to the end of the logs is still running
@@ -47,6 +49,10 @@ class _Facts:
     migration_uuid: str | None = None
     migration_number: int | None = None
     phase_of: dict[int, str] = field(default_factory=dict)
+    #: the move's instance: a periodic line about another instance (same request id) says nothing of it
+    instance: str | None = None
+    #: the error of the last failed auto-confirm (`Error auto-confirming resize: …`)
+    confirm_error: str | None = None
 
     def take(self, e: Event, m: Match) -> None:
         """Record what one marker match on one event says."""
@@ -74,8 +80,11 @@ class _Facts:
             self.flags.add(mk.flag)
         if "block" in g:
             self.block = _BLOCK_WORDS.get(g["block"], self.block)
-        if mk.outcome:
+        about = g.get("instance") or e.instance
+        if mk.outcome and not (self.instance and about and about != self.instance):
             self.outcomes.append((e.time, mk.outcome))
+            if mk.outcome == "confirm_failed":
+                self.confirm_error = (g.get("reason") or e.message).strip()
         if mk.progress and "pct" in g:
             self.progress.append(_progress_sample(e, g))
         if mk.attempt and (named or e.host):
@@ -278,7 +287,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     def marks(e: Event) -> list[Match]:
         return [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)]
 
-    facts = _Facts()
+    facts = _Facts(instance=instance)
     for e in events:
         for m in marks(e):
             facts.take(e, m)
@@ -289,22 +298,22 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
-    downtime, basis, down_hosts = _downtime(kind, events, marks, source, dest)
+    downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
     req_ids = tuple(dict.fromkeys(request_ids))
     ident = req_ids[0] if req_ids else (
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
-    status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest)
+    status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
+                     facts.confirm_error)
     started = began(own, all_marks) or events[0].time
     start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
     host_pm = _move_clocks(own, all_marks, clocks or {})
     duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
-    downtime_pm = _clock_pm(host_pm, *down_hosts)
-    for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
-        if math.isinf(pm) and not any(f == name for f, _ in unknown):
-            unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
-                                  "(a host logging local time? see the warning and --tz PATH=ZONE)"))
+    downtime_pm = _clock_pm(host_pm, *down_hosts) * outages  # each outage spans the same two hosts
+    _zone_unknown(unknown, duration_pm, downtime_pm)
+    below = _below_resolution(downtime, down_step, downtime_pm, unknown)
+    downtime = None if below is not None else downtime
     return Migration(
         id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
         started=started, ended=(own or events)[-1].time,
@@ -321,12 +330,62 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         unknown=tuple(unknown),
         duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
         downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
+        downtime_resolution_s=down_step, downtime_below_s=below,
     )
+
+
+def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_pm: float) -> None:
+    """Mark a duration/downtime unknown when its two ends are on hosts hours apart (a wrong time zone)."""
+    for name, pm in (("duration_s", duration_pm), ("downtime_s", downtime_pm)):
+        if math.isinf(pm) and not any(f == name for f, _ in unknown):
+            unknown.append((name, "its two ends are on hosts whose clocks differ by hours "
+                                  "(a host logging local time? see the warning and --tz PATH=ZONE)"))
+
+
+def _outages(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
+             dest: str | None, facts: _Facts, unknown: list[tuple[str, str]]
+             ) -> tuple[float | None, str, tuple[str | None, str | None], float | None, int]:
+    """Return (downtime, basis, hosts of its ends, resolution, number of outages): the move's, plus a revert's."""
+    downtime, basis, hosts, step, end = _downtime(kind, events, marks, source, dest)
+    if downtime is None or end is None or kind not in _COLD:
+        return downtime, basis, hosts, step, 1
+    # a revert stops the guest again (destination) and starts it on the source: counted too, never only the first
+    revert = _revert_outage(events, marks, end, hosts[1], hosts[0])
+    downtime, basis, step, outages = _with_revert(downtime, basis, step, revert, status_is_reverted(facts.outcomes),
+                                                  unknown)
+    return downtime, basis, hosts, step, outages
+
+
+def seconds_text(x: float) -> str:
+    """Return seconds as a short exact text: `1 s`, `0.001 s`, `1.5 s`."""
+    return f"{x:g} s"
+
+
+def _below_resolution(downtime: float | None, step: float | None, pm: float,
+                      unknown: list[tuple[str, str]]) -> float | None:
+    """Return the bound of a downtime the timestamps cannot resolve (its two ends within one step), else None.
+
+    Both ends are truncated to the step: a measured 0 (pause and resume in the same second of a
+    whole-second log) means anything below one step, never 0 s.  The bound also takes the clocks' ±.
+    """
+    if downtime is None or step is None or downtime >= step or any(f == "downtime_s" for f, _ in unknown):
+        return None
+    clocks = 0.0 if math.isinf(pm) else pm
+    below = round(downtime + step + clocks, 6)
+    unknown.append(("downtime_s", f"< {seconds_text(below)} ({seconds_text(step)} resolution"
+                                  f"{f', clocks ±{seconds_text(clocks)}' if clocks else ''}): the guest stopped "
+                                  "and ran again within one step of the timestamps"))
+    return below
+
+
+def status_is_reverted(outcomes: Sequence[tuple[datetime, str]]) -> bool:
+    """True when a line of the move says it was reverted."""
+    return any(o == "reverted" for _, o in outcomes)
 
 
 def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_seen: datetime | None,
             kind: str, unknown: list[tuple[str, str]], missing: Sequence[str], own: Sequence[Event],
-            source: str | None, dest: str | None) -> str:
+            source: str | None, dest: str | None, confirm_error: str | None = None) -> str:
     """Return the status the move's lines prove; `in-progress` only when every side's logs are there.
 
     A move with no outcome is running only if the logs end while it runs *and* nothing of it is
@@ -338,6 +397,11 @@ def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_
         if status in _STICKY and new in ("completed",):
             continue
         status = new
+    if status == "confirm_failed":
+        # the periodic task logs the error and tries again later: the move is still in VERIFY_RESIZE
+        unknown.append(("status", f"the periodic auto-confirm failed ({confirm_error}); nova retries it later, "
+                                  "and no later line shows the move confirmed or reverted"))
+        return "unknown"
     if status == "completed" and kind in _COLD:
         # a cold move that finished waits in VERIFY_RESIZE for a confirm or a revert (by the user or the
         # periodic auto-confirm): without those lines its end state is not in the logs
@@ -387,10 +451,15 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None]]:
-    """Estimate how long the guest was not running, say on what basis, and the hosts of its two ends."""
+              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None], float | None,
+                                         datetime | None]:
+    """Estimate how long the guest was not running, say on what basis, the hosts of its two ends and its step.
+
+    The step (resolution) is the coarsest of the two ends' timestamps, and 1 s when the start is
+    moved back by `Instance shutdown successfully after N seconds` (nova prints whole seconds).
+    """
     start: Event | None = None
-    shutdown_seconds = 0.0
+    shutdown_seconds: float | None = None
     for e in events:
         for m in marks(e):
             if m.marker.downtime == "start" and start is None:
@@ -400,14 +469,68 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 lead = m.marker.downtime_lead
                 if lead and m.groups.get(lead):
                     shutdown_seconds = float(m.groups[lead])
-            elif m.marker.downtime == "end" and start is not None:
+    if start is None:
+        return None, "", (None, None), None, None
+    # an end stamped in the same timestamp step as the start may be listed before it (whole seconds)
+    for e in events:
+        if e.time < start.time or e is start:
+            continue
+        for m in marks(e):
+            if m.marker.downtime == "end":
                 if dest and e.host and e.host != dest:
                     continue
                 if kind == "live-migration" and source and e.host == source:
                     continue
-                begin = start.time - timedelta(seconds=shutdown_seconds)
+                begin = start.time - timedelta(seconds=shutdown_seconds or 0.0)
                 seconds = (e.time - begin).total_seconds()
                 what = "source pause → destination resume" if kind == "live-migration" else \
                     "source shutdown → destination running"
-                return max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host)
-    return None, "", (None, None)
+                step = max(coarsest(start, e), 0.0 if shutdown_seconds is None else 1.0)
+                return (max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host),
+                        step, e.time)
+    return None, "", (None, None), None, None
+
+
+@dataclass(frozen=True, slots=True)
+class _Outage:
+    """The revert's outage: the destination stops the guest, the source runs it again (None: not logged)."""
+
+    seconds: float | None
+    basis: str
+    step: float | None = None
+
+
+def _with_revert(downtime: float, basis: str, step: float | None, revert: _Outage | None, reverted: bool,
+                 unknown: list[tuple[str, str]]) -> tuple[float, str, float | None, int]:
+    """Return (downtime, basis, step, number of outages) with a revert's outage added, or say why it is unknown."""
+    if revert is not None and revert.seconds is None:
+        unknown.append(("downtime_s", f"{revert.basis}: the revert's outage has no end in the logs"))
+    elif revert is not None and revert.seconds is not None:
+        second = max(revert.seconds, 0.0)
+        return (downtime + second, f"{basis} + {revert.basis}; {downtime:.3f} s + {second:.3f} s",
+                max(step or 0.0, revert.step or 0.0), 2)
+    elif reverted:
+        unknown.append(("downtime_s", "the move was reverted, and the revert's outage (the destination stopping "
+                                      "the guest, the source starting it) is not in the logs"))
+    return downtime, basis, step, 1
+
+
+def _revert_outage(events: Sequence[Event], marks: Callable[[Event], list[Match]], after: datetime,
+                   guest_host: str | None, home: str | None) -> _Outage | None:
+    """Return the second outage of a reverted cold move (None when the logs show no revert stopping the guest).
+
+    After the move's own outage ended on `guest_host` (the destination), a revert destroys the guest
+    there (`downtime: revert_start`) and the source (`home`) starts it again (its next `end` line).
+    """
+    stop = next((e for e in events if e.time >= after and (guest_host is None or e.host == guest_host)
+                 and any(m.marker.downtime == "revert_start" for m in marks(e))), None)
+    if stop is None:
+        return None
+    run = next((e for e in events if e.time >= stop.time and e is not stop and e.host != stop.host
+                and (home is None or e.host == home) and any(m.marker.downtime == "end" for m in marks(e))), None)
+    if run is None:
+        return _Outage(None, f"the revert stopped the guest on {stop.host} ({stop.origin}); no line shows it "
+                             "running again on the source")
+    return _Outage((run.time - stop.time).total_seconds(),
+                   f"revert: destination stop → source running (log timestamps, {stop.host} → {run.host})",
+                   coarsest(stop, run))

@@ -164,7 +164,7 @@ class MarkerSet:
         return self.phase_order.get(kind, ())
 
 
-_OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished")
+_OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished", "confirm_failed")
 
 #: The schema of one marker entry in phases.yaml (the file's header says what each key means).
 MARKER_SCHEMA: Schema = {
@@ -183,7 +183,7 @@ MARKER_SCHEMA: Schema = {
     "side": Key(choices=("src", "dst")),
     "outcome": Key(choices=_OUTCOMES),
     "flag": Key(choices=("block_migration", "post_copy", "volume_backed", "not_volume_backed", "shared_storage")),
-    "downtime": Key(choices=("start", "end")),
+    "downtime": Key(choices=("start", "end", "revert_start")),
     "downtime_lead": Key(),
     "attempt": Key(choices=("selected", "skipped", "rescheduled")),
     "progress": Key(bool),

@@ -193,7 +193,8 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
         api.access(env, t, fctx, "POST", f"{api.path_prefix(env)}/servers/{inst}/action", 202, 0,
                    sim.rng.uniform(0.1, 0.2), microversion="2.90")
         t = at(t, 0.4)
-        E(t, dst, "n-cpu", "INFO", "nova.virt.libvirt.driver", "Instance destroyed successfully.", fctx, inst=inst)
+        t_down2 = E(t, dst, "n-cpu", "INFO", "nova.virt.libvirt.driver", "Instance destroyed successfully.", fctx,
+                    inst=inst)
         _stopped(env, at(t, 15.2), dst, inst)
         t = at(t, sim.rng.uniform(0.8, 1.5))
         E(t, src, "n-cpu", "INFO", "nova.compute.manager", "Updating instance to original state: 'active'", fctx, inst=inst)
@@ -203,7 +204,9 @@ def cold_migration(env: Env, t0: datetime, spec: ColdSpec) -> Truth:
         t = at(t, sim.rng.uniform(1.5, 2.5))
         _lifecycle(env, t, src, inst, "Started")
         t = at(t, 0.8)
-        E(t, src, "n-cpu", "INFO", "nova.virt.libvirt.driver", "Instance running successfully.", fctx, inst=inst)
+        t_up2 = E(t, src, "n-cpu", "INFO", "nova.virt.libvirt.driver", "Instance running successfully.", fctx,
+                  inst=inst)
+        truth.revert_down = (t_down2, t_up2)  # the revert's own outage: part of the downtime
         E(at(t, 0.01), src, "n-cpu", "DEBUG", "nova.virt.libvirt.driver", "finish_revert_migration finished successfully.",
           fctx, inst=inst, site=sites.LV_REVERT_DONE)
     return truth

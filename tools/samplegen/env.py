@@ -33,6 +33,8 @@ class Truth:
     post_copy: bool | None = None
     down_start: datetime | None = None
     down_end: datetime | None = None
+    #: a revert's second outage (the destination stops the guest, the source starts it): counted in downtime_s
+    revert_down: tuple[datetime, datetime] | None = None
     findings: list[str] = field(default_factory=list)
     story: str = ""
     #: fields the logs of this set cannot support, with the reason (their value above is None)
@@ -77,7 +79,10 @@ class Truth:
         """Return the truth.json object (downtime rounded to milliseconds, times to microseconds)."""
         downtime = None
         if self.down_start is not None and self.down_end is not None:
-            downtime = round((self.down_end - self.down_start).total_seconds(), 3)
+            seconds = (self.down_end - self.down_start).total_seconds()
+            if self.revert_down is not None:
+                seconds += (self.revert_down[1] - self.revert_down[0]).total_seconds()
+            downtime = round(seconds, 3)
         return {
             "kind": self.kind,
             "instance": self.instance,

@@ -296,6 +296,10 @@ class Rules:
             return unknown(f"the end of the outage is not in this variant ({self._gone(host) if host in self.all_hosts - self.kept_hosts else 'logged at DEBUG'})")
         tol = 2 * self.resolution + EPOCH_SLOP_S + OUTPUT_ROUNDING_S
         lo = hi = float(value)
+        # truth counts a revert's second outage too (on the same two hosts): what the first one leaves
+        extra = round(float(value) - (end_t - start_t).total_seconds(), 6)
+        if extra > 0.0015:
+            tol += 2 * self.resolution
         reasons = []
         if start is None:
             after = [(r, int(mm.group(1))) for r in m.records for mm in [evidence.SHUTDOWN_AFTER.search(r.text)] if mm]
@@ -306,8 +310,8 @@ class Rules:
                                f"({self._gone(host) if host in self.all_hosts - self.kept_hosts else 'logged at DEBUG'})")
             r, secs = after[0]
             assert r.time is not None
-            lo = round((end_t - (r.time - timedelta(seconds=secs))).total_seconds(), 6)
-            hi = round((end_t - (r.time - timedelta(seconds=secs + 1))).total_seconds(), 6)
+            lo = round((end_t - (r.time - timedelta(seconds=secs))).total_seconds() + max(extra, 0.0), 6)
+            hi = round((end_t - (r.time - timedelta(seconds=secs + 1))).total_seconds() + max(extra, 0.0), 6)
             reasons.append("the power-off start is only bounded by 'Instance shutdown successfully after N seconds' "
                            "(1 s resolution)")
             start = r
