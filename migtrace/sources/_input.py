@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from migtrace.model import FileStats
 from migtrace.parsers._base import Head, Line, ParseContext
+from migtrace.parsers._header import RECORD_START
 from migtrace.parsers.opensearch import document_kind, documents
 from migtrace.parsers.wrappers import (
     Decoration,
@@ -77,8 +78,14 @@ class FileInput:
     @property
     def plain_lines(self) -> bool:
         """True when every raw line is a log line as written (no paste decorations, wrapping or quoting)."""
-        return not (self._quoted or self._width is not None or self._decorations or self._markdown
-                    or cr_only(self._peek.head))
+        if (self._quoted or self._width is not None or self._decorations or self._markdown
+                or self._document is not None or cr_only(self._peek.head)):
+            return False
+        # raw terms are searched in the bytes as written: a line inside an envelope that escapes its
+        # text (container JSON, CSV, CRI prefixes) may spell a term differently, so most head lines
+        # must start a record as themselves (oslo, or oslo behind a syslog prefix)
+        lines = [raw for raw in self._peek.head.splitlines() if raw.strip()]
+        return sum(1 for raw in lines if RECORD_START.match(raw)) * 2 >= len(lines) > 0
 
     def lines(self) -> Iterator[Line]:
         """Yield every decoded line, decorations peeled, prefiltered when the context has terms."""

@@ -154,7 +154,7 @@ class FileReader:
     def _select_or_not(self, fmt: str, data: FileInput, ctx: ParseContext) -> None:
         """A selective read cuts only plain oslo text by terms; any other input is read in full."""
         why = (f"{fmt} records are not cut by raw terms" if fmt not in SELECTABLE else
-               "" if data.plain_lines else "pasted, wrapped or quoted lines")
+               "" if data.plain_lines else "lines not as written: pasted, wrapped, quoted, exported or in an envelope")
         if why:
             ctx.terms = frozenset()
             self.stats.full_read = why
