@@ -240,3 +240,23 @@ class Browser:
             if self.proc.stderr:
                 self.proc.stderr.close()
             shutil.rmtree(self.profile, ignore_errors=True)
+
+
+def pdf_fill_colours(pdf: bytes) -> set[tuple[int, int, int]]:
+    """Return every RGB fill colour (`r g b rg`) set in the PDF's content streams."""
+    import zlib
+
+    colours: set[tuple[int, int, int]] = set()
+    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        try:
+            text = zlib.decompress(raw)
+        except zlib.error:
+            text = raw
+        for r, g, b in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg", text):
+            colours.add((round(float(r) * 255), round(float(g) * 255), round(float(b) * 255)))
+    return colours
+
+
+def has_colour(colours: set[tuple[int, int, int]], wanted: tuple[int, ...], tolerance: int = 3) -> bool:
+    """Whether any of the colours is `wanted` within `tolerance` per channel (PDF rounding)."""
+    return any(all(abs(a - b) <= tolerance for a, b in zip(c, wanted, strict=True)) for c in colours)

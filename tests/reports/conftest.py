@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+
 import pytest
+from _report_cdp import Browser, chromium_path
 from _report_factory import make_analysis
 
 from migtrace.pipeline import Analysis
@@ -24,3 +28,17 @@ def hostile_analysis() -> Analysis:
 def secret_analysis() -> Analysis:
     """An analysis whose log text carries every kind of secret redaction must remove."""
     return make_analysis(secrets=True)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium per test module (each test opens its own page); required in CI."""
+    if chromium_path() is None:
+        if os.environ.get("CI", "").lower() == "true":
+            raise RuntimeError("chromium is required in CI (Debian package `chromium`)")
+        pytest.skip("chromium is not installed")
+    b = Browser()
+    try:
+        yield b
+    finally:
+        b.close()

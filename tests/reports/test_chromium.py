@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,16 +52,6 @@ CHART_BOX = """
           plot: div.querySelectorAll(".bars .point, .scatterlayer .point").length};
 })()
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the module; each test opens its own page load."""
-    b = Browser()
-    try:
-        yield b
-    finally:
-        b.close()
 
 
 def _load(browser: Browser, path: Path) -> dict[str, int]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import html as html_lib
 import json
-import os
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
-from _report_cdp import Browser, chromium_path
+from _report_cdp import Browser
 from _report_factory import HOSTILE_SCRIPT, make_analysis
 
 from migtrace.pipeline import Analysis
@@ -112,19 +110,6 @@ new Promise(function (resolve) {
   })();
 })
 """
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            raise RuntimeError("chromium is required in CI (Debian package `chromium`)")
-        pytest.skip("chromium is not installed")
-    b = Browser()
-    try:
-        yield b
-    finally:
-        b.close()
 
 
 @pytest.mark.slow

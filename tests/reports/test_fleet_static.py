@@ -11,16 +11,14 @@ stylesheet and a script-less page show it (and the PDF check fails without it).
 from __future__ import annotations
 
 import base64
-import os
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
 import pytest
-from _report_cdp import Browser, chromium_path
+from _report_cdp import Browser, has_colour, pdf_fill_colours
 from _report_factory import HOSTILE_SCRIPT, make_analysis
 
 from migtrace import load
@@ -152,39 +150,10 @@ new Promise(function (resolve) {
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if chromium_path() is None:
-        if os.environ.get("CI", "").lower() == "true":
-            raise RuntimeError("chromium is required in CI (Debian package `chromium`)")
-        pytest.skip("chromium is not installed")
-    b = Browser()
-    try:
-        yield b
-    finally:
-        b.close()
-
-
-@pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("fleet") / "report.html"
     write_report(_queens()[0], out)
     return out
-
-
-def _pdf_has(pdf: bytes, colour: tuple[int, int, int]) -> bool:
-    """Whether the PDF's content streams set this RGB fill colour (± 3 per channel)."""
-    import zlib
-
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            text = zlib.decompress(raw)
-        except zlib.error:
-            text = raw
-        for r, g, b in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg", text):
-            got = [round(float(x) * 255) for x in (r, g, b)]
-            if all(abs(a - w) <= 3 for a, w in zip(got, colour, strict=True)):
-                return True
-    return False
 
 
 @pytest.mark.slow
@@ -214,10 +183,10 @@ def test_fleet_static_chromium_pdf_holds_the_matrix_and_fails_without_it(browser
         browser.open(page)
         return base64.b64decode(browser.send("Page.printToPDF", printBackground=True)["data"])
 
-    assert _pdf_has(pdf_of(report), HALF), "the pair matrix's 50 % cell is not in the PDF"
+    assert has_colour(pdf_fill_colours(pdf_of(report)), HALF), "the pair matrix's 50 % cell is not in the PDF"
     bare = report.with_name("bare.html")
     bare.write_text(_STATIC.sub("", report.read_text(encoding="utf-8")), encoding="utf-8")
-    assert not _pdf_has(pdf_of(bare), HALF)
+    assert not has_colour(pdf_fill_colours(pdf_of(bare)), HALF)
 
 
 @pytest.mark.slow

@@ -14,12 +14,10 @@ import base64
 import os
 import re
 import subprocess
-import zlib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from _report_cdp import FLAGS, Browser, chromium_path
+from _report_cdp import FLAGS, Browser, chromium_path, has_colour, pdf_fill_colours
 from _report_factory import make_analysis
 from _report_png import decode
 
@@ -40,15 +38,6 @@ BAR_ON_WHITE = tuple(round(0.8 * c + 0.2 * 255) for c in BAR)
 PLOTLY_BAR_ON_WHITE = tuple(round(0.75 * c + 0.25 * 255) for c in BAR)
 _STATIC = re.compile(r'<figure class="chart-static">.*?</figure>', re.DOTALL)
 _PLOTLY = re.compile(r'(<script type="text/plain" id="plotly-js-gz">).*?(</script>)', re.DOTALL)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    b = Browser()
-    try:
-        yield b
-    finally:
-        b.close()
 
 
 @pytest.fixture
@@ -73,23 +62,6 @@ def _without_plotly(report: Path, static: bool = True) -> Path:
     return page
 
 
-def _pdf_fill_colours(pdf: bytes) -> set[tuple[int, int, int]]:
-    """Return every RGB fill colour (`r g b rg`) set in the PDF's content streams."""
-    colours: set[tuple[int, int, int]] = set()
-    for raw in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
-        try:
-            text = zlib.decompress(raw)
-        except zlib.error:
-            text = raw
-        for r, g, b in re.findall(rb"([\d.]+) ([\d.]+) ([\d.]+) rg", text):
-            colours.add(tuple(round(float(x) * 255) for x in (r, g, b)))  # type: ignore[arg-type]
-    return colours
-
-
-def _has_colour(colours: set[tuple[int, int, int]], wanted: tuple[int, ...], tolerance: int = 3) -> bool:
-    return any(all(abs(a - b) <= tolerance for a, b in zip(c, wanted, strict=True)) for c in colours)
-
-
 def _print(browser: Browser, page: Path, draw_first: bool) -> bytes:
     browser.events.clear()
     browser.open(page)
@@ -102,13 +74,13 @@ def _print(browser: Browser, page: Path, draw_first: bool) -> bytes:
 def test_print_pdf_holds_the_charts(browser: Browser, report: Path, draw_first: bool) -> None:
     pdf = _print(browser, report, draw_first)
     assert pdf.startswith(b"%PDF")
-    assert _has_colour(_pdf_fill_colours(pdf), BAR), "no phase bar drawn in the PDF"
+    assert has_colour(pdf_fill_colours(pdf), BAR), "no phase bar drawn in the PDF"
     assert browser.console_errors() == []
 
 
 def test_print_pdf_check_fails_without_the_static_charts(browser: Browser, report: Path) -> None:
     pdf = _print(browser, _without_static_charts(report), draw_first=False)
-    assert not _has_colour(_pdf_fill_colours(pdf), BAR)
+    assert not has_colour(pdf_fill_colours(pdf), BAR)
 
 
 def _screenshot(page: Path, tmp_path: Path) -> bytes:
