@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -320,29 +320,39 @@ def _instance_from_groups(group: Sequence[Event], matches: dict[int, list[Match]
 def _join_by_instance(events: Sequence[Event], by_instance: dict[str, list[Operation]],
                       owner: dict[str, Operation], matches: dict[int, list[Match]]) -> set[int]:
     last_marker: dict[int, datetime] = {}
+    ended: set[int] = set()  # moves whose own lines already gave an outcome
     for ops in by_instance.values():
         for op in ops:
             marked = [e.time for e in op.events if id(e) in matches]
             last_marker[id(op)] = max(marked) if marked else op.started
+            if any(m.marker.outcome for e in op.events for m in matches.get(id(e), ())):
+                ended.add(id(op))
     taken: set[int] = set()
     for e in events:
         if not e.instance or e.instance not in by_instance:
             continue
         if e.request_id and e.request_id in owner:
             continue  # belongs to a move's own request (maybe another move)
-        owner_op = _window_owner(by_instance[e.instance], e, matches, last_marker)
+        owner_op = _window_owner(by_instance[e.instance], e, matches, last_marker, ended)
         if owner_op is not None:
             op = owner_op
             op.add(e)
             taken.add(id(e))
             if id(e) in matches:
                 last_marker[id(op)] = max(last_marker[id(op)], e.time)
+                if any(m.marker.outcome for m in matches[id(e)]):
+                    ended.add(id(op))  # the source's `[-]` thread logs the outcome: it joins here
     return taken
 
 
 def _window_owner(ops: Sequence[Operation], e: Event, matches: dict[int, list[Match]],
-                  last_marker: dict[int, datetime]) -> Operation | None:
-    """Return the move whose window holds this event, if any."""
+                  last_marker: dict[int, datetime], ended: Set[int] = frozenset()) -> Operation | None:
+    """Return the move whose window holds this event, if any.
+
+    A line nova also logs outside moves (a lifecycle event: `implies: none` in phases.yaml) joins a
+    move that already has its outcome only within GRACE of the move's last marker: the instance's
+    stop or delete hours later is not the move's last step (it made a 40 s live migration 6 h long).
+    """
     current: Operation | None = None
     for op in ops:
         if op.started <= e.time + timedelta(seconds=2):
@@ -354,6 +364,9 @@ def _window_owner(ops: Sequence[Operation], e: Event, matches: dict[int, list[Ma
     found = matches.get(id(e), ())
     if any(m.marker.late and m.marker.applies_to(current.kind) for m in found):
         return current
+    if id(current) in ended and found and e.time > last_marker[id(current)] + GRACE and all(
+            _ambiguous(m) for m in found):
+        return None
     relevant = any(m.marker.applies_to(current.kind) and (m.marker.phase or m.marker.outcome)
                    for m in found)
     if relevant:
@@ -363,6 +376,12 @@ def _window_owner(ops: Sequence[Operation], e: Event, matches: dict[int, list[Ma
     if level_rank(e.level) >= level_rank("ERROR") and e.time <= last_marker[id(current)] + 4 * GRACE:
         return current
     return None
+
+
+def _ambiguous(m: Match) -> bool:
+    """A marker that says nothing of a move by itself (nova logs it outside moves as well)."""
+    k = m.marker
+    return not (k.implies or k.opens or k.followup or k.outcome or k.late or k.kind)
 
 
 def _join_by_migration_uuid(events: Sequence[Event], ops: Sequence[Operation],
