@@ -11,12 +11,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from migtrace import load
 from tests.conftest import SAMPLE_LOGS
 
-import pytest
-
-#: sample set -> (instance of a completed live migration, the delete's lines hours later on its destination)
+#: the delete request and the lifecycle thread of the benchmark set's lines (any ids do)
 _REQ = "[req-3c97d7f8-fcc0-4b8f-aafb-75aae2362047 56befa395e3c536c415ac400d7547080 3c35612e4a8d15d81d296588571ceeee - default default]"
 _LIFE = "[req-f47569e2-7cc1-4283-8a17-7921ce53ae4b - - - - -]"
 
