@@ -157,7 +157,8 @@ class _Moves:
         """
         for kind, req, group in implied:
             instance = instance_of(group)
-            if any(op.instance == instance and op.started <= group[0].time <= op.events[-1].time + GRACE
+            first = group[0].time
+            if any(op.instance == instance and op.started <= first and first - op.events[-1].time <= GRACE
                    for op in self.ops if op.events):
                 continue
             self._open(kind, req, group, instance)
@@ -364,16 +365,17 @@ def _window_owner(ops: Sequence[Operation], e: Event, matches: dict[int, list[Ma
     found = matches.get(id(e), ())
     if any(m.marker.late and m.marker.applies_to(current.kind) for m in found):
         return current
-    if id(current) in ended and found and e.time > last_marker[id(current)] + GRACE and all(
+    if id(current) in ended and found and e.time - last_marker[id(current)] > GRACE and all(
             _ambiguous(m) for m in found):
         return None
     relevant = any(m.marker.applies_to(current.kind) and (m.marker.phase or m.marker.outcome)
                    for m in found)
     if relevant:
         return current
-    if e.time <= last_marker[id(current)] + GRACE:
+    # differences, not sums: a time near year 9999 plus GRACE overflows datetime
+    if e.time - last_marker[id(current)] <= GRACE:
         return current
-    if level_rank(e.level) >= level_rank("ERROR") and e.time <= last_marker[id(current)] + 4 * GRACE:
+    if level_rank(e.level) >= level_rank("ERROR") and e.time - last_marker[id(current)] <= 4 * GRACE:
         return current
     return None
 
