@@ -230,14 +230,7 @@ def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:
 
 def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,
                terms: Terms) -> _Read:
-    """Read with the keeper, dropping (after the keeper noted its time) each file's term-less last record."""
-    readers = open_inputs(paths, options, warnings, terms)
-    stats = {r.stats.path: r.stats for r in readers}
-
-    def keep(e: Event) -> bool:
-        kept = keeper(e)
-        st = stats.get(e.source)
-        return kept and not (st is not None and st.tail_line and e.lineno == st.tail_line)
-
-    events = [e for e in read_all(readers, warnings) if keep(e)]
-    return _Read(events, tuple(r.stats for r in readers))
+    """Read with the keeper, then drop each file's term-less last record (the keeper has noted its time)."""
+    read = _read(paths, options, warnings, keeper, terms)
+    tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}
+    return _Read([e for e in read.events if (e.source, e.lineno) not in tails], read.stats)
