@@ -21,10 +21,11 @@ from migtrace.cli._common import (
     redact_option,
     run_safely,
 )
+from migtrace.diagnose.catalog import load_catalog
 from migtrace.errors import NotFoundError
 from migtrace.model import Migration
 from migtrace.options import LoadOptions
-from migtrace.pipeline import Analysis
+from migtrace.pipeline import Analysis, near_ids, with_diagnosis
 from migtrace.reports import RenderOptions, render
 from migtrace.reports.redact import Redactor
 from migtrace.reports.terminal import TimelineView, context_centres
@@ -55,10 +56,15 @@ def timeline(ident: str, full: bool, context: int, max_width: int | None, color:
     Example: migtrace timeline req-405a7cf1 sample_logs/queens-files
     """
     options = load_options(focus=ident, **inputs)
-    analysis = load_analysis(paths, options)
+    catalog = load_catalog(tuple(options.signatures))  # a bad signature file fails before the read
+    analysis = load_analysis(paths, replace(options, diagnose=False))
     found = analysis.find(ident)
     if not found:
-        raise NotFoundError(_not_found_hint(ident, paths, options))
+        raise NotFoundError(_not_found_hint(ident, paths, options, analysis))
+    # only the moves shown are diagnosed (each move's findings do not depend on the others)
+    analysis = with_diagnosis(replace(analysis, migrations=tuple(found)), options.signatures, options.release,
+                              catalog=catalog, orphans=False)
+    found = list(analysis.migrations)
     redactor = make_redactor(redact)
     paint = colour(color)
     width = output_width(max_width)
@@ -85,14 +91,18 @@ def _view(m: Migration, analysis: Analysis, radius: int, redactor: Redactor) -> 
     return TimelineView(migration=clean, skew=skew, context=shown_context, radius=radius)
 
 
-def _not_found_hint(ident: str, paths: tuple[str, ...], options: LoadOptions) -> str:
-    """Say nothing matched, and name the nearest ids the logs do contain."""
-    analysis = load_analysis(paths, replace(options, focus=None, warn=None))
-    ids: set[str] = set()
-    for m in analysis.migrations:
-        ids.update(m.request_ids)
-        if m.instance:
-            ids.add(m.instance)
-    near = difflib.get_close_matches(ident, sorted(ids), n=3, cutoff=0.3) or sorted(ids)[:3]
-    hint = f"; nearest ids seen: {', '.join(near)}" if near else "; no migration in these logs"
-    return f"no migration matches {ident!r}{hint}"
+def _not_found_hint(ident: str, paths: tuple[str, ...], options: LoadOptions, analysis: Analysis) -> str:
+    """Say nothing matched, and name the nearest ids the logs do contain (found by raw passes, no full load).
+
+    When the targeted read found records holding the id, the hint says how
+    many and names the ids of the moves they are tied to; otherwise the id's
+    pieces are searched (`near_ids`: a typo spoils one part of a uuid).
+    """
+    if analysis.events:
+        ids = sorted({x for m in analysis.migrations for x in (m.id, *m.request_ids, m.instance) if x})
+        near = difflib.get_close_matches(ident, ids, n=3, cutoff=0.3) or ids[:3]
+        seen = f" ({len(analysis.events)} record(s) of these logs contain it)"
+    else:
+        near, seen = near_ids(paths, options, ident), ""
+    hint = f"; nearest ids seen: {', '.join(near)}" if near else "; no id like it in these logs"
+    return f"no migration matches {ident!r}{seen}{hint}"

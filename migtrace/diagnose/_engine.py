@@ -90,7 +90,8 @@ class Diagnosis:
 
 
 def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: Catalog, *,
-             release: str | None = None, last_seen: Mapping[str, datetime] | None = None) -> Diagnosis:
+             release: str | None = None, last_seen: Mapping[str, datetime] | None = None,
+             orphans: bool = True) -> Diagnosis:
     """Return the migrations with findings attached, and the orphan findings of the other events.
 
     `events` is every event read; those that belong to no migration are the
@@ -98,6 +99,8 @@ def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: 
     of the logs (inferred from their wording when None).  `last_seen` maps each
     host (or source path) to the time of the last record read from it, kept or
     not; without it the events given stand for what the hosts logged.
+    `orphans=False` skips the search outside the moves (a timeline shows
+    the moves alone): each move's findings are the same either way.
     """
     events = list(events)
     logs = logs_release(events, release)
@@ -109,6 +112,8 @@ def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: 
             owned.add(id(event))
             origins.add((event.source, event.lineno, event.message))
     diagnosed = tuple(_diagnosed(m, catalog.signatures, logs.range, activity) for m in migrations)
+    if not orphans:
+        return Diagnosis(diagnosed, (), logs)
     # Identity first (events are shared objects); the origin catches an event a
     # later stage copied with `Event.replace` after correlation.
     loose = [e for e in events if id(e) not in owned and (e.source, e.lineno, e.message) not in origins]

@@ -6,7 +6,7 @@ This is the one code path behind every command and `migtrace.load()`, so
 
 from __future__ import annotations
 
-from migtrace.pipeline._load import StrPath, load, read_events, resolve_paths, with_diagnosis
+from migtrace.pipeline._load import StrPath, load, near_ids, read_events, resolve_paths, with_diagnosis
 from migtrace.pipeline._merge import MergedStream, merged_events
 from migtrace.pipeline._select import filter_migrations, select_migrations
 from migtrace.pipeline._text import load_text
@@ -20,6 +20,7 @@ __all__ = [
     "load",
     "load_text",
     "merged_events",
+    "near_ids",
     "read_events",
     "resolve_paths",
     "select_migrations",

@@ -12,9 +12,11 @@ raw text so unrelated lines are not parsed.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import math
 import os
+import re
 import stat
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -53,8 +55,15 @@ def resolve_paths(paths: Iterable[StrPath]) -> list[str]:
 
 
 def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
-          keep: Callable[[Event], bool] | None, terms: frozenset[str] = frozenset()) -> _Read:
-    readers = open_inputs(paths, options, warnings, terms)
+          keep: Callable[[Event], bool] | None,
+          terms: frozenset[str] | Callable[[str], frozenset[str]] = frozenset()) -> _Read:
+    """Read the inputs (term-filtered when `terms` is given: one set, or one per input's displayed path)."""
+    if callable(terms):
+        readers = open_inputs(paths, options, warnings)
+        for reader in readers:
+            reader.terms = terms(reader.item.display)
+    else:
+        readers = open_inputs(paths, options, warnings, terms)
     events = [e for e in read_all(readers, warnings, parallel=True) if keep is None or keep(e)]
     return _Read(events, tuple(r.stats for r in readers))
 
@@ -73,9 +82,7 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     keeper = Keeper(load_markers())
     catalog: Catalog | None = None
     if options.focus:
-        read = _targeted(path_list, options, warnings, options.focus)
-        for e in read.events:  # the hosts' self-naming lines, as the full read's keeper collects them
-            keeper(e)
+        read = _targeted(path_list, options, warnings, options.focus, keeper)
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
         read, keeper = _selective(path_list, options, warnings, catalog)
@@ -105,15 +112,16 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
 
 
 def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None, *,
-                   catalog: Catalog | None = None) -> Analysis:
+                   catalog: Catalog | None = None, orphans: bool = True) -> Analysis:
     """Return the analysis with findings from the shipped catalog plus the user's signatures.
 
     `release` names the OpenStack release of the logs; None: diagnosis infers it from their wording.
     `catalog`: those signatures already loaded (a selective read loads them for its vocabulary).
+    `orphans=False`: no search for findings outside the moves (`timeline` diagnoses the moves it shows).
     """
     catalog = catalog if catalog is not None else load_catalog(tuple(signatures))
     found = diagnose(analysis.migrations, analysis.events, catalog, release=release,
-                     last_seen=analysis.last_seen or None)
+                     last_seen=analysis.last_seen or None, orphans=orphans)
     return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
                    release=found.release)
 
@@ -147,24 +155,100 @@ def zone_warnings(clocks: ClockEstimate, stats: Sequence[FileStats]) -> list[str
     return out
 
 
-def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str) -> _Read:
-    """Raw-text passes: the id itself, then every request/instance tied to it, then their API calls."""
+def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str,
+              keeper: Keeper) -> _Read:
+    """Raw-text passes: the id itself, then every request/instance tied to it, then their API calls.
+
+    Only the records holding one of those ids are parsed, plus each file's
+    last record (read through `keeper` for the host's last sign of life, as
+    the whole-set read's `last_seen`, then dropped).  The hosts' self-naming
+    lines (`SELF_NAMING_TEXTS`, one a minute on every compute) are searched
+    only in the inputs whose host their path or records do not give: the
+    keeper needs them nowhere else, and on a 1 GiB set they were 99 % of
+    the records a timeline parsed.  The ids every pass saw are kept for the
+    "did you mean" hint of an id that matches nothing (`Analysis.seen_ids`).
+    """
     ident = ident.partition("@")[0]  # `<instance>@<stamp>` ids: the instance's lines hold the move
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
     first = _read(paths, options, Warnings(), None, frozenset(terms))
     related: set[str] = set(terms)
     for e in first.events:
         related.update(x for x in (e.instance, e.request_id) if x)
+    hostless = frozenset(s.path for s in first.stats if not s.host)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
-    read = _read(paths, options, held, None, frozenset(related | SELF_NAMING_TEXTS))
+    trial = Keeper(keeper.markers)
+    read = _read_tail(paths, options, held, _noting(trial), _with_naming(related, hostless))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
-        return _read(paths, options, warnings, None, frozenset(related | more | SELF_NAMING_TEXTS))
-    for line in held.lines:
-        warnings(line)
+        read = _read_tail(paths, options, warnings, _noting(keeper), _with_naming(related | more, hostless))
+    else:
+        for line in held.lines:
+            warnings(line)
+        keeper.last_seen, keeper.named = trial.last_seen, trial.named
     return read
+
+
+#: an id's pieces searched for a "did you mean" hint: runs of letters and digits at least this long
+_PIECE = 8
+
+
+def id_pieces(ident: str) -> list[frozenset[str]]:
+    """The texts a mistyped id is searched by, in two tiers: its long runs whole, then their halves.
+
+    A typo spoils one run of a uuid (`req-b763b83a-8844-…`), rarely all: the
+    runs of at least `_PIECE` characters find the id's real lines.  When the
+    typo is in the only long run (a short form `req-b763b83b`), its halves are
+    tried next (they also find unrelated lines: only on this error path).
+    """
+    bare = ident.strip().lower().removeprefix("req-")
+    runs = [r for r in re.split(r"[^0-9a-z]+", bare) if r]
+    long = {r for r in runs if len(r) >= _PIECE}
+    halves = {h for r in long for h in (r[:len(r) // 2], r[len(r) // 2:])}
+    halves |= {r for r in runs if _PIECE // 2 <= len(r) < _PIECE}
+    return [t for t in (frozenset(long), frozenset(halves - long)) if t]
+
+
+def near_ids(paths: Iterable[StrPath], options: LoadOptions, ident: str, limit: int = 3) -> list[str]:
+    """Return the ids of the logs nearest to an id that matched no move, without reading the whole set.
+
+    Raw-text passes look for the id's pieces (`id_pieces`); the records
+    found are correlated and the request ids and instances of the moves they
+    form are ranked by similarity (difflib), or, when they form none, the
+    request ids and instances of the records themselves.
+    """
+    path_list = resolve_paths(paths)
+    quiet = replace(options, warn=None, progress=None)
+    for terms in id_pieces(ident):
+        events = _read(path_list, quiet, Warnings(), None, terms).events
+        if not events:
+            continue
+        events.sort(key=lambda e: e.time)
+        ids: set[str] = set()
+        for m in correlate(events, load_markers()):
+            ids.update(m.request_ids)
+            ids.update([m.instance] if m.instance else [])
+        if not ids:
+            ids = {x for e in events for x in (e.request_id, e.instance) if x}
+        ranked = sorted(ids)
+        return difflib.get_close_matches(ident, ranked, n=limit, cutoff=0.3) or ranked[:limit]
+    return []
+
+
+def _with_naming(ids: set[str], hostless: frozenset[str]) -> Callable[[str], Terms]:
+    """The terms of each input (by its displayed path): the ids, and the self-naming texts where no host is known."""
+    plain = Terms(frozenset(ids), tail=True)
+    naming = Terms(frozenset(ids | SELF_NAMING_TEXTS), tail=True)
+    return lambda display: naming if display in hostless else plain
+
+
+def _noting(keeper: Keeper) -> Callable[[Event], bool]:
+    """Keep every record, after the keeper has noted its host's last time and self-naming lines."""
+    def note(e: Event) -> bool:
+        keeper(e)
+        return True
+    return note
 
 
 def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
@@ -228,8 +312,8 @@ def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:
     return replace(options, progress=halves)
 
 
-def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,
-               terms: Terms) -> _Read:
+def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Callable[[Event], bool],
+               terms: Terms | Callable[[str], Terms]) -> _Read:
     """Read with the keeper, then drop each file's term-less last record (the keeper has noted its time)."""
     read = _read(paths, options, warnings, keeper, terms)
     tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}

@@ -209,8 +209,9 @@ def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
     results: list[InputResult | None] = [None] * len(readers)
     if client is not None:
         try:
-            futures = client.map(read_input, [r.item for _, r in remote], options=spec, terms=readers[0].terms,
-                                 pure=False)
+            # each input with its own terms (a targeted read searches self-naming lines only where needed)
+            futures = client.map(read_input, [r.item for _, r in remote], [spec] * len(remote),
+                                 [r.terms for _, r in remote], pure=False)
             _read_here(readers, chosen, spec, results, report)
             for (i, _), result in zip(remote, client.gather(futures), strict=True):
                 results[i] = result
