@@ -160,8 +160,9 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     """Raw-text passes: the id itself, then every request/instance tied to it, then their API calls.
 
     Only the records holding one of those ids are parsed, plus each file's
-    last record (read through `keeper` for the host's last sign of life, as
-    the whole-set read's `last_seen`, then dropped).  The hosts' self-naming
+    last record (the host's last sign of life, as the whole-set read's
+    `last_seen`, then dropped); `keeper` keeps of them what a whole-set read
+    keeps, so a move's story is the one `list` and `report` tell.  The hosts' self-naming
     lines (`SELF_NAMING_TEXTS`, one a minute on every compute) are searched
     only in the inputs whose host their path or records do not give: the
     keeper needs them nowhere else, and on a 1 GiB set they were 99 % of
@@ -178,11 +179,11 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
     trial = Keeper(keeper.markers)
-    read = _read_tail(paths, options, held, _noting(trial), _with_naming(related, hostless))
+    read = _read_tail(paths, options, held, trial, _with_naming(related, hostless))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
-        read = _read_tail(paths, options, warnings, _noting(keeper), _with_naming(related | more, hostless))
+        read = _read_tail(paths, options, warnings, keeper, _with_naming(related | more, hostless))
     else:
         for line in held.lines:
             warnings(line)
@@ -241,14 +242,6 @@ def _with_naming(ids: set[str], hostless: frozenset[str]) -> Callable[[str], Ter
     plain = Terms(frozenset(ids), tail=True)
     naming = Terms(frozenset(ids | SELF_NAMING_TEXTS), tail=True)
     return lambda display: naming if display in hostless else plain
-
-
-def _noting(keeper: Keeper) -> Callable[[Event], bool]:
-    """Keep every record, after the keeper has noted its host's last time and self-naming lines."""
-    def note(e: Event) -> bool:
-        keeper(e)
-        return True
-    return note
 
 
 def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
