@@ -25,19 +25,15 @@ import glob
 import os
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Literal, Unpack
+from typing import TYPE_CHECKING, Literal, Unpack
 
 from migtrace._version import __version__ as __version__
-from migtrace.correlate import correlate as _correlate
-from migtrace.diagnose.catalog import load_catalog
 from migtrace.errors import MigtraceError, SourceError
 from migtrace.model import Event, Finding, Migration
 from migtrace.options import LoadKeywords, LoadOptions
-from migtrace.pipeline import Analysis, StrPath, with_diagnosis
-from migtrace.pipeline import load as _load
-from migtrace.pipeline import read_events as _read_events
-from migtrace.reports import render_report as _render_report
-from migtrace.sources import is_url
+
+if TYPE_CHECKING:  # the layers are imported by the functions using them: `python -m migtrace merge` starts light
+    from migtrace.pipeline import Analysis, StrPath
 
 __all__ = [
     "Event",
@@ -70,6 +66,7 @@ def _check_paths(paths: Sequence[StrPath], missing: Missing) -> None:
     """Raise SourceError for the first path that does not exist (a glob that matches nothing)."""
     if missing != "error":
         return
+    from migtrace.sources import is_url  # noqa: PLC0415 - see the imports
     for path in paths:
         p = os.fspath(path)
         if p in _PSEUDO or is_url(p):  # a URL is opened where it is read (a Dask worker), not checked here
@@ -85,29 +82,40 @@ def load(*paths: StrPath, options: LoadOptions | None = None, missing: Missing =
 
     With no paths: $MIGTRACE_LOGS or the usual local locations, like the CLI.
     """
+    from migtrace.pipeline import load as run  # noqa: PLC0415 - see the imports
+
     _check_paths(paths, missing)
-    return _load(paths, _options(options, keywords))
+    return run(paths, _options(options, keywords))
 
 
 def read_events(*paths: StrPath, options: LoadOptions | None = None, missing: Missing = "error",
                 **keywords: Unpack[LoadKeywords]) -> list[Event]:
     """Read logs and return every record as an Event, in time order (no correlation)."""
+    from migtrace.pipeline import read_events as run  # noqa: PLC0415 - see the imports
+
     _check_paths(paths, missing)
-    return _read_events(paths, _options(options, keywords))
+    return run(paths, _options(options, keywords))
 
 
 def correlate(events: Sequence[Event]) -> list[Migration]:
     """Group events into migrations (they are put in time order first)."""
-    return _correlate(sorted(events, key=lambda e: e.time))
+    from migtrace.correlate import correlate as run  # noqa: PLC0415 - see the imports
+
+    return run(sorted(events, key=lambda e: e.time))
 
 
 def diagnose(analysis: Analysis, signatures: Sequence[str] = ()) -> Analysis:
     """Return the analysis with known-failure findings (and unrecognised errors) attached."""
+    from migtrace.diagnose.catalog import load_catalog  # noqa: PLC0415 - see the imports
+    from migtrace.pipeline import with_diagnosis  # noqa: PLC0415
+
     load_catalog(tuple(signatures))  # fail early on a bad user signature file
     return with_diagnosis(analysis, signatures)
 
 
 def render(analysis: Analysis, fmt: str = "json", *, title: str | None = None) -> str:
     """Render an analysis as a report (html, markdown, json), secrets removed as the CLI does."""
-    return _render_report(analysis, fmt, title=title)
+    from migtrace.reports._write import render_report  # noqa: PLC0415 - see the imports
+
+    return render_report(analysis, fmt, title=title)
 

@@ -34,7 +34,7 @@ import yaml
 
 from migtrace.errors import RenderError
 from migtrace.reports._format import md_escape
-from migtrace.reports._registry import Renderer, RenderOptions, register
+from migtrace.reports._registry import Renderer, RenderOptions, load_view, register
 from migtrace.reports.neutral import csv_cell
 
 #: Every tabular view offers these formats (cliff's names).
@@ -126,6 +126,9 @@ _SPECS: dict[str, TableSpec] = {}
 
 def table_spec(view: str) -> TableSpec:
     """Return the column spec of a tabular view (`RenderError` for a view without one)."""
+    load_view(view)
+    if view not in _SPECS:
+        load_view("*")
     try:
         return _SPECS[view]
     except KeyError:
@@ -134,6 +137,7 @@ def table_spec(view: str) -> TableSpec:
 
 def tabular_views() -> tuple[str, ...]:
     """Return the views registered through `register_table`."""
+    load_view("*")
     return tuple(sorted(_SPECS))
 
 

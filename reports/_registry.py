@@ -12,6 +12,7 @@ which redaction re-scans for.  Renderers get data and never read files.
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 from collections.abc import Callable
@@ -83,6 +84,21 @@ def source_words(*paths: str | os.PathLike[str]) -> frozenset[str]:
 
 
 _REGISTRY: dict[tuple[str, str], Renderer] = {}
+#: view -> the built-in modules (under `migtrace.reports`) registering its renderers, not imported yet:
+#: `merge` must not pay for jinja2 (html) or the signature grammar (diagnosis) at start-up
+_PENDING: dict[str, tuple[str, ...]] = {}
+
+
+def register_builtins(modules_by_view: dict[str, tuple[str, ...]]) -> None:
+    """Name the modules that register each view's built-in renderers; each is imported when its view is used."""
+    _PENDING.update(modules_by_view)
+
+
+def load_view(view: str) -> None:
+    """Import the built-in renderers of `view` (once); `"*"`: of every view."""
+    for name in list(_PENDING) if view == "*" else [view]:
+        for module in _PENDING.pop(name, ()):
+            importlib.import_module(f"migtrace.reports.{module}")
 
 
 def register(renderer: Renderer) -> Renderer:
@@ -93,6 +109,7 @@ def register(renderer: Renderer) -> Renderer:
 
 def renderers(view: str = "report") -> tuple[Renderer, ...]:
     """Return the renderers of one view, sorted by format name."""
+    load_view(view)
     return tuple(r for (v, _), r in sorted(_REGISTRY.items()) if v == view)
 
 
@@ -103,6 +120,7 @@ def formats(view: str) -> tuple[str, ...]:
 
 def get_renderer(name: str, view: str = "report") -> Renderer:
     """Return the renderer of `view` called `name`, or raise `RenderError` listing the known ones."""
+    load_view(view)
     try:
         return _REGISTRY[(view, name)]
     except KeyError:

@@ -30,11 +30,13 @@ import os
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from migtrace.errors import RenderError
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
-from migtrace.pipeline import Analysis
+
+if TYPE_CHECKING:  # the pipeline (correlate, diagnose) is imported only where an analysis is redacted
+    from migtrace.pipeline import Analysis
 
 #: Categories that `--redact` accepts (secrets need no asking).
 CATEGORIES: frozenset[str] = frozenset({"hosts", "ips", "users"})
@@ -541,6 +543,8 @@ class Redactor:
 
     def migration(self, m: Migration) -> Migration:
         """Return a redacted copy of one migration, its events and findings (`timeline`)."""
+        from migtrace.pipeline.analysis import Analysis  # noqa: PLC0415 - pipeline's imports: only timelines
+
         self._collect(Analysis(migrations=(m,)))
         return self._object(m)
 

@@ -1,27 +1,45 @@
 """The `migtrace` command line (DESIGN.md: CLI contract). Commands stay thin.
 
-Each command lives in its own module and is added here with a plain import:
-a command module that fails to import is a broken install and must say so,
-not silently vanish from `--help`.
+Each command lives in its own module, imported when the command is run (or
+`--help` lists them all), so `migtrace merge` does not start by importing
+what `report` or `diagnose` need.  A command module that fails to import is
+a broken install and says so (the ImportError propagates), never silently
+vanishes from `--help`.
 """
 
 from __future__ import annotations
+
+import importlib
 
 import click
 
 from migtrace._version import __version__
 from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options
-from migtrace.cli._diagnose import diagnose, signatures
-from migtrace.cli._list import list_cmd
-from migtrace.cli._merge import merge
-from migtrace.cli._report import report
-from migtrace.cli._stats import stats
-from migtrace.cli._timeline import timeline
+
+#: command name -> (module, attribute), in the order `--help` lists them
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("_list", "list_cmd"), "stats": ("_stats", "stats"), "timeline": ("_timeline", "timeline"),
+    "merge": ("_merge", "merge"), "diagnose": ("_diagnose", "diagnose"), "signatures": ("_diagnose", "signatures"),
+    "report": ("_report", "report"),
+}
+
+
+class _LazyGroup(click.Group):
+    """A group whose commands are imported when first looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, attribute = COMMANDS[cmd_name]
+            self.add_command(getattr(importlib.import_module(f"migtrace.cli.{module}"), attribute), cmd_name)
+        return self.commands.get(cmd_name)
 
 __all__ = ["cli", "main"]
 
 
-@click.group(context_settings=SETTINGS, epilog=EXIT_CODES)
+@click.group(cls=_LazyGroup, context_settings=SETTINGS, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="migtrace")
 @global_options
 def cli() -> None:
@@ -35,10 +53,6 @@ def cli() -> None:
 
     Example: migtrace list sample_logs/
     """
-
-
-for _command in (list_cmd, stats, timeline, merge, diagnose, signatures, report):
-    cli.add_command(_command)
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from click.core import ParameterSource
@@ -31,11 +31,20 @@ from migtrace._timeutil import parse_user_time
 from migtrace.cli._progress import Progress
 from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
-from migtrace.pipeline import Analysis, load
 from migtrace.reports import RenderOptions, UnknownColumnError, formats, render, table_spec
 from migtrace.reports.neutral import terminal_safe
 from migtrace.reports.redact import Redactor, check_no_leak, parse_categories
-from migtrace.reports.terminal import use_color
+
+if TYPE_CHECKING:
+    from migtrace.pipeline import Analysis
+
+
+def load(paths: tuple[str, ...], options: LoadOptions) -> Analysis:
+    """`migtrace.pipeline.load`, imported on first use: `merge` starts without correlate and diagnose."""
+    from migtrace.pipeline import load as run  # noqa: PLC0415 - see the docstring
+
+    return run(paths, options)
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,6 +128,8 @@ def output_width(explicit: int | None = None) -> int:
 
 def colour(choice: str = "auto") -> bool:
     """Decide colour for stdout: --color, then NO_COLOR, FORCE_COLOR, TERM=dumb, then whether it is a TTY."""
+    from migtrace.reports.terminal import use_color  # noqa: PLC0415 - the timeline view's imports
+
     return use_color(sys.stdout.isatty(), choice)
 
 

@@ -34,10 +34,10 @@ from migtrace.pipeline import _vocab
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline._moves import MoveFinder
+from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline.analysis import Analysis
-from migtrace.sources import Warnings, default_paths, open_inputs, read_all
+from migtrace.sources import Warnings, open_inputs, read_all
 
-StrPath = str | os.PathLike[str]
 _log = logging.getLogger(__name__)
 
 
@@ -47,11 +47,6 @@ class _Read:
 
     events: list[Event]
     stats: tuple[FileStats, ...]
-
-
-def resolve_paths(paths: Iterable[StrPath]) -> list[str]:
-    """Return the paths as strings, or the default locations when none are given."""
-    return [os.fspath(p) for p in paths] or default_paths()
 
 
 def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
@@ -166,8 +161,8 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     lines (`SELF_NAMING_TEXTS`, one a minute on every compute) are searched
     only in the inputs whose host their path or records do not give: the
     keeper needs them nowhere else, and on a 1 GiB set they were 99 % of
-    the records a timeline parsed.  The ids every pass saw are kept for the
-    "did you mean" hint of an id that matches nothing (`Analysis.seen_ids`).
+    the records a timeline parsed.  An id that matches nothing gets its
+    "did you mean" hint from raw passes too (`near_ids`).
     """
     ident = ident.partition("@")[0]  # `<instance>@<stamp>` ids: the instance's lines hold the move
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
-from migtrace.pipeline._load import StrPath, resolve_paths
+from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.sources import FileReader, Warnings, open_inputs, read_all
 
 

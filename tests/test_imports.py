@@ -1,0 +1,77 @@
+"""Start-up imports (issue 13): `merge` and `timeline` do not import what only other commands need.
+
+Each check runs a fresh interpreter (the test process has imported everything)
+and looks at `sys.modules` after the command ran in it.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+QUEENS = ROOT / "sample_logs" / "queens-files"
+COMPUTE = QUEENS / "compute1" / "var" / "log" / "nova" / "nova-compute.log"
+
+_PROBE = """
+import contextlib, io, json, sys
+from migtrace.cli import cli
+out = io.StringIO()
+with contextlib.redirect_stdout(out):
+    try:
+        cli.main(sys.argv[1:], prog_name="migtrace", standalone_mode=False)
+    except SystemExit:
+        pass
+print(json.dumps({"modules": sorted(sys.modules), "out": out.getvalue()}))
+"""
+
+
+def _run(*args: str) -> tuple[set[str], str]:
+    done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=True,
+                          cwd=ROOT, timeout=300)
+    data = json.loads(done.stdout.strip().splitlines()[-1])
+    return set(data["modules"]), data["out"]
+
+
+def _tops(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules}
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("imports") / "nova-compute.log"
+    path.write_bytes(b"".join(COMPUTE.read_bytes().splitlines(keepends=True)[:100]))
+    return path
+
+
+def test_import_and_merge_of_a_tiny_file_stay_light(tiny: Path) -> None:
+    modules, out = _run("merge", str(tiny))
+    assert out.count("\n") >= 50  # it did merge the records
+    assert not _tops(modules) & {"pandas", "plotly", "pyparsing", "jinja2", "numpy"}
+    # neither the signature catalog nor correlation and diagnosis
+    assert not {m for m in modules if m.startswith(("migtrace.diagnose", "migtrace.correlate"))}
+
+
+def test_timeline_does_not_import_the_report_stack() -> None:
+    modules, out = _run("timeline", "req-405a7cf1", str(QUEENS), "--color", "never")
+    assert "live-migration" in out or "migration" in out
+    assert not _tops(modules) & {"pandas", "plotly", "jinja2"}
+    assert "migtrace.reports.html_report" not in modules
+
+
+def test_every_command_and_view_is_still_there() -> None:
+    """Lazy loading must not lose a command or a renderer: `--help` lists all, each view renders."""
+    from migtrace.cli import COMMANDS, cli
+    from migtrace.reports import formats, renderers
+
+    _, out = _run("--help")
+    for name in COMMANDS:
+        assert f"  {name}" in out
+    assert sorted(cli.list_commands(None)) == sorted(COMMANDS)  # type: ignore[arg-type]
+    assert {"html", "json", "markdown", "text"} <= set(formats("report"))
+    for view in ("list", "diagnose", "signatures", "signature", "fired", "stats", "merge", "merge-stats", "timeline"):
+        assert renderers(view), view
