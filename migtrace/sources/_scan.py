@@ -69,34 +69,58 @@ class Matcher:
         self.caseless = tuple(n.lower() for n in caseless if n)
         self.engine = engine
         self._db: Any = None
-        if engine == "hyperscan" and (self.exact or self.caseless):
+        #: the banner lines (`-- `, `==> ` at a line start, after the first line) are matches too
+        self.finds_banners = False
+        if engine == "hyperscan":
+            # the banners go in the same database: `bytes.find(b"\n-- ")` skips badly (its last byte, a
+            # blank, is everywhere in a log) and cost as much as the whole term search
             _hs = _hyperscan()
-            pats = [*self.exact, *self.caseless]
+            banners = [b"\n" + b for b in _BANNERS]
+            pats = [*self.exact, *self.caseless, *banners]
             db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
             db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
-                       flags=[0] * len(self.exact) + [_hs.HS_FLAG_CASELESS] * len(self.caseless))
+                       flags=[0] * len(self.exact) + [_hs.HS_FLAG_CASELESS] * len(self.caseless)
+                       + [0] * len(banners))
             self._db = db
+            self.finds_banners = True
 
     def offsets(self, block: bytes) -> list[int]:
         """Return an offset inside every match (at least one per line with a match; duplicates allowed)."""
+        return self._offsets(block)[0]
+
+    def _offsets(self, block: bytes) -> tuple[list[int], list[int]]:
+        """Offsets inside the term matches, and (hyperscan) inside the banner lines after the first line."""
         if self._db is not None:
             found: list[int] = []
-            add = found.append
+            banners: list[int] = []
+            terms = len(self.exact) + len(self.caseless)
 
-            def on_match(_id: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
-                add(end - 1)
+            def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+                (found if pattern < terms else banners).append(end - 1)
 
             self._db.scan(block, match_event_handler=on_match)
-            return found
+            return found, banners
         out: list[int] = []
         _find_all(block, self.exact, out)
         if self.caseless:
             _find_all(block.lower(), self.caseless, out)
-        return out
+        return out, []
 
     def lines(self, block: bytes, ends: Sequence[int]) -> list[int]:
         """Return the sorted indices of the lines (ending at `ends` in `block`) that hold a term."""
         return sorted({bisect_right(ends, off) for off in self.offsets(block)})
+
+    def interesting(self, block: bytes, batch: list[bytes], ends: Sequence[int]) -> set[int]:
+        """Return the indices of the lines that hold a term or are a banner (those always pass)."""
+        found, banners = self._offsets(block)
+        lines = {bisect_right(ends, off) for off in found}
+        if self.finds_banners:
+            lines.update(bisect_right(ends, off) for off in banners)
+            if batch[0].startswith(_BANNERS):
+                lines.add(0)
+        else:
+            lines.update(_banner_lines(block, batch, ends))
+        return lines
 
 
 def _find_all(block: bytes, needles: Sequence[bytes], out: list[int]) -> None:
@@ -149,8 +173,7 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
             break
         block = b"".join(batch)
         ends = list(accumulate(map(len, batch)))
-        interesting = set(matcher.lines(block, ends))
-        interesting.update(_banner_lines(block, batch, ends))
+        interesting = matcher.interesting(block, batch, ends)
         pos = 0
         for i in sorted(interesting):
             if i < pos:
