@@ -232,6 +232,22 @@ def own_steps(events: Sequence[Event], marks: Callable[[Event], list[Match]], ph
             and not any(m.marker.delayed for m in marks(e))]
 
 
+def end_step(own: Sequence[Event], marks: Callable[[Event], list[Match]], requests: frozenset[str]) -> Event | None:
+    """Return the move's last own step: the line its end (`ended`, the duration) is taken from.
+
+    A step is a line of the move's own requests (not its follow-ups') or a line with a marker only moves
+    write.  Lines joined by instance and time alone that say nothing of the move — an info-cache heal,
+    a power-state sync, a lifecycle event or a claim nova also logs outside moves (`implies: none`,
+    `Marker.anywhere`) — are shown with it but never make it longer: the instance lives on after the
+    move, and its periodic tasks log about it at any time (docs/derivation.md "Duration").
+    None when no line qualifies (the caller falls back to the last own line).
+    """
+    for e in reversed(own):
+        if (e.request_id and e.request_id in requests) or any(not m.marker.anywhere for m in marks(e)):
+            return e
+    return None
+
+
 def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> datetime | None:
     """Return when the move began: its first own line, or earlier when a line says how long it had run.
 
@@ -307,16 +323,17 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
                      facts.confirm_error)
     started = began(own, all_marks) or events[0].time
+    last = end_step(own, marks, frozenset(request_ids) - frozenset(followup_ids)) or (own or events)[-1]
     start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
     host_pm = _move_clocks(own, all_marks, clocks or {})
-    duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
+    duration_pm = _clock_pm(host_pm, start_host, last.host if own else None)
     downtime_pm = _clock_pm(host_pm, *down_hosts) * outages  # each outage spans the same two hosts
     _zone_unknown(unknown, duration_pm, downtime_pm)
     below = _below_resolution(downtime, down_step, downtime_pm, unknown)
     downtime = None if below is not None else downtime
     return Migration(
         id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
-        started=started, ended=(own or events)[-1].time,
+        started=started, ended=last.time,
         source_host=source, dest_host=dest,
         request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
