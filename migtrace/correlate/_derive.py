@@ -242,10 +242,12 @@ def end_step(own: Sequence[Event], marks: Callable[[Event], list[Match]], reques
     move, and its periodic tasks log about it at any time (docs/derivation.md "Duration").
     None when no line qualifies (the caller falls back to the last own line).
     """
-    for e in reversed(own):
-        if (e.request_id and e.request_id in requests) or any(not m.marker.anywhere for m in marks(e)):
-            return e
-    return None
+    return next((e for e in reversed(own) if _is_step(e, marks, requests)), None)
+
+
+def _is_step(e: Event, marks: Callable[[Event], list[Match]], requests: frozenset[str]) -> bool:
+    """True when a line is a step of the move: of one of its requests, or with a marker only moves write."""
+    return bool((e.request_id and e.request_id in requests) or any(not m.marker.anywhere for m in marks(e)))
 
 
 def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> datetime | None:
@@ -323,7 +325,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
                      facts.confirm_error)
     started = began(own, all_marks) or events[0].time
-    last = end_step(own, marks, frozenset(request_ids) - frozenset(followup_ids)) or (own or events)[-1]
+    own_requests = frozenset(request_ids) - frozenset(followup_ids)
+    last = end_step(own, marks, own_requests) or (own or events)[-1]
     start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
     host_pm = _move_clocks(own, all_marks, clocks or {})
     duration_pm = _clock_pm(host_pm, start_host, last.host if own else None)
@@ -339,7 +342,9 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
         volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
         post_copy="post_copy" in facts.flags,
-        phases=_phases(kind, events, facts.phase_of, markers, matches), downtime_s=downtime, downtime_basis=basis,
+        phases=_phases(kind, events, facts.phase_of, markers, matches, own_requests,
+                       lambda e: _is_step(e, marks, frozenset(request_ids))),
+        downtime_s=downtime, downtime_basis=basis,
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
         events=tuple(events), missing_sides=missing_sides,
@@ -441,15 +446,31 @@ def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_
 
 
 def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], markers: MarkerSet,
-            m_of: Mapping[int, list[Match]]) -> tuple[Phase, ...]:
+            m_of: Mapping[int, list[Match]], own_requests: frozenset[str] = frozenset(),
+            step: Callable[[Event], bool] = lambda e: True) -> tuple[Phase, ...]:
+    """Group the move's events into its phases, each from its first to its last step.
+
+    Once a follow-up has begun (confirm, revert, the evacuated host's clean-up), a line of none of the
+    move's own requests belongs to it — the revert's `Instance running successfully.` on the source,
+    its lifecycle events — not back to the move's `finish`.  A phase ends at its last step (`step`: a
+    line of the move's requests or with a marker only moves write): a periodic heal during the
+    VERIFY_RESIZE wait is shown in the phase but does not stretch it; the wait is idle time, between
+    the move's end and its follow-up (docs/derivation.md "Duration").
+    """
     order = markers.phases_for(kind)
+    followup_phases = frozenset(markers.followup_phases)
     grouped: dict[str, list[Event]] = {}
     current = order[0] if order else "api"
     # an unmarked line belongs where its own request last was (the API's access line is logged
     # after the conductor has started), else where the move as a whole is
     current_of_request: dict[str, str] = {}
+    under_way: str | None = None  # the follow-up phase that has begun
     for e in events:
         name = phase_of.get(id(e))
+        if name in followup_phases:
+            under_way = name
+        elif under_way is not None and name is not None and not (e.request_id and e.request_id in own_requests):
+            name = under_way
         if name is None or (order and name not in order):
             name = current_of_request.get(e.request_id or "", current)
         else:
@@ -460,7 +481,8 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
     phases: list[Phase] = []
     for name, evs in grouped.items():
         failed = any(m.marker.outcome in ("failure", "cancelled") for e in evs for m in m_of.get(id(e), ()))
-        phases.append(Phase(name=name, started=evs[0].time, ended=evs[-1].time,
+        steps = [e for e in evs if step(e)] or evs
+        phases.append(Phase(name=name, started=steps[0].time, ended=steps[-1].time,
                             hosts=tuple(dict.fromkeys(e.host for e in evs if e.host)),
                             events=tuple(evs), outcome="failed" if failed else "ok"))
     phases.sort(key=lambda p: (p.started, order.index(p.name) if p.name in order else 99))

@@ -140,3 +140,55 @@ def test_an_evacuation_ends_when_the_guest_runs_on_the_new_host(tmp_path: Path) 
     # the returning source's clean-up is a follow-up with its own time, on the move's timeline
     cleanup = [p for p in m.phases if p.name == "source_cleanup"]
     assert cleanup and cleanup[0].started.strftime("%H:%M:%S") == "05:06:40"
+
+
+R_REVERT = "req-cc2f4c4c-1fb4-4dd5-ab84-db2497c26152"
+
+
+def _reverted_migration() -> dict[str, list[str]]:
+    """A cold migration compute1 → compute2, a heal during the VERIFY_RESIZE wait, the user's revert 2 min later."""
+    return {
+        "controller/var/log/nova/nova-api.log": [
+            api("11:00:00.000", R1, f"[instance: {U}] flavor_id is None. Assuming migration.", "DEBUG", "nova.compute.api"),
+            api("11:00:00.400", R1, f"198.51.100.10 \"POST /v2.1/servers/{U}/action HTTP/1.1\" status: 202 len: 0 "
+                                    "time: 0.4100000", logger="nova.osapi_compute.wsgi.server"),
+            api("11:02:05.249", R_REVERT, "Action: 'action', calling method: <bound method "
+                                          "ServersController._action_revert_resize>, body: {\"revertResize\": null}",
+                "DEBUG"),
+            api("11:02:05.436", R_REVERT, f"198.51.100.10 \"POST /v2.1/servers/{U}/action HTTP/1.1\" status: 202 "
+                                          "len: 0 time: 0.1900000", logger="nova.osapi_compute.wsgi.server"),
+        ],
+        "controller/var/log/nova/nova-conductor.log": [
+            f"2018-03-01 11:00:00.300 2101 DEBUG nova.conductor.tasks.migrate [{R1} {ID}] [instance: {U}] Calling "
+            "prep_resize with selected host: compute2; Selected node: compute2; Alternates: []",
+        ],
+        "compute2/var/log/nova/nova-compute.log": [
+            cpu("11:00:00.500", R1, "Claim successful on node compute2", logger="nova.compute.claims"),
+            cpu("11:00:00.700", R1, "Migrating"),
+            cpu("11:00:20.000", R1, "Starting finish_migration", "DEBUG", "nova.virt.libvirt.driver"),
+            cpu("11:00:23.000", "req-dc83e3b9-0b1f-4d2c-9a0e-7c3f1b2a4d5e", "VM Started (Lifecycle Event)"),
+            cpu("11:00:24.000", R1, "Instance running successfully.", logger="nova.virt.libvirt.driver"),
+            *heal("11:01:10"),
+            cpu("11:02:05.649", R_REVERT, "Instance destroyed successfully.", logger="nova.virt.libvirt.driver"),
+        ],
+        "compute1/var/log/nova/nova-compute.log": [
+            cpu("11:00:01.000", R1, "Starting migrate_disk_and_power_off", "DEBUG", "nova.virt.libvirt.driver"),
+            cpu("11:00:09.000", R1, "Instance shutdown successfully after 7 seconds.", logger="nova.virt.libvirt.driver"),
+            cpu("11:02:06.896", R_REVERT, "Updating instance to original state: 'active'"),
+            cpu("11:02:08.977", "req-0702acff-5c1e-4b7a-8e2d-1f3a5b7c9d0e", "VM Started (Lifecycle Event)"),
+            cpu("11:02:09.776", R_REVERT, "Instance running successfully.", logger="nova.virt.libvirt.driver"),
+        ],
+    }
+
+
+def test_the_verify_resize_wait_is_no_phase_and_the_revert_keeps_its_own_lines(tmp_path: Path) -> None:
+    m = only(write_set(tmp_path, _reverted_migration()))
+    assert (m.status, m.ended.strftime("%H:%M:%S")) == ("reverted", "11:00:24")
+    phases = {p.name: p for p in m.phases}
+    # finish ends at the guest running on the destination, not at the heal nor at the revert's lines
+    assert phases["finish"].ended.strftime("%H:%M:%S") == "11:00:24"
+    assert phases["finish"].duration_s == pytest.approx(4.0)
+    assert phases["api"].ended.strftime("%H:%M:%S") == "11:00:00"  # the revert's access line is the revert's
+    revert = phases["revert"]
+    assert "Instance running successfully." in [e.message for e in revert.events if e.host == "compute1"]
+    assert revert.started.strftime("%H:%M:%S") == "11:02:05" and revert.ended.strftime("%H:%M:%S") == "11:02:09"
