@@ -9,10 +9,11 @@ events keep their raw text so nothing is silently reordered.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from migtrace.correlate._resolution import coarsest
 from migtrace.correlate.markers import Marker, MarkerSet, Match
@@ -525,9 +526,45 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 what = "source pause → destination resume" if kind == "live-migration" else \
                     "source shutdown → destination running"
                 step = max(coarsest(start, e), 0.0 if shutdown_seconds is None else 1.0)
-                return (max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host),
+                basis = "log timestamps"
+                epochs = (_epoch_time(start, events), _epoch_time(e, events)) if step >= 1.0 else (None, None)
+                if epochs[0] is not None and epochs[1] is not None and shutdown_seconds is None:
+                    seconds, step, basis = (epochs[1] - epochs[0]).total_seconds(), 1e-06, "lifecycle event epochs"
+                return (max(seconds, 0.0), f"{what} ({basis}, {start.host} → {e.host})", (start.host, e.host),
                         step, e.time)
     return None, "", (None, None), None, None
+
+
+_LIFECYCLE_LINE = re.compile(r"^VM (?P<state>[A-Za-z ]+) \(Lifecycle Event\)")
+
+
+def _epoch_time(e: Event, events: Sequence[Event]) -> datetime | None:
+    """Return the µs time of a lifecycle line from nova's `Emitting event <LifecycleEvent: <epoch>, …>`.
+
+    With whole-second timestamps a pause and a resume in the same second measure 0 s; the DEBUG line
+    nova writes as it dispatches the event carries the epoch libvirt reported it at.  It is used only
+    when it is certain: the same host, instance and event name, logged at most one second before the
+    lifecycle line, and the epoch falls in the very second the line is stamped with on the aligned
+    clock (so no clock correction nor time zone is lost; a STOPPED event, held back 15 s, never is).
+    """
+    found = _LIFECYCLE_LINE.match(e.message)
+    if found is None or found["state"] == "Stopped" or not e.instance:
+        return None
+    wanted = f"{e.instance} => {found['state']}>"
+    for x in events:
+        if (x.host != e.host or not x.message.startswith("Emitting event <LifecycleEvent: ")
+                or wanted not in x.message or not timedelta(0) <= e.time - x.time <= timedelta(seconds=1)):
+            continue
+        epoch = _EPOCH.search(x.message)
+        if epoch is None or x.time.microsecond or int(x.time.timestamp()) != int(float(epoch[1])):
+            continue
+        seconds, _, fraction = epoch[1].partition(".")
+        micro = round(float(f"0.{fraction or 0}") * 1e6)
+        return datetime.fromtimestamp(int(seconds), tz=UTC) + timedelta(microseconds=micro)
+    return None
+
+
+_EPOCH = re.compile(r"<LifecycleEvent: (\d{9,}(?:\.\d+)?), ")
 
 
 @dataclass(frozen=True, slots=True)
