@@ -318,11 +318,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
     downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
-    users = [e for e in events if e.request_id in request_ids and e.user]
-    gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
-    req_ids = tuple(dict.fromkeys(request_ids))
-    ident = req_ids[0] if req_ids else (
-        facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    ident, req_ids, gids, user, project = _identity(instance, request_ids, events, facts)
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
                      facts.confirm_error)
     started = began(own, all_marks) or events[0].time
@@ -339,7 +335,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
         started=started, ended=last.time,
         source_host=source, dest_host=dest,
-        request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
+        request_ids=req_ids, global_request_ids=gids, migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
         volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
         post_copy="post_copy" in facts.flags,
@@ -349,12 +345,24 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
         events=tuple(events), missing_sides=missing_sides,
-        user=users[0].user if users else None, project=users[0].project if users else None,
+        user=user, project=project,
         unknown=tuple(unknown),
         duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
         downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
         downtime_resolution_s=down_step, downtime_below_s=below,
     )
+
+
+def _identity(instance: str | None, request_ids: Sequence[str], events: Sequence[Event], facts: _Facts
+              ) -> tuple[str, tuple[str, ...], tuple[str, ...], str | None, str | None]:
+    """Return the move's id, request ids, global request ids, and the user and project who asked for it."""
+    users = [e for e in events if e.request_id in request_ids and e.user]
+    gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
+    req_ids = tuple(dict.fromkeys(request_ids))
+    ident = req_ids[0] if req_ids else (
+        facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    return (ident, req_ids, tuple(g for g in gids if g), users[0].user if users else None,
+            users[0].project if users else None)
 
 
 def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_pm: float) -> None:
