@@ -12,7 +12,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from migtrace.correlate._resolution import coarsest
@@ -339,8 +339,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
         volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
         post_copy="post_copy" in facts.flags,
-        phases=_phases(kind, events, facts.phase_of, markers, matches, own_requests,
-                       lambda e: _is_step(e, marks, frozenset(request_ids))),
+        phases=_with_wait(kind, _phases(kind, events, facts.phase_of, markers, matches, own_requests,
+                                        lambda e: _is_step(e, marks, frozenset(request_ids))), last.time),
         downtime_s=downtime, downtime_basis=basis,
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
@@ -496,6 +496,20 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
                             events=tuple(evs), outcome="failed" if failed else "ok"))
     phases.sort(key=lambda p: (p.started, order.index(p.name) if p.name in order else 99))
     return tuple(phases)
+
+
+def _with_wait(kind: str, phases: tuple[Phase, ...], ended: datetime) -> tuple[Phase, ...]:
+    """Say on a cold move's confirm/revert how long the move waited for it in VERIFY_RESIZE (idle, no phase)."""
+    if kind not in _COLD:
+        return phases
+    out: list[Phase] = []
+    for p in phases:
+        wait = (p.started - ended).total_seconds()
+        if p.name in ("confirm", "revert") and wait > 0 and not p.detail:
+            p = replace(p, detail=f"after {seconds_text(round(wait, 3))} idle in VERIFY_RESIZE (the move ended "
+                                  f"{ended.isoformat(timespec='milliseconds')})")
+        out.append(p)
+    return tuple(out)
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,

@@ -192,3 +192,9 @@ def test_the_verify_resize_wait_is_no_phase_and_the_revert_keeps_its_own_lines(t
     revert = phases["revert"]
     assert "Instance running successfully." in [e.message for e in revert.events if e.host == "compute1"]
     assert revert.started.strftime("%H:%M:%S") == "11:02:05" and revert.ended.strftime("%H:%M:%S") == "11:02:09"
+
+
+def test_the_verify_resize_wait_is_said_on_the_revert(tmp_path: Path) -> None:
+    m = only(write_set(tmp_path, _reverted_migration()))
+    revert = {p.name: p for p in m.phases}["revert"]
+    assert revert.detail.startswith("after 101.249 s idle in VERIFY_RESIZE"), revert.detail
