@@ -14,6 +14,7 @@ import textwrap
 from collections.abc import Iterable
 from datetime import datetime
 
+from migtrace.model import Migration
 from migtrace.reports.neutral import markdown_inert
 from migtrace.serialize import iso
 
@@ -30,6 +31,7 @@ __all__ = [
     "json_string",
     "md_escape",
     "md_prose",
+    "measured",
     "relative",
     "wrap",
 ]
@@ -53,6 +55,26 @@ def duration(seconds: float | None) -> str:
         return f"{minutes} min {secs:02d} s"
     hours, rest = divmod(round(seconds), 3600)
     return f"{hours} h {rest // 60:02d} min"
+
+
+def measured(m: Migration, name: str) -> str:
+    """Return a move's `duration` or `downtime` as every output prints it: never finer than the logs.
+
+    `unknown` when the logs cannot tell (the reason is in `Migration.unknown`); a downtime whose two
+    ends fall within one step of the timestamps is the bound, `< 1 s (1 s resolution)` — never `0 ms`
+    nor `–`; else the value with its ± and, when coarser than a millisecond, its resolution.
+    """
+    step = m.downtime_resolution_s if name == "downtime" else None
+    # whole-second (or coarser than millisecond) timestamps: say so, a value is no finer than its step
+    shown_step = f" ({step:g} s resolution)" if step and step > 0.001 else ""
+    if name == "downtime" and m.downtime_below_s is not None:
+        return f"< {m.downtime_below_s:g} s{shown_step or f' ({step:g} s resolution)'}"
+    if m.why_unknown(f"{name}_s"):
+        return "unknown"
+    value: float | None = getattr(m, f"{name}_s")
+    u: float = getattr(m, f"{name}_uncertainty_s")
+    return duration(value) + (f" ±{duration(u)}" if u and value is not None else "") + (
+        shown_step if value is not None else "")
 
 
 def duration_short(seconds: float | None) -> str:

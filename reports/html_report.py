@@ -25,7 +25,7 @@ from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
 from migtrace.reports import fleet_html as fleet_html_module
-from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string
+from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string, measured
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.reports.fleet import SOURCES
 from migtrace.reports.fleet_html import fleet_view
@@ -127,9 +127,11 @@ def _view_migration(n: int, m: Migration, a: Analysis) -> dict[str, Any]:
         "n": n, "anchor": f"m-{n}", "id": m.id, "kind": m.kind, "instance": m.instance or "",
         "status": m.status, "source": m.source_host or "?", "dest": m.dest_host or "?",
         "started": _t(m, "started"), "ended": _t(m, "ended"),
-        "started_sort": m.started.timestamp(), "duration": duration(m.duration_s),
+        "started_sort": m.started.timestamp(), "duration": measured(m, "duration"),
         "duration_sort": m.duration_s,
-        "downtime": duration(m.downtime_s), "downtime_sort": -1 if m.downtime_s is None else m.downtime_s,
+        "downtime": measured(m, "downtime"),
+        "downtime_sort": m.downtime_below_s if m.downtime_s is None and m.downtime_below_s is not None
+        else -1 if m.downtime_s is None else m.downtime_s,
         "downtime_basis": m.downtime_basis, "flags": flags,
         "request_ids": list(m.request_ids), "global_request_ids": list(m.global_request_ids),
         "migration_uuid": m.migration_uuid or "", "migration_number": "" if m.migration_number is None

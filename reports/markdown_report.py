@@ -13,7 +13,16 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from migtrace.model import Event, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
-from migtrace.reports._format import clock, code_block, code_span, duration, markdown_text, md_escape, md_prose
+from migtrace.reports._format import (
+    clock,
+    code_block,
+    code_span,
+    duration,
+    markdown_text,
+    md_escape,
+    md_prose,
+    measured,
+)
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 
 #: Key lines quoted per migration; a ticket body should stay readable.
@@ -68,7 +77,8 @@ def _summary_table(migrations: Sequence[Migration]) -> list[str]:
         out.append(
             f"| {n} | {md_escape(m.kind)} | {code_span(m.instance)} | "
             f"{md_escape(m.source_host)} → {md_escape(m.dest_host)} | {fmt_time(m)} | "
-            f"{duration(m.duration_s)} | {duration(m.downtime_s)} | **{md_escape(m.status)}** | "
+            f"{md_escape(measured(m, 'duration'))} | {md_escape(measured(m, 'downtime'))} | "
+            f"**{md_escape(m.status)}** | "
             f"{md_escape(findings) if findings else '–'} |"
         )
     return out
@@ -98,8 +108,9 @@ def _migration(n: int, m: Migration, skew: Mapping[str, float]) -> list[str]:
                                    ("post-copy", m.post_copy)) if on]
     out.append(f"- **Hosts:** {md_escape(m.source_host)} → {md_escape(m.dest_host)}"
                + (f" ({', '.join(flags)})" if flags else ""))
-    out.append(f"- **When:** {fmt_time(m)} → {fmt_time(m, 'ended')} ({duration(m.duration_s)}), "
-               f"downtime {duration(m.downtime_s)}" + (f" ({md_escape(m.downtime_basis)})" if m.downtime_basis else ""))
+    out.append(f"- **When:** {fmt_time(m)} → {fmt_time(m, 'ended')} ({md_escape(measured(m, 'duration'))}), "
+               f"downtime {md_escape(measured(m, 'downtime'))}"
+               + (f" ({md_escape(m.downtime_basis)})" if m.downtime_basis else ""))
     if m.phases:
         out.append("- **Phases:** " + " → ".join(
             f"{code_span(p.name)} {duration(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")

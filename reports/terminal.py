@@ -28,7 +28,7 @@ from types import MappingProxyType
 from migtrace.correlate.markers import load_markers
 from migtrace.diagnose.physics import Mark, marks_of, physics
 from migtrace.model import Event, Finding, Migration, Phase, ProgressSample, level_rank
-from migtrace.reports._format import duration, relative, wrap
+from migtrace.reports._format import duration, measured, relative, wrap
 from migtrace.reports._listing import ellipsize
 from migtrace.reports._registry import Renderer, RenderOptions, register
 from migtrace.serialize import shown_kind
@@ -173,17 +173,7 @@ def _row(label: str, value: str, style: _Style) -> list[str]:
 
 def _measured(m: Migration, name: str) -> str:
     """Return a duration as `list` prints it: unknown when the logs cannot tell, else with its ± if any."""
-    step = m.downtime_resolution_s if name == "downtime" else None
-    # whole-second (or coarser than millisecond) timestamps: say so, a value is no finer than its step
-    shown_step = f" ({step:g} s resolution)" if step and step > 0.001 else ""
-    if name == "downtime" and m.downtime_below_s is not None:
-        return f"< {m.downtime_below_s:g} s{shown_step or f' ({step:g} s resolution)'}"
-    if m.why_unknown(f"{name}_s"):
-        return "unknown"
-    value: float | None = getattr(m, f"{name}_s")
-    u: float = getattr(m, f"{name}_uncertainty_s")
-    return duration(value) + (f" ±{duration(u)}" if u and value is not None else "") + (
-        shown_step if value is not None else "")
+    return measured(m, name)
 
 
 def _card(view: TimelineView, style: _Style) -> list[str]:

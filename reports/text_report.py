@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from migtrace.model import Event, Finding, Migration
 from migtrace.pipeline import Analysis
-from migtrace.reports._format import clock, duration, duration_short, wrap
+from migtrace.reports._format import clock, duration, duration_short, measured, wrap
 from migtrace.reports._listing import Column, aligned
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.reports.markdown_report import MAX_EXTRA_LINES, key_events
@@ -59,8 +59,8 @@ def _facts(m: Migration, skew: Mapping[str, float]) -> list[str]:
     facts = [("instance", m.instance or "unknown"),
              ("requests", ", ".join(m.request_ids) or "none logged"),
              ("hosts", f"{m.source_host or '?'} -> {m.dest_host or '?'}" + (f" ({', '.join(flags)})" if flags else "")),
-             ("when", f"{clock(m.started)} -> {clock(m.ended)} UTC ({duration(m.duration_s)})"),
-             ("downtime", duration(m.downtime_s) + (f" ({m.downtime_basis})" if m.downtime_basis else ""))]
+             ("when", f"{clock(m.started)} -> {clock(m.ended)} UTC ({measured(m, 'duration')})"),
+             ("downtime", measured(m, "downtime") + (f" ({m.downtime_basis})" if m.downtime_basis else ""))]
     if m.phases:
         facts.append(("phases", " -> ".join(f"{p.name} {duration(p.duration_s)}"
                                             + (" FAILED" if p.outcome == "failed" else "") for p in m.phases)))

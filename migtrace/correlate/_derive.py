@@ -9,10 +9,11 @@ events keep their raw text so nothing is silently reordered.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 
 from migtrace.correlate._resolution import coarsest
 from migtrace.correlate.markers import Marker, MarkerSet, Match
@@ -232,6 +233,24 @@ def own_steps(events: Sequence[Event], marks: Callable[[Event], list[Match]], ph
             and not any(m.marker.delayed for m in marks(e))]
 
 
+def end_step(own: Sequence[Event], marks: Callable[[Event], list[Match]], requests: frozenset[str]) -> Event | None:
+    """Return the move's last own step: the line its end (`ended`, the duration) is taken from.
+
+    A step is a line of the move's own requests (not its follow-ups') or a line with a marker only moves
+    write.  Lines joined by instance and time alone that say nothing of the move — an info-cache heal,
+    a power-state sync, a lifecycle event or a claim nova also logs outside moves (`implies: none`,
+    `Marker.anywhere`) — are shown with it but never make it longer: the instance lives on after the
+    move, and its periodic tasks log about it at any time (docs/derivation.md "Duration").
+    None when no line qualifies (the caller falls back to the last own line).
+    """
+    return next((e for e in reversed(own) if _is_step(e, marks, requests)), None)
+
+
+def _is_step(e: Event, marks: Callable[[Event], list[Match]], requests: frozenset[str]) -> bool:
+    """True when a line is a step of the move: of one of its requests, or with a marker only moves write."""
+    return bool((e.request_id and e.request_id in requests) or any(not m.marker.anywhere for m in marks(e)))
+
+
 def began(own: Sequence[Event], marks: Callable[[Event], list[Match]]) -> datetime | None:
     """Return when the move began: its first own line, or earlier when a line says how long it had run.
 
@@ -299,39 +318,51 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
     downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
-    users = [e for e in events if e.request_id in request_ids and e.user]
-    gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
-    req_ids = tuple(dict.fromkeys(request_ids))
-    ident = req_ids[0] if req_ids else (
-        facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    ident, req_ids, gids, user, project = _identity(instance, request_ids, events, facts)
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
                      facts.confirm_error)
     started = began(own, all_marks) or events[0].time
+    own_requests = frozenset(request_ids) - frozenset(followup_ids)
+    last = end_step(own, marks, own_requests) or (own or events)[-1]
     start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
     host_pm = _move_clocks(own, all_marks, clocks or {})
-    duration_pm = _clock_pm(host_pm, start_host, own[-1].host if own else None)
+    duration_pm = _clock_pm(host_pm, start_host, last.host if own else None)
     downtime_pm = _clock_pm(host_pm, *down_hosts) * outages  # each outage spans the same two hosts
     _zone_unknown(unknown, duration_pm, downtime_pm)
     below = _below_resolution(downtime, down_step, downtime_pm, unknown)
     downtime = None if below is not None else downtime
     return Migration(
         id=ident, kind=kind, instance=instance, status=status,  # type: ignore[arg-type]
-        started=started, ended=(own or events)[-1].time,
+        started=started, ended=last.time,
         source_host=source, dest_host=dest,
-        request_ids=req_ids, global_request_ids=tuple(g for g in gids if g), migration_uuid=facts.migration_uuid,
+        request_ids=req_ids, global_request_ids=gids, migration_uuid=facts.migration_uuid,
         migration_number=facts.migration_number, block_migration=_block_migration(facts, kind),
         volume_backed=True if "volume_backed" in facts.flags else False if "not_volume_backed" in facts.flags else None,
         post_copy="post_copy" in facts.flags,
-        phases=_phases(kind, events, facts.phase_of, markers, matches), downtime_s=downtime, downtime_basis=basis,
+        phases=_with_wait(kind, _phases(kind, events, facts.phase_of, markers, matches, own_requests,
+                                        lambda e: _is_step(e, marks, frozenset(request_ids))), last.time),
+        downtime_s=downtime, downtime_basis=basis,
         progress=tuple(facts.progress), attempts=tuple(facts.attempts),
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
         events=tuple(events), missing_sides=missing_sides,
-        user=users[0].user if users else None, project=users[0].project if users else None,
+        user=user, project=project,
         unknown=tuple(unknown),
         duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
         downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
         downtime_resolution_s=down_step, downtime_below_s=below,
     )
+
+
+def _identity(instance: str | None, request_ids: Sequence[str], events: Sequence[Event], facts: _Facts
+              ) -> tuple[str, tuple[str, ...], tuple[str, ...], str | None, str | None]:
+    """Return the move's id, request ids, global request ids, and the user and project who asked for it."""
+    users = [e for e in events if e.request_id in request_ids and e.user]
+    gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
+    req_ids = tuple(dict.fromkeys(request_ids))
+    ident = req_ids[0] if req_ids else (
+        facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
+    return (ident, req_ids, tuple(g for g in gids if g), users[0].user if users else None,
+            users[0].project if users else None)
 
 
 def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_pm: float) -> None:
@@ -424,15 +455,31 @@ def _status(outcomes: list[tuple[datetime, str]], events: Sequence[Event], last_
 
 
 def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], markers: MarkerSet,
-            m_of: Mapping[int, list[Match]]) -> tuple[Phase, ...]:
+            m_of: Mapping[int, list[Match]], own_requests: frozenset[str] = frozenset(),
+            step: Callable[[Event], bool] = lambda e: True) -> tuple[Phase, ...]:
+    """Group the move's events into its phases, each from its first to its last step.
+
+    Once a follow-up has begun (confirm, revert, the evacuated host's clean-up), a line of none of the
+    move's own requests belongs to it — the revert's `Instance running successfully.` on the source,
+    its lifecycle events — not back to the move's `finish`.  A phase ends at its last step (`step`: a
+    line of the move's requests or with a marker only moves write): a periodic heal during the
+    VERIFY_RESIZE wait is shown in the phase but does not stretch it; the wait is idle time, between
+    the move's end and its follow-up (docs/derivation.md "Duration").
+    """
     order = markers.phases_for(kind)
+    followup_phases = frozenset(markers.followup_phases)
     grouped: dict[str, list[Event]] = {}
     current = order[0] if order else "api"
     # an unmarked line belongs where its own request last was (the API's access line is logged
     # after the conductor has started), else where the move as a whole is
     current_of_request: dict[str, str] = {}
+    under_way: str | None = None  # the follow-up phase that has begun
     for e in events:
         name = phase_of.get(id(e))
+        if name in followup_phases:
+            under_way = name
+        elif under_way is not None and name is not None and not (e.request_id and e.request_id in own_requests):
+            name = under_way
         if name is None or (order and name not in order):
             name = current_of_request.get(e.request_id or "", current)
         else:
@@ -443,11 +490,26 @@ def _phases(kind: str, events: Sequence[Event], phase_of: dict[int, str], marker
     phases: list[Phase] = []
     for name, evs in grouped.items():
         failed = any(m.marker.outcome in ("failure", "cancelled") for e in evs for m in m_of.get(id(e), ()))
-        phases.append(Phase(name=name, started=evs[0].time, ended=evs[-1].time,
+        steps = [e for e in evs if step(e)] or evs
+        phases.append(Phase(name=name, started=steps[0].time, ended=steps[-1].time,
                             hosts=tuple(dict.fromkeys(e.host for e in evs if e.host)),
                             events=tuple(evs), outcome="failed" if failed else "ok"))
     phases.sort(key=lambda p: (p.started, order.index(p.name) if p.name in order else 99))
     return tuple(phases)
+
+
+def _with_wait(kind: str, phases: tuple[Phase, ...], ended: datetime) -> tuple[Phase, ...]:
+    """Say on a cold move's confirm/revert how long the move waited for it in VERIFY_RESIZE (idle, no phase)."""
+    if kind not in _COLD:
+        return phases
+    out: list[Phase] = []
+    for p in phases:
+        wait = (p.started - ended).total_seconds()
+        if p.name in ("confirm", "revert") and wait > 0 and not p.detail:
+            p = replace(p, detail=f"after {seconds_text(round(wait, 3))} idle in VERIFY_RESIZE (the move ended "
+                                  f"{ended.isoformat(timespec='milliseconds')})")
+        out.append(p)
+    return tuple(out)
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
@@ -486,9 +548,45 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                 what = "source pause → destination resume" if kind == "live-migration" else \
                     "source shutdown → destination running"
                 step = max(coarsest(start, e), 0.0 if shutdown_seconds is None else 1.0)
-                return (max(seconds, 0.0), f"{what} (log timestamps, {start.host} → {e.host})", (start.host, e.host),
+                basis = "log timestamps"
+                epochs = (_epoch_time(start, events), _epoch_time(e, events)) if step >= 1.0 else (None, None)
+                if epochs[0] is not None and epochs[1] is not None and shutdown_seconds is None:
+                    seconds, step, basis = (epochs[1] - epochs[0]).total_seconds(), 1e-06, "lifecycle event epochs"
+                return (max(seconds, 0.0), f"{what} ({basis}, {start.host} → {e.host})", (start.host, e.host),
                         step, e.time)
     return None, "", (None, None), None, None
+
+
+_LIFECYCLE_LINE = re.compile(r"^VM (?P<state>[A-Za-z ]+) \(Lifecycle Event\)")
+
+
+def _epoch_time(e: Event, events: Sequence[Event]) -> datetime | None:
+    """Return the µs time of a lifecycle line from nova's `Emitting event <LifecycleEvent: <epoch>, …>`.
+
+    With whole-second timestamps a pause and a resume in the same second measure 0 s; the DEBUG line
+    nova writes as it dispatches the event carries the epoch libvirt reported it at.  It is used only
+    when it is certain: the same host, instance and event name, logged at most one second before the
+    lifecycle line, and the epoch falls in the very second the line is stamped with on the aligned
+    clock (so no clock correction nor time zone is lost; a STOPPED event, held back 15 s, never is).
+    """
+    found = _LIFECYCLE_LINE.match(e.message)
+    if found is None or found["state"] == "Stopped" or not e.instance:
+        return None
+    wanted = f"{e.instance} => {found['state']}>"
+    for x in events:
+        if (x.host != e.host or not x.message.startswith("Emitting event <LifecycleEvent: ")
+                or wanted not in x.message or not timedelta(0) <= e.time - x.time <= timedelta(seconds=1)):
+            continue
+        epoch = _EPOCH.search(x.message)
+        if epoch is None or x.time.microsecond or int(x.time.timestamp()) != int(float(epoch[1])):
+            continue
+        seconds, _, fraction = epoch[1].partition(".")
+        micro = round(float(f"0.{fraction or 0}") * 1e6)
+        return datetime.fromtimestamp(int(seconds), tz=UTC) + timedelta(microseconds=micro)
+    return None
+
+
+_EPOCH = re.compile(r"<LifecycleEvent: (\d{9,}(?:\.\d+)?), ")
 
 
 @dataclass(frozen=True, slots=True)

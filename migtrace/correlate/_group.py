@@ -170,33 +170,49 @@ class _Moves:
                 self.by_instance[op.instance].append(op)
 
     def attach_followups(self, followups: list[_RequestGroup]) -> None:
-        """Join each follow-up request to the latest earlier move of its instance (or a move of its own)."""
+        """Join each follow-up request to the latest earlier move of its instance (or a move of its own).
+
+        A request not driven by the API may be a periodic task's long-lived id (auto-confirm, a migration
+        set to error) whose lines are about many instances: each instance its follow-up lines name gets
+        its part, never the first instance the id happened to log about.
+        """
         for action, req, group in sorted(followups, key=lambda f: f[2][0].time):
-            instance = instance_of(group) or _instance_from_groups(group, self.matches)
-            if instance is None:
-                continue
             api_driven = any(e.service == "n-api" for e in group)
-            chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
-            # a periodic task's id (auto-confirm) spans hours: the follow-up is when its own lines are
-            when = chosen[0].time if chosen else group[0].time
-            candidates = [o for o in self.by_instance.get(instance, ())
-                          if o.started <= when and o.kind in _FOLLOWUP_KINDS[action]]
-            if not candidates:
-                kind = _FOLLOWUP_KINDS[action][0]  # the kind of move this follow-up can only act on
-                op = Operation(kind=kind, instance=instance, request_ids=[],
-                               started=chosen[0].time if chosen else group[0].time)
-                self.ops.append(op)
-                self.by_instance[instance].append(op)
-                self.by_instance[instance].sort(key=lambda o: o.started)
-                candidates = [op]
-            target = candidates[-1]
-            if action in _AFTER_THE_MOVE:
-                target.followup_requests.append(req)
-            if api_driven:
-                target.followups.append(req)
-                self.owner[req] = target
-            for e in chosen:
-                target.add(e)
+            for instance in self._followup_instances(group, api_driven):
+                self._attach(action, req, group, instance, api_driven)
+
+    def _followup_instances(self, group: Sequence[Event], api_driven: bool) -> list[str]:
+        if not api_driven:
+            marked = [e for e in group if any(m.marker.followup for m in self.matches.get(id(e), ()))]
+            named = [_instance_from_groups([e], self.matches) or instance_of([e]) for e in marked]
+            found = list(dict.fromkeys(i for i in named if i))
+            if found:
+                return found
+        instance = instance_of(group) or _instance_from_groups(group, self.matches)
+        return [instance] if instance else []
+
+    def _attach(self, action: str, req: str, group: Sequence[Event], instance: str, api_driven: bool) -> None:
+        chosen = [e for e in group if api_driven or e.instance == instance or _mentions(e, instance)]
+        # a periodic task's id (auto-confirm) spans hours: the follow-up is when its own lines are
+        when = chosen[0].time if chosen else group[0].time
+        candidates = [o for o in self.by_instance.get(instance, ())
+                      if o.started <= when and o.kind in _FOLLOWUP_KINDS[action]]
+        if not candidates:
+            kind = _FOLLOWUP_KINDS[action][0]  # the kind of move this follow-up can only act on
+            op = Operation(kind=kind, instance=instance, request_ids=[],
+                           started=chosen[0].time if chosen else group[0].time)
+            self.ops.append(op)
+            self.by_instance[instance].append(op)
+            self.by_instance[instance].sort(key=lambda o: o.started)
+            candidates = [op]
+        target = candidates[-1]
+        if action in _AFTER_THE_MOVE and req not in target.followup_requests:
+            target.followup_requests.append(req)
+        if api_driven:
+            target.followups.append(req)
+            self.owner[req] = target
+        for e in chosen:
+            target.add(e)
 
 
 def _implied_by_markers(group: Sequence[Event], matches: dict[int, list[Match]]) -> tuple[str | None, bool]:

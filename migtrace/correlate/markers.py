@@ -64,6 +64,9 @@ class Marker:
     #: the regex's `instance` group names the record's instance when it has no `[instance: …]`
     #: prefix (Grizzly/Havana `Lifecycle event N on VM <uuid>`; `_hints`)
     names_instance: bool = False
+    #: nova logs the line outside moves too (`implies: none` in phases.yaml: lifecycle events, claims,
+    #: boots): joined by instance and time only, it never moves a move's end (`_derive.end_step`)
+    anywhere: bool = False
 
     def applies_to(self, kind: str) -> bool:
         """True when the marker means something for a move of this kind."""
@@ -227,7 +230,7 @@ def load_markers(path: str | None = None) -> MarkerSet:
 def _with_implied_kind(marker: Marker, phases: Mapping[str, Sequence[str]]) -> Marker:
     """Derive `implies` from a marker's kinds or from a phase only one kind has."""
     if marker.implies == "none":
-        return replace(marker, implies=None)
+        return replace(marker, implies=None, anywhere=True)
     if marker.implies or marker.followup or marker.opens:
         return marker
     kind: str | None = None

@@ -24,7 +24,7 @@ STATUSES = {"completed", "failed", "cancelled", "confirmed", "reverted", "in-pro
 KEYS = {"kind", "instance", "request_ids", "source_host", "dest_host", "status", "block_migration",
         "post_copy", "downtime_s", "findings", "started", "ended", "down_start", "down_end", "phases",
         "phase_levels", "request_ids_optional", "unknown"}
-PHASES = {"api", "scheduling", "pre_live_migration", "memory_copy", "switchover", "post_migration", "rollback",
+PHASES = {"api", "scheduling", "pre_live_migration", "memory_copy", "disk_copy", "switchover", "post_migration", "rollback",
           "prep_resize", "disk_copy_power_off", "finish", "confirm", "revert", "rebuild", "source_cleanup"}
 
 

@@ -388,6 +388,8 @@ def _progress(env: Env, t_start: datetime, spec: LiveSpec, ctx: Ctx) -> tuple[da
             if disk_total and d_rem > 0:
                 pct = 100
                 remaining, processed = total, 0
+            # a block migration copies the disks first: those lines are the disk_copy phase
+            sim.phase = "disk_copy" if disk_total and d_rem > 0 else "memory_copy"
             msg = (f"Migration running for {secs} secs, memory {pct}% remaining (bytes processed={processed}, "
                    f"remaining={remaining}, total={total}); disk {d_pct}% remaining (bytes processed={d_proc}, "
                    f"remaining={d_rem}, total={disk_total}).")
@@ -402,6 +404,7 @@ def _progress(env: Env, t_start: datetime, spec: LiveSpec, ctx: Ctx) -> tuple[da
             post_copy_at = _force_complete(env, at(t, 0.3), spec, ctx)
             spec.duration = elapsed + 22.0
             stuck = False
+    sim.phase = "memory_copy"
     return at(t_start, spec.duration + sim.rng.uniform(0.1, 0.4)), post_copy_at
 
 
