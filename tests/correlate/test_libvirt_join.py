@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -100,7 +98,6 @@ def test_the_moves_of_the_clean_set_are_unchanged(analysis: Analysis) -> None:
 
 # ---- the pairing rules on single records --------------------------------------------------------------
 
-_T = datetime(2018, 3, 14, 8, 30, 53, tzinfo=UTC)
 U1 = "319fb3fd-e3b3-4616-8848-004f82a8bbaf"
 U2 = "96213241-7c98-4ef1-88e8-bb461e573c82"
 
