@@ -144,3 +144,9 @@ def test_a_name_is_matched_as_a_whole_word_only() -> None:
 def test_a_qemu_log_is_named_for_its_domain(source: str, domain: str) -> None:
     assert qemu_log_domain(make_event(service="qemu", source=source)) == domain
     assert qemu_log_domain(make_event(service="libvirtd", source=source)) is None
+
+
+def test_the_daemons_own_wording_of_a_refused_connection_is_the_same_finding(analysis: Analysis) -> None:
+    (move,) = [m for m in analysis.migrations if m.instance == LIVE_REFUSED]
+    assert [f.signature_id for f in move.findings] == ["libvirt-remote-connection-refused"]
+    assert move.findings[0].count == 3  # nova's `Live Migration failure` + libvirtd's two lines
