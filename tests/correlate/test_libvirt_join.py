@@ -150,3 +150,10 @@ def test_the_daemons_own_wording_of_a_refused_connection_is_the_same_finding(ana
     (move,) = [m for m in analysis.migrations if m.instance == LIVE_REFUSED]
     assert [f.signature_id for f in move.findings] == ["libvirt-remote-connection-refused"]
     assert move.findings[0].count == 3  # nova's `Live Migration failure` + libvirtd's two lines
+
+
+def test_a_finding_keeps_the_phase_of_its_first_record_in_a_phase(analysis: Analysis) -> None:
+    (move,) = [m for m in analysis.migrations if m.instance == LIVE_SECLABEL]
+    (finding,) = [f for f in move.findings if f.signature_id == "apparmor-seclabel-mismatch"]
+    assert finding.events[0].service == "libvirtd"  # the destination's daemon wrote it first, in no phase
+    assert finding.phase == "memory_copy"  # where nova's own line of it is
