@@ -14,35 +14,51 @@ import quopri
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from migtrace._naming import host_from_path, service_from_name
 from migtrace.model import FileStats
 from migtrace.parsers._base import Line, ParseContext
 from migtrace.parsers._header import TIMESTAMP_START
+from migtrace.parsers.transport import table as transport_table
 
 
 @dataclass(frozen=True, slots=True)
 class Decoration:
-    """One kind of per-line wrapping: how to recognise it and what to keep."""
+    """One kind of per-line wrapping: how to recognise it and what to keep (a `scope: file` table entry)."""
 
     name: str
     pattern: re.Pattern[str]
     #: share of non-blank head lines that must show it before it is peeled
     threshold: float = 0.6
+    #: one of the lines showing it must be a dated record header once peeled (an indent, not a traceback's)
+    needs_header: bool = False
+
+    @property
+    def names_file(self) -> bool:
+        """True when the decoration reveals the file a line came from (then service and host follow it)."""
+        return "file" in self.pattern.groupindex
 
 
-DECORATIONS: tuple[Decoration, ...] = (
-    Decoration("hashes", re.compile(r"^#{3,}\s?(?P<keep>.*)$")),
-    Decoration("pastebin-number", re.compile(r"^\s*\d{1,6}\.\s(?P<keep>.*)$")),
-    Decoration("list-dash", re.compile(r"^- (?P<keep>.*)$")),
-    Decoration("gist-table", re.compile(r"^(?P<keep>.*?)\s*\|\s*\|\s*$")),
-    Decoration("indent", re.compile(r"^(?:\t| {2,8})(?P<keep>\S.*)$")),
-    # `grep -n` on one file: `LINENO:` (matches) / `LINENO-` (context); a bare header's `2018-03-…` is no number
-    Decoration("grep-number", re.compile(r"^(?P<lineno>\d+)(?::|-(?!\d\d-\d\d[ T]))(?P<keep>.*)$")),
-    Decoration("grep-prefix", re.compile(
-        r"^(?P<file>(?:[\w.@/-]*/)?[\w.@-]+\.(?:log|txt)(?:[.-]\d+)*(?:\.gz|\.bz2|\.xz)?)(?::\d+)?[:-]"
-        r"(?P<keep>(?:\d{4}-\d\d-\d\d|[A-Z][a-z]{2} [ \d]\d ).*)$")),
-)
+@lru_cache(maxsize=1)
+def decorations() -> tuple[Decoration, ...]:
+    """The `scope: file` entries of data/transports.yaml, in their `peel` order (checked by their samples).
+
+    Built on first use, not at import: the table costs ~9 ms to load, which a command that reads
+    nothing (`--help`) should not pay.
+    """
+    found = [e for e in transport_table().entries if e.get("scope") == "file" and e["kind"] == "line"]
+    found.sort(key=lambda e: (e.get("peel", 1 << 30), e["name"]))
+    return tuple(Decoration(e["name"], re.compile(e["regex"]),
+                            float(e.get("threshold", 0.6)), bool(e.get("needs_header", False)))
+                 for e in found)
+
+
+def __getattr__(name: str) -> tuple[Decoration, ...]:
+    """`DECORATIONS`: the paste decorations, from the transports table (data, not code paths)."""
+    if name == "DECORATIONS":
+        return decorations()
+    raise AttributeError(name)
 
 _MARKDOWN_ESCAPE = re.compile(r"\\([\[\]_*`#<>()])")
 _TAIL_HEADER = re.compile(r"^==> (?P<file>.+) <==$")
@@ -55,10 +71,10 @@ def detect(head: Sequence[str]) -> tuple[Decoration, ...]:
         return ()
     active: list[Decoration] = []
     current = lines
-    for deco in DECORATIONS:
-        hits = [deco.pattern.match(line) for line in current]
+    for deco in decorations():
+        hits = [deco.pattern.fullmatch(line) for line in current]
         share = sum(1 for h in hits if h) / len(current)
-        if deco.name == "indent" and not any(h and TIMESTAMP_START.match(h.group("keep")) for h in hits):
+        if deco.needs_header and not any(h and TIMESTAMP_START.match(h.group("keep")) for h in hits):
             # indented traceback lines are not an indented paste: a record header must be indented too
             share = 0.0
         if share >= deco.threshold:
@@ -88,9 +104,9 @@ def peel(lines: Iterable[Line], ctx: ParseContext, decorations: Sequence[Decorat
                 _follow_file(ctx, m.group("file"))
                 continue
         for deco in decorations:
-            m = deco.pattern.match(text)
+            m = deco.pattern.fullmatch(text)
             if m:
-                if deco.name == "grep-prefix":
+                if deco.names_file:
                     _follow_file(ctx, m.group("file"))
                 text = m.group("keep")
         if markdown and "\\" in text:

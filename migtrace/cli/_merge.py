@@ -54,7 +54,7 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     if stats:
         for _ in stream.events:
             pass
-        output.echo(stream.stats())
+        output.echo(stream.stats() + stream.skipped())
         return
     redactor = make_redactor(redact)
     options = RenderOptions(full=full)

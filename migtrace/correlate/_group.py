@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from migtrace.correlate._derive import build_migration
+from migtrace.correlate._domains import with_domain_instances, with_host_evidence
 from migtrace.correlate._hints import with_named_instances
 from migtrace.correlate.markers import MarkerSet, Match, load_markers
 from migtrace.model import Event, Migration, level_rank
@@ -84,6 +85,7 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
     """
     markers = markers or load_markers()
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
+    events = with_domain_instances(events)  # hook: libvirt/QEMU records naming a domain (_domains)
     matches: dict[int, list[Match]] = {}
     for e in events:
         found = markers.match(e)
@@ -104,6 +106,7 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
                                   matches, markers, last_seen=last_seen, followup_ids=op.followup_requests,
                                   clocks=clocks)
                   for op in moves.ops if op.events]
+    migrations = with_host_evidence(migrations, events)  # hook: hypervisor errors of a move's hosts (_domains)
     migrations.sort(key=lambda m: m.started)
     return migrations
 

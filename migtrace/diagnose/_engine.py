@@ -251,7 +251,6 @@ def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs
 
 def _finding(sig: Signature, group: _Group, migration_id: str | None,
              phase_of: dict[int, str], logs: ReleaseRange) -> Finding:
-    first = group.events[0]
     first_seen, last_seen = _span(group)
     return Finding(
         signature_id=sig.id,
@@ -260,7 +259,7 @@ def _finding(sig: Signature, group: _Group, migration_id: str | None,
         first_seen=first_seen,
         last_seen=last_seen,
         count=group.count,
-        phase=phase_of.get(id(first)),
+        phase=_phase(group, phase_of),
         migration_id=migration_id,
         explanation=sig.explanation,
         remedy=compose(sig.remedy, sig.remedies, logs),
@@ -270,9 +269,13 @@ def _finding(sig: Signature, group: _Group, migration_id: str | None,
     )
 
 
+def _phase(group: _Group, phase_of: dict[int, str]) -> str | None:
+    """The phase of the group's first record that is in one (a joined libvirtd/QEMU record is in none)."""
+    return next((phase_of[id(e)] for e in group.events if id(e) in phase_of), None)
+
+
 def _unrecognised(title: str, group: _Group, migration_id: str | None,
                   phase_of: dict[int, str]) -> Finding:
-    first = group.events[0]
     first_seen, last_seen = _span(group)
     return Finding(
         signature_id=UNRECOGNISED_ID,
@@ -281,7 +284,7 @@ def _unrecognised(title: str, group: _Group, migration_id: str | None,
         first_seen=first_seen,
         last_seen=last_seen,
         count=group.count,
-        phase=phase_of.get(id(first)),
+        phase=_phase(group, phase_of),
         migration_id=migration_id,
         explanation=("A failure record (ERROR/CRITICAL, or a WARNING nova writes when something failed) "
                      + ("in this migration" if migration_id else "outside every migration")

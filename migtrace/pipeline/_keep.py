@@ -14,10 +14,12 @@ from collections import Counter, defaultdict
 from datetime import datetime
 
 from migtrace._naming import host_named_by_line
+from migtrace.correlate._domains import HYPERVISOR_SERVICES
 from migtrace.correlate.markers import MarkerSet
 from migtrace.model import Event, level_rank
 
 _WARNING = level_rank("WARNING")
+_INFO = level_rank("INFO")
 #: texts whose lines are kept whatever else they say (the vocabulary of a selective read includes them)
 MIGRATION_WORD = "igration"
 ACTION_PATH = "/action"
@@ -56,4 +58,6 @@ class Keeper:
             return True
         if e.request_id and ACTION_PATH in e.message and '" status: ' in e.message:
             return True  # the API's access line of a server action: when the move began (`began_lead`)
+        if e.service in HYPERVISOR_SERVICES and level_rank(e.level) >= _INFO:
+            return True  # libvirt/QEMU lines (not libvirtd's debug flood): correlate joins them by domain
         return MIGRATION_WORD in e.message

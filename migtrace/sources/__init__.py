@@ -15,7 +15,14 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._around import read_lines_around
-from migtrace.sources._discover import InputFile, default_paths, expand_paths, input_size, rotation_key
+from migtrace.sources._discover import (
+    InputFile,
+    default_paths,
+    expand_paths,
+    input_size,
+    rotation_key,
+    skipped_by_name,
+)
 from migtrace.sources._open import decode_line
 from migtrace.sources._parallel import default_jobs, read_parallel
 from migtrace.sources._reader import FileReader
@@ -43,6 +50,7 @@ __all__ = [
     "open_inputs",
     "read_all",
     "read_lines_around",
+    "skipped_by_name",
 ]
 
 

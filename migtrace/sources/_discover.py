@@ -146,7 +146,7 @@ def _inside(real: str, roots: Sequence[str]) -> bool:
 
 
 def _walk(top: str, warn: Callable[[str], None], roots: Sequence[str] = (),
-          follow_symlinks: bool = False) -> Iterator[str]:
+          follow_symlinks: bool = False, excluded: list[tuple[str, str]] | None = None) -> Iterator[str]:
     """Walk a directory tree without looping, yielding log-like regular files.
 
     Links are followed while they lead inside `roots` (or always, with
@@ -174,14 +174,18 @@ def _walk(top: str, warn: Callable[[str], None], roots: Sequence[str] = (),
             stack.extend(p for p in (os.path.join(current, d) for d in reversed(_SOSREPORT_LOG_DIRS))
                          if os.path.isdir(p))
             continue
-        subdirs, files = _split_entries(entries, warn, roots, follow_symlinks)
+        subdirs, files = _split_entries(entries, warn, roots, follow_symlinks, excluded)
         yield from files
         stack.extend(reversed(subdirs))
 
 
 def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], None] = lambda _: None,
-                   roots: Sequence[str] = (), follow_symlinks: bool = True) -> tuple[list[str], list[str]]:
-    """Return (sub-directories worth walking, log-like regular files) of one directory listing."""
+                   roots: Sequence[str] = (), follow_symlinks: bool = True,
+                   excluded: list[tuple[str, str]] | None = None) -> tuple[list[str], list[str]]:
+    """Return (sub-directories worth walking, log-like regular files) of one directory listing.
+
+    `excluded` collects (path, reason) of the files left out by their name alone.
+    """
     subdirs: list[str] = []
     files: list[str] = []
     for entry in entries:
@@ -196,6 +200,8 @@ def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], No
                 continue
         elif _NOT_LOGS.search(entry.name) or not (_LOG_NAME.search(entry.name) or _sniffable(entry)):
             # a file without a log-like name (a sosreport's kubectl pod logs) is read if its content is one
+            if excluded is not None and is_file:
+                excluded.append((entry.path, _excluded_reason(entry.name)))
             continue
         if is_link and not follow_symlinks and roots:
             real = os.path.realpath(entry.path)
@@ -212,6 +218,37 @@ def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], No
         else:
             warn(f"{entry.path}: not a regular file (FIFO, socket or device), skipped; name it to read it")
     return subdirs, files
+
+
+def _excluded_reason(name: str) -> str:
+    """Why a file of a walked directory is not read, from its name alone (`merge --stats` lists it)."""
+    m = _NOT_LOGS.search(name)
+    if m is None:
+        return "not a log by its name"
+    what = m.group(0).lower() if m.group(0).startswith(".") else "a sample set's answer file"
+    return f"not a log by its name ({what})"
+
+
+def skipped_by_name(paths: Sequence[str], *, follow_symlinks: bool = False) -> list[tuple[str, str]]:
+    """Return (path, reason) of the files the walk of the named directories leaves out by name.
+
+    Configuration, documentation and scripts (`.conf`, `.md`, `.yaml`, `.py` …) and a sample set's
+    `expected.json` / `truth.json` are not read and not sniffed; `merge --stats` lists them as skipped
+    so that nothing a user gave disappears without a word.  A second walk of directory listings only
+    (no file is opened): it costs what `ls -R` costs, and only `--stats` pays it.  A sosreport's
+    command outputs are not listed (only its log trees are walked).
+    """
+    excluded: list[tuple[str, str]] = []
+    roots = tuple(os.path.realpath(p) for raw in paths if raw not in ("-", LOCAL_JOURNAL)
+                  for p in _globbed(raw) if os.path.isdir(p))
+    for raw in paths:
+        if raw in ("-", LOCAL_JOURNAL):
+            continue
+        for path in _globbed(raw):
+            if os.path.isdir(path):
+                for _ in _walk(path, lambda _: None, roots, follow_symlinks, excluded):
+                    pass
+    return sorted(set(excluded))
 
 
 def _regular(path: str) -> bool:

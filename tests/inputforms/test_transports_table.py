@@ -20,6 +20,7 @@ TABLE = Path(__file__).resolve().parents[2] / "migtrace" / "data" / "transports.
 ENTRIES: list[dict[str, Any]] = yaml.safe_load(TABLE.read_text(encoding="utf-8"))["transports"]
 LINE_KINDS = ("line", "meta")
 PATTERNS = {e["name"]: re.compile(e["regex"]) for e in ENTRIES if e["kind"] in (*LINE_KINDS, "inline")}
+_SCOPE = {e["name"]: e.get("scope", "line") for e in ENTRIES}
 
 
 def _samples(kinds: tuple[str, ...]) -> list[tuple[str, int, dict[str, Any]]]:
@@ -63,8 +64,10 @@ def test_line_sample_matches_its_entry_only_and_yields_its_fields(name: str, i: 
     assert m, f"{name} sample {i} does not fully match"
     got = {k: v for k, v in m.groupdict().items() if v is not None}
     assert got == sample["fields"]
+    scope = _SCOPE[name]
+    # `scope: file` entries (paste decorations) are applied in their own pass, before the line-scope ones
     others = [n for e in ENTRIES if e["kind"] in LINE_KINDS and (n := e["name"]) != name
-              if PATTERNS[n].fullmatch(line)]
+              and _SCOPE[n] == scope if PATTERNS[n].fullmatch(line)]
     assert others == [], f"{name} sample {i} also matches {others}"
 
 
