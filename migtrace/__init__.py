@@ -49,6 +49,14 @@ __all__ = [
 ]
 
 
+def __getattr__(name: str) -> object:
+    """`migtrace.Analysis` (and `StrPath`) as before the layers became lazy, without importing them at start-up."""
+    if name in ("Analysis", "StrPath"):
+        from migtrace import pipeline  # noqa: PLC0415 - see the imports
+        return getattr(pipeline, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 #: What to do with a path that does not exist: raise (the library's default) or warn and go on (the CLI's).
 Missing = Literal["error", "warn"]
 #: Inputs that are not paths on disk.

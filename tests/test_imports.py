@@ -75,3 +75,14 @@ def test_every_command_and_view_is_still_there() -> None:
     assert {"html", "json", "markdown", "text"} <= set(formats("report"))
     for view in ("list", "diagnose", "signatures", "signature", "fired", "stats", "merge", "merge-stats", "timeline"):
         assert renderers(view), view
+
+
+def test_the_facade_still_exports_what_it_did_before_it_became_lazy() -> None:
+    """`from migtrace import Analysis` worked when the façade imported the layers eagerly; it still does."""
+    import migtrace
+    from migtrace.pipeline.analysis import Analysis
+
+    assert migtrace.Analysis is Analysis
+    assert migtrace.StrPath is not None
+    with pytest.raises(AttributeError):
+        _ = migtrace.NoSuchName  # type: ignore[attr-defined]

@@ -30,7 +30,7 @@ OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal"), ("migtra
                           ("migtrace/sources/_parallel.py", "_client"), ("migtrace/sources/_url.py", "_fsspec")}
 #: (module, function) that import a layer on first use, so that `merge` and `timeline` start without
 #: what only other commands need (issue 13: start-up imports; tests/test_imports.py checks the effect)
-LAZY_IMPORTS = {("migtrace/__init__.py", f) for f in ("_check_paths", "load", "read_events", "correlate", "diagnose",
+LAZY_IMPORTS = {("migtrace/__init__.py", f) for f in ("_check_paths", "load", "read_events", "correlate", "diagnose", "__getattr__",
                                                        "render")} | {("migtrace/cli/_common.py", "load"),
                                                                      ("migtrace/cli/_common.py", "colour"),
                                                                      ("reports/redact.py", "migration")}
