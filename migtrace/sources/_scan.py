@@ -138,6 +138,10 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
     """
     matcher = matcher_for(terms)
     want_tail = bool(getattr(terms, "tail", False))
+    # ids wanted only inside line ranges of this file (`_window.WindowedTerms`: a selective read's pass 2)
+    windowed: frozenset[str] = getattr(terms, "windowed", frozenset())
+    in_window = terms.line_test(stats.path) if windowed else None  # type: ignore[attr-defined]
+    by_window = matcher_for(windowed) if windowed else None
     it = iter(raw_lines)
     base = 0  # line number of the line before the batch
     following = False  # the last yielded line's record may continue into this batch
@@ -150,6 +154,9 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
         block = b"".join(batch)
         ends = list(accumulate(map(len, batch)))
         interesting = set(matcher.lines(block, ends))
+        if by_window is not None and in_window is not None:
+            interesting.update(i for i in by_window.lines(block, ends)
+                               if i not in interesting and in_window(base + i + 1, batch[i]))
         interesting.update(_banner_lines(block, batch, ends))
         pos = 0
         for i in sorted(interesting):
