@@ -34,7 +34,6 @@ from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline._moves import MoveFinder
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, default_paths, open_inputs, read_all
-from migtrace.sources._window import WindowedTerms
 
 StrPath = str | os.PathLike[str]
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
@@ -192,14 +191,13 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     finder = MoveFinder(markers)
     _read(paths, _pass_progress(options, 0), Warnings(), finder, vocab.terms())
     ids = finder.ids()
-    windowed, ranges = finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0" else (frozenset(), {})
+    windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
+                                else (frozenset(), {}, {}))
     while True:
         keeper = Keeper(markers)
         held = Warnings()
         # the moved instances pass 1 gave windows are read in them only; ids found later everywhere
-        everywhere = ids - windowed
-        terms = WindowedTerms(vocab.exact | everywhere, vocab.caseless, tail=True, plain_only=True,
-                              windowed=windowed & ids, ranges=ranges)
+        terms = vocab.terms(ids - windowed, tail=True, windowed=windowed & ids, ranges=ranges, stamps=stamps)
         read = _read_tail(paths, _pass_progress(options, 1), held, keeper, terms)
         more = finder.missed(read.events, ids)
         if not more:

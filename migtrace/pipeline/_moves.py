@@ -73,8 +73,9 @@ class MoveFinder:
             out |= self._named.get(req, set())
         return out
 
-    def windows(self) -> tuple[frozenset[str], dict[str, dict[str, list[tuple[int, int]]]]]:
-        """The moved instances read in windows only, and per file their line ranges (`Evidence.windows`)."""
+    def windows(self) -> tuple[frozenset[str], dict[str, dict[str, list[tuple[int, int]]]],
+                               dict[str, dict[str, list[tuple[str, str]]]]]:
+        """The moved instances read in windows only, per file their line ranges and stamp windows."""
         moved = set(self.instances)
         for req in self.requests:
             moved |= self._named.get(req, set())

@@ -26,9 +26,12 @@ instances are all read.
 
 from __future__ import annotations
 
+import math
+import re
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 
 from migtrace.correlate._group import GRACE, ORPHAN_GAP
 from migtrace.model import Event
@@ -40,6 +43,10 @@ MARGIN_S = max(ORPHAN_GAP, 4 * GRACE).total_seconds()
 SAMPLE_STEP_S = 1.0
 #: a line number past every file's end
 END = 1 << 62
+#: a record's time text as an oslo header writes it (the raw-text filter compares these texts)
+_OSLO_TEXT = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?:[.,]\d+)?$")
+_FIRST = datetime(1, 1, 2, tzinfo=UTC).timestamp()
+_LAST = datetime(9999, 12, 30, tzinfo=UTC).timestamp()
 
 
 class Evidence:
@@ -52,8 +59,10 @@ class Evidence:
         self.requests: dict[str, list[float]] = {}
         #: file -> (times, line numbers) samples in file order
         self.samples: dict[str, tuple[array[float], array[int]]] = {}
-        #: files whose records go back in time: no ranges
+        #: files whose records go back in time: no line ranges
         self.unordered: set[str] = set()
+        #: file -> seconds its oslo stamps are ahead of the times read from them (None: not one offset)
+        self.offsets: dict[str, float | None] = {}
         self._last: dict[str, float] = {}
 
     def note(self, e: Event, instances: Iterable[str], user_request: str | None) -> None:
@@ -68,6 +77,7 @@ class Evidence:
         if not times or t >= times[-1] + SAMPLE_STEP_S:
             times.append(t)
             lines.append(e.lineno)
+            self._offset(src, e.time_text, t)
         for inst in instances:
             _widen(self.spans.setdefault(inst, []), t)
         if user_request is not None:
@@ -77,9 +87,24 @@ class Evidence:
             else:
                 span[0], span[1] = min(span[0], t), max(span[1], t)
 
+    def _offset(self, src: str, text: str, t: float) -> None:
+        """Check that the file writes its times as oslo stamps, always the same offset from the time read."""
+        if src in self.offsets and self.offsets[src] is None:
+            return
+        offset: float | None = None
+        if _OSLO_TEXT.match(text):
+            try:
+                offset = round(datetime.fromisoformat(text.replace(",", ".")).replace(tzinfo=UTC).timestamp() - t, 3)
+            except ValueError:
+                offset = None
+        known = self.offsets.setdefault(src, offset)
+        if known != offset:
+            self.offsets[src] = None  # a zone change (DST) or another stamp form: placed by line numbers
+
     def windows(self, instances: Iterable[str], named_by: Mapping[str, Iterable[str]]
-                ) -> tuple[frozenset[str], dict[str, dict[str, list[tuple[int, int]]]]]:
-        """The windowed ids (uuid-shaped instances) and, per sampled file in order, their line ranges.
+                ) -> tuple[frozenset[str], dict[str, dict[str, list[tuple[int, int]]]],
+                           dict[str, dict[str, list[tuple[str, str]]]]]:
+        """The windowed ids (uuid-shaped instances) and, per sampled file, their line ranges and stamp windows.
 
         `named_by`: move request -> the instances its records name (their spans join the instance's).
         """
@@ -96,16 +121,24 @@ class Evidence:
         ids = frozenset(spans)
         times_of = {inst: _merged([(lo - MARGIN_S, hi + MARGIN_S) for lo, hi in s]) for inst, s in spans.items()}
         ranges: dict[str, dict[str, list[tuple[int, int]]]] = {}
+        stamps: dict[str, dict[str, list[tuple[str, str]]]] = {}
         for src, (times, lines) in self.samples.items():
-            if src in self.unordered:
-                continue
-            per_id = {}
-            for inst, windows in times_of.items():
-                found = _merged([_lines(times, lines, lo, hi) for lo, hi in windows])
-                if found:
-                    per_id[inst] = [(int(a), int(b)) for a, b in found]
-            ranges[src] = per_id
-        return ids, ranges
+            if src not in self.unordered:
+                ranges[src] = {inst: [(int(a), int(b)) for a, b in
+                                      _merged([_lines(times, lines, lo, hi) for lo, hi in windows])]
+                               for inst, windows in times_of.items()}
+            offset = self.offsets.get(src)
+            if offset is not None:
+                stamps[src] = {inst: [(_stamp(lo + offset, math.floor), _stamp(hi + offset, math.ceil))
+                                      for lo, hi in windows]
+                               for inst, windows in times_of.items()}
+        return ids, ranges, stamps
+
+
+def _stamp(t: float, rounding: Callable[[float], int]) -> str:
+    """The `YYYY-MM-DD HH:MM:SS` text of a time (rounded down or up to the second), clamped to datetime's range."""
+    t = min(max(rounding(t), _FIRST), _LAST)
+    return datetime.fromtimestamp(t, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _widen(spans: list[list[float]], t: float) -> None:

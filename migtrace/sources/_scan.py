@@ -31,6 +31,7 @@ from migtrace.model import FileStats
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
+from migtrace.sources._window import WindowedTerms
 
 #: how many lines above a traceback hit are searched for its record's header
 LOOKBACK = 400
@@ -136,11 +137,12 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
     With `Terms.tail` the file's last record is yielded too when it holds
     no term (its line number goes to `stats.tail_line`).
     """
-    matcher = matcher_for(terms)
     want_tail = bool(getattr(terms, "tail", False))
-    # ids wanted only inside line ranges of this file (`_window.WindowedTerms`: a selective read's pass 2)
-    windowed: frozenset[str] = getattr(terms, "windowed", frozenset())
-    in_window = terms.line_test(stats.path) if windowed else None  # type: ignore[attr-defined]
+    # a selective read's terms (`_window.WindowedTerms`): some texts only where the host is not known,
+    # ids wanted only inside windows of this file
+    windowed = terms.windowed if isinstance(terms, WindowedTerms) else frozenset()
+    matcher = matcher_for(terms.searched(stats.host) if isinstance(terms, WindowedTerms) else terms)
+    in_window = terms.line_test(stats.path) if isinstance(terms, WindowedTerms) and windowed else None
     by_window = matcher_for(windowed) if windowed else None
     it = iter(raw_lines)
     base = 0  # line number of the line before the batch
