@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Any
@@ -138,12 +138,7 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
     no term (its line number goes to `stats.tail_line`).
     """
     want_tail = bool(getattr(terms, "tail", False))
-    # a selective read's terms (`_window.WindowedTerms`): some texts only where the host is not known,
-    # ids wanted only inside windows of this file
-    windowed = terms.windowed if isinstance(terms, WindowedTerms) else frozenset()
-    matcher = matcher_for(terms.searched(stats.host) if isinstance(terms, WindowedTerms) else terms)
-    in_window = terms.line_test(stats.path) if isinstance(terms, WindowedTerms) and windowed else None
-    by_window = matcher_for(windowed) if windowed else None
+    hits = _hit_finder(terms, stats)
     it = iter(raw_lines)
     base = 0  # line number of the line before the batch
     following = False  # the last yielded line's record may continue into this batch
@@ -155,10 +150,7 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
             break
         block = b"".join(batch)
         ends = list(accumulate(map(len, batch)))
-        interesting = set(matcher.lines(block, ends))
-        if by_window is not None and in_window is not None:
-            interesting.update(i for i in by_window.lines(block, ends)
-                               if i not in interesting and in_window(base + i + 1, batch[i]))
+        interesting = hits(block, batch, ends, base)
         interesting.update(_banner_lines(block, batch, ends))
         pos = 0
         for i in sorted(interesting):
@@ -196,6 +188,28 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
         base += len(batch)
     if want_tail and carry:
         yield from _tail(stats, carry)
+
+
+def _hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytes, list[bytes], list[int], int], set[int]]:
+    """The search of one file's blocks: indices of the lines holding a term.
+
+    A selective read's terms (`_window.WindowedTerms`) search some texts only
+    where the host is not known, and want their windowed ids only inside
+    this file's windows.
+    """
+    if not isinstance(terms, WindowedTerms):
+        matcher = matcher_for(terms)
+        return lambda block, _batch, ends, _base: set(matcher.lines(block, ends))
+    everywhere = matcher_for(terms.searched(stats.host))
+    if not terms.windowed:
+        return lambda block, _batch, ends, _base: set(everywhere.lines(block, ends))
+    by_window, in_window = matcher_for(terms.windowed), terms.line_test(stats.path)
+
+    def hits(block: bytes, batch: list[bytes], ends: list[int], base: int) -> set[int]:
+        found = set(everywhere.lines(block, ends))
+        found.update(i for i in by_window.lines(block, ends) if i not in found and in_window(base + i + 1, batch[i]))
+        return found
+    return hits
 
 
 def _skip(stats: FileStats, carry: list[tuple[int, bytes]], batch: list[bytes], base: int,
