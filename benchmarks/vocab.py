@@ -48,13 +48,13 @@ def vocabulary(mode: str = "cover") -> list[Literal]:
     for t in KEEP_TEXTS:
         add(t, "keeper", True)
     for t in SELF_NAMING_TEXTS:
-        add(t, "self-naming", True)
+        add(t, "self-naming (hosts not known only)", True)
     for t in LEVEL_WORDS:
         add(t, "level", True)
     for sig in catalog:
         for t in signature_cover(sig) or ():
             add(t, f"signature:{sig.id}", False)
-    wanted = {(t, True) for t in vocab.exact} | {(t, False) for t in vocab.caseless}
+    wanted = {(t, True) for t in vocab.exact | vocab.hostless} | {(t, False) for t in vocab.caseless}
     return [lit for key, lit in out.items() if key in wanted]
 
 

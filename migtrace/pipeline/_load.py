@@ -38,6 +38,8 @@ from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, open_inputs, read_all
 
+#: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
+WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
 _log = logging.getLogger(__name__)
 
 
@@ -261,10 +263,14 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     finder = MoveFinder(markers)
     _read(paths, _pass_progress(options, 0), Warnings(), finder, vocab.terms())
     ids = finder.ids()
+    windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
+                                else (frozenset(), {}, {}))
     while True:
         keeper = Keeper(markers)
         held = Warnings()
-        read = _read_tail(paths, _pass_progress(options, 1), held, keeper, vocab.terms(ids, tail=True))
+        # the moved instances pass 1 gave windows are read in them only; ids found later everywhere
+        terms = vocab.terms(ids - windowed, tail=True, windowed=windowed & ids, ranges=ranges, stamps=stamps)
+        read = _read_tail(paths, _pass_progress(options, 1), held, keeper, terms)
         more = finder.missed(read.events, ids)
         if not more:
             break

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 
 from migtrace.correlate.markers import MarkerSet
 from migtrace.model import Event
+from migtrace.pipeline._window import Evidence
 
 #: the instance an API record names in its URL (`POST /v2.1/servers/<uuid>/action`)
 _SERVERS_UUID = re.compile(r"/servers/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -44,13 +45,18 @@ class MoveFinder:
         self.instances: set[str] = set()
         #: user request -> the instances its vocabulary records name
         self._named: dict[str, set[str]] = defaultdict(set)
+        #: when instances were named and requests ran: the windows of pass 2 (`_window`)
+        self.evidence = Evidence()
 
     def __call__(self, e: Event) -> bool:
         inst = _instance(e)
         internal = _internal(e)
         if inst and not internal:
             self._named[e.request_id].add(inst)  # type: ignore[index]
-        evidence = [m for m in self.markers.match(e) if m.marker.opens or m.marker.followup or m.marker.implies]
+        found = self.markers.match(e)
+        named = [m.groups["instance"] for m in found if m.groups.get("instance")]
+        self.evidence.note(e, [inst, *named] if inst else named, None if internal else e.request_id)
+        evidence = [m for m in found if m.marker.opens or m.marker.followup or m.marker.implies]
         if not evidence:
             return False
         if not internal:
@@ -66,6 +72,14 @@ class MoveFinder:
         for req in self.requests:
             out |= self._named.get(req, set())
         return out
+
+    def windows(self) -> tuple[frozenset[str], dict[str, dict[str, list[tuple[int, int]]]],
+                               dict[str, dict[str, list[tuple[str, str]]]]]:
+        """The moved instances read in windows only, per file their line ranges and stamp windows."""
+        moved = set(self.instances)
+        for req in self.requests:
+            moved |= self._named.get(req, set())
+        return self.evidence.windows(moved, {req: self._named.get(req, set()) for req in self.requests})
 
     def missed(self, events: Iterable[Event], ids: set[str]) -> set[str]:
         """Instances pass 2 found under a move request that were not searched for."""

@@ -13,8 +13,9 @@ Derived at run time from the data, never kept by hand:
   that also demands `level>=WARNING` needs nothing more (level words are
   in the vocabulary);
 * what the `Keeper` keeps by text: `igration`, the API's `/action` lines,
-  the lines by which a compute names itself (`_naming.SELF_NAMING_TEXTS`),
-  and the level words from WARNING up.
+  and the level words from WARNING up; the lines by which a compute names
+  itself (`_naming.SELF_NAMING_TEXTS`) only in inputs whose host is not
+  known (`hostless`: the Keeper counts them only for records without a host).
 
 A signature none of these cover can only be missed on a line of an
 instance that never moved at a level below WARNING; `uncovered` names them
@@ -30,8 +31,13 @@ from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate.markers import MarkerSet
 from migtrace.diagnose.catalog import Catalog, Signature
 from migtrace.diagnose.query import Node, _And, _Level, _Not, _Or, _Regex, _regex_literal, _Substring
-from migtrace.model import LEVEL_ALIASES, LEVELS, Terms, level_rank
+from migtrace.model import LEVEL_ALIASES, LEVELS, level_rank
 from migtrace.pipeline._keep import KEEP_TEXTS
+from migtrace.sources._window import WindowedTerms
+
+#: per file, per id: line ranges / stamp windows of a windowed id (`_window.Evidence.windows`)
+WindowRanges = dict[str, dict[str, list[tuple[int, int]]]]
+WindowStamps = dict[str, dict[str, list[tuple[str, str]]]]
 
 #: a literal shorter than this is too common to cut a log down (a regex term then has no cover)
 MIN_LITERAL = 4
@@ -50,10 +56,15 @@ class Vocabulary:
     caseless: frozenset[str]
     #: ids of signatures no literal covers
     uncovered: tuple[str, ...] = ()
+    #: texts that matter only in inputs whose host is not known (`SELF_NAMING_TEXTS`, not in `exact`)
+    hostless: frozenset[str] = frozenset()
 
-    def terms(self, more: frozenset[str] | set[str] = frozenset(), *, tail: bool = False) -> Terms:
-        """The search terms: the vocabulary plus `more` (ids), for a plain-oslo-only selective read."""
-        return Terms(self.exact | frozenset(more), self.caseless, tail=tail, plain_only=True)
+    def terms(self, more: frozenset[str] | set[str] = frozenset(), *, tail: bool = False,
+              windowed: frozenset[str] = frozenset(), ranges: WindowRanges | None = None,
+              stamps: WindowStamps | None = None) -> WindowedTerms:
+        """The search terms: the vocabulary plus `more` (ids) and `windowed` ids, for a plain-oslo-only read."""
+        return WindowedTerms(self.exact | frozenset(more), self.caseless, tail=tail, plain_only=True,
+                             hostless=self.hostless, windowed=windowed, ranges=ranges, stamps=stamps)
 
 
 def marker_literals(markers: MarkerSet) -> set[str]:
@@ -73,7 +84,7 @@ def signature_cover(sig: Signature) -> tuple[str, ...] | None:
 
 def build(markers: MarkerSet, catalog: Catalog) -> Vocabulary:
     """The vocabulary of these markers and signatures."""
-    exact = marker_literals(markers) | set(KEEP_TEXTS) | set(SELF_NAMING_TEXTS) | set(LEVEL_WORDS)
+    exact = marker_literals(markers) | set(KEEP_TEXTS) | set(LEVEL_WORDS)
     caseless: set[str] = set()
     uncovered = []
     for sig in catalog:
@@ -82,7 +93,7 @@ def build(markers: MarkerSet, catalog: Catalog) -> Vocabulary:
             uncovered.append(sig.id)
         else:
             caseless.update(cover)
-    return Vocabulary(frozenset(exact), frozenset(caseless), tuple(uncovered))
+    return Vocabulary(frozenset(exact), frozenset(caseless), tuple(uncovered), frozenset(SELF_NAMING_TEXTS) - exact)
 
 
 def _cover(node: Node) -> tuple[str, ...] | None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Any
@@ -31,6 +31,7 @@ from migtrace.model import FileStats
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
+from migtrace.sources._window import WindowedTerms
 
 #: how many lines above a traceback hit are searched for its record's header
 LOOKBACK = 400
@@ -160,8 +161,8 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
     With `Terms.tail` the file's last record is yielded too when it holds
     no term (its line number goes to `stats.tail_line`).
     """
-    matcher = matcher_for(terms)
     want_tail = bool(getattr(terms, "tail", False))
+    hits = _hit_finder(terms, stats)
     it = iter(raw_lines)
     base = 0  # line number of the line before the batch
     following = False  # the last yielded line's record may continue into this batch
@@ -173,7 +174,7 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
             break
         block = b"".join(batch)
         ends = list(accumulate(map(len, batch)))
-        interesting = matcher.interesting(block, batch, ends)
+        interesting = hits(block, batch, ends, base)
         pos = 0
         for i in sorted(interesting):
             if i < pos:
@@ -210,6 +211,28 @@ def targeted_raw_lines(raw_lines: Iterable[bytes], terms: frozenset[str], stats:
         base += len(batch)
     if want_tail and carry:
         yield from _tail(stats, carry)
+
+
+def _hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytes, list[bytes], list[int], int], set[int]]:
+    """The search of one file's blocks: indices of the lines holding a term (or a banner: those always pass).
+
+    A selective read's terms (`_window.WindowedTerms`) search some texts only
+    where the host is not known, and want their windowed ids only inside
+    this file's windows.
+    """
+    if not isinstance(terms, WindowedTerms):
+        matcher = matcher_for(terms)
+        return lambda block, batch, ends, _base: matcher.interesting(block, batch, ends)
+    everywhere = matcher_for(terms.searched(stats.host))
+    if not terms.windowed:
+        return lambda block, batch, ends, _base: everywhere.interesting(block, batch, ends)
+    by_window, in_window = matcher_for(terms.windowed), terms.line_test(stats.path)
+
+    def hits(block: bytes, batch: list[bytes], ends: list[int], base: int) -> set[int]:
+        found = everywhere.interesting(block, batch, ends)
+        found.update(i for i in by_window.lines(block, ends) if i not in found and in_window(base + i + 1, batch[i]))
+        return found
+    return hits
 
 
 def _skip(stats: FileStats, carry: list[tuple[int, bytes]], batch: list[bytes], base: int,

@@ -1,0 +1,127 @@
+"""Windowed search terms: ids whose lines are wanted only inside given line ranges of each file.
+
+The second pass of a selective read looks for the instances that moved.
+An instance logs for its whole life (periodic tasks, power-state syncs,
+info-cache heals), so reading every line that names it, to the end of the
+logs, read mostly idle lines (a third of a compute's records on the
+benchmark set).  The pipeline knows from its first pass when each instance
+moved and which line numbers of each file those times fall in; these
+terms carry that as line ranges per file and per id, and the raw-text
+filter (`_scan.targeted_raw_lines`) keeps a line found only by such an id
+when its number lies in a range of an id the line names.
+
+A compute's lines that name its own host (`_naming.SELF_NAMING_TEXTS`,
+every minute) tell the host of an input whose path does not: they are
+searched (`hostless`) only in inputs whose host is not known.
+
+What is not known is kept: a file without ranges (its times were not
+sampled, or go back in time) keeps every line of the ids, and so does a
+line in which no windowed id can be told apart.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
+
+from migtrace.model import Terms
+from migtrace.parsers._header import RECORD_START
+
+#: an instance id as nova prints it; windowed ids are of this shape (others are searched everywhere)
+UUID_SHAPE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_UUID_BYTES = re.compile(UUID_SHAPE.pattern.encode())
+
+#: per file: id -> (range starts, range ends), sorted and disjoint, line numbers 1-based inclusive
+FileRanges = dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]]
+#: per file: id -> (window starts, window ends) as `YYYY-MM-DD HH:MM:SS` texts, sorted and disjoint, inclusive
+FileStamps = dict[bytes, tuple[tuple[bytes, ...], tuple[bytes, ...]]]
+#: an oslo header's timestamp (a space between date and time; a syslog prefix's ISO stamp has a `T`)
+_OSLO_STAMP = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+#: the stamp is looked for in the line's first bytes only (after a syslog prefix at most)
+_STAMP_WITHIN = 128
+
+
+class WindowedTerms(Terms):
+    """Terms searched everywhere (the set itself) plus `windowed` ids searched inside windows only.
+
+    Per file and id, `stamps` are windows as timestamp texts of that file
+    (`YYYY-MM-DD HH:MM:SS`, as its oslo headers print them) and `ranges`
+    windows as line numbers: a header line is placed by its own stamp when
+    the file has stamp windows, any other line by its number.
+    """
+
+    windowed: frozenset[str]
+    #: texts searched only in inputs whose host is not known (the lines by which a compute names itself)
+    hostless: frozenset[str]
+    ranges: dict[str, FileRanges]
+    stamps: dict[str, FileStamps]
+
+    def __new__(cls, texts: frozenset[str] | set[str] = frozenset(), caseless: frozenset[str] = frozenset(),
+                *, tail: bool = False, plain_only: bool = False, windowed: frozenset[str] = frozenset(),
+                ranges: Mapping[str, Mapping[str, Sequence[tuple[int, int]]]] | None = None,
+                stamps: Mapping[str, Mapping[str, Sequence[tuple[str, str]]]] | None = None,
+                hostless: frozenset[str] = frozenset()) -> WindowedTerms:
+        self = cast(WindowedTerms, super().__new__(cls, texts, caseless, tail=tail, plain_only=plain_only))
+        self.windowed = frozenset(windowed)
+        self.hostless = frozenset(hostless)
+        self.ranges = {path: {ident.encode(): (tuple(a for a, _ in spans), tuple(b for _, b in spans))
+                              for ident, spans in per_id.items()}
+                       for path, per_id in (ranges or {}).items()}
+        self.stamps = {path: {ident.encode(): (tuple(a.encode() for a, _ in spans),
+                                               tuple(b.encode() for _, b in spans))
+                              for ident, spans in per_id.items()}
+                       for path, per_id in (stamps or {}).items()}
+        return self
+
+    def __bool__(self) -> bool:
+        return bool(len(self) or self.caseless or self.windowed)
+
+    def searched(self, host: str | None) -> Terms:
+        """The texts searched everywhere in an input whose context gives it `host` (None: not known)."""
+        if host is not None or not self.hostless:
+            return self
+        return Terms(self | self.hostless, self.caseless, tail=self.tail, plain_only=self.plain_only)
+
+    def line_test(self, path: str) -> Callable[[int, bytes], bool]:
+        """The test of one file: does line `lineno` (raw text `raw`, holding a windowed id) stay?"""
+        lines = self.ranges.get(path)
+        stamps = self.stamps.get(path)
+        if lines is None and stamps is None:
+            return _always
+        ids = frozenset(i.encode() for i in self.windowed)
+        return lambda lineno, raw: _inside(lines, stamps, ids, lineno, raw)
+
+
+def _always(_lineno: int, _raw: bytes) -> bool:
+    return True
+
+
+def _inside(lines: FileRanges | None, stamps: FileStamps | None, ids: frozenset[bytes], lineno: int,
+            raw: bytes) -> bool:
+    """True when a windowed id the line names has a window holding the line (or none is told apart)."""
+    stamp: bytes | None = None
+    if stamps is not None and RECORD_START.match(raw):
+        found = _OSLO_STAMP.search(raw, 0, _STAMP_WITHIN)
+        stamp = found.group() if found else None
+    named = False
+    for m in _UUID_BYTES.finditer(raw):
+        ident = m.group()
+        if ident not in ids:
+            continue
+        named = True
+        if stamp is not None:
+            spans: tuple[tuple[Any, ...], tuple[Any, ...]] | None = stamps.get(ident)  # type: ignore[union-attr]
+            where: Any = stamp
+        elif lines is not None:
+            spans, where = lines.get(ident), lineno
+        else:
+            return True  # a line the file's stamp windows cannot place, and no line ranges: keep it
+        if spans is None:
+            continue  # no window of this id in this file
+        starts, ends = spans
+        i = bisect_right(starts, where) - 1
+        if i >= 0 and where <= ends[i]:
+            return True
+    return not named
