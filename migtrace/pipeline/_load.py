@@ -137,7 +137,8 @@ def zone_warnings(clocks: ClockEstimate, stats: Sequence[FileStats]) -> list[str
     """Return one warning per host whose times are a whole number of quarter hours off: the `--tz` fix."""
     out = []
     for host, seconds in sorted(clocks.zone_errors.items()):
-        paths = sorted(s.path for s in stats if s.host == host) or [f"<{host}'s logs>"]
+        paths = (sorted(p for p in clocks.zone_files if any(s.path == p and s.host == host for s in stats))
+                 or sorted(s.path for s in stats if s.host == host) or [f"<{host}'s logs>"])
         where = os.path.commonpath(paths) if len(paths) > 1 else paths[0]
         sign, minutes = ("+" if seconds > 0 else "-"), round(abs(seconds) / 60)
         out.append(f"{host}'s times are {sign}{minutes // 60:02d}:{minutes % 60:02d} off {clocks.reference}'s: "
