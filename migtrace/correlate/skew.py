@@ -20,9 +20,11 @@ sorted order until nothing changes) give each host an interval ``[lo, hi]`` agai
   reported with the ``--tz PATH=ZONE`` fix, never "corrected", and times spanning it are unknown.
   Files are judged one by one: the same host's journal export (UTC epochs) and text files (local
   time) disagree, and the host's minimum over both would hide the zone.
-- interval away from 0 and tight (width ≤ `TIGHT_S`): shifted by its midpoint (`--skew auto`),
-  ± half its width left;
-- interval away from 0 and wide: shifted by the smallest amount that puts 0 inside it, ± its width;
+- the interval from the pairs alone (bounds a targeted read sees whole, as the whole-set read
+  does) away from 0 and tight (width ≤ `TIGHT_S`): shifted by its midpoint (`--skew auto`), ± half
+  its width left;
+- else, interval away from 0: shifted by the smallest amount that puts 0 inside it, ± its width
+  (after the shift the host is not behind when it was ahead; the move's own first-line gaps bound it);
 - only ``hi`` known: ``hi < 0``: behind, shifted by ``-hi`` (the first hop's latency is left, below
   the logs' resolution in practice); ``hi ≥ 0``: may be ahead by up to ``hi``, ± that;
 - 0 inside the interval: not shifted, ± the farther end.
@@ -64,6 +66,11 @@ def causal_texts() -> tuple[tuple[str, str], ...]:
     text, where = read_text("causal_pairs.yaml")
     pairs = entries(load_document(text, where), "pairs", _PAIR_SCHEMA, where)
     return tuple((p["cause"], p["effect"]) for p in pairs)
+
+
+def evidence_texts() -> frozenset[str]:
+    """Return the texts of the lines the clock bounds use beyond each request's first lines (the pairs')."""
+    return frozenset(t for pair in causal_texts() for t in pair)
 
 
 @dataclass(slots=True)
@@ -178,10 +185,15 @@ def _shortest(bounds: Bounds, start: str, hosts: Sequence[str], reverse: bool = 
     return dist
 
 
-def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset()
+def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset(), births: bool = True
               ) -> dict[str, tuple[float | None, float | None]]:
-    """Return host -> (lo, hi): the bounds of its offset against the reference from every causal pair."""
-    bounds: Bounds = {(reference, h): w for h, w in upper_bounds(events, reference).items() if h not in skip}
+    """Return host -> (lo, hi): the bounds of its offset against the reference from every causal pair.
+
+    `births`: also the requests' births (their first lines); without, only causal_pairs.yaml's pairs,
+    which a targeted read sees whole (`evidence_texts`) as the whole-set read does.
+    """
+    bounds: Bounds = ({(reference, h): w for h, w in upper_bounds(events, reference).items() if h not in skip}
+                      if births else {})
     for key, w in pair_bounds(events, skip).items():
         bounds[key] = min(bounds.get(key, w), w)
     hosts = sorted({h for key in bounds for h in key})
@@ -213,13 +225,17 @@ def _zone_files(events: Sequence[Event], reference: str) -> dict[tuple[str, str]
             if abs(hi) >= _QUARTER_S - ZONE_SLACK_S and _zone_error(hi)}
 
 
+def _tight(lo: float | None, hi: float | None) -> bool:
+    """True when [lo, hi] is known, narrow enough for its midpoint, and away from 0 (the clock is off)."""
+    return (lo is not None and hi is not None and lo <= hi and hi - lo <= TIGHT_S
+            and (lo > TOLERANCE_S or hi < -TOLERANCE_S))
+
+
 def _shift(lo: float | None, hi: float | None) -> tuple[float, float]:
     """Return (shift to add to the host's times, ± left) for an offset known to lie in [lo, hi]."""
     if lo is not None and hi is not None and lo <= hi:
         if lo <= TOLERANCE_S and hi >= -TOLERANCE_S:  # 0 inside: not provably off
             return 0.0, max(abs(lo), abs(hi))
-        if hi - lo <= TIGHT_S:
-            return -(lo + hi) / 2, (hi - lo) / 2
         edge = lo if lo > 0 else hi  # the smallest shift that puts 0 inside the interval
         return -edge, hi - lo
     if hi is not None and hi < -TOLERANCE_S:
@@ -241,15 +257,22 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstim
         est.zone_files[source] = seconds
         est.zone_errors[host] = est.zone_errors.get(host, seconds)
     # a host with a file in the wrong zone is judged no further: its times are unknown across hosts
-    for host, (lo, hi) in sorted(intervals(events, reference, frozenset(est.zone_errors)).items()):
+    skip = frozenset(est.zone_errors)
+    paired = intervals(events, reference, skip, births=False)
+    for host, (lo, hi) in sorted(intervals(events, reference, skip).items()):
         if host in est.zone_errors:
             continue
         est.intervals[host] = (None if lo is None else round(lo, 6), None if hi is None else round(hi, 6))
-        shift, pm = _shift(lo, hi)
+        plo, phi = paired.get(host, (None, None))
+        if _tight(plo, phi) and plo is not None and phi is not None:
+            # the midpoint only from bounds every read sees whole (a targeted `timeline` as `list`)
+            shift, pm = -(plo + phi) / 2, (phi - plo) / 2
+        else:
+            shift, pm = _shift(lo, hi)
         if shift and correct:
             est.offsets[host] = round(shift, 6)
-        elif shift:
-            pm = max(pm, abs(shift))
+        elif shift:  # not corrected: the whole offset is left
+            pm += abs(shift)
         if pm > TOLERANCE_S:
             est.uncertainty[host] = round(pm, 3)
     for host, gap in sorted(_pair_violations(events, est.offsets).items()):
