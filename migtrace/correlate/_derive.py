@@ -296,8 +296,13 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         return list(matches.get(id(e), ()))
 
     missing_sides = _missing_sides(kind, source, dest, events, facts)
+    if kind == "live-migration" and "source" in missing_sides and "post_copy" not in facts.flags:
+        # hook (i10s): only the source logs the switch to post-copy; without its logs "no" is a guess
+        unknown_post_copy = [("post_copy", "the switch to post-copy is logged by the source, whose logs are missing")]
+    else:
+        unknown_post_copy = []
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
-    unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
+    unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers) + unknown_post_copy
     downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
