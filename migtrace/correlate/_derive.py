@@ -296,13 +296,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         return list(matches.get(id(e), ()))
 
     missing_sides = _missing_sides(kind, source, dest, events, facts)
-    if kind == "live-migration" and "source" in missing_sides and "post_copy" not in facts.flags:
-        # hook (i10s): only the source logs the switch to post-copy; without its logs "no" is a guess
-        unknown_post_copy = [("post_copy", "the switch to post-copy is logged by the source, whose logs are missing")]
-    else:
-        unknown_post_copy = []
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
-    unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers) + unknown_post_copy
+    unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
     downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
     users = [e for e in events if e.request_id in request_ids and e.user]
     gids = sorted({e.global_request_id for e in events if e.global_request_id and e.request_id in request_ids})
@@ -332,11 +327,18 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
         events=tuple(events), missing_sides=missing_sides,
         user=users[0].user if users else None, project=users[0].project if users else None,
-        unknown=tuple(unknown),
+        unknown=(*unknown, *_unknown_post_copy(kind, missing_sides, facts)),
         duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
         downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
         downtime_resolution_s=down_step, downtime_below_s=below,
     )
+
+
+def _unknown_post_copy(kind: str, missing_sides: Sequence[str], facts: _Facts) -> list[tuple[str, str]]:
+    """Post-copy is unknown when the source's logs are missing: only the source logs the switch (hook, i10s)."""
+    if kind == "live-migration" and "source" in missing_sides and "post_copy" not in facts.flags:
+        return [("post_copy", "the switch to post-copy is logged by the source, whose logs are missing")]
+    return []
 
 
 def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_pm: float) -> None:
