@@ -49,7 +49,7 @@ def migration_summary(m: Migration) -> dict[str, Any]:
         "status": m.status,
         "block_migration": m.block_migration,
         "volume_backed": m.volume_backed,
-        "post_copy": m.post_copy if m.kind == "live-migration" else None,
+        "post_copy": m.post_copy if m.kind == "live-migration" and not m.why_unknown("post_copy") else None,
         "downtime_s": None if m.why_unknown("downtime_s") else _round(m.downtime_s),
         "downtime_uncertainty_s": _round(m.downtime_uncertainty_s) or None,
         "phases": [p.name for p in m.phases],

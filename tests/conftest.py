@@ -91,13 +91,7 @@ SAMPLE_LOGS = REPO / "sample_logs"
 
 #: sample sets whose expected.json is what their truth supports, not (yet) what migtrace prints
 #: (bug ids: NOTES-variants.md); remove a set here once migtrace gets it right
-PENDING_SETS = {
-    "yoga-info": "debug = False: no field is wrong any more (tools/variants), but expected.json (from the truth) "
-                 "still differs in fields migtrace leaves unknown: block_migration, a rollback phase, the evacuation's "
-                 "source; kind is printed as migration-or-resize where the truth has null",
-    "train-single-host": "one compute's log: no field is wrong any more, but durations without the API's start are "
-                         "unknown, the confirm's request id and two statuses are not read",
-}
+PENDING_SETS: dict[str, str] = {}
 
 
 def sample_set_params(names: list[str]) -> list[Any]:

@@ -346,7 +346,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
         retries=sum(1 for a in facts.attempts if a.outcome in ("skipped", "rescheduled")),
         events=tuple(events), missing_sides=missing_sides,
         user=user, project=project,
-        unknown=tuple(unknown),
+        unknown=(*unknown, *_unknown_post_copy(kind, missing_sides, facts)),
         duration_uncertainty_s=0.0 if math.isinf(duration_pm) else duration_pm,
         downtime_uncertainty_s=0.0 if math.isinf(downtime_pm) or downtime is None else downtime_pm,
         downtime_resolution_s=down_step, downtime_below_s=below,
@@ -363,6 +363,13 @@ def _identity(instance: str | None, request_ids: Sequence[str], events: Sequence
         facts.migration_uuid or f"{instance or 'unknown'}@{events[0].time:%Y%m%dT%H%M%S}")
     return (ident, req_ids, tuple(g for g in gids if g), users[0].user if users else None,
             users[0].project if users else None)
+
+
+def _unknown_post_copy(kind: str, missing_sides: Sequence[str], facts: _Facts) -> list[tuple[str, str]]:
+    """Post-copy is unknown when the source's logs are missing: only the source logs the switch (hook, i10s)."""
+    if kind == "live-migration" and "source" in missing_sides and "post_copy" not in facts.flags:
+        return [("post_copy", "the switch to post-copy is logged by the source, whose logs are missing")]
+    return []
 
 
 def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_pm: float) -> None:

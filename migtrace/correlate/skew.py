@@ -1,27 +1,42 @@
-"""Estimate clock offsets between hosts, how sure they are, and hosts in the wrong time zone.
+"""Estimate clock offsets between hosts as intervals, how sure they are, and inputs in the wrong time zone.
 
-A request is born on the API host: every other host can only log it after the API's first line
-of it.  For a host B and the reference host A (the one running the API), each request gives an
-upper bound on B's offset: ``offset(B) - offset(A) < t_B(first line) - t_A(first line)``; the
-tightest bound over all requests is kept (`Bound.hi`).
+Every bound is a pair of lines that nova orders whatever the clocks say, a cause and its effect:
+``t_Y(effect) - off_Y > t_X(cause) - off_X`` (``off_H`` = how far H's clock runs ahead of the
+reference's), so ``off_Y - off_X < t_Y(effect) - t_X(cause)``.  The pairs:
 
-- ``hi < 0``: B's lines precede their cause, its clock is behind by at least ``-hi``; `--skew auto`
-  shifts it by that much (the smallest shift that satisfies every request), and what is left is
-  the first hop's latency, below the logs' resolution in practice.
-- ``hi >= 0``: nothing is violated, yet B may be ahead by up to ``hi`` (the logs bound it from
-  one side only): durations and downtimes whose two ends are on B and another host carry ± that.
-- ``|hi|`` close to a whole number of quarter hours (≥ 15 min): a host writing local time read as
-  UTC (or the reverse), not skew: it is reported with the ``--tz PATH=ZONE`` fix, never "corrected",
-  and times spanning it are unknown.
+- a request is born on the API host (the reference): another host's first line of it comes later,
+  an upper bound on that host's offset (its access line's ``time:`` says when the request came in);
+- the data-driven pairs of migtrace/data/causal_pairs.yaml, same request, any two hosts: a call is
+  logged before its effect, a reply after the call it answers (compute → compute handshakes of a live
+  migration, a compute's check result before the conductor goes on), which bound offsets from
+  *below* too.
 
-The data-driven cause → effect pairs (migtrace/data/causal_pairs.yaml) between two computes are
-checked too: a violated one (after the shifts) adds its gap to both hosts' uncertainty.
-Iteration is over sorted keys everywhere: the same input gives the same answer byte for byte,
-whatever PYTHONHASHSEED is.
+The bounds form a system of difference constraints; shortest paths over the hosts (relaxed in
+sorted order until nothing changes) give each host an interval ``[lo, hi]`` against the reference
+(`ClockEstimate.intervals`, either end None when no pair bounds it).  Then, per host:
+
+- ``|hi|`` (or the interval) close to a whole number of quarter hours (≥ 15 min), for any one
+  input file of the host: a file writing local time read as UTC (or the reverse), not skew: it is
+  reported with the ``--tz PATH=ZONE`` fix, never "corrected", and times spanning it are unknown.
+  Files are judged one by one: the same host's journal export (UTC epochs) and text files (local
+  time) disagree, and the host's minimum over both would hide the zone.
+- the interval from the pairs alone (bounds a targeted read sees whole, as the whole-set read
+  does) away from 0 and tight (width ≤ `TIGHT_S`): shifted by its midpoint (`--skew auto`), ± half
+  its width left;
+- else, interval away from 0: shifted by the smallest amount that puts 0 inside it, ± its width
+  (after the shift the host is not behind when it was ahead; the move's own first-line gaps bound it);
+- only ``hi`` known: ``hi < 0``: behind, shifted by ``-hi`` (the first hop's latency is left, below
+  the logs' resolution in practice); ``hi ≥ 0``: may be ahead by up to ``hi``, ± that;
+- 0 inside the interval: not shifted, ± the farther end.
+
+A violated pair left after the shifts (bounds that contradict each other: a clock that jumped)
+adds its gap to both hosts' ±.  Iteration is over sorted keys everywhere: the same input gives
+the same answer byte for byte, whatever PYTHONHASHSEED is.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -37,6 +52,8 @@ TOLERANCE_S = 0.001
 #: an offset within this of a whole number of quarter hours (and at least one) is a time-zone error
 ZONE_SLACK_S = 120.0
 _QUARTER_S = 900.0
+#: an interval at most this wide is tight enough to apply its midpoint (± half of it is left)
+TIGHT_S = 1.0
 
 _ACCESS_TIME = re.compile(r'" status: \d+ .*\btime: ([\d.]+)')
 
@@ -51,6 +68,11 @@ def causal_texts() -> tuple[tuple[str, str], ...]:
     return tuple((p["cause"], p["effect"]) for p in pairs)
 
 
+def evidence_texts() -> frozenset[str]:
+    """Return the texts of the lines the clock bounds use beyond each request's first lines (the pairs')."""
+    return frozenset(t for pair in causal_texts() for t in pair)
+
+
 @dataclass(slots=True)
 class ClockEstimate:
     """Per host: the shift applied (`offsets`), the ± left (`uncertainty`), a probable zone error."""
@@ -60,6 +82,14 @@ class ClockEstimate:
     uncertainty: dict[str, float] = field(default_factory=dict)
     #: host -> its apparent offset in seconds (a whole number of quarter hours, roughly)
     zone_errors: dict[str, float] = field(default_factory=dict)
+    #: host -> (lo, hi): the bounds of its clock's offset against the reference's (None: unbounded)
+    intervals: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
+    #: input file -> its apparent offset, for the files a zone error was found in (the `--tz PATH=` to give)
+    zone_files: dict[str, float] = field(default_factory=dict)
+
+
+#: one bound ``off(b) - off(a) <= w``: (a, b) -> w
+Bounds = dict[tuple[str, str], float]
 
 
 def _reference(events: Sequence[Event]) -> str | None:
@@ -69,24 +99,36 @@ def _reference(events: Sequence[Event]) -> str | None:
     return min(counts, key=lambda h: (-counts[h], h)) if counts else None
 
 
-def upper_bounds(events: Sequence[Event], reference: str) -> dict[str, float]:
-    """Return host -> the tightest ``t_B(first line of a request) - t_ref(first line)`` over requests."""
-    first: dict[tuple[str, str], Event] = {}
+def _births(events: Sequence[Event], reference: str) -> dict[str, datetime]:
+    """Return request -> when the API (on the reference host) received it."""
     born: dict[str, datetime] = {}
     for e in events:
-        if e.request_id and e.host:
-            first.setdefault((e.request_id, e.host), e)
-            if e.host == reference and e.service == "n-api":  # only the API's requests are born there
-                # the API's access line is written when the response goes out, `time:` after the request came in
-                m = _ACCESS_TIME.search(e.message) if '" status: ' in e.message else None
-                t = e.time - timedelta(seconds=float(m.group(1))) if m else e.time
-                born[e.request_id] = min(born.get(e.request_id, t), t)
+        if e.request_id and e.host == reference and e.service == "n-api":  # only the API's requests are born there
+            # the API's access line is written when the response goes out, `time:` after the request came in
+            m = _ACCESS_TIME.search(e.message) if '" status: ' in e.message else None
+            t = e.time - timedelta(seconds=float(m.group(1))) if m else e.time
+            born[e.request_id] = min(born.get(e.request_id, t), t)
+    return born
+
+
+def file_upper_bounds(events: Sequence[Event], reference: str) -> dict[tuple[str, str], float]:
+    """Return (host, input file) -> the tightest ``t(first line of a request in it) - birth`` over requests."""
+    born = _births(events, reference)
+    first: dict[tuple[str, str, str], Event] = {}
+    for e in events:
+        if e.request_id and e.host and e.host != reference and e.request_id in born:
+            first.setdefault((e.request_id, e.host, e.source), e)
+    hi: dict[tuple[str, str], float] = {}
+    for (req, host, source), e in sorted(first.items()):
+        gap = (e.time - born[req]).total_seconds()
+        hi[(host, source)] = min(hi.get((host, source), gap), gap)
+    return hi
+
+
+def upper_bounds(events: Sequence[Event], reference: str) -> dict[str, float]:
+    """Return host -> the tightest ``t_B(first line of a request) - t_ref(first line)`` over requests."""
     hi: dict[str, float] = {}
-    for (req, host), e in sorted(first.items()):
-        origin = born.get(req)
-        if host == reference or origin is None:
-            continue
-        gap = (e.time - origin).total_seconds()
+    for (host, _), gap in sorted(file_upper_bounds(events, reference).items()):
         hi[host] = min(hi.get(host, gap), gap)
     return hi
 
@@ -96,20 +138,76 @@ def _zone_error(seconds: float) -> bool:
     return quarters != 0 and abs(seconds - quarters * _QUARTER_S) <= ZONE_SLACK_S
 
 
-def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict[str, float]:
-    """Return host -> the largest gap by which a cause → effect pair between hosts is still violated."""
+def _pair_texts(events: Sequence[Event], skip: frozenset[str]) -> dict[tuple[str, str], Event]:
+    """Return (request, causal text) -> the first line of the request holding it (hosts in `skip` left out)."""
     texts: dict[tuple[str, str], Event] = {}
     pairs = causal_texts()
     for e in events:
-        if not e.request_id or not e.host:
+        if not e.request_id or not e.host or e.host in skip:
             continue
         for cause, effect in pairs:
             for t in (cause, effect):
                 if t in e.message:
                     texts.setdefault((e.request_id, t), e)
+    return texts
+
+
+def pair_bounds(events: Sequence[Event], skip: frozenset[str] = frozenset()) -> Bounds:
+    """Return (cause host, effect host) -> the tightest ``t(effect) - t(cause)`` of causal_pairs.yaml."""
+    texts = _pair_texts(events, skip)
+    out: Bounds = {}
+    for req in sorted({r for r, _ in texts}):
+        for cause, effect in causal_texts():
+            c, ef = texts.get((req, cause)), texts.get((req, effect))
+            if c is None or ef is None or c.host == ef.host or c.host is None or ef.host is None:
+                continue
+            gap = (ef.time - c.time).total_seconds()
+            key = (c.host, ef.host)
+            out[key] = min(out.get(key, gap), gap)
+    return out
+
+
+def _shortest(bounds: Bounds, start: str, hosts: Sequence[str], reverse: bool = False) -> dict[str, float]:
+    """Return host -> the shortest path from `start` (to it, when `reverse`) over the bounds; cycles cut."""
+    dist: dict[str, float] = {start: 0.0}
+    edges = sorted(((b, a, w) if reverse else (a, b, w)) for (a, b), w in bounds.items())
+    for _ in range(len(hosts) + 1):
+        changed = False
+        for a, b, w in edges:
+            if a in dist and dist[a] + w < dist.get(b, math.inf) - 1e-9:
+                dist[b] = dist[a] + w
+                changed = True
+        if not changed:
+            break
+    else:  # still shrinking: bounds that contradict each other (a clock that jumped); keep the direct ones
+        dist = {start: 0.0, **{(a if reverse else b): w for (a, b), w in sorted(bounds.items())
+                               if (b if reverse else a) == start}}
+    return dist
+
+
+def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset(), births: bool = True
+              ) -> dict[str, tuple[float | None, float | None]]:
+    """Return host -> (lo, hi): the bounds of its offset against the reference from every causal pair.
+
+    `births`: also the requests' births (their first lines); without, only causal_pairs.yaml's pairs,
+    which a targeted read sees whole (`evidence_texts`) as the whole-set read does.
+    """
+    bounds: Bounds = ({(reference, h): w for h, w in upper_bounds(events, reference).items() if h not in skip}
+                      if births else {})
+    for key, w in pair_bounds(events, skip).items():
+        bounds[key] = min(bounds.get(key, w), w)
+    hosts = sorted({h for key in bounds for h in key})
+    hi = _shortest(bounds, reference, hosts)
+    lo = {h: -d for h, d in _shortest(bounds, reference, hosts, reverse=True).items()}
+    return {h: (lo.get(h), hi.get(h)) for h in hosts if h != reference}
+
+
+def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict[str, float]:
+    """Return host -> the largest gap by which a cause → effect pair between hosts is still violated."""
+    texts = _pair_texts(events, frozenset())
     out: dict[str, float] = {}
     for req in sorted({r for r, _ in texts}):
-        for cause, effect in pairs:
+        for cause, effect in causal_texts():
             c, ef = texts.get((req, cause)), texts.get((req, effect))
             if c is None or ef is None or c.host == ef.host or c.host is None or ef.host is None:
                 continue
@@ -121,20 +219,62 @@ def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict
     return out
 
 
+def _zone_files(events: Sequence[Event], reference: str) -> dict[tuple[str, str], float]:
+    """Return (host, input file) -> apparent offset, for files a whole number of quarter hours off."""
+    return {key: round(hi, 3) for key, hi in sorted(file_upper_bounds(events, reference).items())
+            if abs(hi) >= _QUARTER_S - ZONE_SLACK_S and _zone_error(hi)}
+
+
+def _tight(lo: float | None, hi: float | None) -> bool:
+    """True when [lo, hi] is known, narrow enough for its midpoint, and away from 0 (the clock is off)."""
+    return (lo is not None and hi is not None and lo <= hi and hi - lo <= TIGHT_S
+            and (lo > TOLERANCE_S or hi < -TOLERANCE_S))
+
+
+def _shift(lo: float | None, hi: float | None) -> tuple[float, float]:
+    """Return (shift to add to the host's times, ± left) for an offset known to lie in [lo, hi]."""
+    if lo is not None and hi is not None and lo <= hi:
+        if lo <= TOLERANCE_S and hi >= -TOLERANCE_S:  # 0 inside: not provably off
+            return 0.0, max(abs(lo), abs(hi))
+        edge = lo if lo > 0 else hi  # the smallest shift that puts 0 inside the interval
+        return -edge, hi - lo
+    if hi is not None and hi < -TOLERANCE_S:
+        return -hi + TOLERANCE_S, 0.0
+    if hi is not None:
+        return 0.0, abs(hi)
+    if lo is not None and lo > TOLERANCE_S:  # ahead: the mirror of the case above (a reply's round trip left)
+        return -lo - TOLERANCE_S, 0.0
+    return 0.0, abs(lo) if lo is not None else 0.0
+
+
 def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstimate:
-    """Return the per-host clock estimate (module docstring); `correct`: shift hosts found behind."""
+    """Return the per-host clock estimate (module docstring); `correct`: shift hosts found off."""
     reference = _reference(events)
     est = ClockEstimate(reference=reference)
     if reference is None:
         return est
-    for host, hi in sorted(upper_bounds(events, reference).items()):
-        if abs(hi) >= _QUARTER_S - ZONE_SLACK_S and _zone_error(hi):
-            est.zone_errors[host] = round(hi, 3)
+    for (host, source), seconds in _zone_files(events, reference).items():
+        est.zone_files[source] = seconds
+        est.zone_errors[host] = est.zone_errors.get(host, seconds)
+    # a host with a file in the wrong zone is judged no further: its times are unknown across hosts
+    skip = frozenset(est.zone_errors)
+    paired = intervals(events, reference, skip, births=False)
+    for host, (lo, hi) in sorted(intervals(events, reference, skip).items()):
+        if host in est.zone_errors:
             continue
-        if hi < -TOLERANCE_S and correct:
-            est.offsets[host] = round(-hi + TOLERANCE_S, 6)
-        elif abs(hi) > TOLERANCE_S:
-            est.uncertainty[host] = round(abs(hi), 3)
+        est.intervals[host] = (None if lo is None else round(lo, 6), None if hi is None else round(hi, 6))
+        plo, phi = paired.get(host, (None, None))
+        if _tight(plo, phi) and plo is not None and phi is not None:
+            # the midpoint only from bounds every read sees whole (a targeted `timeline` as `list`)
+            shift, pm = -(plo + phi) / 2, (phi - plo) / 2
+        else:
+            shift, pm = _shift(lo, hi)
+        if shift and correct:
+            est.offsets[host] = round(shift, 6)
+        elif shift:  # not corrected: the whole offset is left
+            pm += abs(shift)
+        if pm > TOLERANCE_S:
+            est.uncertainty[host] = round(pm, 3)
     for host, gap in sorted(_pair_violations(events, est.offsets).items()):
         if host not in est.zone_errors and host != reference:
             est.uncertainty[host] = round(max(est.uncertainty.get(host, 0.0), gap), 3)

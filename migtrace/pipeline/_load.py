@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
-from migtrace.correlate.skew import ClockEstimate, estimate_clocks
+from migtrace.correlate.skew import ClockEstimate, estimate_clocks, evidence_texts
 from migtrace.diagnose import diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
 from migtrace.model import Event, FileStats, Terms
@@ -49,6 +49,9 @@ class _Read:
 
     events: list[Event]
     stats: tuple[FileStats, ...]
+    #: lines read only as clock evidence (causal pairs of other requests, `skew.evidence_texts`): the
+    #: targeted read sees the bounds the whole-set read sees, so both shift the clocks alike
+    evidence: tuple[Event, ...] = ()
 
 
 def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
@@ -90,11 +93,14 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     if options.tz is None and not options.tz_by_path and any(
             s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
         warnings("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
-    kept = with_hosts(read.events, read.stats, keeper.named, keeper.last_seen)  # type: ignore[arg-type]
+    hosted = with_hosts([*read.events, *read.evidence], read.stats, keeper.named,
+                        keeper.last_seen)  # type: ignore[arg-type]
+    kept, evidence = hosted[:len(read.events)], hosted[len(read.events):]
     # one input may hold several hosts' files one after the other (a concatenated stdin): correlation
     # needs time order across all of them (stable: same-time lines keep their input order)
     kept.sort(key=lambda e: e.time)
-    clocks = estimate_clocks(kept, correct=options.skew == "auto")
+    clocks = estimate_clocks(sorted([*kept, *evidence], key=lambda e: e.time) if evidence else kept,
+                             correct=options.skew == "auto")
     for line in zone_warnings(clocks, read.stats):
         warnings(line)
     events, offsets = _aligned(kept, clocks.offsets)
@@ -142,7 +148,8 @@ def zone_warnings(clocks: ClockEstimate, stats: Sequence[FileStats]) -> list[str
     """Return one warning per host whose times are a whole number of quarter hours off: the `--tz` fix."""
     out = []
     for host, seconds in sorted(clocks.zone_errors.items()):
-        paths = sorted(s.path for s in stats if s.host == host) or [f"<{host}'s logs>"]
+        paths = (sorted(p for p in clocks.zone_files if any(s.path == p and s.host == host for s in stats))
+                 or sorted(s.path for s in stats if s.host == host) or [f"<{host}'s logs>"])
         where = os.path.commonpath(paths) if len(paths) > 1 else paths[0]
         sign, minutes = ("+" if seconds > 0 else "-"), round(abs(seconds) / 60)
         out.append(f"{host}'s times are {sign}{minutes // 60:02d}:{minutes % 60:02d} off {clocks.reference}'s: "
@@ -185,7 +192,18 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
         for line in held.lines:
             warnings(line)
         keeper.last_seen, keeper.named = trial.last_seen, trial.named
-    return read
+    return replace(read, evidence=_clock_evidence(paths, options, read.events))
+
+
+def _clock_evidence(paths: Sequence[str], options: LoadOptions, have: Sequence[Event]) -> tuple[Event, ...]:
+    """Return the causal-pair lines of every request that a targeted read did not already hold.
+
+    The whole-set read holds every move's pair lines, and the clock bounds come from all of them:
+    reading them here too keeps a targeted `timeline` on the same offsets as `list`.
+    """
+    seen = {(e.source, e.lineno) for e in have}
+    extra = _read(paths, options, Warnings(), None, frozenset(evidence_texts()))
+    return tuple(e for e in extra.events if (e.source, e.lineno) not in seen and e.request_id)
 
 
 #: an id's pieces searched for a "did you mean" hint: runs of letters and digits at least this long

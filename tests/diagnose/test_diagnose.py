@@ -220,10 +220,12 @@ def test_diagnose_sample_logs_give_exactly_the_truth_findings(scenario: Path) ->
 
     loaded = load(str(scenario), options=LoadOptions(diagnose=False))
     analysis = diagnose(loaded.migrations, loaded.events, CATALOG)
-    truth = {t["request_ids"][0]: t for t in json.loads((scenario / "truth.json").read_text())}
+    from tests.pipeline.test_golden import truth_of
+
+    truth = json.loads((scenario / "truth.json").read_text())
     assert len(analysis.migrations) == len(truth)
     for m in analysis.migrations:
-        expected = truth[m.request_ids[0]]["findings"]
+        expected = truth_of(truth, {"request_ids": list(m.request_ids), "instance": m.instance})["findings"]
         assert list(m.finding_ids) == sorted(expected), m.id
         if not expected:
             assert [f.title for f in m.findings] == [], m.id  # not even an unrecognised error

@@ -131,8 +131,20 @@ def read_set(root: Path) -> list[LogFile]:
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
+        if "/" not in rel:  # a file at the set's root: no folder names its host, its own lines may
+            host = self_named_host(lines) or root.name
         files.append(LogFile(root.name, rel, host, program_of(path.name), gz, lines))
     return files
+
+
+#: lines a compute writes about itself: the resource tracker's periodic report of its own node
+SELF_NAMING = re.compile(r"Compute_service record updated for (?P<host>[^\s:]+):|Final resource view: name=(?P<node>\S+)")
+
+
+def self_named_host(lines: list[str]) -> str | None:
+    """Return the one host a file's resource-tracker lines name, else None (none, or several)."""
+    names = {m.group("host") or m.group("node") for ln in lines if (m := SELF_NAMING.search(ln))}
+    return names.pop() if len(names) == 1 else None
 
 
 def read_truth(root: Path) -> list[dict[str, object]]:

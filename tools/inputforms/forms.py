@@ -180,7 +180,7 @@ def _sos_rel(s: SetData, lf: LogFile) -> str:
     """The file's path inside a sosreport root named for its host."""
     if lf.rel.startswith("sosreport-"):
         return lf.rel
-    inner = lf.rel.split("/", 1)[1]
+    inner = lf.rel.split("/", 1)[-1]  # a file at the set's root has no host folder to drop
     if not inner.startswith("var/"):
         inner = f"var/log/nova/{inner.rsplit('/', 1)[-1]}"
     return f"sosreport-{lf.host}-{_day(s)}-abcdef/{inner}"
