@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from migtrace._version import __version__
+from migtrace.cli._cache import cache
 from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options
 from migtrace.cli._diagnose import diagnose, signatures
 from migtrace.cli._list import list_cmd
@@ -37,7 +38,7 @@ def cli() -> None:
     """
 
 
-for _command in (list_cmd, stats, timeline, merge, diagnose, signatures, report):
+for _command in (list_cmd, stats, timeline, merge, diagnose, signatures, report, cache):
     cli.add_command(_command)
 
 

@@ -188,6 +188,28 @@ def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
     Each reader's `stats` is replaced by the worker's.  Returns None (nothing
     read) when the read is better done serially (see `plan`).
     """
+    results = read_results(readers, progress)
+    return None if results is None else streams_of(readers, results, warn)
+
+
+def streams_of(readers: Sequence[FileReader], results: Sequence[InputResult],
+               warn: Callable[[str], None]) -> list[Iterator[Event]]:
+    """Each input's result replayed as its stream (the reader's `stats` become the result's)."""
+    streams = []
+    for reader, result in zip(readers, results, strict=True):
+        reader.stats = result.stats
+        streams.append(replay(result, warn))
+    return streams
+
+
+def read_serially(readers: Sequence[FileReader]) -> list[InputResult]:
+    """Each input's result, read one after the other in this process (each reporting its own progress)."""
+    spec = portable(readers[0].options) if readers else {}
+    return [read_input(r.item, spec, r.terms, r.progress) for r in readers]
+
+
+def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = None) -> list[InputResult] | None:
+    """Read the readers' inputs on workers; return each one's result, in input order (None: see `plan`)."""
     options = readers[0].options if readers else LoadOptions()
     client = _client(options)
     chosen = plan(readers, jobs_of(options), client is not None)
@@ -227,12 +249,7 @@ def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
             for i, future in pending:
                 results[i] = future.result()
                 report(i)
-    streams = []
-    for reader, result in zip(readers, results, strict=True):
-        assert result is not None
-        reader.stats = result.stats
-        streams.append(replay(result, warn))
-    return streams
+    return [r for r in results if r is not None]
 
 
 def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict[str, Any],
