@@ -16,8 +16,8 @@ from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._around import read_lines_around
 from migtrace.sources._discover import InputFile, default_paths, expand_paths, input_size, rotation_key
-from migtrace.sources._open import decode_line
 from migtrace.sources._index import open_index, read_indexed
+from migtrace.sources._open import decode_line
 from migtrace.sources._parallel import (
     InputResult,
     default_jobs,
