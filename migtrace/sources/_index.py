@@ -60,7 +60,8 @@ from migtrace.errors import ParseError
 from migtrace.options import LoadOptions
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._discover import InputFile
-from migtrace.sources._parallel import InputResult
+from migtrace.sources._grown import Checkpoint, checkpoint, resume
+from migtrace.sources._parallel import InputResult, portable
 from migtrace.sources._url import is_url
 
 _log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ MAX_VARIABLE = "MIGTRACE_CACHE_MAX_MB"
 DEFAULT_MAX_MB = 1024
 DB_NAME = "index.sqlite3"
 #: bump when the stored value or the key changes shape: old entries are then never hit
-SCHEMA = 1
+SCHEMA = 2
 #: bytes of an input's head digested into its identity
 HEAD_BYTES = 64 << 10
 #: how long a run waits for another run's write lock before reading uncached
@@ -178,6 +179,15 @@ def _same_file(ident: tuple[Any, ...]) -> bool:
 
 def entry_key(ident: tuple[Any, ...], item: InputFile, options: LoadOptions, terms: frozenset[str]) -> str:
     """The key of one input's result: its identity, the code, the options that reach the reader, the terms."""
+    return _digest_of((ident, _unit(item, options, terms)))
+
+
+def unit_key(ident: tuple[Any, ...], item: InputFile, options: LoadOptions, terms: frozenset[str]) -> str:
+    """The same key without the file's size, mtime and content: finds the entry of a file that grew."""
+    return _digest_of((ident[:4], _unit(item, options, terms)))
+
+
+def _unit(item: InputFile, options: LoadOptions, terms: frozenset[str]) -> tuple[Any, ...]:
     opts = []
     for f in fields(LoadOptions):
         if f.name in _NOT_IN_KEY:
@@ -186,8 +196,11 @@ def entry_key(ident: tuple[Any, ...], item: InputFile, options: LoadOptions, ter
         opts.append((f.name, sorted(value.items()) if f.name in ("tz_by_path", "host_aliases") else value))
     flags = (sorted(getattr(terms, "caseless", ())), getattr(terms, "tail", False),
              getattr(terms, "plain_only", False), type(terms).__name__)
-    text = repr((SCHEMA, code_digest(), ident, item, opts, sorted(terms), flags))
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    return (SCHEMA, code_digest(), item, opts, sorted(terms), flags)
+
+
+def _digest_of(value: Any) -> str:
+    return hashlib.sha256(repr(value).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _ident_key(ident: tuple[Any, ...]) -> str:
@@ -237,7 +250,20 @@ class Index:
         TOTALS["hits"] += 1
         return result
 
-    def put(self, key: str, ident: tuple[Any, ...], result: InputResult) -> None:
+    def grown(self, ukey: str) -> list[tuple[tuple[Any, ...], InputResult, Checkpoint]]:
+        """The stored reads of this unit that carry a checkpoint (a file seen smaller, maybe grown since)."""
+        if self._conn is None:
+            return []
+        try:
+            rows = self._conn.execute("SELECT identity, value, mark FROM entries WHERE ukey = ? AND mark IS NOT NULL",
+                                      (ukey,)).fetchall()
+            return [(pickle.loads(i), pickle.loads(v), pickle.loads(m)) for i, v, m in rows]
+        except Exception as exc:  # a damaged entry or database: read the input instead
+            self._failed(exc)
+            return []
+
+    def put(self, key: str, ident: tuple[Any, ...], result: InputResult, ukey: str = "",
+            mark: Checkpoint | None = None) -> None:
         """Store a result (and drop the path's entries of any other identity: rotated, truncated, rewritten)."""
         if self._conn is None or (result.error is not None and not isinstance(result.error, ParseError)):
             return
@@ -249,9 +275,10 @@ class Index:
             with self._conn:
                 self._conn.execute("DELETE FROM entries WHERE path = ? AND ident != ?", (path, _ident_key(ident)))
                 self._conn.execute(
-                    "INSERT OR REPLACE INTO entries (key, ident, path, bytes, created, used, value) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (key, _ident_key(ident), path, len(value), time.time(), time.time(), value))
+                    "INSERT OR REPLACE INTO entries (key, ident, ukey, path, bytes, created, used, identity, value, "
+                    "mark) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, _ident_key(ident), ukey, path, len(value), time.time(), time.time(), pickle.dumps(ident),
+                     value, None if mark is None else pickle.dumps(mark)))
                 self._evict()
         except Exception as exc:  # the index may make a read faster, never fail it
             self._failed(exc)
@@ -307,8 +334,9 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         with conn:
             conn.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, ident TEXT NOT NULL, "
-                         "path BLOB NOT NULL, bytes INTEGER NOT NULL, created REAL NOT NULL, "
-                         "used REAL NOT NULL, value BLOB NOT NULL)")
+                         "ukey TEXT NOT NULL, path BLOB NOT NULL, bytes INTEGER NOT NULL, created REAL NOT NULL, "
+                         "used REAL NOT NULL, identity BLOB NOT NULL, value BLOB NOT NULL, mark BLOB)")
+            conn.execute("CREATE INDEX IF NOT EXISTS entries_ukey ON entries (ukey)")
             conn.execute("CREATE INDEX IF NOT EXISTS entries_path ON entries (path)")
     except BaseException:
         with contextlib.suppress(sqlite3.Error):
@@ -332,25 +360,63 @@ def open_index(options: LoadOptions) -> Index | None:
 
 def read_indexed(readers: Sequence[Any], index: Index,
                  read: Callable[[Sequence[Any]], list[InputResult]]) -> list[InputResult]:
-    """Each reader's result: from the index when stored under its key, else read (by `read`) and stored."""
+    """Each reader's result: from the index when stored under its key, else read (by `read`) and stored.
+
+    A plain oslo file that only grew since its read was stored is read from
+    its last stored record on (`_grown`); everything else missing is read
+    whole (on the workers when worth it) and stored with a checkpoint.
+    """
     results: list[InputResult | None] = [None] * len(readers)
-    keys: list[tuple[str, tuple[Any, ...]] | None] = [None] * len(readers)
+    keys: list[tuple[str, str, tuple[Any, ...]] | None] = [None] * len(readers)
     for i, r in enumerate(readers):
         ident = identity(r.item)
         if ident is None:
             continue
-        keys[i] = (entry_key(ident, r.item, r.options, r.terms), ident)
-        results[i] = index.get(keys[i][0])  # type: ignore[index]
-        if results[i] is not None and r.progress is not None and r.item.member is None:
+        key, ukey = entry_key(ident, r.item, r.options, r.terms), unit_key(ident, r.item, r.options, r.terms)
+        keys[i] = (key, ukey, ident)
+        found = index.get(key)
+        if found is None:
+            found = _resumed(index, r, ident, key, ukey)
+        results[i] = found
+        if found is not None and r.progress is not None and r.item.member is None:
             r.progress(ident[6])  # a stored input counts as read, all its bytes
     missing = [i for i, res in enumerate(results) if res is None]
     if missing:
         for i, res in zip(missing, read([readers[i] for i in missing]), strict=True):
             results[i] = res
             if keys[i] is not None:
-                key, ident = keys[i]  # type: ignore[misc]
-                index.put(key, ident, res)
+                key, ukey, ident = keys[i]  # type: ignore[misc]
+                _store(index, readers[i], key, ukey, ident, res)
     return [res for res in results if res is not None]
+
+
+def _store(index: Index, reader: Any, key: str, ukey: str, ident: tuple[Any, ...], result: InputResult) -> None:
+    if not index.usable:
+        return
+    mark = checkpoint(reader.item, portable(reader.options), reader.terms, result, ident[6])
+    index.put(key, ident, result, ukey, mark)
+
+
+def _resumed(index: Index, reader: Any, ident: tuple[Any, ...], key: str, ukey: str) -> InputResult | None:
+    """The result of a file that grew since a stored read of it, reading only from its checkpoint on."""
+    for old, stored, mark in index.grown(ukey):
+        if old[4:6] != ident[4:6] or ident[6] <= old[6] or _head(ident[0], old) != old[8]:
+            continue  # another file under that name (rotated), or shrunk, or rewritten
+        result = resume(reader.item, portable(reader.options), reader.terms, stored, mark, ident[6])
+        if result is not None:
+            _store(index, reader, key, ukey, ident, result)
+            return result
+    return None
+
+
+def _head(path: str, old: tuple[Any, ...]) -> str | None:
+    """The digest of the file's head as the stored identity took it (over its size then, when smaller)."""
+    try:
+        with open(path, "rb") as f:
+            data = f.read(min(HEAD_BYTES, old[6]))
+    except OSError:
+        return None
+    return hashlib.sha256(data).hexdigest()
 
 
 def info() -> dict[str, Any]:

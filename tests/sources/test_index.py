@@ -30,7 +30,7 @@ from migtrace import load
 from migtrace.cli import cli
 from migtrace.errors import ParseError
 from migtrace.pipeline import Analysis
-from migtrace.sources import _index, _parallel
+from migtrace.sources import _grown, _index, _parallel
 from tests.conftest import REPO, SAMPLE_LOGS, cached_load
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
@@ -40,7 +40,8 @@ REC = ("2024-01-02 10:00:{s:02d}.000 {pid} INFO nova.compute.manager [req-{r}aaa
 
 
 def _records(first: int, count: int, pid: int = 11) -> str:
-    return "".join(REC.format(s=s % 60, pid=pid, r=s % 10, i=s % 3, msg=f"Migrating instance step {s}")
+    # lines of different lengths, as real ones are (lines of one length look hard-wrapped to the reader)
+    return "".join(REC.format(s=s % 60, pid=pid, r=s % 10, i=s % 3, msg=f"Migrating instance step {s}" + " ok" * (s % 7))
                    for s in range(first, first + count))
 
 
@@ -159,6 +160,43 @@ def test_a_file_that_grew_shrank_or_was_rewritten_is_read_again(cache: Path, tmp
     paths = conn.execute("SELECT path, COUNT(DISTINCT ident) FROM entries GROUP BY path").fetchall()
     conn.close()
     assert paths and all(n == 1 for _, n in paths)
+
+
+TRACE = ("2024-01-02 10:01:{s:02d}.000 {pid} ERROR nova.compute.manager [req-{r}aaaaaa-0000-0000-0000-000000000000 "
+         "admin admin - - -] [instance: 1b2c3d4e-0000-0000-0000-000000000001] Live migration failed.: "
+         "libvirtError: operation failed\n")
+TRACE_LINES = ("Traceback (most recent call last):\n"
+               '  File "/usr/lib/python3/dist-packages/nova/compute/manager.py", line 6543, in _do_live_migration\n'
+               "    block_migration, migrate_data)\n"
+               "libvirtError: operation failed: migration job: unexpectedly failed\n")
+
+
+@pytest.mark.parametrize("how", ["selective", "full", "timeline"])
+def test_a_grown_plain_log_is_read_from_its_last_record_only(cache: Path, tmp_path: Path, how: str) -> None:
+    """An active log: only the last stored record and the appended bytes are read; the result is the cold one."""
+    log = tmp_path / "compute1" / "nova-compute.log"
+    log.parent.mkdir()
+    # the old end: a record whose traceback goes on in the appended bytes (multi-line record at the boundary)
+    log.write_text(_records(0, 400) + TRACE.format(s=1, pid=11, r=1) + TRACE_LINES[:60].rsplit("\n", 1)[0] + "\n",
+                   encoding="utf-8")
+    kw: dict[str, Any] = {"jobs": 1, "select": how != "full"}
+    if how == "timeline":
+        kw["focus"] = "req-1aaaaaa-0000-0000-0000-000000000000"
+    load(log, cache=True, **kw)
+    old_size = log.stat().st_size
+    with log.open("a", encoding="utf-8") as f:
+        f.write(TRACE_LINES.split("\n", 2)[2] + _records(400, 30, pid=12) + TRACE.format(s=2, pid=12, r=2)
+                + TRACE_LINES)
+    before = dict(_grown.READ_AGAIN)
+    grown = load(log, cache=True, **kw)
+    read_again = _grown.READ_AGAIN["bytes"] - before["bytes"]
+    assert _grown.READ_AGAIN["resumed"] > before["resumed"]
+    assert 0 < read_again < log.stat().st_size - old_size + 2048  # the appended bytes and the old last record
+    cold = load(log, **kw)
+    assert grown == cold
+    assert grown.events and any("Traceback" in e.message for e in grown.events) == any(
+        "Traceback" in e.message for e in cold.events)
+    assert load(log, cache=True, **kw) == cold  # and the stored result of the grown file is right too
 
 
 def test_compressed_input_and_strict_error_are_replayed(cache: Path, tmp_path: Path) -> None:
