@@ -73,7 +73,7 @@ MAX_VARIABLE = "MIGTRACE_CACHE_MAX_MB"
 DEFAULT_MAX_MB = 1024
 DB_NAME = "index.sqlite3"
 #: bump when the stored value or the key changes shape: old entries are then never hit
-SCHEMA = 2
+SCHEMA = 3
 #: bytes of an input's head digested into its identity
 HEAD_BYTES = 64 << 10
 #: how long a run waits for another run's write lock before reading uncached

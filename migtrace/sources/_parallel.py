@@ -23,6 +23,7 @@ a worker cannot open is a warning naming it, as it would be here.
 from __future__ import annotations
 
 import multiprocessing
+import operator
 import os
 import pickle
 import stat
@@ -35,7 +36,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from migtrace.errors import SourceError
-from migtrace.model import Event, FileStats
+from migtrace.model import Event, FileStats, new_event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._discover import InputFile
@@ -114,13 +115,18 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
     return InputResult(packs, reader.stats, marks, error)
 
 
+#: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
+#: unpickling time of frozen dataclasses, whose state is set field by field; the on-disk index stores them so too)
+_FIELDS = operator.attrgetter(*(f.name for f in fields(Event)))
+
+
 def _pack(events: list[Event]) -> bytes:
-    return zlib.compress(pickle.dumps(events, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return zlib.compress(pickle.dumps([_FIELDS(e) for e in events], protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _unpack(pack: bytes) -> list[Event]:
-    events: list[Event] = pickle.loads(zlib.decompress(pack))  # our own workers' output, never the user's
-    return events
+    rows = pickle.loads(zlib.decompress(pack))  # our own workers' output (or the user's own index), never logs
+    return [new_event(*row) for row in rows]
 
 
 def replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
