@@ -218,6 +218,7 @@ class Index:
         self.hits = 0
         self.misses = 0
         self.stored = 0
+        self.resumed = 0
 
     @property
     def usable(self) -> bool:
@@ -381,6 +382,8 @@ def read_indexed(readers: Sequence[Any], index: Index,
         if found is not None and r.progress is not None and r.item.member is None:
             r.progress(ident[6])  # a stored input counts as read, all its bytes
     missing = [i for i, res in enumerate(results) if res is None]
+    _log.debug("index %s: %d of %d inputs stored, %d resumed from a checkpoint, %d to read", index.path,
+               index.hits, len(readers), index.resumed, len(missing))
     if missing:
         for i, res in zip(missing, read([readers[i] for i in missing]), strict=True):
             results[i] = res
@@ -404,6 +407,7 @@ def _resumed(index: Index, reader: Any, ident: tuple[Any, ...], key: str, ukey: 
             continue  # another file under that name (rotated), or shrunk, or rewritten
         result = resume(reader.item, portable(reader.options), reader.terms, stored, mark, ident[6])
         if result is not None:
+            index.resumed += 1
             _store(index, reader, key, ukey, ident, result)
             return result
     return None
