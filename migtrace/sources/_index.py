@@ -73,7 +73,7 @@ MAX_VARIABLE = "MIGTRACE_CACHE_MAX_MB"
 DEFAULT_MAX_MB = 1024
 DB_NAME = "index.sqlite3"
 #: bump when the stored value or the key changes shape: old entries are then never hit
-SCHEMA = 3
+SCHEMA = 4
 #: bytes of an input's head digested into its identity
 HEAD_BYTES = 64 << 10
 #: how long a run waits for another run's write lock before reading uncached
@@ -274,12 +274,18 @@ class Index:
             value = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
             path = os.fsencode(ident[0])  # bytes: a file name need not be valid UTF-8
             with self._conn:
-                self._conn.execute("DELETE FROM entries WHERE path = ? AND ident != ?", (path, _ident_key(ident)))
+                # another identity of this path is stale (rotated, truncated, rewritten), except the entries of
+                # the same file with a checkpoint (it may have grown: other queries can still resume them);
+                # this query's own older entry of the file is superseded by this one
+                inode = f"{ident[4]}:{ident[5]}"
+                self._conn.execute("DELETE FROM entries WHERE path = ? AND ident != ? AND (mark IS NULL OR inode != ?)",
+                                   (path, _ident_key(ident), inode))
+                self._conn.execute("DELETE FROM entries WHERE ukey = ? AND key != ?", (ukey, key))
                 self._conn.execute(
-                    "INSERT OR REPLACE INTO entries (key, ident, ukey, path, bytes, created, used, identity, value, "
-                    "mark) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (key, _ident_key(ident), ukey, path, len(value), time.time(), time.time(), pickle.dumps(ident),
-                     value, None if mark is None else pickle.dumps(mark)))
+                    "INSERT OR REPLACE INTO entries (key, ident, ukey, path, inode, bytes, created, used, identity, "
+                    "value, mark) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (key, _ident_key(ident), ukey, path, inode, len(value), time.time(), time.time(),
+                     pickle.dumps(ident), value, None if mark is None else pickle.dumps(mark)))
                 self._evict()
         except Exception as exc:  # the index may make a read faster, never fail it
             self._failed(exc)
@@ -335,7 +341,8 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         with conn:
             conn.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, ident TEXT NOT NULL, "
-                         "ukey TEXT NOT NULL, path BLOB NOT NULL, bytes INTEGER NOT NULL, created REAL NOT NULL, "
+                         "ukey TEXT NOT NULL, path BLOB NOT NULL, inode TEXT NOT NULL, bytes INTEGER NOT NULL, "
+                         "created REAL NOT NULL, "
                          "used REAL NOT NULL, identity BLOB NOT NULL, value BLOB NOT NULL, mark BLOB)")
             conn.execute("CREATE INDEX IF NOT EXISTS entries_ukey ON entries (ukey)")
             conn.execute("CREATE INDEX IF NOT EXISTS entries_path ON entries (path)")

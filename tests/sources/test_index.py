@@ -190,13 +190,33 @@ def test_a_grown_plain_log_is_read_from_its_last_record_only(cache: Path, tmp_pa
     before = dict(_grown.READ_AGAIN)
     grown = load(log, cache=True, **kw)
     read_again = _grown.READ_AGAIN["bytes"] - before["bytes"]
-    assert _grown.READ_AGAIN["resumed"] > before["resumed"]
-    assert 0 < read_again < log.stat().st_size - old_size + 2048  # the appended bytes and the old last record
+    resumed = _grown.READ_AGAIN["resumed"] - before["resumed"]
+    assert resumed > 0
+    # each resumed pass read the appended bytes and the old last record only
+    assert 0 < read_again < resumed * (log.stat().st_size - old_size + 2048)
     cold = load(log, **kw)
     assert grown == cold
     assert grown.events and any("Traceback" in e.message for e in grown.events) == any(
         "Traceback" in e.message for e in cold.events)
     assert load(log, cache=True, **kw) == cold  # and the stored result of the grown file is right too
+
+
+def test_another_query_over_a_grown_log_leaves_it_resumable(cache: Path, tmp_path: Path) -> None:
+    log = tmp_path / "compute1" / "nova-compute.log"
+    log.parent.mkdir()
+    log.write_text(_records(0, 300), encoding="utf-8")
+    load(log, cache=True, jobs=1)  # list's passes, with checkpoints
+    with log.open("a", encoding="utf-8") as f:
+        f.write(_records(300, 20, pid=12))
+    load(log, cache=True, jobs=1, focus="req-3aaaaaa-0000-0000-0000-000000000000")  # a timeline stores the new file
+    before = dict(_grown.READ_AGAIN)
+    assert load(log, cache=True, jobs=1) == load(log, jobs=1)
+    assert _grown.READ_AGAIN["resumed"] > before["resumed"]  # list's entries of the smaller file were kept
+    conn = sqlite3.connect(cache / _index.DB_NAME)
+    (rows,) = conn.execute("SELECT COUNT(*) FROM entries").fetchone()
+    (units,) = conn.execute("SELECT COUNT(DISTINCT ukey) FROM entries").fetchone()
+    conn.close()
+    assert rows == units  # one entry per query unit: a resumed one replaces its older self
 
 
 def test_compressed_input_and_strict_error_are_replayed(cache: Path, tmp_path: Path) -> None:
