@@ -141,6 +141,17 @@ def _events(result: InputResult) -> list[Event]:
     return [e for pack in result.packs for e in _unpack(pack)]
 
 
+def _last_events(result: InputResult, line: int) -> list[Event]:
+    """The read's events from its last pack back to one that starts before `line` (file order: the
+    events from `line` on, and the one before them, without unpacking the whole read)."""
+    events: list[Event] = []
+    for pack in reversed(result.packs):
+        events[:0] = _unpack(pack)
+        if events[0].lineno < line:
+            break
+    return events
+
+
 def _packed(events: list[Event]) -> list[bytes]:
     return [_pack(events[i:i + PACK_EVENTS]) for i in range(0, len(events), PACK_EVENTS)]
 
@@ -162,7 +173,7 @@ def checkpoint(item: InputFile, spec: dict[str, Any], terms: frozenset[str], res
     line = result.stats.lines_read - tail.lines_read + 1
     if line < 2:
         return None
-    events = _events(result)
+    events = _last_events(result, line)
     before = [e for e in events if e.lineno < line]
     if any(e.lineno + e.line_count > line for e in before):
         return None  # a record of the whole read runs across the split
