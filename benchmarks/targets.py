@@ -8,6 +8,7 @@ through its CLI (`python -m migtrace …`) and its public API only.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -340,6 +341,44 @@ def compare_stats_list(root: Path, files: list[Path], repeat: int) -> tuple[Run,
     return ls, st
 
 
+def index(repeat: int, name: str = "m100") -> None:
+    """Issue 13 item 5, the on-disk index: `list` and `timeline REQ` with `--no-cache`, cold (an empty
+    index, filled by the run) and warm (unchanged files); the three outputs must be byte-identical."""
+    from benchmarks.measure import run_once
+
+    root = datasets.ensure(name)
+    files = datasets.log_files(root)
+    req = str(_pick_request(root)["request_id"])
+    _header(f"index on {name}: --no-cache vs cold vs warm (list; timeline {req})", root, files)
+    warm(files)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="migtrace-bench-index-") as tmp:
+        env = {"MIGTRACE_CACHE_DIR": str(Path(tmp) / "cache")}
+        for label, args in (("list -f json DIR", ["list", "-f", "json", str(root)]),
+                            ("timeline REQ DIR", ["timeline", req, str(root), "--color", "never"])):
+            outs = {mode: Path(tmp) / f"{label.split()[0]}.{mode}" for mode in ("none", "cold", "warm")}
+            none = median_run([*MIGTRACE, *args, "--no-cache"], repeat, env=env, stdout_path=outs["none"])
+            colds = []
+            for _ in range(repeat):
+                subprocess.run([*MIGTRACE, "cache", "clear"], check=True, capture_output=True,
+                               env={**os.environ, **env})
+                colds.append(run_once([*MIGTRACE, *args], env=env, stdout_path=outs["cold"]))
+            cold = _median(colds)
+            hot = median_run([*MIGTRACE, *args], repeat, env=env, stdout_path=outs["warm"])
+            same = outs["none"].read_bytes() == outs["cold"].read_bytes() == outs["warm"].read_bytes()
+            if not same:
+                raise SystemExit(f"index: {label}: the outputs differ ({tmp} is removed; rerun to look)")
+            rows += [[f"migtrace {label} --no-cache", none.wall_s, none.cpu_s, none.rss_mib],
+                     [f"migtrace {label} (cold: empty index)", cold.wall_s, cold.cpu_s, cold.rss_mib],
+                     [f"migtrace {label} (warm)", hot.wall_s, hot.cpu_s, hot.rss_mib]]
+            print(f"{label}: warm/--no-cache CPU {_ratio(hot.cpu_s, none.cpu_s)}, cold/--no-cache CPU "
+                  f"{_ratio(cold.cpu_s, none.cpu_s)}; outputs identical", flush=True)
+        info = subprocess.run([*MIGTRACE, "cache", "info"], check=True, capture_output=True, text=True,
+                              env={**os.environ, **env}).stdout
+    print(table(["command", "wall s", "CPU s", "peak RSS MiB"], rows))
+    print(info.strip().replace("\n", "; ") + f"   [median of {repeat}]")
+
+
 def _median(runs: list[Run]) -> Run:
     """Aggregate single runs as median_run does: medians, peak RSS the largest."""
     return Run(statistics.median(r.wall_s for r in runs), statistics.median(r.cpu_s for r in runs),
@@ -355,6 +394,9 @@ TARGETS: dict[str, Callable[[int], None]] = {
     "P3-small": lambda repeat: p3(repeat, "m100"),
     # issue 16: on the 1 GB set, and on the 100 MB one (minutes rather than a quarter hour)
     "stats": stats_vs_list, "stats-small": lambda repeat: stats_vs_list(repeat, "m100"),
+    # issue 13 item 5: the on-disk index, on the 100 MB set and on the 1 GB one
+    "index-small": index, "index": lambda repeat: index(repeat, "main"),
 }
 DEFAULT_REPEAT = {"P1": 3, "P2": 1, "P2-small": 1, "P3": 1, "P3-small": 1, "P4": 3, "scale": 1, "scale-small": 1,
-                  "stats": 1, "stats-small": 3}
+                  "stats": 1, "stats-small": 3,
+                  "index": 1, "index-small": 1}

@@ -57,6 +57,8 @@ class LoadOptions:
     client: Any = None
     #: a whole-set read parses only the records of moves (two raw-text passes); False: every record
     select: bool = True
+    #: remember each unchanged input's read in the on-disk index (sources/_index.py); the CLI turns it on
+    cache: bool = False
 
     def __post_init__(self) -> None:
         for zone in (self.tz, *self.tz_by_path.values()):
@@ -98,3 +100,4 @@ class LoadKeywords(TypedDict, total=False):
     scheduler: str | None
     client: Any
     select: bool
+    cache: bool

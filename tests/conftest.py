@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import dataclasses
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,8 +18,13 @@ from click.testing import CliRunner, Result
 # Tests see output as a pipe does (100 columns): $COLUMNS, set by some terminals and by pytest-xdist
 # workers, must not change the tables a test or a CLI it starts reads.
 os.environ.pop("COLUMNS", None)
+# The CLI keeps an on-disk index of inputs already read (docs/cache.md): tests never touch the user's; each
+# test process gets an empty private one (subprocesses inherit it), removed at exit.
+os.environ["MIGTRACE_CACHE_DIR"] = tempfile.mkdtemp(prefix="migtrace-test-cache-")
 
 from migtrace.model import Event
+
+atexit.register(shutil.rmtree, os.environ["MIGTRACE_CACHE_DIR"], True)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -20,7 +20,7 @@ from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("_list", "list_cmd"), "stats": ("_stats", "stats"), "timeline": ("_timeline", "timeline"),
     "merge": ("_merge", "merge"), "diagnose": ("_diagnose", "diagnose"), "signatures": ("_diagnose", "signatures"),
-    "report": ("_report", "report"),
+    "report": ("_report", "report"), "cache": ("_cache", "cache"),
 }
 
 

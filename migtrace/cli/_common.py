@@ -187,6 +187,9 @@ def input_options(func: F) -> F:
                      help="Read the inputs on this dask.distributed scheduler's workers (also "
                           "$MIGTRACE_SCHEDULER; needs migtrace[dask]); inputs may be fsspec URLs the "
                           "workers open (file://, s3://)."),
+        click.option("--no-cache", "no_cache", is_flag=True,
+                     help="Neither use nor fill the on-disk index of inputs already read (see "
+                          "`migtrace cache info`)."),
         # hidden: parse every record instead of the two selective passes (to compare them; same output)
         click.option("--full-read", "full_read", is_flag=True, hidden=True),
     ]
@@ -199,7 +202,7 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
                  skew: str = "auto", strict: bool = False, signatures: tuple[str, ...] = (),
                  focus: str | None = None, release: str | None = None, follow_symlinks: bool = False,
                  jobs: int | None = None, scheduler: str | None = None,
-                 full_read: bool = False, **_: Any) -> LoadOptions:
+                 full_read: bool = False, no_cache: bool = False, **_: Any) -> LoadOptions:
     """Turn the input options every command shares into the one LoadOptions passed down."""
     tz_default, tz_by_path = _pairs(tz, "ZONE")
     if any(h and "=" not in h for h in host_alias):
@@ -215,7 +218,7 @@ def load_options(tz: tuple[str, ...] = (), year: int | None = None, host_alias: 
                            skew="none" if skew == "none" else "auto", strict=strict,
                            signatures=tuple(signatures), focus=focus, release=release, warn=warn,
                            follow_symlinks=follow_symlinks, jobs=jobs, scheduler=scheduler or None,
-                           select=not full_read)
+                           select=not full_read, cache=not no_cache)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--tz") from exc
 

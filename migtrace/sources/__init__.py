@@ -23,8 +23,16 @@ from migtrace.sources._discover import (
     rotation_key,
     skipped_by_name,
 )
+from migtrace.sources._index import open_index, read_indexed
 from migtrace.sources._open import decode_line
-from migtrace.sources._parallel import default_jobs, read_parallel
+from migtrace.sources._parallel import (
+    InputResult,
+    default_jobs,
+    read_parallel,
+    read_results,
+    read_serially,
+    streams_of,
+)
 from migtrace.sources._reader import FileReader
 from migtrace.sources._stream import merge_in_time
 from migtrace.sources._url import is_url, local_path
@@ -88,6 +96,13 @@ def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
     Every file is read either way; only the memory differs.
     """
     partial = any(r.terms for r in readers)  # a term-filtered read sees only some records
+    index = open_index(readers[0].options) if parallel and readers else None
+    if index is not None:  # the on-disk index (LoadOptions.cache): unchanged inputs are not read again
+        try:
+            return merge_in_time(streams_of(readers, read_indexed(readers, index, _read_results), warn), warn,
+                                 partial)
+        finally:
+            index.close()
     if parallel:
         streams = read_parallel(readers, warn, readers[0].options.progress if readers else None)
         if streams is not None:
@@ -97,6 +112,13 @@ def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
         return merge_in_time((r.events() for r in readers), warn, partial)
     return merge_in_time((iter(_read_batch(readers[i:i + budget])) for i in range(0, len(readers), budget)), warn,
                          partial)
+
+
+def _read_results(readers: Sequence[FileReader]) -> list[InputResult]:
+    """The inputs' results, on workers when worth it (as `read_all(parallel=True)`), else in this process."""
+    progress = readers[0].options.progress if readers else None
+    results = read_results(readers, progress)
+    return results if results is not None else read_serially(readers)
 
 
 def _read_batch(readers: Sequence[FileReader]) -> list[Event]:

@@ -23,6 +23,7 @@ a worker cannot open is a warning naming it, as it would be here.
 from __future__ import annotations
 
 import multiprocessing
+import operator
 import os
 import pickle
 import stat
@@ -35,7 +36,7 @@ from dataclasses import dataclass, fields
 from typing import Any
 
 from migtrace.errors import SourceError
-from migtrace.model import Event, FileStats
+from migtrace.model import Event, FileStats, new_event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._discover import InputFile
@@ -114,13 +115,18 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
     return InputResult(packs, reader.stats, marks, error)
 
 
+#: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
+#: unpickling time of frozen dataclasses, whose state is set field by field; the on-disk index stores them so too)
+_FIELDS = operator.attrgetter(*(f.name for f in fields(Event)))
+
+
 def _pack(events: list[Event]) -> bytes:
-    return zlib.compress(pickle.dumps(events, protocol=pickle.HIGHEST_PROTOCOL), 1)
+    return zlib.compress(pickle.dumps([_FIELDS(e) for e in events], protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _unpack(pack: bytes) -> list[Event]:
-    events: list[Event] = pickle.loads(zlib.decompress(pack))  # our own workers' output, never the user's
-    return events
+    rows = pickle.loads(zlib.decompress(pack))  # our own workers' output (or the user's own index), never logs
+    return [new_event(*row) for row in rows]
 
 
 def replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
@@ -188,6 +194,28 @@ def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
     Each reader's `stats` is replaced by the worker's.  Returns None (nothing
     read) when the read is better done serially (see `plan`).
     """
+    results = read_results(readers, progress)
+    return None if results is None else streams_of(readers, results, warn)
+
+
+def streams_of(readers: Sequence[FileReader], results: Sequence[InputResult],
+               warn: Callable[[str], None]) -> list[Iterator[Event]]:
+    """Each input's result replayed as its stream (the reader's `stats` become the result's)."""
+    streams = []
+    for reader, result in zip(readers, results, strict=True):
+        reader.stats = result.stats
+        streams.append(replay(result, warn))
+    return streams
+
+
+def read_serially(readers: Sequence[FileReader]) -> list[InputResult]:
+    """Each input's result, read one after the other in this process (each reporting its own progress)."""
+    spec = portable(readers[0].options) if readers else {}
+    return [read_input(r.item, spec, r.terms, r.progress) for r in readers]
+
+
+def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = None) -> list[InputResult] | None:
+    """Read the readers' inputs on workers; return each one's result, in input order (None: see `plan`)."""
     options = readers[0].options if readers else LoadOptions()
     client = _client(options)
     chosen = plan(readers, jobs_of(options), client is not None)
@@ -228,12 +256,7 @@ def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
             for i, future in pending:
                 results[i] = future.result()
                 report(i)
-    streams = []
-    for reader, result in zip(readers, results, strict=True):
-        assert result is not None
-        reader.stats = result.stats
-        streams.append(replay(result, warn))
-    return streams
+    return [r for r in results if r is not None]
 
 
 def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict[str, Any],

@@ -87,6 +87,11 @@ class FileReader:
             if raw is not sys.stdin.buffer:
                 raw.close()
 
+    def events_of(self, raw: BinaryIO) -> Iterator[Event]:
+        """Yield the events of an open stream standing for this input (the index re-reads a grown file's
+        tail through it); unlike `events`, a read error is raised, not reported."""
+        yield from self._read(raw)
+
     def _stopped(self, exc: BaseException) -> None:
         """Report where and why reading stopped, with what was read before it."""
         damaged = isinstance(exc, (EOFError, zlib.error, lzma.LZMAError, gzip.BadGzipFile))

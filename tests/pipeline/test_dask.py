@@ -86,7 +86,8 @@ def test_cli_scheduler_from_the_environment(client: Any, cli: Callable[..., Resu
     local = cli("list", "-f", "json", "-j", "1", str(SAMPLE_LOGS / "queens-files"))
     monkeypatch.setenv("MIGTRACE_SCHEDULER", client.scheduler.address)
     before = _executed(client)
-    remote = cli("list", "-f", "json", str(SAMPLE_LOGS / "queens-files"))
+    # --no-cache: the local run filled the on-disk index, which would spare the cluster the read
+    remote = cli("list", "-f", "json", "--no-cache", str(SAMPLE_LOGS / "queens-files"))
     assert local.exit_code == remote.exit_code == 0
     assert json.loads(local.stdout) and remote.stdout == local.stdout
     assert _executed(client) > before
