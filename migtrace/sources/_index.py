@@ -63,6 +63,7 @@ from migtrace.sources._discover import InputFile
 from migtrace.sources._grown import Checkpoint, checkpoint, resume
 from migtrace.sources._parallel import InputResult, portable
 from migtrace.sources._url import is_url
+from migtrace.sources._window import WindowedTerms
 
 _log = logging.getLogger(__name__)
 
@@ -196,7 +197,9 @@ def _unit(item: InputFile, options: LoadOptions, terms: frozenset[str]) -> tuple
         opts.append((f.name, sorted(value.items()) if f.name in ("tz_by_path", "host_aliases") else value))
     flags = (sorted(getattr(terms, "caseless", ())), getattr(terms, "tail", False),
              getattr(terms, "plain_only", False), type(terms).__name__)
-    return (SCHEMA, code_digest(), item, opts, sorted(terms), flags)
+    # a selective read's pass-2 terms carry per-file windows (`_window.WindowedTerms`): those are in the key too
+    windows = terms.cache_parts(item.display) if isinstance(terms, WindowedTerms) else ()
+    return (SCHEMA, code_digest(), item, opts, sorted(terms), flags, windows)
 
 
 def _digest_of(value: Any) -> str:

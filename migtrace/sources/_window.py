@@ -84,6 +84,16 @@ class WindowedTerms(Terms):
             return self
         return Terms(self | self.hostless, self.caseless, tail=self.tail, plain_only=self.plain_only)
 
+    def cache_parts(self, path: str) -> tuple[Any, ...]:
+        """What of these terms decides one file's read besides the texts: the on-disk index keys by it.
+
+        The windows of a file come from every file's pass 1: an unchanged
+        file gets other windows when another file grew, so they are part of
+        its key, as are the windowed ids and the texts searched where no host is known.
+        """
+        return (sorted(self.windowed), sorted(self.hostless), sorted(self.ranges.get(path, {}).items()),
+                sorted(self.stamps.get(path, {}).items()))
+
     def line_test(self, path: str) -> Callable[[int, bytes], bool]:
         """The test of one file: does line `lineno` (raw text `raw`, holding a windowed id) stay?"""
         lines = self.ranges.get(path)
