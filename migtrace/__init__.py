@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import glob
 import os
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Literal, Unpack
@@ -127,3 +129,20 @@ def render(analysis: Analysis, fmt: str = "json", *, title: str | None = None) -
 
     return render_report(analysis, fmt, title=title)
 
+
+class _Facade(types.ModuleType):
+    """This package's module: its functions `correlate` and `diagnose` are not replaced by the layers' packages.
+
+    Importing a subpackage sets it as an attribute of its parent.  When the
+    façade imported the layers eagerly, its functions were defined after and
+    won; now the layers are imported on first use, after the functions, and
+    `migtrace.correlate(events)` would find the package instead.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in ("correlate", "diagnose") and isinstance(value, types.ModuleType):
+            return  # the package stays reachable as sys.modules["migtrace.correlate"] and by `from … import`
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade

@@ -86,3 +86,16 @@ def test_the_facade_still_exports_what_it_did_before_it_became_lazy() -> None:
     assert migtrace.StrPath is not None
     with pytest.raises(AttributeError):
         _ = migtrace.NoSuchName  # type: ignore[attr-defined]
+
+
+def test_the_facade_functions_outlive_importing_the_packages_of_the_same_name() -> None:
+    """`migtrace.correlate(events)` stays the function after something imports the `migtrace.correlate` package."""
+    import importlib
+
+    import migtrace
+
+    importlib.import_module("migtrace.correlate.skew")
+    importlib.import_module("migtrace.diagnose.catalog")
+    assert callable(migtrace.correlate) and migtrace.correlate.__module__ == "migtrace"
+    assert callable(migtrace.diagnose) and migtrace.diagnose.__module__ == "migtrace"
+    assert migtrace.correlate([]) == []
