@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from migtrace.diagnose.fleet import FINAL
 from migtrace.model import Migration
+from migtrace.serialize import shown_kind
 from migtrace.reports import _charts
 from migtrace.reports._format import duration
 from migtrace.reports.fleet import TOP_FAILURES, stats_document
@@ -58,10 +59,10 @@ def _figures(migrations: Sequence[Migration], doc: dict[str, Any]) -> list[dict[
     durations: dict[str, list[tuple[float, str]]] = {}
     downtimes: dict[str, list[tuple[float, str]]] = {}
     for m in migrations:
-        if m.status in FINAL:
-            durations.setdefault(m.kind, []).append((m.duration_s, m.id))
-        if m.downtime_s is not None:
-            downtimes.setdefault(m.kind, []).append((m.downtime_s, m.id))
+        if m.status in FINAL and not m.why_unknown("duration_s"):
+            durations.setdefault(shown_kind(m), []).append((m.duration_s, m.id))
+        if m.downtime_s is not None and not m.why_unknown("downtime_s"):
+            downtimes.setdefault(shown_kind(m), []).append((m.downtime_s, m.id))
     titles = {"durations": "Duration of finished moves", "downtimes": "Measured downtime"}
     return [
         _figure("pairs", _charts.pair_matrix_figure(doc["by_pair"]), _charts.pair_matrix_svg(doc["by_pair"])),

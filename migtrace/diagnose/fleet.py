@@ -36,6 +36,7 @@ from typing import Any, Final
 
 from migtrace.diagnose.physics import Physics, physics
 from migtrace.model import KINDS, STATUSES, Migration
+from migtrace.serialize import UNKNOWN_COLD_KIND, shown_kind
 
 #: the groupings `stats --group-by` offers
 GROUPINGS: Final = ("kind", "pair", "host", "signature", "day")
@@ -82,7 +83,13 @@ def _worst(moves: Iterable[Migration], value: Callable[[Migration], float | None
 
 
 def _duration(m: Migration) -> float | None:
-    return m.duration_s if m.status in FINAL else None
+    """A finished move's duration, or None when it is not finished or the logs cannot tell it (no start seen)."""
+    return m.duration_s if m.status in FINAL and not m.why_unknown("duration_s") else None
+
+
+def _downtime(m: Migration) -> float | None:
+    """A move's measured downtime, or None when the logs cannot tell it (as `list` prints it)."""
+    return None if m.why_unknown("downtime_s") else m.downtime_s
 
 
 def _failure_signatures(moves: Sequence[Migration]) -> list[str]:
@@ -125,9 +132,9 @@ def group_row(group: str | None, moves: Sequence[Migration], of: PhysicsOf | Non
         statuses[m.status] += 1
     known = len(moves) - sum(statuses[s] for s in OPEN)
     durations = [d for d in map(_duration, moves) if d is not None]
-    downtimes = [m.downtime_s for m in moves if m.downtime_s is not None]
+    downtimes = [d for d in map(_downtime, moves) if d is not None]
     slowest, slowest_id = _worst(moves, _duration)
-    worst_down, worst_down_id = _worst(moves, lambda m: m.downtime_s)
+    worst_down, worst_down_id = _worst(moves, _downtime)
     row: dict[str, Any] = {
         "group": group, "source_host": None, "dest_host": None, "moves": len(moves),
         "as_source": None, "as_dest": None,
@@ -163,9 +170,14 @@ def _sorted_keys(keys: Iterable[Any]) -> list[Any]:
 
 
 def by_kind(migrations: Sequence[Migration], of: PhysicsOf) -> list[dict[str, Any]]:
-    """Return one row per kind of move that occurred, in nova's order."""
-    groups = _by(migrations, lambda m: (m.kind,))
-    return [group_row(k, groups[k], of) for k in KINDS if k in groups]
+    """Return one row per kind of move that occurred, in nova's order.
+
+    A move whose kind the logs cannot tell (a cold migration or a resize, INFO
+    only) is counted as every output prints it, `migration-or-resize`, never
+    under the cold migration it may not have been.
+    """
+    groups = _by(migrations, lambda m: (shown_kind(m),))
+    return [group_row(k, groups[k], of) for k in (*KINDS, UNKNOWN_COLD_KIND) if k in groups]
 
 
 def pair_name(source: str | None, dest: str | None) -> str:

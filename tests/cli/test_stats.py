@@ -24,7 +24,9 @@ from click.testing import Result
 
 from migtrace.diagnose.fleet import ROW_KEYS, percentile
 from migtrace.reports.fleet import SCHEMA, SCHEMA_VERSION, stats_document
+from migtrace.serialize import UNKNOWN_COLD_KIND, migration_summary
 from tests.conftest import SAMPLE_LOGS, cached_load, sample_set_params
+from tests.pipeline.test_golden import truth_of
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if (p / "truth.json").is_file())
 #: oslo timestamps have millisecond precision; durations cross two of them
@@ -33,8 +35,31 @@ FAILED = {"failed", "stalled"}
 OPEN = {"in-progress", "unknown"}
 
 
+@functools.cache
 def _truth(name: str) -> list[dict[str, Any]]:
-    return json.loads((SAMPLE_LOGS / name / "truth.json").read_text())
+    """The true moves, each field the product rightly leaves unknown set to that unknown.
+
+    The golden truth test (tests/pipeline/test_golden.py) holds every printed
+    field to the truth or unknown; the fleet figures are then checked
+    against that: an INFO-only set's cold move whose kind the logs cannot
+    tell is counted as `migration-or-resize`, a move whose start one host's
+    logs cannot show has no duration, an outcome they cannot show is open.
+    """
+    truth = json.loads((SAMPLE_LOGS / name / "truth.json").read_text())
+    supported = []
+    for row in (migration_summary(m) for m in cached_load(SAMPLE_LOGS / name).migrations):
+        t = dict(truth_of(truth, row))
+        if row["kind"] == UNKNOWN_COLD_KIND:
+            t["kind"] = UNKNOWN_COLD_KIND
+        t.update({k: None for k in ("source_host", "dest_host", "downtime_s") if row[k] is None})
+        if row["status"] in OPEN:
+            t["status"] = row["status"]
+        t["duration_known"] = row["duration_s"] is not None
+        t["duration_pm"] = row["duration_uncertainty_s"] or 0.0
+        t["downtime_pm"] = row["downtime_uncertainty_s"] or 0.0
+        supported.append(t)
+    assert len({id(truth_of(truth, r)) for r in supported}) == len(truth) == len(supported)
+    return supported
 
 
 @functools.cache
@@ -95,16 +120,19 @@ def test_stats_pairs_and_hosts_match_truth_unknown_hosts_stay_unknown(name: str)
 
 @pytest.mark.parametrize("name", sample_set_params(SETS))
 def test_stats_downtimes_match_truth(name: str) -> None:
+    """Each downtime figure lies within the true downtimes moved by each move's own ± (as the durations)."""
     truth, doc = _truth(name), _document(name)
     for row in doc["by_kind"] + doc["by_pair"]:
         moves = [m for m in truth if row["group"] in (m["kind"], f"{m['source_host'] or '?'} → {m['dest_host'] or '?'}")]
-        downs = [m["downtime_s"] for m in moves if m["downtime_s"] is not None]
-        assert row["downtime_known"] == len(downs), row["group"]
-        if downs:
-            assert row["downtime_max_s"] == pytest.approx(max(downs), abs=TOLERANCE_S)
-            assert row["downtime_p50_s"] == pytest.approx(percentile(downs, 50), abs=TOLERANCE_S)
-        else:
+        known = [m for m in moves if m["downtime_s"] is not None]
+        assert row["downtime_known"] == len(known), row["group"]
+        if not known:
             assert row["downtime_max_s"] is None and row["downtime_p50_s"] is None
+            continue
+        low = [m["downtime_s"] - m["downtime_pm"] for m in known]
+        high = [m["downtime_s"] + m["downtime_pm"] for m in known]
+        for p, key in ((50, "downtime_p50_s"), (100, "downtime_max_s")):
+            assert percentile(low, p) - TOLERANCE_S <= row[key] <= percentile(high, p) + TOLERANCE_S, (row["group"], key)
 
 
 @pytest.mark.parametrize("name", sample_set_params(SETS))
@@ -126,12 +154,22 @@ def test_stats_failure_signatures_and_their_hosts_match_truth(name: str) -> None
 
 @pytest.mark.parametrize("name", sample_set_params(SETS))
 def test_stats_durations_match_truth(name: str) -> None:
+    """Each percentile lies between the percentiles of the true durations moved by each move's own ±.
+
+    A move's duration is printed with the ± its clock bounds allow; the
+    nearest-rank percentile is monotonic, so the figure over values inside
+    those bounds is inside the figures over the bounds' ends.
+    """
     truth, doc = _truth(name), _document(name)
     for row in doc["by_kind"]:
-        moves = [m for m in truth if m["kind"] == row["group"] and m["status"] not in OPEN]
-        durations = [_duration(m) for m in moves]
+        moves = [m for m in truth if m["kind"] == row["group"] and m["status"] not in OPEN and m["duration_known"]]
+        low = [_duration(m) - m["duration_pm"] for m in moves]
+        high = [_duration(m) + m["duration_pm"] for m in moves]
         for p, key in ((50, "duration_p50_s"), (95, "duration_p95_s"), (100, "duration_max_s")):
-            assert row[key] == pytest.approx(percentile(durations, p), abs=TOLERANCE_S), (row["group"], key)
+            if not moves:
+                assert row[key] is None, (row["group"], key)
+                continue
+            assert percentile(low, p) - TOLERANCE_S <= row[key] <= percentile(high, p) + TOLERANCE_S, (row["group"], key)
 
 
 def test_stats_percentiles_are_nearest_rank() -> None:
