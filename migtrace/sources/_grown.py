@@ -88,24 +88,26 @@ class _Slice(io.RawIOBase):
         return self._f.tell() - self._offset
 
 
-def _digest(path: str, start: int, end: int) -> str | None:
+def _read_range(path: str, start: int, end: int) -> bytes | None:
+    """The bytes [start, end) of a file, or None when it cannot be read (the caller then reads in full)."""
     try:
         with open(path, "rb") as f:
             f.seek(start)
-            data = f.read(end - start)
+            return f.read(end - start)
     except OSError:
         return None
-    return hashlib.sha256(data).hexdigest() if len(data) == end - start else None
+
+
+def _digest(path: str, start: int, end: int) -> str | None:
+    data = _read_range(path, start, end)
+    return hashlib.sha256(data).hexdigest() if data is not None and len(data) == end - start else None
 
 
 def _last_record_start(path: str, size: int) -> int | None:
     """The offset of the last line that starts an oslo record (within TAIL_WINDOW of the end), or None."""
     begin = max(0, size - TAIL_WINDOW - 1)
-    try:
-        with open(path, "rb") as f:
-            f.seek(begin)
-            data = f.read(size - begin)
-    except OSError:
+    data = _read_range(path, begin, size)
+    if data is None:
         return None
     starts = [m.start() for m in _HEADER.finditer(data) if m.start() > 0 or begin == 0]
     if not starts or begin + starts[-1] == 0:
