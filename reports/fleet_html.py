@@ -18,10 +18,10 @@ from markupsafe import Markup
 
 from migtrace.diagnose.fleet import FINAL
 from migtrace.model import Migration
-from migtrace.serialize import shown_kind
 from migtrace.reports import _charts
 from migtrace.reports._format import duration
 from migtrace.reports.fleet import TOP_FAILURES, stats_document
+from migtrace.serialize import shown_kind
 
 #: moves a report needs before it gets a fleet section: below that the index already is the overview,
 #: and the per-migration pages stay on the first screen
