@@ -22,6 +22,7 @@ survived.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import html
 import json
@@ -159,6 +160,29 @@ _SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
 #: A line that opens a private key block whose body follows on the next lines.
 _KEY_BEGIN = re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
 _KEY_END = re.compile(r"-----END [A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----")
+
+
+def _keywords() -> list[str]:
+    """The lower-case words one of which every secret pattern needs to match (and `mask_key_blocks`).
+
+    Each `_SECRET_PATTERNS` entry is listed here by the literal it cannot
+    match without: the keys in every spelling (lowered), `://` and `@` of
+    URLs, `value` of libvirt secrets, `authorization`, `sshpass`, `mysql`,
+    `--base64`, `private key`, and the starts of the bare shapes (`==` for a
+    cephx key).  Words containing another one are dropped (`password` covers
+    `admin_password`).  tests/reports/test_redact_prefilter.py checks every
+    pattern's own examples against the list.
+    """
+    words = {s.lower() for s in _spellings(SECRET_KEYS)} | {
+        "://", "@", "key", "value", "authorization", "sshpass", "mysql", "--base64", "token", "private key",
+        "gaaaaa", "==", "akia", "eyj"}
+    return sorted((w for w in words if not any(o != w and o in w for o in words)), key=len, reverse=True)
+
+
+#: `Redactor.events`' prefilter: an ASCII record whose lowered text holds none of these cannot match a
+#: secret pattern (non-ASCII text always gets the full redactor: `(?i)` folds `ſ` to `s`, lower() does not)
+_KEYWORD_LIST = tuple(_keywords())
+SECRET_KEYWORDS = re.compile("|".join(map(re.escape, _KEYWORD_LIST)))
 
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IPV4 = re.compile(rf"(?=\d)(?<![\w.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\w]|\.\d)")
@@ -541,6 +565,35 @@ class Redactor:
             self._done.clear()
         return self._fields(e)
 
+    def events(self, batch: Sequence[Event]) -> list[Event]:
+        """`event()` of each record of a block read in order, with the same results, at a fraction of the cost.
+
+        Without categories (secrets only) a record can change only where a
+        secret pattern matches or a secret learnt earlier reappears: one
+        keyword search over the whole block (`SECRET_KEYWORDS`, on lowered
+        ASCII text) and a substring test per learnt secret pick the records
+        that go through `event()`; the others are returned as they are, which
+        is what `event()` returns for them.  Records are taken in order, so a
+        secret learnt from one is looked for in every later one.  With
+        categories every record goes through `event()` (names are learnt
+        from all of them).
+        """
+        if self.categories:
+            return [self.event(e) for e in batch]
+        texts = [_event_text(e) for e in batch]
+        flagged = _keyword_hits(texts)
+        out: list[Event] = []
+        for i, e in enumerate(batch):
+            if i in flagged or (self._secrets and self._mentions_secret(texts[i])):
+                out.append(self.event(e))
+            else:
+                out.append(e)
+        return out
+
+    def _mentions_secret(self, text: str) -> bool:
+        """Whether a text holds a learnt secret that `text()` replaces wherever it stands (bare or long)."""
+        return any(s in text for s in self._secrets if len(s) >= MIN_BARE_SECRET_LEN)
+
     def migration(self, m: Migration) -> Migration:
         """Return a redacted copy of one migration, its events and findings (`timeline`)."""
         from migtrace.pipeline.analysis import Analysis  # noqa: PLC0415 - pipeline's imports: only timelines
@@ -681,6 +734,47 @@ def mask_key_blocks(lines: Sequence[str]) -> list[str]:
             inside = True
         out.append(line)
     return out
+
+
+#: the Event fields `Redactor.event` reads, as `_event_text` spells them out (checked at import)
+_EVENT_TEXT_ORDER = ("message", "host", "service", "request_id", "global_request_id", "user", "project",
+                     "instance", "extra", "source")
+if set(_EVENT_TEXT_ORDER) != set(_EVENT_TEXT_FIELDS):  # pragma: no cover - a new Event text field
+    raise AssertionError(f"redact._event_text misses Event fields: {set(_EVENT_TEXT_FIELDS) ^ set(_EVENT_TEXT_ORDER)}")
+
+
+def _event_text(e: Event) -> str:
+    """Every text of an Event that `Redactor.event` reads, one per line (`None` spelled out: no keyword in it)."""
+    head = f"{e.message}\n{e.host}\n{e.service}\n{e.request_id}\n{e.global_request_id}\n{e.user}\n{e.project}\n" \
+           f"{e.instance}\n{e.source}"
+    return "\n".join((head, *e.extra)) if e.extra else head
+
+
+def _keyword_hits(texts: Sequence[str]) -> set[int]:
+    """The indexes of the texts that hold a `SECRET_KEYWORDS` word (or any non-ASCII character).
+
+    One `str.find` per keyword over the lowered block (C speed; a regex
+    alternation tries every keyword at every position, ten times slower);
+    the records holding a hit are found by bisecting the texts' offsets.
+    """
+    block = "\n".join(texts)  # no keyword holds a newline: a hit lies inside one text
+    if not block.isascii():
+        return {i for i, t in enumerate(texts) if not t.isascii() or SECRET_KEYWORDS.search(t.lower())}
+    low = block.lower()
+    hits: list[int] = []
+    for word in _KEYWORD_LIST:
+        at = low.find(word)
+        while at >= 0:
+            hits.append(at)
+            at = low.find(word, at + 1)
+    if not hits:
+        return set()
+    starts: list[int] = []
+    pos = 0
+    for t in texts:
+        starts.append(pos)
+        pos += len(t) + 1
+    return {bisect.bisect_right(starts, h) - 1 for h in hits}
 
 
 def _is_mac(s: str) -> bool:

@@ -19,8 +19,9 @@ from migtrace.cli._common import (
     tabular_options,
     time_option,
 )
+from migtrace.model import Event
 from migtrace.pipeline import merged_events
-from migtrace.reports import RenderOptions, render
+from migtrace.reports import RenderOptions, get_renderer
 from migtrace.reports.neutral import terminal_safe
 from migtrace.reports.redact import leak_check
 
@@ -58,24 +59,21 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
         return
     redactor = make_redactor(redact)
     options = RenderOptions(full=full)
-    batch: list[str] = []
-    size = 0
+    render_one = get_renderer("text", "merge").render
+    pending: list[Event] = []
     try:
         for event in stream.events:
-            text = render("merge", "text", redactor.event(event), options)
-            batch.append(text)
-            size += len(text)
-            if size >= _BATCH_CHARS:
-                full_batch, batch, size = batch, [], 0
-                _write(full_batch)
+            pending.append(event)
+            if len(pending) >= _BATCH_RECORDS:
+                block, pending = pending, []
+                _write([render_one(e, options) for e in redactor.events(block)])
     finally:
         # the records read before an error (--strict, a read failure) are printed, as one by one
-        _write(batch)
+        _write([render_one(e, options) for e in redactor.events(pending)])
 
 
-#: records are checked and written in blocks of about this many characters (one write, one leak scan)
-_BATCH_CHARS = 1 << 18
-
+#: records are redacted in blocks of this many (one keyword search per block, see `Redactor.events`)
+_BATCH_RECORDS = 2048
 
 def _write(batch: list[str]) -> None:
     """Print records as `echo_log_text` prints each, in one write after one leak scan of the block.
