@@ -26,7 +26,9 @@ def render_report(analysis: Analysis, fmt: str = "html", *, migration: str | Non
     """Render a redacted report as text and (unless `verify=False`) re-scan it for originals."""
     renderer = get_renderer(fmt, "report")
     redactor = redactor if redactor is not None else Redactor()
-    clean = redactor.analysis(own_inputs(select_migrations(analysis, migration)) if migration else analysis)
+    # only what a report shows is redacted (and carried on): its migrations' and findings' events
+    clean = redactor.analysis(own_inputs(select_migrations(analysis, migration)) if migration else analysis,
+                              shown_only=True)
     opts = RenderOptions(title=redactor.text(title) if title else DEFAULT_TITLE,
                          redacted=tuple(sorted({"secrets", *redactor.categories})))
     if generated is not None:

@@ -12,8 +12,12 @@ show, how to format it) is made here in `_view_*`.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 import gzip
+import hashlib
+import importlib.util
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +33,7 @@ from migtrace.reports._format import clock, duration, html_attr, html_text, json
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.reports.fleet import SOURCES
 from migtrace.reports.fleet_html import fleet_view
+from migtrace.sources._index import cache_dir
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -69,8 +74,90 @@ def plotly_js_packed() -> str:
     `DecompressionStream` (every current engine has it) and runs it as an
     inline script: still offline, still no URL.  Base64 has no `<`, so it
     cannot close the `<script>` that carries it.
+
+    Packing costs about half a CPU second (importing plotly, gzip -9 of
+    4.8 MB), so it is done once per installed plotly, not per report: the
+    result is kept in the cache directory (`bundle_cache_path`) and read
+    back, checked against its digest, by the next report.  A cache that
+    cannot be read or written is passed over silently (the bundle is then
+    packed in memory, as before).
     """
-    return base64.b64encode(gzip.compress(plotly_js().encode("utf-8"), 9, mtime=0)).decode("ascii")
+    cached = bundle_cache_path()
+    if cached is not None:
+        packed = _read_packed(cached)
+        if packed is not None:
+            return packed
+    packed = pack_bundle(plotly_js())
+    if cached is not None:
+        _write_packed(cached, packed)
+    return packed
+
+
+def pack_bundle(js: str) -> str:
+    """gzip -9 (no timestamp: the same bytes every time) and base64: what the page's `#plotly-js-gz` holds."""
+    return base64.b64encode(gzip.compress(js.encode("utf-8"), 9, mtime=0)).decode("ascii")
+
+
+#: bumped when `pack_bundle` changes: older cached bundles are then not used
+_PACK_FORMAT = "gzip9-b64-1"
+
+
+def bundle_cache_path() -> Path | None:
+    """Where the packed bundle of the installed plotly is cached; None when plotly's file cannot be found.
+
+    The name is a digest of the bundle file's path, size and mtime and of the
+    packing format: a plotly upgrade gets a new file.  The directory is the
+    on-disk index's ($MIGTRACE_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/migtrace).
+    """
+    spec = importlib.util.find_spec("plotly")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    source = Path(next(iter(spec.submodule_search_locations))) / "package_data" / "plotly.min.js"
+    try:
+        st = source.stat()
+    except OSError:
+        return None
+    key = hashlib.sha256(f"{source}\0{st.st_size}\0{st.st_mtime_ns}\0{_PACK_FORMAT}".encode()).hexdigest()[:24]
+    return cache_dir() / f"plotly-{key}.b64"
+
+
+def _trusted(path: Path) -> None:
+    """Refuse (PermissionError) a file or directory that is not this user's alone.
+
+    The cached bundle runs in the browser of whoever opens a report: one
+    planted by another user in a shared or loose directory is never used.
+    """
+    st = path.stat()
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        raise PermissionError(f"{path} belongs to another user")
+    if st.st_mode & 0o022:
+        raise PermissionError(f"{path} is writable by others")
+
+
+def _read_packed(path: Path) -> str | None:
+    """The cached packed bundle, or None when it is missing, not ours alone, or does not match its digest line."""
+    try:
+        _trusted(path.parent)
+        _trusted(path)
+        digest, _, packed = path.read_text(encoding="ascii").partition("\n")
+    except (OSError, ValueError):
+        return None
+    if not packed or hashlib.sha256(packed.encode("ascii")).hexdigest() != digest:
+        return None
+    return packed
+
+
+def _write_packed(path: Path, packed: str) -> None:
+    """Store the packed bundle (digest line first) atomically, in a private directory; failures are ignored."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _trusted(path.parent)
+        tmp.write_text(hashlib.sha256(packed.encode("ascii")).hexdigest() + "\n" + packed, encoding="ascii")
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def _t(e: Any, attr: str = "time") -> str:

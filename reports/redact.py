@@ -300,6 +300,8 @@ class Redactor:
         self._memo: dict[int, Any] = {}
         self._seen: set[str] = set()  # strings already scanned by discover()
         self._done: dict[str, str] = {}  # text() results, valid while no name is added
+        #: ids of the events of the analysis being redacted that hold no secret keyword (no categories only)
+        self._clean: set[int] = set()
 
     # ----------------------------------------------------------- bookkeeping
     @property
@@ -475,6 +477,8 @@ class Redactor:
             self.add("projects", e.project)
         # short host names first, so FQDN discovery can pair them up
         for e in events:
+            if id(e) in self._clean:
+                continue  # no keyword, no category: nothing to discover
             self.discover(e.message)
             for line in e.extra:
                 self.discover(line)
@@ -511,6 +515,8 @@ class Redactor:
 
     def _event_fields(self, e: Event) -> Event:
         """`_fields` for an Event: only its text fields can change (numbers and skipped fields stay)."""
+        if id(e) in self._clean and not (self._secrets and self._mentions_secret(_event_text(e))):
+            return e  # no keyword, no learnt secret, no category: `text()` changes none of its fields
         changes: dict[str, Any] = {}
         for name in _EVENT_TEXT_FIELDS:
             value = getattr(e, name)
@@ -614,27 +620,57 @@ class Redactor:
             unparsed_examples=[(n, self.text(x)) for n, x in st.unparsed_examples],
         )
 
-    def analysis(self, a: Analysis) -> Analysis:
-        """Return a redacted deep copy of an analysis; the input is left untouched."""
-        self._collect(a)
-        # unparsed examples are raw log text too: they may carry secrets
-        for st in a.stats:
-            for _, line in st.unparsed_examples:
-                self.discover(line)
-        self._names_dirty = True
-        # replace(): every other field (the release found, …) is kept as it is
-        return dataclasses.replace(
-            a,
-            events=tuple(self._object(e) for e in a.events),
-            migrations=tuple(self._object(m) for m in a.migrations),
-            orphan_findings=tuple(self._object(f) for f in a.orphan_findings),
-            stats=tuple(self._stats(st) for st in a.stats),
-            skew={self.text(h): off for h, off in a.skew.items()},
-            skew_mode=a.skew_mode,
-            warnings=tuple(self.text(w) for w in a.warnings),
-            inputs=tuple(self.text(p) for p in a.inputs),
-            last_seen={self.text(h): t for h, t in a.last_seen.items()},
-        )
+    def analysis(self, a: Analysis, *, shown_only: bool = False) -> Analysis:
+        """Return a redacted deep copy of an analysis; the input is left untouched.
+
+        `shown_only` (reports): only the events a report can show — those of
+        the migrations, their phases and findings, and of orphan findings —
+        are redacted and kept in the copy's `events`; the others are dropped.
+        Names and secrets are still learnt from every event, in the same
+        order, so what is shown is redacted exactly as with a full copy.
+        Without categories, events holding no secret keyword nor a secret
+        learnt earlier are taken as they are (`Redactor.events`' rule).
+        """
+        self._clean = set() if self.categories else _clean_ids(_all_events(a))
+        try:
+            self._collect(a)
+            # unparsed examples are raw log text too: they may carry secrets
+            for st in a.stats:
+                for _, line in st.unparsed_examples:
+                    self.discover(line)
+            self._names_dirty = True
+            shown = _shown_ids(a) if shown_only else None
+            events: list[Event] = []
+            for e in a.events:
+                if shown is None or id(e) in shown:
+                    events.append(self._object(e))
+                else:
+                    self._learn(e)
+            # replace(): every other field (the release found, …) is kept as it is
+            return dataclasses.replace(
+                a,
+                events=tuple(events),
+                migrations=tuple(self._object(m) for m in a.migrations),
+                orphan_findings=tuple(self._object(f) for f in a.orphan_findings),
+                stats=tuple(self._stats(st) for st in a.stats),
+                skew={self.text(h): off for h, off in a.skew.items()},
+                skew_mode=a.skew_mode,
+                warnings=tuple(self.text(w) for w in a.warnings),
+                inputs=tuple(self.text(p) for p in a.inputs),
+                last_seen={self.text(h): t for h, t in a.last_seen.items()},
+            )
+        finally:
+            self._clean = set()
+
+    def _learn(self, e: Event) -> None:
+        """Learn from an event that is not shown what redacting it would have taught (`text()` discovers)."""
+        if id(e) in self._clean:
+            return  # no keyword, no category: discovery would find nothing
+        for name in _EVENT_TEXT_FIELDS:
+            value = getattr(e, name)
+            for text in (value if isinstance(value, tuple) else (value,)):
+                if isinstance(text, str):
+                    self.discover(text)
 
     # --------------------------------------------------------- verification
     def verify(self, output_text: str, escapes: Sequence[Callable[[str], str]] = (),
@@ -775,6 +811,26 @@ def _keyword_hits(texts: Sequence[str]) -> set[int]:
         starts.append(pos)
         pos += len(t) + 1
     return {bisect.bisect_right(starts, h) - 1 for h in hits}
+
+
+def _clean_ids(events: Sequence[Event]) -> set[int]:
+    """The ids of the events whose texts hold no `SECRET_KEYWORDS` word (and are ASCII)."""
+    hits = _keyword_hits([_event_text(e) for e in events])
+    return {id(e) for i, e in enumerate(events) if i not in hits}
+
+
+def _shown_ids(a: Analysis) -> set[int]:
+    """The ids of the events a report can show: the migrations' (their phases', findings') and orphan findings'."""
+    shown: set[int] = set()
+    for m in a.migrations:
+        shown.update(map(id, m.events))
+        for p in m.phases:
+            shown.update(map(id, p.events))
+        for f in m.findings:
+            shown.update(map(id, f.events))
+    for f in a.orphan_findings:
+        shown.update(map(id, f.events))
+    return shown
 
 
 def _is_mac(s: str) -> bool:
