@@ -17,6 +17,7 @@ import functools
 import gzip
 import hashlib
 import importlib.util
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -164,6 +165,17 @@ def _t(e: Any, attr: str = "time") -> str:
     return clock(getattr(e, attr))
 
 
+#: the rank the events filter gives a row of each colour group (`_charts.level_group`) with no `data-rank`
+GROUP_RANKS = {f"lvl-{g}": level_rank(g.upper()) for g in ("debug", "info", "warning", "error")}
+
+
+def _row_rank(level: str | None) -> int | None:
+    """The row's `data-rank`: None when it is its colour group's rank (most rows; the page's script
+    takes `GROUP_RANKS` then), so a report of thousands of rows does not carry it on each."""
+    rank = level_rank(level)
+    return None if GROUP_RANKS[f"lvl-{_charts.level_group(level)}"] == rank else rank
+
+
 def _view_event(e: Event) -> dict[str, Any]:
     extra = list(e.extra)
     if len(extra) > MAX_EXTRA_LINES:
@@ -173,7 +185,7 @@ def _view_event(e: Event) -> dict[str, Any]:
     return {
         "time": _t(e), "time_text": e.time_text, "host": e.host or "", "service": e.service or "",
         "level": e.level or "", "level_class": f"lvl-{_charts.level_group(e.level)}",
-        "level_rank": level_rank(e.level), "logger": e.logger or "", "request_id": e.request_id or "",
+        "level_rank": _row_rank(e.level), "logger": e.logger or "", "request_id": e.request_id or "",
         "message": message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…",
         "message_full": message if len(message) > MAX_MESSAGE else "",
         "extra": "\n".join(extra), "extra_count": len(e.extra),
@@ -273,6 +285,7 @@ def context(analysis: Analysis, options: RenderOptions) -> dict[str, Any]:
         "skew": [{"host": h, "offset": f"{o:+.3f} s"} for h, o in sorted(analysis.skew.items()) if o],
         "warnings": list(analysis.warnings),
         "plotly_packed": plotly_js_packed(),
+        "group_ranks": Markup(json.dumps(GROUP_RANKS, sort_keys=True)),  # fixed keys and numbers: nothing to escape
     }
 
 
