@@ -183,7 +183,9 @@ def _view_event(e: Event) -> dict[str, Any]:
         extra = [*extra[:half], f"… {len(extra) - MAX_EXTRA_LINES} lines not shown …", *extra[-half:]]
     message = e.message
     return {
-        "time": _t(e), "time_text": e.time_text, "host": e.host or "", "service": e.service or "",
+        # the time as logged only where it says more than the shown one (a zone, a correction, another spelling)
+        "time": _t(e), "time_text": e.time_text if e.time_text != _t(e) else "",
+        "host": e.host or "", "service": e.service or "",
         "level": e.level or "", "level_class": f"lvl-{_charts.level_group(e.level)}",
         "level_rank": _row_rank(e.level), "logger": e.logger or "", "request_id": e.request_id or "",
         "message": message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "…",
