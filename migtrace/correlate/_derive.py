@@ -366,8 +366,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
-    downtime, basis, down_spans, down_step = _outages(kind, events, marks, source, dest, facts, unknown,
-                                                      getattr(clocks, "shifts", {}))
+    downtime, basis, down_spans, down_step = _outages(kind, events, marks, source, dest, facts, unknown, clocks)
     ident, req_ids, gids, user, project = _identity(instance, request_ids, events, facts)
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
                      facts.confirm_error)
@@ -431,9 +430,13 @@ def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_p
 
 
 def _outages(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-             dest: str | None, facts: _Facts, unknown: list[tuple[str, str]], shifts: Mapping[str, float]
+             dest: str | None, facts: _Facts, unknown: list[tuple[str, str]], clocks: Mapping[str, float] | None
              ) -> tuple[float | None, str, tuple[tuple[str | None, str | None], ...], float | None]:
-    """Return (downtime, basis, the hosts of each outage's two ends, resolution): the move's, plus a revert's."""
+    """Return (downtime, basis, the hosts of each outage's two ends, resolution): the move's, plus a revert's.
+
+    `clocks`: `skew.HostClocks` — its `shifts` place lifecycle epochs on the aligned timeline.
+    """
+    shifts: Mapping[str, float] = getattr(clocks, "shifts", {})
     downtime, basis, hosts, step, end = _downtime(kind, events, marks, source, dest, shifts)
     if downtime is None or end is None or kind not in _COLD:
         return downtime, basis, (hosts,), step
