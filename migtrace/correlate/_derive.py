@@ -183,7 +183,8 @@ def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
     zone = {h: v for h, v in clocks.items() if math.isinf(v)}
     pairs: Mapping[tuple[str, str], float] = getattr(clocks, "pairs", {})
     hosts = {e.host for e in own if e.host} | {h for e in api[:1] for h in (e.host,) if h}
-    bounds = {k: w for k, w in sorted(pairs.items()) if k[0] in hosts and k[1] in hosts}
+    # the move's few hosts looked up pairwise: a fleet's pair bounds are many, a move's hosts a handful
+    bounds = {(a, b): pairs[(a, b)] for a in sorted(hosts) for b in sorted(hosts) if (a, b) in pairs}
     if not api:
         return _MoveClocks({**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **zone}, bounds)
     birth = began(api, marks) or api[0].time
