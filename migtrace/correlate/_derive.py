@@ -136,6 +136,8 @@ class _MoveClocks:
     gaps: Mapping[str, float]
     #: proven bounds ``(a, b) -> w`` (b's aligned clock at most w ahead of a's) among the move's hosts
     bounds: Mapping[tuple[str, str], float]
+    #: host -> a causal pair's gap still violated after the shifts (a clock that jumped: bounds that disagree)
+    violations: Mapping[str, float] = field(default_factory=dict)
 
     def pm(self, a: str | None, b: str | None) -> float:
         """Return the ± on a time measured from a line of `a` to a line of `b` (0 on one host's clock).
@@ -151,7 +153,8 @@ class _MoveClocks:
             return math.inf
         lo, hi = relative(dict(self.bounds), a, b)
         if lo is not None and hi is not None:
-            return math.ceil(max(hi, -lo, 0.0) * 1000 - 1e-6) / 1000
+            jumped = max(self.violations.get(a, 0.0), self.violations.get(b, 0.0))
+            return math.ceil((max(hi, -lo, 0.0) + jumped) * 1000 - 1e-6) / 1000
         return round(self.gaps.get(a, 0.0) + self.gaps.get(b, 0.0), 3)
 
     def span_pm(self, spans: Sequence[tuple[str | None, str | None]]) -> float:
@@ -182,11 +185,12 @@ def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
     api = [e for e in own if e.service == "n-api" and e.host]
     zone = {h: v for h, v in clocks.items() if math.isinf(v)}
     pairs: Mapping[tuple[str, str], float] = getattr(clocks, "pairs", {})
+    violations: Mapping[str, float] = getattr(clocks, "violations", {})
     hosts = {e.host for e in own if e.host} | {h for e in api[:1] for h in (e.host,) if h}
     # the move's few hosts looked up pairwise: a fleet's pair bounds are many, a move's hosts a handful
     bounds = {(a, b): pairs[(a, b)] for a in sorted(hosts) for b in sorted(hosts) if (a, b) in pairs}
     if not api:
-        return _MoveClocks({**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **zone}, bounds)
+        return _MoveClocks({**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **zone}, bounds, violations)
     birth = began(api, marks) or api[0].time
     first: dict[str, datetime] = {}
     proven: dict[str, datetime] = {}
@@ -204,7 +208,7 @@ def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
     for host, t in sorted(proven.items()):
         key = (ref, host)
         bounds[key] = min(bounds.get(key, math.inf), (t - birth).total_seconds())
-    return _MoveClocks(gaps, bounds)
+    return _MoveClocks(gaps, bounds, violations)
 
 
 def _states_cold_kind(mk: Marker) -> bool:

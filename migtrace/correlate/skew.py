@@ -89,11 +89,13 @@ class ClockEstimate:
     #: (a, b) -> w: after the shifts, b's clock is at most w ahead of a's, from causal_pairs.yaml's pairs
     #: alone (bounds a targeted read sees whole, as the whole-set read does: `HostClocks.pairs`)
     aligned_pairs: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: host -> the largest gap by which a causal pair involving it is still violated after the shifts
+    violations: dict[str, float] = field(default_factory=dict)
 
     def host_clocks(self) -> HostClocks:
         """Return what correlation needs per move: each host's ± (inf: wrong zone) and the aligned pair bounds."""
         return HostClocks({**self.uncertainty, **dict.fromkeys(self.zone_errors, math.inf)}, self.aligned_pairs,
-                          self.offsets)
+                          self.offsets, self.violations)
 
 
 class HostClocks(dict[str, float]):
@@ -107,10 +109,12 @@ class HostClocks(dict[str, float]):
     """
 
     def __init__(self, pm: dict[str, float] | None = None, pairs: dict[tuple[str, str], float] | None = None,
-                 shifts: dict[str, float] | None = None) -> None:
+                 shifts: dict[str, float] | None = None, violations: dict[str, float] | None = None) -> None:
         super().__init__(pm or {})
         self.pairs: dict[tuple[str, str], float] = dict(pairs or {})
         self.shifts: dict[str, float] = dict(shifts or {})
+        #: host -> a pair still violated after the shifts (a clock that jumped): added to the proven ±
+        self.violations: dict[str, float] = dict(violations or {})
 
 
 #: one bound ``off(b) - off(a) <= w``: (a, b) -> w
@@ -321,6 +325,7 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstim
     for host, gap in sorted(_pair_violations(events, est.offsets).items()):
         if host not in est.zone_errors and host != reference:
             est.uncertainty[host] = round(max(est.uncertainty.get(host, 0.0), gap), 3)
+            est.violations[host] = round(gap, 3)
     return est
 
 
