@@ -74,3 +74,14 @@ def test_the_relative_interval_always_holds_the_true_offset(offsets: dict[str, f
     truth = offsets[b] - offsets[a]
     assert lo is None or lo <= truth + 1e-6
     assert hi is None or truth <= hi + 1e-6
+
+
+def test_a_pair_still_violated_after_the_shifts_widens_the_proven_interval() -> None:
+    """A clock that jumped leaves a causal pair violated: its gap is added, as the global estimate adds it."""
+    from migtrace.correlate._derive import _MoveClocks
+
+    bounds = {("a", "b"): 0.05, ("b", "a"): 0.04}
+    assert _MoveClocks({}, bounds).pm("a", "b") == 0.05
+    assert _MoveClocks({}, bounds, {"b": 0.3}).pm("a", "b") == 0.35
+    assert _MoveClocks({}, bounds).span_pm([("a", "b"), ("b", "a")]) == 0.0  # a revert: read both ways
+    assert _MoveClocks({"a": 0.5, "b": 0.25}, {}).pm("a", "b") == 0.75  # no proven bound: the gaps
