@@ -183,10 +183,8 @@ def _card(view: TimelineView, style: _Style) -> list[str]:
                              ("post-copy", m.post_copy)) if on]
     title = (f"{shown_kind(m)}{' (' + ', '.join(flags) + ')' if flags else ''}  "
              f"{m.source_host or '?'} → {m.dest_host or '?'}")
-    status = paint(m.status.upper(), _STATUS_COLORS.get(m.status, ""))
-    lines = [paint(title, _BOLD), *_row("instance", m.instance or "?", style),
-             f"  {'status':<{_LABEL - 2}}{status}   duration {_measured(m, 'duration')}   "
-             f"downtime {_measured(m, 'downtime')}",
+    lines = [*(paint(x, _BOLD) for x in style.fill(title, "").split("\n")),
+             *_row("instance", m.instance or "?", style), *_status_rows(m, style),
              f"  {'started':<{_LABEL - 2}}{m.started.isoformat(timespec='milliseconds')}",
              f"  {'ended':<{_LABEL - 2}}{m.ended.isoformat(timespec='milliseconds')}",
              *_row("requests", ", ".join(m.request_ids) or "- (no request id logged)", style)]
@@ -214,6 +212,17 @@ def _card(view: TimelineView, style: _Style) -> list[str]:
         lines += _row("progress", f"memory copy: {progress_summary(m.progress, verdict=False)}", style)
     lines += _physics_rows(m, style)
     return lines + _findings(m.findings, style)
+
+
+def _status_rows(m: Migration, style: _Style) -> list[str]:
+    """Return the status, duration and downtime on one row when it fits the width, else a row each."""
+    status = style.paint(m.status.upper(), _STATUS_COLORS.get(m.status, ""))
+    one = f"  {'status':<{_LABEL - 2}}{m.status.upper()}   duration {_measured(m, 'duration')}   " \
+          f"downtime {_measured(m, 'downtime')}"
+    if style.width <= 0 or len(one) <= style.width:
+        return [one.replace(m.status.upper(), status, 1)]
+    return [f"  {'status':<{_LABEL - 2}}{status}", *_row("duration", _measured(m, "duration"), style),
+            *_row("downtime", _measured(m, "downtime"), style)]
 
 
 # --------------------------------------------------------------------------- marks and physics
@@ -294,6 +303,8 @@ def _phase(phase: Phase, start: datetime, style: _Style, skewed: frozenset[str])
         note = ""  # the DEBUG count goes first, then the host list is cut
         head = ellipsize(head, max(style.width - len(failed), 20))
     out = [style.paint(head, _BOLD) + style.paint(failed, "\x1b[31m") + note]
+    if phase.detail:  # what the phase's span does not show (the idle VERIFY_RESIZE wait before a confirm)
+        out += [style.paint(x, "\x1b[2m") for x in style.fill(phase.detail, "    ").split("\n")]
     if style.full:
         for e in shown:
             out.extend(_event(e, start, style, raw=e.host in skewed))

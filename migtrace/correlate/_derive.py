@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from migtrace.correlate._resolution import coarsest
 from migtrace.correlate.markers import Marker, MarkerSet, Match
+from migtrace.correlate.skew import relative
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {
@@ -127,34 +128,87 @@ def _refined_kind(kind: str, events: Sequence[Event], marks: Callable[[Event], l
 _COLD = ("migration", "resize")
 
 
+@dataclass(frozen=True, slots=True)
+class _MoveClocks:
+    """The ± the hosts' clocks leave on the move's cross-host times (docs/derivation.md "Clocks")."""
+
+    #: host -> the conventional ± (the move's own first-line gap from its birth; inf: a wrong time zone)
+    gaps: Mapping[str, float]
+    #: proven bounds ``(a, b) -> w`` (b's aligned clock at most w ahead of a's) among the move's hosts
+    bounds: Mapping[tuple[str, str], float]
+    #: host -> a causal pair's gap still violated after the shifts (a clock that jumped: bounds that disagree)
+    violations: Mapping[str, float] = field(default_factory=dict)
+
+    def pm(self, a: str | None, b: str | None) -> float:
+        """Return the ± on a time measured from a line of `a` to a line of `b` (0 on one host's clock).
+
+        When the bounds hold b's clock against a's from both sides (causal pairs, the move's births),
+        the ± is the farther end of that relative interval: proven, and often far tighter than the
+        gaps.  Else each host's own gap, summed (a host with only an upper bound is taken as not
+        behind: the convention of `skew._shift`).
+        """
+        if a is None or b is None or a == b:
+            return 0.0
+        if math.isinf(self.gaps.get(a, 0.0)) or math.isinf(self.gaps.get(b, 0.0)):
+            return math.inf
+        lo, hi = relative(dict(self.bounds), a, b)
+        if lo is not None and hi is not None:
+            jumped = max(self.violations.get(a, 0.0), self.violations.get(b, 0.0))
+            return math.ceil((max(hi, -lo, 0.0) + jumped) * 1000 - 1e-6) / 1000
+        return round(self.gaps.get(a, 0.0) + self.gaps.get(b, 0.0), 3)
+
+    def span_pm(self, spans: Sequence[tuple[str | None, str | None]]) -> float:
+        """Return the ± on a sum of spans: a span and its reverse (a revert's outage) cancel out exactly."""
+        left = list(spans)
+        if any(math.isinf(self.pm(a, b)) for a, b in left):
+            return math.inf  # a host hours off: the two readings may have been cut at 0, nothing cancels
+        total = 0.0
+        while left:
+            a, b = left.pop(0)
+            if (b, a) in left and a != b:
+                left.remove((b, a))  # the same two clocks, read the other way: their errors cancel
+                continue
+            total += self.pm(a, b)
+        return round(total, 3)
+
+
 def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
-                 clocks: Mapping[str, float]) -> dict[str, float]:
-    """Return host -> the ± its clock leaves on this move's cross-host times, from the move's own lines.
+                 clocks: Mapping[str, float], requests: frozenset[str] = frozenset()) -> _MoveClocks:
+    """Return the move's clocks: per host its own first-line gap, and the bounds proven on its hosts.
 
     The move's request is born on the API host (its access line says when): another host's first
-    line of it comes later, so that host's clock is at most that gap ahead.  The gap is the ±
-    (measured on this move alone, so `list` and a targeted `timeline` agree); a host in the wrong
-    time zone (`clocks` says inf) stays infinite.
+    line of it comes later, so that host's clock is at most that gap ahead (a bound of this move
+    alone, so `list` and a targeted `timeline` agree); a host in the wrong time zone (`clocks` says
+    inf) stays infinite.  The proven bounds are those births plus the causal pairs' bounds of the
+    whole read (`skew.HostClocks.pairs`, seen whole by both reads) among the move's hosts and the API's.
     """
     api = [e for e in own if e.service == "n-api" and e.host]
-    out = {h: v for h, v in clocks.items() if math.isinf(v)}
+    zone = {h: v for h, v in clocks.items() if math.isinf(v)}
+    pairs: Mapping[tuple[str, str], float] = getattr(clocks, "pairs", {})
+    violations: Mapping[str, float] = getattr(clocks, "violations", {})
+    hosts = {e.host for e in own if e.host} | {h for e in api[:1] for h in (e.host,) if h}
+    # the move's few hosts looked up pairwise: a fleet's pair bounds are many, a move's hosts a handful
+    bounds = {(a, b): pairs[(a, b)] for a in sorted(hosts) for b in sorted(hosts) if (a, b) in pairs}
     if not api:
-        return {**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **out}
+        return _MoveClocks({**{e.host: clocks.get(e.host, 0.0) for e in own if e.host}, **zone}, bounds, violations)
     birth = began(api, marks) or api[0].time
     first: dict[str, datetime] = {}
+    proven: dict[str, datetime] = {}
+    born_here = {e.request_id for e in api if e.request_id in requests}
     for e in own:
         if e.host and e.host != api[0].host and e.request_id:
             first.setdefault(e.host, e.time)
+            if e.request_id in born_here:  # a line of the move's own request comes after its birth
+                proven.setdefault(e.host, e.time)
+    gaps = dict(zone)
     for host, t in sorted(first.items()):
-        out.setdefault(host, round(max((t - birth).total_seconds(), 0.0), 3))
-    return out
-
-
-def _clock_pm(clocks: Mapping[str, float], a: str | None, b: str | None) -> float:
-    """Return the ± the hosts' clocks leave on a time measured from a line of `a` to one of `b`."""
-    if a is None or b is None or a == b:
-        return 0.0
-    return round(clocks.get(a, 0.0) + clocks.get(b, 0.0), 3)
+        gaps.setdefault(host, round(max((t - birth).total_seconds(), 0.0), 3))
+    ref = api[0].host
+    assert ref is not None
+    for host, t in sorted(proven.items()):
+        key = (ref, host)
+        bounds[key] = min(bounds.get(key, math.inf), (t - birth).total_seconds())
+    return _MoveClocks(gaps, bounds, violations)
 
 
 def _states_cold_kind(mk: Marker) -> bool:
@@ -317,7 +371,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
-    downtime, basis, down_hosts, down_step, outages = _outages(kind, events, marks, source, dest, facts, unknown)
+    downtime, basis, down_spans, down_step = _outages(kind, events, marks, source, dest, facts, unknown, clocks)
     ident, req_ids, gids, user, project = _identity(instance, request_ids, events, facts)
     status = _status(facts.outcomes, events, last_seen, kind, unknown, missing_sides, own, source, dest,
                      facts.confirm_error)
@@ -325,9 +379,9 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     own_requests = frozenset(request_ids) - frozenset(followup_ids)
     last = end_step(own, marks, own_requests) or (own or events)[-1]
     start_host = next((e.host for e in own if e.time <= started), own[0].host) if own else None
-    host_pm = _move_clocks(own, all_marks, clocks or {})
-    duration_pm = _clock_pm(host_pm, start_host, last.host if own else None)
-    downtime_pm = _clock_pm(host_pm, *down_hosts) * outages  # each outage spans the same two hosts
+    move_clocks = _move_clocks(own, all_marks, clocks or {}, own_requests)
+    duration_pm = move_clocks.pm(start_host, last.host if own else None)
+    downtime_pm = move_clocks.span_pm(down_spans)
     _zone_unknown(unknown, duration_pm, downtime_pm)
     below = _below_resolution(downtime, down_step, downtime_pm, unknown)
     downtime = None if below is not None else downtime
@@ -381,17 +435,26 @@ def _zone_unknown(unknown: list[tuple[str, str]], duration_pm: float, downtime_p
 
 
 def _outages(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-             dest: str | None, facts: _Facts, unknown: list[tuple[str, str]]
-             ) -> tuple[float | None, str, tuple[str | None, str | None], float | None, int]:
-    """Return (downtime, basis, hosts of its ends, resolution, number of outages): the move's, plus a revert's."""
-    downtime, basis, hosts, step, end = _downtime(kind, events, marks, source, dest)
+             dest: str | None, facts: _Facts, unknown: list[tuple[str, str]], clocks: Mapping[str, float] | None
+             ) -> tuple[float | None, str, tuple[tuple[str | None, str | None], ...], float | None]:
+    """Return (downtime, basis, the hosts of each outage's two ends, resolution): the move's, plus a revert's.
+
+    `clocks`: `skew.HostClocks` — its `shifts` place lifecycle epochs on the aligned timeline.
+    """
+    shifts: Mapping[str, float] = getattr(clocks, "shifts", {})
+    downtime, basis, hosts, step, end = _downtime(kind, events, marks, source, dest, shifts)
     if downtime is None or end is None or kind not in _COLD:
-        return downtime, basis, hosts, step, 1
+        return downtime, basis, (hosts,), step
     # a revert stops the guest again (destination) and starts it on the source: counted too, never only the first
     revert = _revert_outage(events, marks, end, hosts[1], hosts[0])
+    first = downtime
     downtime, basis, step, outages = _with_revert(downtime, basis, step, revert, status_is_reverted(facts.outcomes),
                                                   unknown)
-    return downtime, basis, hosts, step, outages
+    # the revert's outage is read across the same two clocks the other way: the clocks' errors cancel,
+    # unless a reading was cut at 0 (a clock error larger than the outage)
+    exact = outages == 2 and revert is not None and (revert.seconds or 0.0) > 0 and first > 0
+    spans = (hosts, revert.hosts if exact and revert is not None else hosts) if outages == 2 else (hosts,)
+    return downtime, basis, spans, step
 
 
 def seconds_text(x: float) -> str:
@@ -520,8 +583,8 @@ def _with_wait(kind: str, phases: tuple[Phase, ...], ended: datetime) -> tuple[P
 
 
 def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[Match]], source: str | None,
-              dest: str | None) -> tuple[float | None, str, tuple[str | None, str | None], float | None,
-                                         datetime | None]:
+              dest: str | None, shifts: Mapping[str, float]
+              ) -> tuple[float | None, str, tuple[str | None, str | None], float | None, datetime | None]:
     """Estimate how long the guest was not running, say on what basis, the hosts of its two ends and its step.
 
     The step (resolution) is the coarsest of the two ends' timestamps, and 1 s when the start is
@@ -540,9 +603,11 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                     shutdown_seconds = float(m.groups[lead])
     if start is None:
         return None, "", (None, None), None, None
-    # an end stamped in the same timestamp step as the start may be listed before it (whole seconds)
+    # an end stamped in the same timestamp step as the start may be listed before it (whole seconds), and a
+    # fractional clock shift of one host may even put it up to one step earlier: still the same outage
     for e in events:
-        if e.time < start.time or e is start:
+        if e is start or (e.time < start.time and (e.host == start.host or e.time <= start.time - timedelta(
+                seconds=coarsest(start, e)))):
             continue
         for m in marks(e):
             if m.marker.downtime == "end":
@@ -556,7 +621,8 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                     "source shutdown → destination running"
                 step = max(coarsest(start, e), 0.0 if shutdown_seconds is None else 1.0)
                 basis = "log timestamps"
-                epochs = (_epoch_time(start, events), _epoch_time(e, events)) if step >= 1.0 else (None, None)
+                epochs = ((_epoch_time(start, events, shifts), _epoch_time(e, events, shifts)) if step >= 1.0
+                          else (None, None))
                 if epochs[0] is not None and epochs[1] is not None and shutdown_seconds is None:
                     seconds, step, basis = (epochs[1] - epochs[0]).total_seconds(), 1e-06, "lifecycle event epochs"
                 return (max(seconds, 0.0), f"{what} ({basis}, {start.host} → {e.host})", (start.host, e.host),
@@ -567,14 +633,16 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
 _LIFECYCLE_LINE = re.compile(r"^VM (?P<state>[A-Za-z ]+) \(Lifecycle Event\)")
 
 
-def _epoch_time(e: Event, events: Sequence[Event]) -> datetime | None:
+def _epoch_time(e: Event, events: Sequence[Event], shifts: Mapping[str, float]) -> datetime | None:
     """Return the µs time of a lifecycle line from nova's `Emitting event <LifecycleEvent: <epoch>, …>`.
 
     With whole-second timestamps a pause and a resume in the same second measure 0 s; the DEBUG line
     nova writes as it dispatches the event carries the epoch libvirt reported it at.  It is used only
     when it is certain: the same host, instance and event name, logged at most one second before the
-    lifecycle line, and the epoch falls in the very second the line is stamped with on the aligned
-    clock (so no clock correction nor time zone is lost; a STOPPED event, held back 15 s, never is).
+    lifecycle line, and the epoch falls in the very second the Emitting line is stamped with on the
+    host's own clock (so no time zone is lost; a STOPPED event, held back 15 s, never is).  The epoch
+    was read on that clock too: a skew shift of the host (`shifts`, `ClockEstimate.offsets`, whole or
+    fractional) applies to it exactly as to the stamp.
     """
     found = _LIFECYCLE_LINE.match(e.message)
     if found is None or found["state"] == "Stopped" or not e.instance:
@@ -585,11 +653,13 @@ def _epoch_time(e: Event, events: Sequence[Event]) -> datetime | None:
                 or wanted not in x.message or not timedelta(0) <= e.time - x.time <= timedelta(seconds=1)):
             continue
         epoch = _EPOCH.search(x.message)
-        if epoch is None or x.time.microsecond or int(x.time.timestamp()) != int(float(epoch[1])):
+        shift = timedelta(seconds=shifts.get(x.host, 0.0) if x.host else 0.0)
+        stamped = x.time - shift  # as the host wrote it
+        if epoch is None or stamped.microsecond or int(stamped.timestamp()) != int(float(epoch[1])):
             continue
         seconds, _, fraction = epoch[1].partition(".")
         micro = round(float(f"0.{fraction or 0}") * 1e6)
-        return datetime.fromtimestamp(int(seconds), tz=UTC) + timedelta(microseconds=micro)
+        return datetime.fromtimestamp(int(seconds), tz=UTC) + timedelta(microseconds=micro) + shift
     return None
 
 
@@ -603,6 +673,8 @@ class _Outage:
     seconds: float | None
     basis: str
     step: float | None = None
+    #: the hosts of its two ends (the destination's stop, the source's start)
+    hosts: tuple[str | None, str | None] = (None, None)
 
 
 def _with_revert(downtime: float, basis: str, step: float | None, revert: _Outage | None, reverted: bool,
@@ -638,4 +710,4 @@ def _revert_outage(events: Sequence[Event], marks: Callable[[Event], list[Match]
                              "running again on the source")
     return _Outage((run.time - stop.time).total_seconds(),
                    f"revert: destination stop → source running (log timestamps, {stop.host} → {run.host})",
-                   coarsest(stop, run))
+                   coarsest(stop, run), (stop.host, run.host))

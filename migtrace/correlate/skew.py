@@ -86,6 +86,35 @@ class ClockEstimate:
     intervals: dict[str, tuple[float | None, float | None]] = field(default_factory=dict)
     #: input file -> its apparent offset, for the files a zone error was found in (the `--tz PATH=` to give)
     zone_files: dict[str, float] = field(default_factory=dict)
+    #: (a, b) -> w: after the shifts, b's clock is at most w ahead of a's, from causal_pairs.yaml's pairs
+    #: alone (bounds a targeted read sees whole, as the whole-set read does: `HostClocks.pairs`)
+    aligned_pairs: dict[tuple[str, str], float] = field(default_factory=dict)
+    #: host -> the largest gap by which a causal pair involving it is still violated after the shifts
+    violations: dict[str, float] = field(default_factory=dict)
+
+    def host_clocks(self) -> HostClocks:
+        """Return what correlation needs per move: each host's ± (inf: wrong zone) and the aligned pair bounds."""
+        return HostClocks({**self.uncertainty, **dict.fromkeys(self.zone_errors, math.inf)}, self.aligned_pairs,
+                          self.offsets, self.violations)
+
+
+class HostClocks(dict[str, float]):
+    """Host -> ± its clock leaves on cross-host times (inf: a wrong time zone), plus `pairs`.
+
+    `pairs`: the causal pairs' bounds after the shifts, ``(a, b) -> w`` meaning b's aligned clock is
+    at most w ahead of a's.  With a move's own request births they give each span of the move the
+    relative interval of its two hosts (`relative`), which both a whole-set and a targeted read see.
+    `shifts`: the seconds added to each host's times (`ClockEstimate.offsets`): a time the host wrote
+    inside a message (a lifecycle event's epoch) is on the same clock and takes the same shift.
+    """
+
+    def __init__(self, pm: dict[str, float] | None = None, pairs: dict[tuple[str, str], float] | None = None,
+                 shifts: dict[str, float] | None = None, violations: dict[str, float] | None = None) -> None:
+        super().__init__(pm or {})
+        self.pairs: dict[tuple[str, str], float] = dict(pairs or {})
+        self.shifts: dict[str, float] = dict(shifts or {})
+        #: host -> a pair still violated after the shifts (a clock that jumped): added to the proven ±
+        self.violations: dict[str, float] = dict(violations or {})
 
 
 #: one bound ``off(b) - off(a) <= w``: (a, b) -> w
@@ -185,6 +214,21 @@ def _shortest(bounds: Bounds, start: str, hosts: Sequence[str], reverse: bool = 
     return dist
 
 
+def relative(bounds: Bounds, a: str, b: str) -> tuple[float | None, float | None]:
+    """Return (lo, hi): the bounds of ``off(b) - off(a)`` the bounds prove (None: unbounded that way).
+
+    Shortest paths both ways (through any host of the bounds); bounds that contradict each other
+    (a negative cycle) prove nothing: (None, None).
+    """
+    hosts = sorted({h for key in bounds for h in key} | {a, b})
+    hi = _shortest(bounds, a, hosts).get(b)
+    back = _shortest(bounds, b, hosts).get(a)
+    lo = None if back is None else -back
+    if lo is not None and hi is not None and lo > hi + TOLERANCE_S:
+        return None, None
+    return lo, hi
+
+
 def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset(), births: bool = True
               ) -> dict[str, tuple[float | None, float | None]]:
     """Return host -> (lo, hi): the bounds of its offset against the reference from every causal pair.
@@ -275,9 +319,13 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstim
             pm += abs(shift)
         if pm > TOLERANCE_S:
             est.uncertainty[host] = round(pm, 3)
+    moved = est.offsets
+    est.aligned_pairs = {(a, b): round(w + moved.get(b, 0.0) - moved.get(a, 0.0), 6)
+                         for (a, b), w in sorted(pair_bounds(events, skip).items())}
     for host, gap in sorted(_pair_violations(events, est.offsets).items()):
         if host not in est.zone_errors and host != reference:
             est.uncertainty[host] = round(max(est.uncertainty.get(host, 0.0), gap), 3)
+            est.violations[host] = round(gap, 3)
     return est
 
 

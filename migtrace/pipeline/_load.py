@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import logging
-import math
 import os
 import re
 import stat
@@ -104,7 +103,7 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     for line in zone_warnings(clocks, read.stats):
         warnings(line)
     events, offsets = _aligned(kept, clocks.offsets)
-    pm = {**clocks.uncertainty, **dict.fromkeys(clocks.zone_errors, math.inf)}
+    pm = clocks.host_clocks()  # ± per host (inf: wrong zone) and the pairs' bounds after the shifts
     analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
