@@ -115,6 +115,8 @@ def _migration(n: int, m: Migration, skew: Mapping[str, float]) -> list[str]:
         out.append("- **Phases:** " + " → ".join(
             f"{code_span(p.name)} {duration(p.duration_s)}" + (" **failed**" if p.outcome == "failed" else "")
             for p in m.phases))
+        # what a phase's span does not show (the idle VERIFY_RESIZE wait before a confirm or revert)
+        out.extend(f"  - {code_span(p.name)}: {md_escape(p.detail)}" for p in m.phases if p.detail)
     if m.missing_sides:
         out.append(f"- **Missing logs:** {md_escape(', '.join(m.missing_sides))}")
     hosts = {h for h in (m.source_host, m.dest_host) if h}

@@ -64,6 +64,8 @@ def _facts(m: Migration, skew: Mapping[str, float]) -> list[str]:
     if m.phases:
         facts.append(("phases", " -> ".join(f"{p.name} {duration(p.duration_s)}"
                                             + (" FAILED" if p.outcome == "failed" else "") for p in m.phases)))
+        # what a phase's span does not show (the idle VERIFY_RESIZE wait before a confirm or revert)
+        facts += [("phase note", f"{p.name}: {p.detail}") for p in m.phases if p.detail]
     if m.missing_sides:
         facts.append(("missing", ", ".join(m.missing_sides)))
     hosts = sorted(h for h in (m.source_host, m.dest_host) if h and skew.get(h))
