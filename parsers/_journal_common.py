@@ -10,7 +10,9 @@ record and which continue one, so the rule lives in one place:
 
     an entry whose payload is not an oslo header, and that follows within
     1 s an oslo record of the same identifier+pid, is a continuation;
-    anything else is a record of its own (level from PRIORITY, no logger).
+    anything else is a record of its own (level from PRIORITY, or from its
+    text when a journalctl text line lost the PRIORITY: `syslog_record.level_of`;
+    no logger).
 
 Records are yielded in the order their first entry was read, whatever the
 interleaving of processes; at most a 1 s window of open records is held.
@@ -28,6 +30,7 @@ from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import ParseContext
 from migtrace.parsers._programs import known_service, level_from_priority, service_from_identifier
 from migtrace.parsers.oslo import Payload, parse_payload
+from migtrace.parsers.syslog_record import level_of
 
 #: A continuation entry must follow its record's last entry within this window.
 CONTINUATION_WINDOW = timedelta(seconds=1)
@@ -213,7 +216,9 @@ def _emit(rec: _Open, ctx: ParseContext, fmt: str) -> Event:
         return Event(
             time=entry.time, time_text=entry.time_text, message=rec.message,
             host=ctx.record_host(entry.host), service=service_of(entry, ctx), pid=entry.pid,
-            level=level_from_priority(entry.priority), request_id=entry.request_id,
+            # no PRIORITY (journalctl text): the level the program wrote in its text, else unknown
+            level=level_from_priority(entry.priority) if entry.priority is not None else level_of(rec.message),
+            request_id=entry.request_id,
             user=entry.user, project=entry.project, extra=tuple(extra), source=ctx.path,
             lineno=entry.lineno, line_count=rec.nlines, fmt=fmt,
         )
