@@ -10,9 +10,12 @@ A bare `dmesg` line (seconds since boot) has no time of day: counted unparsed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
+from click.testing import Result
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -227,3 +230,22 @@ def test_fuzz_every_line_accounted_and_other_programs_never_nova(lines: list[str
         if e.fmt == FMT:
             assert e.logger is None and e.request_id is None and e.instance is None and e.extra == ()
             assert e.level in (None, "CRITICAL", "ERROR", "WARNING", "INFO", "DEBUG")
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+
+def test_merge_shows_them_in_time_order_and_stats_balance(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    paste = tmp_path / "ticket.txt"
+    paste.write_text("\n".join(["- nova LOG", f"- {NOVA}", "- syslog", f"- {NM}",
+                                "- Mar  4 17:37:20 compute1 kernel: [86474.300000] virbr0: port 2 disabled",
+                                f"- {NOVA_LATER}", ""]), encoding="utf-8")
+    out = cli("merge", str(paste), "--tz", "UTC").stdout.splitlines()
+    heads = [line for line in out if line[:4].isdigit()]
+    assert [h.split(" ", 2)[1] for h in heads] == ["[?/n-cpu]", "[compute1/NetworkManager]", "[compute1/kernel]",
+                                                   "[?/n-cpu]"]
+    assert heads == sorted(heads)
+    total = next(line for line in cli("merge", str(paste), "--stats").stdout.splitlines() if line.startswith("TOTAL"))
+    lines, records, cont, meta, unparsed = (int(x) for x in total.split()[1:6])
+    # the title before the first record is unparsed, "syslog" (prose after a record) folds into it
+    assert (lines, records, cont, meta, unparsed) == (6, 4, 1, 0, 1) and total.split()[-1] == "yes"
