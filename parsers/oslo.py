@@ -246,8 +246,16 @@ class OsloTextParser:
     def sniff(self, head: Head) -> float:
         """Score the share of head lines that start like an oslo record, once their wrappers are peeled."""
         tbl = table()
-        cleaned = [line for h in head.lines for line in peel(strip_ansi(h), tbl).lines]
+        cleaned: list[str] = []
+        timed = 0  # devstack's `bare` records inside a wrapper that gives their time (RFC 5424, syslog on the wire)
+        for h in head.lines:
+            peeled = peel(strip_ansi(h), tbl)
+            cleaned.extend(peeled.lines)
+            if "time" in peeled.reveal and peeled.lines and patterns["bare"].match(peeled.lines[0]):
+                timed += 1
         share = share_matching(cleaned, patterns["std"])
+        if timed:
+            share = max(share, timed / max(1, sum(1 for h in head.lines if h.strip())))
         # a record followed by a long remote traceback is still oslo text: a header near the top counts
         first = [h for h in cleaned if h.strip()][:10]
         if any(patterns["std"].match(h) and "[" in h for h in first):

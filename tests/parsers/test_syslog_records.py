@@ -249,3 +249,15 @@ def test_merge_shows_them_in_time_order_and_stats_balance(tmp_path: Path, cli: C
     lines, records, cont, meta, unparsed = (int(x) for x in total.split()[1:6])
     # the title before the first record is unparsed, "syslog" (prose after a record) folds into it
     assert (lines, records, cont, meta, unparsed) == (6, 4, 1, 0, 1) and total.split()[-1] == "yes"
+
+
+def test_devstack_bare_records_in_rfc5424_are_recognised_as_oslo(tmp_path: Path, cli: Callable[..., Result]) -> None:
+    """A collector's RFC 5424 file of devstack records (no time of their own: the wrapper's) is oslo, not unknown."""
+    bare = ("DEBUG oslo_service.periodic_task [None req-88e56ace-7bd2-46d7-ac66-1a08068be69a None None] Running "
+            "periodic task ComputeManager._sync_scheduler_instance_info")
+    path = tmp_path / "openstack.log"
+    path.write_text("".join(f"<15>1 2024-05-14T08:03:4{i}.660617+00:00 compute1 nova-compute 52114 - - {bare}\n"
+                            for i in range(3)), encoding="utf-8")
+    rows = [line.split() for line in cli("merge", str(path), "--stats").stdout.splitlines()
+            if line.startswith(str(path))]
+    assert [(r[1], int(r[5]), int(r[8])) for r in rows] == [("oslo", 3, 0)]
