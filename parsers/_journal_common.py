@@ -10,7 +10,9 @@ record and which continue one, so the rule lives in one place:
 
     an entry whose payload is not an oslo header, and that follows within
     1 s an oslo record of the same identifier+pid, is a continuation;
-    anything else is a record of its own (level from PRIORITY, no logger).
+    anything else is a record of its own (level from PRIORITY, or from its
+    text when a journalctl text line lost the PRIORITY: `syslog_record.level_of`;
+    no logger).
 
 Records are yielded in the order their first entry was read, whatever the
 interleaving of processes; at most a 1 s window of open records is held.
@@ -18,77 +20,22 @@ interleaving of processes; at most a 1 s window of open records is held.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import lru_cache
 
-from migtrace._naming import SERVICE_NAMES
 from migtrace.model import Event
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import ParseContext
+from migtrace.parsers._programs import known_service, level_from_priority, service_from_identifier
 from migtrace.parsers.oslo import Payload, parse_payload
-
-#: Nova's short service names by unit / SYSLOG_IDENTIFIER, after `normalise_identifier`.
-#: devstack's super-conductor and cell conductors both become "n-cond": the
-#: correlator cares that a line came from a conductor, not which one.
-
-#: Prefixes packagers put in front of nova's unit names (RDO, EDPM/podman).
-_UNIT_PREFIXES: tuple[str, ...] = ("devstack@", "openstack-", "edpm_", "tripleo_")
-#: devstack names one conductor per cell: n-cond-cell1, n-cond-cell2, …
-_CELL_CONDUCTOR = re.compile(r"^n-cond-cell\d+$")
-
-#: syslog PRIORITY → oslo level name (index = priority).
-LEVEL_BY_PRIORITY: tuple[str, ...] = (
-    "CRITICAL", "CRITICAL", "CRITICAL", "ERROR", "WARNING", "INFO", "INFO", "DEBUG",
-)
+from migtrace.parsers.syslog_record import level_of
 
 #: A continuation entry must follow its record's last entry within this window.
 CONTINUATION_WINDOW = timedelta(seconds=1)
 #: Open records held for ordering before the oldest is forced out.
 _MAX_OPEN = 512
-
-
-def normalise_identifier(ident: str) -> str:
-    """Strip the `.service` suffix and packagers' prefixes from a unit or identifier."""
-    name = ident.strip()
-    if name.endswith(".service"):
-        name = name[: -len(".service")]
-    for prefix in _UNIT_PREFIXES:
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-            break
-    return name
-
-
-@lru_cache(maxsize=4096)  # a journal names few units, each on millions of entries
-def known_service(ident: str | None) -> str | None:
-    """Return nova's short service name for a unit/identifier, or None if it is not nova's."""
-    if not ident:
-        return None
-    name = normalise_identifier(ident)
-    # one table for file names, units and identifiers: migtrace._naming.SERVICE_NAMES
-    found = SERVICE_NAMES.get(name)
-    if found is None and _CELL_CONDUCTOR.match(name):
-        return "n-cond"
-    return found
-
-
-@lru_cache(maxsize=4096)
-def service_from_identifier(ident: str | None) -> str | None:
-    """Map a unit or SYSLOG_IDENTIFIER to nova's short name; other names pass through normalised."""
-    if not ident or not ident.strip():
-        return None
-    return known_service(ident) or normalise_identifier(ident)
-
-
-def level_from_priority(priority: int | None) -> str | None:
-    """Return the oslo level name for a syslog PRIORITY (0-7), None when absent or out of range."""
-    if priority is None or not 0 <= priority < len(LEVEL_BY_PRIORITY):
-        return None
-    return LEVEL_BY_PRIORITY[priority]
 
 
 def decode_value(value: object) -> str | None:
@@ -269,7 +216,9 @@ def _emit(rec: _Open, ctx: ParseContext, fmt: str) -> Event:
         return Event(
             time=entry.time, time_text=entry.time_text, message=rec.message,
             host=ctx.record_host(entry.host), service=service_of(entry, ctx), pid=entry.pid,
-            level=level_from_priority(entry.priority), request_id=entry.request_id,
+            # no PRIORITY (journalctl text): the level the program wrote in its text, else unknown
+            level=level_from_priority(entry.priority) if entry.priority is not None else level_of(rec.message),
+            request_id=entry.request_id,
             user=entry.user, project=entry.project, extra=tuple(extra), source=ctx.path,
             lineno=entry.lineno, line_count=rec.nlines, fmt=fmt,
         )

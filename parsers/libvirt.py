@@ -11,6 +11,11 @@ mismatch, `End of file while reading data`, an RBD `Operation not permitted`.
   timestamp=on` (`2018-03-14T08:30:53.401882Z qemu-system-x86_64: …`), and the environment
   and command line after `starting up`, which are continuation lines of that record.  The
   command line's `-uuid` is the nova instance: every record of the file carries it.
+- The host: libvirtd writes `info : hostname: H` when it opens its log (after a
+  restart, a rotation); in a file whose host nothing else gave (no
+  `--host-alias`, no `<host>/var/log/libvirt/…` layout) the records from that
+  line on are H's.  A host already known is kept: the daemon may print a
+  longer name (FQDN) than the one nova's records use.
 
 A libvirt line inside another input (a paste of nova and libvirt lines) is
 read by `record()` from the oslo parser, so format is decided per line.
@@ -118,6 +123,10 @@ class LibvirtParser:
             if found is not None:
                 if pending is not None:
                     yield self._emit(pending, ctx, instance)
+                if (ctx.host is None and found[0] == "libvirtd"
+                        and found[1].group("message").startswith("hostname: ")):
+                    # the daemon names its host when it opens its log: the host of the file's records
+                    ctx.host = found[1].group("message")[10:].strip() or None
                 pending = (found[0], found[1], lineno, [])
                 ctx.stats.record_lines += 1
             elif pending is not None:

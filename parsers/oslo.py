@@ -17,9 +17,12 @@ Format is decided per line, not per file: each line is first peeled of what
 wrapped it on its way here (syslog, grep, container runtimes, exports — see
 `transport.py`), so a file mixing nova records with kernel or syslog lines
 keeps every record.  A line from another origin (another program in the same
-syslog file) never becomes a continuation of a nova record: it is counted
-unparsed.  A header with an impossible date (`2018-02-30`) is that record
-unparsed, with its line number; reading goes on.
+syslog file) never becomes a continuation of a nova record: a syslog line of
+another program is a record of that program (`syslog_record.py`), held until
+the nova record it interrupted is complete so the file's events stay in time
+order; any other line of another origin is counted unparsed.  A header with
+an impossible date (`2018-02-30`) is that record unparsed, with its line
+number; reading goes on.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from datetime import UTC, datetime, tzinfo
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
 from migtrace.model import LEVEL_ALIASES, Event, FileStats, new_event
-from migtrace.parsers import libvirt
+from migtrace.parsers import libvirt, syslog_record
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
 from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD
@@ -243,8 +246,16 @@ class OsloTextParser:
     def sniff(self, head: Head) -> float:
         """Score the share of head lines that start like an oslo record, once their wrappers are peeled."""
         tbl = table()
-        cleaned = [line for h in head.lines for line in peel(strip_ansi(h), tbl).lines]
+        cleaned: list[str] = []
+        timed = 0  # devstack's `bare` records inside a wrapper that gives their time (RFC 5424, syslog on the wire)
+        for h in head.lines:
+            peeled = peel(strip_ansi(h), tbl)
+            cleaned.extend(peeled.lines)
+            if "time" in peeled.reveal and peeled.lines and patterns["bare"].match(peeled.lines[0]):
+                timed += 1
         share = share_matching(cleaned, patterns["std"])
+        if timed:
+            share = max(share, timed / max(1, sum(1 for h in head.lines if h.strip())))
         # a record followed by a long remote traceback is still oslo text: a header near the top counts
         first = [h for h in cleaned if h.strip()][:10]
         if any(patterns["std"].match(h) and "[" in h for h in first):
@@ -328,6 +339,8 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
             if closed is not _NOT_FAST:
                 if isinstance(closed, Event):
                     yield closed
+                if folder.held:
+                    yield from folder.flush()
                 continue
         text = strip_ansi(raw)
         peeled = peel(text, tbl)
@@ -384,13 +397,19 @@ class _Unwrapper:
         folder = self.folder
         folder.origin = origin
         folder.wrapper_time = reveal.get("time")
+        folder.reveal = reveal
+        folder.extras = peeled.lines[1:]
         try:
             yield from folder.feed(lineno, text)
-            for extra in peeled.lines[1:]:
-                folder.attach(extra)
+            if not folder.foreign:
+                for extra in peeled.lines[1:]:
+                    folder.attach(extra)
         finally:
             folder.origin = None
             folder.wrapper_time = None
+            folder.reveal = None
+            folder.extras = []
+            folder.foreign = False
             ctx.host, ctx.service = saved
 
 
@@ -463,17 +482,34 @@ class _Folder:
         self.wrapper_time: str | None = None
         #: the open record's header had an impossible date: its lines are unparsed too
         self.dead = False
+        #: what the current line's wrapper revealed, and the further lines it carried (set by _Unwrapper)
+        self.reveal: dict[str, str] | None = None
+        self.extras: list[str] = []
+        #: the current line was another program's record (its extras are its own)
+        self.foreign = False
+        #: other programs' records read while a nova record was open: given out once it is complete
+        self.held: list[Event] = []
+        #: the time of the last record closed (the year of a yearless syslog stamp after it)
+        self.seen: datetime | None = None
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
             event = self._close_now()
             if event is not None:
                 yield event
+        if self.held:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[Event]:
+        """Give out the other programs' records held while a nova record was open."""
+        held, self.held = self.held, []
+        yield from held
 
     def _close_now(self) -> Event | None:
         """Close the open record: its Event, or None when its time is out of range (then it is unparsed)."""
         rec, self.rec = self.rec, None
         assert rec is not None
+        self.seen = rec.payload.time
         try:
             event = _emit(rec, self.ctx, self.fmt)
         except ValueError as exc:  # out of range once converted to UTC: its lines become unparsed
@@ -558,6 +594,17 @@ class _Folder:
             self.stats.records += 1
             self.stats.record_lines += 1
             yield libvirt.record(foreign[0], foreign[1], self.ctx, lineno, libvirt.PARSER.name)
+        elif p is None and self.origin is not None and self.reveal is not None and "program" in self.reveal and (
+                self.rec is None or (self.rec.origin != self.origin and _other_origin(self.rec.origin, self.origin))):
+            # another program's syslog line (NetworkManager, kernel, systemd …): a record of its own
+            yield from self._foreign(lineno, text)
+        elif p is None and text[:1] == "[" and self.reveal is None and (
+                (kernel := syslog_record.kernel_record(text, self.ctx, lineno)) is not None
+                or syslog_record.is_uptime_line(text)):
+            if kernel is None:
+                self.ctx.unparsed(lineno, text, "kernel record with seconds since boot only (no time of day)")
+            else:
+                yield from self._other(kernel)
         elif self.dead:
             self.ctx.unparsed(lineno, text, "line of a record with an impossible date")
         elif self.rec is None:
@@ -567,6 +614,28 @@ class _Folder:
             self.ctx.unparsed(lineno, text, "not a nova record")
         else:
             self._continuation(text, p)
+
+    def _foreign(self, lineno: int, text: str) -> Iterator[Event]:
+        """Make another program's syslog line the Event of its program (`syslog_record`)."""
+        assert self.reveal is not None
+        self.foreign = True
+        around = self.rec.payload.time if self.rec is not None else self.seen
+        event = syslog_record.record(self.reveal, text, self.ctx, lineno, around)
+        if event is None:
+            self.ctx.unparsed(lineno, text, "syslog record of another program with no usable time (--year)")
+            return
+        if self.extras:
+            event = event.replace(extra=tuple(self.extras))
+        yield from self._other(event)
+
+    def _other(self, event: Event) -> Iterator[Event]:
+        """Count another program's one-line record; hold it while a nova record is still open."""
+        self.stats.records += 1
+        self.stats.record_lines += 1
+        if self.rec is not None or self.pending:
+            self.held.append(event)
+        else:
+            yield event
 
     def _payload(self, text: str) -> Payload | None:
         """Parse a line that may be a header; a bare header takes the time its wrapper wrote."""
@@ -632,6 +701,7 @@ class _Folder:
             self.rec = _record_from_pending(self.pending, self.ctx, self.stats)
             self.pending = []
         yield from self._close()
+        yield from self.flush()
 
 
 def _record_from_pending(pending: list[Line], ctx: ParseContext, stats: FileStats) -> _Record:

@@ -18,15 +18,19 @@ this order (docs/derivation.md, "libvirt and QEMU records"):
    (`domain 'instance-0000002c' is already active`, `no domain with matching
    name '…'`), and every record of a QEMU instance log named for a learned
    domain (`/var/log/libvirt/qemu/<domain>.log`), gets that uuid; it then
-   joins its move by instance and time window like nova's own lines.  A name
-   learned with two uuids (two cells each with an `instance-00000001`) is
-   ambiguous and gives nothing.
+   joins its move by instance and time window like nova's own lines.  Names
+   repeat across cells (`instance-00000001` in each), so pairs are learned
+   per host: a record takes its host's pair, or the input's only pair for
+   that name when that instance has records on its host; a name a host
+   learned with two uuids gives nothing.
 2. **Host and time** (`with_host_evidence`, after the moves are built).  A
    libvirtd/QEMU record that names no guest at all (no domain name, no uuid,
    not in a QEMU instance log), at WARNING or above, joins
    the move whose source, destination or tried host is its host — or, for a
-   record whose host is unknown, a move with records from the same input
-   file (a paste) — and whose span (start to end + GRACE) holds its time,
+   record whose host is unknown, the one host of the analysis its file or
+   folder name names (`compute2-libvirtd.log`, `compute2/libvirtd.log`), else
+   a move with records from the same input file (a paste) — and whose span
+   (start to end + GRACE) holds its time,
    only when exactly one move qualifies; otherwise it stays outside every
    move (an orphan finding), never guessed.
 """
@@ -35,7 +39,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import timedelta
 
 from migtrace.model import Event, Migration, level_rank
@@ -66,6 +70,8 @@ LEAD = timedelta(seconds=2)
 #: how long after a move's last step a hypervisor error may still be about it (as _group.GRACE)
 GRACE = timedelta(seconds=90)
 _WARNING = level_rank("WARNING")
+#: how many trailing parts of an input's path may name its host (`compute2/libvirt/libvirtd.log`)
+PATH_PARTS = 3
 
 
 def domain_pairs(events: Iterable[Event]) -> dict[str, str]:
@@ -105,31 +111,88 @@ def qemu_log_domain(e: Event) -> str | None:
 
 
 def with_domain_instances(events: Sequence[Event]) -> Sequence[Event]:
-    """Return the events, those without an instance that name a learned domain copied with its uuid."""
-    pairs = domain_pairs(events)
-    if not pairs:
+    """Return the events, those without an instance that name a learned domain copied with its uuid.
+
+    Domain names repeat across cells (`instance-%08x` counts per cell
+    database), so the pairs are per host: a record takes the uuid its own
+    host paired with the name; failing that, the one uuid the whole input
+    paired with it, only if that instance has records on the record's host
+    (it lived there).  A record whose host is unknown takes its own file's
+    pair, else the input's one pair (documented limit, docs/derivation.md).
+    """
+    learned = _learned_pairs(events)
+    if not learned.anywhere:
         return events
-    names = sorted(pairs, key=len, reverse=True)
+    names = sorted(learned.anywhere, key=len, reverse=True)
     named = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(n) for n in names) + r")(?![\w-])")
     prefix = _common_prefix(names)
     out: list[Event] | None = None
     for i, e in enumerate(events):
         if e.instance is not None:
             continue
-        uuid = pairs.get(qemu_log_domain(e) or "")
-        if uuid is None:
+        domain = qemu_log_domain(e)
+        if domain is not None:
+            uuid = learned.resolve(e, domain)
+        else:
             text = e.text
             if prefix not in text:
                 continue
-            found = {m.group(1) for m in named.finditer(text)}
-            uuids = {pairs[d] for d in found}
+            uuids = {learned.resolve(e, m.group(1)) for m in named.finditer(text)}
             if len(uuids) != 1:
                 continue  # none, or a record naming two guests: not one instance's
             uuid = uuids.pop()
+        if uuid is None:
+            continue
         if out is None:
             out = list(events)
         out[i] = e.replace(instance=uuid)
     return events if out is None else out
+
+
+class _Learned:
+    """Domain name -> uuid pairs as the records taught them: per host, per input file, anywhere."""
+
+    __slots__ = ("anywhere", "by_host", "by_source", "lived")
+
+    def __init__(self) -> None:
+        self.by_host: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.by_source: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self.anywhere: dict[str, set[str]] = defaultdict(set)
+        #: instance -> the hosts where some record of it was written
+        self.lived: dict[str, set[str]] = defaultdict(set)
+
+    def resolve(self, e: Event, domain: str) -> str | None:
+        """The one uuid `domain` names for a record of this host (or file), None when unknown or ambiguous."""
+        if e.host is not None:
+            here = self.by_host.get((e.host, domain))
+            if here:
+                return _one(here)
+            uuid = _one(self.anywhere.get(domain, set()))
+            return uuid if uuid is not None and e.host in self.lived.get(uuid, ()) else None
+        here = self.by_source.get((e.source, domain))
+        return _one(here) if here else _one(self.anywhere.get(domain, set()))
+
+
+def _one(uuids: set[str]) -> str | None:
+    return next(iter(uuids)) if len(uuids) == 1 else None
+
+
+def _learned_pairs(events: Iterable[Event]) -> _Learned:
+    learned = _Learned()
+    for e in events:
+        if e.instance is not None and e.host is not None:
+            learned.lived[e.instance].add(e.host)
+        text = e.text
+        if "uuid" not in text:
+            continue
+        for domain, uuid in _pairs_in(text):
+            uuid = uuid.lower()
+            learned.anywhere[domain].add(uuid)
+            learned.by_source[(e.source, domain)].add(uuid)
+            if e.host is not None:
+                learned.by_host[(e.host, domain)].add(uuid)
+                learned.lived[uuid].add(e.host)
+    return learned
 
 
 def _common_prefix(names: Sequence[str]) -> str:
@@ -147,11 +210,18 @@ def with_host_evidence(migrations: Sequence[Migration], events: Sequence[Event])
              and id(e) not in claimed and level_rank(e.level) >= _WARNING and not _names_a_guest(e)]
     if not loose:
         return list(migrations)
+    known = frozenset(h for m in migrations for h in _hosts_of(m))
+    path_hosts: dict[str, str | None] = {}
     added: dict[int, list[Event]] = defaultdict(list)
     for e in loose:
+        host = e.host
+        if host is None:
+            if e.source not in path_hosts:
+                path_hosts[e.source] = host_named_by_path(e.source, known)
+            host = path_hosts[e.source]
         # differences, not sums: a time near year 9999 plus GRACE overflows datetime
         owners = [i for i, m in enumerate(migrations)
-                  if m.started - e.time <= LEAD and e.time - m.ended <= GRACE and _touches(m, e)]
+                  if m.started - e.time <= LEAD and e.time - m.ended <= GRACE and _touches(m, e, host)]
         if len(owners) == 1:
             added[owners[0]].append(e)
     return [m.replace(events=tuple(sorted((*m.events, *added[i]), key=lambda e: e.time))) if i in added else m
@@ -163,8 +233,27 @@ def _names_a_guest(e: Event) -> bool:
     return qemu_log_domain(e) is not None or _NAMES_A_GUEST.search(e.text) is not None
 
 
-def _touches(m: Migration, e: Event) -> bool:
+def _hosts_of(m: Migration) -> Iterator[str]:
+    for h in (m.source_host, m.dest_host, *(a.host for a in m.attempts)):
+        if h:
+            yield h
+
+
+def host_named_by_path(source: str, known: frozenset[str]) -> str | None:
+    """The one host of the analysis that an input's file or folder name names (`compute2-libvirtd.log`).
+
+    Only the last PATH_PARTS parts of the path are read, a host counts as a
+    whole name (`compute1` is not in `compute10`), and two hosts named is
+    no answer.  Used for hypervisor records whose input gave no host.
+    """
+    tail = "/".join(re.split(r"[/\\!]", source)[-PATH_PARTS:])
+    found = {h for h in known if h in tail
+             and re.search(r"(?<![A-Za-z0-9])" + re.escape(h) + r"(?![A-Za-z0-9])", tail)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _touches(m: Migration, e: Event, host: str | None) -> bool:
     """True when the record's host is one of the move's hosts (or, host unknown, it shares an input file)."""
-    if e.host is not None:
-        return e.host in (m.source_host, m.dest_host) or any(a.host == e.host for a in m.attempts)
+    if host is not None:
+        return host in (m.source_host, m.dest_host) or any(a.host == host for a in m.attempts)
     return any(x.source == e.source for x in m.events)

@@ -76,7 +76,7 @@ RECORDED: dict[str, Today] = {
     "pastebin_2WxVCbGT_folsom_ncpu_terminal_escape_residue.txt":
         Today("oslo+list-dash", records=6, unparsed=0),
     "pastebin_DHPWEkaZ_newton_livemig_EOF_aborted_src_libvirt_and_dest_syslog.txt":
-        Today("unrecognised", records=0, unparsed=12),
+        Today("oslo+list-dash", records=7, unparsed=3),
     "pastebin_Ly9kT60T_liberty_devstack_pre_live_migration_failed_wrapped.txt":
         Today("oslo+list-dash", records=1, unparsed=1),
     "pastebin_cY82PP34_queens_livemig_postcopy_success_src_ncpu.txt":
