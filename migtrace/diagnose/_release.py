@@ -25,7 +25,7 @@ from migtrace.model import LEVELS, Event
 
 _SCHEMA = {"id": Key(required=True), "message": Key(regex=True), "logger": Key(), "level": Key(choices=LEVELS),
            "field": Key(choices=("global_request_id", "request_id", "user", "project", "instance")),
-           "from": Key(), "to": Key(), "why": Key(required=True)}
+           "from": Key(), "to": Key(), "why": Key(required=True), "sample": Key()}
 
 
 @dataclass(frozen=True, slots=True)
