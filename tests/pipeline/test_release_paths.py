@@ -12,6 +12,7 @@ must match that line as the parser reads it.
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,7 @@ import yaml
 from migtrace.diagnose._release import Clue, clues
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis, load, read_events, with_diagnosis
-from migtrace.pipeline._clues import ClueTerms, _header_record, clue_cover, covers, is_header_clue
+from migtrace.pipeline._clues import ClueTerms, _header_record, clue_cover, clue_terms, covers, is_header_clue
 from migtrace.reports.listing import short_ids
 from tests.conftest import SAMPLE_LOGS, cached_load
 from tools.variants.families import variants_for
@@ -78,6 +79,14 @@ def test_header_test_passes_a_files_first_line_per_clue_only() -> None:
     assert test(4, samples["global-request-id"].encode()) and not test(5, samples["global-request-id"].encode())
     fresh = ClueTerms(frozenset(), windowed=covers()[2]).line_test("g")
     assert fresh(1, concurrency)
+
+
+def test_clue_terms_travel_to_workers() -> None:
+    """Pool and Dask workers get the terms pickled: the class and its header covers survive."""
+    terms = clue_terms()
+    back = pickle.loads(pickle.dumps(terms))
+    assert type(back) is ClueTerms and back == terms
+    assert (back.windowed, back.caseless, back.plain_only) == (terms.windowed, terms.caseless, True)
 
 
 def _release(a: Analysis) -> tuple[Any, ...]:
