@@ -144,9 +144,7 @@ class ClueHits:
         left = self._pending.get(key, self._start)
         if not left.clues:
             return
-        message = event.message
-        candidates = left.clues if left.at_start.match(message) or left.anywhere.search(message) else left.plain
-        hit = [c for c in candidates if c.matches(event)]
+        hit = [c for c in left.candidates(event) if c.matches(event)]
         if hit:
             self.seen.setdefault(key, set()).update(c.id for c in hit)
             left = _Pending.of(tuple(c for c in left.clues if c not in hit))
@@ -168,6 +166,13 @@ class _Pending:
     plain: tuple[Clue, ...]
     at_start: re.Pattern[str]
     anywhere: re.Pattern[str]
+    #: one trait each plain clue requires (its level, else its logger prefix, else its field): a record
+    #: with none of them cannot match a plain clue (a full read tests every record: this is its fast path)
+    levels: frozenset[str] = frozenset()
+    loggers: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    #: a plain clue requires none of those traits: every record is tried
+    always: bool = False
 
     @staticmethod
     def of(left: tuple[Clue, ...]) -> _Pending:
@@ -175,7 +180,22 @@ class _Pending:
         patterns = [c.message.pattern for c in left if c.message is not None]
         at_start = "|".join(f"(?:{p[1:]})" for p in patterns if p.startswith("^")) or "(?!)"
         anywhere = "|".join(f"(?:{p})" for p in patterns if not p.startswith("^")) or "(?!)"
-        return _Pending(left, tuple(c for c in left if c.message is None), re.compile(at_start), re.compile(anywhere))
+        plain = tuple(c for c in left if c.message is None)
+        return _Pending(left, plain, re.compile(at_start), re.compile(anywhere),
+                        frozenset(c.level for c in plain if c.level),
+                        tuple(c.logger for c in plain if not c.level and c.logger),
+                        tuple(c.field for c in plain if not c.level and not c.logger and c.field),
+                        any(not (c.level or c.logger or c.field) for c in plain))
+
+    def candidates(self, event: Event) -> tuple[Clue, ...]:
+        """The clues this record may match: all when a pending wording is in it, else the plain ones it may."""
+        message = event.message
+        if self.at_start.match(message) or self.anywhere.search(message):
+            return self.clues
+        if (self.always or event.level in self.levels or (event.logger or "").startswith(self.loggers)
+                or any(getattr(event, f) for f in self.fields)):
+            return self.plain
+        return ()
 
 
 def _intersection(found: list[Clue]) -> ReleaseRange:
