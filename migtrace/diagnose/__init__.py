@@ -15,6 +15,7 @@ from migtrace.diagnose._engine import (
     template,
     worst_severity,
 )
-from migtrace.diagnose._release import LogsRelease
+from migtrace.diagnose._release import ClueHits, LogsRelease
 
-__all__ = ["UNRECOGNISED_ID", "Diagnosis", "LogsRelease", "all_findings", "diagnose", "template", "worst_severity"]
+__all__ = ["UNRECOGNISED_ID", "ClueHits", "Diagnosis", "LogsRelease", "all_findings", "diagnose", "template",
+           "worst_severity"]

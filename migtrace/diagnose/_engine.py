@@ -91,7 +91,7 @@ class Diagnosis:
 
 def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: Catalog, *,
              release: str | None = None, last_seen: Mapping[str, datetime] | None = None,
-             orphans: bool = True) -> Diagnosis:
+             orphans: bool = True, clues: Mapping[str, Iterable[str]] | None = None) -> Diagnosis:
     """Return the migrations with findings attached, and the orphan findings of the other events.
 
     `events` is every event read; those that belong to no migration are the
@@ -101,9 +101,12 @@ def diagnose(migrations: Sequence[Migration], events: Iterable[Event], catalog: 
     not; without it the events given stand for what the hosts logged.
     `orphans=False` skips the search outside the moves (a timeline shows
     the moves alone): each move's findings are the same either way.
+    `clues`: the release clue ids the read saw per host on records it did
+    not keep (`Analysis.release_clues`), so the range does not depend on
+    which records a path kept.
     """
     events = list(events)
-    logs = logs_release(events, release)
+    logs = logs_release(events, release, clues)
     activity = last_seen if last_seen is not None else _last_seen(events)
     owned: set[int] = set()
     origins: set[tuple[str, int, str]] = set()

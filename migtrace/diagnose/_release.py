@@ -13,7 +13,7 @@ their span, so that a remedy is dropped only when no host could use it.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -25,7 +25,7 @@ from migtrace.model import LEVELS, Event
 
 _SCHEMA = {"id": Key(required=True), "message": Key(regex=True), "logger": Key(), "level": Key(choices=LEVELS),
            "field": Key(choices=("global_request_id", "request_id", "user", "project", "instance")),
-           "from": Key(), "to": Key(), "why": Key(required=True)}
+           "from": Key(), "to": Key(), "why": Key(required=True), "sample": Key()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,30 +89,73 @@ def _named(name: object, where: str) -> Release | None:
         raise DataError(f"{where}: {exc}") from None
 
 
-def logs_release(events: Iterable[Event], given: str | None = None) -> LogsRelease:
-    """Return the release range of the logs: `given` (a `--release` name) or inferred from the events."""
+def logs_release(events: Iterable[Event], given: str | None = None,
+                 seen: Mapping[str, Iterable[str]] | None = None) -> LogsRelease:
+    """Return the release range of the logs: `given` (a `--release` name) or inferred from the events.
+
+    `seen` adds the clue ids a read found per host (or source) on records it did not keep
+    (`ClueHits.seen`): the pipeline notes the clue records of every input, whichever path read
+    them, so every path infers the same range.
+    """
     if given:
         release = release_named(given)
         return LogsRelease(ReleaseRange(release, release), ("--release",), given=True)
-    start = _Pending.of(clues())
-    pending: dict[str, _Pending] = {}
-    seen: dict[str, list[Clue]] = {}
+    hits = ClueHits()
     for event in events:
-        key = event.host or event.source
-        left = pending.get(key, start)
-        if not left.clues:
-            continue
-        # most records carry no clue: one combined match of the clues still pending skips them
-        message = event.message
-        candidates = left.clues if left.at_start.match(message) or left.anywhere.search(message) else left.plain
-        hit = [c for c in candidates if c.matches(event)]
-        if hit:
-            seen.setdefault(key, []).extend(hit)
-            left = _Pending.of(tuple(c for c in left.clues if c not in hit))
-        pending[key] = left
-    ranges = [_intersection(found) for found in seen.values()]
-    basis = tuple(sorted({c.id for found in seen.values() for c in found}))
+        hits.note(event)
+    return release_of(_union(hits.seen, seen or {}))
+
+
+def release_of(seen: Mapping[str, Iterable[str]]) -> LogsRelease:
+    """The release range of these clue ids per host: each host's intersection, then the hosts'."""
+    by_id = {c.id: c for c in clues()}
+    found = {key: [by_id[i] for i in sorted(ids) if i in by_id] for key, ids in seen.items()}
+    ranges = [_intersection(f) for f in found.values() if f]
+    basis = tuple(sorted({c.id for f in found.values() for c in f}))
     return LogsRelease(_overall(ranges), basis)
+
+
+def _union(*parts: Mapping[str, Iterable[str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for part in parts:
+        for key, ids in part.items():
+            out.setdefault(key, set()).update(ids)
+    return out
+
+
+class ClueHits:
+    """The clues seen so far, per host (or source path when the record has no host).
+
+    Fed one event at a time (a predicate over a read's stream: it keeps
+    nothing); a host's clues already seen are not looked for again, and the
+    clues still pending are tried through one combined regex, so a record
+    without a clue costs one search.
+    """
+
+    def __init__(self) -> None:
+        self._start = _Pending.of(clues())
+        self._pending: dict[str, _Pending] = {}
+        #: host or source -> ids of the clues seen there
+        self.seen: dict[str, set[str]] = {}
+
+    def note(self, event: Event) -> None:
+        """Note the clues this record shows."""
+        key = event.host or event.source
+        left = self._pending.get(key, self._start)
+        if not left.clues:
+            return
+        hit = [c for c in left.candidates(event) if c.matches(event)]
+        if hit:
+            self.seen.setdefault(key, set()).update(c.id for c in hit)
+            left = _Pending.of(tuple(c for c in left.clues if c not in hit))
+        self._pending[key] = left
+
+    def by_host(self, hosts: Mapping[str, str]) -> dict[str, frozenset[str]]:
+        """The clue ids per host, once the inputs without a host got one (`hosts`: source path -> host)."""
+        out: dict[str, set[str]] = {}
+        for key, ids in self.seen.items():
+            out.setdefault(hosts.get(key, key), set()).update(ids)
+        return {key: frozenset(ids) for key, ids in sorted(out.items())}
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +166,13 @@ class _Pending:
     plain: tuple[Clue, ...]
     at_start: re.Pattern[str]
     anywhere: re.Pattern[str]
+    #: one trait each plain clue requires (its level, else its logger prefix, else its field): a record
+    #: with none of them cannot match a plain clue (a full read tests every record: this is its fast path)
+    levels: frozenset[str] = frozenset()
+    loggers: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    #: a plain clue requires none of those traits: every record is tried
+    always: bool = False
 
     @staticmethod
     def of(left: tuple[Clue, ...]) -> _Pending:
@@ -130,7 +180,22 @@ class _Pending:
         patterns = [c.message.pattern for c in left if c.message is not None]
         at_start = "|".join(f"(?:{p[1:]})" for p in patterns if p.startswith("^")) or "(?!)"
         anywhere = "|".join(f"(?:{p})" for p in patterns if not p.startswith("^")) or "(?!)"
-        return _Pending(left, tuple(c for c in left if c.message is None), re.compile(at_start), re.compile(anywhere))
+        plain = tuple(c for c in left if c.message is None)
+        return _Pending(left, plain, re.compile(at_start), re.compile(anywhere),
+                        frozenset(c.level for c in plain if c.level),
+                        tuple(c.logger for c in plain if not c.level and c.logger),
+                        tuple(c.field for c in plain if not c.level and not c.logger and c.field),
+                        any(not (c.level or c.logger or c.field) for c in plain))
+
+    def candidates(self, event: Event) -> tuple[Clue, ...]:
+        """The clues this record may match: all when a pending wording is in it, else the plain ones it may."""
+        message = event.message
+        if self.at_start.match(message) or self.anywhere.search(message):
+            return self.clues
+        if (self.always or event.level in self.levels or (event.logger or "").startswith(self.loggers)
+                or any(getattr(event, f) for f in self.fields)):
+            return self.plain
+        return ()
 
 
 def _intersection(found: list[Clue]) -> ReleaseRange:

@@ -25,11 +25,11 @@ from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
 from migtrace.correlate.markers import load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks, evidence_texts
-from migtrace.diagnose import diagnose
+from migtrace.diagnose import ClueHits, diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
 from migtrace.model import Event, FileStats, Terms
 from migtrace.options import LoadOptions
-from migtrace.pipeline import _vocab
+from migtrace.pipeline import _clues, _vocab
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline._moves import MoveFinder
@@ -80,13 +80,15 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     warnings = Warnings(options.warn)
     keeper = Keeper(load_markers())
     catalog: Catalog | None = None
+    hits = ClueHits()  # the release clues of every record, whichever path reads it (`_clues`)
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus, keeper)
+        _read(path_list, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms())
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
-        read, keeper = _selective(path_list, options, warnings, catalog)
+        read, keeper = _selective(path_list, options, warnings, catalog, hits)
     else:
-        read = _read(path_list, options, warnings, keeper)
+        read = _read(path_list, options, warnings, _clues.noting(hits, keeper))
     if not path_list:
         warnings("no input: give paths, or set $MIGTRACE_LOGS")
     if options.tz is None and not options.tz_by_path and any(
@@ -107,7 +109,7 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
-                        last_seen=_shifted(keeper.last_seen, offsets))
+                        last_seen=_shifted(keeper.last_seen, offsets), release_clues=_clues.by_host(hits, read.stats))
     if not options.diagnose:
         return analysis
     return with_diagnosis(analysis, options.signatures, options.release, catalog=catalog)
@@ -123,7 +125,7 @@ def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: 
     """
     catalog = catalog if catalog is not None else load_catalog(tuple(signatures))
     found = diagnose(analysis.migrations, analysis.events, catalog, release=release,
-                     last_seen=analysis.last_seen or None, orphans=orphans)
+                     last_seen=analysis.last_seen or None, orphans=orphans, clues=analysis.release_clues)
     return replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
                    release=found.release)
 
@@ -259,7 +261,7 @@ def _with_naming(ids: set[str], hostless: frozenset[str]) -> Callable[[str], Ter
 
 
 def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
-               catalog: Catalog | None) -> tuple[_Read, Keeper]:
+               catalog: Catalog | None, hits: ClueHits | None = None) -> tuple[_Read, Keeper]:
     """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
 
     Pass 1 parses only the records holding a vocabulary text and notes which
@@ -278,7 +280,9 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
                    "WARNING): %s", ", ".join(vocab.uncovered))
     finder = MoveFinder(markers)
-    _read(paths, _pass_progress(options, 0), Warnings(), finder, vocab.terms())
+    # the release clues' covers join pass 1, whose records are never kept: `hits` notes their clues
+    _read(paths, _pass_progress(options, 0), Warnings(), _clues.noting(hits or ClueHits(), finder),
+          _clues.with_covers(vocab.terms()))
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))

@@ -31,7 +31,7 @@ def load_text(text: str, *, name: str = "<fixture>", host: str | None = None, se
         analysis = load([path], replace(options, host_aliases=aliases, diagnose=options.diagnose and catalog is None))
     if catalog is not None:
         found = diagnose(analysis.migrations, analysis.events, catalog, release=options.release,
-                         last_seen=analysis.last_seen or None)
+                         last_seen=analysis.last_seen or None, clues=analysis.release_clues)
         analysis = replace(analysis, migrations=found.migrations, orphan_findings=found.orphan_findings,
                            release=found.release)
     for s in analysis.stats:

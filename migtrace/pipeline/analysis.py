@@ -95,6 +95,9 @@ class Analysis:
     last_seen: Mapping[str, datetime] = field(default_factory=lambda: _NO_TIMES)
     #: the OpenStack releases the logs may come from, as diagnosis found them (`--release` or the wording)
     release: LogsRelease | None = None
+    #: host (or source path) -> ids of the release clues (migtrace/data/releases.yaml) on any record the
+    #: read saw, kept or not (`pipeline._clues`); None: not gathered, the events alone tell the release
+    release_clues: Mapping[str, frozenset[str]] | None = None
 
     @property
     def unparsed_lines(self) -> int:

@@ -4,10 +4,9 @@ For every id `list` prints on the sample sets (its short form and the whole
 id), the targeted read's move (records holding the move's ids, self-naming
 lines only where no host is known, each file's last record for the host's
 last sign of life, only the shown moves diagnosed) is rendered exactly as the
-whole-set read's Migration.  The one known difference: the release range,
-which a whole-set read infers from the wording of every move's records and a
-timeline from its own move's (a wider range composes remedies for more
-releases); such moves must still agree on everything but the remedies.
+whole-set read's Migration, remedies included: both infer the release range
+from the clue records of every input (`pipeline._clues`), not from the
+records each happened to keep.
 """
 
 from __future__ import annotations
@@ -46,10 +45,6 @@ def _targeted(path: str, ident: str) -> tuple[Analysis, list[Migration]]:
     return shown, list(shown.migrations)
 
 
-def _without_remedies(m: Migration) -> Migration:
-    return m.replace(findings=tuple(dataclasses.replace(f, remedy="") for f in m.findings))
-
-
 @pytest.mark.parametrize("name", SETS)
 def test_timeline_of_every_listed_id_is_the_whole_set_move(name: str) -> None:
     path = str(ROOT / name)
@@ -58,11 +53,9 @@ def test_timeline_of_every_listed_id_is_the_whole_set_move(name: str) -> None:
     for m in whole.migrations:
         shown, found = _targeted(path, shorts[m.id])
         assert [x.id for x in found] == [m.id], shorts[m.id]
-        if shown.release is not None and whole.release is not None and shown.release.range != whole.release.range:
-            # the remedies are composed for the release range each read inferred; all else is the same
-            assert _text(_without_remedies(found[0]), shown) == _text(_without_remedies(m), whole), m.id
-        else:
-            assert _text(found[0], shown) == _text(m, whole), m.id
+        assert shown.release == whole.release, m.id
+        assert found[0] == m, m.id
+        assert _text(found[0], shown) == _text(m, whole), m.id
 
 
 def test_every_id_form_is_accepted(cli) -> None:

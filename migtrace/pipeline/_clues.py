@@ -1,0 +1,173 @@
+"""Release clues read alike on every path: the raw texts that find every clue record of the inputs.
+
+The release range (and so the remedies) is inferred from wordings only some
+releases write (`diagnose._release`, migtrace/data/releases.yaml).  A read
+that keeps only a move's records would infer it from those alone: `timeline`
+from the shown move's lines, a selective `list` from the moves' lines, a full
+read from every kept line — three stories.  So every path notes the clues of
+*every* record of the inputs (`ClueHits`, a predicate that keeps nothing):
+the full read over all it parses, the selective read in its first raw pass
+(the covers join the vocabulary there; pass 1 keeps no record, so clue
+records never become move events), a targeted read in one raw pass of its
+own over the covers.
+
+A clue's *cover* is a text every record the clue matches holds in its raw
+line, derived from the clue itself, never kept by hand:
+
+* a `message` regex: the literals of which every match holds one
+  (`_vocab.regex_cover`, searched in any letter case);
+* else a `logger` prefix: the prefix itself (oslo prints the logger name);
+* else a `level`: the level word (oslo prints it);
+* else a `field`: the text nova's context block writes it with
+  (`FIELD_TEXTS`: a global request id is followed by the local one,
+  `[req-<global> req-<local> …]`, so `" req-"`).
+
+Inputs the term filter cannot cut safely (anything but plain oslo text) are
+read in full for the clues too (`Terms.plain_only`), as in pass 1.
+
+The covers of the *header clues* (a logger, a level, a context field: no
+message) are on nearly every line of a host (`oslo_concurrency.` is 7 % of
+a compute's lines), so they are not plain terms: `ClueTerms` searches them
+with a per-file line test (the hook `WindowedTerms` gives its windowed
+texts) that reads the line's oslo header as the parser does and passes a
+line only while the clue it shows has not been shown in that file yet.  A
+line whose header cannot be read that way (a prefix, colour, a continuation
+line) passes, and the parse decides.  A file's lines share one host (only
+plain oslo text is cut, and a header at the line start carries no host of
+its own), so once a file has shown a header clue, its other lines showing
+it add nothing to the release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import cache
+
+from migtrace.diagnose import ClueHits
+from migtrace.diagnose._release import Clue, clues
+from migtrace.model import LEVEL_ALIASES, Event, FileStats, Terms
+from migtrace.parsers._header import RECORD_START
+from migtrace.parsers.oslo import _FAST_HEADER, _is_context, parse_request_block
+from migtrace.pipeline._vocab import regex_cover
+from migtrace.sources._window import WindowedTerms
+
+#: how nova's text formats write an Event field a clue may require (the text every such line holds)
+FIELD_TEXTS = {
+    "global_request_id": " req-",  # `[req-<global> req-<local> user project …]`
+    "request_id": "req-",
+}
+
+
+def clue_cover(clue: Clue) -> tuple[tuple[str, ...], bool] | None:
+    """The texts of which every record the clue matches holds one, and whether they match in any case."""
+    if clue.message is not None:
+        found = regex_cover(clue.message.pattern)
+        if found:
+            return found, True
+    if clue.logger:
+        return (clue.logger,), False
+    if clue.level:
+        return (clue.level,), False
+    if clue.field and clue.field in FIELD_TEXTS:
+        return (FIELD_TEXTS[clue.field],), False
+    return None
+
+
+def is_header_clue(clue: Clue) -> bool:
+    """A clue on the header's traits alone (logger, level, context field): its cover is on most lines."""
+    return clue.message is None
+
+
+@cache
+def covers() -> tuple[frozenset[str], frozenset[str], frozenset[str], tuple[str, ...]]:
+    """The clues' cover texts: plain case-sensitive, caseless, header clues' (exact); the clues without one."""
+    exact: set[str] = set()
+    caseless: set[str] = set()
+    header: set[str] = set()
+    uncovered: list[str] = []
+    for clue in clues():
+        found = clue_cover(clue)
+        if found is None:
+            uncovered.append(clue.id)
+            continue
+        (header if is_header_clue(clue) else caseless if found[1] else exact).update(found[0])
+    return frozenset(exact), frozenset(caseless), frozenset(header), tuple(uncovered)
+
+
+class ClueTerms(WindowedTerms):
+    """Terms whose `windowed` texts are the header clues' covers, passed by `line_test` (module docstring)."""
+
+    def line_test(self, path: str) -> Callable[[int, bytes], bool]:
+        """A fresh test per file: pass a line while the header clue it shows is new to the file."""
+        return _FirstShown(tuple(c for c in clues() if is_header_clue(c)))
+
+
+def with_covers(terms: WindowedTerms) -> WindowedTerms:
+    """A selective read's pass-1 terms plus the clue covers (pass 1 has no windows)."""
+    exact, caseless, header, _ = covers()
+    return ClueTerms(terms | exact, terms.caseless | caseless, tail=terms.tail, plain_only=terms.plain_only,
+                     hostless=terms.hostless, windowed=header)
+
+
+def clue_terms() -> Terms:
+    """The terms of a read for the clues alone (a targeted read's extra pass)."""
+    exact, caseless, header, _ = covers()
+    return ClueTerms(exact, caseless, plain_only=True, windowed=header)
+
+
+#: the time of the stand-in record a header is tested as (clues never look at it)
+_NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+class _FirstShown:
+    """One file's line test: which header clues the file has shown already (state of one read)."""
+
+    def __init__(self, pending: tuple[Clue, ...]) -> None:
+        self.pending = pending
+
+    def __call__(self, _lineno: int, raw: bytes) -> bool:
+        if not self.pending:
+            return False
+        record = _header_record(raw)
+        if record is None:
+            return True  # not a header read the quick way: the parse decides
+        shown = [c for c in self.pending if c.matches(record)]
+        if shown:
+            self.pending = tuple(c for c in self.pending if c not in shown)
+        return bool(shown)
+
+
+def _header_record(raw: bytes) -> Event | None:
+    """The header's traits as the oslo parser's quick path reads them (None: it would not take the line)."""
+    if RECORD_START.match(raw) is None or not raw[:1].isdigit():
+        return None  # a continuation line, or a prefix (syslog, journal, colour) that may carry a host
+    m = _FAST_HEADER.match(raw.decode("utf-8", "replace"))
+    if m is None:
+        return None
+    level, logger, block = m.group("level"), m.group("logger"), m.group("ctx")
+    level = LEVEL_ALIASES.get(level, level)
+    if level == "TRACE" or ("req-" not in block and not _is_context(block)):
+        return None
+    request_id, global_id, user, project = parse_request_block(block)
+    return Event(_NO_TIME, "", "", level=level, logger=logger, request_id=request_id,
+                 global_request_id=global_id, user=user, project=project)
+
+
+def noting(hits: ClueHits, keep: Callable[[Event], bool] | None = None) -> Callable[[Event], bool]:
+    """A read's predicate that notes each record's clues, then keeps what `keep` keeps (None: nothing)."""
+    if keep is None:
+        def note(e: Event) -> bool:
+            hits.note(e)
+            return False
+        return note
+
+    def note_and_keep(e: Event) -> bool:
+        hits.note(e)
+        return keep(e)
+    return note_and_keep
+
+
+def by_host(hits: ClueHits, stats: tuple[FileStats, ...]) -> dict[str, frozenset[str]]:
+    """The clue ids per host once every input's host is settled (`pipeline._hosts`)."""
+    return hits.by_host({s.path: s.host for s in stats if s.host})
