@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from migtrace.correlate._resolution import coarsest
 from migtrace.correlate.markers import Marker, MarkerSet, Match
-from migtrace.correlate.skew import relative
+from migtrace.correlate.skew import relative, zone_like
 from migtrace.model import Event, HostAttempt, Migration, Phase, ProgressSample
 
 _STATUS_OF_OUTCOME = {
@@ -202,7 +202,11 @@ def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
                 proven.setdefault(e.host, e.time)
     gaps = dict(zone)
     for host, t in sorted(first.items()):
-        gaps.setdefault(host, round(max((t - birth).total_seconds(), 0.0), 3))
+        gap = round(max((t - birth).total_seconds(), 0.0), 3)
+        # the host's first line a whole number of quarter hours after the birth: the estimate's zone
+        # rule on this move's own lines, which a targeted read sees as the whole-set read does
+        # (the whole-set read may have flagged the zone from other requests: both end up unknown)
+        gaps.setdefault(host, math.inf if zone_like(gap) else gap)
     ref = api[0].host
     assert ref is not None
     for host, t in sorted(proven.items()):

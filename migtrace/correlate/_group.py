@@ -220,7 +220,7 @@ class _Moves:
 
 def _implied_by_markers(group: Sequence[Event], matches: dict[int, list[Match]]) -> tuple[str | None, bool]:
     """Return (kind, False) when a request's lines imply a move, (action, True) when they act on one."""
-    kind = _implied(group, matches)
+    kind = _implied(group, matches, by_request=True)
     if kind is None:
         return None, False
     phases = {m.marker.phase for e in group for m in matches.get(id(e), ()) if m.marker.phase}
@@ -256,12 +256,18 @@ def _single_instance(group: Sequence[Event]) -> bool:
     return len({e.instance for e in group if e.instance}) <= 1
 
 
-def _implied(group: Sequence[Event], matches: dict[int, list[Match]]) -> str | None:
-    """Return the kind most of the group's markers can only come from (live markers win ties)."""
+def _implied(group: Sequence[Event], matches: dict[int, list[Match]], *, by_request: bool = False) -> str | None:
+    """Return the kind most of the group's markers can only come from (live markers win ties).
+
+    For a request's group (`by_request`), a line logged under another thread's request id (`foreign_context`: the lifecycle dispatcher's
+    id, reused for every instance of the host) says nothing about that id: had it implied a move, a
+    read that sees the id on one instance only (a targeted `timeline`, a selective read that dropped
+    the instances that never moved) would make the dispatcher's id a move, and `list` would not.
+    """
     votes: Counter[str] = Counter()
     for e in group:
         for m in matches.get(id(e), ()):
-            if m.marker.implies:
+            if m.marker.implies and not (by_request and m.marker.foreign_context):
                 votes[m.marker.implies] += 2 if m.marker.implies == "live-migration" else 1
     return votes.most_common(1)[0][0] if votes else None
 

@@ -67,6 +67,8 @@ class Marker:
     #: nova logs the line outside moves too (`implies: none` in phases.yaml: lifecycle events, claims,
     #: boots): joined by instance and time only, it never moves a move's end (`_derive.end_step`)
     anywhere: bool = False
+    #: logged under another thread's request id (the lifecycle dispatcher's): that id is not the move's
+    foreign_context: bool = False
 
     def applies_to(self, kind: str) -> bool:
         """True when the marker means something for a move of this kind."""
@@ -199,6 +201,7 @@ MARKER_SCHEMA: Schema = {
     "releases": Key(),
     "traceback": Key(bool),
     "names_instance": Key(bool),
+    "foreign_context": Key(bool),
 }
 
 

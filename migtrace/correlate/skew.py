@@ -167,6 +167,11 @@ def _zone_error(seconds: float) -> bool:
     return quarters != 0 and abs(seconds - quarters * _QUARTER_S) <= ZONE_SLACK_S
 
 
+def zone_like(seconds: float) -> bool:
+    """True when a clock gap is a whole number of quarter hours (at least one): a zone, not drift."""
+    return abs(seconds) >= _QUARTER_S - ZONE_SLACK_S and _zone_error(seconds)
+
+
 def _pair_texts(events: Sequence[Event], skip: frozenset[str]) -> dict[tuple[str, str], Event]:
     """Return (request, causal text) -> the first line of the request holding it (hosts in `skip` left out)."""
     texts: dict[tuple[str, str], Event] = {}
@@ -266,7 +271,7 @@ def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict
 def _zone_files(events: Sequence[Event], reference: str) -> dict[tuple[str, str], float]:
     """Return (host, input file) -> apparent offset, for files a whole number of quarter hours off."""
     return {key: round(hi, 3) for key, hi in sorted(file_upper_bounds(events, reference).items())
-            if abs(hi) >= _QUARTER_S - ZONE_SLACK_S and _zone_error(hi)}
+            if zone_like(hi)}
 
 
 def _tight(lo: float | None, hi: float | None) -> bool:

@@ -33,13 +33,7 @@ def _picked() -> list[tuple[str, str]]:
     return out
 
 
-#: known divergence (NOTES-i10): a targeted read does not see the `[-]` half that `_joined_halves` joins
-_KNOWN = {("yoga-info", "without-controller"), ("yoga-info", "tz-compute1")}
-
-
-@pytest.mark.parametrize(("set_name", "variant"), [
-    pytest.param(s, v, marks=[pytest.mark.xfail(strict=False, reason="targeted read misses the joined [-] half")]
-                 if (s, v) in _KNOWN else []) for s, v in _picked()], ids=[f"{s}/{v}" for s, v in _picked()])
+@pytest.mark.parametrize(("set_name", "variant"), _picked(), ids=[f"{s}/{v}" for s, v in _picked()])
 def test_list_report_timeline_and_load_agree(variants_root: Path, set_name: str, variant: str,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     doc = variant_doc(variants_root, set_name, variant)
