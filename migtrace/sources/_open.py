@@ -28,6 +28,8 @@ HEAD_LINES = 200
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
 #: a raw line is cut here while reading: the rest up to its newline is skipped, never held
 MAX_LINE_BYTES = 1 << 20
+#: bytes read at once by the windowed term scan (`Peekable.windows`)
+WINDOW_BYTES = 4 << 20
 #: a character device named on purpose (`/dev/zero`) is read this far at most
 DEVICE_MAX_BYTES = 16 << 20
 #: a FIFO named on purpose must get a writer within this many seconds…
@@ -185,6 +187,75 @@ class Peekable:
                     self.cut_lines += 1
         except READ_ERRORS as exc:
             self.error = exc
+
+    def windows(self, size: int = WINDOW_BYTES) -> Iterator[bytes]:
+        """Yield the stream as windows of whole lines (about `size` bytes each; the last line may lack its
+        newline), each line cut as `lines()` cuts it (counted in `cut_lines`, given a newline back so the
+        window stays whole lines); stop quietly at a read error (kept in `error`), as `lines()` does.
+
+        The windowed term scan (`_scan.targeted_windows`) searches each window at once, so a line is
+        split out only around a hit.
+        """
+        source: BinaryIO = _EmptyStream() if self.error is not None else self.stream  # type: ignore[assignment]
+        read = getattr(source, "read1", source.read)
+        pending, rest, skipping = self.head, b"", False
+        while True:
+            chunks, got, eof, failed = [pending] if pending else [], len(pending), False, False
+            pending = b""
+            while got < size:
+                try:
+                    data = read(size - got)
+                except READ_ERRORS as exc:
+                    self.error, eof, failed = exc, True, True
+                    break
+                if not data:
+                    eof = True
+                    break
+                chunks.append(data)
+                got += len(data)
+            buf = b"".join(chunks)
+            if skipping:  # the rest of a line cut at MAX_LINE_BYTES: read past it, never held
+                nl = buf.find(b"\n")
+                if nl < 0:
+                    if eof:
+                        return
+                    continue
+                buf, skipping = buf[nl + 1:], False
+            if rest:
+                buf = rest + buf
+            if eof and not failed:
+                window, rest = buf, b""
+            else:  # (a read error loses the unfinished line, as `readline` does)
+                end = buf.rfind(b"\n") + 1
+                window, rest = buf[:end], buf[end:]
+                if len(rest) >= MAX_LINE_BYTES and not failed:
+                    window += rest[:MAX_LINE_BYTES] + b"\n"  # `_bounded` counts it cut
+                    rest, skipping = b"", True
+            if window:
+                yield self._bounded(window)
+            if eof:
+                return
+
+    def _bounded(self, window: bytes) -> bytes:
+        """The window with each line of MAX_LINE_BYTES or more cut there (counted), as `bounded_lines` cuts it."""
+        half = MAX_LINE_BYTES // 2
+        # a line of MAX_LINE_BYTES or more holds a whole aligned half-limit stretch without a newline
+        if all(window.find(b"\n", k, k + half) >= 0 for k in range(0, len(window) - half + 1, half)):
+            return window
+        pieces = window.split(b"\n")
+        last = pieces.pop()
+        out = []
+        for piece in pieces:
+            if len(piece) >= MAX_LINE_BYTES:
+                piece = piece[:MAX_LINE_BYTES]
+                self.cut_lines += 1
+            out.append(piece)
+        if len(last) >= MAX_LINE_BYTES:
+            out.append(last[:MAX_LINE_BYTES])
+            self.cut_lines += 1
+            last = b""
+        out.append(last)
+        return b"\n".join(out)
 
     def raw(self) -> BinaryIO:
         """Return the whole stream, head first."""

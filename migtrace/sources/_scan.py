@@ -123,6 +123,29 @@ class Matcher:
             lines.update(_banner_lines(block, batch, ends))
         return lines
 
+    def term_starts(self, window: bytes) -> set[int]:
+        """Return the start offsets of the lines of a window (whole lines) that hold a term."""
+        rfind = window.rfind
+        return {rfind(b"\n", 0, off) + 1 for off in self._offsets(window)[0]}
+
+    def line_starts(self, window: bytes) -> set[int]:
+        """Return the start offsets of the lines of a window that hold a term or are a banner (those always pass)."""
+        found, banners = self._offsets(window)
+        rfind = window.rfind
+        starts = {rfind(b"\n", 0, off) + 1 for off in found}
+        if self.finds_banners:
+            starts.update(rfind(b"\n", 0, off) + 1 for off in banners)
+        else:
+            for prefix in _BANNERS:
+                needle = b"\n" + prefix
+                at = window.find(needle)
+                while at >= 0:
+                    starts.add(at + 1)
+                    at = window.find(needle, at + 1)
+        if window.startswith(_BANNERS):
+            starts.add(0)
+        return starts
+
 
 def _find_all(block: bytes, needles: Sequence[bytes], out: list[int]) -> None:
     """One match per line per needle is enough: after a hit, go on from the next line."""
@@ -304,3 +327,163 @@ def _banner_lines(block: bytes, batch: list[bytes], ends: Sequence[int]) -> list
             out.append(bisect_right(ends, at + 1))
             at = block.find(needle, at + 1)
     return out
+
+
+# -- the windowed scan: the same lines as `targeted_raw_lines`, from byte windows ----------------------------
+
+#: `MIGTRACE_SCAN_WINDOWS=0` scans line by line (`targeted_raw_lines`: the reference the tests compare with)
+WINDOWS_VARIABLE = "MIGTRACE_SCAN_WINDOWS"
+
+
+def windows_enabled() -> bool:
+    """True unless `MIGTRACE_SCAN_WINDOWS=0` asks for the line-by-line scan."""
+    return os.environ.get(WINDOWS_VARIABLE, "") != "0"
+
+
+def _line_end(window: bytes, start: int) -> int:
+    """The offset after the line starting at `start` (its newline included; the window's end for the last)."""
+    return window.find(b"\n", start) + 1 or len(window)
+
+
+def targeted_windows(windows: Iterable[bytes], terms: frozenset[str], stats: FileStats) -> Iterator[Line]:
+    """Yield exactly the lines `targeted_raw_lines` yields, reading windows of whole lines (`Peekable.windows`).
+
+    The terms are searched over each window at once; the lines between hits
+    are never split: they are counted with `bytes.count(b"\\n")` and only the
+    last LOOKBACK skipped lines of a window are kept (as `carry`: a header
+    the next window's first hit may need, or the file's last record).  A
+    hit's record header is found by walking back line by line from the hit,
+    its continuation lines by walking forward, as the line scan does.
+    """
+    want_tail = bool(getattr(terms, "tail", False))
+    hits = _window_hit_finder(terms, stats)
+    base = 0  # line number of the line before the window
+    following = False  # the last yielded line's record may continue into this window
+    #: the skipped lines since the last yielded one, at most LOOKBACK, as (lineno, raw): set at each window's end
+    carry: list[tuple[int, bytes]] = []
+    for w in windows:
+        if not w:
+            continue
+        size = len(w)
+        pos, pos_no = 0, base + 1  # the first line not yet yielded or counted, and its number
+        for h in sorted(hits(w, base)):
+            if h < pos:
+                continue
+            if following:
+                while pos < h:
+                    end = w.find(b"\n", pos) + 1
+                    raw = w[pos:end]
+                    if _starts(raw):
+                        following = False
+                        break
+                    yield pos_no, decode_line(raw)
+                    pos, pos_no = end, pos_no + 1
+            h_no = pos_no + w.count(b"\n", pos, h)
+            end = _line_end(w, h)
+            raw = w[h:end]
+            if raw.startswith(_BANNERS):
+                _count_skipped(stats, h_no - pos_no)
+            elif not _starts(raw):
+                yield from _pull_header_w(stats, w, carry, pos, pos_no, h, h_no, base)
+            else:
+                _count_skipped(stats, h_no - pos_no)
+            yield h_no, decode_line(raw)
+            following = not raw.startswith(_BANNERS)
+            pos, pos_no = end, h_no + 1
+        if following:
+            while pos < size:
+                end = _line_end(w, pos)
+                raw = w[pos:end]
+                if _starts(raw):
+                    following = False
+                    break
+                yield pos_no, decode_line(raw)
+                pos, pos_no = end, pos_no + 1
+        left = w.count(b"\n", pos) + (0 if w.endswith(b"\n") or pos >= size else 1)
+        _count_skipped(stats, left)
+        carry = _carry(w, pos, pos_no + left - 1, left, carry if pos == 0 else [])
+        base = pos_no + left - 1
+    if want_tail and carry:
+        yield from _tail(stats, carry)
+
+
+def _count_skipped(stats: FileStats, n: int) -> None:
+    stats.skipped_lines += n
+    stats.lines_read += n
+
+
+def _carry(w: bytes, pos: int, last_no: int, count: int, before: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    """The last LOOKBACK skipped lines at the window's end (`w[pos:]`, `count` lines, the last numbered `last_no`).
+
+    `before` is the previous carry when nothing of this window was yielded
+    (the skipped run goes on from the window before).
+    """
+    take = min(count, LOOKBACK)
+    out: list[tuple[int, bytes]] = []
+    end = len(w)
+    for k in range(take):
+        start = max(pos, w.rfind(b"\n", 0, end - 1) + 1)
+        out.append((last_no - k, w[start:end]))
+        end = start
+    out.reverse()
+    if take < LOOKBACK and before:
+        out = before[-(LOOKBACK - take):] + out
+    return out
+
+
+def _pull_header_w(stats: FileStats, w: bytes, carry: list[tuple[int, bytes]], pos: int, pos_no: int,
+                   h: int, h_no: int, base: int) -> Iterator[Line]:
+    """A hit below its record's header: yield the skipped lines from that header on (within LOOKBACK)."""
+    end, back = h, 0
+    while back < LOOKBACK and end > pos:
+        start = w.rfind(b"\n", 0, end - 1) + 1
+        back += 1
+        if _starts(w[start:end]):
+            _count_skipped(stats, h_no - back - pos_no)
+            num = h_no - back
+            while start < h:
+                stop = w.find(b"\n", start) + 1
+                yield num, decode_line(w[start:stop])
+                start, num = stop, num + 1
+            return
+        end = start
+    _count_skipped(stats, h_no - pos_no)
+    i = h_no - base - 1  # the hit's index in the window
+    if pos > 0 or i >= LOOKBACK or not carry:
+        return  # something was yielded in between, or no header near enough: nothing to pull
+    older = carry[-(LOOKBACK - i):]
+    for k in range(len(older) - 1, -1, -1):
+        if _starts(older[k][1]):
+            pulled = older[k:]
+            stats.skipped_lines -= len(pulled) + i
+            stats.lines_read -= len(pulled) + i
+            for num, r in pulled:
+                yield num, decode_line(r)
+            start, num = 0, base + 1
+            while start < h:
+                stop = w.find(b"\n", start) + 1
+                yield num, decode_line(w[start:stop])
+                start, num = stop, num + 1
+            return
+
+
+def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytes, int], set[int]]:
+    """The search of one file's windows: start offsets of the lines holding a term, or a banner (`_hit_finder`)."""
+    if not isinstance(terms, WindowedTerms):
+        matcher = matcher_for(terms)
+        return lambda w, _base: matcher.line_starts(w)
+    everywhere = matcher_for(terms.searched(stats.host))
+    if not terms.windowed:
+        return lambda w, _base: everywhere.line_starts(w)
+    by_window, in_window = matcher_for(terms.windowed), terms.line_test(stats.path)
+
+    def hits(w: bytes, base: int) -> set[int]:
+        found = everywhere.line_starts(w)
+        at, no = 0, base + 1
+        for start in sorted(by_window.term_starts(w) - found):
+            no += w.count(b"\n", at, start)
+            at = start
+            if in_window(no, w[start:_line_end(w, start)]):
+                found.add(start)
+        return found
+    return hits
