@@ -130,11 +130,17 @@ class Matcher:
 
     def line_starts(self, window: bytes) -> set[int]:
         """Return the start offsets of the lines of a window that hold a term or are a banner (those always pass)."""
-        found, banners = self._offsets(window)
+        found, banners = self.split_starts(window)
+        return found | banners
+
+    def split_starts(self, window: bytes) -> tuple[set[int], set[int]]:
+        """The start offsets of a window's lines that hold a term, and of its banner lines."""
+        found, banner_offsets = self._offsets(window)
         rfind = window.rfind
-        starts = {rfind(b"\n", 0, off) + 1 for off in found}
+        terms = {rfind(b"\n", 0, off) + 1 for off in found}
+        starts: set[int] = set()
         if self.finds_banners:
-            starts.update(rfind(b"\n", 0, off) + 1 for off in banners)
+            starts.update(rfind(b"\n", 0, off) + 1 for off in banner_offsets)
         else:
             for prefix in _BANNERS:
                 needle = b"\n" + prefix
@@ -144,7 +150,7 @@ class Matcher:
                     at = window.find(needle, at + 1)
         if window.startswith(_BANNERS):
             starts.add(0)
-        return starts
+        return terms, starts
 
 
 def _find_all(block: bytes, needles: Sequence[bytes], out: list[int]) -> None:
@@ -246,6 +252,8 @@ def _hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytes, lis
     if not isinstance(terms, WindowedTerms):
         matcher = matcher_for(terms)
         return lambda block, batch, ends, _base: matcher.interesting(block, batch, ends)
+    if terms.evidence:
+        return _evidence_lines(terms, stats)
     everywhere = matcher_for(terms.searched(stats.host))
     if not terms.windowed:
         return lambda block, batch, ends, _base: everywhere.interesting(block, batch, ends)
@@ -472,6 +480,8 @@ def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[byt
     if not isinstance(terms, WindowedTerms):
         matcher = matcher_for(terms)
         return lambda w, _base: matcher.line_starts(w)
+    if terms.evidence:
+        return _evidence_finder(terms, stats)
     everywhere = matcher_for(terms.searched(stats.host))
     if not terms.windowed:
         return lambda w, _base: everywhere.line_starts(w)
@@ -485,5 +495,45 @@ def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[byt
             at = start
             if in_window(no, w[start:_line_end(w, start)]):
                 found.add(start)
+        return found
+    return hits
+
+
+def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes, int], set[int]]:
+    """Search the main texts and each evidence set; note every hit line's number per set (`FileStats.term_hits`)."""
+    main = matcher_for(terms.main_searched(stats.host))
+    sets = [matcher_for(e) for e in terms.evidence]
+    marks = stats.term_hits
+    for k in range(len(sets) + 1):
+        marks.setdefault(k, [])
+
+    def hits(w: bytes, base: int) -> set[int]:
+        found, banners = main.split_starts(w)
+        tagged = [(start, 0) for start in found]
+        for k, matcher in enumerate(sets, 1):
+            tagged.extend((start, k) for start in matcher.term_starts(w))
+        at, no = 0, base + 1
+        for start, k in sorted(tagged):
+            no += w.count(b"\n", at, start)
+            at = start
+            marks[k].append(no)
+        return banners.union(start for start, _ in tagged)
+    return hits
+
+
+def _evidence_lines(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes, list[bytes], list[int], int], set[int]]:
+    """`_evidence_finder` for the line scan's blocks (the reference, and CR-only inputs)."""
+    main = matcher_for(terms.main_searched(stats.host))
+    sets = [matcher_for(e) for e in terms.evidence]
+    marks = stats.term_hits
+    for k in range(len(sets) + 1):
+        marks.setdefault(k, [])
+
+    def hits(block: bytes, batch: list[bytes], ends: list[int], base: int) -> set[int]:
+        found = main.interesting(block, batch, ends)
+        for k, matcher in enumerate([main, *sets]):
+            lines = matcher.lines(block, ends)
+            marks[k].extend(base + i + 1 for i in lines)
+            found.update(lines)
         return found
     return hits
