@@ -19,7 +19,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from migtrace.parsers._base import Line
 
@@ -188,60 +188,85 @@ class Peekable:
         except READ_ERRORS as exc:
             self.error = exc
 
-    def windows(self, size: int = WINDOW_BYTES) -> Iterator[bytes]:
-        """Yield the stream as windows of whole lines (about `size` bytes each; the last line may lack its
-        newline), each line cut as `lines()` cuts it (counted in `cut_lines`, given a newline back so the
-        window stays whole lines); stop quietly at a read error (kept in `error`), as `lines()` does.
+    def windows(self, size: int = WINDOW_BYTES) -> Iterator[tuple[bytearray | bytes, int]]:
+        """Yield the stream as windows of whole lines: (buffer, n), the window being `buffer[:n]`.
 
-        The windowed term scan (`_scan.targeted_windows`) searches each window at once, so a line is
-        split out only around a hit.
+        The buffer is read into and reused (valid until the next window is
+        asked for: no page of it is allocated twice); a window holds about
+        `size` bytes, the last line may lack its newline.  Each line is cut
+        as `lines()` cuts it (counted in `cut_lines`, a newline after the cut
+        so the window stays whole lines); a read error stops quietly (kept
+        in `error`) and loses the unfinished line, as `lines()` does.  The
+        windowed term scan (`_scan.targeted_windows`) searches each window
+        at once, so a line is split out only around a hit.
         """
-        source: BinaryIO = _EmptyStream() if self.error is not None else self.stream  # type: ignore[assignment]
-        read = getattr(source, "read1", source.read)
-        pending, rest, skipping = self.head, b"", False
-        while True:
-            chunks, got, eof, failed = [pending] if pending else [], len(pending), False, False
-            pending = b""
-            while got < size:
-                try:
-                    data = read(size - got)
-                except READ_ERRORS as exc:
-                    self.error, eof, failed = exc, True, True
-                    break
-                if not data:
-                    eof = True
-                    break
-                chunks.append(data)
-                got += len(data)
-            buf = b"".join(chunks)
-            if skipping:  # the rest of a line cut at MAX_LINE_BYTES: read past it, never held
-                nl = buf.find(b"\n")
-                if nl < 0:
-                    if eof:
-                        return
-                    continue
-                buf, skipping = buf[nl + 1:], False
-            if rest:
-                buf = rest + buf
-            if eof and not failed:
-                window, rest = buf, b""
-            else:  # (a read error loses the unfinished line, as `readline` does)
-                end = buf.rfind(b"\n") + 1
-                window, rest = buf[:end], buf[end:]
-                if len(rest) >= MAX_LINE_BYTES and not failed:
-                    window += rest[:MAX_LINE_BYTES] + b"\n"  # `_bounded` counts it cut
-                    rest, skipping = b"", True
-            if window:
-                yield self._bounded(window)
-            if eof:
-                return
+        source: Any = _EmptyStream() if self.error is not None else self.stream
+        # one read at most per call (`readinto1`): a decompressor's error then loses no data read before it
+        readinto = getattr(source, "readinto1", None)
+        read = getattr(source, "read1", None) or source.read
+        buf = bytearray(size + MAX_LINE_BYTES + 1)
+        view = memoryview(buf)
+        fill = len(self.head)
+        buf[:fill] = self.head
+        eof = failed = skipping = False
+        try:
+            while True:
+                want = size
+                while True:  # read at least `size` bytes, and on until a newline or the cut length
+                    while fill < want and not eof:
+                        try:
+                            if readinto is not None:
+                                got = readinto(view[fill:want])
+                            else:
+                                data = read(want - fill)
+                                got = len(data)
+                                buf[fill:fill + got] = data
+                        except READ_ERRORS as exc:
+                            self.error, eof, failed = exc, True, True
+                            break
+                        if not got:
+                            eof = True
+                        fill += got or 0
+                    if skipping:  # the rest of a line cut at MAX_LINE_BYTES: read past it, never held
+                        nl = buf.find(b"\n", 0, fill)
+                        if nl < 0:
+                            fill = 0
+                            if eof:
+                                return
+                            continue
+                        fill -= nl + 1
+                        buf[:fill] = buf[nl + 1:nl + 1 + fill]
+                        skipping = False
+                        continue
+                    end = fill if eof and not failed else buf.rfind(b"\n", 0, fill) + 1
+                    if end or eof or fill > MAX_LINE_BYTES or want >= len(buf):
+                        break
+                    want = min(len(buf), fill + size)
+                if fill - end > MAX_LINE_BYTES and not failed:  # an unfinished line past the limit: cut it
+                    buf[end + MAX_LINE_BYTES] = 10  # `_bounded` counts it cut
+                    end += MAX_LINE_BYTES + 1
+                    fill, skipping = end, True
+                if end:
+                    window: bytearray | bytes = buf
+                    if self._too_long(buf, end):
+                        window = self._bounded(bytes(buf[:end]))
+                    yield window, len(window) if window is not buf else end
+                if eof:
+                    return
+                fill -= end
+                buf[:fill] = buf[end:end + fill]
+        finally:
+            view.release()
+
+    @staticmethod
+    def _too_long(window: bytearray | bytes, size: int) -> bool:
+        """True when `window[:size]` may hold a line of MAX_LINE_BYTES or more (it then holds a whole aligned
+        half-limit stretch without a newline)."""
+        half = MAX_LINE_BYTES // 2
+        return not all(window.find(b"\n", k, k + half) >= 0 for k in range(0, size - half + 1, half))
 
     def _bounded(self, window: bytes) -> bytes:
         """The window with each line of MAX_LINE_BYTES or more cut there (counted), as `bounded_lines` cuts it."""
-        half = MAX_LINE_BYTES // 2
-        # a line of MAX_LINE_BYTES or more holds a whole aligned half-limit stretch without a newline
-        if all(window.find(b"\n", k, k + half) >= 0 for k in range(0, len(window) - half + 1, half)):
-            return window
         pieces = window.split(b"\n")
         last = pieces.pop()
         out = []

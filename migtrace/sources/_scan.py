@@ -89,8 +89,15 @@ class Matcher:
         """Return an offset inside every match (at least one per line with a match; duplicates allowed)."""
         return self._offsets(block)[0]
 
-    def _offsets(self, block: bytes) -> tuple[list[int], list[int]]:
-        """Offsets inside the term matches, and (hyperscan) inside the banner lines after the first line."""
+    def _offsets(self, block: bytes | bytearray, size: int | None = None) -> tuple[list[int], list[int]]:
+        """Offsets inside the term matches, and (hyperscan) inside the banner lines after the first line.
+
+        `size`: only `block[:size]` is searched (a reused window buffer holds more).
+        """
+        if size is not None and size < len(block):
+            if self._db is not None:
+                return self._offsets(memoryview(block)[:size])  # type: ignore[arg-type]  # no copy
+            block = bytes(block[:size])
         if self._db is not None:
             found: list[int] = []
             banners: list[int] = []
@@ -123,19 +130,19 @@ class Matcher:
             lines.update(_banner_lines(block, batch, ends))
         return lines
 
-    def term_starts(self, window: bytes) -> set[int]:
-        """Return the start offsets of the lines of a window (whole lines) that hold a term."""
+    def term_starts(self, window: bytearray | bytes, size: int) -> set[int]:
+        """Return the start offsets of the lines of a window (whole lines: `window[:size]`) that hold a term."""
         rfind = window.rfind
-        return {rfind(b"\n", 0, off) + 1 for off in self._offsets(window)[0]}
+        return {rfind(b"\n", 0, off) + 1 for off in self._offsets(window, size)[0]}
 
-    def line_starts(self, window: bytes) -> set[int]:
+    def line_starts(self, window: bytearray | bytes, size: int) -> set[int]:
         """Return the start offsets of the lines of a window that hold a term or are a banner (those always pass)."""
-        found, banners = self.split_starts(window)
+        found, banners = self.split_starts(window, size)
         return found | banners
 
-    def split_starts(self, window: bytes) -> tuple[set[int], set[int]]:
-        """The start offsets of a window's lines that hold a term, and of its banner lines."""
-        found, banner_offsets = self._offsets(window)
+    def split_starts(self, window: bytearray | bytes, size: int) -> tuple[set[int], set[int]]:
+        """The start offsets of a window's lines (`window[:size]`) that hold a term, and of its banner lines."""
+        found, banner_offsets = self._offsets(window, size)
         rfind = window.rfind
         terms = {rfind(b"\n", 0, off) + 1 for off in found}
         starts: set[int] = set()
@@ -144,10 +151,10 @@ class Matcher:
         else:
             for prefix in _BANNERS:
                 needle = b"\n" + prefix
-                at = window.find(needle)
+                at = window.find(needle, 0, size)
                 while at >= 0:
                     starts.add(at + 1)
-                    at = window.find(needle, at + 1)
+                    at = window.find(needle, at + 1, size)
         if window.startswith(_BANNERS):
             starts.add(0)
         return terms, starts
@@ -348,12 +355,44 @@ def windows_enabled() -> bool:
     return os.environ.get(WINDOWS_VARIABLE, "") != "0"
 
 
-def _line_end(window: bytes, start: int) -> int:
+def _line_end(window: bytearray | bytes, start: int, size: int) -> int:
     """The offset after the line starting at `start` (its newline included; the window's end for the last)."""
-    return window.find(b"\n", start) + 1 or len(window)
+    return window.find(b"\n", start, size) + 1 or size
 
 
-def targeted_windows(windows: Iterable[bytes], terms: frozenset[str], stats: FileStats) -> Iterator[Line]:
+#: a window as `Peekable.windows` yields it: a buffer (reused: valid until the next one) and the window's size
+Window = tuple[bytearray | bytes, int]
+
+
+class _Carry:
+    """The skipped lines at a window's end (at most LOOKBACK): kept as one copy of their bytes, split on demand.
+
+    Only a hit near the next window's start below its header, or the file's
+    tail record, needs them as lines: most windows' carries are never split.
+    """
+
+    __slots__ = ("_first", "_lines", "_region")
+
+    def __init__(self, region: bytes, first: int, before: _Carry | None) -> None:
+        self._region, self._first = region, first
+        self._lines: list[tuple[int, bytes]] | None = None
+        if before is not None:  # a window of fewer than LOOKBACK lines, none yielded: join the lines before it
+            self._lines = (before.lines() + self.lines())[-LOOKBACK:]
+
+    def lines(self) -> list[tuple[int, bytes]]:
+        """The lines as (lineno, raw), the last LOOKBACK at most."""
+        if self._lines is None:
+            pieces = self._region.split(b"\n")
+            if pieces[-1] == b"":
+                pieces.pop()
+                raws = [p + b"\n" for p in pieces]
+            else:
+                raws = [p + b"\n" for p in pieces[:-1]] + [pieces[-1]]
+            self._lines = list(enumerate(raws, self._first))[-LOOKBACK:]
+        return self._lines
+
+
+def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: FileStats) -> Iterator[Line]:
     """Yield exactly the lines `targeted_raw_lines` yields, reading windows of whole lines (`Peekable.windows`).
 
     The terms are searched over each window at once; the lines between hits
@@ -367,19 +406,18 @@ def targeted_windows(windows: Iterable[bytes], terms: frozenset[str], stats: Fil
     hits = _window_hit_finder(terms, stats)
     base = 0  # line number of the line before the window
     following = False  # the last yielded line's record may continue into this window
-    #: the skipped lines since the last yielded one, at most LOOKBACK, as (lineno, raw): set at each window's end
-    carry: list[tuple[int, bytes]] = []
-    for w in windows:
-        if not w:
+    #: the skipped lines since the last yielded one (at most LOOKBACK): set at each window's end
+    carry: _Carry | None = None
+    for w, size in windows:
+        if not size:
             continue
-        size = len(w)
         pos, pos_no = 0, base + 1  # the first line not yet yielded or counted, and its number
-        for h in sorted(hits(w, base)):
+        for h in sorted(hits(w, size, base)):
             if h < pos:
                 continue
             if following:
                 while pos < h:
-                    end = w.find(b"\n", pos) + 1
+                    end = w.find(b"\n", pos, h) + 1
                     raw = w[pos:end]
                     if _starts(raw):
                         following = False
@@ -387,32 +425,34 @@ def targeted_windows(windows: Iterable[bytes], terms: frozenset[str], stats: Fil
                     yield pos_no, decode_line(raw)
                     pos, pos_no = end, pos_no + 1
             h_no = pos_no + w.count(b"\n", pos, h)
-            end = _line_end(w, h)
+            end = _line_end(w, h, size)
             raw = w[h:end]
-            if raw.startswith(_BANNERS):
-                _count_skipped(stats, h_no - pos_no)
-            elif not _starts(raw):
+            banner = raw.startswith(_BANNERS)
+            if not banner and not _starts(raw):
                 yield from _pull_header_w(stats, w, carry, pos, pos_no, h, h_no, base)
             else:
                 _count_skipped(stats, h_no - pos_no)
             yield h_no, decode_line(raw)
-            following = not raw.startswith(_BANNERS)
+            following = not banner
             pos, pos_no = end, h_no + 1
         if following:
             while pos < size:
-                end = _line_end(w, pos)
+                end = _line_end(w, pos, size)
                 raw = w[pos:end]
                 if _starts(raw):
                     following = False
                     break
                 yield pos_no, decode_line(raw)
                 pos, pos_no = end, pos_no + 1
-        left = w.count(b"\n", pos) + (0 if w.endswith(b"\n") or pos >= size else 1)
+        left = w.count(b"\n", pos, size) + (0 if pos >= size or w[size - 1] == 10 else 1)
         _count_skipped(stats, left)
-        carry = _carry(w, pos, pos_no + left - 1, left, carry if pos == 0 else [])
+        if left:
+            carry = _carry(w, pos, size, pos_no + left - 1, left, carry if pos == 0 else None)
+        elif pos:
+            carry = None
         base = pos_no + left - 1
-    if want_tail and carry:
-        yield from _tail(stats, carry)
+    if want_tail and carry is not None:
+        yield from _tail(stats, carry.lines())
 
 
 def _count_skipped(stats: FileStats, n: int) -> None:
@@ -420,26 +460,20 @@ def _count_skipped(stats: FileStats, n: int) -> None:
     stats.lines_read += n
 
 
-def _carry(w: bytes, pos: int, last_no: int, count: int, before: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
-    """The last LOOKBACK skipped lines at the window's end (`w[pos:]`, `count` lines, the last numbered `last_no`).
+def _carry(w: bytearray | bytes, pos: int, size: int, last_no: int, count: int, before: _Carry | None) -> _Carry:
+    """The last LOOKBACK skipped lines at the window's end (`w[pos:size]`, `count` lines, the last numbered `last_no`).
 
     `before` is the previous carry when nothing of this window was yielded
     (the skipped run goes on from the window before).
     """
     take = min(count, LOOKBACK)
-    out: list[tuple[int, bytes]] = []
-    end = len(w)
-    for k in range(take):
-        start = max(pos, w.rfind(b"\n", 0, end - 1) + 1)
-        out.append((last_no - k, w[start:end]))
-        end = start
-    out.reverse()
-    if take < LOOKBACK and before:
-        out = before[-(LOOKBACK - take):] + out
-    return out
+    start = size
+    for _ in range(take):
+        start = max(pos, w.rfind(b"\n", 0, start - 1) + 1)
+    return _Carry(bytes(w[start:size]), last_no - take + 1, before if take < LOOKBACK else None)
 
 
-def _pull_header_w(stats: FileStats, w: bytes, carry: list[tuple[int, bytes]], pos: int, pos_no: int,
+def _pull_header_w(stats: FileStats, w: bytearray | bytes, carry: _Carry | None, pos: int, pos_no: int,
                    h: int, h_no: int, base: int) -> Iterator[Line]:
     """A hit below its record's header: yield the skipped lines from that header on (within LOOKBACK)."""
     end, back = h, 0
@@ -450,16 +484,16 @@ def _pull_header_w(stats: FileStats, w: bytes, carry: list[tuple[int, bytes]], p
             _count_skipped(stats, h_no - back - pos_no)
             num = h_no - back
             while start < h:
-                stop = w.find(b"\n", start) + 1
+                stop = w.find(b"\n", start, h) + 1
                 yield num, decode_line(w[start:stop])
                 start, num = stop, num + 1
             return
         end = start
     _count_skipped(stats, h_no - pos_no)
     i = h_no - base - 1  # the hit's index in the window
-    if pos > 0 or i >= LOOKBACK or not carry:
+    if pos > 0 or i >= LOOKBACK or carry is None:
         return  # something was yielded in between, or no header near enough: nothing to pull
-    older = carry[-(LOOKBACK - i):]
+    older = carry.lines()[-(LOOKBACK - i):]
     for k in range(len(older) - 1, -1, -1):
         if _starts(older[k][1]):
             pulled = older[k:]
@@ -469,37 +503,37 @@ def _pull_header_w(stats: FileStats, w: bytes, carry: list[tuple[int, bytes]], p
                 yield num, decode_line(r)
             start, num = 0, base + 1
             while start < h:
-                stop = w.find(b"\n", start) + 1
+                stop = w.find(b"\n", start, h) + 1
                 yield num, decode_line(w[start:stop])
                 start, num = stop, num + 1
             return
 
 
-def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytes, int], set[int]]:
+def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int]]:
     """The search of one file's windows: start offsets of the lines holding a term, or a banner (`_hit_finder`)."""
     if not isinstance(terms, WindowedTerms):
         matcher = matcher_for(terms)
-        return lambda w, _base: matcher.line_starts(w)
+        return lambda w, size, _base: matcher.line_starts(w, size)
     if terms.evidence:
         return _evidence_finder(terms, stats)
     everywhere = matcher_for(terms.searched(stats.host))
     if not terms.windowed:
-        return lambda w, _base: everywhere.line_starts(w)
+        return lambda w, size, _base: everywhere.line_starts(w, size)
     by_window, in_window = matcher_for(terms.windowed), terms.line_test(stats.path)
 
-    def hits(w: bytes, base: int) -> set[int]:
-        found = everywhere.line_starts(w)
+    def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
+        found = everywhere.line_starts(w, size)
         at, no = 0, base + 1
-        for start in sorted(by_window.term_starts(w) - found):
+        for start in sorted(by_window.term_starts(w, size) - found):
             no += w.count(b"\n", at, start)
             at = start
-            if in_window(no, w[start:_line_end(w, start)]):
+            if in_window(no, bytes(w[start:_line_end(w, start, size)])):
                 found.add(start)
         return found
     return hits
 
 
-def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes, int], set[int]]:
+def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int]]:
     """Search the main texts and each evidence set; note every hit line's number per set (`FileStats.term_hits`)."""
     main = matcher_for(terms.main_searched(stats.host))
     sets = [matcher_for(e) for e in terms.evidence]
@@ -507,11 +541,11 @@ def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes,
     for k in range(len(sets) + 1):
         marks.setdefault(k, [])
 
-    def hits(w: bytes, base: int) -> set[int]:
-        found, banners = main.split_starts(w)
+    def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
+        found, banners = main.split_starts(w, size)
         tagged = [(start, 0) for start in found]
         for k, matcher in enumerate(sets, 1):
-            tagged.extend((start, k) for start in matcher.term_starts(w))
+            tagged.extend((start, k) for start in matcher.term_starts(w, size))
         at, no = 0, base + 1
         for start, k in sorted(tagged):
             no += w.count(b"\n", at, start)
