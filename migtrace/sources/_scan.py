@@ -360,6 +360,8 @@ def _line_end(window: bytearray | bytes, start: int, size: int) -> int:
     return window.find(b"\n", start, size) + 1 or size
 
 
+#: bytes copied at a window's end for its carry (LOOKBACK nova lines are usually well under this)
+_CARRY_BYTES = 256 << 10
 #: a window as `Peekable.windows` yields it: a buffer (reused: valid until the next one) and the window's size
 Window = tuple[bytearray | bytes, int]
 
@@ -467,10 +469,17 @@ def _carry(w: bytearray | bytes, pos: int, size: int, last_no: int, count: int, 
     (the skipped run goes on from the window before).
     """
     take = min(count, LOOKBACK)
-    start = size
-    for _ in range(take):
-        start = max(pos, w.rfind(b"\n", 0, start - 1) + 1)
-    return _Carry(bytes(w[start:size]), last_no - take + 1, before if take < LOOKBACK else None)
+    # a stretch of bytes likely to hold LOOKBACK lines, cut to whole lines, is copied at once (split on demand)
+    start = max(pos, size - _CARRY_BYTES)
+    if start > pos:
+        start = w.find(b"\n", start - 1, size) + 1 or size
+    held = count if start == pos else w.count(b"\n", start, size) + (0 if w[size - 1] == 10 else 1)
+    if held < take:  # long lines: walk back line by line
+        start = size
+        for _ in range(take):
+            start = max(pos, w.rfind(b"\n", 0, start - 1) + 1)
+        held = take
+    return _Carry(bytes(w[start:size]), last_no - held + 1, before if take < LOOKBACK else None)
 
 
 def _pull_header_w(stats: FileStats, w: bytearray | bytes, carry: _Carry | None, pos: int, pos_no: int,

@@ -83,6 +83,9 @@ TERMS: list[Callable[[], frozenset[str]]] = [
                           ranges={"x": {UUID: [(1, 300), (900, 1200)]}}),
     lambda: WindowedTerms({ID}, windowed=frozenset({UUID}),
                           stamps={"x": {UUID: [("2024-05-02 10:10:00", "2024-05-02 10:20:59")]}}),
+    # a timeline's related pass: evidence sets searched beside the ids, their hit lines noted apart
+    lambda: WindowedTerms({ID}, tail=True, hostless=frozenset({"Traceback"}),
+                          evidence=[frozenset({UUID}), frozenset({"continuation", "absent"})]),
 ]
 
 
@@ -101,7 +104,7 @@ def _both(make: Callable[[], Peekable], terms: frozenset[str], size: int) -> tup
         else:
             got = list(_scan.targeted_raw_lines(peek.lines(), terms, stats))
         out.append((got, stats.lines_read, stats.skipped_lines, stats.tail_line, peek.cut_lines,
-                    type(peek.error)))
+                    type(peek.error), stats.term_hits))
     return out[0], out[1]
 
 
@@ -142,7 +145,7 @@ def test_truncated_gzip_keeps_what_was_read_before_the_error() -> None:
         for size in (700, 4096, 1 << 20):
             reference, windowed = _both(lambda: _peek(packed[:cut]), Terms({ID, UUID}, tail=True), size)
             assert windowed == reference
-            assert reference[-1] is EOFError
+            assert reference[-2] is EOFError
 
 
 def test_tar_member() -> None:
@@ -201,3 +204,18 @@ def test_reader_crlf_and_cr_only(end: bytes, tmp_path: Path, monkeypatch: pytest
         events = [(e.lineno, e.message) for e in read_all(readers, warnings)]
         got.append((events, [(r.stats.lines_read, r.stats.skipped_lines) for r in readers], warnings.lines))
     assert got[0] == got[1] and got[0][0]
+
+
+def test_evidence_lines_are_noted_per_set() -> None:
+    """The evidence sets' hit lines are noted apart from the main texts' (the hostless texts count as main)."""
+    data = (HEADER % (1, 1, b"INFO", ID.encode(), b"main", b"\n")
+            + HEADER % (1, 2, b"INFO", b"req-1", b"Instance " + UUID.encode(), b"\n")
+            + b"  continuation of it\n"
+            + HEADER % (1, 3, b"INFO", b"req-2", b"Traceback here", b"\n")
+            + HEADER % (1, 4, b"INFO", b"req-3", b"nothing", b"\n"))
+    terms = WindowedTerms({ID}, tail=True, hostless=frozenset({"Traceback"}),
+                          evidence=[frozenset({UUID}), frozenset({"continuation"})])
+    reference, windowed = _both(lambda: _peek(data), terms, 1 << 20)
+    assert windowed == reference
+    assert reference[-1] == {0: [1, 4], 1: [2], 2: [3]}
+    assert [n for n, _ in reference[0]] == [1, 2, 3, 4, 5]  # line 5: the tail record
