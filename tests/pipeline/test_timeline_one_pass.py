@@ -57,4 +57,5 @@ def test_evidence_of_the_related_pass_is_the_separate_pass(name: str) -> None:
         plain = _load._read_tail(paths, options, Warnings(), Keeper(load_markers()),
                                  Terms(frozenset(related), tail=True))
         assert {_key(e) for e in read.events} <= {_key(e) for e in plain.events}, ident
-    assert paired  # other requests' pair lines were found
+    assert paired or name == "devstack-2024.1"  # other requests' pair lines were found (devstack: its journal
+    # export, read whole by the id pass, names every request: none is "other")
