@@ -332,7 +332,7 @@ class _Chain(io.RawIOBase):
         return n
 
 
-def decode_line(raw: bytes) -> str:
+def decode_line(raw: bytes | bytearray) -> str:
     """Decode one line: UTF-8 (invalid bytes replaced), no line end, no NULs, bounded length."""
     text = raw.decode("utf-8", "replace")
     if text.endswith("\n"):

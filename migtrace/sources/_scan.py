@@ -16,6 +16,13 @@ it each term is looked for with `bytes.find` over the block (C speed per
 term), which finds exactly the same lines.  Case-insensitive terms are
 looked for in the block lower-cased once (ASCII only, as hyperscan's caseless
 mode): offsets do not move.  Only the lines around hits are then examined.
+
+Inputs are searched in byte windows (`targeted_windows`, over
+`Peekable.windows`: about 4 MiB of whole lines read into one reused
+buffer), so no Python code runs per line where nothing matched: line
+numbers come from `count(b"\\n")` between hits.  The line-by-line search
+(`targeted_raw_lines`) stays for CR-only inputs and as the reference the
+tests compare the windows with (`MIGTRACE_SCAN_WINDOWS=0` selects it).
 """
 
 from __future__ import annotations
@@ -160,7 +167,7 @@ class Matcher:
         return terms, starts
 
 
-def _find_all(block: bytes, needles: Sequence[bytes], out: list[int]) -> None:
+def _find_all(block: bytes | bytearray, needles: Sequence[bytes], out: list[int]) -> None:
     """One match per line per needle is enough: after a hit, go on from the next line."""
     find = block.find
     add = out.append
@@ -187,7 +194,7 @@ def matcher_for(terms: frozenset[str], engine: str | None = None) -> Matcher:
     return _matcher(frozenset(terms), frozenset(caseless), engine or engine_name())
 
 
-def _starts(raw: bytes) -> bool:
+def _starts(raw: bytes | bytearray) -> bool:
     return RECORD_START.match(raw) is not None
 
 

@@ -178,7 +178,7 @@ def evidence_split(events: Sequence[Event], stats: Sequence[FileStats],
         held = [_holds(hits.get(k, []), lo, hi) for k in range(1, sets + 1)]
         if _holds(hits.get(0, []), lo, hi) or e.lineno == st.tail_line or not any(held):  # type: ignore[union-attr]
             main.append(e)
-        for found, yes in zip(per_set, held):
+        for found, yes in zip(per_set, held, strict=True):
             if yes:
                 found.append(e)
     return main, per_set

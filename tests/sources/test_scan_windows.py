@@ -116,7 +116,7 @@ def test_windows_yield_the_lines_of_the_line_scan(seed: int, engine: str, monkey
     for make_terms in TERMS:
         terms = make_terms()
         for size in SIZES:
-            reference, windowed = _both(lambda: _peek(data), terms, size)
+            reference, windowed = _both(lambda data=data: _peek(data), terms, size)
             assert windowed == reference, (seed, sorted(terms), size)
 
 
@@ -143,7 +143,7 @@ def test_truncated_gzip_keeps_what_was_read_before_the_error() -> None:
     packed = gzip.compress(data)
     for cut in (len(packed) // 3, len(packed) - 9):
         for size in (700, 4096, 1 << 20):
-            reference, windowed = _both(lambda: _peek(packed[:cut]), Terms({ID, UUID}, tail=True), size)
+            reference, windowed = _both(lambda cut=cut: _peek(packed[:cut]), Terms({ID, UUID}, tail=True), size)
             assert windowed == reference
             assert reference[-2] is EOFError
 
@@ -157,7 +157,7 @@ def test_tar_member() -> None:
         tar.addfile(info, io.BytesIO(data))
 
     def member(_data: bytes) -> Any:
-        tar = tarfile.open(fileobj=io.BytesIO(buf.getvalue()))
+        tar = tarfile.open(fileobj=io.BytesIO(buf.getvalue()))  # noqa: SIM115 - the member reads from it after
         return tar.extractfile("nova-compute.log")
     for size in (700, 1 << 20):
         reference, windowed = _both(lambda: _peek(b"", member), Terms({ID, UUID}, tail=True), size)
@@ -173,7 +173,7 @@ def test_lines_longer_than_the_limit_are_cut_alike() -> None:
     data = _file(4) + long + _file(6) + exact + under + b"x" * (5 * MAX_LINE_BYTES) + b"\n" + _file(8) + tail
     for terms in (Terms({ID}), Terms({UUID}, tail=True), Terms({"absent"}, tail=True)):
         for size in (700, MAX_LINE_BYTES, 4 << 20):
-            reference, windowed = _both(lambda: _peek(data), terms, size)
+            reference, windowed = _both(lambda data=data: _peek(data), terms, size)
             assert windowed == reference
             assert reference[4] == 4
 
@@ -186,7 +186,7 @@ def test_every_sample_file(set_name: str) -> None:
     for path in files:
         data = path.read_bytes()
         for size in (4096, 1 << 20):
-            reference, windowed = _both(lambda: _peek(data), terms, size)
+            reference, windowed = _both(lambda data=data: _peek(data), terms, size)
             assert windowed == reference, (path, size)
 
 
