@@ -28,8 +28,11 @@ HEAD_LINES = 200
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
 #: a raw line is cut here while reading: the rest up to its newline is skipped, never held
 MAX_LINE_BYTES = 1 << 20
-#: bytes read at once by the windowed term scan (`Peekable.windows`)
-WINDOW_BYTES = 4 << 20
+#: bytes read at once by the windowed term scan (`Peekable.windows`): every input being read holds one
+#: such buffer (a serial read merges all inputs at once), as the line reader held its 1 MiB buffer
+WINDOW_BYTES = 1 << 20
+#: room beyond the head in a windowed read's first buffer
+_SLACK = 64 << 10
 #: a character device named on purpose (`/dev/zero`) is read this far at most
 DEVICE_MAX_BYTES = 16 << 20
 #: a FIFO named on purpose must get a writer within this many seconds…
@@ -204,7 +207,9 @@ class Peekable:
         # one read at most per call (`readinto1`): a decompressor's error then loses no data read before it
         readinto = getattr(source, "readinto1", None)
         read = getattr(source, "read1", None) or source.read
-        buf = bytearray(size + MAX_LINE_BYTES + 1)
+        limit = size + MAX_LINE_BYTES + 1  # a window and an unfinished line up to the cut
+        # the buffer grows (doubling) only while an input fills it: a small input never holds a big one
+        buf = bytearray(min(limit, len(self.head) + _SLACK))
         view = memoryview(buf)
         fill = len(self.head)
         buf[:fill] = self.head
@@ -214,11 +219,15 @@ class Peekable:
                 want = size
                 while True:  # read at least `size` bytes, and on until a newline or the cut length
                     while fill < want and not eof:
+                        if fill == len(buf):
+                            view.release()
+                            buf.extend(bytes(min(limit, 2 * len(buf)) - len(buf)))
+                            view = memoryview(buf)
                         try:
                             if readinto is not None:
-                                got = readinto(view[fill:want])
+                                got = readinto(view[fill:min(want, len(buf))])
                             else:
-                                data = read(want - fill)
+                                data = read(min(want, len(buf)) - fill)
                                 got = len(data)
                                 buf[fill:fill + got] = data
                         except READ_ERRORS as exc:
@@ -239,9 +248,9 @@ class Peekable:
                         skipping = False
                         continue
                     end = fill if eof and not failed else buf.rfind(b"\n", 0, fill) + 1
-                    if end or eof or fill > MAX_LINE_BYTES or want >= len(buf):
+                    if end or eof or fill > MAX_LINE_BYTES or want >= limit:
                         break
-                    want = min(len(buf), fill + size)
+                    want = min(limit, fill + size)
                 if fill - end > MAX_LINE_BYTES and not failed:  # an unfinished line past the limit: cut it
                     buf[end + MAX_LINE_BYTES] = 10  # `_bounded` counts it cut
                     end += MAX_LINE_BYTES + 1

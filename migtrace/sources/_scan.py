@@ -368,7 +368,7 @@ def _line_end(window: bytearray | bytes, start: int, size: int) -> int:
 
 
 #: bytes copied at a window's end for its carry (LOOKBACK nova lines are usually well under this)
-_CARRY_BYTES = 256 << 10
+_CARRY_BYTES = 128 << 10
 #: a window as `Peekable.windows` yields it: a buffer (reused: valid until the next one) and the window's size
 Window = tuple[bytearray | bytes, int]
 
