@@ -154,6 +154,67 @@ def is_compressed(magic: bytes) -> bool:
     return magic.startswith((MAGIC_GZIP, MAGIC_BZ2, MAGIC_XZ))
 
 
+class _WindowReader:
+    """One windowed read (`Peekable.windows`): the reused buffer, how much of it is filled, how the read ended."""
+
+    def __init__(self, peek: Peekable, size: int) -> None:
+        source: Any = _EmptyStream() if peek.error is not None else peek.stream
+        # one read at most per call (`readinto1`): a decompressor's error then loses no data read before it
+        self._readinto = getattr(source, "readinto1", None)
+        self._read = getattr(source, "read1", None) or source.read
+        self._peek, self._size = peek, size
+        self._limit = size + MAX_LINE_BYTES + 1  # a window and an unfinished line up to the cut
+        # the buffer grows (doubling) only while an input fills it: a small input never holds a big one
+        self.buf = bytearray(min(self._limit, len(peek.head) + _SLACK))
+        self.view = memoryview(self.buf)
+        self.fill = len(peek.head)
+        self.buf[:self.fill] = peek.head
+        self.eof = self.failed = self.skipping = False
+
+    def next_window(self) -> int:
+        """Read on; return where the next window's whole lines end in the buffer (0: none yet, at the end)."""
+        want = self._size
+        while True:  # read at least `size` bytes, and on until a newline or the cut length
+            self._fill(want)
+            if self.skipping:  # the rest of a line cut at MAX_LINE_BYTES: read past it, never held
+                nl = self.buf.find(b"\n", 0, self.fill)
+                if nl < 0:
+                    self.fill = 0
+                    if self.eof:
+                        return 0
+                    continue
+                self.fill -= nl + 1
+                self.buf[:self.fill] = self.buf[nl + 1:nl + 1 + self.fill]
+                self.skipping = False
+                continue
+            end = self.fill if self.eof and not self.failed else self.buf.rfind(b"\n", 0, self.fill) + 1
+            if end or self.eof or self.fill > MAX_LINE_BYTES or want >= self._limit:
+                return end
+            want = min(self._limit, self.fill + self._size)
+
+    def _fill(self, want: int) -> None:
+        """Read until `want` bytes are held or the input ends (a read error ends it: kept in the Peekable)."""
+        while self.fill < want and not self.eof:
+            if self.fill == len(self.buf):
+                self.view.release()
+                self.buf.extend(bytes(min(self._limit, 2 * len(self.buf)) - len(self.buf)))
+                self.view = memoryview(self.buf)
+            stop = min(want, len(self.buf))
+            try:
+                if self._readinto is not None:
+                    got = self._readinto(self.view[self.fill:stop])
+                else:
+                    data = self._read(stop - self.fill)
+                    got = len(data)
+                    self.buf[self.fill:self.fill + got] = data
+            except READ_ERRORS as exc:
+                self._peek.error, self.eof, self.failed = exc, True, True
+                return
+            if not got:
+                self.eof = True
+            self.fill += got or 0
+
+
 class Peekable:
     """A binary stream whose first bytes were already read for sniffing."""
 
@@ -203,69 +264,25 @@ class Peekable:
         windowed term scan (`_scan.targeted_windows`) searches each window
         at once, so a line is split out only around a hit.
         """
-        source: Any = _EmptyStream() if self.error is not None else self.stream
-        # one read at most per call (`readinto1`): a decompressor's error then loses no data read before it
-        readinto = getattr(source, "readinto1", None)
-        read = getattr(source, "read1", None) or source.read
-        limit = size + MAX_LINE_BYTES + 1  # a window and an unfinished line up to the cut
-        # the buffer grows (doubling) only while an input fills it: a small input never holds a big one
-        buf = bytearray(min(limit, len(self.head) + _SLACK))
-        view = memoryview(buf)
-        fill = len(self.head)
-        buf[:fill] = self.head
-        eof = failed = skipping = False
+        reader = _WindowReader(self, size)
         try:
             while True:
-                want = size
-                while True:  # read at least `size` bytes, and on until a newline or the cut length
-                    while fill < want and not eof:
-                        if fill == len(buf):
-                            view.release()
-                            buf.extend(bytes(min(limit, 2 * len(buf)) - len(buf)))
-                            view = memoryview(buf)
-                        try:
-                            if readinto is not None:
-                                got = readinto(view[fill:min(want, len(buf))])
-                            else:
-                                data = read(min(want, len(buf)) - fill)
-                                got = len(data)
-                                buf[fill:fill + got] = data
-                        except READ_ERRORS as exc:
-                            self.error, eof, failed = exc, True, True
-                            break
-                        if not got:
-                            eof = True
-                        fill += got or 0
-                    if skipping:  # the rest of a line cut at MAX_LINE_BYTES: read past it, never held
-                        nl = buf.find(b"\n", 0, fill)
-                        if nl < 0:
-                            fill = 0
-                            if eof:
-                                return
-                            continue
-                        fill -= nl + 1
-                        buf[:fill] = buf[nl + 1:nl + 1 + fill]
-                        skipping = False
-                        continue
-                    end = fill if eof and not failed else buf.rfind(b"\n", 0, fill) + 1
-                    if end or eof or fill > MAX_LINE_BYTES or want >= limit:
-                        break
-                    want = min(limit, fill + size)
-                if fill - end > MAX_LINE_BYTES and not failed:  # an unfinished line past the limit: cut it
-                    buf[end + MAX_LINE_BYTES] = 10  # `_bounded` counts it cut
+                end = reader.next_window()
+                if reader.fill - end > MAX_LINE_BYTES and not reader.failed:  # an unfinished line past the limit
+                    reader.buf[end + MAX_LINE_BYTES] = 10  # cut it there (`_bounded` counts it cut)
                     end += MAX_LINE_BYTES + 1
-                    fill, skipping = end, True
+                    reader.fill, reader.skipping = end, True
                 if end:
-                    window: bytearray | bytes = buf
-                    if self._too_long(buf, end):
-                        window = self._bounded(bytes(buf[:end]))
-                    yield window, len(window) if window is not buf else end
-                if eof:
+                    window: bytearray | bytes = reader.buf
+                    if self._too_long(window, end):
+                        window = self._bounded(bytes(window[:end]))
+                    yield window, len(window) if window is not reader.buf else end
+                if reader.eof:
                     return
-                fill -= end
-                buf[:fill] = buf[end:end + fill]
+                reader.fill -= end
+                reader.buf[:reader.fill] = reader.buf[end:end + reader.fill]
         finally:
-            view.release()
+            reader.view.release()
 
     @staticmethod
     def _too_long(window: bytearray | bytes, size: int) -> bool:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import os
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Any
@@ -425,14 +425,7 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
             if h < pos:
                 continue
             if following:
-                while pos < h:
-                    end = w.find(b"\n", pos, h) + 1
-                    raw = w[pos:end]
-                    if _starts(raw):
-                        following = False
-                        break
-                    yield pos_no, decode_line(raw)
-                    pos, pos_no = end, pos_no + 1
+                pos, pos_no, following = yield from _continuation(w, pos, pos_no, h, size)
             h_no = pos_no + w.count(b"\n", pos, h)
             end = _line_end(w, h, size)
             raw = w[h:end]
@@ -445,14 +438,7 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
             following = not banner
             pos, pos_no = end, h_no + 1
         if following:
-            while pos < size:
-                end = _line_end(w, pos, size)
-                raw = w[pos:end]
-                if _starts(raw):
-                    following = False
-                    break
-                yield pos_no, decode_line(raw)
-                pos, pos_no = end, pos_no + 1
+            pos, pos_no, following = yield from _continuation(w, pos, pos_no, size, size)
         left = w.count(b"\n", pos, size) + (0 if pos >= size or w[size - 1] == 10 else 1)
         _count_skipped(stats, left)
         if left:
@@ -462,6 +448,20 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
         base = pos_no + left - 1
     if want_tail and carry is not None:
         yield from _tail(stats, carry.lines())
+
+
+def _continuation(w: bytearray | bytes, pos: int, pos_no: int, stop: int,
+                  size: int) -> Generator[Line, None, tuple[int, int, bool]]:
+    """Yield the lines from `pos` up to `stop` until a record header; return where it stopped and whether the
+    record may still go on (no header met)."""
+    while pos < stop:
+        end = _line_end(w, pos, size)
+        raw = w[pos:end]
+        if _starts(raw):
+            return pos, pos_no, False
+        yield pos_no, decode_line(raw)
+        pos, pos_no = end, pos_no + 1
+    return pos, pos_no, True
 
 
 def _count_skipped(stats: FileStats, n: int) -> None:
