@@ -476,16 +476,18 @@ def _carry(w: bytearray | bytes, pos: int, size: int, last_no: int, count: int, 
     (the skipped run goes on from the window before).
     """
     take = min(count, LOOKBACK)
-    # a stretch of bytes likely to hold LOOKBACK lines, cut to whole lines, is copied at once (split on demand)
-    start = max(pos, size - _CARRY_BYTES)
-    if start > pos:
-        start = w.find(b"\n", start - 1, size) + 1 or size
-    held = count if start == pos else w.count(b"\n", start, size) + (0 if w[size - 1] == 10 else 1)
-    if held < take:  # long lines: walk back line by line
-        start = size
-        for _ in range(take):
-            start = max(pos, w.rfind(b"\n", 0, start - 1) + 1)
-        held = take
+    # a stretch of bytes holding LOOKBACK lines, cut to whole lines, is copied at once (split on demand); it is
+    # found by doubling a byte span from the end, never line by line
+    unterminated = 0 if w[size - 1] == 10 else 1
+    span = _CARRY_BYTES
+    while True:
+        start = max(pos, size - span)
+        if start > pos:
+            start = w.find(b"\n", start - 1, size) + 1 or size
+        held = count if start == pos else w.count(b"\n", start, size) + (unterminated if start < size else 0)
+        if held >= take:
+            break
+        span *= 2
     return _Carry(bytes(w[start:size]), last_no - held + 1, before if take < LOOKBACK else None)
 
 
