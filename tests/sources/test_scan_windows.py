@@ -139,10 +139,10 @@ def test_compressed_inputs(name: str, wrap: Callable[[bytes], bytes]) -> None:
 
 
 def test_truncated_gzip_keeps_what_was_read_before_the_error() -> None:
-    data = b"".join(_file(s) for s in range(3, 9))
+    data = b"".join(_file(s) for s in range(3, 6))
     packed = gzip.compress(data)
     for cut in (len(packed) // 3, len(packed) - 9):
-        for size in (700, 4096, 1 << 20):
+        for size in (700, 1 << 20):
             reference, windowed = _both(lambda cut=cut: _peek(packed[:cut]), Terms({ID, UUID}, tail=True), size)
             assert windowed == reference
             assert reference[-2] is EOFError
