@@ -219,3 +219,16 @@ def test_evidence_lines_are_noted_per_set() -> None:
     assert windowed == reference
     assert reference[-1] == {0: [1, 4], 1: [2], 2: [3]}
     assert [n for n, _ in reference[0]] == [1, 2, 3, 4, 5]  # line 5: the tail record
+
+
+@pytest.mark.parametrize("end", [b"", b"\n", b"\r\n"])
+def test_hits_in_the_first_and_the_last_line(end: bytes) -> None:
+    body = _file(7)
+    first = HEADER % (0, 0, b"INFO", ID.encode(), b"first", b"\n")
+    last = b"  Error: " + UUID.encode() + end  # a continuation line: its header is pulled in
+    for size in (300, 1 << 20):
+        reference, windowed = _both(lambda: _peek(first + body.rstrip(b"\r\n") + b"\n" + last),
+                                    Terms({ID, UUID}, tail=True), size)
+        assert windowed == reference
+        assert reference[0][0] == (1, first.decode().rstrip("\n"))
+        assert reference[0][-1][1] == last.decode().rstrip("\r\n")
