@@ -297,6 +297,10 @@ class FileStats:
     tail_line: int = 0
     #: why a selective read fell back to reading every record of this input ('' when it did not)
     full_read: str = ""
+    #: terms with evidence sets (`sources._window.WindowedTerms.evidence`): the numbers of the lines that hold
+    #: a main text (key 0) and a text of evidence set k (key k), so records found only as evidence can be told
+    #: apart after the read; empty otherwise
+    term_hits: dict[int, list[int]] = field(default_factory=dict)
 
     @property
     def balanced(self) -> bool:

@@ -36,6 +36,7 @@ from migtrace.pipeline._moves import MoveFinder
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, open_inputs, read_all
+from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
 WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
@@ -169,9 +170,11 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     `last_seen`, then dropped); `keeper` keeps of them what a whole-set read
     keeps, so a move's story is the one `list` and `report` tell.  The hosts' self-naming
     lines (`SELF_NAMING_TEXTS`, one a minute on every compute) are searched
-    only in the inputs whose host their path or records do not give: the
+    only in the inputs whose host their path does not give: the
     keeper needs them nowhere else, and on a 1 GiB set they were 99 % of
-    the records a timeline parsed.  An id that matches nothing gets its
+    the records a timeline parsed.  The clock bounds' causal-pair lines of
+    other requests are searched in the same pass (`EVIDENCE_SETS`), kept
+    apart from what the keeper sees.  An id that matches nothing gets its
     "did you mean" hint from raw passes too (`near_ids`).
     """
     ident = ident.partition("@")[0]  # `<instance>@<stamp>` ids: the instance's lines hold the move
@@ -180,31 +183,55 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     related: set[str] = set(terms)
     for e in first.events:
         related.update(x for x in (e.instance, e.request_id) if x)
-    hostless = frozenset(s.path for s in first.stats if not s.host)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
     trial = Keeper(keeper.markers)
-    read = _read_tail(paths, options, held, trial, _with_naming(related, hostless))
+    read, found = _read_split(paths, options, held, trial, _related_terms(related))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
-        read = _read_tail(paths, options, warnings, keeper, _with_naming(related | more, hostless))
+        read, found = _read_split(paths, options, warnings, keeper, _related_terms(related | more))
     else:
         for line in held.lines:
             warnings(line)
         keeper.last_seen, keeper.named = trial.last_seen, trial.named
-    return replace(read, evidence=_clock_evidence(paths, options, read.events))
+    return replace(read, evidence=_clock_evidence(read.events, found[0]))
 
 
-def _clock_evidence(paths: Sequence[str], options: LoadOptions, have: Sequence[Event]) -> tuple[Event, ...]:
+#: the term sets a targeted read's related pass also searches, each only as evidence for something else
+#: (`_read_split` hands back each set's records apart): the clock bounds' causal-pair texts
+EVIDENCE_SETS: tuple[Callable[[], frozenset[str]], ...] = (evidence_texts,)
+
+
+def _related_terms(ids: set[str]) -> WindowedTerms:
+    """The related pass's terms: the ids; the hosts' self-naming texts in inputs whose host is not known
+    (one rule with the selective read: the scan searches `hostless` texts where the input's context gives
+    no host); and the evidence sets (`EVIDENCE_SETS`), searched in the same pass."""
+    return WindowedTerms(frozenset(ids), tail=True, hostless=SELF_NAMING_TEXTS,
+                         evidence=[texts() for texts in EVIDENCE_SETS])
+
+
+def _read_split(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,
+                terms: WindowedTerms) -> tuple[_Read, list[list[Event]]]:
+    """Read with evidence sets: the keeper sees only the main texts' records; each set's records come back apart.
+
+    Each file's term-less last record is dropped after the keeper noted its time (as `_read_tail`).
+    """
+    read = _read(paths, options, warnings, None, terms)
+    main, found = evidence_split(read.events, read.stats, len(terms.evidence))
+    tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}
+    kept = [e for e in main if keeper(e) and (e.source, e.lineno) not in tails]
+    return _Read(kept, read.stats), found
+
+
+def _clock_evidence(have: Sequence[Event], pairs: Sequence[Event]) -> tuple[Event, ...]:
     """Return the causal-pair lines of every request that a targeted read did not already hold.
 
     The whole-set read holds every move's pair lines, and the clock bounds come from all of them:
     reading them here too keeps a targeted `timeline` on the same offsets as `list`.
     """
     seen = {(e.source, e.lineno) for e in have}
-    extra = _read(paths, options, Warnings(), None, frozenset(evidence_texts()))
-    return tuple(e for e in extra.events if (e.source, e.lineno) not in seen and e.request_id)
+    return tuple(e for e in pairs if (e.source, e.lineno) not in seen and e.request_id)
 
 
 #: an id's pieces searched for a "did you mean" hint: runs of letters and digits at least this long
@@ -251,13 +278,6 @@ def near_ids(paths: Iterable[StrPath], options: LoadOptions, ident: str, limit: 
         ranked = sorted(ids)
         return difflib.get_close_matches(ident, ranked, n=limit, cutoff=0.3) or ranked[:limit]
     return []
-
-
-def _with_naming(ids: set[str], hostless: frozenset[str]) -> Callable[[str], Terms]:
-    """The terms of each input (by its displayed path): the ids, and the self-naming texts where no host is known."""
-    plain = Terms(frozenset(ids), tail=True)
-    naming = Terms(frozenset(ids | SELF_NAMING_TEXTS), tail=True)
-    return lambda display: naming if display in hostless else plain
 
 
 def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,

@@ -136,7 +136,8 @@ def _read_from(item: InputFile, spec: dict[str, Any], terms: frozenset[str], off
 
 
 def _clean(stats: FileStats) -> bool:
-    return stats.fmt == "oslo" and not stats.full_read and not stats.unparsed_lines and not stats.errors
+    return (stats.fmt == "oslo" and not stats.full_read and not stats.unparsed_lines and not stats.errors
+            and not stats.term_hits)  # (hit line numbers are not shifted: such a read is not resumed)
 
 
 def _events(result: InputResult) -> list[Event]:

@@ -30,7 +30,7 @@ from migtrace.parsers.wrappers import (
     wrap_width,
 )
 from migtrace.sources._open import Peekable, cr_only, head_lines, numbered, split_cr
-from migtrace.sources._scan import targeted_raw_lines
+from migtrace.sources._scan import targeted_raw_lines, targeted_windows, windows_enabled
 
 #: How many lines pass between two progress reports.
 PROGRESS_EVERY = 4096
@@ -89,11 +89,13 @@ class FileInput:
 
     def lines(self) -> Iterator[Line]:
         """Yield every decoded line, decorations peeled, prefiltered when the context has terms."""
-        raw = split_cr(self._peek.raw()) if cr_only(self._peek.head) else self._peek.lines()
-        if self._ctx.terms:
-            lines: Iterator[Line] = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats)
+        crs = cr_only(self._peek.head)
+        if self._ctx.terms and not crs and windows_enabled():
+            # the bytes are searched window by window; only the lines around hits are split out
+            lines: Iterator[Line] = targeted_windows(self._peek.windows(), self._ctx.terms, self._ctx.stats)
         else:
-            lines = numbered(raw)
+            raw = split_cr(self._peek.raw()) if crs else self._peek.lines()
+            lines = targeted_raw_lines(raw, self._ctx.terms, self._ctx.stats) if self._ctx.terms else numbered(raw)
         if self._document is not None:
             lines = documents(lines, self._document, self._ctx)
         if self._quoted:

@@ -19,7 +19,7 @@ import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from migtrace.parsers._base import Line
 
@@ -28,6 +28,11 @@ HEAD_LINES = 200
 MAX_LINE_CHARS = 1 << 20  # a longer line is cut for parsing; it still counts as one line
 #: a raw line is cut here while reading: the rest up to its newline is skipped, never held
 MAX_LINE_BYTES = 1 << 20
+#: bytes read at once by the windowed term scan (`Peekable.windows`): every input being read holds one
+#: such buffer (a serial read merges all inputs at once), as the line reader held its 1 MiB buffer
+WINDOW_BYTES = 1 << 20
+#: room beyond the head in a windowed read's first buffer
+_SLACK = 64 << 10
 #: a character device named on purpose (`/dev/zero`) is read this far at most
 DEVICE_MAX_BYTES = 16 << 20
 #: a FIFO named on purpose must get a writer within this many seconds…
@@ -149,6 +154,67 @@ def is_compressed(magic: bytes) -> bool:
     return magic.startswith((MAGIC_GZIP, MAGIC_BZ2, MAGIC_XZ))
 
 
+class _WindowReader:
+    """One windowed read (`Peekable.windows`): the reused buffer, how much of it is filled, how the read ended."""
+
+    def __init__(self, peek: Peekable, size: int) -> None:
+        source: Any = _EmptyStream() if peek.error is not None else peek.stream
+        # one read at most per call (`readinto1`): a decompressor's error then loses no data read before it
+        self._readinto = getattr(source, "readinto1", None)
+        self._read = getattr(source, "read1", None) or source.read
+        self._peek, self._size = peek, size
+        self._limit = size + MAX_LINE_BYTES + 1  # a window and an unfinished line up to the cut
+        # the buffer grows (doubling) only while an input fills it: a small input never holds a big one
+        self.buf = bytearray(min(self._limit, len(peek.head) + _SLACK))
+        self.view = memoryview(self.buf)
+        self.fill = len(peek.head)
+        self.buf[:self.fill] = peek.head
+        self.eof = self.failed = self.skipping = False
+
+    def next_window(self) -> int:
+        """Read on; return where the next window's whole lines end in the buffer (0: none yet, at the end)."""
+        want = self._size
+        while True:  # read at least `size` bytes, and on until a newline or the cut length
+            self._fill(want)
+            if self.skipping:  # the rest of a line cut at MAX_LINE_BYTES: read past it, never held
+                nl = self.buf.find(b"\n", 0, self.fill)
+                if nl < 0:
+                    self.fill = 0
+                    if self.eof:
+                        return 0
+                    continue
+                self.fill -= nl + 1
+                self.buf[:self.fill] = self.buf[nl + 1:nl + 1 + self.fill]
+                self.skipping = False
+                continue
+            end = self.fill if self.eof and not self.failed else self.buf.rfind(b"\n", 0, self.fill) + 1
+            if end or self.eof or self.fill > MAX_LINE_BYTES or want >= self._limit:
+                return end
+            want = min(self._limit, self.fill + self._size)
+
+    def _fill(self, want: int) -> None:
+        """Read until `want` bytes are held or the input ends (a read error ends it: kept in the Peekable)."""
+        while self.fill < want and not self.eof:
+            if self.fill == len(self.buf):
+                self.view.release()
+                self.buf.extend(bytes(min(self._limit, 2 * len(self.buf)) - len(self.buf)))
+                self.view = memoryview(self.buf)
+            stop = min(want, len(self.buf))
+            try:
+                if self._readinto is not None:
+                    got = self._readinto(self.view[self.fill:stop])
+                else:
+                    data = self._read(stop - self.fill)
+                    got = len(data)
+                    self.buf[self.fill:self.fill + got] = data
+            except READ_ERRORS as exc:
+                self._peek.error, self.eof, self.failed = exc, True, True
+                return
+            if not got:
+                self.eof = True
+            self.fill += got or 0
+
+
 class Peekable:
     """A binary stream whose first bytes were already read for sniffing."""
 
@@ -185,6 +251,62 @@ class Peekable:
                     self.cut_lines += 1
         except READ_ERRORS as exc:
             self.error = exc
+
+    def windows(self, size: int = WINDOW_BYTES) -> Iterator[tuple[bytearray | bytes, int]]:
+        """Yield the stream as windows of whole lines: (buffer, n), the window being `buffer[:n]`.
+
+        The buffer is read into and reused (valid until the next window is
+        asked for: no page of it is allocated twice); a window holds about
+        `size` bytes, the last line may lack its newline.  Each line is cut
+        as `lines()` cuts it (counted in `cut_lines`, a newline after the cut
+        so the window stays whole lines); a read error stops quietly (kept
+        in `error`) and loses the unfinished line, as `lines()` does.  The
+        windowed term scan (`_scan.targeted_windows`) searches each window
+        at once, so a line is split out only around a hit.
+        """
+        reader = _WindowReader(self, size)
+        try:
+            while True:
+                end = reader.next_window()
+                if reader.fill - end > MAX_LINE_BYTES and not reader.failed:  # an unfinished line past the limit
+                    reader.buf[end + MAX_LINE_BYTES] = 10  # cut it there (`_bounded` counts it cut)
+                    end += MAX_LINE_BYTES + 1
+                    reader.fill, reader.skipping = end, True
+                if end:
+                    window: bytearray | bytes = reader.buf
+                    if self._too_long(window, end):
+                        window = self._bounded(bytes(window[:end]))
+                    yield window, len(window) if window is not reader.buf else end
+                if reader.eof:
+                    return
+                reader.fill -= end
+                reader.buf[:reader.fill] = reader.buf[end:end + reader.fill]
+        finally:
+            reader.view.release()
+
+    @staticmethod
+    def _too_long(window: bytearray | bytes, size: int) -> bool:
+        """True when `window[:size]` may hold a line of MAX_LINE_BYTES or more (it then holds a whole aligned
+        half-limit stretch without a newline)."""
+        half = MAX_LINE_BYTES // 2
+        return not all(window.find(b"\n", k, k + half) >= 0 for k in range(0, size - half + 1, half))
+
+    def _bounded(self, window: bytes) -> bytes:
+        """The window with each line of MAX_LINE_BYTES or more cut there (counted), as `bounded_lines` cuts it."""
+        pieces = window.split(b"\n")
+        last = pieces.pop()
+        out = []
+        for piece in pieces:
+            if len(piece) >= MAX_LINE_BYTES:
+                piece = piece[:MAX_LINE_BYTES]
+                self.cut_lines += 1
+            out.append(piece)
+        if len(last) >= MAX_LINE_BYTES:
+            out.append(last[:MAX_LINE_BYTES])
+            self.cut_lines += 1
+            last = b""
+        out.append(last)
+        return b"\n".join(out)
 
     def raw(self) -> BinaryIO:
         """Return the whole stream, head first."""
@@ -236,7 +358,7 @@ class _Chain(io.RawIOBase):
         return n
 
 
-def decode_line(raw: bytes) -> str:
+def decode_line(raw: bytes | bytearray) -> str:
     """Decode one line: UTF-8 (invalid bytes replaced), no line end, no NULs, bounded length."""
     text = raw.decode("utf-8", "replace")
     if text.endswith("\n"):

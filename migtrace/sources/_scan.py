@@ -16,13 +16,20 @@ it each term is looked for with `bytes.find` over the block (C speed per
 term), which finds exactly the same lines.  Case-insensitive terms are
 looked for in the block lower-cased once (ASCII only, as hyperscan's caseless
 mode): offsets do not move.  Only the lines around hits are then examined.
+
+Inputs are searched in byte windows (`targeted_windows`, over
+`Peekable.windows`: about 4 MiB of whole lines read into one reused
+buffer), so no Python code runs per line where nothing matched: line
+numbers come from `count(b"\\n")` between hits.  The line-by-line search
+(`targeted_raw_lines`) stays for CR-only inputs and as the reference the
+tests compare the windows with (`MIGTRACE_SCAN_WINDOWS=0` selects it).
 """
 
 from __future__ import annotations
 
 import os
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Any
@@ -89,8 +96,15 @@ class Matcher:
         """Return an offset inside every match (at least one per line with a match; duplicates allowed)."""
         return self._offsets(block)[0]
 
-    def _offsets(self, block: bytes) -> tuple[list[int], list[int]]:
-        """Offsets inside the term matches, and (hyperscan) inside the banner lines after the first line."""
+    def _offsets(self, block: bytes | bytearray, size: int | None = None) -> tuple[list[int], list[int]]:
+        """Offsets inside the term matches, and (hyperscan) inside the banner lines after the first line.
+
+        `size`: only `block[:size]` is searched (a reused window buffer holds more).
+        """
+        if size is not None and size < len(block):
+            if self._db is not None:
+                return self._offsets(memoryview(block)[:size])  # type: ignore[arg-type]  # no copy
+            block = bytes(block[:size])
         if self._db is not None:
             found: list[int] = []
             banners: list[int] = []
@@ -123,8 +137,37 @@ class Matcher:
             lines.update(_banner_lines(block, batch, ends))
         return lines
 
+    def term_starts(self, window: bytearray | bytes, size: int) -> set[int]:
+        """Return the start offsets of the lines of a window (whole lines: `window[:size]`) that hold a term."""
+        rfind = window.rfind
+        return {rfind(b"\n", 0, off) + 1 for off in self._offsets(window, size)[0]}
 
-def _find_all(block: bytes, needles: Sequence[bytes], out: list[int]) -> None:
+    def line_starts(self, window: bytearray | bytes, size: int) -> set[int]:
+        """Return the start offsets of the lines of a window that hold a term or are a banner (those always pass)."""
+        found, banners = self.split_starts(window, size)
+        return found | banners
+
+    def split_starts(self, window: bytearray | bytes, size: int) -> tuple[set[int], set[int]]:
+        """The start offsets of a window's lines (`window[:size]`) that hold a term, and of its banner lines."""
+        found, banner_offsets = self._offsets(window, size)
+        rfind = window.rfind
+        terms = {rfind(b"\n", 0, off) + 1 for off in found}
+        starts: set[int] = set()
+        if self.finds_banners:
+            starts.update(rfind(b"\n", 0, off) + 1 for off in banner_offsets)
+        else:
+            for prefix in _BANNERS:
+                needle = b"\n" + prefix
+                at = window.find(needle, 0, size)
+                while at >= 0:
+                    starts.add(at + 1)
+                    at = window.find(needle, at + 1, size)
+        if window.startswith(_BANNERS):
+            starts.add(0)
+        return terms, starts
+
+
+def _find_all(block: bytes | bytearray, needles: Sequence[bytes], out: list[int]) -> None:
     """One match per line per needle is enough: after a hit, go on from the next line."""
     find = block.find
     add = out.append
@@ -151,7 +194,7 @@ def matcher_for(terms: frozenset[str], engine: str | None = None) -> Matcher:
     return _matcher(frozenset(terms), frozenset(caseless), engine or engine_name())
 
 
-def _starts(raw: bytes) -> bool:
+def _starts(raw: bytes | bytearray) -> bool:
     return RECORD_START.match(raw) is not None
 
 
@@ -223,6 +266,8 @@ def _hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytes, lis
     if not isinstance(terms, WindowedTerms):
         matcher = matcher_for(terms)
         return lambda block, batch, ends, _base: matcher.interesting(block, batch, ends)
+    if terms.evidence:
+        return _evidence_lines(terms, stats)
     everywhere = matcher_for(terms.searched(stats.host))
     if not terms.windowed:
         return lambda block, batch, ends, _base: everywhere.interesting(block, batch, ends)
@@ -304,3 +349,243 @@ def _banner_lines(block: bytes, batch: list[bytes], ends: Sequence[int]) -> list
             out.append(bisect_right(ends, at + 1))
             at = block.find(needle, at + 1)
     return out
+
+
+# -- the windowed scan: the same lines as `targeted_raw_lines`, from byte windows ----------------------------
+
+#: `MIGTRACE_SCAN_WINDOWS=0` scans line by line (`targeted_raw_lines`: the reference the tests compare with)
+WINDOWS_VARIABLE = "MIGTRACE_SCAN_WINDOWS"
+
+
+def windows_enabled() -> bool:
+    """True unless `MIGTRACE_SCAN_WINDOWS=0` asks for the line-by-line scan."""
+    return os.environ.get(WINDOWS_VARIABLE, "") != "0"
+
+
+def _line_end(window: bytearray | bytes, start: int, size: int) -> int:
+    """The offset after the line starting at `start` (its newline included; the window's end for the last)."""
+    return window.find(b"\n", start, size) + 1 or size
+
+
+#: bytes copied at a window's end for its carry (LOOKBACK nova lines are usually well under this)
+_CARRY_BYTES = 128 << 10
+#: a window as `Peekable.windows` yields it: a buffer (reused: valid until the next one) and the window's size
+Window = tuple[bytearray | bytes, int]
+
+
+class _Carry:
+    """The skipped lines at a window's end (at most LOOKBACK): kept as one copy of their bytes, split on demand.
+
+    Only a hit near the next window's start below its header, or the file's
+    tail record, needs them as lines: most windows' carries are never split.
+    """
+
+    __slots__ = ("_first", "_lines", "_region")
+
+    def __init__(self, region: bytes, first: int, before: _Carry | None) -> None:
+        self._region, self._first = region, first
+        self._lines: list[tuple[int, bytes]] | None = None
+        if before is not None:  # a window of fewer than LOOKBACK lines, none yielded: join the lines before it
+            self._lines = (before.lines() + self.lines())[-LOOKBACK:]
+
+    def lines(self) -> list[tuple[int, bytes]]:
+        """The lines as (lineno, raw), the last LOOKBACK at most."""
+        if self._lines is None:
+            pieces = self._region.split(b"\n")
+            if pieces[-1] == b"":
+                pieces.pop()
+                raws = [p + b"\n" for p in pieces]
+            else:
+                raws = [p + b"\n" for p in pieces[:-1]] + [pieces[-1]]
+            self._lines = list(enumerate(raws, self._first))[-LOOKBACK:]
+        return self._lines
+
+
+def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: FileStats) -> Iterator[Line]:
+    """Yield exactly the lines `targeted_raw_lines` yields, reading windows of whole lines (`Peekable.windows`).
+
+    The terms are searched over each window at once; the lines between hits
+    are never split: they are counted with `bytes.count(b"\\n")` and only the
+    last LOOKBACK skipped lines of a window are kept (as `carry`: a header
+    the next window's first hit may need, or the file's last record).  A
+    hit's record header is found by walking back line by line from the hit,
+    its continuation lines by walking forward, as the line scan does.
+    """
+    want_tail = bool(getattr(terms, "tail", False))
+    hits = _window_hit_finder(terms, stats)
+    base = 0  # line number of the line before the window
+    following = False  # the last yielded line's record may continue into this window
+    #: the skipped lines since the last yielded one (at most LOOKBACK): set at each window's end
+    carry: _Carry | None = None
+    for w, size in windows:
+        if not size:
+            continue
+        pos, pos_no = 0, base + 1  # the first line not yet yielded or counted, and its number
+        for h in sorted(hits(w, size, base)):
+            if h < pos:
+                continue
+            if following:
+                pos, pos_no, following = yield from _continuation(w, pos, pos_no, h, size)
+            h_no = pos_no + w.count(b"\n", pos, h)
+            end = _line_end(w, h, size)
+            raw = w[h:end]
+            banner = raw.startswith(_BANNERS)
+            if not banner and not _starts(raw):
+                yield from _pull_header_w(stats, w, carry, pos, pos_no, h, h_no, base)
+            else:
+                _count_skipped(stats, h_no - pos_no)
+            yield h_no, decode_line(raw)
+            following = not banner
+            pos, pos_no = end, h_no + 1
+        if following:
+            pos, pos_no, following = yield from _continuation(w, pos, pos_no, size, size)
+        left = w.count(b"\n", pos, size) + (0 if pos >= size or w[size - 1] == 10 else 1)
+        _count_skipped(stats, left)
+        if left:
+            carry = _carry(w, pos, size, pos_no + left - 1, left, carry if pos == 0 else None)
+        elif pos:
+            carry = None
+        base = pos_no + left - 1
+    if want_tail and carry is not None:
+        yield from _tail(stats, carry.lines())
+
+
+def _continuation(w: bytearray | bytes, pos: int, pos_no: int, stop: int,
+                  size: int) -> Generator[Line, None, tuple[int, int, bool]]:
+    """Yield the lines from `pos` up to `stop` until a record header; return where it stopped and whether the
+    record may still go on (no header met)."""
+    while pos < stop:
+        end = _line_end(w, pos, size)
+        raw = w[pos:end]
+        if _starts(raw):
+            return pos, pos_no, False
+        yield pos_no, decode_line(raw)
+        pos, pos_no = end, pos_no + 1
+    return pos, pos_no, True
+
+
+def _count_skipped(stats: FileStats, n: int) -> None:
+    stats.skipped_lines += n
+    stats.lines_read += n
+
+
+def _carry(w: bytearray | bytes, pos: int, size: int, last_no: int, count: int, before: _Carry | None) -> _Carry:
+    """The last LOOKBACK skipped lines at the window's end (`w[pos:size]`, `count` lines, the last numbered `last_no`).
+
+    `before` is the previous carry when nothing of this window was yielded
+    (the skipped run goes on from the window before).
+    """
+    take = min(count, LOOKBACK)
+    # a stretch of bytes holding LOOKBACK lines, cut to whole lines, is copied at once (split on demand); it is
+    # found by doubling a byte span from the end, never line by line
+    unterminated = 0 if w[size - 1] == 10 else 1
+    span = _CARRY_BYTES
+    while True:
+        start = max(pos, size - span)
+        if start > pos:
+            start = w.find(b"\n", start - 1, size) + 1 or size
+        held = count if start == pos else w.count(b"\n", start, size) + (unterminated if start < size else 0)
+        if held >= take:
+            break
+        span *= 2
+    return _Carry(bytes(w[start:size]), last_no - held + 1, before if take < LOOKBACK else None)
+
+
+def _pull_header_w(stats: FileStats, w: bytearray | bytes, carry: _Carry | None, pos: int, pos_no: int,
+                   h: int, h_no: int, base: int) -> Iterator[Line]:
+    """A hit below its record's header: yield the skipped lines from that header on (within LOOKBACK)."""
+    end, back = h, 0
+    while back < LOOKBACK and end > pos:
+        start = w.rfind(b"\n", 0, end - 1) + 1
+        back += 1
+        if _starts(w[start:end]):
+            _count_skipped(stats, h_no - back - pos_no)
+            num = h_no - back
+            while start < h:
+                stop = w.find(b"\n", start, h) + 1
+                yield num, decode_line(w[start:stop])
+                start, num = stop, num + 1
+            return
+        end = start
+    _count_skipped(stats, h_no - pos_no)
+    i = h_no - base - 1  # the hit's index in the window
+    if pos > 0 or i >= LOOKBACK or carry is None:
+        return  # something was yielded in between, or no header near enough: nothing to pull
+    older = carry.lines()[-(LOOKBACK - i):]
+    for k in range(len(older) - 1, -1, -1):
+        if _starts(older[k][1]):
+            pulled = older[k:]
+            stats.skipped_lines -= len(pulled) + i
+            stats.lines_read -= len(pulled) + i
+            for num, r in pulled:
+                yield num, decode_line(r)
+            start, num = 0, base + 1
+            while start < h:
+                stop = w.find(b"\n", start, h) + 1
+                yield num, decode_line(w[start:stop])
+                start, num = stop, num + 1
+            return
+
+
+def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int]]:
+    """The search of one file's windows: start offsets of the lines holding a term, or a banner (`_hit_finder`)."""
+    if not isinstance(terms, WindowedTerms):
+        matcher = matcher_for(terms)
+        return lambda w, size, _base: matcher.line_starts(w, size)
+    if terms.evidence:
+        return _evidence_finder(terms, stats)
+    everywhere = matcher_for(terms.searched(stats.host))
+    if not terms.windowed:
+        return lambda w, size, _base: everywhere.line_starts(w, size)
+    by_window, in_window = matcher_for(terms.windowed), terms.line_test(stats.path)
+
+    def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
+        found = everywhere.line_starts(w, size)
+        at, no = 0, base + 1
+        for start in sorted(by_window.term_starts(w, size) - found):
+            no += w.count(b"\n", at, start)
+            at = start
+            if in_window(no, bytes(w[start:_line_end(w, start, size)])):
+                found.add(start)
+        return found
+    return hits
+
+
+def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int]]:
+    """Search the main texts and each evidence set; note every hit line's number per set (`FileStats.term_hits`)."""
+    main = matcher_for(terms.main_searched(stats.host))
+    sets = [matcher_for(e) for e in terms.evidence]
+    marks = stats.term_hits
+    for k in range(len(sets) + 1):
+        marks.setdefault(k, [])
+
+    def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
+        found, banners = main.split_starts(w, size)
+        tagged = [(start, 0) for start in found]
+        for k, matcher in enumerate(sets, 1):
+            tagged.extend((start, k) for start in matcher.term_starts(w, size))
+        at, no = 0, base + 1
+        for start, k in sorted(tagged):
+            no += w.count(b"\n", at, start)
+            at = start
+            marks[k].append(no)
+        return banners.union(start for start, _ in tagged)
+    return hits
+
+
+def _evidence_lines(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes, list[bytes], list[int], int], set[int]]:
+    """`_evidence_finder` for the line scan's blocks (the reference, and CR-only inputs)."""
+    main = matcher_for(terms.main_searched(stats.host))
+    sets = [matcher_for(e) for e in terms.evidence]
+    marks = stats.term_hits
+    for k in range(len(sets) + 1):
+        marks.setdefault(k, [])
+
+    def hits(block: bytes, batch: list[bytes], ends: list[int], base: int) -> set[int]:
+        found = main.interesting(block, batch, ends)
+        for k, matcher in enumerate([main, *sets]):
+            lines = matcher.lines(block, ends)
+            marks[k].extend(base + i + 1 for i in lines)
+            found.update(lines)
+        return found
+    return hits

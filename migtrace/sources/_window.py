@@ -22,11 +22,11 @@ line in which no windowed id can be told apart.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
-from migtrace.model import Terms
+from migtrace.model import Event, FileStats, Terms
 from migtrace.parsers._header import RECORD_START
 
 #: an instance id as nova prints it; windowed ids are of this shape (others are searched everywhere)
@@ -53,6 +53,12 @@ class WindowedTerms(Terms):
     """
 
     windowed: frozenset[str]
+    #: the texts searched everywhere for their own sake (the set itself holds these and the evidence texts)
+    main: frozenset[str]
+    #: term sets searched in the same pass only as evidence for something else (the clock bounds' causal-pair
+    #: texts): the scan notes the lines holding each (`FileStats.term_hits`), so the pipeline can tell their
+    #: records from the ones the main texts found (`evidence_split`) and keep them from the keeper
+    evidence: tuple[frozenset[str], ...]
     #: texts searched only in inputs whose host is not known (the lines by which a compute names itself)
     hostless: frozenset[str]
     ranges: dict[str, FileRanges]
@@ -62,10 +68,14 @@ class WindowedTerms(Terms):
                 *, tail: bool = False, plain_only: bool = False, windowed: frozenset[str] = frozenset(),
                 ranges: Mapping[str, Mapping[str, Sequence[tuple[int, int]]]] | None = None,
                 stamps: Mapping[str, Mapping[str, Sequence[tuple[str, str]]]] | None = None,
-                hostless: frozenset[str] = frozenset()) -> WindowedTerms:
-        self = cast(WindowedTerms, super().__new__(cls, texts, caseless, tail=tail, plain_only=plain_only))
+                hostless: frozenset[str] = frozenset(),
+                evidence: Sequence[frozenset[str]] = ()) -> WindowedTerms:
+        every = frozenset(texts).union(*evidence) if evidence else texts
+        self = cast(WindowedTerms, super().__new__(cls, every, caseless, tail=tail, plain_only=plain_only))
         self.windowed = frozenset(windowed)
         self.hostless = frozenset(hostless)
+        self.main = frozenset(texts)
+        self.evidence = tuple(frozenset(e) for e in evidence)
         self.ranges = {path: {ident.encode(): (tuple(a for a, _ in spans), tuple(b for _, b in spans))
                               for ident, spans in per_id.items()}
                        for path, per_id in (ranges or {}).items()}
@@ -92,7 +102,12 @@ class WindowedTerms(Terms):
         its key, as are the windowed ids and the texts searched where no host is known.
         """
         return (sorted(self.windowed), sorted(self.hostless), sorted(self.ranges.get(path, {}).items()),
-                sorted(self.stamps.get(path, {}).items()))
+                sorted(self.stamps.get(path, {}).items()), sorted(self.main), [sorted(e) for e in self.evidence])
+
+    def main_searched(self, host: str | None) -> Terms:
+        """The main texts (no evidence set) searched in an input whose context gives it `host`."""
+        texts = self.main | self.hostless if host is None else self.main
+        return Terms(texts, self.caseless, tail=self.tail, plain_only=self.plain_only)
 
     def line_test(self, path: str) -> Callable[[int, bytes], bool]:
         """The test of one file: does line `lineno` (raw text `raw`, holding a windowed id) stay?"""
@@ -135,3 +150,41 @@ def _inside(lines: FileRanges | None, stamps: FileStamps | None, ids: frozenset[
         if i >= 0 and where <= ends[i]:
             return True
     return not named
+
+
+def evidence_split(events: Sequence[Event], stats: Sequence[FileStats],
+                   sets: int) -> tuple[list[Event], list[list[Event]]]:
+    """Split a read with `sets` evidence sets: the events of the main texts, and per set the events holding it.
+
+    An event is the main texts' when its lines hold a main text, when it is
+    its file's tail record, or when no evidence text found it either (a
+    banner's neighbour); it is set k's when its lines hold a text of set k
+    (so a record can be both).  An input the scan did not cut (read in
+    full: no `term_hits`) gives every event to the main texts and to every
+    set, as separate reads of each would have.
+    """
+    by_path = {st.path: st for st in stats}
+    main: list[Event] = []
+    per_set: list[list[Event]] = [[] for _ in range(sets)]
+    for e in events:
+        st = by_path.get(e.source)
+        hits = st.term_hits if st is not None else {}
+        if not hits:
+            main.append(e)
+            for found in per_set:
+                found.append(e)
+            continue
+        lo, hi = e.lineno, e.lineno + max(e.line_count, 1)
+        held = [_holds(hits.get(k, []), lo, hi) for k in range(1, sets + 1)]
+        if _holds(hits.get(0, []), lo, hi) or e.lineno == st.tail_line or not any(held):  # type: ignore[union-attr]
+            main.append(e)
+        for found, yes in zip(per_set, held, strict=True):
+            if yes:
+                found.append(e)
+    return main, per_set
+
+
+def _holds(lines: list[int], lo: int, hi: int) -> bool:
+    """True when a sorted list of line numbers has one in [lo, hi)."""
+    i = bisect_left(lines, lo)
+    return i < len(lines) and lines[i] < hi
