@@ -129,6 +129,11 @@ def _unpack(pack: bytes) -> list[Event]:
     return [new_event(*row) for row in rows]
 
 
+#: the packed form of a run of events, for the pipeline's own holding (a selective read's pass-1 records)
+pack_events = _pack
+unpack_events = _unpack
+
+
 def replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
     """Yield an input's events, passing on each warning (and raising the error) where the serial read did."""
     marks = result.warnings
