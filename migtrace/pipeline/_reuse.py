@@ -49,6 +49,21 @@ class Pass1Store:
 
     def tap(self, stream: Iterator[Event]) -> Iterator[Event]:
         """Pass one input's stream through, keeping each record it gives."""
+        travelled: tuple[bytes, ...] | None = getattr(stream, "packs", None)
+        if travelled is not None:  # a worker's result (sources/_parallel.Replay): its packs are the records
+            return self._counted(stream, travelled)
+        return self._packing(stream)
+
+    def _counted(self, stream: Iterator[Event], travelled: tuple[bytes, ...]) -> Iterator[Event]:
+        source = None
+        for e in stream:
+            if source is None:
+                source = e.source
+                self._packs[source].extend(travelled)
+            self.count += 1
+            yield e
+
+    def _packing(self, stream: Iterator[Event]) -> Iterator[Event]:
         runs, packs = self._runs, self._packs
         for e in stream:
             run = runs[e.source]
