@@ -44,6 +44,8 @@ WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
 #: `MIGTRACE_PASS2_REUSE=0` makes pass 2 search the vocabulary again and re-parse pass 1's records (tests compare)
 REUSE_VARIABLE = "MIGTRACE_PASS2_REUSE"
 _log = logging.getLogger(__name__)
+#: the merge's own warning (sources/_stream.py), given again by pass 2's merge: not an input's
+_MERGE_WARNING = re.compile(r"\d+ (?:of the records read|records) appear in two inputs \(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,7 +317,9 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     def again(path: str) -> tuple[Iterator[Event], FileStats] | None:
         """An input pass 1 read in full (its format or lines cannot be cut by terms) is not read again."""
         st = first_stats.get(path)
-        if st is None or not st.full_read or quiet.lines:  # (a warning of pass 1 could be that input's)
+        # a warning of pass 1 naming the input may be its own (pass 2 must give it again): read it then
+        if st is None or not st.full_read or any(path in line and not _MERGE_WARNING.match(line)
+                                                 for line in quiet.lines):
             return None
         return store.events(path), replace(st, errors=list(st.errors), unparsed_examples=list(st.unparsed_examples))
     ids = finder.ids()
