@@ -44,8 +44,6 @@ WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
 #: `MIGTRACE_PASS2_REUSE=0` makes pass 2 search the vocabulary again and re-parse pass 1's records (tests compare)
 REUSE_VARIABLE = "MIGTRACE_PASS2_REUSE"
 _log = logging.getLogger(__name__)
-#: the merge's own warning (sources/_stream.py), given again by pass 2's merge: not an input's
-_MERGE_WARNING = re.compile(r"\d+ (?:of the records read|records) appear in two inputs \(")
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,16 +310,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     quiet = Warnings()
     first = _read(paths, _pass_progress(options, 0), quiet, finder, vocab.terms(),
                   tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
-    first_stats = {st.path: st for st in first.stats}
-
-    def again(path: str) -> tuple[Iterator[Event], FileStats] | None:
-        """An input pass 1 read in full (its format or lines cannot be cut by terms) is not read again."""
-        st = first_stats.get(path)
-        # a warning of pass 1 naming the input may be its own (pass 2 must give it again): read it then
-        if st is None or not st.full_read or any(path in line and not _MERGE_WARNING.match(line)
-                                                 for line in quiet.lines):
-            return None
-        return store.events(path), replace(st, errors=list(st.errors), unparsed_examples=list(st.unparsed_examples))
+    store.ended(first.stats, quiet.lines)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
@@ -332,8 +321,8 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         if reuse and ids:
             join = Join(store)
             terms = vocab.id_terms(ids - windowed, windowed=windowed & ids, ranges=ranges, stamps=stamps)
-            joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=again)
-            read = _without_tails(replace(joined, stats=join.stats(first_stats, joined.stats)))
+            joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+            read = _without_tails(replace(joined, stats=join.stats(joined.stats)))
             if not join.usable:  # not provably the records of one pass over both term sets: read it so
                 _log.debug("pass 1's records not reused: a record came out differently or lines lie outside records")
                 reuse, read, keeper, held = False, None, Keeper(markers), Warnings()

@@ -31,12 +31,16 @@ are read in full, would count its extra header lines as continuation).
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from migtrace.model import Event, FileStats
 from migtrace.sources._parallel import PACK_EVENTS, pack_events, unpack_events
+
+#: the merge's own warning (sources/_stream.py), given again by pass 2's merge: not an input's
+_MERGE_WARNING = re.compile(r"\d+ (?:of the records read|records) appear in two inputs \(")
 
 
 class Pass1Store:
@@ -46,6 +50,26 @@ class Pass1Store:
         self._packs: dict[str, list[bytes]] = defaultdict(list)
         self._runs: dict[str, list[Event]] = defaultdict(list)
         self.count = 0
+        #: pass 1's accounting per input, and its warnings (`ended`)
+        self.stats: dict[str, FileStats] = {}
+        self._warnings: tuple[str, ...] = ()
+
+    def ended(self, stats: Iterable[FileStats], warnings: Iterable[str]) -> None:
+        """Note pass 1's accounting and warnings once it has been read."""
+        self.stats = {st.path: st for st in stats}
+        self._warnings = tuple(warnings)
+
+    def given(self, path: str) -> tuple[Iterator[Event], FileStats] | None:
+        """An input pass 1 read in full (its format or lines cannot be cut by terms): its records and accounting.
+
+        Pass 2 would read it in full again and find the same.  Not when a warning of pass 1 names the
+        input (it may be the input's own, which pass 2 must give again): it is read then.
+        """
+        st = self.stats.get(path)
+        if st is None or not st.full_read or any(path in line and not _MERGE_WARNING.match(line)
+                                                 for line in self._warnings):
+            return None
+        return self.events(path), replace(st, errors=list(st.errors), unparsed_examples=list(st.unparsed_examples))
 
     def tap(self, stream: Iterator[Event]) -> Iterator[Event]:
         """Pass one input's stream through, keeping each record it gives."""
@@ -132,11 +156,11 @@ class Join:
         tally.lines += e.line_count
         return e.lineno + e.line_count
 
-    def stats(self, pass1: dict[str, FileStats], pass2: tuple[FileStats, ...]) -> tuple[FileStats, ...]:
+    def stats(self, pass2: tuple[FileStats, ...]) -> tuple[FileStats, ...]:
         """Pass 2's accounting with the records taken from pass 1 counted as parsed (see the module doc)."""
         out = []
         for st in pass2:
-            first = pass1.get(st.path)
+            first = self.store.stats.get(st.path)
             # an input read in full in both passes (its format or lines cannot be cut by terms) is exact as it is
             if not st.full_read and _loose_lines(st, first):
                 self.usable = False

@@ -98,7 +98,7 @@ def test_join_orders_by_line_and_keeps_one_copy() -> None:
     got = list(join.joined("f.log", iter(second)))
     assert [e.lineno for e in got] == [1, 5, 10, 20, 30]
     stats = FileStats(path="f.log", fmt="oslo", lines_read=40, records=3, record_lines=3, skipped_lines=37)
-    (out,) = join.stats({"f.log": FileStats(path="f.log")}, (stats,))
+    (out,) = join.stats((stats,))
     # records 1 (3 lines) and 20 (2 lines) came from pass 1 only
     assert (out.records, out.record_lines, out.continuation_lines, out.skipped_lines) == (5, 5, 3, 32)
     assert out.balanced and join.usable
@@ -110,7 +110,7 @@ def test_a_tail_record_pass_1_parsed_is_a_hit() -> None:
     assert [e.lineno for e in join.joined("f.log", iter([_event(9)]))] == [3, 9]
     stats = FileStats(path="f.log", fmt="oslo", lines_read=9, records=1, record_lines=1, skipped_lines=8,
                       tail_line=9)
-    (out,) = join.stats({}, (stats,))
+    (out,) = join.stats((stats,))
     assert out.tail_line == 0 and out.records == 2
 
 
@@ -125,9 +125,11 @@ def test_join_refuses_what_it_cannot_prove(first: list[Event], second: list[Even
 
 
 def test_join_refuses_unparsed_lines_in_a_cut_input() -> None:
-    join = Join(_store([_event(1)]))
+    store = _store([_event(1)])
+    store.ended([FileStats(path="f.log", unparsed_lines=1)], [])
+    join = Join(store)
     list(join.joined("f.log", iter([])))
-    join.stats({"f.log": FileStats(path="f.log", unparsed_lines=1)}, (FileStats(path="f.log"),))
+    join.stats((FileStats(path="f.log"),))
     assert not join.usable
 
 
