@@ -290,9 +290,10 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
 
     Pass 1 parses only the records holding a vocabulary text and notes which
     requests opened or advanced a move and which instances moved
-    (`MoveFinder`).  Pass 2 parses the records holding the vocabulary or one
-    of those ids, plus each file's last record (its time is the host's last
-    sign of life, then dropped), and the Keeper decides as in a full read.
+    (`MoveFinder`).  Pass 2 parses the records holding one of those ids, plus
+    each file's last record (its time is the host's last sign of life, then
+    dropped), joined with pass 1's records (`_reuse`: each record parsed
+    once), and the Keeper decides as in a full read.
     When pass 2 shows a move request acting on an instance pass 1 had not
     seen, it is read again with that instance (rare: the id never shared a
     line with a vocabulary text).  Inputs the term filter cannot cut safely
