@@ -38,6 +38,7 @@ from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
+from migtrace.sources._discover import input_size
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
 WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
@@ -81,6 +82,10 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         read = input_streams(todo, warnings) if todo else []
         if read is None:
             read = [r.events() for r in todo]  # serial: at most the open-file budget (see _selective)
+            for i in known:  # the bar counts every input's bytes: those known are done
+                hook = readers[i].progress
+                if hook is not None and (size := input_size(readers[i].item.path)):
+                    hook(size)
         fresh = iter(read)
         streams: list[Iterator[Event]] = []
         for i, r in enumerate(readers):  # in input order: the merge keeps same-time records in it

@@ -139,3 +139,12 @@ def test_packs_from_workers_are_kept_as_they_are() -> None:
     store = Pass1Store()
     assert list(store.tap(_parallel.replay(result, lambda _m: None))) == events
     assert list(store.events("f.log")) == events and store.count == 5
+
+
+def test_the_bar_ends_full_when_an_input_is_not_read_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[tuple[int, int]] = []
+    monkeypatch.setenv(_load.REUSE_VARIABLE, "1")
+    _load.load([SAMPLE_LOGS / "devstack-2024.1"], LoadOptions(jobs=1, cache=False, diagnose=False,
+                                                              progress=lambda done, total: seen.append((done, total))))
+    assert seen[-1][0] == seen[-1][1] > 0
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
