@@ -176,6 +176,10 @@ def wrap_width(head: Sequence[str]) -> int | None:
 
     A hard wrap cuts every longer line at exactly the same column, so the
     longest length is shared by many lines; unwrapped logs have ragged lengths.
+    A log repeating one line (a monitoring client's `GET /servers/detail`
+    every few seconds) shares its longest length too: a cut line is followed
+    by its rest, so when every line of that length is followed by a new
+    timestamped line, nothing was cut.
     """
     lengths = [len(h) for h in head if h.strip()]
     if len(lengths) < 5:
@@ -183,6 +187,9 @@ def wrap_width(head: Sequence[str]) -> int | None:
     width = max(lengths)
     at_width = sum(1 for n in lengths if n == width)
     if width >= MIN_WRAP_WIDTH and at_width >= max(3, len(lengths) * 0.25):
+        after = [head[i + 1] for i in range(len(head) - 1) if len(head[i]) == width]
+        if after and all(TIMESTAMP_START.match(n) for n in after):
+            return None
         return width
     return None
 

@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -34,12 +34,16 @@ from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline._moves import MoveFinder
 from migtrace.pipeline._paths import StrPath, resolve_paths
+from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
-from migtrace.sources import Warnings, open_inputs, read_all
+from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
+from migtrace.sources._discover import input_size
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
 WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
+#: `MIGTRACE_PASS2_REUSE=0` makes pass 2 search the vocabulary again and re-parse pass 1's records (tests compare)
+REUSE_VARIABLE = "MIGTRACE_PASS2_REUSE"
 _log = logging.getLogger(__name__)
 
 
@@ -56,15 +60,41 @@ class _Read:
 
 def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
           keep: Callable[[Event], bool] | None,
-          terms: frozenset[str] | Callable[[str], frozenset[str]] = frozenset()) -> _Read:
-    """Read the inputs (term-filtered when `terms` is given: one set, or one per input's displayed path)."""
+          terms: frozenset[str] | Callable[[str], frozenset[str]] = frozenset(),
+          tap: Callable[[str, Iterator[Event]], Iterator[Event]] | None = None,
+          given: Callable[[str], tuple[Iterator[Event], FileStats] | None] | None = None) -> _Read:
+    """Read the inputs (term-filtered when `terms` is given: one set, or one per input's displayed path).
+
+    `tap(path, stream)`: each input's own stream goes through it before the inputs are merged in time.
+    `given(path)`: an input's records and accounting already known (not read again), or None.
+    """
     if callable(terms):
         readers = open_inputs(paths, options, warnings)
         for reader in readers:
             reader.terms = terms(reader.item.display)
     else:
         readers = open_inputs(paths, options, warnings, terms)
-    events = [e for e in read_all(readers, warnings, parallel=True) if keep is None or keep(e)]
+    if tap is None and given is None:
+        stream = read_all(readers, warnings, parallel=True)
+    else:
+        known = {i: g for i, r in enumerate(readers) if given is not None and (g := given(r.stats.path)) is not None}
+        todo = [r for i, r in enumerate(readers) if i not in known]
+        read = input_streams(todo, warnings) if todo else []
+        if read is None:
+            read = [r.events() for r in todo]  # serial: at most the open-file budget (see _selective)
+            for i in known:  # the bar counts every input's bytes: those known are done
+                hook = readers[i].progress
+                if hook is not None and (size := input_size(readers[i].item.path)):
+                    hook(size)
+        fresh = iter(read)
+        streams: list[Iterator[Event]] = []
+        for i, r in enumerate(readers):  # in input order: the merge keeps same-time records in it
+            if i in known:
+                r.stats = known[i][1]
+            stream_i = known[i][0] if i in known else next(fresh)
+            streams.append(stream_i if tap is None or i in known else tap(r.stats.path, stream_i))
+        stream = merge_in_time(streams, warnings, any(r.terms for r in readers))
+    events = [e for e in stream if keep is None or keep(e)]
     return _Read(events, tuple(r.stats for r in readers))
 
 
@@ -286,9 +316,10 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
 
     Pass 1 parses only the records holding a vocabulary text and notes which
     requests opened or advanced a move and which instances moved
-    (`MoveFinder`).  Pass 2 parses the records holding the vocabulary or one
-    of those ids, plus each file's last record (its time is the host's last
-    sign of life, then dropped), and the Keeper decides as in a full read.
+    (`MoveFinder`).  Pass 2 parses the records holding one of those ids, plus
+    each file's last record (its time is the host's last sign of life, then
+    dropped), joined with pass 1's records (`_reuse`: each record parsed
+    once), and the Keeper decides as in a full read.
     When pass 2 shows a move request acting on an instance pass 1 had not
     seen, it is read again with that instance (rare: the id never shared a
     line with a vocabulary text).  Inputs the term filter cannot cut safely
@@ -300,18 +331,33 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
                    "WARNING): %s", ", ".join(vocab.uncovered))
     finder = MoveFinder(markers)
+    # pass 1 keeps what it parsed: pass 2 then parses only the records of the moves' ids (`_reuse`)
+    reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
+    store = Pass1Store()
+    quiet = Warnings()
     # the release clues' covers join pass 1, whose records are never kept: `hits` notes their clues
-    _read(paths, _pass_progress(options, 0), Warnings(), _clues.noting(hits or ClueHits(), finder),
-          _clues.with_covers(vocab.terms()))
+    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits or ClueHits(), finder),
+                  _clues.with_covers(vocab.terms()), tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
+    store.ended(first.stats, quiet.lines)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
     while True:
         keeper = Keeper(markers)
         held = Warnings()
-        # the moved instances pass 1 gave windows are read in them only; ids found later everywhere
-        terms = vocab.terms(ids - windowed, tail=True, windowed=windowed & ids, ranges=ranges, stamps=stamps)
-        read = _read_tail(paths, _pass_progress(options, 1), held, keeper, terms)
+        read: _Read | None = None
+        if reuse and ids:
+            join = Join(store)
+            terms = vocab.id_terms(ids - windowed, windowed=windowed & ids, ranges=ranges, stamps=stamps)
+            joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+            read = _without_tails(replace(joined, stats=join.stats(joined.stats)))
+            if not join.usable:  # not provably the records of one pass over both term sets: read it so
+                _log.debug("pass 1's records not reused: a record came out differently or lines lie outside records")
+                reuse, read, keeper, held = False, None, Keeper(markers), Warnings()
+        if read is None:
+            # the moved instances pass 1 gave windows are read in them only; ids found later everywhere
+            terms = vocab.terms(ids - windowed, tail=True, windowed=windowed & ids, ranges=ranges, stamps=stamps)
+            read = _read_tail(paths, _pass_progress(options, 1), held, keeper, terms)
         more = finder.missed(read.events, ids)
         if not more:
             break
@@ -350,6 +396,12 @@ def _pass_progress(options: LoadOptions, index: int) -> LoadOptions:
 def _read_tail(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Callable[[Event], bool],
                terms: Terms | Callable[[str], Terms]) -> _Read:
     """Read with the keeper, then drop each file's term-less last record (the keeper has noted its time)."""
-    read = _read(paths, options, warnings, keeper, terms)
+    return _without_tails(_read(paths, options, warnings, keeper, terms))
+
+
+def _without_tails(read: _Read) -> _Read:
+    """Drop each file's term-less last record (read only for its time: the keeper has noted it)."""
     tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}
+    if not tails:
+        return read
     return _Read([e for e in read.events if (e.source, e.lineno) not in tails], read.stats)

@@ -66,6 +66,13 @@ class Vocabulary:
         return WindowedTerms(self.exact | frozenset(more), self.caseless, tail=tail, plain_only=True,
                              hostless=self.hostless, windowed=windowed, ranges=ranges, stamps=stamps)
 
+    def id_terms(self, ids: frozenset[str] | set[str], *, windowed: frozenset[str] = frozenset(),
+                 ranges: WindowRanges | None = None, stamps: WindowStamps | None = None) -> WindowedTerms:
+        """The ids alone, each file's last record too (pass 2 when pass 1's records are reused: `_reuse`)."""
+        return WindowedTerms(frozenset(ids), tail=True, plain_only=True, windowed=windowed, ranges=ranges,
+                             stamps=stamps)
+
+
 
 def marker_literals(markers: MarkerSet) -> set[str]:
     """Every marker's text, or its logger when the text is empty."""

@@ -52,6 +52,7 @@ __all__ = [
     "default_jobs",
     "default_paths",
     "expand_paths",
+    "input_streams",
     "is_url",
     "merge_in_time",
     "open_file_budget",
@@ -96,15 +97,8 @@ def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
     Every file is read either way; only the memory differs.
     """
     partial = any(r.terms for r in readers)  # a term-filtered read sees only some records
-    index = open_index(readers[0].options) if parallel and readers else None
-    if index is not None:  # the on-disk index (LoadOptions.cache): unchanged inputs are not read again
-        try:
-            return merge_in_time(streams_of(readers, read_indexed(readers, index, _read_results), warn), warn,
-                                 partial)
-        finally:
-            index.close()
     if parallel:
-        streams = read_parallel(readers, warn, readers[0].options.progress if readers else None)
+        streams = input_streams(readers, warn)
         if streams is not None:
             return merge_in_time(streams, warn, partial)
     budget = open_file_budget() if budget is None else max(1, budget)
@@ -112,6 +106,23 @@ def read_all(readers: Sequence[FileReader], warn: Callable[[str], None],
         return merge_in_time((r.events() for r in readers), warn, partial)
     return merge_in_time((iter(_read_batch(readers[i:i + budget])) for i in range(0, len(readers), budget)), warn,
                          partial)
+
+
+def input_streams(readers: Sequence[FileReader], warn: Callable[[str], None]) -> list[Iterator[Event]] | None:
+    """Each reader's own event stream (in input order) as `read_all(parallel=True)` reads it, before the merge.
+
+    From the on-disk index (`LoadOptions.cache`), the workers, or None when
+    the read stays serial (then `reader.events()` are the streams).  A
+    selective read joins each input's stream with what its first pass
+    parsed before merging (pipeline/_reuse.py).
+    """
+    index = open_index(readers[0].options) if readers else None
+    if index is not None:  # the on-disk index (LoadOptions.cache): unchanged inputs are not read again
+        try:
+            return streams_of(readers, read_indexed(readers, index, _read_results), warn)
+        finally:
+            index.close()
+    return read_parallel(readers, warn, readers[0].options.progress if readers else None)
 
 
 def _read_results(readers: Sequence[FileReader]) -> list[InputResult]:

@@ -129,8 +129,32 @@ def _unpack(pack: bytes) -> list[Event]:
     return [new_event(*row) for row in rows]
 
 
-def replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
+#: the packed form of a run of events, for the pipeline's own holding (a selective read's pass-1 records)
+pack_events = _pack
+unpack_events = _unpack
+
+
+class Replay(Iterator[Event]):
+    """An input's replayed stream (`replay`); `packs` are its events as they travelled, packed in file order.
+
+    A selective read keeps pass 1's records for pass 2 (pipeline/_reuse.py): it keeps these packs
+    as they are instead of packing every record again.
+    """
+
+    def __init__(self, result: InputResult, warn: Callable[[str], None]) -> None:
+        self.packs = tuple(result.packs)
+        self._events = _replay(result, warn)
+
+    def __next__(self) -> Event:
+        return next(self._events)
+
+
+def replay(result: InputResult, warn: Callable[[str], None]) -> Replay:
     """Yield an input's events, passing on each warning (and raising the error) where the serial read did."""
+    return Replay(result, warn)
+
+
+def _replay(result: InputResult, warn: Callable[[str], None]) -> Iterator[Event]:
     marks = result.warnings
     k = 0
     i = 0
@@ -201,7 +225,7 @@ def read_parallel(readers: Sequence[FileReader], warn: Callable[[str], None],
 def streams_of(readers: Sequence[FileReader], results: Sequence[InputResult],
                warn: Callable[[str], None]) -> list[Iterator[Event]]:
     """Each input's result replayed as its stream (the reader's `stats` become the result's)."""
-    streams = []
+    streams: list[Iterator[Event]] = []
     for reader, result in zip(readers, results, strict=True):
         reader.stats = result.stats
         streams.append(replay(result, warn))
