@@ -259,8 +259,9 @@ def _single_instance(group: Sequence[Event]) -> bool:
 def _implied(group: Sequence[Event], matches: dict[int, list[Match]], *, by_request: bool = False) -> str | None:
     """Return the kind most of the group's markers can only come from (live markers win ties).
 
-    For a request's group (`by_request`), a line logged under another thread's request id (`foreign_context`: the lifecycle dispatcher's
-    id, reused for every instance of the host) says nothing about that id: had it implied a move, a
+    For a request's group (`by_request`), a line logged under another thread's request id
+    (`foreign_context`: the lifecycle dispatcher's id, reused for every instance of the host) says
+    nothing about that id: had it implied a move, a
     read that sees the id on one instance only (a targeted `timeline`, a selective read that dropped
     the instances that never moved) would make the dispatcher's id a move, and `list` would not.
     """
