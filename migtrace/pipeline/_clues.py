@@ -6,10 +6,10 @@ that keeps only a move's records would infer it from those alone: `timeline`
 from the shown move's lines, a selective `list` from the moves' lines, a full
 read from every kept line — three stories.  So every path notes the clues of
 *every* record of the inputs (`ClueHits`, a predicate that keeps nothing):
-the full read over all it parses, the selective read in its first raw pass
-(the covers join the vocabulary there; pass 1 keeps no record, so clue
-records never become move events), a targeted read in one raw pass of its
-own over the covers.
+the full read over all it parses; the selective read and a targeted read
+in one raw pass of their own over the covers, which parses only the clue
+records and keeps none (so clue records never become move events, and the
+selective read's pass 2 sees the records it saw before the clues were read).
 
 A clue's *cover* is a text every record the clue matches holds in its raw
 line, derived from the clue itself, never kept by hand:
@@ -40,6 +40,7 @@ it add nothing to the release.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -103,15 +104,8 @@ class ClueTerms(WindowedTerms):
         return _FirstShown(tuple(c for c in clues() if is_header_clue(c)))
 
 
-def with_covers(terms: WindowedTerms) -> WindowedTerms:
-    """A selective read's pass-1 terms plus the clue covers (pass 1 has no windows)."""
-    exact, caseless, header, _ = covers()
-    return ClueTerms(terms | exact, terms.caseless | caseless, tail=terms.tail, plain_only=terms.plain_only,
-                     hostless=terms.hostless, windowed=header)
-
-
 def clue_terms() -> Terms:
-    """The terms of a read for the clues alone (a targeted read's extra pass)."""
+    """The terms of a read for the clues alone (the selective and the targeted read's extra pass)."""
     exact, caseless, header, _ = covers()
     return ClueTerms(exact, caseless, plain_only=True, windowed=header)
 
@@ -121,13 +115,19 @@ _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class _FirstShown:
-    """One file's line test: which header clues the file has shown already (state of one read)."""
+    """One file's line test: which header clues the file has shown already (state of one read).
+
+    A line is read as a header only when it holds the cover of a clue still pending (one search of
+    the pending covers' alternation): the covers of clues already shown stay in the scan's search
+    (it is built once per file), and a line holding only those is passed over at C speed.
+    """
 
     def __init__(self, pending: tuple[Clue, ...]) -> None:
         self.pending = pending
+        self.covering = _alternation(pending)
 
     def __call__(self, _lineno: int, raw: bytes) -> bool:
-        if not self.pending:
+        if not self.pending or self.covering.search(raw) is None:
             return False
         record = _header_record(raw)
         if record is None:
@@ -135,7 +135,19 @@ class _FirstShown:
         shown = [c for c in self.pending if c.matches(record)]
         if shown:
             self.pending = tuple(c for c in self.pending if c not in shown)
+            self.covering = _alternation(self.pending)
         return bool(shown)
+
+
+def _alternation(pending: tuple[Clue, ...]) -> re.Pattern[bytes]:
+    """One bytes regex finding any pending clue's cover (a clue without a cover: every line)."""
+    texts: set[bytes] = set()
+    for clue in pending:
+        found = clue_cover(clue)
+        if found is None:
+            return re.compile(b"")
+        texts.update(t.encode() for t in found[0])
+    return re.compile(b"|".join(re.escape(t) for t in sorted(texts)) or b"(?!)")
 
 
 def _header_record(raw: bytes) -> Event | None:

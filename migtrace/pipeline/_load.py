@@ -335,10 +335,17 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
     store = Pass1Store()
     quiet = Warnings()
-    # the release clues' covers join pass 1, whose records are never kept: `hits` notes their clues
-    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits or ClueHits(), finder),
-                  _clues.with_covers(vocab.terms()), tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
+    hits = hits if hits is not None else ClueHits()
+    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
+                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
     store.ended(first.stats, quiet.lines)
+    # the release clues of every record: a raw pass of their own, which parses only clue records and
+    # keeps none (in pass 1 they would reach pass 2 through `_reuse` and the Keeper: other records
+    # than the vocabulary's, so a reused pass 2 and a re-read one would not see the same records)
+    # (an input pass 1 read in full had every record noted there: not read again)
+    whole = {st.path: st for st in first.stats if st.full_read}
+    _read(paths, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms(),
+          given=lambda path: (iter(()), whole[path]) if path in whole else None)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
