@@ -339,13 +339,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
                   tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
     store.ended(first.stats, quiet.lines)
-    # the release clues of every record: a raw pass of their own, which parses only clue records and
-    # keeps none (in pass 1 they would reach pass 2 through `_reuse` and the Keeper: other records
-    # than the vocabulary's, so a reused pass 2 and a re-read one would not see the same records)
-    # (an input pass 1 read in full had every record noted there: not read again)
-    whole = {st.path: st for st in first.stats if st.full_read}
-    _read(paths, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms(),
-          given=lambda path: (iter(()), whole[path]) if path in whole else None)
+    _note_clues(paths, options, hits, first.stats)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
@@ -372,6 +366,18 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     for line in held.lines:
         warnings(line)
     return read, keeper
+
+
+def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, first: Sequence[FileStats]) -> None:
+    """Note the release clues of every record in a raw pass of their own, which parses only clue records.
+
+    It keeps no record: in pass 1 the clue records would reach pass 2 through `_reuse` and the
+    Keeper, other records than the vocabulary's, and a reused pass 2 and a re-read one would not
+    see the same records.  An input pass 1 read in full had every record noted there: not read again.
+    """
+    whole = {st.path: st for st in first if st.full_read}
+    _read(paths, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms(),
+          given=lambda path: (iter(()), whole[path]) if path in whole else None)
 
 
 def _rereadable(paths: Sequence[str]) -> bool:
