@@ -343,6 +343,12 @@ def connect(path: Path, *, create: bool = True) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         with conn:
+            # a cache another migtrace version laid out otherwise (a column more or less) is emptied and
+            # laid out anew, not reported on every read until the user clears it
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+                conn.execute("DROP TABLE IF EXISTS entries")
+                conn.execute(f"PRAGMA user_version = {SCHEMA}")
             conn.execute("CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, ident TEXT NOT NULL, "
                          "ukey TEXT NOT NULL, path BLOB NOT NULL, inode TEXT NOT NULL, bytes INTEGER NOT NULL, "
                          "created REAL NOT NULL, "
