@@ -25,6 +25,9 @@ _FAMILY_PICKS = ("info-only", "without-", "skew-", "tz-", "layout-flat", "layout
 
 
 def _picked() -> list[tuple[str, str]]:
+    """One variant of each family per set; every variant with MIGTRACE_FULL_MATRIX=1."""
+    if os.environ.get("MIGTRACE_FULL_MATRIX") == "1":
+        return [(set_name, v.name) for set_name, v in all_variants()]
     out: list[tuple[str, str]] = []
     for set_name, v in all_variants():
         if any(v.name.startswith(p) for p in _FAMILY_PICKS) and not any(
