@@ -114,7 +114,7 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     hits = ClueHits()  # the release clues of every record, whichever path reads it (`_clues`)
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus, keeper)
-        _read(path_list, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms())
+        _note_clues(path_list, options, hits)
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
         read, keeper = _selective(path_list, options, warnings, catalog, hits)
@@ -311,7 +311,7 @@ def near_ids(paths: Iterable[StrPath], options: LoadOptions, ident: str, limit: 
 
 
 def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
-               catalog: Catalog | None, hits: ClueHits | None = None) -> tuple[_Read, Keeper]:
+               catalog: Catalog | None, hits: ClueHits) -> tuple[_Read, Keeper]:
     """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
 
     Pass 1 parses only the records holding a vocabulary text and notes which
@@ -335,7 +335,6 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
     store = Pass1Store()
     quiet = Warnings()
-    hits = hits if hits is not None else ClueHits()
     first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
                   tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
     store.ended(first.stats, quiet.lines)
@@ -368,16 +367,17 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     return read, keeper
 
 
-def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, first: Sequence[FileStats]) -> None:
+def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, first: Sequence[FileStats] = ()) -> None:
     """Note the release clues of every record in a raw pass of their own, which parses only clue records.
 
-    It keeps no record: in pass 1 the clue records would reach pass 2 through `_reuse` and the
-    Keeper, other records than the vocabulary's, and a reused pass 2 and a re-read one would not
-    see the same records.  An input pass 1 read in full had every record noted there: not read again.
+    It keeps no record: in a selective read's pass 1 the clue records would reach pass 2 through
+    `_reuse` and the Keeper, other records than the vocabulary's, and a reused pass 2 and a
+    re-read one would not see the same records.  An input a selective read's pass 1 read in full
+    (`first`) had every record noted there: not read again.
     """
     whole = {st.path: st for st in first if st.full_read}
     _read(paths, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms(),
-          given=lambda path: (iter(()), whole[path]) if path in whole else None)
+          given=(lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None)
 
 
 def _rereadable(paths: Sequence[str]) -> bool:
