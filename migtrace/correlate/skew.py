@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -186,18 +186,22 @@ def _pair_texts(events: Sequence[Event], skip: frozenset[str]) -> dict[tuple[str
     return texts
 
 
-def pair_bounds(events: Sequence[Event], skip: frozenset[str] = frozenset()) -> Bounds:
-    """Return (cause host, effect host) -> the tightest ``t(effect) - t(cause)`` of causal_pairs.yaml."""
-    texts = _pair_texts(events, skip)
-    out: Bounds = {}
+def _cross_host_pairs(texts: dict[tuple[str, str], Event]) -> Iterator[tuple[Event, Event]]:
+    """Each request's (cause, effect) lines of causal_pairs.yaml that two different hosts logged, by request."""
     for req in sorted({r for r, _ in texts}):
         for cause, effect in causal_texts():
             c, ef = texts.get((req, cause)), texts.get((req, effect))
-            if c is None or ef is None or c.host == ef.host or c.host is None or ef.host is None:
-                continue
-            gap = (ef.time - c.time).total_seconds()
-            key = (c.host, ef.host)
-            out[key] = min(out.get(key, gap), gap)
+            if c is not None and ef is not None and c.host and ef.host and c.host != ef.host:
+                yield c, ef
+
+
+def pair_bounds(events: Sequence[Event], skip: frozenset[str] = frozenset()) -> Bounds:
+    """Return (cause host, effect host) -> the tightest ``t(effect) - t(cause)`` of causal_pairs.yaml."""
+    out: Bounds = {}
+    for c, ef in _cross_host_pairs(_pair_texts(events, skip)):
+        gap = (ef.time - c.time).total_seconds()
+        key = (str(c.host), str(ef.host))
+        out[key] = min(out.get(key, gap), gap)
     return out
 
 
@@ -234,16 +238,17 @@ def relative(bounds: Bounds, a: str, b: str) -> tuple[float | None, float | None
     return lo, hi
 
 
-def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset(), births: bool = True
-              ) -> dict[str, tuple[float | None, float | None]]:
+def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset(), births: bool = True,
+              pairs: Bounds | None = None) -> dict[str, tuple[float | None, float | None]]:
     """Return host -> (lo, hi): the bounds of its offset against the reference from every causal pair.
 
     `births`: also the requests' births (their first lines); without, only causal_pairs.yaml's pairs,
     which a targeted read sees whole (`evidence_texts`) as the whole-set read does.
+    `pairs`: `pair_bounds(events, skip)` when the caller has it already.
     """
     bounds: Bounds = ({(reference, h): w for h, w in upper_bounds(events, reference).items() if h not in skip}
                       if births else {})
-    for key, w in pair_bounds(events, skip).items():
+    for key, w in (pairs if pairs is not None else pair_bounds(events, skip)).items():
         bounds[key] = min(bounds.get(key, w), w)
     hosts = sorted({h for key in bounds for h in key})
     hi = _shortest(bounds, reference, hosts)
@@ -253,18 +258,13 @@ def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = fr
 
 def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict[str, float]:
     """Return host -> the largest gap by which a cause → effect pair between hosts is still violated."""
-    texts = _pair_texts(events, frozenset())
     out: dict[str, float] = {}
-    for req in sorted({r for r, _ in texts}):
-        for cause, effect in causal_texts():
-            c, ef = texts.get((req, cause)), texts.get((req, effect))
-            if c is None or ef is None or c.host == ef.host or c.host is None or ef.host is None:
-                continue
-            gap = ((c.time.timestamp() + offsets.get(c.host, 0.0))
-                   - (ef.time.timestamp() + offsets.get(ef.host, 0.0)))
-            if gap > TOLERANCE_S:
-                for h in (c.host, ef.host):
-                    out[h] = max(out.get(h, 0.0), gap)
+    for c, ef in _cross_host_pairs(_pair_texts(events, frozenset())):
+        gap = ((c.time.timestamp() + offsets.get(str(c.host), 0.0))
+               - (ef.time.timestamp() + offsets.get(str(ef.host), 0.0)))
+        if gap > TOLERANCE_S:
+            for h in (str(c.host), str(ef.host)):
+                out[h] = max(out.get(h, 0.0), gap)
     return out
 
 
@@ -307,8 +307,9 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstim
         est.zone_errors[host] = est.zone_errors.get(host, seconds)
     # a host with a file in the wrong zone is judged no further: its times are unknown across hosts
     skip = frozenset(est.zone_errors)
-    paired = intervals(events, reference, skip, births=False)
-    for host, (lo, hi) in sorted(intervals(events, reference, skip).items()):
+    pairs = pair_bounds(events, skip)  # read once: both intervals and the aligned bounds come from them
+    paired = intervals(events, reference, skip, births=False, pairs=pairs)
+    for host, (lo, hi) in sorted(intervals(events, reference, skip, pairs=pairs).items()):
         if host in est.zone_errors:
             continue
         est.intervals[host] = (None if lo is None else round(lo, 6), None if hi is None else round(hi, 6))
@@ -326,7 +327,7 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstim
             est.uncertainty[host] = round(pm, 3)
     moved = est.offsets
     est.aligned_pairs = {(a, b): round(w + moved.get(b, 0.0) - moved.get(a, 0.0), 6)
-                         for (a, b), w in sorted(pair_bounds(events, skip).items())}
+                         for (a, b), w in sorted(pairs.items())}
     for host, gap in sorted(_pair_violations(events, est.offsets).items()):
         if host not in est.zone_errors and host != reference:
             est.uncertainty[host] = round(max(est.uncertainty.get(host, 0.0), gap), 3)
