@@ -625,8 +625,8 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
                     "source shutdown → destination running"
                 step = max(coarsest(start, e), 0.0 if shutdown_seconds is None else 1.0)
                 basis = "log timestamps"
-                epochs = ((_epoch_time(start, events, shifts), _epoch_time(e, events, shifts)) if step >= 1.0
-                          else (None, None))
+                epochs = ((_epoch_time(start, events, marks, shifts), _epoch_time(e, events, marks, shifts))
+                          if step >= 1.0 else (None, None))
                 if epochs[0] is not None and epochs[1] is not None and shutdown_seconds is None:
                     seconds, step, basis = (epochs[1] - epochs[0]).total_seconds(), 1e-06, "lifecycle event epochs"
                 return (max(seconds, 0.0), f"{what} ({basis}, {start.host} → {e.host})", (start.host, e.host),
@@ -637,7 +637,8 @@ def _downtime(kind: str, events: Sequence[Event], marks: Callable[[Event], list[
 _LIFECYCLE_LINE = re.compile(r"^VM (?P<state>[A-Za-z ]+) \(Lifecycle Event\)")
 
 
-def _epoch_time(e: Event, events: Sequence[Event], shifts: Mapping[str, float]) -> datetime | None:
+def _epoch_time(e: Event, events: Sequence[Event], marks: Callable[[Event], list[Match]],
+                shifts: Mapping[str, float]) -> datetime | None:
     """Return the µs time of a lifecycle line from nova's `Emitting event <LifecycleEvent: <epoch>, …>`.
 
     With whole-second timestamps a pause and a resume in the same second measure 0 s; the DEBUG line
@@ -646,28 +647,27 @@ def _epoch_time(e: Event, events: Sequence[Event], shifts: Mapping[str, float]) 
     lifecycle line, and the epoch falls in the very second the Emitting line is stamped with on the
     host's own clock (so no time zone is lost; a STOPPED event, held back 15 s, never is).  The epoch
     was read on that clock too: a skew shift of the host (`shifts`, `ClockEstimate.offsets`, whole or
-    fractional) applies to it exactly as to the stamp.
+    fractional) applies to it exactly as to the stamp.  The Emitting line is read by its marker in
+    migtrace/data/phases.yaml (the one capturing `epoch`, `instance` and `state`).
     """
     found = _LIFECYCLE_LINE.match(e.message)
     if found is None or found["state"] == "Stopped" or not e.instance:
         return None
-    wanted = f"{e.instance} => {found['state']}>"
     for x in events:
-        if (x.host != e.host or not x.message.startswith("Emitting event <LifecycleEvent: ")
-                or wanted not in x.message or not timedelta(0) <= e.time - x.time <= timedelta(seconds=1)):
+        if x.host != e.host or not timedelta(0) <= e.time - x.time <= timedelta(seconds=1):
             continue
-        epoch = _EPOCH.search(x.message)
+        emitted = next((m.groups for m in marks(x) if "epoch" in m.groups), None)
+        if emitted is None or emitted.get("instance") != e.instance or emitted.get("state") != found["state"]:
+            continue
+        epoch = emitted["epoch"]
         shift = timedelta(seconds=shifts.get(x.host, 0.0) if x.host else 0.0)
         stamped = x.time - shift  # as the host wrote it
-        if epoch is None or stamped.microsecond or int(stamped.timestamp()) != int(float(epoch[1])):
+        if stamped.microsecond or int(stamped.timestamp()) != int(float(epoch)):
             continue
-        seconds, _, fraction = epoch[1].partition(".")
+        seconds, _, fraction = epoch.partition(".")
         micro = round(float(f"0.{fraction or 0}") * 1e6)
         return datetime.fromtimestamp(int(seconds), tz=UTC) + timedelta(microseconds=micro) + shift
     return None
-
-
-_EPOCH = re.compile(r"<LifecycleEvent: (\d{9,}(?:\.\d+)?), ")
 
 
 @dataclass(frozen=True, slots=True)
