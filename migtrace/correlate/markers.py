@@ -101,6 +101,7 @@ class MarkerSet:
         for m in self.markers:
             if not m.traceback:
                 self._by_text.setdefault(m.text, []).append(m)
+        self._implied, self._overlapping = _text_relations(texts)
         self._in_traceback = tuple(m for m in self.markers if m.traceback)
         #: some marker names a record's instance in its text (see `_hints`)
         self.names_instance = any(m.names_instance for m in self.markers)
@@ -114,14 +115,7 @@ class MarkerSet:
         """Return every marker this event matches (usually none or one)."""
         found: list[Match] = []
         message = event.message
-        seen: set[str] = set()
-        for hit in self._scan.finditer(message):
-            seen.add(hit.group(0))
-        if seen:
-            # texts overlapping a longer hit are not reported by finditer: look for them too
-            for text in self._by_text:
-                if text and text not in seen and text in message:
-                    seen.add(text)
+        seen = self.texts_in(message)
         for text in seen:
             for marker in self._by_text.get(text, ()):
                 m = self._check(marker, event)
@@ -136,6 +130,28 @@ class MarkerSet:
         # file order decides which marker's phase wins, whatever the set iteration order was
         found.sort(key=lambda m: self._rank[m.marker.id])
         return found
+
+    def texts_in(self, message: str) -> set[str]:
+        """Every (non-traceback) marker text that occurs in the message.
+
+        One scan of the combined regex finds leftmost, longest-first hits that
+        do not overlap.  A text it skips lies inside a hit (a substring of
+        that hit's text: `_implied`) or starts inside a hit and ends after it
+        (a suffix of the hit's text is a prefix of it: `_overlapping`, looked
+        for with `in`).  Any other occurrence starts where the scan tried, so
+        the scan reports it or a longer text starting at the same place, of
+        which it is a prefix.
+        """
+        hits = set(self._scan.findall(message))
+        if not hits:
+            return hits
+        seen = set(hits)
+        for hit in hits:
+            seen.update(self._implied[hit])
+            for text in self._overlapping[hit]:
+                if text not in seen and text in message:
+                    seen.add(text)
+        return seen
 
     def starts_request(self, event: Event) -> bool:
         """True when the event opens a move or acts on one (its request id then matters)."""
@@ -167,6 +183,17 @@ class MarkerSet:
     def phases_for(self, kind: str) -> tuple[str, ...]:
         """Return the display order of phases for a kind of move."""
         return self.phase_order.get(kind, ())
+
+
+def _text_relations(texts: Sequence[str]) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """For each text: the other texts inside it, and those that can start inside it and end after it."""
+    implied: dict[str, frozenset[str]] = {}
+    overlapping: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        implied[text] = frozenset(t for t in texts if t != text and t in text)
+        overlapping[text] = tuple(t for t in texts if t not in implied[text] and t != text and any(
+            t.startswith(text[i:]) for i in range(1, len(text))))
+    return implied, overlapping
 
 
 _OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished", "confirm_failed")
