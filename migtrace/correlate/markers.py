@@ -187,12 +187,16 @@ class MarkerSet:
 
 def _text_relations(texts: Sequence[str]) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
     """For each text: the other texts inside it, and those that can start inside it and end after it."""
+    starting: dict[str, list[str]] = {}  # each prefix of a text -> the texts starting with it
+    for text in texts:
+        for k in range(1, len(text) + 1):
+            starting.setdefault(text[:k], []).append(text)
     implied: dict[str, frozenset[str]] = {}
     overlapping: dict[str, tuple[str, ...]] = {}
     for text in texts:
         implied[text] = frozenset(t for t in texts if t != text and t in text)
-        overlapping[text] = tuple(t for t in texts if t not in implied[text] and t != text and any(
-            t.startswith(text[i:]) for i in range(1, len(text))))
+        after = {t for i in range(1, len(text)) for t in starting.get(text[i:], ())}
+        overlapping[text] = tuple(t for t in texts if t in after and t != text and t not in implied[text])
     return implied, overlapping
 
 
