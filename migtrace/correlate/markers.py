@@ -106,6 +106,9 @@ class MarkerSet:
         #: some marker names a record's instance in its text (see `_hints`)
         self.names_instance = any(m.names_instance for m in self.markers)
         self._logger_only = [m for m in self.markers if not m.text]
+        #: the markers naming a record's instance, in file order (`named_instance`)
+        self._naming = tuple(m for m in self.markers if m.names_instance)
+        self._naming_by_text = all(m.text and not m.traceback for m in self._naming)
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_scan = re.compile("|".join(re.escape(m.text) for m in opening if m.text) or "(?!)")
@@ -152,6 +155,23 @@ class MarkerSet:
                 if text not in seen and text in message:
                     seen.add(text)
         return seen
+
+    def named_instance(self, event: Event) -> str | None:
+        """The instance (lower-cased) captured by the first matching marker with `names_instance`, if any.
+
+        The same answer as looking through `match(event)` in file order, without
+        checking the markers that cannot name an instance.
+        """
+        if not self._naming_by_text:
+            return next((m.groups["instance"].lower() for m in self.match(event)
+                         if m.marker.names_instance and m.groups.get("instance")), None)
+        message = event.message
+        for marker in self._naming:
+            if marker.text in message:
+                found = self._check(marker, event)
+                if found is not None and found.groups.get("instance"):
+                    return found.groups["instance"].lower()
+        return None
 
     def starts_request(self, event: Event) -> bool:
         """True when the event opens a move or acts on one (its request id then matters)."""

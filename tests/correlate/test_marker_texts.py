@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from migtrace.correlate.markers import Marker, MarkerSet, load_markers
-from tests.conftest import SAMPLE_LOGS, cached_load
+from tests.conftest import SAMPLE_LOGS, cached_load, make_event
 
 _SHIPPED = load_markers()
 _TEXTS = sorted({m.text for m in _SHIPPED.markers if m.text and not m.traceback})
@@ -64,3 +64,22 @@ def test_shipped_texts_cut_and_joined(parts: list[str], cut: int, filler: str) -
     """Shipped texts joined, some cut at the front (partial overlaps), with arbitrary filler."""
     message = filler.join(p[cut % (len(p) or 1):] if i % 2 else p for i, p in enumerate(parts))
     assert _SHIPPED.texts_in(message) == _brute(_SHIPPED, message)
+
+
+def _named_by_match(markers: MarkerSet, event: object) -> str | None:
+    return next((m.groups["instance"].lower() for m in markers.match(event)  # type: ignore[arg-type]
+                 if m.marker.names_instance and m.groups.get("instance")), None)
+
+
+def test_named_instance_equals_match(messages: list[str]) -> None:
+    """`named_instance` gives what looking through every match gives (Grizzly/Havana lifecycle lines too)."""
+    uuid = "0D8A2F4E-1C2B-4E5F-9A8B-7C6D5E4F3A2B"
+    extra = [f"Lifecycle event {n} on VM {uuid}" for n in range(5)]
+    extra += [f"Emitting event <LifecycleEvent: 1526300000.123, {uuid} => Paused> emit_event", "Lifecycle event 2"]
+    named = 0
+    for message in [*messages, *extra]:
+        event = make_event(message=message, instance=None)
+        got = _SHIPPED.named_instance(event)
+        assert got == _named_by_match(_SHIPPED, event), message
+        named += got is not None
+    assert named >= 5
