@@ -84,6 +84,8 @@ class Match:
 
 
 _FIELDS = set(Marker.__dataclass_fields__)
+#: the groups of a match that captured nothing (shared, never changed: `Match.groups` is read-only)
+_NO_GROUPS: Mapping[str, str] = {}
 
 
 class MarkerSet:
@@ -110,6 +112,7 @@ class MarkerSet:
         self._naming = tuple(m for m in self.markers if m.names_instance)
         self._naming_by_text = all(m.text and not m.traceback for m in self._naming)
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
+        self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_scan = re.compile("|".join(re.escape(m.text) for m in opening if m.text) or "(?!)")
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
@@ -130,9 +133,10 @@ class MarkerSet:
                 found.append(m)
         if event.extra and self._in_traceback:
             found += [Match(self._in_traceback[i], groups) for i, groups in traceback_hits(self._in_traceback, event)]
-        # file order decides which marker's phase wins, whatever the set iteration order was
-        found.sort(key=lambda m: self._rank[m.marker.id])
-        return found
+        if len(found) > 1:
+            # file order decides which marker's phase wins, whatever the set iteration order was
+            return sorted(found, key=lambda m: self._rank[m.marker.id])
+        return found[:]  # no spare slots: correlation keeps the list of every matched record
 
     def texts_in(self, message: str) -> set[str]:
         """Every (non-traceback) marker text that occurs in the message.
@@ -184,13 +188,11 @@ class MarkerSet:
         """Cheap test used while streaming: does any marker text occur?"""
         return self._scan.search(message) is not None
 
-    @staticmethod
-    def _check(marker: Marker, event: Event) -> Match | None:
+    def _check(self, marker: Marker, event: Event) -> Match | None:
         if marker.logger and not (event.logger or "").startswith(marker.logger):
             return None
         if marker.level and level_rank(event.level) < level_rank(marker.level):
             return None
-        groups: dict[str, str] = {}
         if marker.regex is not None:
             rm = marker.regex.search(event.message)
             if rm is None:
@@ -198,7 +200,11 @@ class MarkerSet:
                     return None
             else:
                 groups = {k: v for k, v in rm.groupdict().items() if v is not None}
-        return Match(marker, groups)
+                if groups:
+                    return Match(marker, groups)
+        # one shared Match per marker when nothing was captured: correlation keeps the matches of
+        # every kept record (50 k on a 1 GiB set), and a fresh object and dict each cost ~10 MiB there
+        return self._bare[id(marker)]
 
     def phases_for(self, kind: str) -> tuple[str, ...]:
         """Return the display order of phases for a kind of move."""
