@@ -21,6 +21,10 @@ from migtrace.diagnose.catalog import Signature
 from migtrace.model import LEVEL_RANK, Event, level_rank
 
 
+#: the most needles one prefilter search is compiled from (past that, each signature's own test runs)
+MAX_UNION = 40
+
+
 def could_match(sig: Signature, lowered: str) -> bool:
     """Cheap prefilter: the signature's hint, else one of its query's alternative needles."""
     if sig.hint is not None:
@@ -38,9 +42,9 @@ class Candidates:
         self._by_rank: dict[int, tuple[Signature, ...]] = {
             rank: tuple(s for s in self.signatures if s.match.floor is None or s.match.floor <= rank)
             for rank in set(LEVEL_RANK.values())}
-        #: per level rank, one search for every needle of those signatures (None: some have no needle)
-        self._any: dict[int, re.Pattern[str] | None] = {
-            rank: _union(signatures) for rank, signatures in self._by_rank.items()}
+        #: per level rank, one search for every needle of those signatures (None: some have no needle,
+        #: or too many needles to be worth compiling), built when a record of that rank first comes
+        self._any: dict[int, re.Pattern[str] | None] = {}
 
     def for_level(self, level: str | None) -> tuple[Signature, ...]:
         """The signatures a record of this level can match (its level alone considered)."""
@@ -52,7 +56,8 @@ class Candidates:
         if not signatures:
             return []
         lowered = event.text.lower()
-        union = self._any[level_rank(event.level)]
+        rank = level_rank(event.level)
+        union = self._any[rank] if rank in self._any else self._any.setdefault(rank, _union(signatures))
         if union is not None and union.search(lowered) is None:
             return []  # no signature's prefilter can pass
         return [s for s in signatures if could_match(s, lowered) and s.match.matches(event)]
@@ -73,4 +78,6 @@ def _union(signatures: Sequence[Signature]) -> re.Pattern[str] | None:
         if own is None:
             return None
         needles.update(own)
+    if len(needles) > MAX_UNION:
+        return None  # WARNING and worse: rare records, and a 100-needle regex costs 10-30 ms to compile
     return re.compile("|".join(re.escape(n) for n in sorted(needles)) or "(?!)")
