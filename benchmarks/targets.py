@@ -241,7 +241,7 @@ def p4(repeat: int) -> None:
         ["migtrace list -f json DIR (the load alone)", lst.wall_s, lst.cpu_s, lst.rss_mib, ""],
         ["migtrace report DIR -o report.html", rep.wall_s, rep.cpu_s, rep.rss_mib, size / 1e6],
         ["report minus list (≈ render + redaction)", rep.wall_s - lst.wall_s, rep.cpu_s - lst.cpu_s, "", ""],
-        ["migtrace.render(analysis, 'html') alone (in-process CPU s)", "", float(render_s), "", int(render_bytes) / 1e6],
+        ["migtrace.render(analysis, 'html') alone (in-process CPU)", "", float(render_s), "", int(render_bytes) / 1e6],
     ]))
     print(f"{count} migrations listed ({render_migs} in the analysis); target: <= 2 s and <= 5 MB   "
           f"[median of {repeat}]")

@@ -20,7 +20,6 @@ from collections.abc import Sequence
 from migtrace.diagnose.catalog import Signature
 from migtrace.model import LEVEL_RANK, Event, level_rank
 
-
 #: the most needles one prefilter search is compiled from (past that, each signature's own test runs)
 MAX_UNION = 40
 
