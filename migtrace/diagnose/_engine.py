@@ -154,9 +154,16 @@ def all_findings(migrations: Iterable[Migration], orphans: Iterable[Finding]) ->
 # --------------------------------------------------------------------------- internals
 
 
-@lru_cache(maxsize=64)
 def _candidates(signatures: tuple[Signature, ...]) -> Candidates:
     """The catalog's signatures sorted by level once per signature list (one list per kind of move)."""
+    try:
+        return _sorted_once(signatures)
+    except TypeError:  # a signature with an unhashable field (none shipped): sort it for this call only
+        return Candidates(signatures)
+
+
+@lru_cache(maxsize=64)
+def _sorted_once(signatures: tuple[Signature, ...]) -> Candidates:
     return Candidates(signatures)
 
 
