@@ -114,24 +114,7 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
             "hovertemplate": _hover(f"{p.name} ({p.outcome or 'no outcome'}): {p.duration_s:.3f} s")
             + "<extra></extra>",
         })
-    events = list(m.events)
-    if len(events) > MAX_EVENT_MARKERS:
-        events = [e for e in events if level_rank(e.level) >= level_rank("WARNING")][:MAX_EVENT_MARKERS]
-    by_group: dict[str, list[Event]] = {}
-    for e in events:
-        by_group.setdefault(level_group(e.level), []).append(e)
-    for group in ("debug", "info", "warning", "error"):
-        chosen = by_group.get(group)
-        if not chosen:
-            continue
-        data.append({
-            "type": "scatter", "mode": "markers", "name": f"{group} lines",
-            "x": [plot_time(e.time) for e in chosen], "y": [lane(e) for e in chosen],
-            "text": [_hover(f"{e.level or ''} {e.logger or ''}: {e.message}") for e in chosen],
-            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
-            "marker": {"color": LEVEL_COLOURS[group], "size": 9 if group in ("error", "warning") else 6,
-                       "symbol": "diamond" if group == "error" else "circle"},
-        })
+    data.extend(_event_traces(m))
     evid = [(f, f.events[0]) for f in m.findings if f.events]
     if evid:
         data.append({
@@ -156,6 +139,30 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
             "plot_bgcolor": "#ffffff",
         },
     }
+
+
+def _event_traces(m: Migration) -> list[dict[str, Any]]:
+    """One marker trace per level group (debug, info, warning, error) of the move's events."""
+    out: list[dict[str, Any]] = []
+    events = list(m.events)
+    if len(events) > MAX_EVENT_MARKERS:
+        events = [e for e in events if level_rank(e.level) >= level_rank("WARNING")][:MAX_EVENT_MARKERS]
+    by_group: dict[str, list[Event]] = {}
+    for e in events:
+        by_group.setdefault(level_group(e.level), []).append(e)
+    for group in ("debug", "info", "warning", "error"):
+        chosen = by_group.get(group)
+        if not chosen:
+            continue
+        out.append({
+            "type": "scatter", "mode": "markers", "name": f"{group} lines",
+            "x": [plot_time(e.time) for e in chosen], "y": [lane(e) for e in chosen],
+            "text": [_hover(f"{e.level or ''} {e.logger or ''}: {e.message}") for e in chosen],
+            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+            "marker": {"color": LEVEL_COLOURS[group], "size": 9 if group in ("error", "warning") else 6,
+                       "symbol": "diamond" if group == "error" else "circle"},
+        })
+    return out
 
 
 def progress_figure(m: Migration) -> dict[str, Any] | None:
