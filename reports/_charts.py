@@ -17,6 +17,7 @@ import itertools
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from migtrace.diagnose.physics import marks_of
@@ -45,8 +46,9 @@ def plot_time(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
+@lru_cache(maxsize=64)
 def level_group(level: str | None) -> str:
-    """Map a log level to the four colour groups of the report."""
+    """Map a log level to the four colour groups of the report (a handful of spellings: cached)."""
     rank = level_rank(level)
     if rank >= level_rank("ERROR"):
         return "error"
@@ -73,7 +75,9 @@ def _lanes(m: Migration) -> list[str]:
     order = {m.source_host: 1, m.dest_host: 2}
     seen: dict[str, tuple[int, str]] = {}
     for e in m.events:
-        seen.setdefault(lane(e), (order.get(e.host, 0 if e.service in ("n-api", "n-cond", "n-sch") else 3), lane(e)))
+        row = lane(e)
+        if row not in seen:
+            seen[row] = (order.get(e.host, 0 if e.service in ("n-api", "n-cond", "n-sch") else 3), row)
     for p in m.phases:
         for h in p.hosts:
             if not any(k.startswith(f"{chart_label(h)} · ") for k in seen):
@@ -110,21 +114,7 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
             "hovertemplate": _hover(f"{p.name} ({p.outcome or 'no outcome'}): {p.duration_s:.3f} s")
             + "<extra></extra>",
         })
-    events = list(m.events)
-    if len(events) > MAX_EVENT_MARKERS:
-        events = [e for e in events if level_rank(e.level) >= level_rank("WARNING")][:MAX_EVENT_MARKERS]
-    for group in ("debug", "info", "warning", "error"):
-        chosen = [e for e in events if level_group(e.level) == group]
-        if not chosen:
-            continue
-        data.append({
-            "type": "scatter", "mode": "markers", "name": f"{group} lines",
-            "x": [plot_time(e.time) for e in chosen], "y": [lane(e) for e in chosen],
-            "text": [_hover(f"{e.level or ''} {e.logger or ''}: {e.message}") for e in chosen],
-            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
-            "marker": {"color": LEVEL_COLOURS[group], "size": 9 if group in ("error", "warning") else 6,
-                       "symbol": "diamond" if group == "error" else "circle"},
-        })
+    data.extend(_event_traces(m))
     evid = [(f, f.events[0]) for f in m.findings if f.events]
     if evid:
         data.append({
@@ -149,6 +139,30 @@ def timeline_figure(m: Migration) -> dict[str, Any]:
             "plot_bgcolor": "#ffffff",
         },
     }
+
+
+def _event_traces(m: Migration) -> list[dict[str, Any]]:
+    """One marker trace per level group (debug, info, warning, error) of the move's events."""
+    out: list[dict[str, Any]] = []
+    events = list(m.events)
+    if len(events) > MAX_EVENT_MARKERS:
+        events = [e for e in events if level_rank(e.level) >= level_rank("WARNING")][:MAX_EVENT_MARKERS]
+    by_group: dict[str, list[Event]] = {}
+    for e in events:
+        by_group.setdefault(level_group(e.level), []).append(e)
+    for group in ("debug", "info", "warning", "error"):
+        chosen = by_group.get(group)
+        if not chosen:
+            continue
+        out.append({
+            "type": "scatter", "mode": "markers", "name": f"{group} lines",
+            "x": [plot_time(e.time) for e in chosen], "y": [lane(e) for e in chosen],
+            "text": [_hover(f"{e.level or ''} {e.logger or ''}: {e.message}") for e in chosen],
+            "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+            "marker": {"color": LEVEL_COLOURS[group], "size": 9 if group in ("error", "warning") else 6,
+                       "symbol": "diamond" if group == "error" else "circle"},
+        })
+    return out
 
 
 def progress_figure(m: Migration) -> dict[str, Any] | None:

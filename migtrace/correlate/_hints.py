@@ -22,10 +22,9 @@ def with_named_instances(events: Sequence[Event], markers: MarkerSet) -> Sequenc
         return events
     out: list[Event] | None = None
     for i, e in enumerate(events):
-        if e.instance is not None or not markers.could_match(e.message):
+        if e.instance is not None:
             continue
-        named = next((m.groups["instance"].lower() for m in markers.match(e)
-                      if m.marker.names_instance and m.groups.get("instance")), None)
+        named = markers.named_instance(e)
         if named is not None:
             if out is None:
                 out = list(events)

@@ -84,6 +84,8 @@ class Match:
 
 
 _FIELDS = set(Marker.__dataclass_fields__)
+#: the groups of a match that captured nothing (shared, never changed: `Match.groups` is read-only)
+_NO_GROUPS: Mapping[str, str] = {}
 
 
 class MarkerSet:
@@ -101,11 +103,16 @@ class MarkerSet:
         for m in self.markers:
             if not m.traceback:
                 self._by_text.setdefault(m.text, []).append(m)
+        self._implied, self._overlapping = _text_relations(texts)
         self._in_traceback = tuple(m for m in self.markers if m.traceback)
         #: some marker names a record's instance in its text (see `_hints`)
         self.names_instance = any(m.names_instance for m in self.markers)
         self._logger_only = [m for m in self.markers if not m.text]
+        #: the markers naming a record's instance, in file order (`named_instance`)
+        self._naming = tuple(m for m in self.markers if m.names_instance)
+        self._naming_by_text = all(m.text and not m.traceback for m in self._naming)
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
+        self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_scan = re.compile("|".join(re.escape(m.text) for m in opening if m.text) or "(?!)")
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
@@ -114,14 +121,7 @@ class MarkerSet:
         """Return every marker this event matches (usually none or one)."""
         found: list[Match] = []
         message = event.message
-        seen: set[str] = set()
-        for hit in self._scan.finditer(message):
-            seen.add(hit.group(0))
-        if seen:
-            # texts overlapping a longer hit are not reported by finditer: look for them too
-            for text in self._by_text:
-                if text and text not in seen and text in message:
-                    seen.add(text)
+        seen = self.texts_in(message)
         for text in seen:
             for marker in self._by_text.get(text, ()):
                 m = self._check(marker, event)
@@ -133,9 +133,49 @@ class MarkerSet:
                 found.append(m)
         if event.extra and self._in_traceback:
             found += [Match(self._in_traceback[i], groups) for i, groups in traceback_hits(self._in_traceback, event)]
-        # file order decides which marker's phase wins, whatever the set iteration order was
-        found.sort(key=lambda m: self._rank[m.marker.id])
-        return found
+        if len(found) > 1:
+            # file order decides which marker's phase wins, whatever the set iteration order was
+            return sorted(found, key=lambda m: self._rank[m.marker.id])
+        return found[:]  # no spare slots: correlation keeps the list of every matched record
+
+    def texts_in(self, message: str) -> set[str]:
+        """Every (non-traceback) marker text that occurs in the message.
+
+        One scan of the combined regex finds leftmost, longest-first hits that
+        do not overlap.  A text it skips lies inside a hit (a substring of
+        that hit's text: `_implied`) or starts inside a hit and ends after it
+        (a suffix of the hit's text is a prefix of it: `_overlapping`, looked
+        for with `in`).  Any other occurrence starts where the scan tried, so
+        the scan reports it or a longer text starting at the same place, of
+        which it is a prefix.
+        """
+        hits = set(self._scan.findall(message))
+        if not hits:
+            return hits
+        seen = set(hits)
+        for hit in hits:
+            seen.update(self._implied[hit])
+            for text in self._overlapping[hit]:
+                if text not in seen and text in message:
+                    seen.add(text)
+        return seen
+
+    def named_instance(self, event: Event) -> str | None:
+        """The instance (lower-cased) captured by the first matching marker with `names_instance`, if any.
+
+        The same answer as looking through `match(event)` in file order, without
+        checking the markers that cannot name an instance.
+        """
+        if not self._naming_by_text:
+            return next((m.groups["instance"].lower() for m in self.match(event)
+                         if m.marker.names_instance and m.groups.get("instance")), None)
+        message = event.message
+        for marker in self._naming:
+            if marker.text in message:
+                found = self._check(marker, event)
+                if found is not None and found.groups.get("instance"):
+                    return found.groups["instance"].lower()
+        return None
 
     def starts_request(self, event: Event) -> bool:
         """True when the event opens a move or acts on one (its request id then matters)."""
@@ -148,13 +188,11 @@ class MarkerSet:
         """Cheap test used while streaming: does any marker text occur?"""
         return self._scan.search(message) is not None
 
-    @staticmethod
-    def _check(marker: Marker, event: Event) -> Match | None:
+    def _check(self, marker: Marker, event: Event) -> Match | None:
         if marker.logger and not (event.logger or "").startswith(marker.logger):
             return None
         if marker.level and level_rank(event.level) < level_rank(marker.level):
             return None
-        groups: dict[str, str] = {}
         if marker.regex is not None:
             rm = marker.regex.search(event.message)
             if rm is None:
@@ -162,11 +200,30 @@ class MarkerSet:
                     return None
             else:
                 groups = {k: v for k, v in rm.groupdict().items() if v is not None}
-        return Match(marker, groups)
+                if groups:
+                    return Match(marker, groups)
+        # one shared Match per marker when nothing was captured: correlation keeps the matches of
+        # every kept record (50 k on a 1 GiB set), and a fresh object and dict each cost ~10 MiB there
+        return self._bare[id(marker)]
 
     def phases_for(self, kind: str) -> tuple[str, ...]:
         """Return the display order of phases for a kind of move."""
         return self.phase_order.get(kind, ())
+
+
+def _text_relations(texts: Sequence[str]) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+    """For each text: the other texts inside it, and those that can start inside it and end after it."""
+    starting: dict[str, list[str]] = {}  # each prefix of a text -> the texts starting with it
+    for text in texts:
+        for k in range(1, len(text) + 1):
+            starting.setdefault(text[:k], []).append(text)
+    implied: dict[str, frozenset[str]] = {}
+    overlapping: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        implied[text] = frozenset(t for t in texts if t != text and t in text)
+        after = {t for i in range(1, len(text)) for t in starting.get(text[i:], ())}
+        overlapping[text] = tuple(t for t in texts if t in after and t != text and t not in implied[text])
+    return implied, overlapping
 
 
 _OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished", "confirm_failed")

@@ -23,10 +23,11 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import cache
+from functools import cache, lru_cache
 
 from migtrace._datafile import Key, entries, load_document, read_text
 from migtrace.diagnose._attempts import recovered
+from migtrace.diagnose._candidates import Candidates
 from migtrace.diagnose._downtime import downtime_findings
 from migtrace.diagnose._failures import failure_severity
 from migtrace.diagnose._release import LogsRelease, logs_release
@@ -153,16 +154,17 @@ def all_findings(migrations: Iterable[Migration], orphans: Iterable[Finding]) ->
 # --------------------------------------------------------------------------- internals
 
 
-def _could_match(sig: Signature, lowered: str) -> bool:
-    """Cheap prefilter: the signature's hint, else one of its query's alternative needles."""
-    if sig.hint is not None:
-        return sig.hint in lowered
-    needles = sig.match.any_of
-    return needles is None or any(n in lowered for n in needles)
+def _candidates(signatures: tuple[Signature, ...]) -> Candidates:
+    """The catalog's signatures sorted by level once per signature list (one list per kind of move)."""
+    try:
+        return _sorted_once(signatures)
+    except TypeError:  # a signature with an unhashable field (none shipped): sort it for this call only
+        return Candidates(signatures)
 
 
-def _matching(event: Event, lowered: str, signatures: Sequence[Signature]) -> list[Signature]:
-    return [s for s in signatures if _could_match(s, lowered) and s.match.matches(event)]
+@lru_cache(maxsize=64)
+def _sorted_once(signatures: tuple[Signature, ...]) -> Candidates:
+    return Candidates(signatures)
 
 
 def _last_seen(events: Iterable[Event]) -> dict[str, datetime]:
@@ -197,12 +199,13 @@ def _migration_findings(migration: Migration, catalog: Sequence[Signature], logs
                         phase_of: dict[int, str]) -> tuple[list[Finding], list[Finding]]:
     """Return (signature findings, unrecognised failures) of one move."""
     signatures = [s for s in catalog if s.applies_to(migration.kind)]
+    candidates = _candidates(tuple(signatures))
     groups: dict[str, _Group] = {}
     unrecognised: dict[str, _Group] = {}
     hosts = (migration.source_host, migration.dest_host, *(e.host for e in migration.events))
     host_set = {h for h in hosts if h}
     for event in migration.events:
-        matched = _matching(event, event.text.lower(), signatures)
+        matched = candidates.matching(event)
         for sig in matched:
             groups.setdefault(sig.id, _Group()).add(event)
         severity = None if matched else failure_severity(event)
@@ -235,10 +238,11 @@ def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs
     nothing to tie them to a cause, such a record is listed as unrecognised.
     """
     signatures = [s for s in catalog if not s.fallback]
+    candidates = _candidates(tuple(signatures))
     groups: dict[tuple[str, str | None], _Group] = {}
     unrecognised: dict[str, _Group] = {}
     for event in events:
-        matched = _matching(event, event.text.lower(), signatures)
+        matched = candidates.matching(event)
         for sig in matched:
             groups.setdefault((sig.id, event.instance), _Group()).add(event)
         severity = None if matched else failure_severity(event)

@@ -21,7 +21,8 @@ tighter than OR; two terms side by side mean AND)::
 
 The parse happens once; matching is plain Python on the compiled tree, and
 `Query.hint` gives callers a lower-case substring every match must contain so
-they can skip most events with one `in` test.  Every error is a `QueryError`
+they can skip most events with one `in` test, and `Query.floor` the lowest
+level every match has (`level>=WARNING`: a DEBUG record is never tested).  Every error is a `QueryError`
 carrying the line and column of the offending token.
 """
 
@@ -74,6 +75,10 @@ class Node:
         """Return lower-case substrings of which every match contains at least one, if known."""
         hint = self.hint()
         return (hint,) if hint else None
+
+    def floor(self) -> int | None:
+        """Return the lowest `level_rank` every match must have, if known (None: any level may match)."""
+        return None
 
 
 def _field_value(event: Event, name: str) -> str | None:
@@ -148,6 +153,11 @@ class _Level(Node):
     def matches(self, event: Event) -> bool:
         return _COMPARISONS[self.op](level_rank(event.level), self.rank)
 
+    def floor(self) -> int | None:
+        if self.op in (">=", ":", "="):
+            return self.rank
+        return self.rank + 1 if self.op == ">" else None
+
 
 @dataclass(frozen=True, slots=True)
 class _And(Node):
@@ -165,6 +175,10 @@ class _And(Node):
         # fewest alternatives first, then the longest (rarest) shortest-needle
         return min(options, key=lambda o: (len(o), -min(map(len, o)))) if options else None
 
+    def floor(self) -> int | None:
+        floors = [f for f in (p.floor() for p in self.parts) if f is not None]
+        return max(floors) if floors else None
+
 
 @dataclass(frozen=True, slots=True)
 class _Or(Node):
@@ -178,6 +192,10 @@ class _Or(Node):
         if not all(options):
             return None
         return tuple(dict.fromkeys(n for o in options if o for n in o))
+
+    def floor(self) -> int | None:
+        floors = [p.floor() for p in self.parts]
+        return None if any(f is None for f in floors) else min(f for f in floors if f is not None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +224,8 @@ class Query:
     hint: str | None
     #: lower-case substrings of which every match contains one (a wider prefilter than `hint`)
     any_of: tuple[str, ...] | None = None
+    #: the lowest `level_rank(event.level)` of every match (`level>=WARNING` …), None when any level may match
+    floor: int | None = None
 
     def matches(self, event: Event) -> bool:
         """Return True when the event satisfies the expression."""
@@ -231,7 +251,7 @@ def compile_query(text: str, *, source: str = "<query>") -> Query:
     except pp.ParseBaseException as exc:
         raise QueryError(_describe(exc), exc.lineno, exc.col) from None
     root: Node = result[0]
-    return Query(text=text, source=source, root=root, hint=root.hint(), any_of=root.any_of())
+    return Query(text=text, source=source, root=root, hint=root.hint(), any_of=root.any_of(), floor=root.floor())
 
 
 # --------------------------------------------------------------------------- grammar

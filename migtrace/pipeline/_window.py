@@ -73,13 +73,20 @@ class Evidence:
         if last is not None and t < last:
             self.unordered.add(src)
         self._last[src] = t if last is None else max(t, last)
-        times, lines = self.samples.setdefault(src, (array("d"), array("q")))
+        sampled = self.samples.get(src)
+        if sampled is None:
+            sampled = self.samples[src] = (array("d"), array("q"))
+        times, lines = sampled
         if not times or t >= times[-1] + SAMPLE_STEP_S:
             times.append(t)
             lines.append(e.lineno)
             self._offset(src, e.time_text, t)
+        spans = self.spans
         for inst in instances:
-            _widen(self.spans.setdefault(inst, []), t)
+            if inst in spans:
+                _widen(spans[inst], t)
+            else:
+                spans[inst] = [[t, t]]
         if user_request is not None:
             span = self.requests.get(user_request)
             if span is None:
