@@ -125,6 +125,8 @@ class _FirstShown:
     def __init__(self, pending: tuple[Clue, ...]) -> None:
         self.pending = pending
         self.covering = _alternation(pending)
+        #: the pending clues' cover texts (None: a clue without one): a scan may stop searching the others
+        self.still = _texts(pending)
 
     def __call__(self, _lineno: int, raw: bytes) -> bool:
         if not self.pending or self.covering.search(raw) is None:
@@ -136,7 +138,19 @@ class _FirstShown:
         if shown:
             self.pending = tuple(c for c in self.pending if c not in shown)
             self.covering = _alternation(self.pending)
+            self.still = _texts(self.pending)
         return bool(shown)
+
+
+def _texts(pending: tuple[Clue, ...]) -> frozenset[str] | None:
+    """The cover texts of the pending clues (None when one has no cover: every line may show it)."""
+    texts: set[str] = set()
+    for clue in pending:
+        found = clue_cover(clue)
+        if found is None:
+            return None
+        texts.update(found[0])
+    return frozenset(texts)
 
 
 def _alternation(pending: tuple[Clue, ...]) -> re.Pattern[bytes]:
