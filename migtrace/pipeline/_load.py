@@ -213,7 +213,8 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     ident = ident.partition("@")[0]  # `<instance>@<stamp>` ids: the instance's lines hold the move
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
     hits = hits if hits is not None else ClueHits()
-    first = _read(paths, options, Warnings(), None, WindowedTerms(frozenset(terms), evidence=[_clues.clue_terms()]))
+    clue_set = _clues.first_clue_terms()
+    first = _read(paths, options, Warnings(), None, WindowedTerms(frozenset(terms), evidence=[clue_set]))
     for e in first.events:
         hits.note(e)
     uncut = {st.path for st in first.stats if st.term_hits and 1 not in st.term_hits}

@@ -34,7 +34,7 @@ from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Any
 
-from migtrace.model import FileStats
+from migtrace.model import FileStats, Terms
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
@@ -365,33 +365,49 @@ def windows_enabled() -> bool:
 #: spans of at least this many bytes have their newlines counted by numpy when it is installed: a vectorised
 #: compare is about 5x `bytes.count` (a byte loop), which was a quarter of a targeted read's time
 NUMPY_SPAN = 32 << 10
+#: numpy is imported (about 0.1 CPU s) only once a process has counted this many bytes: never for small inputs
+NUMPY_AFTER = 32 << 20
 
 
-@lru_cache(maxsize=1)
-def _numpy() -> Any:
-    """numpy, imported the first time a long span is counted (never for small inputs), or None."""
-    if os.environ.get(ENGINE_VARIABLE) == "python":
-        return None
-    try:
-        import numpy  # noqa: PLC0415 - optional and slow to import: only where it pays
-    except ImportError:  # pragma: no cover - depends on the installation
-        return None
-    return numpy
+class _Counter:
+    """How this process counts newlines: `bytes.count` until NUMPY_AFTER bytes were counted, then numpy."""
+
+    counted = 0
+    numpy: Any = None
+    tried = False
+
+    @classmethod
+    def load(cls) -> Any:
+        """numpy, or None (not installed, or the pure-Python engine asked for)."""
+        if not cls.tried:
+            cls.tried = True
+            if os.environ.get(ENGINE_VARIABLE) != "python":
+                try:
+                    import numpy  # noqa: PLC0415 - optional and slow to import: only where it pays
+                except ImportError:  # pragma: no cover - depends on the installation
+                    return None
+                cls.numpy = numpy
+        return cls.numpy
 
 
 def _newlines(w: bytearray | bytes, start: int, stop: int) -> int:
-    """The number of newlines in `w[start:stop]` (numpy for long spans, else `bytes.count`)."""
-    if stop - start >= NUMPY_SPAN:
-        np = _numpy()
+    """The number of newlines in `w[start:stop]` (numpy for long spans of a big read, else `bytes.count`)."""
+    n = stop - start
+    if n >= NUMPY_SPAN:
+        np = _Counter.numpy
+        if np is None and not _Counter.tried:
+            _Counter.counted += n
+            if _Counter.counted >= NUMPY_AFTER:
+                np = _Counter.load()
         if np is not None:
-            return int(np.count_nonzero(np.frombuffer(w, np.uint8, stop - start, start) == 10))
+            return int(np.count_nonzero(np.frombuffer(w, np.uint8, n, start) == 10))
     return w.count(b"\n", start, stop)
 
 
 def prepare_counting(total: int) -> None:
-    """Import the newline counter's numpy now when `total` input bytes will be scanned (before workers fork)."""
-    if total >= NUMPY_SPAN * 32:
-        _numpy()
+    """Import numpy for the newline counts now when `total` input bytes will be scanned (before workers fork)."""
+    if total >= NUMPY_AFTER:
+        _Counter.load()
 
 
 def _line_end(window: bytearray | bytes, start: int, size: int) -> int:
@@ -664,15 +680,18 @@ class _SetSearch:
     def __init__(self, key: int, terms: frozenset[str], path: str) -> None:
         self.key = key
         self.group = _group_of(terms)
-        windowed: frozenset[str] = getattr(terms, "windowed", frozenset())
-        self.windowed = frozenset(windowed)
+        self.windowed = frozenset(getattr(terms, "windowed", frozenset()))
+        #: texts passed by the line test found in any letter case
+        self.caseless = frozenset(getattr(terms, "windowed_caseless", frozenset()))
         self.test: Callable[[int, bytes], bool] | None = (
-            terms.line_test(path) if isinstance(terms, WindowedTerms) and windowed else None)
+            terms.line_test(path) if isinstance(terms, WindowedTerms) and (self.windowed or self.caseless) else None)
 
     def tested(self) -> Group:
         """The texts passed by the line test still worth searching (a test may say it needs no more: `still`)."""
         still = getattr(self.test, "still", None)
-        return (self.windowed if still is None else self.windowed & still), frozenset()
+        if still is None:
+            return self.windowed, self.caseless
+        return self.windowed & still, self.caseless & still
 
 
 def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytearray | bytes, int, int], dict[int, int]]:
@@ -742,7 +761,7 @@ def _evidence_lines(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes, 
             own = matcher.lines(block, ends)
             if one.test is not None:
                 held = set(own)
-                passed = [i for i in matcher_for(one.windowed).lines(block, ends)
+                passed = [i for i in matcher_for(Terms(one.windowed, one.caseless)).lines(block, ends)
                           if i not in held and one.test(base + i + 1, batch[i])]
                 own = sorted(held.union(passed))
             marks[k].extend(base + i + 1 for i in own)

@@ -111,6 +111,7 @@ class WindowedTerms(Terms):
         return (sorted(self.windowed), sorted(self.hostless), sorted(self.ranges.get(path, {}).items()),
                 sorted(self.stamps.get(path, {}).items()), sorted(self.main),
                 [(sorted(e), sorted(getattr(e, "caseless", ())), sorted(getattr(e, "windowed", ())),
+                  sorted(getattr(e, "windowed_caseless", ())),
                   getattr(e, "plain_only", False), type(e).__name__) for e in self.evidence])
 
     @property

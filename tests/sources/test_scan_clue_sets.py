@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from migtrace.pipeline import _clues
+from migtrace.options import LoadOptions
+from migtrace.pipeline import _clues, read_events
 from migtrace.sources import _scan
 from migtrace.sources._window import WindowedTerms
 from tests.sources.test_scan_windows import ENGINES, HEADER, ID, _both, _file, _peek
@@ -48,8 +49,9 @@ def _clue_file(seed: int) -> bytes:
     return b"\n".join(lines)
 
 
-def _terms(uncut: bool = False, clock: bool = False) -> WindowedTerms:
-    sets = [frozenset({"continuation"}), _clues.clue_terms()] if clock else [_clues.clue_terms()]
+def _terms(uncut: bool = False, clock: bool = False, first: bool = False) -> WindowedTerms:
+    clue = _clues.first_clue_terms() if first else _clues.clue_terms()
+    sets = [frozenset({"continuation"}), clue] if clock else [clue]
     terms = WindowedTerms(frozenset({ID}), tail=clock, evidence=sets)
     return terms.uncut() if uncut else terms
 
@@ -59,7 +61,8 @@ def _terms(uncut: bool = False, clock: bool = False) -> WindowedTerms:
 def test_clue_set_windows_match_the_line_scan(seed: int, engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(_scan.ENGINE_VARIABLE, engine)
     data = _clue_file(seed)
-    for terms in (_terms(), _terms(clock=True), _terms(uncut=True)):
+    for terms in (_terms(), _terms(clock=True), _terms(uncut=True), _terms(first=True),
+                  _terms(clock=True, first=True), _terms(uncut=True, first=True)):
         for size in (700, 4096, 1 << 20):
             reference, windowed = _both(lambda: _peek(data), terms, size)
             assert windowed == reference, (seed, size)
@@ -79,6 +82,10 @@ def test_a_header_clue_is_found_once_per_file_and_message_clues_always() -> None
         assert windowed == reference
         assert windowed[-1][1] == [2, 5, 506]  # the first lock line, then both lifecycle events
         assert windowed[-1][0] == []  # the id is nowhere
+        # every clue once per file: the lifecycle event's second line is a clue shown already
+        reference, windowed = _both(lambda: _peek(data), _terms(first=True), size)
+        assert windowed == reference
+        assert windowed[-1][1] == [2, 5]
 
 
 @pytest.mark.parametrize("set_name", sorted(p.name for p in SAMPLES.iterdir() if p.is_dir()))
@@ -90,3 +97,20 @@ def test_every_sample_file_with_the_clue_set(set_name: str) -> None:
         data = path.read_bytes()
         reference, windowed = _both(lambda data=data: _peek(data), terms, 4096)
         assert windowed == reference, path
+
+
+@pytest.mark.parametrize("set_name", ["queens-files", "zed-mixed", "kilo-files"])
+def test_the_quick_line_read_is_the_parsers(set_name: str) -> None:
+    """A line the clue test reads the quick way gives the traits and the message the parser gives its record."""
+    checked = 0
+    for path in sorted((SAMPLES / set_name).rglob("*.log")):
+        events = {e.lineno: e for e in read_events([str(path)], LoadOptions(jobs=1))}
+        for lineno, raw in enumerate(path.read_bytes().splitlines(keepends=True), 1):
+            quick = _clues._header_record(raw, message=True)
+            if quick is None or lineno not in events:
+                continue
+            e = events[lineno]
+            assert (quick.message, quick.level, quick.logger, quick.request_id, quick.global_request_id) == (
+                e.message, e.level, e.logger, e.request_id, e.global_request_id), (path, lineno)
+            checked += 1
+    assert checked > 100
