@@ -362,7 +362,7 @@ def windows_enabled() -> bool:
     return os.environ.get(WINDOWS_VARIABLE, "") != "0"
 
 
-#: spans of at least this many bytes have their newlines counted by numpy when it is installed: a vectorised
+#: spans of at least this many bytes have their newlines counted by numpy (a dependency of pandas): a vectorised
 #: compare is about 5x `bytes.count` (a byte loop), which was a quarter of a targeted read's time
 NUMPY_SPAN = 32 << 10
 #: numpy is imported (about 0.1 CPU s) only once a process has counted this many bytes: never for small inputs
@@ -378,14 +378,12 @@ class _Counter:
 
     @classmethod
     def load(cls) -> Any:
-        """numpy, or None (not installed, or the pure-Python engine asked for)."""
+        """numpy (installed with pandas), or None when the pure-Python engine is asked for (tests compare)."""
         if not cls.tried:
             cls.tried = True
             if os.environ.get(ENGINE_VARIABLE) != "python":
-                try:
-                    import numpy  # noqa: PLC0415 - optional and slow to import: only where it pays
-                except ImportError:  # pragma: no cover - depends on the installation
-                    return None
+                import numpy  # noqa: PLC0415 - slow to import: only where it pays
+
                 cls.numpy = numpy
         return cls.numpy
 
