@@ -220,8 +220,14 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     uncut = {st.path for st in first.stats if st.term_hits and 1 not in st.term_hits}
     if uncut:  # inputs the clue covers could not cut: every record's clues, from a whole read
         _note_clues(paths, options, hits, [st for st in first.stats if st.path not in uncut], all_known=True)
+    main = evidence_split(first.events, first.stats, 1)[0]
+    if any(not st.term_hits and st.records for st in first.stats):
+        # an input the scan did not cut (a journal export) gave every record; where a text input holds a copy
+        # of one, the merge kept the text's copy, which is only a clue record there: without the clue set
+        # the export's copy was the id's.  The ids are then taken from a read without it (such sets are small)
+        main = _read(paths, options, Warnings(), None, frozenset(terms)).events
     related: set[str] = set(terms)
-    for e in evidence_split(first.events, first.stats, 1)[0]:
+    for e in main:
         related.update(x for x in (e.instance, e.request_id) if x)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's

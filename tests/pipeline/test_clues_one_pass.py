@@ -84,3 +84,25 @@ def test_clue_records_are_not_related_to_the_id(name: str) -> None:
         return (e.source, e.lineno)  # type: ignore[attr-defined]
     assert [key(e) for e in main] == [key(e) for e in alone.events]
     assert clue and len(both.events) > len(main)
+
+
+def test_the_clue_set_changes_no_record_the_read_keeps(monkeypatch: pytest.MonkeyPatch) -> None:
+    """devstack-2024.1 holds a journal export beside its text files: the merge keeps a text file's copy of a
+    record, which the clue set may have found as a clue record only.  The records (and the warnings) of the
+    read must be those of a read whose first pass searched the id alone."""
+    paths = [str(ROOT / "devstack-2024.1")]
+    options = LoadOptions(jobs=1)
+    moves = cached_load(paths[0]).migrations
+    idents = sorted({x for m in moves for x in (m.instance, *m.request_ids[:1]) if x})
+    assert idents
+
+    def run() -> list[tuple[list[tuple[object, ...]], list[str]]]:
+        out = []
+        for ident in idents:
+            warned: list[str] = []
+            read = _load._targeted(paths, options, Warnings(warned.append), ident, Keeper(load_markers()))
+            out.append(([(e.source, e.lineno) for e in read.events], warned))
+        return out
+    folded = run()
+    monkeypatch.setattr(_load._clues, "first_clue_terms", lambda: frozenset({"a text no log holds 7f3e"}))
+    assert folded == run()
