@@ -40,6 +40,7 @@ it add nothing to the release.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
@@ -167,11 +168,16 @@ class _FirstShown:
         else:
             lowered = raw.lower()
             candidates = set()
-            for text, caseless, covered in covers:
-                if text in (lowered if caseless else raw):
+            for cover, caseless, covered in covers:
+                if cover in (lowered if caseless else raw):
                     candidates.update(covered)
         if not candidates:
             return False
+        weak = _weak()
+        if all(c in weak for c in candidates):  # message clues only: can their wording be in the line at all?
+            text = decode_line(raw)
+            if not any(weak[c].search(text) for c in candidates):
+                return False
         record = _header_record(raw, self.messages)
         if record is None:
             return True  # not a header read the quick way: the parse decides
@@ -181,6 +187,31 @@ class _FirstShown:
             self._covers = _by_text(self.pending)
             self.still = _texts(self.pending)
         return bool(shown)
+
+
+#: what makes a match in a part of a line (the message) no match in the whole line
+_EDGE = re.compile(r"\^|\$|\\[bBAZ]|\(\?<?[=!]")
+
+
+def _weakened(clue: Clue) -> re.Pattern[str] | None:
+    """The clue's message regex without its leading `^` and trailing `$`: a necessary condition on the whole
+    line (the message is part of it), or None when the regex holds another anchor, a word boundary or a
+    lookaround (a match in the message could then be none in the line)."""
+    if clue.message is None:
+        return None
+    pattern = clue.message.pattern
+    pattern = pattern[1:] if pattern.startswith("^") else pattern
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1]
+    if _EDGE.search(pattern):
+        return None
+    return re.compile(pattern, clue.message.flags)
+
+
+@cache
+def _weak() -> dict[Clue, re.Pattern[str]]:
+    """The message clues whose weakened regex can rule a line out before its header is read (`_FirstShown`)."""
+    return {c: w for c in clues() if (w := _weakened(c)) is not None}
 
 
 def _by_text(pending: tuple[Clue, ...]) -> list[tuple[bytes, bool, tuple[Clue, ...]]] | None:

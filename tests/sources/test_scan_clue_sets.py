@@ -14,6 +14,7 @@ has no hit list for the clue set.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -114,3 +115,25 @@ def test_the_quick_line_read_is_the_parsers(set_name: str) -> None:
                 e.message, e.level, e.logger, e.request_id, e.global_request_id), (path, lineno)
             checked += 1
     assert checked > 100
+
+
+def test_a_weakened_clue_regex_holds_wherever_the_clue_does() -> None:
+    """The line test rules a line out by a message clue's regex without its anchors, searched in the whole
+    line: on every clue's sample line (migtrace/data/releases.yaml) the whole test passes it once, and the
+    weakened regex finds it; an unanchored boundary or lookaround is never weakened."""
+    import yaml
+
+    doc = yaml.safe_load((ROOT / "migtrace" / "data" / "releases.yaml").read_text(encoding="utf-8"))
+    samples = {c["id"]: c["sample"] for c in doc["clues"]}
+    weak = _clues._weak()
+    assert weak  # the lifecycle, progress and scheduler wordings
+    for clue in _clues.clues():
+        line = samples[clue.id].encode() + b"\n"
+        if clue in weak:
+            assert weak[clue].search(samples[clue.id]), clue.id
+        if clue.level != "TRACE" and _clues._header_record(line, message=True) is not None:
+            test = _clues._FirstShown((clue,))
+            assert test(1, line) and not test(2, line), clue.id  # shown once, then no more
+    assert _clues._weakened(_clues.Clue("x", None, None, message=re.compile(r"^a\bb"))) is None
+    assert _clues._weakened(_clues.Clue("x", None, None, message=re.compile(r"a(?=b)"))) is None
+    assert _clues._weakened(_clues.Clue("x", None, None, message=re.compile(r"^ab$"))).pattern == "ab"
