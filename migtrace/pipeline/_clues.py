@@ -49,8 +49,9 @@ from migtrace.diagnose import ClueHits
 from migtrace.diagnose._release import Clue, clues
 from migtrace.model import LEVEL_ALIASES, Event, FileStats, Terms
 from migtrace.parsers._header import RECORD_START
-from migtrace.parsers.oslo import _FAST_HEADER, _is_context, parse_request_block
+from migtrace.parsers.oslo import _FAST_HEADER, _INSTANCE, _is_context, _strip_debug_suffix, parse_request_block
 from migtrace.pipeline._vocab import regex_cover
+from migtrace.sources._open import decode_line
 from migtrace.sources._window import WindowedTerms
 
 #: how nova's text formats write an Event field a clue may require (the text every such line holds)
@@ -110,6 +111,35 @@ def clue_terms() -> Terms:
     return ClueTerms(exact, caseless, plain_only=True, windowed=header)
 
 
+class FirstClueTerms(WindowedTerms):
+    """Every clue's cover passed by the per-file line test: a file searches a clue's cover until it showed it.
+
+    `timeline`'s first pass searches these beside the id (an evidence set):
+    the message clues' covers are on thousands of records a clue already
+    shown in the file (a compute's lifecycle lines), so each line holding a
+    cover is read the quick way (`_line_record`, the header and the message
+    as the oslo parser's quick path reads them) and passes only while it
+    shows a clue still pending in its file; a line that cannot be read so
+    passes, and the parse decides.  A shown clue's cover then leaves the
+    search (`_FirstShown.still`).  `windowed_caseless`: the covers found in
+    any letter case (the message clues').
+    """
+
+    windowed_caseless: frozenset[str]
+
+    def line_test(self, path: str) -> Callable[[int, bytes], bool]:
+        """A fresh test per file: pass a line while a clue it shows is new to the file."""
+        return _FirstShown(tuple(c for c in clues() if clue_cover(c) is not None))
+
+
+def first_clue_terms() -> WindowedTerms:
+    """The clue set of `timeline`'s first pass (`FirstClueTerms`): inputs not plain oslo are read apart."""
+    exact, caseless, header, _ = covers()
+    terms = FirstClueTerms(plain_only=True, windowed=exact | header)
+    terms.windowed_caseless = caseless
+    return terms
+
+
 #: the time of the stand-in record a header is tested as (clues never look at it)
 _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -117,52 +147,128 @@ _NO_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 class _FirstShown:
     """One file's line test: which header clues the file has shown already (state of one read).
 
-    A line is read as a header only when it holds the cover of a clue still pending (one search of
-    the pending covers' alternation): the covers of clues already shown stay in the scan's search
-    (it is built once per file), and a line holding only those is passed over at C speed.
+    A line is read as a header only when it holds the cover of a clue still pending, and only those
+    clues are tried on it; a scan that rebuilds its search leaves out the covers of the clues shown
+    (`still`), else a line holding only those is passed over after a few substring tests.
     """
 
     def __init__(self, pending: tuple[Clue, ...]) -> None:
         self.pending = pending
-        self.covering = _alternation(pending)
+        #: per cover text of a pending clue (bytes, lower-cased when caseless): the clues it covers
+        self._covers = _by_text(pending)
+        #: a message clue is pending: lines are read with their message (`_header_record(message=True)`)
+        self.messages = any(c.message is not None for c in pending)
+        #: the pending clues' cover texts (None: a clue without one): a scan may stop searching the others
+        self.still = _texts(pending)
 
     def __call__(self, _lineno: int, raw: bytes) -> bool:
-        if not self.pending or self.covering.search(raw) is None:
+        covers = self._covers
+        if covers is None:  # a pending clue without a cover: every line may show it
+            candidates = set(self.pending)
+        else:
+            lowered = raw.lower()
+            candidates = set()
+            for cover, caseless, covered in covers:
+                if cover in (lowered if caseless else raw):
+                    candidates.update(covered)
+        if not candidates:
             return False
-        record = _header_record(raw)
+        weak = _weak()
+        if all(c in weak for c in candidates):  # message clues only: can their wording be in the line at all?
+            text = decode_line(raw)
+            if not any(weak[c].search(text) for c in candidates):
+                return False
+        record = _header_record(raw, self.messages)
         if record is None:
             return True  # not a header read the quick way: the parse decides
-        shown = [c for c in self.pending if c.matches(record)]
+        shown = {c for c in candidates if c.matches(record)}
         if shown:
             self.pending = tuple(c for c in self.pending if c not in shown)
-            self.covering = _alternation(self.pending)
+            self._covers = _by_text(self.pending)
+            self.still = _texts(self.pending)
         return bool(shown)
 
 
-def _alternation(pending: tuple[Clue, ...]) -> re.Pattern[bytes]:
-    """One bytes regex finding any pending clue's cover (a clue without a cover: every line)."""
-    texts: set[bytes] = set()
+#: what makes a match in a part of a line (the message) no match in the whole line
+_EDGE = re.compile(r"\^|\$|\\[bBAZ]|\(\?<?[=!]")
+
+
+def _weakened(clue: Clue) -> re.Pattern[str] | None:
+    """The clue's message regex without its leading `^` and trailing `$`: a necessary condition on the whole
+    line (the message is part of it), or None when the regex holds another anchor, a word boundary or a
+    lookaround (a match in the message could then be none in the line)."""
+    if clue.message is None:
+        return None
+    pattern = clue.message.pattern
+    pattern = pattern[1:] if pattern.startswith("^") else pattern
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1]
+    if _EDGE.search(pattern):
+        return None
+    return re.compile(pattern, clue.message.flags)
+
+
+@cache
+def _weak() -> dict[Clue, re.Pattern[str]]:
+    """The message clues whose weakened regex can rule a line out before its header is read (`_FirstShown`)."""
+    return {c: w for c in clues() if (w := _weakened(c)) is not None}
+
+
+def _by_text(pending: tuple[Clue, ...]) -> list[tuple[bytes, bool, tuple[Clue, ...]]] | None:
+    """Each cover text of the pending clues (lower-cased when caseless) with the clues it covers; None when a
+    pending clue has no cover."""
+    out: dict[tuple[bytes, bool], list[Clue]] = {}
     for clue in pending:
         found = clue_cover(clue)
         if found is None:
-            return re.compile(b"")
-        texts.update(t.encode() for t in found[0])
-    return re.compile(b"|".join(re.escape(t) for t in sorted(texts)) or b"(?!)")
+            return None
+        for t in found[0]:
+            out.setdefault((t.lower().encode() if found[1] else t.encode(), found[1]), []).append(clue)
+    return [(text, caseless, tuple(clues)) for (text, caseless), clues in sorted(out.items())]
 
 
-def _header_record(raw: bytes) -> Event | None:
-    """The header's traits as the oslo parser's quick path reads them (None: it would not take the line)."""
+def _texts(pending: tuple[Clue, ...]) -> frozenset[str] | None:
+    """The cover texts of the pending clues (None when one has no cover: every line may show it)."""
+    texts: set[str] = set()
+    for clue in pending:
+        found = clue_cover(clue)
+        if found is None:
+            return None
+        texts.update(found[0])
+    return frozenset(texts)
+
+
+def _header_record(raw: bytes, message: bool = False) -> Event | None:
+    """The header's traits as the oslo parser's quick path reads them (None: it would not take the line).
+
+    `message`: with the message as the parser reads it too (the text after
+    the context block, the `[instance: …]` prefix and a DEBUG line's
+    `func path:line` suffix cut off); a line with an unclosed bracket may
+    be a cut header the parser joins with the next line: None (the parse decides).
+    """
     if RECORD_START.match(raw) is None or not raw[:1].isdigit():
         return None  # a continuation line, or a prefix (syslog, journal, colour) that may carry a host
-    m = _FAST_HEADER.match(raw.decode("utf-8", "replace"))
+    text = decode_line(raw) if message else raw.decode("utf-8", "replace")
+    if message and text.count("[") > text.count("]"):
+        return None
+    m = _FAST_HEADER.match(text)
     if m is None:
         return None
     level, logger, block = m.group("level"), m.group("logger"), m.group("ctx")
     level = LEVEL_ALIASES.get(level, level)
     if level == "TRACE" or ("req-" not in block and not _is_context(block)):
         return None
+    after = ""
+    if message:
+        after = m.group("after")
+        if after.startswith("[instance: "):
+            im = _INSTANCE.match(after)
+            if im:
+                after = after[im.end():]
+        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
+            after = _strip_debug_suffix(after)[0]
     request_id, global_id, user, project = parse_request_block(block)
-    return Event(_NO_TIME, "", "", level=level, logger=logger, request_id=request_id,
+    return Event(_NO_TIME, "", after, level=level, logger=logger, request_id=request_id,
                  global_request_id=global_id, user=user, project=project)
 
 

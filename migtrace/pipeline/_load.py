@@ -113,8 +113,7 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     catalog: Catalog | None = None
     hits = ClueHits()  # the release clues of every record, whichever path reads it (`_clues`)
     if options.focus:
-        read = _targeted(path_list, options, warnings, options.focus, keeper)
-        _note_clues(path_list, options, hits)
+        read = _targeted(path_list, options, warnings, options.focus, keeper, hits)
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
         read, keeper = _selective(path_list, options, warnings, catalog, hits)
@@ -192,7 +191,7 @@ def zone_warnings(clocks: ClockEstimate, stats: Sequence[FileStats]) -> list[str
 
 
 def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, ident: str,
-              keeper: Keeper) -> _Read:
+              keeper: Keeper, hits: ClueHits | None = None) -> _Read:
     """Raw-text passes: the id itself, then every request/instance tied to it, then their API calls.
 
     Only the records holding one of those ids are parsed, plus each file's
@@ -204,14 +203,31 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     keeper needs them nowhere else, and on a 1 GiB set they were 99 % of
     the records a timeline parsed.  The clock bounds' causal-pair lines of
     other requests are searched in the same pass (`EVIDENCE_SETS`), kept
-    apart from what the keeper sees.  An id that matches nothing gets its
+    apart from what the keeper sees.  The release clues of every record
+    (`hits`, `_clues`) are searched in the first pass the same way: its
+    records found only by a clue's cover are noted, never related; an input
+    the term filter cannot cut safely is read again in full for them (as
+    the selective read's pass 1 reads it).  An id that matches nothing gets its
     "did you mean" hint from raw passes too (`near_ids`).
     """
     ident = ident.partition("@")[0]  # `<instance>@<stamp>` ids: the instance's lines hold the move
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
-    first = _read(paths, options, Warnings(), None, frozenset(terms))
-    related: set[str] = set(terms)
+    hits = hits if hits is not None else ClueHits()
+    clue_set = _clues.first_clue_terms()
+    first = _read(paths, options, Warnings(), None, WindowedTerms(frozenset(terms), evidence=[clue_set]))
     for e in first.events:
+        hits.note(e)
+    uncut = {st.path for st in first.stats if st.term_hits and 1 not in st.term_hits}
+    if uncut:  # inputs the clue covers could not cut: every record's clues, from a whole read
+        _note_clues(paths, options, hits, [st for st in first.stats if st.path not in uncut], all_known=True)
+    main = evidence_split(first.events, first.stats, 1)[0]
+    if any(not st.term_hits and st.records for st in first.stats):
+        # an input the scan did not cut (a journal export) gave every record; where a text input holds a copy
+        # of one, the merge kept the text's copy, which is only a clue record there: without the clue set
+        # the export's copy was the id's.  The ids are then taken from a read without it (such sets are small)
+        main = _read(paths, options, Warnings(), None, frozenset(terms)).events
+    related: set[str] = set(terms)
+    for e in main:
         related.update(x for x in (e.instance, e.request_id) if x)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
@@ -367,15 +383,17 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     return read, keeper
 
 
-def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, first: Sequence[FileStats] = ()) -> None:
+def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, first: Sequence[FileStats] = (),
+                *, all_known: bool = False) -> None:
     """Note the release clues of every record in a raw pass of their own, which parses only clue records.
 
     It keeps no record: in a selective read's pass 1 the clue records would reach pass 2 through
     `_reuse` and the Keeper, other records than the vocabulary's, and a reused pass 2 and a
     re-read one would not see the same records.  An input a selective read's pass 1 read in full
-    (`first`) had every record noted there: not read again.
+    (`first`) had every record noted there: not read again.  `all_known`: every input of `first`
+    had its clues noted already (a targeted read's first pass searched them).
     """
-    whole = {st.path: st for st in first if st.full_read}
+    whole = {st.path: st for st in first if all_known or st.full_read}
     _read(paths, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms(),
           given=(lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None)
 

@@ -23,6 +23,12 @@ meet the same conditions, else the file is read again in full.  What cannot
 be checked without reading it all is the middle of the file (a file
 rewritten in place between its first 64 KiB and its last record while only
 growing): the same assumption `tail -f` and every log shipper make.
+
+A read with evidence sets (`FileStats.term_hits`) splits its hit lines at L
+too.  A set whose line test keeps state (a release clue is passed once per
+file, `pipeline._clues`) starts afresh in the resumed read: it may find again
+a clue the whole read found before L (one more clue record, noted again);
+no other record changes.
 """
 
 from __future__ import annotations
@@ -132,12 +138,17 @@ def _read_from(item: InputFile, spec: dict[str, Any], terms: frozenset[str], off
         events = [e.replace(lineno=e.lineno + shift) for e in events]
         if stats.tail_line:
             stats.tail_line += shift
+        stats.term_hits = {k: [n + shift for n in hits] for k, hits in stats.term_hits.items()}
     return events, stats
 
 
 def _clean(stats: FileStats) -> bool:
-    return (stats.fmt == "oslo" and not stats.full_read and not stats.unparsed_lines and not stats.errors
-            and not stats.term_hits)  # (hit line numbers are not shifted: such a read is not resumed)
+    return stats.fmt == "oslo" and not stats.full_read and not stats.unparsed_lines and not stats.errors
+
+
+def _hits_from(hits: dict[int, list[int]], line: int, before: bool = False) -> dict[int, list[int]]:
+    """The hit lines of each term set (`FileStats.term_hits`) from `line` on (or before it)."""
+    return {k: [n for n in found if (n < line) == before] for k, found in hits.items()}
 
 
 def _events(result: InputResult) -> list[Event]:
@@ -181,8 +192,9 @@ def checkpoint(item: InputFile, spec: dict[str, Any], terms: frozenset[str], res
     if any(e.lineno + e.line_count > line for e in before):
         return None  # a record of the whole read runs across the split
     shifted = [e.replace(lineno=e.lineno + line - 1) for e in tail_events]
-    if events[len(before):] != shifted:
-        return None
+    hits = {k: [n + line - 1 for n in found] for k, found in tail.term_hits.items()}
+    if events[len(before):] != shifted or _hits_from(result.stats.term_hits, line) != hits:
+        return None  # (the hit lines of a read with evidence sets must split there too)
     rest = _minus(result.stats, tail)
     if rest is None or (tail.tail_line and result.stats.tail_line != tail.tail_line + line - 1):
         return None
@@ -226,6 +238,10 @@ def resume(item: InputFile, spec: dict[str, Any], terms: frozenset[str], stored:
         setattr(stats, name, getattr(rest, name) + getattr(new_stats, name))
     stats.tail_line = new_stats.tail_line
     stats.host, stats.service = new_stats.host, new_stats.service
+    if stats.term_hits.keys() != new_stats.term_hits.keys():
+        return None  # the appended bytes were searched for other term sets (an input now read otherwise)
+    old_hits = _hits_from(stats.term_hits, mark.line, before=True)
+    stats.term_hits = {k: old_hits[k] + new_stats.term_hits[k] for k in old_hits}
     if not stats.balanced:
         return None
     events = [e for e in _events(stored) if e.lineno < mark.line] + new_events

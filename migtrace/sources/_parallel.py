@@ -41,6 +41,7 @@ from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
+from migtrace.sources._scan import prepare_counting
 from migtrace.sources._url import is_url, url_size
 
 #: an input smaller than this is read in the main process (shipping it costs more than reading it)
@@ -273,6 +274,7 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
                 client.close()
     else:
         workers = min(jobs_of(options), len(remote))
+        prepare_counting(sum(sizes))  # the workers fork with numpy imported once, not each on its own
         with ProcessPoolExecutor(workers, mp_context=_context()) as pool:
             pending: list[tuple[int, Future[InputResult]]] = [
                 (i, pool.submit(read_input, r.item, spec, r.terms)) for i, r in remote]

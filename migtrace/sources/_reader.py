@@ -146,6 +146,8 @@ class FileReader:
         self.stats.fmt = parser.name + "".join("+" + d.name for d in data.decorations)
         if getattr(ctx.terms, "plain_only", False):
             self._select_or_not(parser.name, data, ctx)
+        elif getattr(ctx.terms, "plain_sets", None) and _whole_reason(parser.name, data):
+            ctx.terms = ctx.terms.uncut()  # type: ignore[attr-defined]  # its plain-only evidence sets: read apart
         yield from parser.parse(data, ctx)
         if peek.cut_lines:
             self.warn(f"{self.item.display}: {peek.cut_lines} line(s) longer than {MAX_LINE_BYTES >> 20} MiB "
@@ -158,8 +160,7 @@ class FileReader:
 
     def _select_or_not(self, fmt: str, data: FileInput, ctx: ParseContext) -> None:
         """A selective read cuts only plain oslo text by terms; any other input is read in full."""
-        why = (f"{fmt} records are not cut by raw terms" if fmt not in SELECTABLE else
-               "" if data.plain_lines else "lines not as written: pasted, wrapped, quoted, exported or in an envelope")
+        why = _whole_reason(fmt, data)
         if why:
             ctx.terms = frozenset()
             self.stats.full_read = why
@@ -187,6 +188,12 @@ class FileReader:
             first = self.stats.unparsed_examples[0] if self.stats.unparsed_examples else (0, "")
             self.warn(f"{self.item.display}:{first[0]}: {self.stats.unparsed_lines} unparsed line(s), "
                       f"first: {first[1][:80]!r}")
+
+
+def _whole_reason(fmt: str, data: FileInput) -> str:
+    """Why a selective read reads this input in full ('' when raw terms cut it safely: plain oslo text)."""
+    return (f"{fmt} records are not cut by raw terms" if fmt not in SELECTABLE else
+            "" if data.plain_lines else "lines not as written: pasted, wrapped, quoted, exported or in an envelope")
 
 
 class _NoBytes:

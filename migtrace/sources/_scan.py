@@ -34,7 +34,7 @@ from functools import lru_cache
 from itertools import accumulate, islice
 from typing import Any
 
-from migtrace.model import FileStats
+from migtrace.model import FileStats, Terms
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
@@ -362,6 +362,52 @@ def windows_enabled() -> bool:
     return os.environ.get(WINDOWS_VARIABLE, "") != "0"
 
 
+#: spans of at least this many bytes have their newlines counted by numpy (a dependency of pandas): a vectorised
+#: compare is about 5x `bytes.count` (a byte loop), which was a quarter of a targeted read's time
+NUMPY_SPAN = 32 << 10
+#: numpy is imported (about 0.1 CPU s) only once a process has counted this many bytes: never for small inputs
+NUMPY_AFTER = 32 << 20
+
+
+class _Counter:
+    """How this process counts newlines: `bytes.count` until NUMPY_AFTER bytes were counted, then numpy."""
+
+    counted = 0
+    numpy: Any = None
+    tried = False
+
+    @classmethod
+    def load(cls) -> Any:
+        """numpy (installed with pandas), or None when the pure-Python engine is asked for (tests compare)."""
+        if not cls.tried:
+            cls.tried = True
+            if os.environ.get(ENGINE_VARIABLE) != "python":
+                import numpy  # noqa: PLC0415 - slow to import: only where it pays
+
+                cls.numpy = numpy
+        return cls.numpy
+
+
+def _newlines(w: bytearray | bytes, start: int, stop: int) -> int:
+    """The number of newlines in `w[start:stop]` (numpy for long spans of a big read, else `bytes.count`)."""
+    n = stop - start
+    if n >= NUMPY_SPAN:
+        np = _Counter.numpy
+        if np is None and not _Counter.tried:
+            _Counter.counted += n
+            if _Counter.counted >= NUMPY_AFTER:
+                np = _Counter.load()
+        if np is not None:
+            return int(np.count_nonzero(np.frombuffer(w, np.uint8, n, start) == 10))
+    return w.count(b"\n", start, stop)
+
+
+def prepare_counting(total: int) -> None:
+    """Import numpy for the newline counts now when `total` input bytes will be scanned (before workers fork)."""
+    if total >= NUMPY_AFTER:
+        _Counter.load()
+
+
 def _line_end(window: bytearray | bytes, start: int, size: int) -> int:
     """The offset after the line starting at `start` (its newline included; the window's end for the last)."""
     return window.find(b"\n", start, size) + 1 or size
@@ -421,12 +467,14 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
         if not size:
             continue
         pos, pos_no = 0, base + 1  # the first line not yet yielded or counted, and its number
-        for h in sorted(hits(w, size, base)):
+        found = hits(w, size, base)
+        numbers = found if isinstance(found, dict) else None  # the hit lines' numbers, when the search counted
+        for h in sorted(found):
             if h < pos:
                 continue
             if following:
                 pos, pos_no, following = yield from _continuation(w, pos, pos_no, h, size)
-            h_no = pos_no + w.count(b"\n", pos, h)
+            h_no = numbers[h] if numbers is not None else pos_no + _newlines(w, pos, h)
             end = _line_end(w, h, size)
             raw = w[h:end]
             banner = raw.startswith(_BANNERS)
@@ -439,7 +487,7 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
             pos, pos_no = end, h_no + 1
         if following:
             pos, pos_no, following = yield from _continuation(w, pos, pos_no, size, size)
-        left = w.count(b"\n", pos, size) + (0 if pos >= size or w[size - 1] == 10 else 1)
+        left = _newlines(w, pos, size) + (0 if pos >= size or w[size - 1] == 10 else 1)
         _count_skipped(stats, left)
         if left:
             carry = _carry(w, pos, size, pos_no + left - 1, left, carry if pos == 0 else None)
@@ -484,7 +532,7 @@ def _carry(w: bytearray | bytes, pos: int, size: int, last_no: int, count: int, 
         start = max(pos, size - span)
         if start > pos:
             start = w.find(b"\n", start - 1, size) + 1 or size
-        held = count if start == pos else w.count(b"\n", start, size) + (unterminated if start < size else 0)
+        held = count if start == pos else _newlines(w, start, size) + (unterminated if start < size else 0)
         if held >= take:
             break
         span *= 2
@@ -527,7 +575,8 @@ def _pull_header_w(stats: FileStats, w: bytearray | bytes, carry: _Carry | None,
             return
 
 
-def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int]]:
+def _window_hit_finder(terms: frozenset[str],
+                       stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int] | dict[int, int]]:
     """The search of one file's windows: start offsets of the lines holding a term, or a banner (`_hit_finder`)."""
     if not isinstance(terms, WindowedTerms):
         matcher = matcher_for(terms)
@@ -543,7 +592,7 @@ def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[byt
         found = everywhere.line_starts(w, size)
         at, no = 0, base + 1
         for start in sorted(by_window.term_starts(w, size) - found):
-            no += w.count(b"\n", at, start)
+            no += _newlines(w, at, start)
             at = start
             if in_window(no, bytes(w[start:_line_end(w, start, size)])):
                 found.add(start)
@@ -551,41 +600,169 @@ def _window_hit_finder(terms: frozenset[str], stats: FileStats) -> Callable[[byt
     return hits
 
 
-def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytearray | bytes, int, int], set[int]]:
-    """Search the main texts and each evidence set; note every hit line's number per set (`FileStats.term_hits`)."""
-    main = matcher_for(terms.main_searched(stats.host))
-    sets = [matcher_for(e) for e in terms.evidence]
-    marks = stats.term_hits
-    for k in range(len(sets) + 1):
-        marks.setdefault(k, [])
+#: one group of texts searched together: (case-sensitive texts, caseless texts)
+Group = tuple[frozenset[str], frozenset[str]]
 
-    def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
-        found, banners = main.split_starts(w, size)
-        tagged = [(start, 0) for start in found]
-        for k, matcher in enumerate(sets, 1):
-            tagged.extend((start, k) for start in matcher.term_starts(w, size))
+
+class _Groups:
+    """Several groups of texts and the banner lines, found in ONE search of a window.
+
+    A read with evidence sets searched each set (and the banners) in a scan
+    of its own: four scans of every window for `timeline`'s first pass with
+    the release clues.  One hyperscan database tags each match with its
+    group instead (the Python engine searches each group with `bytes.find`).
+    """
+
+    def __init__(self, groups: tuple[Group, ...], engine: str) -> None:
+        self.size = len(groups)
+        self._pats: list[tuple[bytes, int, bool]] = []  # (text, group, caseless)
+        for g, (exact, caseless) in enumerate(groups):
+            self._pats.extend((t.encode(), g, False) for t in sorted(exact) if t and "\n" not in t)
+            self._pats.extend((t.lower().encode(), g, True) for t in sorted(caseless) if t and "\n" not in t)
+        self._db: Any = None
+        if engine == "hyperscan":
+            _hs = _hyperscan()
+            banners = [b"\n" + b for b in _BANNERS]
+            pats = [p for p, _, _ in self._pats] + banners
+            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
+            db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
+                       flags=[_hs.HS_FLAG_CASELESS if c else 0 for _, _, c in self._pats] + [0] * len(banners))
+            self._db = db
+            self._owner = [g for _, g, _ in self._pats] + [self.size] * len(banners)
+
+    def starts(self, window: bytearray | bytes, size: int) -> list[set[int]]:
+        """Per group the start offsets of the lines of `window[:size]` holding one of its texts; last, the banners'."""
+        rfind = window.rfind
+        if self._db is not None:
+            found: list[list[int]] = [[] for _ in range(self.size + 1)]
+            owner = [found[g] for g in self._owner]
+
+            def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+                owner[pattern].append(end - 1)
+
+            view = memoryview(window)[:size] if size < len(window) else window
+            self._db.scan(view, match_event_handler=on_match)
+            out = [{rfind(b"\n", 0, off) + 1 for off in offs} for offs in found]
+        else:
+            block = bytes(window[:size]) if size < len(window) else window
+            lowered = block.lower() if any(c for _, _, c in self._pats) else block
+            offsets: list[list[int]] = [[] for _ in range(self.size)]
+            for text, g, caseless in self._pats:
+                _find_all(lowered if caseless else block, (text,), offsets[g])
+            out = [{rfind(b"\n", 0, off) + 1 for off in offs} for offs in offsets]
+            banners: set[int] = set()
+            for prefix in _BANNERS:
+                needle = b"\n" + prefix
+                at = window.find(needle, 0, size)
+                while at >= 0:
+                    banners.add(at + 1)
+                    at = window.find(needle, at + 1, size)
+            out.append(banners)
+        if window.startswith(_BANNERS):
+            out[-1].add(0)
+        return out
+
+
+@lru_cache(maxsize=64)
+def _groups(groups: tuple[Group, ...], engine: str) -> _Groups:
+    return _Groups(groups, engine)
+
+
+def _group_of(terms: frozenset[str]) -> Group:
+    return frozenset(terms), frozenset(getattr(terms, "caseless", frozenset()))
+
+
+class _SetSearch:
+    """How one file searches an evidence set: its texts, and the texts a line test passes (`WindowedTerms.windowed`)."""
+
+    def __init__(self, key: int, terms: frozenset[str], path: str) -> None:
+        self.key = key
+        self.group = _group_of(terms)
+        self.windowed = frozenset(getattr(terms, "windowed", frozenset()))
+        #: texts passed by the line test found in any letter case
+        self.caseless = frozenset(getattr(terms, "windowed_caseless", frozenset()))
+        self.test: Callable[[int, bytes], bool] | None = (
+            terms.line_test(path) if isinstance(terms, WindowedTerms) and (self.windowed or self.caseless) else None)
+
+    def tested(self) -> Group:
+        """The texts passed by the line test still worth searching (a test may say it needs no more: `still`)."""
+        still = getattr(self.test, "still", None)
+        if still is None:
+            return self.windowed, self.caseless
+        return self.windowed & still, self.caseless & still
+
+
+def _evidence_finder(terms: WindowedTerms, stats: FileStats) -> Callable[[bytearray | bytes, int, int], dict[int, int]]:
+    """Search the main texts and each evidence set; note every hit line's number per set (`FileStats.term_hits`).
+
+    One search per window finds every group (`_Groups`).  It returns each
+    hit line's number with its start offset, so the scan does not count the
+    window's newlines a second time.
+    """
+    engine = engine_name()
+    main = _group_of(terms.main_searched(stats.host))
+    sets = [_SetSearch(k, e, stats.path) for k, e in enumerate(terms.evidence, 1) if k not in terms.unsearched]
+    marks = stats.term_hits
+    marks.setdefault(0, [])
+    for one in sets:
+        marks.setdefault(one.key, [])
+
+    def hits(w: bytearray | bytes, size: int, base: int) -> dict[int, int]:
+        tested = [one.tested() if one.test is not None else None for one in sets]
+        groups = [main] + [one.group for one in sets] + [t for t in tested if t is not None]
+        found = _groups(tuple(groups), engine).starts(w, size)
+        tagged = [(start, 0) for start in found[0]]
+        candidates: list[tuple[int, int]] = []  # (start, index in sets) of lines a set's line test decides
+        at = len(sets) + 1
+        for i, one in enumerate(sets):
+            own = found[1 + i]
+            tagged.extend((start, one.key) for start in own)
+            if tested[i] is not None:
+                candidates.extend((start, i) for start in found[at] - own)
+                at += 1
+        numbers: dict[int, int] = {}
         at, no = 0, base + 1
-        for start, k in sorted(tagged):
-            no += w.count(b"\n", at, start)
-            at = start
-            marks[k].append(no)
-        return banners.union(start for start, _ in tagged)
+        banner = -1 - len(sets)  # banner lines: numbered, never marked
+        for start, k in sorted([*tagged, *((s, -1 - i) for s, i in candidates), *((s, banner) for s in found[-1])]):
+            if start != at:
+                no += _newlines(w, at, start)
+                at = start
+            if k >= 0:
+                marks[k].append(no)
+            elif k > banner:  # a line a set's test decides, in line order
+                one = sets[-1 - k]
+                if one.test(no, bytes(w[start:_line_end(w, start, size)])):  # type: ignore[misc]
+                    marks[one.key].append(no)
+                else:
+                    continue
+            numbers[start] = no
+        return numbers
     return hits
 
 
 def _evidence_lines(terms: WindowedTerms, stats: FileStats) -> Callable[[bytes, list[bytes], list[int], int], set[int]]:
     """`_evidence_finder` for the line scan's blocks (the reference, and CR-only inputs)."""
     main = matcher_for(terms.main_searched(stats.host))
-    sets = [matcher_for(e) for e in terms.evidence]
+    sets = [(k, matcher_for(e), _SetSearch(k, e, stats.path)) for k, e in enumerate(terms.evidence, 1)
+            if k not in terms.unsearched]
     marks = stats.term_hits
-    for k in range(len(sets) + 1):
+    marks.setdefault(0, [])
+    for k, _, _ in sets:
         marks.setdefault(k, [])
 
     def hits(block: bytes, batch: list[bytes], ends: list[int], base: int) -> set[int]:
         found = main.interesting(block, batch, ends)
-        for k, matcher in enumerate([main, *sets]):
-            lines = matcher.lines(block, ends)
-            marks[k].extend(base + i + 1 for i in lines)
-            found.update(lines)
+        lines = main.lines(block, ends)
+        marks[0].extend(base + i + 1 for i in lines)
+        found.update(lines)
+        for k, matcher, one in sets:
+            own = matcher.lines(block, ends)
+            if one.test is not None:
+                held = set(own)
+                passed = [i for i in matcher_for(Terms(one.windowed, one.caseless)).lines(block, ends)
+                          if i not in held and one.test(base + i + 1, batch[i])]
+                own = sorted(held.union(passed))
+            marks[k].extend(base + i + 1 for i in own)
+            found.update(own)
         return found
     return hits

@@ -21,6 +21,7 @@ line in which no windowed id can be told apart.
 
 from __future__ import annotations
 
+import copy
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
@@ -61,6 +62,10 @@ class WindowedTerms(Terms):
     evidence: tuple[frozenset[str], ...]
     #: texts searched only in inputs whose host is not known (the lines by which a compute names itself)
     hostless: frozenset[str]
+    #: the evidence sets (numbered from 1, as in `term_hits`) not searched in this input: sets that want an input
+    #: the term filter cannot cut safely (`Terms.plain_only`) read in full, in an input that is not plain
+    #: oslo text (`uncut`); `term_hits` then has no key for them and their records come from a read of their own
+    unsearched: frozenset[int]
     ranges: dict[str, FileRanges]
     stamps: dict[str, FileStamps]
 
@@ -75,7 +80,9 @@ class WindowedTerms(Terms):
         self.windowed = frozenset(windowed)
         self.hostless = frozenset(hostless)
         self.main = frozenset(texts)
-        self.evidence = tuple(frozenset(e) for e in evidence)
+        # a set may be `Terms` (caseless texts, plain_only) or `WindowedTerms` (texts passed by a line test)
+        self.evidence = tuple(e if isinstance(e, frozenset) else frozenset(e) for e in evidence)
+        self.unsearched = frozenset()
         self.ranges = {path: {ident.encode(): (tuple(a for a, _ in spans), tuple(b for _, b in spans))
                               for ident, spans in per_id.items()}
                        for path, per_id in (ranges or {}).items()}
@@ -102,7 +109,26 @@ class WindowedTerms(Terms):
         its key, as are the windowed ids and the texts searched where no host is known.
         """
         return (sorted(self.windowed), sorted(self.hostless), sorted(self.ranges.get(path, {}).items()),
-                sorted(self.stamps.get(path, {}).items()), sorted(self.main), [sorted(e) for e in self.evidence])
+                sorted(self.stamps.get(path, {}).items()), sorted(self.main),
+                [(sorted(e), sorted(getattr(e, "caseless", ())), sorted(getattr(e, "windowed", ())),
+                  sorted(getattr(e, "windowed_caseless", ())),
+                  getattr(e, "plain_only", False), type(e).__name__) for e in self.evidence])
+
+    @property
+    def plain_sets(self) -> frozenset[int]:
+        """The evidence sets (numbered from 1) that want inputs the term filter cannot cut read in full."""
+        return frozenset(k for k, e in enumerate(self.evidence, 1) if getattr(e, "plain_only", False))
+
+    def uncut(self) -> WindowedTerms:
+        """These terms for an input a plain-only read would read in full: its `plain_sets` are not searched.
+
+        The main texts still cut the input (they need no plain text: an id
+        is found as written); the pipeline reads the input again, in full,
+        for the sets left out (`term_hits` has no key for them).
+        """
+        other = copy.copy(self)
+        other.unsearched = self.plain_sets
+        return other
 
     def main_searched(self, host: str | None) -> Terms:
         """The main texts (no evidence set) searched in an input whose context gives it `host`."""
