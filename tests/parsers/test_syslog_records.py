@@ -5,7 +5,7 @@ lines between them (pastebin_DHPWEkaZ, tickets, collector files).  Each such lin
 is a record: service = its program tag, host = the syslog HOSTNAME, time = the syslog
 time (year from the dated records around it), level from `<PRI>` or from the shape
 the program writes its level in (data: migtrace/data/record_levels.yaml), else unknown.
-A bare `dmesg` line (seconds since boot) has no time of day: counted unparsed.
+A bare `dmesg` line (seconds since boot) has no time of day: a record without a time (counted, no Event).
 """
 
 from __future__ import annotations
