@@ -605,20 +605,10 @@ class _Folder:
                 self.rec is None or (self.rec.origin != self.origin and _other_origin(self.rec.origin, self.origin))):
             # another program's syslog line (NetworkManager, kernel, systemd …): a record of its own
             yield from self._foreign(lineno, text)
-        elif p is None and text[:1] == "[" and self.reveal is None and (
-                (kernel := syslog_record.kernel_record(text, self.ctx, lineno)) is not None
-                or syslog_record.is_uptime_line(text)):
-            if kernel is None:
-                # seconds since boot: a kernel record no clock can place (counted, no Event, no guess)
-                self.ctx.timeless(lineno, text)
-            else:
-                yield from self._other(kernel)
+        elif p is None and text[:1] == "[" and not self.reveal and (kernel := self._kernel(lineno, text)) is not None:
+            yield from kernel
         elif p is None and text[:1].isupper() and _timeless_header(text):
-            # a nova record whose stamp a paste or a blog cut: counted as a record without time, no Event
-            yield from self._close()
-            self.dead = False
-            self.untimed = True
-            self.ctx.timeless(lineno, text)
+            yield from self._untimed(lineno, text)
         elif self.dead:
             self.ctx.unparsed(lineno, text, "line of a record with an impossible date")
         elif self.untimed and not self.loose:
@@ -646,6 +636,27 @@ class _Folder:
         if self.extras:
             event = event.replace(extra=tuple(self.extras))
         yield from self._other(event)
+
+    def _kernel(self, lineno: int, text: str) -> list[Event] | None:
+        """A `dmesg -T` line's Event (held while a nova record is open); None for no kernel line.
+
+        A bare `dmesg` line counts seconds since boot: a kernel record no clock
+        can place, counted as a record without time (no Event, no guess).
+        """
+        kernel = syslog_record.kernel_record(text, self.ctx, lineno)
+        if kernel is not None:
+            return list(self._other(kernel))
+        if syslog_record.is_uptime_line(text):
+            self.ctx.timeless(lineno, text)
+            return []
+        return None
+
+    def _untimed(self, lineno: int, text: str) -> Iterator[Event]:
+        """A nova header whose stamp a paste or a blog cut: a record without time; its lines follow it."""
+        yield from self._close()
+        self.dead = False
+        self.untimed = True
+        self.ctx.timeless(lineno, text)
 
     def _program(self) -> str | None:
         return self.reveal.get("program") if self.reveal is not None else None
