@@ -121,6 +121,9 @@ def test_cli_stats_and_json_show_them(tmp_path: Path, cli: Callable[..., Result]
     [inp] = report["inputs"]
     assert inp["timeless_records"] == 1 and inp["timeless_examples"] == [{"line": 1, "text": CUT[:200]}]
     assert inp["unparsed_lines"] == 0 and inp["balanced"]
+    html = tmp_path / "r.html"
+    cli("report", str(path), "--tz", "UTC", "-o", str(html))
+    assert "1 record(s) without a wall-clock time (bare dmesg, a cut header)" in html.read_text(encoding="utf-8")
 
 
 FUZZ = settings(max_examples=120, deadline=None, derandomize=True,
