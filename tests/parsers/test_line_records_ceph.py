@@ -232,3 +232,21 @@ def test_per_line_reason_is_named_under_strict() -> None:
     ctx = ParseContext(path="n.txt", stats=FileStats(path="n.txt"), tz=UTC, per_line=True, strict=True)
     with pytest.raises(ParseError, match=re.escape(LOOSE_REASON)):
         list(PARSER.parse(MemoryInput.from_lines(enumerate([NOVA, "prose"], 1)), ctx))
+
+
+def test_journal_text_paste_reads_ceph_and_plain_nova_lines_among_its_own() -> None:
+    """A syslog-majority paste is journal text: a ceph line and an oslo line (with its traceback) are records too."""
+    from migtrace.parsers.journal_text import PARSER as JOURNAL
+    lines = ["Mar  4 11:36:50 compute2 sshd[2231]: Accepted publickey for nova from 192.0.2.12 port 51234 ssh2",
+             NOVA, NOVA[:24] + "2311 ERROR nova.compute.manager Traceback (most recent call last):",
+             "Mar  4 11:36:52 compute2 NetworkManager[1050]: <info> (tap273847c9-20): new Tun device", CEPH_ERR,
+             "Mar  4 11:36:53 compute2 systemd[1]: Started Session 42 of user root.", "not a record at all"]
+    ctx = ParseContext(path="paste.txt", stats=FileStats(path="paste.txt"), tz=UTC, year=2017)
+    events = list(JOURNAL.parse(MemoryInput.from_lines(enumerate(lines, 1)), ctx))
+    st = ctx.stats
+    assert st.balanced and (st.records, st.record_lines, st.continuation_lines, st.unparsed_lines) == (5, 5, 1, 1)
+    got = [(e.lineno, e.service, e.level) for e in events]
+    assert got == [(1, "sshd", None), (2, "n-cpu", "ERROR"), (4, "NetworkManager", "INFO"), (5, "ceph", "ERROR"),
+                   (6, "systemd", None)]
+    assert events[1].instance == UUID and events[1].extra == ("Traceback (most recent call last):",)
+    assert events[3].time == datetime(2017, 3, 4, 11, 36, 52, 118842, tzinfo=UTC) and events[3].fmt == "journal-text"
