@@ -292,6 +292,11 @@ class FileStats:
     skipped_lines: int = 0
     errors: list[str] = field(default_factory=list)
     unparsed_examples: list[tuple[int, str]] = field(default_factory=list)
+    #: records that name no wall-clock time (a bare `dmesg` line's seconds since boot, an oslo header whose
+    #: stamp a paste cut): their lines are in `record_lines`/`continuation_lines`, but they give no Event
+    #: (not in `records`): no time can be put on them without guessing
+    timeless_records: int = 0
+    timeless_examples: list[tuple[int, str]] = field(default_factory=list)
     #: a selective read parsed the file's last record only to learn when its host last logged (it holds
     #: no term): its first line number, 0 when not (the pipeline drops its event after noting the time)
     tail_line: int = 0

@@ -68,6 +68,9 @@ class ParseContext:
     #: ids of a targeted query: only records whose raw text holds one of them are parsed
     terms: frozenset[str] = frozenset()
     warn: Callable[[str], None] = field(default=lambda msg: None)
+    #: the input's format was not recognised: it is read line by line for records of any known shape
+    #: (nothing folds into a record as a continuation: such an input is no log file)
+    per_line: bool = False
 
     def record_host(self, revealed: str | None) -> str | None:
         """The host of a record whose line or wrapper names `revealed` (syslog HOSTNAME, a label, `_HOSTNAME`).
@@ -78,6 +81,19 @@ class ParseContext:
         if self.host_from == "user" or not revealed:
             return self.host
         return revealed
+
+    def timeless(self, lineno: int, text: str) -> None:
+        """Count a record that names no wall-clock time: its line is a record line, but it gives no Event.
+
+        A bare `dmesg` line counts seconds since boot; a header a paste cut
+        has no stamp.  Guessing a time would print a wrong value, so such a
+        record is counted apart (`FileStats.timeless_records`, shown by
+        `merge --stats` and the JSON stats with examples), never placed.
+        """
+        self.stats.timeless_records += 1
+        self.stats.record_lines += 1
+        if len(self.stats.timeless_examples) < MAX_UNPARSED_EXAMPLES:
+            self.stats.timeless_examples.append((lineno, text[:200]))
 
     def unparsed(self, lineno: int, text: str, reason: str = "unrecognised line") -> None:
         """Count a line no record could take; raise under --strict."""

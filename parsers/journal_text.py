@@ -22,11 +22,16 @@ import re
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
+from migtrace._naming import service_from_logger
 from migtrace._timeutil import localize
 from migtrace.model import Event
+from migtrace.parsers import line_records
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample
+from migtrace.parsers._header import TIMESTAMP
 from migtrace.parsers._journal_common import JournalEntry, fold_entries
+from migtrace.parsers._programs import LEVEL_BY_PRIORITY
+from migtrace.parsers.oslo import parse_payload
 
 # Pasted logs come indented or with "- " list markers; journalctl itself prints neither.
 _LEAD = r"[ \t]*(?:- )?"
@@ -61,6 +66,8 @@ _MONTHS = {name: number for number, name in enumerate(
 _ROLLOVER_MONTHS = 6
 
 _VARIANTS = tuple(patterns.items())
+#: an oslo header's stamp at the start of a line (`_other_record`)
+_OSLO_STAMP = re.compile(r"(" + TIMESTAMP + r")\s")
 
 
 class _YearTracker:
@@ -284,9 +291,49 @@ class JournalTextParser:
             if not text.strip() or _banner(text, years):
                 stats.meta_lines += 1
                 continue
+            other = _other_record(text, lineno, ctx)
+            if other is not None:
+                if pending is not None:
+                    yield pending.entry()
+                    pending = None
+                yield other
+                continue
             ctx.unparsed(lineno, raw)
         if pending is not None:
             yield pending.entry()
+
+
+#: oslo level name -> the syslog PRIORITY that gives it back (`level_from_priority`)
+_PRIORITY = {level: LEVEL_BY_PRIORITY.index(level) for level in set(LEVEL_BY_PRIORITY)}
+
+
+def _other_record(text: str, lineno: int, ctx: ParseContext) -> JournalEntry | None:
+    """A dated record of another shape among journalctl lines (a paste mixing both), as a one-line entry.
+
+    A ceph line (data/record_formats.yaml) keeps its program, stamp and level;
+    an oslo line as nova writes it to its file (`2017-03-04 17:03:52.842 171181
+    ERROR nova…`) keeps its stamp, and folding reads its header like a journal
+    message's.  Anything else: None (counted unparsed by the caller).
+    """
+    if not (text[:1].isdigit() or text.startswith("debug ")):
+        return None
+    got = line_records.read_fields(text)
+    try:
+        if got is not None:
+            fmt, m = got
+            level = line_records.level(fmt, m)
+            return JournalEntry(lineno, 1, localize(line_records.stamp(m.group("time")), ctx.tz), m.group("time"),
+                                m.group("message"), ident=fmt.service,
+                                priority=_PRIORITY.get(level) if level is not None else None)
+        found = _OSLO_STAMP.match(text)
+        payload = parse_payload(text) if found is not None else None
+        if found is None or payload is None:
+            return None
+        # its service as the oslo reader gives it: the file's, else its logger's (also the fold key of its traceback)
+        return JournalEntry(lineno, 1, localize(datetime.fromisoformat(found.group(1).replace(",", ".")), ctx.tz),
+                            found.group(1), text, ident=ctx.service or service_from_logger(payload.logger))
+    except ValueError:
+        return None
 
 
 def _match(text: str) -> tuple[str, re.Match[str]] | None:

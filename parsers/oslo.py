@@ -37,7 +37,7 @@ from datetime import UTC, datetime, tzinfo
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
 from migtrace.model import LEVEL_ALIASES, Event, FileStats, new_event
-from migtrace.parsers import libvirt, syslog_record
+from migtrace.parsers import libvirt, line_records, syslog_record
 from migtrace.parsers._ansi import strip_ansi
 from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
 from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD
@@ -491,6 +491,10 @@ class _Folder:
         self.held: list[Event] = []
         #: the time of the last record closed (the year of a yearless syslog stamp after it)
         self.seen: datetime | None = None
+        #: the last record read has no wall-clock time (a header whose stamp was cut): its lines are counted, no Event
+        self.untimed = False
+        #: the input's format was not recognised: every line is judged on its own, nothing folds into a record
+        self.loose = ctx.per_line
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
@@ -560,7 +564,7 @@ class _Folder:
             if suffix_pid is not None and pid is None:
                 pid = suffix_pid
         closed = self._close_now() if self.rec is not None else None
-        self.dead = False
+        self.dead = self.untimed = False
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
         payload = Payload(level, logger, after, utc, ts, pid, request_id, global_id, user, project, instance)
         self.rec = _Record(payload, lineno, self.ctx.service, self.ctx.host, None, utc)
@@ -584,29 +588,34 @@ class _Folder:
             self.pending = [(lineno, text)]
         elif p is not None and _is_header(p):
             yield from self._close()
-            self.dead = False
+            self.dead = self.untimed = False
             self.rec = _Record(p, lineno, self.ctx.service, self.ctx.host, self.origin)
             self.stats.record_lines += 1
         elif p is None and (foreign := libvirt.match(text)) is not None:
             # a libvirtd/QEMU line among nova's (a paste of both): a record of its own format
             yield from self._close()
-            self.dead = False
+            self.dead = self.untimed = False
             self.stats.records += 1
             self.stats.record_lines += 1
             yield libvirt.record(foreign[0], foreign[1], self.ctx, lineno, libvirt.PARSER.name)
+        elif p is None and (other := line_records.record(text, self.ctx, lineno, self._program())) is not None:
+            # another program's dated one-line record (ceph …, data: record_formats.yaml)
+            yield from self._own(other)
         elif p is None and self.origin is not None and self.reveal is not None and "program" in self.reveal and (
                 self.rec is None or (self.rec.origin != self.origin and _other_origin(self.rec.origin, self.origin))):
             # another program's syslog line (NetworkManager, kernel, systemd …): a record of its own
             yield from self._foreign(lineno, text)
-        elif p is None and text[:1] == "[" and self.reveal is None and (
-                (kernel := syslog_record.kernel_record(text, self.ctx, lineno)) is not None
-                or syslog_record.is_uptime_line(text)):
-            if kernel is None:
-                self.ctx.unparsed(lineno, text, "kernel record with seconds since boot only (no time of day)")
-            else:
-                yield from self._other(kernel)
+        elif p is None and text[:1] == "[" and not self.reveal and (kernel := self._kernel(lineno, text)) is not None:
+            yield from kernel
+        elif p is None and text[:1].isupper() and _timeless_header(text):
+            yield from self._untimed(lineno, text)
         elif self.dead:
             self.ctx.unparsed(lineno, text, "line of a record with an impossible date")
+        elif self.untimed and not self.loose:
+            self.stats.continuation_lines += 1  # a line of the record without time (its traceback)
+        elif self.loose and p is None:
+            # an input of no recognised format, read line by line: only records count as parsed
+            self.ctx.unparsed(lineno, text, LOOSE_REASON)
         elif self.rec is None:
             self._before_first_record(lineno, text, p)
         elif self.origin is not None and self.rec.origin != self.origin and _other_origin(self.rec.origin, self.origin):
@@ -624,6 +633,37 @@ class _Folder:
         if event is None:
             self.ctx.unparsed(lineno, text, "syslog record of another program with no usable time (--year)")
             return
+        if self.extras:
+            event = event.replace(extra=tuple(self.extras))
+        yield from self._other(event)
+
+    def _kernel(self, lineno: int, text: str) -> list[Event] | None:
+        """A `dmesg -T` line's Event (held while a nova record is open); None for no kernel line.
+
+        A bare `dmesg` line counts seconds since boot: a kernel record no clock
+        can place, counted as a record without time (no Event, no guess).
+        """
+        kernel = syslog_record.kernel_record(text, self.ctx, lineno)
+        if kernel is not None:
+            return list(self._other(kernel))
+        if syslog_record.is_uptime_line(text):
+            self.ctx.timeless(lineno, text)
+            return []
+        return None
+
+    def _untimed(self, lineno: int, text: str) -> Iterator[Event]:
+        """A nova header whose stamp a paste or a blog cut: a record without time; its lines follow it."""
+        yield from self._close()
+        self.dead = False
+        self.untimed = True
+        self.ctx.timeless(lineno, text)
+
+    def _program(self) -> str | None:
+        return self.reveal.get("program") if self.reveal is not None else None
+
+    def _own(self, event: Event) -> Iterator[Event]:
+        """Give out another program's dated record with the further lines its wrapper carried."""
+        self.foreign = True
         if self.extras:
             event = event.replace(extra=tuple(self.extras))
         yield from self._other(event)
@@ -665,6 +705,7 @@ class _Folder:
             p = None
         if p is not None and _is_header(p) and not looks_like_cut_header(joined):
             yield from self._close()
+            self.untimed = False
             self.rec = _Record(p, self.pending[0][0], self.ctx.service, self.ctx.host)
             self.rec.nlines = self.rec.head_lines = len(self.pending)
             self.stats.record_lines += len(self.pending)
@@ -702,6 +743,16 @@ class _Folder:
             self.pending = []
         yield from self._close()
         yield from self.flush()
+
+
+#: why a line of an input read line by line (its format not recognised) is unparsed
+LOOSE_REASON = "not a log record (format not recognised: read line by line)"
+
+
+def _timeless_header(text: str) -> bool:
+    """True for an oslo header with its request block but no stamp (`WARNING nova.compute.manager [req-…] …`)."""
+    p = parse_payload(text)
+    return p is not None and p.time is None and p.is_header
 
 
 def _record_from_pending(pending: list[Line], ctx: ParseContext, stats: FileStats) -> _Record:

@@ -19,7 +19,7 @@ from migtrace.parsers import (
 )
 from migtrace.parsers._base import Head, Parser
 
-__all__ = ["MIN_SCORE", "PARSERS", "Parser", "all_parsers", "sniff"]
+__all__ = ["MIN_SCORE", "PARSERS", "PER_LINE", "PER_LINE_FMT", "Parser", "all_parsers", "sniff"]
 
 #: every parser, in tie-break order (earlier wins on equal scores)
 PARSERS: tuple[Parser, ...] = (
@@ -34,6 +34,12 @@ PARSERS: tuple[Parser, ...] = (
 
 #: below this sniff score an input is "format not recognised"
 MIN_SCORE = 0.2
+
+#: what reads an input of no recognised format, line by line (`ParseContext.per_line`): the oslo folder
+#: knows every one-line record shape (oslo headers, libvirt, syslog-wrapped, kernel, data/record_formats.yaml)
+PER_LINE: Parser = oslo.PARSER
+#: the format name of such an input when records were found in it (`merge --stats`)
+PER_LINE_FMT = "lines"
 
 
 def all_parsers() -> tuple[Parser, ...]:

@@ -261,7 +261,7 @@ def _view_stats(stats: Sequence[FileStats]) -> list[dict[str, Any]]:
         "path": s.path, "fmt": s.fmt, "host": s.host or "", "service": s.service or "",
         "lines_read": s.lines_read, "records": s.records, "continuation": s.continuation_lines,
         "meta": s.meta_lines, "unparsed": s.unparsed_lines, "skipped": s.skipped_lines,
-        "balanced": s.balanced, "errors": list(s.errors),
+        "balanced": s.balanced, "errors": list(s.errors), "timeless": s.timeless_records,
     } for s in stats]
 
 

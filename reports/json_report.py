@@ -33,6 +33,8 @@ def stats_dict(s: FileStats) -> dict[str, Any]:
         "unparsed_lines": s.unparsed_lines, "skipped_lines": s.skipped_lines,
         "balanced": s.balanced, "errors": list(s.errors),
         "unparsed_examples": [{"line": n, "text": t} for n, t in s.unparsed_examples],
+        "timeless_records": s.timeless_records,
+        "timeless_examples": [{"line": n, "text": t} for n, t in s.timeless_examples],
     }
 
 

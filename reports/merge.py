@@ -13,7 +13,7 @@ from migtrace.model import Event, FileStats
 from migtrace.reports._listing import Column, Row, TableSpec, register_table, render_rows
 from migtrace.reports._registry import Renderer, RenderOptions, register
 
-_COUNTS = ("lines", "records", "cont", "meta", "unparsed", "skipped")
+_COUNTS = ("lines", "records", "cont", "meta", "unparsed", "skipped", "timeless")
 
 
 def format_event(e: Event, options: RenderOptions | None = None) -> str:
@@ -30,7 +30,8 @@ def format_event(e: Event, options: RenderOptions | None = None) -> str:
 def _row(s: FileStats) -> dict[str, Any]:
     return {"file": s.path, "format": s.fmt, "host": s.host, "service": s.service, "lines": s.lines_read,
             "records": s.records, "cont": s.continuation_lines, "meta": s.meta_lines,
-            "unparsed": s.unparsed_lines, "skipped": s.skipped_lines, "ok": s.balanced}
+            "unparsed": s.unparsed_lines, "skipped": s.skipped_lines, "timeless": s.timeless_records,
+            "ok": s.balanced}
 
 
 def _total(rows: Sequence[Row]) -> Row:
@@ -60,7 +61,11 @@ STATS_SPEC = TableSpec(
 
 
 def stats_rows(stats: Sequence[FileStats], options: RenderOptions | None = None) -> list[dict[str, Any]]:
-    """Return one accounting row per input: format, records, continuation/meta/unparsed lines, balance."""
+    """Return one accounting row per input: format, records, continuation/meta/unparsed lines, balance.
+
+    `timeless` counts records without a wall-clock time (bare `dmesg`, a header whose stamp was cut):
+    their lines are in `records`' lines, not unparsed, but they give no record in the timeline.
+    """
     return [_row(s) for s in stats]
 
 

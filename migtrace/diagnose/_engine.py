@@ -26,6 +26,7 @@ from datetime import datetime
 from functools import cache, lru_cache
 
 from migtrace._datafile import Key, entries, load_document, read_text
+from migtrace._naming import SERVICE_NAMES
 from migtrace.diagnose._attempts import recovered
 from migtrace.diagnose._candidates import Candidates
 from migtrace.diagnose._downtime import downtime_findings
@@ -231,11 +232,29 @@ def _silenced(sig: Signature, groups: Mapping[str, _Group], by_id: Mapping[str, 
     return any(not by_id[other].fallback and SEVERITY_RANK[by_id[other].severity] >= rank for other in groups)
 
 
+#: nova's own services: a record of any other program outside a move speaks only through a signature
+_NOVA_SERVICES = frozenset(SERVICE_NAMES.values())
+
+
+def _other_program(event: Event) -> bool:
+    """True for another program's record (sshd, NetworkManager, ceph …): no logger, a service not nova's.
+
+    nova's records name their logger, libvirt's and QEMU's too; a record of
+    another program read among nova's lines (syslog, journal, ceph) names
+    only its program.
+    """
+    return event.logger is None and event.service is not None and event.service not in _NOVA_SERVICES
+
+
 def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs: ReleaseRange) -> list[Finding]:
     """Findings outside every move: signature matches, then unrecognised failures.
 
     Fallbacks (generic echoes of a failure) never speak outside a move: with
     nothing to tie them to a cause, such a record is listed as unrecognised.
+    Other programs' errors outside every move (sshd's `error:`, NetworkManager's
+    `<error>`, a ceph daemon's `-1`) are a host's everyday noise for a
+    migration tool: they are listed only when a signature names them, never
+    as unrecognised failures (inside a move they are, like any record).
     """
     signatures = [s for s in catalog if not s.fallback]
     candidates = _candidates(tuple(signatures))
@@ -245,7 +264,7 @@ def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs
         matched = candidates.matching(event)
         for sig in matched:
             groups.setdefault((sig.id, event.instance), _Group()).add(event)
-        severity = None if matched else failure_severity(event)
+        severity = None if matched or _other_program(event) else failure_severity(event)
         if severity is not None:
             unrecognised.setdefault(template(event, (event.host,)), _Group()).add(event, severity)
     by_id = {s.id: s for s in signatures}

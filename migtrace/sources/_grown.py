@@ -52,7 +52,7 @@ TAIL_WINDOW = 1 << 20
 _HEADER = re.compile(rb"(?m)^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d")
 #: FileStats fields that add up over parts of a file
 _COUNTS = ("lines_read", "records", "record_lines", "continuation_lines", "meta_lines", "unparsed_lines",
-           "skipped_lines")
+           "skipped_lines", "timeless_records")
 #: what resumed reads of this process read: bytes from the checkpoints on, and how many (tests look at it)
 READ_AGAIN = {"bytes": 0, "resumed": 0}
 
@@ -143,7 +143,8 @@ def _read_from(item: InputFile, spec: dict[str, Any], terms: frozenset[str], off
 
 
 def _clean(stats: FileStats) -> bool:
-    return stats.fmt == "oslo" and not stats.full_read and not stats.unparsed_lines and not stats.errors
+    return (stats.fmt == "oslo" and not stats.full_read and not stats.unparsed_lines and not stats.errors
+            and not stats.timeless_records)  # (their examples' line numbers are not shifted)
 
 
 def _hits_from(hits: dict[int, list[int]], line: int, before: bool = False) -> dict[int, list[int]]:

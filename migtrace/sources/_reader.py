@@ -141,7 +141,10 @@ class FileReader:
                          position=_position(raw), progress=self._progress_hook(size))
         parser = registry.sniff(data.head)
         if parser is None:
-            self._unrecognised(peek, ctx)
+            if looks_binary(peek.head):
+                self._unrecognised(peek, ctx)
+            else:
+                yield from self._per_line(data, peek, ctx)
             return
         self.stats.fmt = parser.name + "".join("+" + d.name for d in data.decorations)
         if getattr(ctx.terms, "plain_only", False):
@@ -169,6 +172,24 @@ class FileReader:
     def _progress_hook(self, size: int) -> Callable[[int], None] | None:
         return self.progress if size else None
 
+    def _per_line(self, data: FileInput, peek: Peekable, ctx: ParseContext) -> Iterator[Event]:
+        """Read a text input of no recognised format line by line: a record of any known shape is kept
+        wherever it is (a ceph line in an ansible failure, a nova line in prose); every other line is
+        counted unparsed.  With no record at all the input is "unrecognised", as before."""
+        if ctx.terms:
+            ctx.terms = frozenset()
+            self.stats.full_read = "format not recognised: read line by line"
+        ctx.per_line = True
+        self.stats.fmt = registry.PER_LINE_FMT + "".join("+" + d.name for d in data.decorations)
+        yield from registry.PER_LINE.parse(data, ctx)
+        if peek.error is not None:
+            raise peek.error
+        if self.stats.records or self.stats.timeless_records:
+            self._note_unparsed(ctx)
+            return
+        self.stats.fmt = "unrecognised"
+        self.warn(f"{self.item.display}: format not recognised; {self.stats.unparsed_lines} lines counted as unparsed")
+
     def _unrecognised(self, peek: Peekable, ctx: ParseContext) -> None:
         """Count every line of an input no parser recognises (binary data or an unknown format)."""
         binary = looks_binary(peek.head)
@@ -184,6 +205,10 @@ class FileReader:
         self.warn(f"{self.item.display}: {reason}; {count} lines counted as unparsed")
 
     def _note_unparsed(self, ctx: ParseContext) -> None:
+        if self.stats.timeless_records:
+            first = self.stats.timeless_examples[0]
+            self.warn(f"{self.item.display}:{first[0]}: {self.stats.timeless_records} record(s) without a wall-clock "
+                      f"time, counted but not placed in time, first: {first[1][:80]!r}")
         if self.stats.unparsed_lines and not ctx.strict:
             first = self.stats.unparsed_examples[0] if self.stats.unparsed_examples else (0, "")
             self.warn(f"{self.item.display}:{first[0]}: {self.stats.unparsed_lines} unparsed line(s), "

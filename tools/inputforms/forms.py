@@ -539,6 +539,22 @@ def paste_mixed(s: SetData, out: Path) -> list[str]:
     return paths
 
 
+def ansible_stdout(s: SetData, out: Path) -> list[str]:
+    """Ansible 1.x output of a failed `cat` task per file: banner, result, `stdout: ` before its first line.
+
+    (lib/ansible/callbacks.py on_failed: `failed: [HOST] => {result}`, then `stderr: `/`stdout: ` + the
+    stream, only its first line prefixed; `FATAL: all hosts have already failed -- aborting` ends the play.)
+    """
+    paths = []
+    for lf in s.files:
+        result = json.dumps({"changed": True, "cmd": f"cat /{_base(lf)} && false", "rc": 1,
+                             "delta": "0:00:00.012391", "stderr": "", "warnings": []})
+        lines = [f"TASK: [collect | Show {lf.program} log] " + "*" * 40, f"failed: [{lf.host}] => {result}",
+                 "stdout: " + lf.lines[0], *lf.lines[1:], "", "FATAL: all hosts have already failed -- aborting"]
+        paths.append(_write(out, f"{_base(lf)}.ansible.txt", _lines(lines)))
+    return paths
+
+
 # --- damage ---------------------------------------------------------------------------------
 
 
@@ -779,4 +795,7 @@ FORMS: tuple[Form, ...] = (
     Form("kolla-tarball", "tarball", kolla_tarball, "kolla-logs-HOST.tar.gz of /var/log/kolla"),
     Form("devstack-logs-tar", "tarball", devstack_logs_tar, "Zuul logs.tar.gz with job-output.txt", oslo_only=False),
     Form("with-nonlogs", "tarball", with_nonlogs, "clean set + job-output.txt, nova.conf, dpkg -l", oslo_only=False),
+    # (last: a new form appended keeps every earlier form on the set the rotating default run gave it)
+    Form("ansible-stdout", "mixture", ansible_stdout, "ansible 1.x failed-task output quoting each file",
+         oslo_only=False),
 )
