@@ -202,7 +202,9 @@ def _move_clocks(own: Sequence[Event], marks: Callable[[Event], list[Match]],
                 proven.setdefault(e.host, e.time)
     gaps = dict(zone)
     for host, t in sorted(first.items()):
-        gap = round(max((t - birth).total_seconds(), 0.0), 3)
+        # a first line before the birth (after the shifts): the host is still behind by at least that
+        # much (the shift came from bounds that left it behind), and by an unknown amount more
+        gap = round(abs((t - birth).total_seconds()), 3)
         # the host's first line a whole number of quarter hours after the birth: the estimate's zone
         # rule on this move's own lines, which a targeted read sees as the whole-set read does
         # (the whole-set read may have flagged the zone from other requests: both end up unknown)

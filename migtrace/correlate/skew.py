@@ -4,8 +4,10 @@ Every bound is a pair of lines that nova orders whatever the clocks say, a cause
 ``t_Y(effect) - off_Y > t_X(cause) - off_X`` (``off_H`` = how far H's clock runs ahead of the
 reference's), so ``off_Y - off_X < t_Y(effect) - t_X(cause)``.  The pairs:
 
-- a request is born on the API host (the reference): another host's first line of it comes later,
-  an upper bound on that host's offset (its access line's ``time:`` says when the request came in);
+- a move's request is born on the API host (the reference): another host's first line of it comes
+  later, an upper bound on that host's offset (its access line's ``time:`` says when the request came
+  in).  Only lines holding a clock text count (`birth_texts`, the pairs' texts): every read holds
+  them, a targeted `timeline` as the whole-set `list` (`evidence_texts`), so both shift alike;
 - the data-driven pairs of migtrace/data/causal_pairs.yaml, same request, any two hosts: a call is
   logged before its effect, a reply after the call it answers (compute → compute handshakes of a live
   migration, a compute's check result before the conductor goes on), which bound offsets from
@@ -20,9 +22,8 @@ sorted order until nothing changes) give each host an interval ``[lo, hi]`` agai
   reported with the ``--tz PATH=ZONE`` fix, never "corrected", and times spanning it are unknown.
   Files are judged one by one: the same host's journal export (UTC epochs) and text files (local
   time) disagree, and the host's minimum over both would hide the zone.
-- the interval from the pairs alone (bounds a targeted read sees whole, as the whole-set read
-  does) away from 0 and tight (width ≤ `TIGHT_S`): shifted by its midpoint (`--skew auto`), ± half
-  its width left;
+- the interval from the pairs alone away from 0 and tight (width ≤ `TIGHT_S`): shifted by its
+  midpoint (`--skew auto`), ± half its width left;
 - else, interval away from 0: shifted by the smallest amount that puts 0 inside it, ± its width
   (after the shift the host is not behind when it was ahead; the move's own first-line gaps bound it);
 - only ``hi`` known: ``hi < 0``: behind, shifted by ``-hi`` (the first hop's latency is left, below
@@ -68,9 +69,34 @@ def causal_texts() -> tuple[tuple[str, str], ...]:
     return tuple((p["cause"], p["effect"]) for p in pairs)
 
 
+_BIRTH_SCHEMA = {"text": Key(required=True), "why": Key(required=True)}
+
+
+@cache
+def birth_texts() -> tuple[str, tuple[str, ...]]:
+    """Return (the API access-line text of a move's request, the texts of the other hosts' early lines).
+
+    migtrace/data/causal_pairs.yaml ``births_api`` / ``births``: a request's birth bounds another
+    host's clock only through lines holding these texts (or a pair's), which every read finds alike.
+    """
+    text, where = read_text("causal_pairs.yaml")
+    doc = load_document(text, where)
+    return str(doc["births_api"]), tuple(b["text"] for b in entries(doc, "births", _BIRTH_SCHEMA, where))
+
+
+@cache
+def _effect_texts() -> tuple[str, ...]:
+    """The texts a request's line on another host must hold to bound that host's clock from its birth."""
+    return tuple(sorted({t for pair in causal_texts() for t in pair} | set(birth_texts()[1])))
+
+
 def evidence_texts() -> frozenset[str]:
-    """Return the texts of the lines the clock bounds use beyond each request's first lines (the pairs')."""
-    return frozenset(t for pair in causal_texts() for t in pair)
+    """Return the texts of every line the clock bounds use: the pairs', the births' (`birth_texts`).
+
+    A targeted read searches them in every input (`pipeline._load.EVIDENCE_SETS`); the whole-set
+    read holds them among the moves' lines: both bound the clocks with the same lines.
+    """
+    return frozenset(_effect_texts()) | {birth_texts()[0]}
 
 
 @dataclass(slots=True)
@@ -129,24 +155,36 @@ def _reference(events: Sequence[Event]) -> str | None:
 
 
 def _births(events: Sequence[Event], reference: str) -> dict[str, datetime]:
-    """Return request -> when the API (on the reference host) received it."""
+    """Return request -> when the API (on the reference host) received it, for move requests' access lines.
+
+    The access line is written when the response goes out, `time:` after the request came in; only
+    access lines holding `birth_texts()[0]` (a move's action) with their `time:` count, so that every
+    read sees the same births (a targeted read finds them by that text).
+    """
+    api = birth_texts()[0]
     born: dict[str, datetime] = {}
     for e in events:
-        if e.request_id and e.host == reference and e.service == "n-api":  # only the API's requests are born there
-            # the API's access line is written when the response goes out, `time:` after the request came in
+        if e.request_id and e.host == reference and e.service == "n-api" and api in e.message:
             m = _ACCESS_TIME.search(e.message) if '" status: ' in e.message else None
-            t = e.time - timedelta(seconds=float(m.group(1))) if m else e.time
+            if m is None:
+                continue
+            t = e.time - timedelta(seconds=float(m.group(1)))
             born[e.request_id] = min(born.get(e.request_id, t), t)
     return born
 
 
 def file_upper_bounds(events: Sequence[Event], reference: str) -> dict[tuple[str, str], float]:
-    """Return (host, input file) -> the tightest ``t(first line of a request in it) - birth`` over requests."""
+    """Return (host, input file) -> the tightest ``t(first clock-text line of a request in it) - birth``.
+
+    Only lines holding a clock text (`_effect_texts`) count: every read holds them (`evidence_texts`).
+    """
     born = _births(events, reference)
+    texts = _effect_texts()
     first: dict[tuple[str, str, str], Event] = {}
     for e in events:
-        if e.request_id and e.host and e.host != reference and e.request_id in born:
-            first.setdefault((e.request_id, e.host, e.source), e)
+        if (e.request_id and e.host and e.host != reference and e.request_id in born
+                and (e.request_id, e.host, e.source) not in first and any(t in e.message for t in texts)):
+            first[(e.request_id, e.host, e.source)] = e
     hi: dict[tuple[str, str], float] = {}
     for (req, host, source), e in sorted(first.items()):
         gap = (e.time - born[req]).total_seconds()
