@@ -587,7 +587,7 @@ class Redactor:
         if self.categories:
             return [self.event(e) for e in batch]
         texts = [_event_text(e) for e in batch]
-        flagged = _keyword_hits(texts)
+        flagged = keyword_hits(texts)
         out: list[Event] = []
         for i, e in enumerate(batch):
             if i in flagged or (self._secrets and self._mentions_secret(texts[i])):
@@ -786,7 +786,7 @@ def _event_text(e: Event) -> str:
     return "\n".join((head, *e.extra)) if e.extra else head
 
 
-def _keyword_hits(texts: Sequence[str]) -> set[int]:
+def keyword_hits(texts: Sequence[str]) -> set[int]:
     """The indexes of the texts that hold a `SECRET_KEYWORDS` word (or any non-ASCII character).
 
     One `str.find` per keyword over the lowered block (C speed; a regex
@@ -815,7 +815,7 @@ def _keyword_hits(texts: Sequence[str]) -> set[int]:
 
 def _clean_ids(events: Sequence[Event]) -> set[int]:
     """The ids of the events whose texts hold no `SECRET_KEYWORDS` word (and are ASCII)."""
-    hits = _keyword_hits([_event_text(e) for e in events])
+    hits = keyword_hits([_event_text(e) for e in events])
     return {id(e) for i, e in enumerate(events) if i not in hits}
 
 
