@@ -92,7 +92,7 @@ class Tag(NamedTuple):
     names: str
 
 
-class NotPlain(Exception):  # noqa: N818 - a signal, not an error
+class NotPlain(Exception):
     """The input holds a line the text path does not read exactly: read it the Event way."""
 
     def __init__(self, given: int) -> None:
@@ -143,7 +143,7 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
         peek = Peekable(decompressing(raw, magic))
         if not peek.head:
             raise NotPlain(0)
-        ctx = reader._context()  # noqa: SLF001 - the reader's own context: host, service, zone as it reads
+        ctx = reader._context()
         data = FileInput(reader.item.path, peek, ctx, plain_file=not is_compressed(magic))
         parser = sniff(data.head)
         if parser is not PARSER or data.decorations or not data.plain_lines or cr_only(peek.head):
@@ -158,21 +158,26 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
 
 
 class _Open:
-    """The record being read: its printed head and fields, its extra lines, its raw lines."""
+    """The record being read: what its printed head needs, its extra lines, its raw lines."""
 
-    __slots__ = ("extra", "instance", "key", "lineno", "lines", "parts", "pid", "stamp")
+    __slots__ = ("extra", "instance", "key", "level", "lineno", "lines", "logger", "message", "pid", "req", "stamp",
+                 "tag")
 
-    def __init__(self, key: str, stamp: float, pid: int | None, instance: str | None,
-                 parts: tuple[Tag, str, str, str, str], lineno: int, line: str) -> None:
+    def __init__(self, key: str, stamp: float, pid: int | None, instance: str | None, tag: Tag, level: str,
+                 logger: str, req: str, message: str, lineno: int, line: str) -> None:
         self.key = key
         self.stamp = stamp
         self.pid = pid
         self.instance = instance
-        #: (host/service tag, level, logger, request block as printed, message)
-        self.parts = parts
-        self.extra: list[str] = []
+        self.tag = tag
+        self.level = level
+        self.logger = logger
+        #: the request block as printed (` [req-…]` or ` [-]`)
+        self.req = req
+        self.message = message
+        self.extra: list[str] | None = None
         self.lineno = lineno
-        self.lines = [line]
+        self.lines: str | list[str] = line
 
 
 class _Records:
@@ -189,9 +194,15 @@ class _Records:
         self._tags: dict[str | None, Tag] = {}
 
     def read(self, peek: Peekable) -> Iterator[TextRecord]:
+        """Yield the records of the input's lines (the quick header inline: it is nearly every line)."""
         lineno = 0
-        header = self._header
-        other = self._other
+        match = _FAST_HEADER.match
+        aliases = LEVEL_ALIASES
+        zone = self.zone
+        seconds: dict[str, tuple[str, int] | None] = {}
+        tags = self._tags
+        service = self.ctx.service
+        instance_match = _INSTANCE.match
         for buffer, n in peek.windows():
             with memoryview(buffer) as view:
                 text = str(view[:n], "utf-8", "replace")
@@ -207,55 +218,54 @@ class _Records:
             for raw in lines:
                 lineno += 1
                 if (raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
-                        and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw):
-                    m = _FAST_HEADER.match(raw)
-                    if m is not None:
-                        done = header(m, lineno, raw)
-                        if done is not None:
-                            if done is not _NONE:
-                                yield done
-                            continue
-                done = other(lineno, raw)
+                        and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw
+                        and (m := match(raw)) is not None):
+                    # `_Folder.header`, the parser's quick path, step by step
+                    ts, pid_text, level, logger, block, after = m.groups()
+                    if level in aliases:
+                        level = aliases[level]
+                    ok = level != "TRACE" and ("req-" in block or _is_context(block)) and not (
+                        raw.count("[") > raw.count("]") and HEADERISH.match(raw))
+                    if ok:
+                        second = ts[:19]
+                        if second in seconds:
+                            known = seconds[second]
+                        else:
+                            try:
+                                known = seconds[second] = _second(second, zone)
+                            except ValueError:
+                                known = seconds[second] = None
+                        ok = known is not None
+                    if ok:
+                        assert known is not None
+                        frac = ts[20:]
+                        micro = int(frac) * 10 ** (6 - len(frac)) if frac else 0
+                        request_id = parse_request_block(block)[0]
+                        instance = None
+                        if after[:11] == "[instance: " and (im := instance_match(after)):
+                            instance = im.group("uuid").lower()
+                            after = after[im.end():]
+                        pid = int(pid_text) if pid_text else None
+                        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
+                            after, suffix_pid = _strip_debug_suffix(after)
+                            if suffix_pid is not None and pid is None:
+                                pid = suffix_pid
+                        if self.rec is not None:
+                            yield self._close()
+                        name = service or _service(logger)
+                        tag = tags.get(name) or self._tag(name)
+                        self.rec = _Open(f"{known[0]}.{micro:06d}", (known[1] * 1_000_000 + micro) / 1_000_000, pid,
+                                         instance, tag, level, logger,
+                                         f" [{request_id}]" if request_id else " [-]", after, lineno, raw)
+                        continue
+                done = self._other(lineno, raw)
                 if done is not None:
                     yield done
         if self.rec is not None:
             yield self._close()
 
-    def _header(self, m: object, lineno: int, raw: str) -> TextRecord | object | None:
-        """`_Folder.header`'s quick path; None when the line must go the general way."""
-        ts, pid_text, level, logger, block, after = m.groups()  # type: ignore[attr-defined]
-        if level in LEVEL_ALIASES:
-            level = LEVEL_ALIASES[level]
-        if level == "TRACE" or ("req-" not in block and not _is_context(block)):
-            return None
-        if raw.count("[") > raw.count("]") and HEADERISH.match(raw):
-            return None
-        try:
-            second, epoch = _second(ts[:19], self.zone)
-        except ValueError:
-            return None
-        frac = ts[20:]
-        micro = int(frac) * 10 ** (6 - len(frac)) if frac else 0
-        request_id = parse_request_block(block)[0]
-        instance = None
-        if after.startswith("[instance: "):
-            im = _INSTANCE.match(after)
-            if im:
-                instance = im.group("uuid").lower()
-                after = after[im.end():]
-        pid = int(pid_text) if pid_text else None
-        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
-            after, suffix_pid = _strip_debug_suffix(after)
-            if suffix_pid is not None and pid is None:
-                pid = suffix_pid
-        closed = self._close() if self.rec is not None else _NONE
-        self.rec = _Open(f"{second}.{micro:06d}", (epoch * 1_000_000 + micro) / 1_000_000, pid, instance,
-                         (self._tag(logger), level, logger, f" [{request_id}]" if request_id else " [-]", after),
-                         lineno, raw)
-        return closed
-
-    def _tag(self, logger: str) -> Tag:
-        service = self.ctx.service or _service(logger)
+    def _tag(self, service: str | None) -> Tag:
+        """The tag of the records of one service (each made once per input)."""
         tag = self._tags.get(service)
         if tag is None:
             tag = self._tags[service] = Tag(f"[{self.host or '?'}/{service or '?'}]",
@@ -284,7 +294,11 @@ class _Records:
         rec = self.rec
         if rec is None:
             raise NotPlain(self.given)
+        if rec.extra is None:
+            rec.extra = []
+            rec.lines = [rec.lines] if isinstance(rec.lines, str) else rec.lines
         rec.extra.append(p.message if p is not None else text)
+        assert isinstance(rec.lines, list)
         rec.lines.append(raw)
         if p is not None and rec.instance is None and p.instance:
             rec.instance = p.instance
@@ -304,9 +318,8 @@ class _Records:
         if not iso.endswith("+00:00"):
             raise NotPlain(self.given)
         closed = self._close() if self.rec is not None else None
-        self.rec = _Open(iso[:26], utc.timestamp(), p.pid, p.instance,
-                         (self._tag(p.logger), p.level, p.logger, f" [{p.request_id}]" if p.request_id else " [-]",
-                          p.message), lineno, raw)
+        self.rec = _Open(iso[:26], utc.timestamp(), p.pid, p.instance, self._tag(self.ctx.service or _service(p.logger)),
+                         p.level, p.logger, f" [{p.request_id}]" if p.request_id else " [-]", p.message, lineno, raw)
         return closed
 
     def _close(self) -> TextRecord:
@@ -314,20 +327,20 @@ class _Records:
         assert rec is not None
         self.rec = None
         self.given += 1
-        tag, level, logger, req, message = rec.parts
         inst = f" [instance: {rec.instance}]" if rec.instance else ""
-        text = f"{rec.key}+00:00 {tag.text} {level} {logger}{req}{inst} {message}"
+        text = f"{rec.key}+00:00 {rec.tag.text} {rec.level} {rec.logger}{rec.req}{inst} {rec.message}"
         extra = rec.extra
         if extra:
             while extra and not extra[-1].strip():
                 extra.pop()
             if self.full and extra:
                 text = "\n".join([text, *(f"    {x}" for x in extra)])
-        return TextRecord(rec.key, rec.stamp, self.host, rec.pid, message, text, self.ctx.path,
-                          (rec.lineno, tuple(rec.lines), tag))
+        lines = rec.lines
+        return _new(TextRecord, (rec.key, rec.stamp, self.host, rec.pid, rec.message, text, self.ctx.path,
+                                 (rec.lineno, (lines,) if isinstance(lines, str) else tuple(lines), rec.tag)))
 
 
-_NONE = object()
+_new = tuple.__new__
 
 
 def _scratch(ctx: ParseContext) -> ParseContext:
@@ -338,7 +351,7 @@ def _scratch(ctx: ParseContext) -> ParseContext:
 
 def rebuild(reader: FileReader, lineno: int, lines: tuple[str, ...]) -> Event:
     """The Event the parser makes of one record the text path read (for redaction): its lines folded again."""
-    ctx = reader._context()  # noqa: SLF001 - as in text_records
+    ctx = reader._context()
     ctx.stats = FileStats(path=ctx.path)
     events = list(_fold(zip(range(lineno, lineno + len(lines)), lines, strict=True), ctx, PARSER.name))
     assert len(events) == 1, events
