@@ -16,12 +16,13 @@ and copies across inputs are dropped by the same rule and window as
 Not taken (`merged_texts` returns None: the caller uses `merged_events`):
 record filters (`--request`, `--instance`, `--since`, `--until`),
 `--strict`, and more inputs than may be open at once (the Event way reads
-them in batches).
+them in batches), and `MIGTRACE_MERGE_TEXT=0`.
 """
 
 from __future__ import annotations
 
 import heapq
+import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
@@ -35,6 +36,10 @@ from migtrace.sources._textpath import NotPlain, Tag, TextRecord, event_record, 
 
 
 __all__ = ["Tag", "TextRecord", "TextStream", "merged_texts", "unique_records"]
+
+
+#: `MIGTRACE_MERGE_TEXT=0` makes `merge` read every input the Event way (tests and benchmarks compare)
+TEXT_PATH_VARIABLE = "MIGTRACE_MERGE_TEXT"
 
 
 class TextStream:
@@ -59,7 +64,7 @@ def merged_texts(paths: Iterable[StrPath], options: LoadOptions, render: Callabl
     `render` prints an Event (the records of inputs the text path does not
     read); `full`: the text path's records carry their extra lines.
     """
-    if options.strict:
+    if options.strict or os.environ.get(TEXT_PATH_VARIABLE) == "0":
         return None
     warnings = Warnings(options.warn)
     readers = open_inputs(resolve_paths(paths), options, warnings)
