@@ -24,7 +24,7 @@ from migtrace.model import Event
 from migtrace.pipeline import merged_events
 from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
-from migtrace.reports.neutral import terminal_safe
+from migtrace.reports.neutral import has_controls, terminal_safe
 from migtrace.reports.redact import MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
 
 
@@ -103,12 +103,21 @@ def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event]
         flagged = keyword_hits(checks)
         if named:
             flagged.update(i for i, r in enumerate(block) if isinstance(r.source, tuple) and r.source[2] in named)
-        secrets = [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+        everything: list[str] = []
+
+        def present() -> list[str]:
+            """The learnt secrets found anywhere in the block (only those are looked for record by record)."""
+            learnt = [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+            if learnt and not everything:
+                everything.append("\n".join([*checks, *(r.text for r in block), *(t.names for t in tags)]))
+            return [s for s in learnt if s in everything[0]]
+
+        secrets = present()
         out: list[str] = []
         for i, r in enumerate(block):
             if i in flagged or (secrets and _holds(r, checks[i], secrets)):
                 out.append(render(redactor.events([texts.event(r)])[0]))
-                secrets = [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+                secrets = present()
             else:
                 out.append(r.text)
         _write(out)
@@ -146,8 +155,10 @@ def _write(batch: list[str]) -> None:
     """
     if not batch:
         return
-    if leak_check("\n".join(batch)):
+    block = "\n".join(batch)
+    if leak_check(block):
         for text in batch:
             echo_log_text(text, what="a merged record")
         return
-    click.echo("\n".join(terminal_safe(text) for text in batch))
+    # `terminal_safe` of each record; a block with no control character holds none to change
+    click.echo("\n".join(terminal_safe(text) for text in batch) if has_controls(block) else block)
