@@ -158,7 +158,7 @@ def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     start = len(parts[0]) if len(parts) > _SUFFIX_WORDS else 0
     tail = message[start:]
     # each pattern only where its own literal is (`}}` at the end, `(pid=`, `.py:`), in their order
-    braces, plain, bare = _DEBUG_SUFFIXES
+    braces, plain, _ = _DEBUG_SUFFIXES
     m = braces.search(tail) if tail.endswith(("}}", "}}\n")) else None
     if m is None and "(pid=" in tail:
         m = plain.search(tail)

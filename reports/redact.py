@@ -23,6 +23,7 @@ survived.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
 import functools
 import html
@@ -847,10 +848,8 @@ def _holds_any(text: str, words: tuple[str, ...]) -> bool:
 
     import hyperscan  # noqa: PLC0415 - installed: the database above was built with it
 
-    try:
+    with contextlib.suppress(hyperscan.ScanTerminated):  # the stop `stop` asks for
         db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=stop)
-    except hyperscan.ScanTerminated:
-        pass  # the stop asked for by `stop`
     return bool(found)
 
 

@@ -34,7 +34,6 @@ from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
 from migtrace.sources._stream import DUP_WINDOW_S
 from migtrace.sources._textpath import NotPlain, Tag, TextRecord, event_record, rebuild, takes, text_records
 
-
 __all__ = ["Tag", "TextRecord", "TextStream", "merged_texts", "unique_records"]
 
 

@@ -42,6 +42,7 @@ from migtrace.parsers.oslo import (
     _FAST_HEADER,
     _INSTANCE,
     PARSER,
+    Payload,
     _fold,
     _is_context,
     _strip_debug_suffix,
@@ -304,10 +305,9 @@ class _Records:
             rec.instance = p.instance
         return None
 
-    def _general(self, p: object, lineno: int, raw: str, text: str) -> TextRecord | None:
+    def _general(self, p: Payload, lineno: int, raw: str, text: str) -> TextRecord | None:
         """A header the quick path leaves: read by `parse_payload` as `_Folder.feed` reads it."""
-        from migtrace.parsers.oslo import Payload  # noqa: PLC0415 - typing only
-        assert isinstance(p, Payload) and p.time is not None
+        assert p.time is not None
         if looks_like_cut_header(text):
             raise NotPlain(self.given)
         try:
@@ -318,8 +318,10 @@ class _Records:
         if not iso.endswith("+00:00"):
             raise NotPlain(self.given)
         closed = self._close() if self.rec is not None else None
-        self.rec = _Open(iso[:26], utc.timestamp(), p.pid, p.instance, self._tag(self.ctx.service or _service(p.logger)),
-                         p.level, p.logger, f" [{p.request_id}]" if p.request_id else " [-]", p.message, lineno, raw)
+        tag = self._tag(self.ctx.service or _service(p.logger))
+        req = f" [{p.request_id}]" if p.request_id else " [-]"
+        self.rec = _Open(iso[:26], utc.timestamp(), p.pid, p.instance, tag, p.level, p.logger, req, p.message, lineno,
+                         raw)
         return closed
 
     def _close(self) -> TextRecord:
