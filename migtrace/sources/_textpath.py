@@ -205,18 +205,7 @@ class _Records:
         service = self.ctx.service
         instance_match = _INSTANCE.match
         for buffer, n in peek.windows():
-            with memoryview(buffer) as view:
-                text = str(view[:n], "utf-8", "replace")
-            if "\x00" in text:
-                raise NotPlain(self.given)
-            lines = text.split("\n")
-            if text.endswith("\n"):
-                lines.pop()
-            if "\r" in text:
-                lines = [x[:-1] if x.endswith("\r") else x for x in lines]
-            if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
-                raise NotPlain(self.given)
-            for raw in lines:
+            for raw in self._lines(buffer, n):
                 lineno += 1
                 if (raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
                         and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw
@@ -264,6 +253,22 @@ class _Records:
                     yield done
         if self.rec is not None:
             yield self._close()
+
+    def _lines(self, buffer: bytearray | bytes, n: int) -> list[str]:
+        """A window's lines as `decode_line` gives them (decoded in one call, split in C); NotPlain where a
+        line needs more than that (a NUL, a line past MAX_LINE_CHARS)."""
+        with memoryview(buffer) as view:
+            text = str(view[:n], "utf-8", "replace")
+        if "\x00" in text:
+            raise NotPlain(self.given)
+        lines = text.split("\n")
+        if text.endswith("\n"):
+            lines.pop()
+        if "\r" in text:
+            lines = [x[:-1] if x.endswith("\r") else x for x in lines]
+        if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
+            raise NotPlain(self.given)
+        return lines
 
     def _tag(self, service: str | None) -> Tag:
         """The tag of the records of one service (each made once per input)."""
