@@ -149,9 +149,12 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
         parser = sniff(data.head)
         if parser is not PARSER or data.decorations or not data.plain_lines or cr_only(peek.head):
             raise NotPlain(0)
-        yield from _Records(ctx, full).read(peek)
+        # the progress hook hears how far into the file each window ends, as the Event way's reader tells it
+        hook = reader.progress
+        report = (lambda: hook(raw.tell())) if hook is not None and raw.seekable() else None
+        yield from _Records(ctx, full).read(peek, report)
         if peek.cut_lines or peek.error is not None:
-            raise NotPlain(-1)  # the Event way reports them (the count: see `_Records.read`)
+            raise NotPlain(-1)  # the Event way warns about them (it reads again, skipping every record given)
     finally:
         raw.close()
     if reader.progress is not None and (size := input_size(reader.item.path)):
@@ -194,7 +197,7 @@ class _Records:
         self.rec: _Open | None = None
         self._tags: dict[str | None, Tag] = {}
 
-    def read(self, peek: Peekable) -> Iterator[TextRecord]:
+    def read(self, peek: Peekable, report: Callable[[], None] | None = None) -> Iterator[TextRecord]:
         """Yield the records of the input's lines (the quick header inline: it is nearly every line)."""
         lineno = 0
         match = _FAST_HEADER.match
@@ -205,6 +208,8 @@ class _Records:
         service = self.ctx.service
         instance_match = _INSTANCE.match
         for buffer, n in peek.windows():
+            if report is not None:
+                report()
             for raw in self._lines(buffer, n):
                 lineno += 1
                 if (raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw

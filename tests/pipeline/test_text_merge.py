@@ -200,3 +200,18 @@ def test_fuzzed_mixed_inputs(files: list[str], full: bool) -> None:
             host.mkdir(exist_ok=True)
             (host / f"nova-compute.log.{k}").write_bytes(text.encode("utf-8"))
         _same(tmp, *(() if full else ("--no-full",)))
+
+
+def test_progress_reaches_the_end(tmp_path: Path) -> None:
+    """The progress hook hears the text path's reading up to the inputs' whole size."""
+    from migtrace.pipeline._text_merge import merged_texts
+
+    (tmp_path / "compute1").mkdir()
+    log = tmp_path / "compute1" / "nova-compute.log"
+    log.write_text("\n".join(_header(i, f"Record {i} " + "y" * (i % 11)) for i in range(3000)) + "\n",
+                   encoding="utf-8")
+    seen: list[tuple[int, int]] = []
+    stream = merged_texts([tmp_path], LoadOptions(progress=lambda done, total: seen.append((done, total))), str)
+    assert stream is not None
+    assert sum(1 for _ in stream.records) == 3000
+    assert seen and seen[-1] == (log.stat().st_size, log.stat().st_size)
