@@ -208,6 +208,8 @@ class _Records:
         service = self.ctx.service
         instance_match = _INSTANCE.match
         for buffer, n in peek.windows():
+            if peek.cut_lines:
+                raise NotPlain(self.given)  # a line cut at the size limit: the Event way reads (and warns) from here
             if report is not None:
                 report()
             for raw in self._lines(buffer, n):

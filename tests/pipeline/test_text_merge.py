@@ -215,3 +215,15 @@ def test_progress_reaches_the_end(tmp_path: Path) -> None:
     assert stream is not None
     assert sum(1 for _ in stream.records) == 3000
     assert seen and seen[-1] == (log.stat().st_size, log.stat().st_size)
+
+
+def test_a_line_past_the_size_limit(tmp_path: Path) -> None:
+    """A line cut at MAX_LINE_BYTES: the Event way reads from its window on, and warns as it always does."""
+    (tmp_path / "compute1").mkdir()
+    lines = [_header(i, f"Record {i} " + "y" * (i % 11)) for i in range(3000)]
+    lines[2500] = _header(2500, "huge " + "é" * (1 << 19) + "x" * 100)
+    (tmp_path / "compute1" / "nova-compute.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    given = _text_records_given(tmp_path)
+    assert given[0] is not None and 0 < given[0] < 2500
+    out = _same(str(tmp_path))
+    assert "Record 2999" in out
