@@ -196,14 +196,15 @@ class _Records:
         self.tbl = table()
         self.rec: _Open | None = None
         self._tags: dict[str | None, Tag] = {}
+        #: each wall-clock second seen: its UTC text and epoch seconds, or None when it cannot be
+        self.seconds: dict[str, tuple[str, int] | None] = {}
 
     def read(self, peek: Peekable, report: Callable[[], None] | None = None) -> Iterator[TextRecord]:
         """Yield the records of the input's lines (the quick header inline: it is nearly every line)."""
         lineno = 0
         match = _FAST_HEADER.match
         aliases = LEVEL_ALIASES
-        zone = self.zone
-        seconds: dict[str, tuple[str, int] | None] = {}
+        seconds = self.seconds
         tags = self._tags
         service = self.ctx.service
         instance_match = _INSTANCE.match
@@ -225,13 +226,7 @@ class _Records:
                         raw.count("[") > raw.count("]") and HEADERISH.match(raw))
                     if ok:
                         second = ts[:19]
-                        if second in seconds:
-                            known = seconds[second]
-                        else:
-                            try:
-                                known = seconds[second] = _second(second, zone)
-                            except ValueError:
-                                known = seconds[second] = None
+                        known = seconds[second] if second in seconds else self._second(second)
                         ok = known is not None
                     if ok:
                         assert known is not None
@@ -260,6 +255,15 @@ class _Records:
                     yield done
         if self.rec is not None:
             yield self._close()
+
+    def _second(self, second: str) -> tuple[str, int] | None:
+        """`_second` of the input's zone, remembered per input (None: no such time, the general way decides)."""
+        try:
+            known: tuple[str, int] | None = _second(second, self.zone)
+        except ValueError:
+            known = None
+        self.seconds[second] = known
+        return known
 
     def _lines(self, buffer: bytearray | bytes, n: int) -> list[str]:
         """A window's lines as `decode_line` gives them (decoded in one call, split in C); NotPlain where a
