@@ -150,11 +150,15 @@ def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     """
     if not message.endswith(("}}", ")")) and ".py:" not in message[-200:]:
         return message, None
+    if "(pid=" not in message and not message.endswith(("}}", "}}\n")):
+        # only the bare spelling can be there; where it matches, `.py:` is in its last two words, inside the
+        # tail below: where it does not, the tail's answer is "no suffix" too
+        return _bare_suffix(message), None
     parts = message.rsplit(None, _SUFFIX_WORDS)
     start = len(parts[0]) if len(parts) > _SUFFIX_WORDS else 0
     tail = message[start:]
     # each pattern only where its own literal is (`}}` at the end, `(pid=`, `.py:`), in their order
-    braces, plain, bare = _DEBUG_SUFFIXES
+    braces, plain, _ = _DEBUG_SUFFIXES
     m = braces.search(tail) if tail.endswith(("}}", "}}\n")) else None
     if m is None and "(pid=" in tail:
         m = plain.search(tail)
@@ -162,10 +166,25 @@ def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
         return message[: start + m.start()], int(m.group("pid"))
     if ".py:" not in tail:
         return message, None
-    # `func /path.py:line` is the last two words: matched from the blanks before them, no search
+    return _bare_suffix(message), None
+
+
+def _bare_suffix(message: str) -> str:
+    """The message without a bare `func /path.py:line` suffix (the last two words, matched from the blanks
+    before them: no search); whether the end of a message is one is remembered (call sites repeat)."""
     words = message.rsplit(None, 2)
-    m = bare.match(message, len(words[0])) if len(words) == 3 else bare.search(message)
-    return (message[: m.start()], None) if m else (message, None)
+    if len(words) != 3:
+        m = _DEBUG_SUFFIXES[2].search(message)
+        return message[: m.start()] if m else message
+    cut = len(words[0])
+    return message[:cut] if _is_bare_suffix(message[cut:]) else message
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_bare_suffix(end: str) -> bool:
+    """Whether a message's end (blanks, then its last two words) is a bare suffix (the pattern has no lookbehind:
+    matching the end alone is matching the message there)."""
+    return _DEBUG_SUFFIXES[2].match(end) is not None
 
 
 def parse_payload(text: str) -> Payload | None:

@@ -35,6 +35,11 @@ def _picture(m: re.Match[str]) -> str:
     return "\u2421" if code == 0x7F else "\ufffd"
 
 
+def has_controls(text: str) -> bool:
+    """Whether `terminal_safe` would change anything in `text` (a text without is returned as it is)."""
+    return _CONTROLS.search(text) is not None
+
+
 def terminal_safe(text: str, *, keep_sgr: bool = True) -> str:
     """Remove escape sequences and show other control characters as pictures (␍ ␇); CRLF stays a newline.
 

@@ -23,7 +23,9 @@ survived.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import dataclasses
+import functools
 import html
 import json
 import math
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from migtrace.errors import RenderError
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
+from migtrace.sources._scan import engine_name
 
 if TYPE_CHECKING:  # the pipeline (correlate, diagnose) is imported only where an analysis is redacted
     from migtrace.pipeline import Analysis
@@ -587,7 +590,7 @@ class Redactor:
         if self.categories:
             return [self.event(e) for e in batch]
         texts = [_event_text(e) for e in batch]
-        flagged = _keyword_hits(texts)
+        flagged = keyword_hits(texts)
         out: list[Event] = []
         for i, e in enumerate(batch):
             if i in flagged or (self._secrets and self._mentions_secret(texts[i])):
@@ -786,7 +789,7 @@ def _event_text(e: Event) -> str:
     return "\n".join((head, *e.extra)) if e.extra else head
 
 
-def _keyword_hits(texts: Sequence[str]) -> set[int]:
+def keyword_hits(texts: Sequence[str]) -> set[int]:
     """The indexes of the texts that hold a `SECRET_KEYWORDS` word (or any non-ASCII character).
 
     One `str.find` per keyword over the lowered block (C speed; a regex
@@ -796,13 +799,18 @@ def _keyword_hits(texts: Sequence[str]) -> set[int]:
     block = "\n".join(texts)  # no keyword holds a newline: a hit lies inside one text
     if not block.isascii():
         return {i for i, t in enumerate(texts) if not t.isascii() or SECRET_KEYWORDS.search(t.lower())}
-    low = block.lower()
     hits: list[int] = []
-    for word in _KEYWORD_LIST:
-        at = low.find(word)
-        while at >= 0:
-            hits.append(at)
-            at = low.find(word, at + 1)
+    db = _caseless_literals(_KEYWORD_LIST)
+    if db is not None:
+        # hyperscan (the `fast` extra): every keyword in one pass; ASCII caseless is what lower() does here
+        db.scan(block.encode("ascii"), match_event_handler=lambda _id, _start, end, _flags, _ctx: hits.append(end - 1))
+    else:
+        low = block.lower()
+        for word in _KEYWORD_LIST:
+            at = low.find(word)
+            while at >= 0:
+                hits.append(at)
+                at = low.find(word, at + 1)
     if not hits:
         return set()
     starts: list[int] = []
@@ -813,9 +821,41 @@ def _keyword_hits(texts: Sequence[str]) -> set[int]:
     return {bisect.bisect_right(starts, h) - 1 for h in hits}
 
 
+@functools.lru_cache(maxsize=4)
+def _caseless_literals(words: tuple[str, ...]) -> Any:
+    """A hyperscan database finding any of `words` (ASCII, any case), or None without hyperscan
+    (or with `MIGTRACE_SCAN_ENGINE=python`, which tests use to compare)."""
+    if engine_name() != "hyperscan":
+        return None
+    import hyperscan  # noqa: PLC0415 - optional (the `fast` extra)
+
+    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    db.compile(expressions=[w.encode("ascii") for w in words], ids=list(range(len(words))), elements=len(words),
+               literal=True, flags=[hyperscan.HS_FLAG_CASELESS] * len(words))
+    return db
+
+
+def _holds_any(text: str, words: tuple[str, ...]) -> bool:
+    """Whether `text` may hold one of `words` in some case: False only when hyperscan shows it holds none."""
+    db = _caseless_literals(words)
+    if db is None:
+        return True
+    found: list[int] = []
+
+    def stop(_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
+        found.append(1)
+        return True  # one is enough: stop scanning
+
+    import hyperscan  # noqa: PLC0415 - installed: the database above was built with it
+
+    with contextlib.suppress(hyperscan.ScanTerminated):  # the stop `stop` asks for
+        db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=stop)
+    return bool(found)
+
+
 def _clean_ids(events: Sequence[Event]) -> set[int]:
     """The ids of the events whose texts hold no `SECRET_KEYWORDS` word (and are ASCII)."""
-    hits = _keyword_hits([_event_text(e) for e in events])
+    hits = keyword_hits([_event_text(e) for e in events])
     return {id(e) for i, e in enumerate(events) if i not in hits}
 
 
@@ -864,9 +904,12 @@ def _all_events(a: Analysis) -> list[Event]:
 
 #: A key that names a secret, spelled any way (the detectors' list is not consulted: this check must
 #: catch what they miss), then a separator, then the value.
+_LEAK_KEY_NAMES = ("pass", "pwd", "pswd", "secret", "token", "credential", "cookie", "private_key", "privatekey",
+                   "auth_key", "authkey", "api_key", "apikey", "access_key")
+#: every spelling `_LEAK_KEYED` starts with, lowered (its prefilter searches them in any case)
+_LEAK_KEY_WORDS = tuple(sorted({w.lower() for w in _spellings(_LEAK_KEY_NAMES)}))
 _LEAK_KEYED = re.compile(
-    _trie(_spellings(["pass", "pwd", "pswd", "secret", "token", "credential", "cookie", "private_key", "privatekey",
-                      "auth_key", "authkey", "api_key", "apikey", "access_key"]))
+    _trie(_spellings(_LEAK_KEY_NAMES))
     + r"""[\w.-]{0,24}+['"]?\s{0,3}[=:]\s{0,3}u?['"]?(?P<v>[^\s'",;<>{}\[\]()]{8,200})""")
 #: Shapes that are secrets wherever they stand; each starts with a literal (the engine then jumps from
 #: one occurrence of it to the next), the boundary before it is checked apart.
@@ -911,11 +954,15 @@ def leak_check(output_text: str) -> list[str]:
     """
     text = _MARKDOWN_ESCAPED.sub(r"\1", html.unescape(output_text).replace('\\"', '"').replace("\\/", "/"))
     found: list[str] = []
-    for m in _LEAK_KEYED.finditer(text):
+    # each pattern only where the literal it starts with can be (a scan of those literals is many times
+    # cheaper than the patterns' own walk over every position of a megabyte of log text)
+    for m in _LEAK_KEYED.finditer(text) if _holds_any(text, _LEAK_KEY_WORDS) else ():
         value = m.group("v")
         if _looks_random(value):
             found.append(f"a random-looking value after {m.group(0)[:m.start('v') - m.start(0)].strip()!r}")
     for name, pattern in _LEAK_SHAPES:
+        if name == "authorization" and "uthorization" not in text and "UTHORIZATION" not in text:
+            continue
         for m in pattern.finditer(text):
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/+-"):
                 continue  # inside a longer word: not this shape

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -21,9 +22,10 @@ from migtrace.cli._common import (
 )
 from migtrace.model import Event
 from migtrace.pipeline import merged_events
+from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
-from migtrace.reports.neutral import terminal_safe
-from migtrace.reports.redact import leak_check
+from migtrace.reports.neutral import has_controls, terminal_safe
+from migtrace.reports.redact import MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -50,9 +52,9 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     """
     if output.given and not stats:
         raise click.UsageError("-f, -c, --sort-column, --noindent and --max-width apply to --stats")
-    stream = merged_events(paths, load_options(**inputs), terms=frozenset(request_ids + instances),
-                           since=time_option(since), until=time_option(until))
     if stats:
+        stream = merged_events(paths, load_options(**inputs), terms=frozenset(request_ids + instances),
+                               since=time_option(since), until=time_option(until))
         for _ in stream.events:
             pass
         output.echo(stream.stats() + stream.skipped())
@@ -60,7 +62,14 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     redactor = make_redactor(redact)
     options = RenderOptions(full=full)
     render_one = get_renderer("text", "merge").render
+    if not (request_ids or instances or since or until or redactor.categories):
+        texts = merged_texts(paths, load_options(**inputs), lambda e: render_one(e, options), full=full)
+        if texts is not None:
+            _print_texts(texts, redactor, lambda e: render_one(e, options))
+            return
     pending: list[Event] = []
+    stream = merged_events(paths, load_options(**inputs), terms=frozenset(request_ids + instances),
+                           since=time_option(since), until=time_option(until))
     try:
         for event in stream.events:
             pending.append(event)
@@ -70,6 +79,68 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     finally:
         # the records read before an error (--strict, a read failure) are printed, as one by one
         _write([render_one(e, options) for e in redactor.events(pending)])
+
+
+def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event], str]) -> None:
+    """Print the text path's records in blocks, redacted as `Redactor.events` redacts their Events.
+
+    Secrets only (no categories): a record can change only where a secret
+    keyword is, or a secret learnt earlier reappears.  The search runs over
+    a text holding every field `Redactor.events` looks at (the printed
+    record, its raw lines, its input's name), so it finds at least the
+    records `Redactor.events` would change; only those are made Events
+    again (`TextStream.event`) and go through `Redactor.events`, which
+    decides as it always does.  The others are printed as they are.
+    """
+    pending: list[TextRecord] = []
+
+    def flush(block: list[TextRecord]) -> None:
+        # a text-path record: its raw lines (each field it prints is read from them), its input's names
+        checks = ["\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+                  for r in block]
+        tags = list({r.source[2] for r in block if isinstance(r.source, tuple)})
+        named = {tags[i] for i in keyword_hits([t.names for t in tags])}
+        flagged = keyword_hits(checks)
+        if named:
+            flagged.update(i for i, r in enumerate(block) if isinstance(r.source, tuple) and r.source[2] in named)
+        everything: list[str] = []
+
+        def present() -> list[str]:
+            """The learnt secrets found anywhere in the block (only those are looked for record by record)."""
+            learnt = [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+            if learnt and not everything:
+                everything.append("\n".join([*checks, *(r.text for r in block), *(t.names for t in tags)]))
+            return [s for s in learnt if s in everything[0]]
+
+        secrets = present()
+        out: list[str] = []
+        for i, r in enumerate(block):
+            if i in flagged or (secrets and _holds(r, checks[i], secrets)):
+                out.append(render(redactor.events([texts.event(r)])[0]))
+                secrets = present()
+            else:
+                out.append(r.text)
+        _write(out)
+
+    try:
+        for record in texts.records:
+            pending.append(record)
+            if len(pending) >= _BATCH_RECORDS:
+                block, pending = pending, []
+                flush(block)
+    finally:
+        flush(pending)
+
+
+def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:
+    """Whether a record holds a learnt secret, in its lines, its printed text or its input's names."""
+    names = record.source[2].names if isinstance(record.source, tuple) else ""
+    return any(s in check or s in record.text or s in names for s in secrets)
+
+
+def _fields(e: Event) -> str:
+    """The texts of an Event `format_event` may not print (they are searched for keywords too)."""
+    return "\n".join((f"{e.global_request_id}\n{e.user}\n{e.project}\n{e.instance}\n{e.source}", *e.extra))
 
 
 #: records are redacted in blocks of this many (one keyword search per block, see `Redactor.events`)
@@ -84,8 +155,10 @@ def _write(batch: list[str]) -> None:
     """
     if not batch:
         return
-    if leak_check("\n".join(batch)):
+    block = "\n".join(batch)
+    if leak_check(block):
         for text in batch:
             echo_log_text(text, what="a merged record")
         return
-    click.echo("\n".join(terminal_safe(text) for text in batch))
+    # `terminal_safe` of each record; a block with no control character holds none to change
+    click.echo("\n".join(terminal_safe(text) for text in batch) if has_controls(block) else block)

@@ -1,0 +1,116 @@
+"""`merge` without an Event per record: each input's records as texts, merged in time by their printed stamp.
+
+`merged_events` parses every record into an Event, orders them by
+`Event.time` and drops cross-input copies; `merge` then prints five fields
+of each.  `merged_texts` gives the same records in the same order as
+`TextRecord`s: plain oslo inputs are read by the text path
+(`sources/_textpath.py`: one header match per record, the record's printed
+text built at once), every other input (and the rest of an input from the
+first line the text path does not read exactly) the Event way.  The
+streams are merged lazily on the printed UTC stamp — it sorts as the time
+does, and ties go to the earlier input as `heapq.merge` on the times gives
+them; out-of-order records inside one input stay where they are in both —
+and copies across inputs are dropped by the same rule and window as
+`sources/_stream._unique`.
+
+Not taken (`merged_texts` returns None: the caller uses `merged_events`):
+record filters (`--request`, `--instance`, `--since`, `--until`),
+`--strict`, and more inputs than may be open at once (the Event way reads
+them in batches), and `MIGTRACE_MERGE_TEXT=0`.
+"""
+
+from __future__ import annotations
+
+import heapq
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from operator import itemgetter
+
+from migtrace.model import Event
+from migtrace.options import LoadOptions
+from migtrace.pipeline._paths import StrPath, resolve_paths
+from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
+from migtrace.sources._stream import DUP_WINDOW_S
+from migtrace.sources._textpath import NotPlain, Tag, TextRecord, event_record, rebuild, takes, text_records
+
+__all__ = ["Tag", "TextRecord", "TextStream", "merged_texts", "unique_records"]
+
+
+#: `MIGTRACE_MERGE_TEXT=0` makes `merge` read every input the Event way (tests and benchmarks compare)
+TEXT_PATH_VARIABLE = "MIGTRACE_MERGE_TEXT"
+
+
+class TextStream:
+    """The records of a `merge` in print order, and how to get the Event of any of them (redaction)."""
+
+    def __init__(self, records: Iterator[TextRecord], readers: dict[str, FileReader]) -> None:
+        self.records = records
+        self._readers = readers
+
+    def event(self, record: TextRecord) -> Event:
+        """The Event the parser makes of this record (rebuilt from its lines when the text path read it)."""
+        if isinstance(record.source, Event):
+            return record.source
+        lineno, lines, _ = record.source
+        return rebuild(self._readers[record.origin], lineno, lines)
+
+
+def merged_texts(paths: Iterable[StrPath], options: LoadOptions, render: Callable[[Event], str], *,
+                 full: bool = True) -> TextStream | None:
+    """Every record of every input in time order as printed texts; None where only `merged_events` applies.
+
+    `render` prints an Event (the records of inputs the text path does not
+    read); `full`: the text path's records carry their extra lines.
+    """
+    if options.strict or os.environ.get(TEXT_PATH_VARIABLE) == "0":
+        return None
+    warnings = Warnings(options.warn)
+    readers = open_inputs(resolve_paths(paths), options, warnings)
+    if len(readers) > open_file_budget():
+        return None
+    streams = [_input_records(r, render, full) for r in readers]
+    by_origin = {r.item.display: r for r in readers}
+    return TextStream(unique_records(heapq.merge(*streams, key=itemgetter(0)), warnings), by_origin)
+
+
+def _input_records(reader: FileReader, render: Callable[[Event], str], full: bool) -> Iterator[TextRecord]:
+    """One input's records in its own order: the text path while it reads exactly, then the Event way."""
+    given = 0
+    if takes(reader):
+        try:
+            for record in text_records(reader, full):
+                yield record
+                given += 1
+            return
+        except NotPlain:
+            pass
+    if given:  # read again from the start the Event way; the records already given are skipped
+        reader = FileReader(reader.item, reader.options, reader.warn, reader.terms, reader.progress)
+    for n, e in enumerate(reader.events()):
+        if n >= given:
+            yield event_record(e, render)
+
+
+def unique_records(stream: Iterator[TextRecord], warn: Callable[[str], None]) -> Iterator[TextRecord]:
+    """`sources/_stream._unique` for TextRecords: drop a record another input already gave, warn once."""
+    recent: dict[tuple[object, ...], str] = {}
+    order: deque[tuple[float, tuple[object, ...]]] = deque()
+    dropped = 0
+    example = ""
+    for r in stream:
+        now = r.stamp
+        while order and now - order[0][0] > DUP_WINDOW_S:
+            recent.pop(order.popleft()[1], None)
+        key = (r.key, r.host, r.pid, r.message)
+        first = recent.get(key)
+        if first is not None and first != r.origin:
+            dropped += 1
+            example = example or f"{first} and {r.origin}"
+            continue
+        if first is None:
+            recent[key] = r.origin
+            order.append((now, key))
+        yield r
+    if dropped:
+        warn(f"{dropped} records appear in two inputs ({example}); each is counted once")
