@@ -392,9 +392,24 @@ def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, firs
     re-read one would not see the same records.  An input a selective read's pass 1 read in full
     (`first`) had every record noted there: not read again.  `all_known`: every input of `first`
     had its clues noted already (a targeted read's first pass searched them).
+
+    The pass searches the clues as `timeline`'s first pass does: one evidence set
+    (`_clues.first_clue_terms`, each clue once per file, no main texts), so a
+    file parses only the records first showing a clue, not every record holding a
+    clue's cover.  An input the set leaves uncut (not plain oslo text: never the
+    case after a selective pass 1, which read those in full) is read again in
+    full for its clues (`clue_terms`), as `timeline` does.
     """
     whole = {st.path: st for st in first if all_known or st.full_read}
-    _read(paths, replace(options, progress=None), Warnings(), _clues.noting(hits), _clues.clue_terms(),
+    quiet = replace(options, progress=None)
+    if not all_known:
+        given = (lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None
+        read = _read(paths, quiet, Warnings(), _clues.noting(hits),
+                     WindowedTerms(frozenset(), evidence=[_clues.first_clue_terms()]), given=given)
+        whole.update((st.path, st) for st in read.stats if not (st.term_hits and 1 not in st.term_hits))
+        if all(st.path in whole for st in read.stats):
+            return
+    _read(paths, quiet, Warnings(), _clues.noting(hits), _clues.clue_terms(),
           given=(lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None)
 
 

@@ -92,8 +92,8 @@ class WindowedTerms(Terms):
                        for path, per_id in (stamps or {}).items()}
         return self
 
-    def __bool__(self) -> bool:
-        return bool(len(self) or self.caseless or self.windowed)
+    def __bool__(self) -> bool:  # evidence sets alone (no main texts) still cut the input
+        return bool(len(self) or self.caseless or self.windowed or any(self.evidence))
 
     def searched(self, host: str | None) -> Terms:
         """The texts searched everywhere in an input whose context gives it `host` (None: not known)."""
