@@ -354,7 +354,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
                   tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
     store.ended(first.stats, quiet.lines)
-    _note_clues(paths, options, hits, first.stats)
+    clock_lines = _note_clues(paths, options, hits, first.stats, clock_evidence=store.given if reuse else _reread)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
@@ -380,11 +380,20 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         ids |= more
     for line in held.lines:
         warnings(line)
-    return read, keeper
+    return replace(read, evidence=_clock_evidence(read.events, clock_lines)), keeper
+
+
+#: a read's stand-in for an input it need not read (`_read(given=…)`): its records and accounting, or None
+_Given = Callable[[str], "tuple[Iterator[Event], FileStats] | None"]
+
+
+def _reread(_path: str) -> None:
+    """No stand-in: the input is read."""
+    return None
 
 
 def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, first: Sequence[FileStats] = (),
-                *, all_known: bool = False) -> None:
+                *, all_known: bool = False, clock_evidence: _Given | None = None) -> list[Event]:
     """Note the release clues of every record in a raw pass of their own, which parses only clue records.
 
     It keeps no record: in a selective read's pass 1 the clue records would reach pass 2 through
@@ -399,18 +408,37 @@ def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, firs
     clue's cover.  An input the set leaves uncut (not plain oslo text: never the
     case after a selective pass 1, which read those in full) is read again in
     full for its clues (`clue_terms`), as `timeline` does.
+
+    `clock_evidence` (the selective read): the same pass also searches the
+    clock texts (`EVIDENCE_SETS`) and returns their records, every request's,
+    moves or not, as `timeline`'s related pass finds them: both paths then
+    bound the clocks with the same lines (docs/derivation.md, "Clocks").  An
+    input pass 1 read in full then gives its records again through
+    `clock_evidence` (pass 1's store), or is read again when that gives none.
     """
     whole = {st.path: st for st in first if all_known or st.full_read}
     quiet = replace(options, progress=None)
+    found: list[Event] = []
     if not all_known:
-        given = (lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None
-        read = _read(paths, quiet, Warnings(), _clues.noting(hits),
-                     WindowedTerms(frozenset(), evidence=[_clues.first_clue_terms()]), given=given)
+        given: _Given | None = None
+        if whole and clock_evidence is not None:
+            again = clock_evidence
+            given = lambda path: again(path) if path in whole else None  # noqa: E731
+        elif whole:
+            given = lambda path: (iter(()), whole[path]) if path in whole else None  # noqa: E731
+        sets = [_clues.first_clue_terms(), *(texts() for texts in EVIDENCE_SETS)] if clock_evidence \
+            else [_clues.first_clue_terms()]
+        read = _read(paths, quiet, Warnings(), None, WindowedTerms(frozenset(), evidence=sets), given=given)
+        for e in read.events:  # every record parsed, as the noting keeper of the clue pass below
+            hits.note(e)
+        if clock_evidence:
+            found = evidence_split(read.events, read.stats, len(sets))[1][1]
         whole.update((st.path, st) for st in read.stats if not (st.term_hits and 1 not in st.term_hits))
         if all(st.path in whole for st in read.stats):
-            return
+            return found
     _read(paths, quiet, Warnings(), _clues.noting(hits), _clues.clue_terms(),
           given=(lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None)
+    return found
 
 
 def _rereadable(paths: Sequence[str]) -> bool:
