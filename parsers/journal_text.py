@@ -32,6 +32,7 @@ from migtrace.parsers._header import TIMESTAMP
 from migtrace.parsers._journal_common import JournalEntry, fold_entries
 from migtrace.parsers._programs import LEVEL_BY_PRIORITY
 from migtrace.parsers.oslo import parse_payload
+from migtrace.parsers.syslog_record import is_uptime_line
 
 # Pasted logs come indented or with "- " list markers; journalctl itself prints neither.
 _LEAD = r"[ \t]*(?:- )?"
@@ -66,6 +67,8 @@ _MONTHS = {name: number for number, name in enumerate(
 _ROLLOVER_MONTHS = 6
 
 _VARIANTS = tuple(patterns.items())
+#: a syslog PRI on the wire (RFC 3164/5424 `<facility*8+severity>`): its severity is the entry's priority
+_PRI = re.compile(r"<(\d{1,3})>(?=[A-Z0-9])")
 #: an oslo header's stamp at the start of a line (`_other_record`)
 _OSLO_STAMP = re.compile(r"(" + TIMESTAMP + r")\s")
 
@@ -177,11 +180,12 @@ def _banner(text: str, years: _YearTracker) -> bool:
 class _Pending:
     """An entry whose indented continuation lines may still follow."""
 
-    __slots__ = ("host", "ident", "lineno", "lines", "nlines", "pid", "time", "ts")
+    __slots__ = ("host", "ident", "lineno", "lines", "nlines", "pid", "priority", "time", "ts")
 
     def __init__(self, lineno: int, time: datetime, ts: str, host: str, ident: str,
-                 pid: int | None, msg: str) -> None:
+                 pid: int | None, msg: str, priority: int | None = None) -> None:
         self.lineno = lineno
+        self.priority = priority
         self.nlines = 1
         self.time = time
         self.ts = ts
@@ -195,7 +199,7 @@ class _Pending:
         return JournalEntry(
             lineno=self.lineno, line_count=self.nlines, time=self.time, time_text=self.ts,
             message="\n".join(self.lines) if len(self.lines) > 1 else self.lines[0],
-            host=self.host, ident=self.ident, pid=self.pid,
+            host=self.host, ident=self.ident, pid=self.pid, priority=self.priority,
         )
 
 
@@ -262,6 +266,9 @@ class JournalTextParser:
             stats.lines_read += 1
             # journalctl colours messages, not prefixes: match first, strip colours only on a miss
             text = raw
+            pri = _PRI.match(text)  # a syslog line as sent on the wire (`<30>Jan 17 …`) pasted among journalctl's
+            if pri is not None:
+                text = text[pri.end():]
             m = _match(text) if _ANY.match(text) else None
             if m is None:
                 text = strip_ansi(raw)
@@ -281,7 +288,8 @@ class JournalTextParser:
                     yield pending.entry()
                 pid = found.group("pid")
                 pending = _Pending(lineno, time, found.group("ts"), found.group("host"),
-                                   found.group("ident"), int(pid) if pid else None, found.group("msg") or "")
+                                   found.group("ident"), int(pid) if pid else None, found.group("msg") or "",
+                                   int(pri.group(1)) & 7 if pri is not None else None)
                 continue
             if pending is not None and text[:1] in (" ", "\t") and text.strip():
                 # journalctl indents the further lines of a MESSAGE with newlines
@@ -297,6 +305,12 @@ class JournalTextParser:
                     yield pending.entry()
                     pending = None
                 yield other
+                continue
+            if is_uptime_line(text):  # a bare `dmesg` line pasted beside: a kernel record no clock can place
+                if pending is not None:
+                    yield pending.entry()
+                    pending = None
+                ctx.timeless(lineno, text)
                 continue
             ctx.unparsed(lineno, raw)
         if pending is not None:
