@@ -221,17 +221,27 @@ def parse_payload(text: str) -> Payload | None:
         return payload
     (payload.request_id, payload.global_request_id, payload.user, payload.project) = parse_request_block(
         cm.group("ctx"), names_first_project=bare)
-    after = cm.group("after")
-    im = _INSTANCE.match(after) if after.startswith("[instance: ") else None
-    if im:
-        payload.instance = im.group("uuid").lower()
-        after = after[im.end():]
-    if level == "DEBUG":
-        after, suffix_pid = _strip_debug_suffix(after)
-        if suffix_pid is not None and payload.pid is None:
-            payload.pid = suffix_pid
-    payload.message = after
+    payload.message, payload.instance, payload.pid = split_after(cm.group("after"), level, payload.pid)
     return payload
+
+
+def split_after(after: str, level: str, pid: int | None) -> tuple[str, str | None, int | None]:
+    """The message after a header's context block, its `[instance: U]` tag and its pid, one rule for every reader.
+
+    The tag is taken off the front; a DEBUG record's `func path.py:N` suffix off the end (looked for
+    only where it can be), with the pid its `(pid=N)` spelling carries when the header gave none.
+    """
+    instance = None
+    if after[:11] == "[instance: ":
+        im = _INSTANCE.match(after)
+        if im:
+            instance = im.group("uuid").lower()
+            after = after[im.end():]
+    if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
+        after, suffix_pid = _strip_debug_suffix(after)
+        if suffix_pid is not None and pid is None:
+            pid = suffix_pid
+    return after, instance, pid
 
 
 def looks_like_cut_header(text: str) -> bool:
@@ -571,17 +581,7 @@ class _Folder:
         except ValueError:
             return _NOT_FAST
         request_id, global_id, user, project = parse_request_block(block)
-        instance = None
-        if after.startswith("[instance: "):
-            im = _INSTANCE.match(after)
-            if im:
-                instance = im.group("uuid").lower()
-                after = after[im.end():]
-        pid = int(pid_text) if pid_text else None
-        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
-            after, suffix_pid = _strip_debug_suffix(after)
-            if suffix_pid is not None and pid is None:
-                pid = suffix_pid
+        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
         closed = self._close_now() if self.rec is not None else None
         self.dead = self.untimed = False
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)

@@ -40,15 +40,14 @@ from migtrace.parsers._header import HEADERISH
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.parsers.oslo import (
     _FAST_HEADER,
-    _INSTANCE,
     PARSER,
     Payload,
     _fold,
     _is_context,
-    _strip_debug_suffix,
     looks_like_cut_header,
     parse_payload,
     parse_request_block,
+    split_after,
 )
 from migtrace.parsers.registry import sniff
 from migtrace.parsers.transport import peel, table
@@ -207,7 +206,6 @@ class _Records:
         seconds = self.seconds
         tags = self._tags
         service = self.ctx.service
-        instance_match = _INSTANCE.match
         for buffer, n in peek.windows():
             if peek.cut_lines:
                 raise NotPlain(self.given)  # a line cut at the size limit: the Event way reads (and warns) from here
@@ -233,15 +231,7 @@ class _Records:
                         frac = ts[20:]
                         micro = int(frac) * 10 ** (6 - len(frac)) if frac else 0
                         request_id = parse_request_block(block)[0]
-                        instance = None
-                        if after[:11] == "[instance: " and (im := instance_match(after)):
-                            instance = im.group("uuid").lower()
-                            after = after[im.end():]
-                        pid = int(pid_text) if pid_text else None
-                        if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
-                            after, suffix_pid = _strip_debug_suffix(after)
-                            if suffix_pid is not None and pid is None:
-                                pid = suffix_pid
+                        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
                         if self.rec is not None:
                             yield self._close()
                         name = service or _service(logger)
