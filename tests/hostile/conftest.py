@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from tools.hostile.run import Result, Runner
 
 
 @pytest.fixture(scope="session")
-def hostile_result(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Result]:
+def hostile_result() -> Iterator[Result]:
     """Build the CI corpus and run the product over it under prlimit/timeout (about a minute).
 
     HOSTILE_JSON=FILE keeps the run's full result (every failure with its reproducer).
@@ -25,8 +26,10 @@ def hostile_result(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Result]
     for tool in ("prlimit", "timeout"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed: the corpus only runs under resource limits")
-    corpus = tmp_path_factory.mktemp("hostile-corpus")
-    scratch = tmp_path_factory.mktemp("hostile-runs")
+    # outside pytest's numbered temp dirs: a run killed before the clean-up below leaves a 1100-deep tree, and
+    # pytest's own clean-up of old dirs (recursive rmtree) would then fail every later session at its end
+    corpus = Path(tempfile.mkdtemp(prefix="migtrace-hostile-corpus-"))
+    scratch = Path(tempfile.mkdtemp(prefix="migtrace-hostile-runs-"))
     try:
         generate(corpus, SCALES["ci"])
         runner = Runner(corpus, "ci", exe=[sys.executable, "-m", "migtrace"], scratch=scratch)
