@@ -11,7 +11,7 @@ streams are merged lazily on the printed UTC stamp — it sorts as the time
 does, and ties go to the earlier input as `heapq.merge` on the times gives
 them; out-of-order records inside one input stay where they are in both —
 and copies across inputs are dropped by the same rule and window as
-`sources/_stream._unique`.
+`sources/_stream.drop_copies`, the one loop both paths call.
 
 Not taken (`merged_texts` returns None: the caller uses `merged_events`):
 record filters (`--request`, `--instance`, `--since`, `--until`),
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from operator import itemgetter
 
@@ -31,7 +30,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
-from migtrace.sources._stream import DUP_WINDOW_S
+from migtrace.sources._stream import drop_copies
 from migtrace.sources._textpath import NotPlain, Tag, TextRecord, event_record, rebuild, takes, text_records
 
 __all__ = ["Tag", "TextRecord", "TextStream", "merged_texts", "unique_records"]
@@ -93,24 +92,5 @@ def _input_records(reader: FileReader, render: Callable[[Event], str], full: boo
 
 
 def unique_records(stream: Iterator[TextRecord], warn: Callable[[str], None]) -> Iterator[TextRecord]:
-    """`sources/_stream._unique` for TextRecords: drop a record another input already gave, warn once."""
-    recent: dict[tuple[object, ...], str] = {}
-    order: deque[tuple[float, tuple[object, ...]]] = deque()
-    dropped = 0
-    example = ""
-    for r in stream:
-        now = r.stamp
-        while order and now - order[0][0] > DUP_WINDOW_S:
-            recent.pop(order.popleft()[1], None)
-        key = (r.key, r.host, r.pid, r.message)
-        first = recent.get(key)
-        if first is not None and first != r.origin:
-            dropped += 1
-            example = example or f"{first} and {r.origin}"
-            continue
-        if first is None:
-            recent[key] = r.origin
-            order.append((now, key))
-        yield r
-    if dropped:
-        warn(f"{dropped} records appear in two inputs ({example}); each is counted once")
+    """Drop a record another input already gave, warn once: the Event path's rule (`drop_copies`)."""
+    return drop_copies(stream, lambda r: (r.stamp, (r.key, r.host, r.pid, r.message), r.origin), warn)

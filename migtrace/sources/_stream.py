@@ -10,11 +10,14 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from migtrace.model import Event
 
 #: records further apart in time than this cannot be copies of each other
 DUP_WINDOW_S = 2.0
+
+R = TypeVar("R")
 
 
 def merge_in_time(streams: Iterable[Iterator[Event]], warn: Callable[[str], None],
@@ -29,24 +32,33 @@ def merge_in_time(streams: Iterable[Iterator[Event]], warn: Callable[[str], None
 
 def _unique(stream: Iterator[Event], warn: Callable[[str], None], partial: bool = False) -> Iterator[Event]:
     """Drop records that another input already gave; warn once with how many."""
+    return drop_copies(stream, lambda e: (e.time.timestamp(), (e.time, e.host, e.pid, e.message), e.source),
+                       warn, "of the records read" if partial else "records")
+
+
+def drop_copies(stream: Iterator[R], fields: Callable[[R], tuple[float, tuple[object, ...], str]],
+                warn: Callable[[str], None], what: str = "records") -> Iterator[R]:
+    """Drop a record another input gave within `DUP_WINDOW_S`; warn once with how many.
+
+    `fields`: a record's time (epoch seconds), its identity (time, host, pid, text) and its input;
+    one rule for Events and for `merge`'s text records (`pipeline/_text_merge`).
+    """
     recent: dict[tuple[object, ...], str] = {}
     order: deque[tuple[float, tuple[object, ...]]] = deque()
     dropped = 0
     example = ""
-    for e in stream:
-        now = e.time.timestamp()
+    for r in stream:
+        now, key, origin = fields(r)
         while order and now - order[0][0] > DUP_WINDOW_S:
             recent.pop(order.popleft()[1], None)
-        key = (e.time, e.host, e.pid, e.message)
         first = recent.get(key)
-        if first is not None and first != e.source:
+        if first is not None and first != origin:
             dropped += 1
-            example = example or f"{first} and {e.source}"
+            example = example or f"{first} and {origin}"
             continue
         if first is None:
-            recent[key] = e.source
+            recent[key] = origin
             order.append((now, key))
-        yield e
+        yield r
     if dropped:
-        what = "of the records read" if partial else "records"
         warn(f"{dropped} {what} appear in two inputs ({example}); each is counted once")
