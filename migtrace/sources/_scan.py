@@ -156,15 +156,20 @@ class Matcher:
         if self.finds_banners:
             starts.update(rfind(b"\n", 0, off) + 1 for off in banner_offsets)
         else:
-            for prefix in _BANNERS:
-                needle = b"\n" + prefix
-                at = window.find(needle, 0, size)
-                while at >= 0:
-                    starts.add(at + 1)
-                    at = window.find(needle, at + 1, size)
+            _banner_starts(window, size, starts)
         if window.startswith(_BANNERS):
             starts.add(0)
         return terms, starts
+
+
+def _banner_starts(window: bytearray | bytes, size: int, out: set[int]) -> None:
+    """Add the start offsets of `window[:size]`'s banner lines after its first (`bytes.find`, no engine)."""
+    for prefix in _BANNERS:
+        needle = b"\n" + prefix
+        at = window.find(needle, 0, size)
+        while at >= 0:
+            out.add(at + 1)
+            at = window.find(needle, at + 1, size)
 
 
 def _find_all(block: bytes | bytearray, needles: Sequence[bytes], out: list[int]) -> None:
@@ -651,12 +656,7 @@ class _Groups:
                 _find_all(lowered if caseless else block, (text,), offsets[g])
             out = [{rfind(b"\n", 0, off) + 1 for off in offs} for offs in offsets]
             banners: set[int] = set()
-            for prefix in _BANNERS:
-                needle = b"\n" + prefix
-                at = window.find(needle, 0, size)
-                while at >= 0:
-                    banners.add(at + 1)
-                    at = window.find(needle, at + 1, size)
+            _banner_starts(window, size, banners)
             out.append(banners)
         if window.startswith(_BANNERS):
             out[-1].add(0)
