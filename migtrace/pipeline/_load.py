@@ -419,25 +419,27 @@ def _note_clues(paths: Sequence[str], options: LoadOptions, hits: ClueHits, firs
     whole = {st.path: st for st in first if all_known or st.full_read}
     quiet = replace(options, progress=None)
     found: list[Event] = []
+
+    def skip(path: str) -> tuple[Iterator[Event], FileStats] | None:  # an input whose clues are noted already
+        return (iter(()), whole[path]) if path in whole else None
+
     if not all_known:
-        given: _Given | None = None
-        if whole and clock_evidence is not None:
+        given: _Given = skip
+        sets: list[frozenset[str]] = [_clues.first_clue_terms()]
+        if clock_evidence is not None:
             again = clock_evidence
             given = lambda path: again(path) if path in whole else None  # noqa: E731
-        elif whole:
-            given = lambda path: (iter(()), whole[path]) if path in whole else None  # noqa: E731
-        sets = [_clues.first_clue_terms(), *(texts() for texts in EVIDENCE_SETS)] if clock_evidence \
-            else [_clues.first_clue_terms()]
-        read = _read(paths, quiet, Warnings(), None, WindowedTerms(frozenset(), evidence=sets), given=given)
+            sets += [texts() for texts in EVIDENCE_SETS]
+        read = _read(paths, quiet, Warnings(), None, WindowedTerms(frozenset(), evidence=sets),
+                     given=given if whole else None)
         for e in read.events:  # every record parsed, as the noting keeper of the clue pass below
             hits.note(e)
-        if clock_evidence:
+        if clock_evidence is not None:
             found = evidence_split(read.events, read.stats, len(sets))[1][1]
         whole.update((st.path, st) for st in read.stats if not (st.term_hits and 1 not in st.term_hits))
         if all(st.path in whole for st in read.stats):
             return found
-    _read(paths, quiet, Warnings(), _clues.noting(hits), _clues.clue_terms(),
-          given=(lambda path: (iter(()), whole[path]) if path in whole else None) if whole else None)
+    _read(paths, quiet, Warnings(), _clues.noting(hits), _clues.clue_terms(), given=skip if whole else None)
     return found
 
 
