@@ -18,6 +18,7 @@ from migtrace._datafile import Key, Schema, entries, load_document, read_text
 from migtrace.correlate._traceback import traceback_hits
 from migtrace.errors import DataError
 from migtrace.model import KINDS, LEVELS, Event, level_rank
+from migtrace.sources._literals import LiteralSet
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +99,11 @@ class MarkerSet:
         #: phases that act on a finished move (confirm, revert, clean-up): not its own steps
         self.followup_phases = frozenset(followup_phases)
         texts = sorted({m.text for m in self.markers if m.text and not m.traceback}, key=len, reverse=True)
-        self._scan = re.compile("|".join(re.escape(t) for t in texts))
+        self._texts = LiteralSet(texts)
         self._by_text: dict[str, list[Marker]] = {}
         for m in self.markers:
             if not m.traceback:
                 self._by_text.setdefault(m.text, []).append(m)
-        self._implied, self._overlapping = _text_relations(texts)
         self._in_traceback = tuple(m for m in self.markers if m.traceback)
         #: some marker names a record's instance in its text (see `_hints`)
         self.names_instance = any(m.names_instance for m in self.markers)
@@ -114,7 +114,7 @@ class MarkerSet:
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
         self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
         opening = [m for m in self.markers if m.opens or m.followup]
-        self._opening_scan = re.compile("|".join(re.escape(m.text) for m in opening if m.text) or "(?!)")
+        self._opening_texts = LiteralSet(m.text for m in opening if m.text)
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
 
     def match(self, event: Event) -> list[Match]:
@@ -139,26 +139,8 @@ class MarkerSet:
         return found[:]  # no spare slots: correlation keeps the list of every matched record
 
     def texts_in(self, message: str) -> set[str]:
-        """Every (non-traceback) marker text that occurs in the message.
-
-        One scan of the combined regex finds leftmost, longest-first hits that
-        do not overlap.  A text it skips lies inside a hit (a substring of
-        that hit's text: `_implied`) or starts inside a hit and ends after it
-        (a suffix of the hit's text is a prefix of it: `_overlapping`, looked
-        for with `in`).  Any other occurrence starts where the scan tried, so
-        the scan reports it or a longer text starting at the same place, of
-        which it is a prefix.
-        """
-        hits = set(self._scan.findall(message))
-        if not hits:
-            return hits
-        seen = set(hits)
-        for hit in hits:
-            seen.update(self._implied[hit])
-            for text in self._overlapping[hit]:
-                if text not in seen and text in message:
-                    seen.add(text)
-        return seen
+        """Every (non-traceback) marker text that occurs in the message, overlapping and nested ones too."""
+        return self._texts.occurring(message)
 
     def named_instance(self, event: Event) -> str | None:
         """The instance (lower-cased) captured by the first matching marker with `names_instance`, if any.
@@ -179,14 +161,14 @@ class MarkerSet:
 
     def starts_request(self, event: Event) -> bool:
         """True when the event opens a move or acts on one (its request id then matters)."""
-        if self._opening_scan.search(event.message) is None and not any(
+        if not self._opening_texts.any_in(event.message) and not any(
                 (event.logger or "").startswith(m.logger or "") for m in self._opening_by_logger):
             return False
         return any(m.marker.opens or m.marker.followup for m in self.match(event))
 
     def could_match(self, message: str) -> bool:
         """Cheap test used while streaming: does any marker text occur?"""
-        return self._scan.search(message) is not None
+        return self._texts.any_in(message)
 
     def _check(self, marker: Marker, event: Event) -> Match | None:
         if marker.logger and not (event.logger or "").startswith(marker.logger):
@@ -209,21 +191,6 @@ class MarkerSet:
     def phases_for(self, kind: str) -> tuple[str, ...]:
         """Return the display order of phases for a kind of move."""
         return self.phase_order.get(kind, ())
-
-
-def _text_relations(texts: Sequence[str]) -> tuple[dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
-    """For each text: the other texts inside it, and those that can start inside it and end after it."""
-    starting: dict[str, list[str]] = {}  # each prefix of a text -> the texts starting with it
-    for text in texts:
-        for k in range(1, len(text) + 1):
-            starting.setdefault(text[:k], []).append(text)
-    implied: dict[str, frozenset[str]] = {}
-    overlapping: dict[str, tuple[str, ...]] = {}
-    for text in texts:
-        implied[text] = frozenset(t for t in texts if t != text and t in text)
-        after = {t for i in range(1, len(text)) for t in starting.get(text[i:], ())}
-        overlapping[text] = tuple(t for t in texts if t in after and t != text and t not in implied[text])
-    return implied, overlapping
 
 
 _OUTCOMES = ("success", "failure", "cancelled", "confirmed", "reverted", "finished", "confirm_failed")
