@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from migtrace.errors import RenderError
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
+from migtrace.sources._literals import trie_pattern
 from migtrace.sources._scan import engine_name
 
 if TYPE_CHECKING:  # the pipeline (correlate, diagnose) is imported only where an analysis is redacted
@@ -84,27 +85,6 @@ SECRET_KEYS: tuple[str, ...] = (
 #: no scan starts inside a run of word characters and runs back over it (linear on any input).
 
 
-def _trie(words: Iterable[str]) -> str:
-    """One regex for a set of words, shared prefixes factored (`pass(?:word|wd|phrase)`): at each position
-    the engine tries a handful of first letters instead of every word, several times faster."""
-    tree: dict[str, Any] = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, Any]) -> str:
-        alts = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        optional = "" in node
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 and not optional else "(?:" + "|".join(alts) + ")"
-        return body + ("?" if optional else "")
-
-    return emit(tree)
-
-
 def _spellings(words: Iterable[str]) -> set[str]:
     """The cases a key is written in: password, Password, PASSWORD, adminPass / authToken (camelCase).
     Listed rather than matched with (?i), which makes the engine compare every character twice."""
@@ -118,7 +98,7 @@ def _spellings(words: Iterable[str]) -> set[str]:
     return out
 
 
-_KEY = r"(?P<k>" + _trie(_spellings(SECRET_KEYS)) + r")"
+_KEY = r"(?P<k>" + trie_pattern(_spellings(SECRET_KEYS)) + r")"
 _KEY_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"
 #: Keys that end like a secret key but name public or non-secret things.
 _NOT_SECRET_KEY = re.compile(r"(?i)(?:public[_-]?key|_token_file|_password_file|token_expiration|cookie_name)$")
@@ -140,7 +120,7 @@ _SECRET_PATTERNS: tuple[re.Pattern[str], ...] = (
     # --key value / --key=value / -key value on command lines
     re.compile(r"(?<![\w-])--?(?:[\w.]+[_.-])?" + _KEY + r"""(?:=|\s+)(?!-)""" + _VALUE),
     # <key>value</key> (libvirt secret XML, rootwrap filters) and <value>…</value> of a libvirt secret
-    re.compile(r"(?i)<(?:[\w.]+[_.-])?(?P<k>" + _trie([*SECRET_KEYS, "value"]) + r")>(?P<v>[^<\n]+)<"),
+    re.compile(r"(?i)<(?:[\w.]+[_.-])?(?P<k>" + trie_pattern([*SECRET_KEYS, "value"]) + r")>(?P<v>[^<\n]+)<"),
     # Authorization: Basic/Bearer/Digest/Negotiate <credentials>
     re.compile(r"(?i)\bauthorization['\"]?\s*[=:]\s*['\"]?(?:basic|bearer|digest|negotiate|token)\s+"
                r"(?P<v>[^\s'\",]+)"),
@@ -909,7 +889,7 @@ _LEAK_KEY_NAMES = ("pass", "pwd", "pswd", "secret", "token", "credential", "cook
 #: every spelling `_LEAK_KEYED` starts with, lowered (its prefilter searches them in any case)
 _LEAK_KEY_WORDS = tuple(sorted({w.lower() for w in _spellings(_LEAK_KEY_NAMES)}))
 _LEAK_KEYED = re.compile(
-    _trie(_spellings(_LEAK_KEY_NAMES))
+    trie_pattern(_spellings(_LEAK_KEY_NAMES))
     + r"""[\w.-]{0,24}+['"]?\s{0,3}[=:]\s{0,3}u?['"]?(?P<v>[^\s'",;<>{}\[\]()]{8,200})""")
 #: Shapes that are secrets wherever they stand; each starts with a literal (the engine then jumps from
 #: one occurrence of it to the next), the boundary before it is checked apart.
