@@ -30,6 +30,7 @@ from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
 from migtrace.reports import fleet_html as fleet_html_module
+from migtrace.reports._bytecode import PrivateBytecodeCache
 from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string, measured
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.reports.fleet import SOURCES
@@ -46,7 +47,8 @@ MAX_MESSAGE = 2000
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Return the jinja2 environment: package templates, autoescape on, strict undefined."""
+    """Return the jinja2 environment: package templates, autoescape on, strict undefined, and the templates'
+    bytecode kept in the private cache dir (`_bytecode`)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("migtrace.reports", "templates"),
         autoescape=True,
@@ -54,6 +56,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the settings above change the code jinja2 generates from a template: they name its cached bytecode
+        bytecode_cache=PrivateBytecodeCache("autoescape trim_blocks lstrip_blocks keep_trailing_newline"),
     )
 
 
