@@ -186,9 +186,10 @@ def _view_event(e: Event) -> dict[str, Any]:
         half = MAX_EXTRA_LINES // 2
         extra = [*extra[:half], f"… {len(extra) - MAX_EXTRA_LINES} lines not shown …", *extra[-half:]]
     message = e.message
+    shown = _t(e)
     return {
         # the time as logged only where it says more than the shown one (a zone, a correction, another spelling)
-        "time": _t(e), "time_text": e.time_text if e.time_text != _t(e) else "",
+        "time": shown, "time_text": e.time_text if e.time_text != shown else "",
         "host": e.host or "", "service": e.service or "",
         "level": e.level or "", "level_class": f"lvl-{_charts.level_group(e.level)}",
         "level_rank": _row_rank(e.level), "logger": e.logger or "", "request_id": e.request_id or "",

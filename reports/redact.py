@@ -942,6 +942,26 @@ _LEAK_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:\\n|\\r|[\s'\"]){0,8}"
                                r"[A-Za-z0-9+/=]{16,}")),
 )
+#: what each of the authorization shape's spellings holds from its second character on
+_AUTH_ANCHORS = ("uthorization", "UTHORIZATION")
+
+
+def _after_anchors(pattern: re.Pattern[str], text: str, anchors: Sequence[str], back: int) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern whose every match holds one of `anchors` `back` characters
+    after its start: the pattern is tried only there (`str.find`), in order, never inside a match found."""
+    starts: set[int] = set()
+    for anchor in anchors:
+        i = text.find(anchor, back)
+        while i != -1:
+            starts.add(i - back)
+            i = text.find(anchor, i + 1)
+    end = 0
+    for p in sorted(starts):
+        if p >= end and (m := pattern.match(text, p)) is not None:
+            yield m
+            end = m.end()
+
+
 _MARKDOWN_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~'\"])")
 
 
@@ -980,9 +1000,9 @@ def leak_check(output_text: str) -> list[str]:
         if _looks_random(value):
             found.append(f"a random-looking value after {m.group(0)[:m.start('v') - m.start(0)].strip()!r}")
     for name, pattern in _LEAK_SHAPES:
-        if name == "authorization" and "uthorization" not in text and "UTHORIZATION" not in text:
-            continue
-        for m in pattern.finditer(text):
+        # the shapes start with a literal `re` jumps to; authorization's three spellings share none
+        matches = _after_anchors(pattern, text, _AUTH_ANCHORS, 1) if name == "authorization" else pattern.finditer(text)
+        for m in matches:
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/+-"):
                 continue  # inside a longer word: not this shape
             found.append(f"a {name} shape ({m.group(0)[:12]}…)")

@@ -4,14 +4,16 @@
   (`redact._standalone`): the same matches as the look-behind pattern, on any text;
 - the HTML report is the same text whether the compiled catalog and the templates' bytecode come from
   the cache, are compiled afresh, or the caches are switched off;
-- a rendered report still fails on a surviving secret (the re-scan still finds it, at a word boundary).
+- a rendered report still fails on a surviving secret (the re-scan still finds it, at a word boundary);
+- the leak check's authorization shape, tried only where its spellings are, finds what `finditer` finds;
+- times are formatted as `strftime` formats them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,9 @@ from hypothesis import strategies as st
 from migtrace.diagnose import _compiled
 from migtrace.errors import RenderError
 from migtrace.reports import html_report, render_report
-from migtrace.reports.redact import Redactor, _standalone
+from migtrace.reports._charts import plot_time
+from migtrace.reports._format import clock
+from migtrace.reports.redact import _AUTH_ANCHORS, _LEAK_SHAPES, Redactor, _after_anchors, _standalone
 
 GENERATED = datetime(2020, 1, 1, tzinfo=UTC)
 
@@ -90,3 +94,25 @@ def test_html_is_the_same_cold_warm_and_without_caches(caches: Path, monkeypatch
     monkeypatch.setenv(_compiled.OFF_VARIABLE, "1")
     off = _render()
     assert cold == warm == off
+
+
+_AUTH_ALPHABET = "auAUthorizTHORIZ:= '\"Bb" + "earer" + "asic" + "x1+/=*\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["authorization", "Authorization", "AUTHORIZATION", "uthorization", ": ", "=",
+                                 "Bearer ", "basic  ", "***", "abcdefgh1234", "x", "'", "\n"]), max_size=12),
+       st.text(_AUTH_ALPHABET, max_size=10))
+def test_the_authorization_shape_is_found_where_finditer_finds_it(parts: list[str], noise: str) -> None:
+    pattern = dict(_LEAK_SHAPES)["authorization"]
+    text = noise.join(parts)
+    assert [m.span() for m in _after_anchors(pattern, text, _AUTH_ANCHORS, 1)] == \
+        [m.span() for m in pattern.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.sampled_from(
+    [None, UTC, timezone(timedelta(hours=5, minutes=30))])))
+def test_clock_and_plot_time_are_strftime(t: datetime) -> None:
+    assert clock(t) == t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
+    assert plot_time(t) == t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
