@@ -56,6 +56,8 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates are package files: no modification-time check on each of the ~130 lookups of a report
+        auto_reload=False,
         # the settings above change the code jinja2 generates from a template: they name its cached bytecode
         bytecode_cache=PrivateBytecodeCache("autoescape trim_blocks lstrip_blocks keep_trailing_newline"),
     )
