@@ -7,7 +7,8 @@ grammar: pyparsing's import alone is ~0.05 CPU s) cost every `report`,
 on-disk index (`sources._index.cache_dir`), named by a key that covers every
 input of the compilation:
 
-- the content (SHA-256) of each shipped signature file and its path under the catalog;
+- the catalog's directory as named (a signature keeps its file's path: a moved install is a new key),
+  the content (SHA-256) of each shipped signature file and its path under the catalog;
 - the source of the modules whose objects are pickled or whose data the compile reads
   (`MODULES`, `DATA`), migtrace's version, and the Python version and pickle protocol.
 
@@ -61,8 +62,10 @@ def enabled() -> bool:
 
 
 def key_of(kind: str, files: Sequence[Path], root: Path) -> str:
-    """The cache key: every file's path under `root` and content, the modules, data, versions and protocol."""
-    h = hashlib.sha256(f"{kind}\0{__version__}\0{sys.version_info[:2]}\0{pickle.HIGHEST_PROTOCOL}\n".encode())
+    """The cache key: `root` itself (signatures keep their file's path), every file's path under it and
+    content, the modules, data, versions and protocol."""
+    h = hashlib.sha256(f"{kind}\0{root}\0{__version__}\0{sys.version_info[:2]}\0{pickle.HIGHEST_PROTOCOL}\n"
+                       .encode())
     for path, name in [*((_PACKAGE / m, m) for m in (*MODULES, *DATA)),
                        *((f, f.relative_to(root).as_posix()) for f in files)]:
         h.update(f"{name}\0".encode())

@@ -91,6 +91,12 @@ def test_the_key_covers_the_signature_files(tmp_path: Path) -> None:
     assert _compiled.key_of("catalog", [one, two], tmp_path) != first
     assert _compiled.key_of("catalog", [one], tmp_path) != first
     assert _compiled.key_of("other", [one, two], tmp_path) != _compiled.key_of("catalog", [one, two], tmp_path)
+    moved = tmp_path / "moved"
+    moved.mkdir()
+    for f in (one, two):
+        (moved / f.name).write_bytes(f.read_bytes())
+    assert _compiled.key_of("catalog", [moved / "a.yaml", moved / "b.yaml"], moved) != \
+        _compiled.key_of("catalog", [one, two], tmp_path)  # signatures keep their path: another place, another key
 
 
 def _plant(path: Path, obj: object) -> None:
