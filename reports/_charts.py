@@ -42,8 +42,9 @@ MIN_BAR_MS = 100.0
 
 
 def plot_time(t: datetime) -> str:
-    """Return a time as the offset-less UTC string plotly.js reads exactly."""
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    """Return a time as the offset-less UTC string plotly.js reads exactly (`isoformat`: see `_format.clock`)."""
+    u = t.astimezone(UTC)
+    return u.isoformat(" ", "microseconds")[:26] if u.year >= 1000 else u.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 @lru_cache(maxsize=64)

@@ -93,7 +93,13 @@ def duration_short(seconds: float | None) -> str:
 
 
 def clock(t: datetime) -> str:
-    """Format a UTC time as `2024-03-05 10:00:00.000` (milliseconds, no zone suffix)."""
+    """Format a UTC time as `2024-03-05 10:00:00.000` (milliseconds, no zone suffix).
+
+    `isoformat` gives the same fields (milliseconds truncated, as `microsecond // 1000`) at a third of
+    `strftime`'s cost, thousands of times per report; before year 1000 `%Y` is not zero-padded.
+    """
+    if t.year >= 1000:
+        return t.isoformat(" ", "milliseconds")[:23]
     return t.strftime("%Y-%m-%d %H:%M:%S.") + f"{t.microsecond // 1000:03d}"
 
 

@@ -30,6 +30,7 @@ from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
 from migtrace.reports import fleet_html as fleet_html_module
+from migtrace.reports._bytecode import PrivateBytecodeCache
 from migtrace.reports._format import clock, duration, html_attr, html_text, json_script, json_string, measured
 from migtrace.reports._registry import Renderer, RenderOptions, register, source_words
 from migtrace.reports.fleet import SOURCES
@@ -46,7 +47,8 @@ MAX_MESSAGE = 2000
 
 @functools.cache
 def environment() -> jinja2.Environment:
-    """Return the jinja2 environment: package templates, autoescape on, strict undefined."""
+    """Return the jinja2 environment: package templates, autoescape on, strict undefined, and the templates'
+    bytecode kept in the private cache dir (`_bytecode`)."""
     return jinja2.Environment(
         loader=jinja2.PackageLoader("migtrace.reports", "templates"),
         autoescape=True,
@@ -54,6 +56,10 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates are package files: no modification-time check on each of the ~130 lookups of a report
+        auto_reload=False,
+        # the settings above change the code jinja2 generates from a template: they name its cached bytecode
+        bytecode_cache=PrivateBytecodeCache("autoescape trim_blocks lstrip_blocks keep_trailing_newline"),
     )
 
 
@@ -182,9 +188,10 @@ def _view_event(e: Event) -> dict[str, Any]:
         half = MAX_EXTRA_LINES // 2
         extra = [*extra[:half], f"… {len(extra) - MAX_EXTRA_LINES} lines not shown …", *extra[-half:]]
     message = e.message
+    shown = _t(e)
     return {
         # the time as logged only where it says more than the shown one (a zone, a correction, another spelling)
-        "time": _t(e), "time_text": e.time_text if e.time_text != _t(e) else "",
+        "time": shown, "time_text": e.time_text if e.time_text != shown else "",
         "host": e.host or "", "service": e.service or "",
         "level": e.level or "", "level_class": f"lvl-{_charts.level_group(e.level)}",
         "level_rank": _row_rank(e.level), "logger": e.logger or "", "request_id": e.request_id or "",

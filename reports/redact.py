@@ -31,7 +31,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
@@ -681,7 +681,7 @@ class Redactor:
             return
         # one pass over the output whatever the number of originals (reports are megabytes)
         alternation = "|".join(map(re.escape, sorted(checks, key=len, reverse=True)))
-        hits = [checks[m.group(0)] for m in re.finditer(rf"(?<![\w-])(?:{alternation})(?![\w-])", output_text)]
+        hits = [checks[m.group(0)] for m in _standalone(re.compile(rf"(?:{alternation})(?![\w-])"), output_text)]
         if hits:
             kind, original = sorted(hits, key=lambda kv: (kv[0] != "secret", kv[1]))[0]
             shown = original if kind != "secret" else original[:3] + "…"
@@ -705,6 +705,25 @@ class Redactor:
         if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
             raise RenderError(f"{p}: a redaction map is a JSON object of objects")
         return data
+
+
+def _standalone(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    r"""The matches `(?<![\w-])` + `pattern` gives in `text`, found without that look-behind.
+
+    A pattern that starts with a look-behind is tried at every position of the text; without it
+    `re` jumps from one possible first character to the next (a 2.9 MB report: 0.067 → 0.002 CPU s).
+    The look-behind is checked here instead, on the same character with the same classes (`\w` is
+    `str.isalnum()` or `_`), and a rejected match is retried one position later, so the matches, their
+    order and which alternative matched are those of the pattern with the look-behind.
+    """
+    pos = 0
+    while (m := pattern.search(text, pos)) is not None:
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            pos = start + 1
+            continue
+        yield m
+        pos = m.end()
 
 
 def _value_group(m: re.Match[str]) -> str | None:
@@ -903,6 +922,26 @@ _LEAK_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("private key", re.compile(r"-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY-----(?:\\n|\\r|[\s'\"]){0,8}"
                                r"[A-Za-z0-9+/=]{16,}")),
 )
+#: what each of the authorization shape's spellings holds from its second character on
+_AUTH_ANCHORS = ("uthorization", "UTHORIZATION")
+
+
+def _after_anchors(pattern: re.Pattern[str], text: str, anchors: Sequence[str], back: int) -> Iterator[re.Match[str]]:
+    """`pattern.finditer(text)` for a pattern whose every match holds one of `anchors` `back` characters
+    after its start: the pattern is tried only there (`str.find`), in order, never inside a match found."""
+    starts: set[int] = set()
+    for anchor in anchors:
+        i = text.find(anchor, back)
+        while i != -1:
+            starts.add(i - back)
+            i = text.find(anchor, i + 1)
+    end = 0
+    for p in sorted(starts):
+        if p >= end and (m := pattern.match(text, p)) is not None:
+            yield m
+            end = m.end()
+
+
 _MARKDOWN_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|<>~'\"])")
 
 
@@ -941,9 +980,9 @@ def leak_check(output_text: str) -> list[str]:
         if _looks_random(value):
             found.append(f"a random-looking value after {m.group(0)[:m.start('v') - m.start(0)].strip()!r}")
     for name, pattern in _LEAK_SHAPES:
-        if name == "authorization" and "uthorization" not in text and "UTHORIZATION" not in text:
-            continue
-        for m in pattern.finditer(text):
+        # the shapes start with a literal `re` jumps to; authorization's three spellings share none
+        matches = _after_anchors(pattern, text, _AUTH_ANCHORS, 1) if name == "authorization" else pattern.finditer(text)
+        for m in matches:
             if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in "_/+-"):
                 continue  # inside a longer word: not this shape
             found.append(f"a {name} shape ({m.group(0)[:12]}…)")

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from migtrace._datafile import YAML_LOADER
+from migtrace.diagnose import _compiled
 from migtrace.diagnose._remedy import ReleaseRange, Remedy, parse_releases, parse_remedies
 from migtrace.diagnose.query import Query, compile_query
 from migtrace.errors import QueryError, SignatureError
@@ -98,9 +99,7 @@ class Catalog:
 
 def load_catalog(extra: Sequence[str] = ()) -> Catalog:
     """Load the shipped signatures plus the user's files or directories in `extra`."""
-    by_id: dict[str, Signature] = {}
-    for sig in _load_tree(SHIPPED_DIR):
-        by_id[sig.id] = sig
+    by_id: dict[str, Signature] = {sig.id: sig for sig in shipped_signatures()}
     user_seen: dict[str, str] = {}
     for item in extra:
         path = Path(item)
@@ -118,6 +117,19 @@ def load_catalog(extra: Sequence[str] = ()) -> Catalog:
             user_seen[sig.id] = str(file)
             by_id[sig.id] = sig
     return Catalog(tuple(sorted(by_id.values(), key=lambda s: (s.component, s.id))))
+
+
+def shipped_signatures() -> tuple[Signature, ...]:
+    """The shipped catalog's signatures, compiled once per installed migtrace (`_compiled`: a pickle in the
+    private cache dir keyed by the files' digests; the YAML is parsed again when it is missing or not trusted)."""
+    files = _yaml_files(SHIPPED_DIR)
+    return _compiled.cached("catalog", _compiled.key_of("catalog", files, SHIPPED_DIR),
+                            lambda: tuple(_load_tree(SHIPPED_DIR)), _all_signatures)
+
+
+def _all_signatures(found: object) -> bool:
+    """True for what `shipped_signatures` pickles: a tuple of Signatures (anything else is rebuilt)."""
+    return isinstance(found, tuple) and all(isinstance(s, Signature) for s in found)
 
 
 def load_signature_file(path: str | Path) -> Signature:

@@ -370,8 +370,11 @@ def windows_enabled() -> bool:
 #: spans of at least this many bytes have their newlines counted by numpy (a dependency of pandas): a vectorised
 #: compare is about 5x `bytes.count` (a byte loop), which was a quarter of a targeted read's time
 NUMPY_SPAN = 32 << 10
-#: numpy is imported (about 0.1 CPU s) only once a process has counted this many bytes: never for small inputs
-NUMPY_AFTER = 32 << 20
+#: numpy is imported (0.13-0.16 CPU s) only once a process has counted this many bytes: never for small inputs.
+#: It saves ~0.23 ns a byte (bytes.count 0.35, numpy 0.12 ns/B on nova logs), so it pays after ~600 MB of
+#: counted spans; the passes count each input ~2.6 times (report50: 114 MB of long spans for 44 MB).  At
+#: 32 MiB the 44 MB report of 50 moves paid 0.13 CPU s for a 0.03 s saving (issue 13 P4, branch i13k).
+NUMPY_AFTER = 256 << 20
 
 
 class _Counter:
