@@ -36,12 +36,13 @@ from datetime import UTC, datetime, tzinfo
 
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
-from migtrace.model import LEVEL_ALIASES, Event, FileStats, new_event
+from migtrace.model import LEVEL_ALIASES, Event, FileStats, _EventSlots, new_event
 from migtrace.parsers import libvirt, line_records, syslog_record
 from migtrace.parsers._ansi import strip_ansi
-from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
+from migtrace.parsers._base import Head, InputData, Line, LineBlock, ParseContext, Sample, share_matching
 from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD
 from migtrace.parsers.transport import Peeled, peel, table, wrapper_time
+from migtrace.parsers.wrappers import tail_header
 
 #: variant -> header regex.  `std` is the file format (timestamp first), `bare`
 #: is what devstack writes to journald (journald adds time and pid).
@@ -292,8 +293,11 @@ class OsloTextParser:
         return share
 
     def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
-        """Fold lines into records and yield one Event per record."""
-        return _fold(data.lines(), ctx, self.name)
+        """Fold lines into records and yield one Event per record (a plain input a window of lines at a time)."""
+        blocks = data.blocks()
+        if blocks is None:
+            return _fold(data.lines(), ctx, self.name)
+        return _fold_blocks(blocks, ctx, self.name, tails=True)
 
 
 PARSER = OsloTextParser()
@@ -352,40 +356,108 @@ def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
         p.global_request_id, p.user, p.project, p.instance, tuple(extra), ctx.path, rec.lineno, rec.nlines, fmt)
 
 
+#: False makes every line go the general way (`_Folder.feed`): tests compare the two
+QUICK_HEADERS = True
+
+
 def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
+    """Fold numbered lines (as `InputData.lines` gives them) into Events."""
+    return _fold_blocks(((lineno, [text], False) for lineno, text in lines), ctx, fmt, tails=False)
+
+
+def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, tails: bool) -> Iterator[Event]:
+    """Fold blocks of lines into Events: the common header line inline, every other line through `_Folder.feed`.
+
+    The quick way takes only what `feed` would treat as a new record with a
+    request block: no cut header waiting, a complete header, a plain naive
+    timestamp, no wrapper or colour code.  Its record is built as an Event at
+    once (`_Folder.fast`): most records are one line, and the next header
+    closes it as it is; any other line first turns it into a `_Record`
+    (`_Folder.materialize`).  `tails`: the lines were not peeled of
+    `==> file <==` headers (`InputData.blocks`), so they are taken here.
+    """
     folder = _Folder(ctx, fmt)
     tbl = table()
     unwrap = _Unwrapper(ctx, folder)
     later: list[Event] | None = None
     stats = ctx.stats
-    header = folder.header
-    for lineno, raw in lines:
-        stats.lines_read += 1
-        if (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
-                and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw):
-            # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
-            closed = header(lineno, raw)
-            if closed is not _NOT_FAST:
-                if isinstance(closed, Event):
-                    yield closed
-                if folder.held:
-                    yield from folder.flush()
+    match = _FAST_HEADER.match if QUICK_HEADERS else _no_match
+    aliases = LEVEL_ALIASES
+    services: dict[str, str | None] = {}
+    path = ctx.path
+    build = _EventSlots
+    event_class = Event
+    no_extra: tuple[str, ...] = ()
+    from_iso = datetime.fromisoformat
+    for first, block, clean in blocks:
+        for lineno, raw in enumerate(block, first):
+            stats.lines_read += 1
+            if (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and (clean or (
+                    "\x1b" not in raw and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw))
+                    and not folder.pending and (m := match(raw)) is not None):
+                # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
+                ts, pid_text, level, logger, block_text, after = m.groups()
+                if level in aliases:
+                    level = aliases[level]
+                # (brackets: the header before `after` holds one `[` and one `]`, so this is `looks_like_cut_header`)
+                if level != "TRACE" and ("req-" in block_text or _is_context(block_text)) and not (
+                        after.count("[") > after.count("]") and HEADERISH.match(raw)):
+                    zone = ctx.tz
+                    try:
+                        utc = from_iso(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
+                    except ValueError:
+                        utc = None
+                    if utc is not None:
+                        request_id, global_id, user, project = parse_request_block(block_text)
+                        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
+                        closed = folder.fast
+                        if closed is not None:
+                            stats.records += 1
+                            folder.seen = closed.time
+                        elif folder.rec is not None:
+                            closed = folder._close_now()
+                        folder.dead = folder.untimed = False
+                        service = ctx.service
+                        if service is None:
+                            service = services[logger] if logger in services else services.setdefault(
+                                logger, service_from_logger(logger))
+                        event = build(utc, ts, after, ctx.host, service, pid, level, logger, request_id, global_id,
+                                      user, project, instance, no_extra, path, lineno, 1, fmt)
+                        event.__class__ = event_class
+                        folder.fast = event
+                        stats.record_lines += 1
+                        if closed is not None:
+                            yield closed
+                        if folder.held:
+                            yield from folder.flush()
+                        continue
+            if folder.fast is not None:
+                folder.materialize()
+            if tails and raw[:4] == "==> " and raw.endswith(" <==") and tail_header(raw, ctx):
+                stats.lines_read -= 1  # a meta line, counted by tail_header (as `lines()` counts it)
                 continue
-        text = strip_ansi(raw)
-        peeled = peel(text, tbl)
-        if peeled.newest_first and later is None:
-            later = []  # an export written newest first: its records are put back in time order
-        events = unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else folder.feed(lineno, text)
-        if later is None:
-            yield from events
-        else:
-            later.extend(events)
+            text = strip_ansi(raw)
+            peeled = peel(text, tbl)
+            if peeled.newest_first and later is None:
+                later = []  # an export written newest first: its records are put back in time order
+            events = unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else folder.feed(lineno, text)
+            if later is None:
+                yield from events
+            else:
+                later.extend(events)
+    if folder.fast is not None:
+        folder.materialize()
     if later is None:
         yield from folder.finish()
         return
     later.extend(folder.finish())
     later.sort(key=lambda e: e.time)
     yield from later
+
+
+def _no_match(text: str) -> None:
+    """The quick header's stand-in when it is switched off (`QUICK_HEADERS`)."""
+    return None
 
 
 class _Unwrapper:
@@ -490,13 +562,6 @@ def _is_header(p: Payload | None) -> bool:
     return p is not None and p.time is not None and p.is_header
 
 
-class _Miss:
-    """What `_Folder.header` returns for a line the general way must read."""
-
-
-_NOT_FAST = _Miss()
-
-
 class _Folder:
     """Fold lines into records: a header opens one, continuation lines join it, a cut header waits."""
 
@@ -524,6 +589,8 @@ class _Folder:
         self.untimed = False
         #: the input's format was not recognised: every line is judged on its own, nothing folds into a record
         self.loose = ctx.per_line
+        #: the open record when the quick way read it: its Event as it stands (`rec` is then None)
+        self.fast: Event | None = None
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
@@ -554,41 +621,15 @@ class _Folder:
         self.stats.records += 1
         return event
 
-    def header(self, lineno: int, text: str) -> Event | _Miss | None:
-        """Take a plain header line the quick way; return the Event it closes (or None), or `_NOT_FAST`.
-
-        Only the case `feed` would treat as a new record with a request block:
-        no cut header waiting, a complete header, a plain naive timestamp, no
-        wrapper.  Everything else (tracebacks, exception prefixes, odd
-        stamps) returns `_NOT_FAST` and goes through `feed` untouched.
-        """
-        # (called by _fold for lines no wrapper revealed anything about: origin and wrapper_time are None)
-        if self.pending:
-            return _NOT_FAST
-        m = _FAST_HEADER.match(text)
-        if m is None:
-            return _NOT_FAST
-        ts, pid_text, level, logger, block, after = m.groups()
-        if level in LEVEL_ALIASES:
-            level = LEVEL_ALIASES[level]
-        if level == "TRACE" or ("req-" not in block and not _is_context(block)):
-            return _NOT_FAST
-        if text.count("[") > text.count("]") and HEADERISH.match(text):
-            return _NOT_FAST  # a cut header: it waits for its continuation (feed)
-        zone = self.ctx.tz
-        try:
-            utc = datetime.fromisoformat(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
-        except ValueError:
-            return _NOT_FAST
-        request_id, global_id, user, project = parse_request_block(block)
-        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
-        closed = self._close_now() if self.rec is not None else None
-        self.dead = self.untimed = False
+    def materialize(self) -> None:
+        """Turn the open record the quick way built (`fast`) into a `_Record` the general way can extend."""
+        event, self.fast = self.fast, None
+        assert event is not None and self.rec is None
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
-        payload = Payload(level, logger, after, utc, ts, pid, request_id, global_id, user, project, instance)
-        self.rec = _Record(payload, lineno, self.ctx.service, self.ctx.host, None, utc)
-        self.stats.record_lines += 1
-        return closed
+        payload = Payload(event.level or "", event.logger or "", event.message, event.time, event.time_text,
+                          event.pid, event.request_id, event.global_request_id, event.user, event.project,
+                          event.instance)
+        self.rec = _Record(payload, event.lineno, event.service, event.host, None, event.time)
 
     def feed(self, lineno: int, text: str) -> Iterator[Event]:
         """Take one line; yield the record it closes, if any."""
