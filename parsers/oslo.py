@@ -144,6 +144,35 @@ def parse_request_block(ctx: str, names_first_project: bool = False) -> RequestB
 def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     """Cut oslo's DEBUG `func path:line` suffix (three spellings) off a message, with the pid it names.
 
+    The common message ends in the bare spelling (`func /path.py:N`): where
+    the message ends neither in `}}` nor `)` and its third-last word does not
+    end in `)`, neither the `{{(pid=N) …}}` spelling (it ends in `}}`) nor the
+    `from (pid=N) func path:N` one (its third-last word is `(pid=N)`) can be
+    there, so only the last two words are looked at (no search of the whole
+    message for `(pid=`); every other message goes `_any_suffix`'s way.
+    """
+    if message.endswith(("}}", ")")):
+        return _any_suffix(message)
+    if message.find(".py:", -200) < 0:  # (`".py:" not in message[-200:]`, no copy)
+        return message, None
+    # the usual spelling first: ` func /path.py:N` after a non-blank (its two last blanks are single spaces); its
+    # last two words are then the message's, so this is the answer below without splitting the message
+    space = message.rfind(" ")
+    cut = message.rfind(" ", 0, space)
+    if cut > 0 and not message[cut - 1].isspace() and message[cut - 1] != ")":
+        end = message[cut:]
+        if _is_bare_suffix(end):
+            return message[:cut], None
+    words = message.rsplit(None, 2)
+    if len(words) != 3 or words[0].endswith(")"):
+        return _any_suffix(message)
+    cut = len(words[0])
+    return (message[:cut] if _is_bare_suffix(message[cut:]) else message), None
+
+
+def _any_suffix(message: str) -> tuple[str, int | None]:
+    """`_strip_debug_suffix` for any message: every spelling looked for, in its order.
+
     Every suffix is made of its last few blank-separated words, so the
     patterns run over that tail only, starting at the blanks before them:
     the match (leftmost, blanks included) is the one a search of the whole
@@ -234,15 +263,20 @@ def split_after(after: str, level: str, pid: int | None) -> tuple[str, str | Non
     """
     instance = None
     if after[:11] == "[instance: ":
-        im = _INSTANCE.match(after)
-        if im:
-            instance = im.group("uuid").lower()
-            after = after[im.end():]
-    if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
+        after, instance = _instance_tag(after)
+    if level == "DEBUG":
         after, suffix_pid = _strip_debug_suffix(after)
         if suffix_pid is not None and pid is None:
             pid = suffix_pid
     return after, instance, pid
+
+
+def _instance_tag(after: str) -> tuple[str, str | None]:
+    """The message without its leading `[instance: U] ` tag, and U in lower case (None, message kept: no tag)."""
+    im = _INSTANCE.match(after)
+    if im is None:
+        return after, None
+    return after[im.end():], im.group("uuid").lower()
 
 
 def looks_like_cut_header(text: str) -> bool:
@@ -371,9 +405,11 @@ def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, ta
     The quick way takes only what `feed` would treat as a new record with a
     request block: no cut header waiting, a complete header, a plain naive
     timestamp, no wrapper or colour code.  Its record is built as an Event at
-    once (`_Folder.fast`): most records are one line, and the next header
-    closes it as it is; any other line first turns it into a `_Record`
-    (`_Folder.materialize`).  `tails`: the lines were not peeled of
+    once (`opened`): most records are one line, and the next header closes it
+    as it is; any other line first turns it into the folder's `_Record`
+    (`_Folder.materialize`).  While only quick headers come (`dirty` False),
+    the folder holds nothing (no record, cut header, held record or dead
+    flag), so they are not asked for.  `tails`: the lines were not peeled of
     `==> file <==` headers (`InputData.blocks`), so they are taken here.
     """
     folder = _Folder(ctx, fmt)
@@ -389,19 +425,29 @@ def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, ta
     event_class = Event
     no_extra: tuple[str, ...] = ()
     from_iso = datetime.fromisoformat
+    strip_suffix = _strip_debug_suffix
+    opened: Event | None = None
+    dirty = False
     for first, block, clean in blocks:
         for lineno, raw in enumerate(block, first):
             stats.lines_read += 1
-            if (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and (clean or (
-                    "\x1b" not in raw and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw))
-                    and not folder.pending and (m := match(raw)) is not None):
+            if clean:
+                # (the header regex itself asks for the digit, `-` and blank the test below looks at first)
+                m = match(raw) if later is None and not (dirty and folder.pending) else None
+            elif (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
+                  and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw
+                  and not folder.pending):
                 # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
+                m = match(raw)
+            else:
+                m = None
+            if m is not None:
                 ts, pid_text, level, logger, block_text, after = m.groups()
                 if level in aliases:
                     level = aliases[level]
                 # (brackets: the header before `after` holds one `[` and one `]`, so this is `looks_like_cut_header`)
                 if level != "TRACE" and ("req-" in block_text or _is_context(block_text)) and not (
-                        after.count("[") > after.count("]") and HEADERISH.match(raw)):
+                        "[" in after and after.count("[") > after.count("]") and HEADERISH.match(raw)):
                     zone = ctx.tz
                     try:
                         utc = from_iso(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
@@ -409,30 +455,41 @@ def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, ta
                         utc = None
                     if utc is not None:
                         request_id, global_id, user, project = parse_request_block(block_text)
-                        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
-                        closed = folder.fast
-                        if closed is not None:
-                            stats.records += 1
-                            folder.seen = closed.time
-                        elif folder.rec is not None:
-                            closed = folder._close_now()
-                        folder.dead = folder.untimed = False
+                        # `split_after`, inline
+                        pid = int(pid_text) if pid_text else None
+                        instance = None
+                        if after.startswith("[instance: "):
+                            after, instance = _instance_tag(after)
+                        if level == "DEBUG":
+                            after, suffix_pid = strip_suffix(after)
+                            if suffix_pid is not None and pid is None:
+                                pid = suffix_pid
+                        if dirty:
+                            closed = folder._close_now() if folder.rec is not None else None
+                            folder.dead = folder.untimed = False
+                        else:
+                            closed = opened
+                            if closed is not None:
+                                stats.records += 1
                         service = ctx.service
                         if service is None:
                             service = services[logger] if logger in services else services.setdefault(
                                 logger, service_from_logger(logger))
-                        event = build(utc, ts, after, ctx.host, service, pid, level, logger, request_id, global_id,
-                                      user, project, instance, no_extra, path, lineno, 1, fmt)
-                        event.__class__ = event_class
-                        folder.fast = event
+                        opened = build(utc, ts, after, ctx.host, service, pid, level, logger, request_id, global_id,
+                                       user, project, instance, no_extra, path, lineno, 1, fmt)
+                        opened.__class__ = event_class
                         stats.record_lines += 1
                         if closed is not None:
                             yield closed
-                        if folder.held:
-                            yield from folder.flush()
+                        if dirty:
+                            if folder.held:
+                                yield from folder.flush()
+                            dirty = False
                         continue
-            if folder.fast is not None:
-                folder.materialize()
+            dirty = True
+            if opened is not None:
+                folder.materialize(opened)
+                opened = None
             if tails and raw[:4] == "==> " and raw.endswith(" <==") and tail_header(raw, ctx):
                 stats.lines_read -= 1  # a meta line, counted by tail_header (as `lines()` counts it)
                 continue
@@ -445,8 +502,8 @@ def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, ta
                 yield from events
             else:
                 later.extend(events)
-    if folder.fast is not None:
-        folder.materialize()
+    if opened is not None:
+        folder.materialize(opened)
     if later is None:
         yield from folder.finish()
         return
@@ -565,6 +622,9 @@ def _is_header(p: Payload | None) -> bool:
 class _Folder:
     """Fold lines into records: a header opens one, continuation lines join it, a cut header waits."""
 
+    __slots__ = ("ctx", "dead", "extras", "fmt", "foreign", "held", "loose", "origin", "pending", "rec",
+                 "reveal", "seen", "stats", "untimed", "wrapper_time")
+
     def __init__(self, ctx: ParseContext, fmt: str) -> None:
         self.ctx = ctx
         self.stats = ctx.stats
@@ -589,8 +649,6 @@ class _Folder:
         self.untimed = False
         #: the input's format was not recognised: every line is judged on its own, nothing folds into a record
         self.loose = ctx.per_line
-        #: the open record when the quick way read it: its Event as it stands (`rec` is then None)
-        self.fast: Event | None = None
 
     def _close(self) -> Iterator[Event]:
         if self.rec is not None:
@@ -621,10 +679,9 @@ class _Folder:
         self.stats.records += 1
         return event
 
-    def materialize(self) -> None:
-        """Turn the open record the quick way built (`fast`) into a `_Record` the general way can extend."""
-        event, self.fast = self.fast, None
-        assert event is not None and self.rec is None
+    def materialize(self, event: Event) -> None:
+        """Make the open record the quick way built as an Event (`_fold_blocks`) the `_Record` the general way extends."""
+        assert self.rec is None
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
         payload = Payload(event.level or "", event.logger or "", event.message, event.time, event.time_text,
                           event.pid, event.request_id, event.global_request_id, event.user, event.project,
