@@ -29,7 +29,7 @@ from migtrace.parsers.wrappers import (
     unwrap,
     wrap_width,
 )
-from migtrace.sources._open import MAX_LINE_CHARS, Peekable, cr_only, head_lines, numbered, split_cr
+from migtrace.sources._open import MAX_LINE_CHARS, WINDOW_BYTES, Peekable, cr_only, head_lines, numbered, split_cr
 from migtrace.sources._scan import engine_name, matcher_for, targeted_raw_lines, targeted_windows, windows_enabled
 
 #: How many lines pass between two progress reports.
@@ -38,6 +38,8 @@ PROGRESS_EVERY = 4096
 #: what `strip_ansi` may remove (the oslo parser's per-line test of a plain header, as bytes): a block whose
 #: window holds none of them (nor a `==> file <==` line, nor a NUL) is `clean` (`parsers._base.LineBlock`)
 _ESCAPE_TEXTS = frozenset({"\x1b", "#033", "^[", ";3", "[0"})
+#: bytes per block of `FileInput.blocks` (about: a block is whole lines; tests make it small to cross block ends)
+BLOCK_BYTES = WINDOW_BYTES
 
 
 class FileInput:
@@ -128,7 +130,7 @@ class FileInput:
         escapes = matcher_for(_ESCAPE_TEXTS) if engine_name() == "hyperscan" else None
         report = self._progress if self._position is not None else None
         first = 1
-        for window, size in self._peek.windows():
+        for window, size in self._peek.windows(BLOCK_BYTES):
             with memoryview(window) as view:
                 text = str(view[:size], "utf-8", "replace")
             lines = text.split("\n")
