@@ -25,8 +25,7 @@ from hypothesis import strategies as st
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
 from migtrace.parsers import oslo
-from migtrace.sources import FileReader, InputFile
-from migtrace.sources import _input
+from migtrace.sources import FileReader, InputFile, _input
 from migtrace.sources._scan import ENGINE_VARIABLE, engine_name
 
 REQ = "req-0b9d3c3e-1111-2222-3333-444455556666"
