@@ -400,32 +400,19 @@ def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]
 
 
 def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, tails: bool) -> Iterator[Event]:
-    """Fold blocks of lines into Events: the common header line inline, every other line through `_Folder.feed`.
+    """Fold blocks of lines into Events: the common header line the quick way, every other line the general way.
 
-    The quick way takes only what `feed` would treat as a new record with a
-    request block: no cut header waiting, a complete header, a plain naive
-    timestamp, no wrapper or colour code.  Its record is built as an Event at
-    once (`opened`): most records are one line, and the next header closes it
-    as it is; any other line first turns it into the folder's `_Record`
-    (`_Folder.materialize`).  While only quick headers come (`dirty` False),
-    the folder holds nothing (no record, cut header, held record or dead
-    flag), so they are not asked for.  `tails`: the lines were not peeled of
-    `==> file <==` headers (`InputData.blocks`), so they are taken here.
+    The quick way (`_quick_event`) builds a record's Event at once (`opened`):
+    most records are one line, and the next header closes it as it is; any
+    other line first turns it into the folder's `_Record` (`materialize`).
+    While only quick headers come (`dirty` False) the folder holds nothing (no
+    record, cut header, held record or dead flag), so it is not asked.
     """
     folder = _Folder(ctx, fmt)
-    tbl = table()
-    unwrap = _Unwrapper(ctx, folder)
-    later: list[Event] | None = None
+    general = _General(ctx, folder, tails)
     stats = ctx.stats
     match = _FAST_HEADER.match if QUICK_HEADERS else _no_match
-    aliases = LEVEL_ALIASES
     services: dict[str, str | None] = {}
-    path = ctx.path
-    build = _EventSlots
-    event_class = Event
-    no_extra: tuple[str, ...] = ()
-    from_iso = datetime.fromisoformat
-    strip_suffix = _strip_debug_suffix
     opened: Event | None = None
     dirty = False
     for first, block, clean in blocks:
@@ -433,83 +420,117 @@ def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, ta
             stats.lines_read += 1
             if clean:
                 # (the header regex itself asks for the digit, `-` and blank the test below looks at first)
-                m = match(raw) if later is None and not (dirty and folder.pending) else None
-            elif (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
-                  and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw
-                  and not folder.pending):
+                m = match(raw) if general.later is None and not (dirty and folder.pending) else None
+            elif (general.later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit()
+                  and "\x1b" not in raw and "#033" not in raw and "^[" not in raw and ";3" not in raw
+                  and "[0" not in raw and not folder.pending):
                 # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
                 m = match(raw)
             else:
                 m = None
-            if m is not None:
-                ts, pid_text, level, logger, block_text, after = m.groups()
-                if level in aliases:
-                    level = aliases[level]
-                # (brackets: the header before `after` holds one `[` and one `]`, so this is `looks_like_cut_header`)
-                if level != "TRACE" and ("req-" in block_text or _is_context(block_text)) and not (
-                        "[" in after and after.count("[") > after.count("]") and HEADERISH.match(raw)):
-                    zone = ctx.tz
-                    try:
-                        utc = from_iso(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
-                    except ValueError:
-                        utc = None
-                    if utc is not None:
-                        request_id, global_id, user, project = parse_request_block(block_text)
-                        # `split_after`, inline
-                        pid = int(pid_text) if pid_text else None
-                        instance = None
-                        if after.startswith("[instance: "):
-                            after, instance = _instance_tag(after)
-                        if level == "DEBUG":
-                            after, suffix_pid = strip_suffix(after)
-                            if suffix_pid is not None and pid is None:
-                                pid = suffix_pid
-                        if dirty:
-                            closed = folder._close_now() if folder.rec is not None else None
-                            folder.dead = folder.untimed = False
-                        else:
-                            closed = opened
-                            if closed is not None:
-                                stats.records += 1
-                        service = ctx.service
-                        if service is None:
-                            service = services[logger] if logger in services else services.setdefault(
-                                logger, service_from_logger(logger))
-                        opened = build(utc, ts, after, ctx.host, service, pid, level, logger, request_id, global_id,
-                                       user, project, instance, no_extra, path, lineno, 1, fmt)
-                        opened.__class__ = event_class
-                        stats.record_lines += 1
-                        if closed is not None:
-                            yield closed
-                        if dirty:
-                            if folder.held:
-                                yield from folder.flush()
-                            dirty = False
-                        continue
+            if m is not None and (event := _quick_event(m, raw, lineno, ctx, services, fmt)) is not None:
+                if dirty:
+                    closed = folder._close_now() if folder.rec is not None else None
+                    folder.dead = folder.untimed = False
+                else:
+                    closed = opened
+                    if closed is not None:
+                        stats.records += 1
+                opened = event
+                stats.record_lines += 1
+                if closed is not None:
+                    yield closed
+                if dirty:
+                    if folder.held:
+                        yield from folder.flush()
+                    dirty = False
+                continue
             dirty = True
             if opened is not None:
                 folder.materialize(opened)
                 opened = None
-            if tails and raw[:4] == "==> " and raw.endswith(" <==") and tail_header(raw, ctx):
-                stats.lines_read -= 1  # a meta line, counted by tail_header (as `lines()` counts it)
-                continue
-            text = strip_ansi(raw)
-            peeled = peel(text, tbl)
-            if peeled.newest_first and later is None:
-                later = []  # an export written newest first: its records are put back in time order
-            events = unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else folder.feed(lineno, text)
-            if later is None:
-                yield from events
-            else:
-                later.extend(events)
+            yield from general.line(lineno, raw)
     if opened is not None:
         folder.materialize(opened)
-    if later is None:
-        yield from folder.finish()
-        return
-    later.extend(folder.finish())
-    later.sort(key=lambda e: e.time)
-    yield from later
+    yield from general.finish()
+
+
+def _quick_event(m: re.Match[str], raw: str, lineno: int, ctx: ParseContext, services: dict[str, str | None],
+                 fmt: str) -> Event | None:
+    """The Event of a header line `_FAST_HEADER` matched, when `_Folder.feed` would open a record with a request
+    block from it the same way (not TRACE, a request block, not cut, a possible time); else None."""
+    ts, pid_text, level, logger, block_text, after = m.groups()
+    if level in LEVEL_ALIASES:
+        level = LEVEL_ALIASES[level]
+    # (brackets: the header before `after` holds one `[` and one `]`, so this is `looks_like_cut_header`)
+    if level == "TRACE" or ("req-" not in block_text and not _is_context(block_text)) or (
+            "[" in after and after.count("[") > after.count("]") and HEADERISH.match(raw)):
+        return None
+    zone = ctx.tz
+    try:
+        utc = datetime.fromisoformat(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
+    except ValueError:
+        return None
+    request_id, global_id, user, project = parse_request_block(block_text)
+    # `split_after`, inline
+    pid = int(pid_text) if pid_text else None
+    instance = None
+    if after.startswith("[instance: "):
+        after, instance = _instance_tag(after)
+    if level == "DEBUG":
+        after, suffix_pid = _strip_debug_suffix(after)
+        if suffix_pid is not None and pid is None:
+            pid = suffix_pid
+    service = ctx.service
+    if service is None:
+        service = services[logger] if logger in services else services.setdefault(logger, service_from_logger(logger))
+    event = _EventSlots(utc, ts, after, ctx.host, service, pid, level, logger, request_id, global_id, user, project,
+                        instance, (), ctx.path, lineno, 1, fmt)
+    event.__class__ = Event
+    return event  # type: ignore[no-any-return]
+
+
+class _General:
+    """The general way of `_fold_blocks`: every line the quick way leaves, through `_Folder.feed`/`_Unwrapper`.
+
+    `tails`: the lines were not peeled of `==> file <==` headers
+    (`InputData.blocks`), so they are taken here as `lines()` takes them.
+    """
+
+    __slots__ = ("ctx", "folder", "later", "tails", "tbl", "unwrap")
+
+    def __init__(self, ctx: ParseContext, folder: _Folder, tails: bool) -> None:
+        self.ctx = ctx
+        self.folder = folder
+        self.tails = tails
+        self.tbl = table()
+        self.unwrap = _Unwrapper(ctx, folder)
+        #: an export written newest first: its records, put back in time order at the end
+        self.later: list[Event] | None = None
+
+    def line(self, lineno: int, raw: str) -> Iterator[Event]:
+        """Take one line; yield the records it closes (none while a newest-first export is gathered)."""
+        if self.tails and raw[:4] == "==> " and raw.endswith(" <==") and tail_header(raw, self.ctx):
+            self.ctx.stats.lines_read -= 1  # a meta line, counted by tail_header (as `lines()` counts it)
+            return
+        text = strip_ansi(raw)
+        peeled = peel(text, self.tbl)
+        if peeled.newest_first and self.later is None:
+            self.later = []
+        events = self.unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else self.folder.feed(lineno, text)
+        if self.later is None:
+            yield from events
+        else:
+            self.later.extend(events)
+
+    def finish(self) -> Iterator[Event]:
+        """Close what is still open at the end of the input."""
+        if self.later is None:
+            yield from self.folder.finish()
+            return
+        self.later.extend(self.folder.finish())
+        self.later.sort(key=lambda e: e.time)
+        yield from self.later
 
 
 def _no_match(text: str) -> None:
