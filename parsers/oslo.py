@@ -701,7 +701,7 @@ class _Folder:
         return event
 
     def materialize(self, event: Event) -> None:
-        """Make the open record the quick way built as an Event (`_fold_blocks`) the `_Record` the general way extends."""
+        """Turn the open record the quick way built as an Event (`_fold_blocks`) into the general way's `_Record`."""
         assert self.rec is None
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
         payload = Payload(event.level or "", event.logger or "", event.message, event.time, event.time_text,
