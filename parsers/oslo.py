@@ -153,16 +153,16 @@ def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     """
     if message.endswith(("}}", ")")):
         return _any_suffix(message)
-    if message.find(".py:", -200) < 0:  # (`".py:" not in message[-200:]`, no copy)
-        return message, None
     # the usual spelling first: ` func /path.py:N` after a non-blank (its two last blanks are single spaces); its
-    # last two words are then the message's, so this is the answer below without splitting the message
+    # last two words are then the message's, so this is the answer below without splitting the message (and an
+    # end of at most 200 characters holding `.py:` passes the test below)
     space = message.rfind(" ")
     cut = message.rfind(" ", 0, space)
-    if cut > 0 and not message[cut - 1].isspace() and message[cut - 1] != ")":
-        end = message[cut:]
-        if _is_bare_suffix(end):
-            return message[:cut], None
+    if cut > 0 and len(message) - cut <= 200 and not message[cut - 1].isspace() and message[cut - 1] != ")" and \
+            _is_bare_suffix(message[cut:]):
+        return message[:cut], None
+    if message.find(".py:", -200) < 0:  # (`".py:" not in message[-200:]`, no copy)
+        return message, None
     words = message.rsplit(None, 2)
     if len(words) != 3 or words[0].endswith(")"):
         return _any_suffix(message)
