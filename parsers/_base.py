@@ -30,6 +30,12 @@ from migtrace.model import Event, FileStats
 #: One physical input line: (1-based line number, text without the line end).
 Line = tuple[int, str]
 
+#: Consecutive input lines read at once (`InputData.blocks`): the number of the first, the lines (each as
+#: `lines()` gives it), and `clean`: True when the sources layer has checked that no line of the block holds
+#: a terminal-escape remnant (ESC, `#033`, `^[`, `;3`, `[0`) or is a `==> file <==` header, so a parser may
+#: skip those per-line tests.
+LineBlock = tuple[int, list[str], bool]
+
 #: How many unparsed lines are kept as examples per file for --stats and errors.
 MAX_UNPARSED_EXAMPLES = 5
 
@@ -120,6 +126,15 @@ class InputData(Protocol):
 
     def lines(self) -> Iterator[Line]:
         """Yield every line of the input, numbered from 1."""
+        ...
+
+    def blocks(self) -> Iterator[LineBlock] | None:
+        """The same lines as `lines()` in blocks of consecutive lines, when the input's lines are plain text as
+        written (no decorations, wrapping, quoting, document, CR-only ends, or term prefilter); else None.
+
+        A `==> file <==` header inside a block is left to the parser (`wrappers.tail_header`), unlike
+        `lines()`, which has already made it a meta line.
+        """
         ...
 
     def stream(self) -> BinaryIO:

@@ -25,7 +25,7 @@ from typing import IO, BinaryIO
 
 from migtrace.errors import SourceError
 from migtrace.model import Event
-from migtrace.parsers._base import Head, Line, ParseContext
+from migtrace.parsers._base import Head, Line, LineBlock, ParseContext
 from migtrace.parsers.journal_export import PARSER as EXPORT
 
 #: The program asked for the export stream.
@@ -80,6 +80,10 @@ class PipeInput:
         """Yield the stream's lines (only read when the output is not an export stream)."""
         for n, raw in enumerate(self._stream, 1):
             yield n, raw.decode("utf-8", "replace").rstrip("\r\n")
+
+    def blocks(self) -> Iterator[LineBlock] | None:
+        """None: an export stream is read as bytes (`stream()`), never in line blocks."""
+        return None
 
     def stream(self) -> BinaryIO:
         """Return the export stream from its first byte."""

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from migtrace.parsers._base import Head, Line
+from migtrace.parsers._base import Head, Line, LineBlock
 
 #: How many lines a memory input shows as its head.
 _HEAD_LINES = 200
@@ -49,6 +49,10 @@ class MemoryInput:
     def lines(self) -> Iterator[Line]:
         """Yield the lines, numbered."""
         return iter(self._lines)
+
+    def blocks(self) -> Iterator[LineBlock] | None:
+        """None: the lines (given as they are, possibly numbered apart) are read through `lines()`."""
+        return None
 
     def stream(self) -> BinaryIO:
         """Return the bytes as a stream."""

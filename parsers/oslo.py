@@ -36,12 +36,13 @@ from datetime import UTC, datetime, tzinfo
 
 from migtrace._naming import host_from_path, service_from_logger, service_from_name
 from migtrace._timeutil import localize
-from migtrace.model import LEVEL_ALIASES, Event, FileStats, new_event
+from migtrace.model import LEVEL_ALIASES, Event, FileStats, _EventSlots, new_event
 from migtrace.parsers import libvirt, line_records, syslog_record
 from migtrace.parsers._ansi import strip_ansi
-from migtrace.parsers._base import Head, InputData, Line, ParseContext, Sample, share_matching
+from migtrace.parsers._base import Head, InputData, Line, LineBlock, ParseContext, Sample, share_matching
 from migtrace.parsers._header import BARE, HEADERISH, LEVEL_ALTERNATION, STD
 from migtrace.parsers.transport import Peeled, peel, table, wrapper_time
+from migtrace.parsers.wrappers import tail_header
 
 #: variant -> header regex.  `std` is the file format (timestamp first), `bare`
 #: is what devstack writes to journald (journald adds time and pid).
@@ -143,6 +144,35 @@ def parse_request_block(ctx: str, names_first_project: bool = False) -> RequestB
 def _strip_debug_suffix(message: str) -> tuple[str, int | None]:
     """Cut oslo's DEBUG `func path:line` suffix (three spellings) off a message, with the pid it names.
 
+    The common message ends in the bare spelling (`func /path.py:N`): where
+    the message ends neither in `}}` nor `)` and its third-last word does not
+    end in `)`, neither the `{{(pid=N) …}}` spelling (it ends in `}}`) nor the
+    `from (pid=N) func path:N` one (its third-last word is `(pid=N)`) can be
+    there, so only the last two words are looked at (no search of the whole
+    message for `(pid=`); every other message goes `_any_suffix`'s way.
+    """
+    if message.endswith(("}}", ")")):
+        return _any_suffix(message)
+    # the usual spelling first: ` func /path.py:N` after a non-blank (its two last blanks are single spaces); its
+    # last two words are then the message's, so this is the answer below without splitting the message (and an
+    # end of at most 200 characters holding `.py:` passes the test below)
+    space = message.rfind(" ")
+    cut = message.rfind(" ", 0, space)
+    if cut > 0 and len(message) - cut <= 200 and not message[cut - 1].isspace() and message[cut - 1] != ")" and \
+            _is_bare_suffix(message[cut:]):
+        return message[:cut], None
+    if message.find(".py:", -200) < 0:  # (`".py:" not in message[-200:]`, no copy)
+        return message, None
+    words = message.rsplit(None, 2)
+    if len(words) != 3 or words[0].endswith(")"):
+        return _any_suffix(message)
+    cut = len(words[0])
+    return (message[:cut] if _is_bare_suffix(message[cut:]) else message), None
+
+
+def _any_suffix(message: str) -> tuple[str, int | None]:
+    """`_strip_debug_suffix` for any message: every spelling looked for, in its order.
+
     Every suffix is made of its last few blank-separated words, so the
     patterns run over that tail only, starting at the blanks before them:
     the match (leftmost, blanks included) is the one a search of the whole
@@ -233,15 +263,20 @@ def split_after(after: str, level: str, pid: int | None) -> tuple[str, str | Non
     """
     instance = None
     if after[:11] == "[instance: ":
-        im = _INSTANCE.match(after)
-        if im:
-            instance = im.group("uuid").lower()
-            after = after[im.end():]
-    if level == "DEBUG" and (after.endswith(("}}", ")")) or ".py:" in after[-200:]):
+        after, instance = _instance_tag(after)
+    if level == "DEBUG":
         after, suffix_pid = _strip_debug_suffix(after)
         if suffix_pid is not None and pid is None:
             pid = suffix_pid
     return after, instance, pid
+
+
+def _instance_tag(after: str) -> tuple[str, str | None]:
+    """The message without its leading `[instance: U] ` tag, and U in lower case (None, message kept: no tag)."""
+    im = _INSTANCE.match(after)
+    if im is None:
+        return after, None
+    return after[im.end():], im.group("uuid").lower()
 
 
 def looks_like_cut_header(text: str) -> bool:
@@ -292,8 +327,11 @@ class OsloTextParser:
         return share
 
     def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
-        """Fold lines into records and yield one Event per record."""
-        return _fold(data.lines(), ctx, self.name)
+        """Fold lines into records and yield one Event per record (a plain input a window of lines at a time)."""
+        blocks = data.blocks()
+        if blocks is None:
+            return _fold(data.lines(), ctx, self.name)
+        return _fold_blocks(blocks, ctx, self.name, tails=True)
 
 
 PARSER = OsloTextParser()
@@ -352,40 +390,152 @@ def _emit(rec: _Record, ctx: ParseContext, fmt: str) -> Event:
         p.global_request_id, p.user, p.project, p.instance, tuple(extra), ctx.path, rec.lineno, rec.nlines, fmt)
 
 
+#: False makes every line go the general way (`_Folder.feed`): tests compare the two
+QUICK_HEADERS = True
+
+
 def _fold(lines: Iterable[Line], ctx: ParseContext, fmt: str) -> Iterator[Event]:
+    """Fold numbered lines (as `InputData.lines` gives them) into Events."""
+    return _fold_blocks(((lineno, [text], False) for lineno, text in lines), ctx, fmt, tails=False)
+
+
+def _fold_blocks(blocks: Iterable[LineBlock], ctx: ParseContext, fmt: str, *, tails: bool) -> Iterator[Event]:
+    """Fold blocks of lines into Events: the common header line the quick way, every other line the general way.
+
+    The quick way (`_quick_event`) builds a record's Event at once (`opened`):
+    most records are one line, and the next header closes it as it is; any
+    other line first turns it into the folder's `_Record` (`materialize`).
+    While only quick headers come (`dirty` False) the folder holds nothing (no
+    record, cut header, held record or dead flag), so it is not asked.
+    """
     folder = _Folder(ctx, fmt)
-    tbl = table()
-    unwrap = _Unwrapper(ctx, folder)
-    later: list[Event] | None = None
+    general = _General(ctx, folder, tails)
     stats = ctx.stats
-    header = folder.header
-    for lineno, raw in lines:
-        stats.lines_read += 1
-        if (later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
-                and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw):
-            # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
-            closed = header(lineno, raw)
-            if closed is not _NOT_FAST:
-                if isinstance(closed, Event):
+    match = _FAST_HEADER.match if QUICK_HEADERS else _no_match
+    services: dict[str, str | None] = {}
+    opened: Event | None = None
+    dirty = False
+    for first, block, clean in blocks:
+        for lineno, raw in enumerate(block, first):
+            stats.lines_read += 1
+            if clean:
+                # (the header regex itself asks for the digit, `-` and blank the test below looks at first)
+                m = match(raw) if general.later is None and not (dirty and folder.pending) else None
+            elif (general.later is None and raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit()
+                  and "\x1b" not in raw and "#033" not in raw and "^[" not in raw and ";3" not in raw
+                  and "[0" not in raw and not folder.pending):
+                # the common line: a plain oslo header (what peel and strip_ansi would leave as it is)
+                m = match(raw)
+            else:
+                m = None
+            if m is not None and (event := _quick_event(m, raw, lineno, ctx, services, fmt)) is not None:
+                if dirty:
+                    closed = folder._close_now() if folder.rec is not None else None
+                    folder.dead = folder.untimed = False
+                else:
+                    closed = opened
+                    if closed is not None:
+                        stats.records += 1
+                opened = event
+                stats.record_lines += 1
+                if closed is not None:
                     yield closed
-                if folder.held:
-                    yield from folder.flush()
+                if dirty:
+                    if folder.held:
+                        yield from folder.flush()
+                    dirty = False
                 continue
+            dirty = True
+            if opened is not None:
+                folder.materialize(opened)
+                opened = None
+            yield from general.line(lineno, raw)
+    if opened is not None:
+        folder.materialize(opened)
+    yield from general.finish()
+
+
+def _quick_event(m: re.Match[str], raw: str, lineno: int, ctx: ParseContext, services: dict[str, str | None],
+                 fmt: str) -> Event | None:
+    """The Event of a header line `_FAST_HEADER` matched, when `_Folder.feed` would open a record with a request
+    block from it the same way (not TRACE, a request block, not cut, a possible time); else None."""
+    ts, pid_text, level, logger, block_text, after = m.groups()
+    if level in LEVEL_ALIASES:
+        level = LEVEL_ALIASES[level]
+    # (brackets: the header before `after` holds one `[` and one `]`, so this is `looks_like_cut_header`)
+    if level == "TRACE" or ("req-" not in block_text and not _is_context(block_text)) or (
+            "[" in after and after.count("[") > after.count("]") and HEADERISH.match(raw)):
+        return None
+    zone = ctx.tz
+    try:
+        utc = datetime.fromisoformat(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
+    except ValueError:
+        return None
+    request_id, global_id, user, project = parse_request_block(block_text)
+    # `split_after`, inline
+    pid = int(pid_text) if pid_text else None
+    instance = None
+    if after.startswith("[instance: "):
+        after, instance = _instance_tag(after)
+    if level == "DEBUG":
+        after, suffix_pid = _strip_debug_suffix(after)
+        if suffix_pid is not None and pid is None:
+            pid = suffix_pid
+    service = ctx.service
+    if service is None:
+        service = services[logger] if logger in services else services.setdefault(logger, service_from_logger(logger))
+    event = _EventSlots(utc, ts, after, ctx.host, service, pid, level, logger, request_id, global_id, user, project,
+                        instance, (), ctx.path, lineno, 1, fmt)
+    event.__class__ = Event
+    return event  # type: ignore[no-any-return]
+
+
+class _General:
+    """The general way of `_fold_blocks`: every line the quick way leaves, through `_Folder.feed`/`_Unwrapper`.
+
+    `tails`: the lines were not peeled of `==> file <==` headers
+    (`InputData.blocks`), so they are taken here as `lines()` takes them.
+    """
+
+    __slots__ = ("ctx", "folder", "later", "tails", "tbl", "unwrap")
+
+    def __init__(self, ctx: ParseContext, folder: _Folder, tails: bool) -> None:
+        self.ctx = ctx
+        self.folder = folder
+        self.tails = tails
+        self.tbl = table()
+        self.unwrap = _Unwrapper(ctx, folder)
+        #: an export written newest first: its records, put back in time order at the end
+        self.later: list[Event] | None = None
+
+    def line(self, lineno: int, raw: str) -> Iterator[Event]:
+        """Take one line; yield the records it closes (none while a newest-first export is gathered)."""
+        if self.tails and raw[:4] == "==> " and raw.endswith(" <==") and tail_header(raw, self.ctx):
+            self.ctx.stats.lines_read -= 1  # a meta line, counted by tail_header (as `lines()` counts it)
+            return
         text = strip_ansi(raw)
-        peeled = peel(text, tbl)
-        if peeled.newest_first and later is None:
-            later = []  # an export written newest first: its records are put back in time order
-        events = unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else folder.feed(lineno, text)
-        if later is None:
+        peeled = peel(text, self.tbl)
+        if peeled.newest_first and self.later is None:
+            self.later = []
+        events = self.unwrap.feed(lineno, peeled) if peeled.reveal or peeled.meta else self.folder.feed(lineno, text)
+        if self.later is None:
             yield from events
         else:
-            later.extend(events)
-    if later is None:
-        yield from folder.finish()
-        return
-    later.extend(folder.finish())
-    later.sort(key=lambda e: e.time)
-    yield from later
+            self.later.extend(events)
+
+    def finish(self) -> Iterator[Event]:
+        """Close what is still open at the end of the input."""
+        if self.later is None:
+            yield from self.folder.finish()
+            return
+        self.later.extend(self.folder.finish())
+        self.later.sort(key=lambda e: e.time)
+        yield from self.later
+
+
+def _no_match(text: str) -> None:
+    """The quick header's stand-in when it is switched off (`QUICK_HEADERS`)."""
+    return None
 
 
 class _Unwrapper:
@@ -490,15 +640,11 @@ def _is_header(p: Payload | None) -> bool:
     return p is not None and p.time is not None and p.is_header
 
 
-class _Miss:
-    """What `_Folder.header` returns for a line the general way must read."""
-
-
-_NOT_FAST = _Miss()
-
-
 class _Folder:
     """Fold lines into records: a header opens one, continuation lines join it, a cut header waits."""
+
+    __slots__ = ("ctx", "dead", "extras", "fmt", "foreign", "held", "loose", "origin", "pending", "rec",
+                 "reveal", "seen", "stats", "untimed", "wrapper_time")
 
     def __init__(self, ctx: ParseContext, fmt: str) -> None:
         self.ctx = ctx
@@ -554,41 +700,14 @@ class _Folder:
         self.stats.records += 1
         return event
 
-    def header(self, lineno: int, text: str) -> Event | _Miss | None:
-        """Take a plain header line the quick way; return the Event it closes (or None), or `_NOT_FAST`.
-
-        Only the case `feed` would treat as a new record with a request block:
-        no cut header waiting, a complete header, a plain naive timestamp, no
-        wrapper.  Everything else (tracebacks, exception prefixes, odd
-        stamps) returns `_NOT_FAST` and goes through `feed` untouched.
-        """
-        # (called by _fold for lines no wrapper revealed anything about: origin and wrapper_time are None)
-        if self.pending:
-            return _NOT_FAST
-        m = _FAST_HEADER.match(text)
-        if m is None:
-            return _NOT_FAST
-        ts, pid_text, level, logger, block, after = m.groups()
-        if level in LEVEL_ALIASES:
-            level = LEVEL_ALIASES[level]
-        if level == "TRACE" or ("req-" not in block and not _is_context(block)):
-            return _NOT_FAST
-        if text.count("[") > text.count("]") and HEADERISH.match(text):
-            return _NOT_FAST  # a cut header: it waits for its continuation (feed)
-        zone = self.ctx.tz
-        try:
-            utc = datetime.fromisoformat(ts + "+00:00") if zone is UTC else _utc_time(ts, zone)
-        except ValueError:
-            return _NOT_FAST
-        request_id, global_id, user, project = parse_request_block(block)
-        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
-        closed = self._close_now() if self.rec is not None else None
-        self.dead = self.untimed = False
+    def materialize(self, event: Event) -> None:
+        """Turn the open record the quick way built as an Event (`_fold_blocks`) into the general way's `_Record`."""
+        assert self.rec is None
         # (the payload holds the UTC time: only `_emit`, which takes `rec.utc`, reads it as a time)
-        payload = Payload(level, logger, after, utc, ts, pid, request_id, global_id, user, project, instance)
-        self.rec = _Record(payload, lineno, self.ctx.service, self.ctx.host, None, utc)
-        self.stats.record_lines += 1
-        return closed
+        payload = Payload(event.level or "", event.logger or "", event.message, event.time, event.time_text,
+                          event.pid, event.request_id, event.global_request_id, event.user, event.project,
+                          event.instance)
+        self.rec = _Record(payload, event.lineno, event.service, event.host, None, event.time)
 
     def feed(self, lineno: int, text: str) -> Iterator[Event]:
         """Take one line; yield the record it closes, if any."""

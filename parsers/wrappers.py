@@ -96,13 +96,8 @@ def peel(lines: Iterable[Line], ctx: ParseContext, decorations: Sequence[Decorat
     from, so the context's service (and host, if the path names one) follow it.
     """
     for lineno, text in lines:
-        if text.startswith("==> ") and text.endswith(" <=="):
-            m = _TAIL_HEADER.match(text)
-            if m:
-                ctx.stats.lines_read += 1
-                ctx.stats.meta_lines += 1
-                _follow_file(ctx, m.group("file"))
-                continue
+        if text.startswith("==> ") and text.endswith(" <==") and tail_header(text, ctx):
+            continue
         for deco in decorations:
             m = deco.pattern.fullmatch(text)
             if m:
@@ -112,6 +107,17 @@ def peel(lines: Iterable[Line], ctx: ParseContext, decorations: Sequence[Decorat
         if markdown and "\\" in text:
             text = _MARKDOWN_ESCAPE.sub(r"\1", text)
         yield lineno, text
+
+
+def tail_header(text: str, ctx: ParseContext) -> bool:
+    """Take a `==> file <==` header of `tail`/`head` (a meta line: it names the file the next lines came from)."""
+    m = _TAIL_HEADER.match(text)
+    if m is None:
+        return False
+    ctx.stats.lines_read += 1
+    ctx.stats.meta_lines += 1
+    _follow_file(ctx, m.group("file"))
+    return True
 
 
 def _follow_file(ctx: ParseContext, name: str) -> None:

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import BinaryIO
 
 from migtrace.model import FileStats
-from migtrace.parsers._base import Head, Line, ParseContext
+from migtrace.parsers._base import Head, Line, LineBlock, ParseContext
 from migtrace.parsers._header import RECORD_START
 from migtrace.parsers.opensearch import document_kind, documents
 from migtrace.parsers.wrappers import (
@@ -29,11 +29,17 @@ from migtrace.parsers.wrappers import (
     unwrap,
     wrap_width,
 )
-from migtrace.sources._open import Peekable, cr_only, head_lines, numbered, split_cr
-from migtrace.sources._scan import targeted_raw_lines, targeted_windows, windows_enabled
+from migtrace.sources._open import MAX_LINE_CHARS, WINDOW_BYTES, Peekable, cr_only, head_lines, numbered, split_cr
+from migtrace.sources._scan import engine_name, matcher_for, targeted_raw_lines, targeted_windows, windows_enabled
 
 #: How many lines pass between two progress reports.
 PROGRESS_EVERY = 4096
+
+#: what `strip_ansi` may remove (the oslo parser's per-line test of a plain header, as bytes): a block whose
+#: window holds none of them (nor a `==> file <==` line, nor a NUL) is `clean` (`parsers._base.LineBlock`)
+_ESCAPE_TEXTS = frozenset({"\x1b", "#033", "^[", ";3", "[0"})
+#: bytes per block of `FileInput.blocks` (about: a block is whole lines; tests make it small to cross block ends)
+BLOCK_BYTES = WINDOW_BYTES
 
 
 class FileInput:
@@ -104,6 +110,48 @@ class FileInput:
             lines = unwrap(lines, self._width, self._ctx.stats)
         # always peeled: `tail -f` section headers may appear anywhere, not only in the head
         yield from self._reporting(peel(lines, self._ctx, self._decorations, self._markdown))
+
+    def blocks(self) -> Iterator[LineBlock] | None:
+        """The lines of a plain input a window at a time (`InputData.blocks`), or None when `lines()` must be used.
+
+        Each 1 MiB window of whole lines is decoded in one call and split in C:
+        the same lines as `decode_line` gives one by one (a newline byte is
+        never inside a UTF-8 sequence; the CR before it, NULs and the length
+        are handled as there).  With the hyperscan engine, one scan per window
+        tells whether any line holds a terminal-escape remnant or is a tail
+        header; without it every block is not clean (the parser tests each line).
+        """
+        if (self._ctx.terms or cr_only(self._peek.head) or self._document is not None or self._quoted
+                or self._width is not None or self._decorations or self._markdown):
+            return None
+        return self._blocks()
+
+    def _blocks(self) -> Iterator[LineBlock]:
+        escapes = matcher_for(_ESCAPE_TEXTS) if engine_name() == "hyperscan" else None
+        report = self._progress if self._position is not None else None
+        first = 1
+        for window, size in self._peek.windows(BLOCK_BYTES):
+            with memoryview(window) as view:
+                text = str(view[:size], "utf-8", "replace")
+            lines = text.split("\n")
+            if text.endswith("\n"):
+                lines.pop()
+            if "\r" in text:
+                lines = [x[:-1] if x.endswith("\r") else x for x in lines]
+            clean = escapes is not None
+            if "\x00" in text:
+                lines = [x.replace("\x00", "") if "\x00" in x else x for x in lines]
+                clean = False
+            if len(text) > MAX_LINE_CHARS and max(map(len, lines)) > MAX_LINE_CHARS:
+                lines = [x[:MAX_LINE_CHARS] for x in lines]
+                clean = False
+            if clean and escapes is not None:
+                found, banners = escapes.split_starts(window, size)
+                clean = not found and not banners and not window.startswith(b"==> ")
+            if report is not None and self._position is not None:
+                report(self._position())
+            yield first, lines, clean
+            first += len(lines)
 
     def stream(self) -> BinaryIO:
         """Return the decompressed bytes from the start."""
