@@ -45,6 +45,30 @@ from migtrace.sources._window import WindowedTerms
 Given = Callable[[str], "tuple[Iterator[Event], FileStats] | None"]
 
 
+class _Cursor:
+    """One set's hit lines of an input, asked in line order (records come in file order): no search."""
+
+    __slots__ = ("hits", "i", "key", "lines", "lo")
+
+    def __init__(self, hits: dict[int, list[int]], key: int) -> None:
+        self.hits, self.key, self.i, self.lo = hits, key, 0, 0
+        self.lines = hits.get(key, [])
+
+    def holds(self, lo: int, hi: int) -> bool:
+        """True when a hit line lies in [lo, hi); lines below lo are passed (searched again if lo goes back)."""
+        lines = self.lines
+        if not lines:  # the scan may make the list after the first record of a stream read here
+            lines = self.lines = self.hits.get(self.key, lines)
+        if lo < self.lo:
+            self.i = bisect_left(lines, lo)
+        self.lo = lo
+        i, n = self.i, len(lines)
+        while i < n and lines[i] < lo:
+            i += 1
+        self.i = i
+        return i < n and lines[i] < hi
+
+
 def _holds(lines: list[int], lo: int, hi: int) -> bool:
     """True when a sorted list of line numbers has one in [lo, hi)."""
     i = bisect_left(lines, lo)
@@ -66,24 +90,32 @@ class Fold:
         self._checks: dict[str, tuple[FileStats, array[int]]] = {}
         self._stats: dict[str, FileStats] = {}
 
-    def split(self, stats: FileStats, stream: Iterator[Event]) -> Iterator[Event]:
-        """One input's stream: pass on the vocabulary's records, hold the evidence sets' ones."""
-        if stats.full_read:  # every record: pass 1's own; the evidence read takes them again (`evidence`)
+    def split(self, stats: FileStats, stream: Iterator[Event], whole: bool) -> Iterator[Event]:
+        """One input's stream: pass on the vocabulary's records, hold the evidence sets' ones.
+
+        `whole`: the stream is a worker's (or the index's) result, its hit lines complete; else they
+        grow as the scan goes and each decision is checked again when the input ended (`ended`).
+        """
+        if stats.full_read:  # every record: pass 1's own; the evidence read takes them again (`given`)
             yield from stream
             return
-        travelled = getattr(stream, "packs", None) is not None  # a worker's or the index's whole result
         held = self.held.setdefault(stats.path, [])
         check: array[int] | None = None
-        if not travelled:
+        if not whole:
             check = array("q")
             self._checks[stats.path] = (stats, check)
-        store, sets = self.store, range(1, self.sets + 1)
+        store = self.store
+        hits = stats.term_hits
+        cursors = [_Cursor(hits, k) for k in range(self.sets + 1)]
+        main_hits, sets = cursors[0], cursors[1:]
         for e in stream:
-            hits = stats.term_hits
             lo = e.lineno
             hi = lo + max(e.line_count, 1)
-            main = _holds(hits.get(0, []), lo, hi)
-            evidence = any(_holds(hits.get(k, []), lo, hi) for k in sets)
+            main = main_hits.holds(lo, hi)
+            evidence = False
+            for one in sets:
+                if one.holds(lo, hi):
+                    evidence = True
             if check is not None:
                 check.extend((lo, hi, main * 2 + evidence))
             if evidence or not main:

@@ -39,6 +39,7 @@ from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
+from migtrace.sources._parallel import shared_pool
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
@@ -66,12 +67,13 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
           terms: frozenset[str] | Callable[[str], frozenset[str]] = frozenset(),
           tap: Callable[[str, Iterator[Event]], Iterator[Event]] | None = None,
           given: Callable[[str], tuple[Iterator[Event], FileStats] | None] | None = None,
-          split: Callable[[FileStats, Iterator[Event]], Iterator[Event]] | None = None) -> _Read:
+          split: Callable[[FileStats, Iterator[Event], bool], Iterator[Event]] | None = None) -> _Read:
     """Read the inputs (term-filtered when `terms` is given: one set, or one per input's displayed path).
 
     `tap(path, stream)`: each input's own stream goes through it before the inputs are merged in time.
     `given(path)`: an input's records and accounting already known (not read again), or None.
-    `split(stats, stream)`: after `tap`, with the input's accounting (`_fold`: pass 1's evidence sets).
+    `split(stats, stream, whole)`: after `tap`, with the input's accounting and whether the stream is a
+    whole result (a worker's or the index's: its accounting complete); `_fold` splits pass 1's evidence sets.
     """
     if callable(terms):
         readers = open_inputs(paths, options, warnings)
@@ -98,8 +100,9 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
                 r.stats = known[i][1]
             stream_i = known[i][0] if i in known else next(fresh)
             if i not in known:
+                whole = getattr(stream_i, "packs", None) is not None  # a worker's or the index's whole result
                 stream_i = stream_i if tap is None else tap(r.stats.path, stream_i)
-                stream_i = stream_i if split is None else split(r.stats, stream_i)
+                stream_i = stream_i if split is None else split(r.stats, stream_i, whole)
             streams.append(stream_i)
         stream = merge_in_time(streams, warnings, any(r.terms for r in readers))
     events = [e for e in stream if keep is None or keep(e)]
@@ -124,7 +127,8 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
         read = _targeted(path_list, options, warnings, options.focus, keeper, hits)
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
-        read, keeper = _selective(path_list, options, warnings, catalog, hits)
+        with shared_pool():  # the passes read on one local pool
+            read, keeper = _selective(path_list, options, warnings, catalog, hits)
     else:
         read = _read(path_list, options, warnings, _clues.noting(hits, keeper))
     if not path_list:
@@ -408,7 +412,10 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     terms = WindowedTerms(base.main, base.caseless, plain_only=True, hostless=base.hostless, evidence=sets)
     finder, store, quiet, noted = MoveFinder(markers), Pass1Store(), Warnings(), ClueHits()
     fold = Fold(terms, store if reuse else None)
-    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(noted, finder), terms,
+    # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
+    # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
+    # below notes every clue pass 1's records show (an input read in full gives it every record)
+    first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
                   tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
     if not fold.ended(first.stats):
         _log.debug("the clue and clock sets not folded into pass 1: a cut input the split cannot prove exact")
@@ -420,7 +427,10 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     for e in evidence.events:  # every record of the evidence sets, as the separate clue pass notes them
         noted.note(e)
     merge_hits(hits, noted)
-    return finder, store, first, evidence_split(evidence.events, evidence.stats, len(sets))[1][1]
+    clock = evidence_split(evidence.events, evidence.stats, len(sets))[1][1]
+    for st in first.stats:  # pass 1's hit lines (a number per vocabulary line) are read: not held through pass 2
+        st.term_hits = {}
+    return finder, store, first, clock
 
 
 #: a read's stand-in for an input it need not read (`_read(given=…)`): its records and accounting, or None
