@@ -292,7 +292,7 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
             if options.client is None:
                 client.close()
     else:
-        shared = _Session.pool(jobs_of(options), sum(sizes))
+        shared = _SESSION.pool(jobs_of(options), sum(sizes))
         if shared is None:
             prepare_counting(sum(sizes))  # the workers fork with numpy imported once, not each on its own
         with (nullcontext(shared) if shared is not None
@@ -306,21 +306,24 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
     return [r for r in results if r is not None]
 
 
-class _Session:
-    """The local pool the reads of one `shared_pool()` block share (None outside one: a pool per read)."""
+class _Session(threading.local):
+    """The local pool the reads of one `shared_pool()` block share, per thread (outside one: a pool per read)."""
 
-    active = False
-    _pool: ProcessPoolExecutor | None = None
+    def __init__(self) -> None:
+        self.active = False
+        self.shared: ProcessPoolExecutor | None = None
 
-    @classmethod
-    def pool(cls, jobs: int, total: int) -> ProcessPoolExecutor | None:
+    def pool(self, jobs: int, total: int) -> ProcessPoolExecutor | None:
         """The block's pool, started by its first read (its workers count newlines with numpy: imported there)."""
-        if not cls.active:
+        if not self.active:
             return None
-        if cls._pool is None:
-            cls._pool = ProcessPoolExecutor(jobs, mp_context=_context(),
-                                            initializer=prepare_counting, initargs=(total,))
-        return cls._pool
+        if self.shared is None:
+            self.shared = ProcessPoolExecutor(jobs, mp_context=_context(),
+                                              initializer=prepare_counting, initargs=(total,))
+        return self.shared
+
+
+_SESSION = _Session()
 
 
 @contextmanager
@@ -331,14 +334,14 @@ def shared_pool() -> Iterator[None]:
     initializer): the main process, which never counts newlines, does not hold it (11 MiB of its
     peak RSS), and the workers import it once per read of the set, not once per pass.
     """
-    if _Session.active:  # nested: the outer block's pool
+    if _SESSION.active:  # nested: the outer block's pool
         yield
         return
-    _Session.active = True
+    _SESSION.active = True
     try:
         yield
     finally:
-        pool, _Session._pool, _Session.active = _Session._pool, None, False
+        pool, _SESSION.shared, _SESSION.active = _SESSION.shared, None, False
         if pool is not None:
             pool.shutdown()
 
