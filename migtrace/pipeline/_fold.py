@@ -128,7 +128,7 @@ class Fold:
     def ended(self, stats: Sequence[FileStats]) -> bool:
         """After pass 1: is the split exactly pass 1 alone plus the separate evidence read? (sets `usable`)."""
         for st in stats:
-            if st.full_read:
+            if st.full_read or not (st.term_hits or st.lines_read):  # read in full, or nothing read (empty, unreadable)
                 continue
             if (not st.term_hits or any(k not in st.term_hits for k in range(self.sets + 1))
                     or st.unparsed_lines):

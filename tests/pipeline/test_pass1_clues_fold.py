@@ -14,6 +14,7 @@ reuse of pass 1's records and without it.
 from __future__ import annotations
 
 import logging
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -91,3 +92,15 @@ def test_the_fold_saves_one_read_of_each_cut_input(monkeypatch: pytest.MonkeyPat
 def test_real_logs_load_alike_folded_or_not(monkeypatch: pytest.MonkeyPatch) -> None:
     for path in sorted(p for p in REAL_LOGS.iterdir() if p.is_file()):
         _same(_loaded([path], False, monkeypatch), _loaded([path], True, monkeypatch))
+
+
+def test_an_empty_input_keeps_the_fold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       caplog: pytest.LogCaptureFixture) -> None:
+    """An input with no line gives no hit lines: nothing to split, the others still fold."""
+    shutil.copytree(SAMPLE_LOGS / "queens-files", tmp_path / "q")
+    (tmp_path / "q" / "empty.log").write_text("")
+    old = _loaded([tmp_path / "q"], False, monkeypatch)
+    with caplog.at_level(logging.DEBUG, logger=_load.__name__):
+        new = _loaded([tmp_path / "q"], True, monkeypatch)
+    assert _folded(caplog)
+    _same(old, new)
