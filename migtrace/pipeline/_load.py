@@ -23,13 +23,14 @@ from datetime import datetime, timedelta
 
 from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
-from migtrace.correlate.markers import load_markers
+from migtrace.correlate.markers import MarkerSet, load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks, evidence_texts
 from migtrace.diagnose import ClueHits, diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
 from migtrace.model import Event, FileStats, Terms
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _clues, _vocab
+from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
 from migtrace.pipeline._moves import MoveFinder
@@ -38,12 +39,15 @@ from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
+from migtrace.sources._parallel import shared_pool
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
 WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
 #: `MIGTRACE_PASS2_REUSE=0` makes pass 2 search the vocabulary again and re-parse pass 1's records (tests compare)
 REUSE_VARIABLE = "MIGTRACE_PASS2_REUSE"
+#: `MIGTRACE_PASS1_FOLD=0` reads the release clues and clock texts in a raw pass of their own (tests compare)
+FOLD_VARIABLE = "MIGTRACE_PASS1_FOLD"
 _log = logging.getLogger(__name__)
 
 
@@ -62,11 +66,14 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
           keep: Callable[[Event], bool] | None,
           terms: frozenset[str] | Callable[[str], frozenset[str]] = frozenset(),
           tap: Callable[[str, Iterator[Event]], Iterator[Event]] | None = None,
-          given: Callable[[str], tuple[Iterator[Event], FileStats] | None] | None = None) -> _Read:
+          given: Callable[[str], tuple[Iterator[Event], FileStats] | None] | None = None,
+          split: Callable[[FileStats, Iterator[Event], bool], Iterator[Event]] | None = None) -> _Read:
     """Read the inputs (term-filtered when `terms` is given: one set, or one per input's displayed path).
 
     `tap(path, stream)`: each input's own stream goes through it before the inputs are merged in time.
     `given(path)`: an input's records and accounting already known (not read again), or None.
+    `split(stats, stream, whole)`: after `tap`, with the input's accounting and whether the stream is a
+    whole result (a worker's or the index's: its accounting complete); `_fold` splits pass 1's evidence sets.
     """
     if callable(terms):
         readers = open_inputs(paths, options, warnings)
@@ -74,7 +81,7 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
             reader.terms = terms(reader.item.display)
     else:
         readers = open_inputs(paths, options, warnings, terms)
-    if tap is None and given is None:
+    if tap is None and given is None and split is None:
         stream = read_all(readers, warnings, parallel=True)
     else:
         known = {i: g for i, r in enumerate(readers) if given is not None and (g := given(r.stats.path)) is not None}
@@ -92,7 +99,11 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
             if i in known:
                 r.stats = known[i][1]
             stream_i = known[i][0] if i in known else next(fresh)
-            streams.append(stream_i if tap is None or i in known else tap(r.stats.path, stream_i))
+            if i not in known:
+                whole = getattr(stream_i, "packs", None) is not None  # a worker's or the index's whole result
+                stream_i = stream_i if tap is None else tap(r.stats.path, stream_i)
+                stream_i = stream_i if split is None else split(r.stats, stream_i, whole)
+            streams.append(stream_i)
         stream = merge_in_time(streams, warnings, any(r.terms for r in readers))
     events = [e for e in stream if keep is None or keep(e)]
     return _Read(events, tuple(r.stats for r in readers))
@@ -116,7 +127,8 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
         read = _targeted(path_list, options, warnings, options.focus, keeper, hits)
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
-        read, keeper = _selective(path_list, options, warnings, catalog, hits)
+        with shared_pool():  # the passes read on one local pool
+            read, keeper = _selective(path_list, options, warnings, catalog, hits)
     else:
         read = _read(path_list, options, warnings, _clues.noting(hits, keeper))
     if not path_list:
@@ -346,15 +358,19 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     if vocab.uncovered:
         _log.debug("signatures without a covering literal (missed on unmoved instances' lines below "
                    "WARNING): %s", ", ".join(vocab.uncovered))
-    finder = MoveFinder(markers)
     # pass 1 keeps what it parsed: pass 2 then parses only the records of the moves' ids (`_reuse`)
     reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
-    store = Pass1Store()
-    quiet = Warnings()
-    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
-                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
-    store.ended(first.stats, quiet.lines)
-    clock_lines = _note_clues(paths, options, hits, first.stats, clock_evidence=store.given if reuse else _reread)
+    fold = os.environ.get(FOLD_VARIABLE) != "0"
+    folded = _folded_pass1(paths, options, vocab, markers, hits, reuse) if fold else None
+    if folded is not None:
+        finder, store, first, clock_lines = folded
+    else:
+        finder, store, quiet = MoveFinder(markers), Pass1Store(), Warnings()
+        first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
+                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
+        store.ended(first.stats, quiet.lines)
+        clock_lines = _note_clues(paths, options, hits, first.stats,
+                                  clock_evidence=store.given if reuse else _reread)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
@@ -381,6 +397,40 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     for line in held.lines:
         warnings(line)
     return replace(read, evidence=_clock_evidence(read.events, clock_lines)), keeper
+
+
+def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,
+                  hits: ClueHits, reuse: bool) -> tuple[MoveFinder, Pass1Store, _Read, list[Event]] | None:
+    """Pass 1 with the release clues and the clock texts as evidence sets (`_fold`), or None when not exact.
+
+    The same records reach `MoveFinder` and `Pass1Store` as in pass 1 alone, and the
+    evidence read (`_note_clues`'s records) is merged from each input's held records;
+    None when the split cannot be proved exact: pass 1 and the clue pass are then read apart.
+    """
+    sets = [_clues.first_clue_terms(), *(texts() for texts in EVIDENCE_SETS)]
+    base = vocab.terms()
+    terms = WindowedTerms(base.main, base.caseless, plain_only=True, hostless=base.hostless, evidence=sets)
+    finder, store, quiet, noted = MoveFinder(markers), Pass1Store(), Warnings(), ClueHits()
+    fold = Fold(terms, store if reuse else None)
+    # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
+    # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
+    # below notes every clue pass 1's records show (an input read in full gives it every record)
+    first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
+                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
+    if not fold.ended(first.stats):
+        _log.debug("the clue and clock sets not folded into pass 1: a cut input the split cannot prove exact")
+        return None
+    store.ended(first.stats, quiet.lines)
+    fold.note_stats(first.stats)
+    evidence = _read(paths, replace(options, progress=None), Warnings(), None,
+                     WindowedTerms(frozenset(), evidence=sets), given=fold.given(store.given if reuse else _reread))
+    for e in evidence.events:  # every record of the evidence sets, as the separate clue pass notes them
+        noted.note(e)
+    merge_hits(hits, noted)
+    clock = evidence_split(evidence.events, evidence.stats, len(sets))[1][1]
+    for st in first.stats:  # pass 1's hit lines (a number per vocabulary line) are read: not held through pass 2
+        st.term_hits = {}
+    return finder, store, first, clock
 
 
 #: a read's stand-in for an input it need not read (`_read(given=…)`): its records and accounting, or None

@@ -53,6 +53,8 @@ class Pass1Store:
         #: pass 1's accounting per input, and its warnings (`ended`)
         self.stats: dict[str, FileStats] = {}
         self._warnings: tuple[str, ...] = ()
+        #: input -> lines of records it read that are not pass 1's own (`_fold`: the evidence sets' records)
+        self._dropped: dict[str, set[int]] = {}
 
     def ended(self, stats: Iterable[FileStats], warnings: Iterable[str]) -> None:
         """Note pass 1's accounting and warnings once it has been read."""
@@ -98,8 +100,19 @@ class Pass1Store:
             self.count += 1
             yield e
 
+    def drop(self, source: str, lineno: int) -> None:
+        """Leave out a record the tap kept: one pass 1 read only for an evidence set (`_fold`)."""
+        self._dropped.setdefault(source, set()).add(lineno)
+
     def events(self, source: str) -> Iterator[Event]:
         """The records pass 1 parsed from one input, in file order (each run unpacked when reached)."""
+        dropped = self._dropped.get(source)
+        if dropped:
+            yield from (e for e in self._all(source) if e.lineno not in dropped)
+        else:
+            yield from self._all(source)
+
+    def _all(self, source: str) -> Iterator[Event]:
         for pack in self._packs.get(source, ()):
             yield from unpack_events(pack)
         yield from self._runs.get(source, ())
