@@ -22,9 +22,11 @@ from migtrace.cli._common import (
 )
 from migtrace.model import Event
 from migtrace.pipeline import merged_events
+from migtrace.pipeline._bulk_merge import BulkRun, BulkStream, merged_bulk
 from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
 from migtrace.reports.neutral import has_controls, terminal_safe
+from migtrace.reports.redact import _KEYWORD_LIST as SECRET_WORDS
 from migtrace.reports.redact import MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
 
 
@@ -63,6 +65,10 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     options = RenderOptions(full=full)
     render_one = get_renderer("text", "merge").render
     if not (request_ids or instances or since or until or redactor.categories):
+        bulk = merged_bulk(paths, load_options(**inputs), lambda e: render_one(e, options), SECRET_WORDS, full=full)
+        if bulk is not None:
+            _print_bulk(bulk, redactor, lambda e: render_one(e, options))
+            return
         texts = merged_texts(paths, load_options(**inputs), lambda e: render_one(e, options), full=full)
         if texts is not None:
             _print_texts(texts, redactor, lambda e: render_one(e, options))
@@ -130,6 +136,82 @@ def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event]
                 flush(block)
     finally:
         flush(pending)
+
+
+def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event], str]) -> None:
+    """Print the bulk merge's rounds in blocks, redacted as `_print_texts` redacts (the same decisions).
+
+    A bulk record holds no secret keyword (the bulk path leaves such lines
+    to the text path), so it can change only where a secret learnt earlier
+    reappears: a run holding one (in its printed bytes or its raw lines) is
+    made text records again and each goes the `_print_texts` way.
+    """
+    pending: list[BulkRun | TextRecord] = []
+    count = 0
+
+    def learnt() -> list[str]:
+        return [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+
+    def flush(block: list[BulkRun | TextRecord]) -> None:
+        texts = [r for r in block if isinstance(r, TextRecord)]
+        checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+                  for r in texts}
+        tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
+        named = {tags[i] for i in keyword_hits([t.names for t in tags])}
+        flagged_at = keyword_hits([checks[id(r)] for r in texts])
+        flagged = {id(texts[i]) for i in flagged_at}
+        flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
+        out: list[str] = []
+        runs: list[bool] = []
+
+        def one(r: TextRecord) -> None:
+            secrets = learnt()
+            check = checks.get(id(r))
+            if check is None:
+                check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+            if id(r) in flagged or (secrets and _holds(r, check, secrets)):
+                out.append(render(redactor.events([stream.event(r)])[0]))
+            else:
+                out.append(r.text)
+            runs.append(False)
+
+        for piece in block:
+            if isinstance(piece, BulkRun):
+                secrets = learnt()
+                if secrets and any(s.encode() in piece.data or s.encode() in piece.batch.raw for s in secrets):
+                    for r in piece.records(stream):
+                        one(r)
+                else:
+                    out.append(piece.data[:-1].decode("ascii"))
+                    runs.append(True)
+            else:
+                one(piece)
+        _write_runs(out, runs)
+
+    try:
+        for pieces in stream.rounds:
+            for piece in pieces:
+                pending.append(piece)
+                count += piece.stop - piece.first if isinstance(piece, BulkRun) else 1
+            if count >= _BATCH_RECORDS:
+                block, pending, count = pending, [], 0
+                flush(block)
+    finally:
+        flush(pending)
+
+
+def _write_runs(batch: list[str], runs: list[bool]) -> None:
+    """`_write` for a block whose items may hold several bulk records (`runs`): those are checked one by one
+    where the block's leak scan finds anything, as each record is by `_write`."""
+    if not batch:
+        return
+    block = "\n".join(batch)
+    if leak_check(block):
+        for text, run in zip(batch, runs, strict=True):
+            for one in text.split("\n") if run else [text]:
+                echo_log_text(one, what="a merged record")
+        return
+    click.echo("\n".join(terminal_safe(text) for text in batch) if has_controls(block) else block)
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:
