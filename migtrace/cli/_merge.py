@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
 import click
+import numpy as np
 
 from migtrace.cli._common import (
     EXIT_CODES,
@@ -25,9 +27,10 @@ from migtrace.pipeline import merged_events
 from migtrace.pipeline._bulk_merge import BulkRun, BulkStream, merged_bulk
 from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
+from migtrace.sources._scan import _hyperscan, engine_name
 from migtrace.reports.neutral import has_controls, terminal_safe
 from migtrace.reports.redact import _KEYWORD_LIST as SECRET_WORDS
-from migtrace.reports.redact import MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
+from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -178,7 +181,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         for piece in block:
             if isinstance(piece, BulkRun):
                 secrets = learnt()
-                if secrets and any(s.encode() in piece.data or s.encode() in piece.batch.raw for s in secrets):
+                if secrets and _run_holds(piece, secrets):
                     for r in piece.records(stream):
                         one(r)
                 else:
@@ -200,18 +203,57 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         flush(pending)
 
 
+def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
+    """Whether a bulk run holds a learnt secret: in its printed bytes or its records' raw lines."""
+    win = run.batch.win
+    assert win is not None
+    lines = np.flatnonzero(win.taken)
+    start, end = int(win.starts[lines[run.first]]), int(win.ends[lines[run.stop - 1]])
+    raw = run.batch.raw
+    return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
+
+
 def _write_runs(batch: list[str], runs: list[bool]) -> None:
     """`_write` for a block whose items may hold several bulk records (`runs`): those are checked one by one
     where the block's leak scan finds anything, as each record is by `_write`."""
     if not batch:
         return
     block = "\n".join(batch)
-    if leak_check(block):
+    if not _surely_clean(block) and leak_check(block):
         for text, run in zip(batch, runs, strict=True):
             for one in text.split("\n") if run else [text]:
                 echo_log_text(one, what="a merged record")
         return
     click.echo("\n".join(terminal_safe(text) for text in batch) if has_controls(block) else block)
+
+
+#: texts `leak_check` needs to find anything: each shape's first literal, the key spellings (any case), and
+#: `&` and `\\` (its unescaping could make one); a block holding none of them has no leak to find
+_LEAK_SHAPE_STARTS = (b"gAAAAA", b"AQ", b"AKIA", b"eyJ", b"uthorization", b"UTHORIZATION", b"-----BEGIN ", b"&", b"\\")
+_leak_db: list[Any] = []
+
+
+def _surely_clean(block: str) -> bool:
+    """True when `leak_check(block)` surely finds nothing (one hyperscan scan); False when it must run."""
+    if engine_name() != "hyperscan":
+        return False
+    if not _leak_db:
+        hs = _hyperscan()
+        words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
+        db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        db.compile(expressions=[*_LEAK_SHAPE_STARTS, *words], ids=list(range(len(_LEAK_SHAPE_STARTS) + len(words))),
+                   elements=len(_LEAK_SHAPE_STARTS) + len(words), literal=True,
+                   flags=[0] * len(_LEAK_SHAPE_STARTS) + [hs.HS_FLAG_CASELESS] * len(words))
+        _leak_db.append(db)
+    found: list[int] = []
+
+    def stop(_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
+        found.append(_id)
+        return True  # one is enough
+
+    with contextlib.suppress(_hyperscan().ScanTerminated):  # the stop `stop` asks for
+        _leak_db[0].scan(block.encode("utf-8", "surrogatepass"), match_event_handler=stop)
+    return not found
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

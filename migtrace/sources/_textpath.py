@@ -475,9 +475,16 @@ def _scratch(ctx: ParseContext) -> ParseContext:
                         service=ctx.service, year=ctx.year, host_from=ctx.host_from)
 
 
+#: the parse context of the inputs `promote` read lines of (one per reader: it stats the file)
+_contexts: dict[int, tuple[FileReader, ParseContext]] = {}
+
+
 def promote(reader: FileReader, full: bool, lineno: int, raw: str) -> TextRecord:
     """The text record of one line the bulk path printed (a whole record: a quick header alone)."""
-    records = _Records(reader._context(), full)
+    ctx = _contexts.get(id(reader))
+    if ctx is None or ctx[0] is not reader:
+        ctx = _contexts[id(reader)] = (reader, reader._context())
+    records = _Records(ctx[1], full)
     closed = records._feed(lineno, raw)
     assert closed is None and records.rec is not None
     return records._close()
