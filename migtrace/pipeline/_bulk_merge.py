@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import calendar
 import os
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Union
@@ -110,9 +110,8 @@ def merged_bulk(paths: Iterable[StrPath], options: LoadOptions, render: Callable
     readers = open_inputs(resolve_paths(paths), options, warnings)
     if len(readers) > open_file_budget():
         return None
-    hosts = Counter(r._context().host for r in readers)
     literals = Literals(keywords)
-    merge = _Merge(readers, render, full, literals, hosts, warnings)
+    merge = _Merge(readers, render, full, literals, warnings)
     stream = BulkStream(merge.rounds(), {r.item.display: r for r in readers}, full, merge.origin_of)
     merge.stream = stream
     return stream
@@ -135,7 +134,7 @@ class _Input:
     #: made text records again from here on (a record of another input showed this input's host)
     switched: bool = False
     #: the last bulk runs printed of this input (batch, first slot, stop): looked at when it switches
-    last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=16))
+    last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=256))
 
     def refill(self) -> None:
         """Append the next batch (or note the end)."""
@@ -170,7 +169,7 @@ class _Merge:
     """The rounds of the merge, the copy filter of the records that need it."""
 
     def __init__(self, readers: list[FileReader], render: Callable[[Event], str], full: bool, literals: Literals,
-                 hosts: Counter[str | None], warnings: Warnings) -> None:
+                 warnings: Warnings) -> None:
         self.render = render
         self.full = full
         self.warn = warnings
@@ -179,9 +178,11 @@ class _Merge:
         self.inputs = []
         for i, r in enumerate(readers):
             host = r._context().host
-            bulk = host is not None and hosts[host] == 1
+            bulk = host is not None
             self.inputs.append(_Input(i, r, self._batches(r, literals if bulk else None), host, bulk))
-        self.bulk_hosts = {inp.host: inp for inp in self.inputs if inp.bulk}
+        self.bulk_hosts = {inp.host for inp in self.inputs if inp.bulk}
+        #: (host, pid) of every record read so far -> the input that gave it first
+        self.seen: dict[tuple[str | None, int | None], _Input] = {}
         # `drop_copies`' state
         self.recent: dict[tuple[object, ...], str] = {}
         self.order: deque[tuple[float, tuple[object, ...]]] = deque()
@@ -217,12 +218,12 @@ class _Merge:
         """Each round's pieces in print order; warns about copies at the end, as `drop_copies` does."""
         live = self.inputs
         for inp in live:
-            inp.refill()
+            self._refill(inp)
         while True:
             live = [inp for inp in live if len(inp.keys) or not inp.done]
             for inp in live:
                 if not len(inp.keys):
-                    inp.refill()
+                    self._refill(inp)
             live = [inp for inp in live if len(inp.keys)]
             if not live:
                 break
@@ -306,16 +307,32 @@ class _Merge:
                 break
         return np.array(out, np.int64)
 
+    def _refill(self, inp: _Input) -> None:
+        """Read an input's next batch; where its records share a host and a pid with another input's, the
+        bulk inputs among the two are switched (their records may be copies of each other)."""
+        before = len(inp.batch_of)
+        inp.refill()
+        if len(inp.batch_of) == before:
+            return
+        batch = inp.batch_of[-1]
+        pairs: set[tuple[str | None, int | None]] = {(t.host, t.pid) for t in batch.texts}
+        if batch.win is not None:
+            pairs.update((inp.host, None if p < 0 else p) for p in np.unique(batch.win.pids).tolist())
+        for pair in pairs:
+            if pair[0] not in self.bulk_hosts:
+                continue
+            first = self.seen.setdefault(pair, inp)
+            if first is not inp:
+                for other in (inp, first):
+                    if other.bulk and other.host == pair[0] and not other.switched:
+                        self._switch(other)
+
     def _promote(self, batch: Batch, slot: int) -> TextRecord:
         assert self.stream is not None
         return self.stream.promote(batch, slot)
 
     def _keep(self, record: TextRecord, inp: _Input) -> bool:
-        """`drop_copies` for one record; a record showing a bulk input's host makes that input switch first."""
-        if record.host in self.bulk_hosts:
-            owner = self.bulk_hosts[record.host]
-            if owner is not inp and not owner.switched:
-                self._switch(owner, record)
+        """`drop_copies` for one record."""
         now, key, origin = record.stamp, (record.key, record.host, record.pid, record.message), record.origin
         self._evict_to(now)
         first = self.recent.get(key)
@@ -328,15 +345,12 @@ class _Merge:
             self.order.append((now, key))
         return True
 
-    def _switch(self, owner: _Input, record: TextRecord) -> None:
-        """A record of another input shows `owner`'s host: its recent printed records that could equal that
-        record enter the copy filter, and its records are text records from now on."""
+    def _switch(self, owner: _Input) -> None:
+        """Another input's record shares `owner`'s host and a pid: `owner`'s records printed lately enter the
+        copy filter, and its records are text records from now on (each goes through the filter)."""
         owner.switched = True
-        wanted = key_number(record.key)
         for batch, first, stop in owner.last:
-            assert batch.win is not None
-            numbers = np.flatnonzero(batch.win.keys[first:stop] == wanted) + first
-            for slot in numbers.tolist():
+            for slot in range(first, stop):
                 old = self._promote(batch, slot)
                 ident = (old.key, old.host, old.pid, old.message)
                 if ident not in self.recent:

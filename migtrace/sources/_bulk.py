@@ -97,6 +97,8 @@ class Window:
     blob: bytes
     #: per taken line: where its printed record ends in `blob` (its newline excluded)
     record_ends: Int
+    #: per taken line: its pid (-1: none) — the cross-input copy filter compares them
+    pids: Int
 
 
 @dataclass(slots=True)
@@ -222,6 +224,10 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     has_pid = digit[:, 0]
     ok &= ~has_pid | ((pid <= 8) & np.all(digit | (np.arange(10) >= pid[:, None]), axis=1))
     p = np.where(has_pid, pid_end + 1, s + 24)
+    pids = np.zeros(n, np.int64)
+    for j in range(8):
+        pids = np.where(j < pid, pids * 10 + (g[:, j].astype(np.int64) - 48), pids)
+    pids[~has_pid] = -1
     v = _gather(pa, p, 9)
     level = np.full(n, -1)
     for i, word in enumerate(_LEVELS):
@@ -266,9 +272,11 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
         taken[:-1] &= ok[1:]
         taken[-1] = False
     del rows
-    return _print(a, taken, starts, ends, p, r, q, e, tag,
-                  (((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000
-                  + milli * 1000)
+    window_ = _print(a, taken, starts, ends, p, r, q, e, tag,
+                     (((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000
+                     + milli * 1000)
+    window_.pids = pids[taken]
+    return window_
 
 
 def _next(positions: Int, at: Int) -> Int:
@@ -371,7 +379,7 @@ def _print(a: npt.NDArray[np.uint8], taken: Bool, starts: Int, ends: Int, p: Int
     blob = b[mask].tobytes().replace(b"\x01", insert)
     lengths = 24 + (r + 1 - p) + (e - q) + len(insert) - 1
     record_ends = np.cumsum(lengths + 1) - 1
-    return Window(taken, starts, ends, keys[at], blob, record_ends)
+    return Window(taken, starts, ends, keys[at], blob, record_ends, np.zeros(0, np.int64))
 
 
 class Literals:
