@@ -99,6 +99,8 @@ class Window:
     record_ends: Int
     #: per taken line: its pid (-1: none) — the cross-input copy filter compares them
     pids: Int
+    #: the indexes of the taken lines
+    lines: Int
 
 
 @dataclass(slots=True)
@@ -121,7 +123,7 @@ class Batch:
     def raw_line(self, slot: int) -> tuple[int, str]:
         """The line number and raw text of a bulk record (one line each)."""
         assert self.win is not None
-        line = int(np.flatnonzero(self.win.taken)[slot])
+        line = int(self.win.lines[slot])
         start, end = int(self.win.starts[line]), int(self.win.ends[line])
         return self.lineno + line + 1, self.raw[start:end].decode("ascii")
 
@@ -379,7 +381,7 @@ def _print(a: npt.NDArray[np.uint8], taken: Bool, starts: Int, ends: Int, p: Int
     blob = b[mask].tobytes().replace(b"\x01", insert)
     lengths = 24 + (r + 1 - p) + (e - q) + len(insert) - 1
     record_ends = np.cumsum(lengths + 1) - 1
-    return Window(taken, starts, ends, keys[at], blob, record_ends, np.zeros(0, np.int64))
+    return Window(taken, starts, ends, keys[at], blob, record_ends, np.zeros(0, np.int64), at)
 
 
 class Literals:
