@@ -133,24 +133,39 @@ class _Input:
     done: bool = False
     #: made text records again from here on (a record of another input showed this input's host)
     switched: bool = False
+    started: bool = False
+    ahead: Batch | None = None
+    #: records given by the input's reading so far, and its warnings waiting to be said: (records before, text)
+    produced: int = 0
+    notes: deque[tuple[int, str]] = field(default_factory=deque)
+    say: Callable[[str], None] = print
+    #: records of the input printed so far
+    emitted: int = 0
     #: the last bulk runs printed of this input (batch, first slot, stop): looked at when it switches
     last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=256))
 
     def refill(self) -> None:
-        """Append the next batch (or note the end)."""
-        while not self.done:
-            try:
-                batch = next(self.batches)
-            except StopIteration:
-                self.done = True
-                return
-            if not len(batch.keys):
-                continue
-            self.batch_of.append(batch)
-            self.keys = np.concatenate((self.keys, batch.keys))
-            self.which = np.concatenate((self.which, np.full(len(batch.keys), len(self.batch_of) - 1)))
-            self.slots = np.concatenate((self.slots, batch.slots))
+        """Append the next batch; `done` once no batch follows it (the reading is then over: its last
+        warnings are said when its last record is printed)."""
+        if not self.started:
+            self.started = True
+            self.ahead = self._pull()
+        batch = self.ahead
+        if batch is None:
+            self.done = True
             return
+        self.ahead = self._pull()
+        self.done = self.ahead is None
+        self.batch_of.append(batch)
+        self.keys = np.concatenate((self.keys, batch.keys))
+        self.which = np.concatenate((self.which, np.full(len(batch.keys), len(self.batch_of) - 1)))
+        self.slots = np.concatenate((self.slots, batch.slots))
+
+    def _pull(self) -> Batch | None:
+        for batch in self.batches:
+            if len(batch.keys):
+                return batch
+        return None
 
     def take(self, mask: npt.NDArray[np.bool_]) -> None:
         """Keep only the pending records not in `mask` (those were printed)."""
@@ -179,7 +194,9 @@ class _Merge:
         for i, r in enumerate(readers):
             host = r._context().host
             bulk = host is not None
-            self.inputs.append(_Input(i, r, self._batches(r, literals if bulk else None), host, bulk))
+            inp = _Input(i, r, iter(()), host, bulk)
+            inp.batches = self._batches(inp, literals if bulk else None)
+            self.inputs.append(inp)
         self.bulk_hosts = {inp.host for inp in self.inputs if inp.bulk}
         #: (host, pid) of every record read so far -> the input that gave it first
         self.seen: dict[tuple[str | None, int | None], _Input] = {}
@@ -190,15 +207,26 @@ class _Merge:
         self.example = ""
         self._seconds: dict[int, int] = {}
 
-    def _batches(self, reader: FileReader, literals: Literals | None) -> Iterator[Batch]:
-        """One input's batches: bulk/text path while it reads exactly, then the Event way (`_input_records`)."""
+    def _batches(self, inp: _Input, literals: Literals | None) -> Iterator[Batch]:
+        """One input's batches: bulk/text path while it reads exactly, then the Event way (`_input_records`).
+
+        Its reader's warnings wait in `inp.notes`, each with the number of
+        records the input had given before it, and are said when the merge
+        prints that record (`_say`): where `heapq.merge` over record
+        generators would have let the input's generator run on.
+        """
+        reader = inp.reader
+        say = reader.warn
+        inp.say = say
+        reader.warn = lambda text: inp.notes.append((inp.produced, text))
         given = 0
         if takes(reader):
             try:
                 for batch in bulk_batches(reader, self.full, literals):
                     self.origin_of[id(batch)] = reader.item.display
-                    yield batch
                     given += len(batch.keys)
+                    inp.produced = given
+                    yield batch
                 return
             except NotPlain:
                 pass
@@ -208,6 +236,7 @@ class _Merge:
         for n, e in enumerate(reader.events()):
             if n >= given:
                 texts.append(event_record(e, self.render))
+                inp.produced = n + 1
                 if len(texts) >= 1024:
                     yield text_batch(texts)
                     texts = []
@@ -219,11 +248,16 @@ class _Merge:
         live = self.inputs
         for inp in live:
             self._refill(inp)
+        for inp in live:
+            self._say(inp, 0)
         while True:
             live = [inp for inp in live if len(inp.keys) or not inp.done]
             for inp in live:
                 if not len(inp.keys):
                     self._refill(inp)
+            for inp in self.inputs:
+                if inp.done and not len(inp.keys):
+                    self._say(inp, inp.emitted)
             live = [inp for inp in live if len(inp.keys)]
             if not live:
                 break
@@ -264,6 +298,9 @@ class _Merge:
             inp = live[k]
             batch = inp.batch_of[int(inp.which[at[a]])]
             slot = int(slots[a])
+            inp.emitted += b - a
+            if inp.notes:
+                self._say(inp, inp.emitted)
             if slot < 0:
                 record = batch.texts[-slot - 1]
                 if self._keep(record, inp):
@@ -306,6 +343,12 @@ class _Merge:
             if heads[best] == len(live[best].keys) and not live[best].done:
                 break
         return np.array(out, np.int64)
+
+    def _say(self, inp: _Input, printed: int) -> None:
+        """Say the input's warnings given before its record number `printed` + 1 was read."""
+        notes = inp.notes
+        while notes and notes[0][0] <= printed:
+            inp.say(notes.popleft()[1])
 
     def _refill(self, inp: _Input) -> None:
         """Read an input's next batch; where its records share a host and a pid with another input's, the
