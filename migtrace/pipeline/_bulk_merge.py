@@ -193,7 +193,7 @@ class _Merge:
         self.inputs = []
         for i, r in enumerate(readers):
             host = r._context().host
-            bulk = host is not None
+            bulk = True
             inp = _Input(i, r, iter(()), host, bulk)
             inp.batches = self._batches(inp, literals if bulk else None)
             self.inputs.append(inp)

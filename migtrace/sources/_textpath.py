@@ -191,7 +191,7 @@ def bulk_batches(reader: FileReader, full: bool, literals: Callable[[bytes], Int
         report = (lambda: hook(raw.tell())) if hook is not None and raw.seekable() else None
         records = _Records(ctx, full)
         tag = records._tag(ctx.service) if ctx.service else None
-        if (literals is not None and tag is not None and ctx.tz is UTC and ctx.host is not None
+        if (literals is not None and tag is not None and ctx.tz is UTC
                 and tag.text.isascii() and tag.names.isascii() and tag.text.isprintable()
                 and not len(literals(tag.names.encode("ascii")))):
             yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report)
