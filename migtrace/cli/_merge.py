@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 import click
-import numpy as np
 
 from migtrace.cli._common import (
     EXIT_CODES,
@@ -27,10 +26,10 @@ from migtrace.pipeline import merged_events
 from migtrace.pipeline._bulk_merge import BulkRun, BulkStream, merged_bulk
 from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
-from migtrace.sources._scan import _hyperscan, engine_name
 from migtrace.reports.neutral import has_controls, terminal_safe
 from migtrace.reports.redact import _KEYWORD_LIST as SECRET_WORDS
 from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
+from migtrace.sources._scan import _hyperscan, engine_name
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)

@@ -35,7 +35,6 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Union
 
 import numpy as np
 import numpy.typing as npt
@@ -45,7 +44,7 @@ from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import TEXT_PATH_VARIABLE, TextStream
 from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
-from migtrace.sources._bulk import Batch, Int, Literals, key_number
+from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._stream import DUP_WINDOW_S
 from migtrace.sources._textpath import (
     NotPlain,
@@ -77,7 +76,7 @@ class BulkRun:
         return [stream.promote(self.batch, slot) for slot in range(self.first, self.stop)]
 
 
-Piece = Union[BulkRun, TextRecord]
+Piece = BulkRun | TextRecord
 
 
 class BulkStream(TextStream):

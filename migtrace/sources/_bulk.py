@@ -5,7 +5,8 @@ a header match, the DEBUG suffix, the request block, a formatted string —
 about 10 µs a record, 20 times what `merge` may spend for its target.  Most
 records of a nova log are one line of one shape:
 
-    2018-03-05 00:00:10.185 4451 DEBUG oslo_service.periodic_task [req-<uuid> - - - - -] [instance: <uuid>] msg func /p.py:215
+    2018-03-05 00:00:10.185 4451 DEBUG oslo_service.periodic_task [req-<uuid> - - - - -] [instance: <uuid>] \
+        msg func /p.py:215
 
 and their printed form (`reports/merge.format_event`) is the same bytes with
 four cuts and two inserts: `T` for the blank in the stamp, `000+00:00 [host/service] `
@@ -47,11 +48,6 @@ for _c in b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-":
 _FUNC = _LOGGER.copy()
 _FUNC[ord("-")] = False
 _FUNC[ord("<")] = _FUNC[ord(">")] = True
-#: may stand in a request block's identity tokens: no blank other than ' ', no bracket
-_TOKEN = np.zeros(256, bool)
-_TOKEN[0x21:0x7F] = True
-_TOKEN[ord("[")] = _TOKEN[ord("]")] = False
-_TOKEN[ord(" ")] = True
 #: lower-case hex digits (the uuids the bulk path takes; others go the text path)
 _HEX = np.zeros(256, bool)
 for _c in b"0123456789abcdef":
@@ -153,16 +149,19 @@ def _gather(padded: npt.NDArray[np.uint8], at: Int, width: int) -> npt.NDArray[n
 def _first(mask: Bool) -> Int:
     """Per row, the index of the first True (the row's width when there is none)."""
     found = mask.argmax(axis=1)
-    return np.where(mask[np.arange(len(mask)), found], found, mask.shape[1]).astype(np.int64)
+    out: Int = np.where(mask[np.arange(len(mask)), found], found, mask.shape[1]).astype(np.int64)
+    return out
 
 
 def _uuid_ok(m: npt.NDArray[np.uint8], at: int) -> Bool:
     """Rows whose bytes at `at`.. hold a lower-case dashed uuid."""
-    return np.all(_HEX[m[:, at + _UUID_HEX]], axis=1) & np.all(m[:, at + _UUID_DASH] == 45, axis=1)
+    out: Bool = np.all(_HEX[m[:, at + _UUID_HEX]], axis=1) & np.all(m[:, at + _UUID_DASH] == 45, axis=1)
+    return out
 
 
 def _starts_with(m: npt.NDArray[np.uint8], text: bytes, at: int = 0) -> Bool:
-    return np.all(m[:, at:at + len(text)] == np.frombuffer(text, np.uint8), axis=1)
+    out: Bool = np.all(m[:, at:at + len(text)] == np.frombuffer(text, np.uint8), axis=1)
+    return out
 
 
 def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> Window:
@@ -171,10 +170,47 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     `tag`: the input's printed `[host/service]`; `literals`: the offsets of
     the texts that send a line to the text path (`Literals`).
     Offsets come from a few passes over the window (where its newlines,
-    blanks, colons and brackets are); each field is then checked with a
-    handful of bytes per line.
+    blanks and brackets are); each field is then checked with a handful of
+    bytes per line, in order: stamp, pid, level, logger, request block,
+    instance, message end.
     """
     a = np.frombuffer(window, np.uint8)
+    starts, ends, ok = _lines(window, a, literals)
+    opens, closes = np.flatnonzero(a == 91), np.flatnonzero(a == 93)
+    # more `[` than `]`: the parser takes the line as a cut header
+    n_open, n_close = np.searchsorted(opens, ends), np.searchsorted(closes, ends)
+    ok[1:] &= np.diff(n_open) <= np.diff(n_close)
+    ok[:1] &= n_open[:1] <= n_close[:1]
+    blanks = np.flatnonzero(a == 32)
+    s = np.where(ok, starts, 0)
+    pa = _padded(a)
+    h = _gather(pa, s, 34)
+    keys = _stamps(h, ok)
+    p, pids, level = _pid_level(pa, h, s, blanks, ok)
+    r, q = _request_block(a, pa, p + _LEVEL_LENGTHS[level], blanks, opens, closes, ends, ok)
+    # `[instance: <uuid>]` (printed where it stands) or straight to the message, one blank either way
+    it = _gather(pa, q, 52)
+    tagged = _starts_with(it, b" [instance: ")
+    ok &= np.where(tagged, _uuid_ok(it, 12) & (it[:, 48] == 93) & (it[:, 49] == 32), it[:, 0] == 32)
+    m0 = np.where(tagged, q + 50, q + 1)
+    # the message's end: the line's end (no trailing blank), or for DEBUG the bare `func /path.py:N` suffix cut
+    e = ends.copy()
+    debug = level == 0
+    ok &= ~debug | _debug_ends(a, pa, blanks, ends, e, debug & ok)
+    ok &= (e > m0) & (a[np.maximum(e - 1, 0)] != 32)
+    taken = ok
+    if len(taken):
+        # a record whose next line is not taken may get continuation lines: the text path reads it
+        taken[:-1] &= ok[1:]
+        taken[-1] = False
+    out = _print(a, taken, starts, ends, p, r, q, e, tag, keys)
+    out.pids = pids[taken]
+    return out
+
+
+def _lines(window: bytes, a: npt.NDArray[np.uint8], literals: Callable[[bytes], Int]) -> tuple[Int, Int, Bool]:
+    """The window's line starts and ends, and which lines may be taken: long enough, ending with a newline,
+    no control byte other than it, ASCII, none of the texts `literals` finds."""
     size = len(a)
     controls = np.flatnonzero(a < 32)
     newline = a[controls] == 10
@@ -184,8 +220,6 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     starts = np.empty_like(ends)
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
-    n = len(ends)
-    rows = np.arange(n)
     ok = ends - starts >= 60
     if not window.endswith(b"\n"):
         ok[-1] = False  # the file's last line without its newline: the text path (it may be cut)
@@ -195,18 +229,11 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     elif window.find(b"\x7f") >= 0:
         _drop_lines_at(ok, starts, np.flatnonzero(a == 127))
     _drop_lines_at(ok, starts, literals(window))
-    # more `[` than `]`: the parser takes the line as a cut header
-    opens = np.flatnonzero(a == 91)
-    closes = np.flatnonzero(a == 93)
-    n_open = np.searchsorted(opens, ends)
-    n_close = np.searchsorted(closes, ends)
-    ok[1:] &= np.diff(n_open) <= np.diff(n_close)
-    ok[:1] &= n_open[:1] <= n_close[:1]
-    blanks = np.flatnonzero(a == 32)
-    s = np.where(ok, starts, 0)
-    pa = _padded(a)
-    # the stamp: digits and separators at their offsets, then the date itself
-    h = _gather(pa, s, 34)
+    return starts, ends, ok
+
+
+def _stamps(h: npt.NDArray[np.uint8], ok: Bool) -> Int:
+    """Check each line's stamp (`YYYY-MM-DD HH:MM:SS.mmm `, a real date); its sort key (`key_number`)."""
     ok &= np.all((h[:, _DIGIT_AT] >= 48) & (h[:, _DIGIT_AT] <= 57), axis=1) & np.all(h[:, _PUNCT_AT] == _PUNCT, axis=1)
     d = h[:, _DIGIT_AT].astype(np.int64) - 48
     year = d[:, 0] * 1000 + d[:, 1] * 100 + d[:, 2] * 10 + d[:, 3]
@@ -218,7 +245,14 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     month_days = _DAYS[np.clip(month, 0, 12)] + ((month == 2) & leap)
     ok &= (year >= 1) & (month >= 1) & (month <= 12) & (day >= 1) & (day <= month_days) & (hour < 24) & \
         (minute < 60) & (second < 60)
-    # the pid (optional: digits up to a blank), then the level word
+    keys: Int = ((((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000
+                 + milli * 1000)
+    return keys
+
+
+def _pid_level(pa: npt.NDArray[np.uint8], h: npt.NDArray[np.uint8], s: Int, blanks: Int,
+               ok: Bool) -> tuple[Int, Int, Int]:
+    """The pid (optional: digits up to a blank) and the level word: where the level starts, pids, level index."""
     g = h[:, 24:34]
     digit = (g >= 48) & (g <= 57)
     pid_end = _next(blanks, s + 24)
@@ -226,17 +260,22 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     has_pid = digit[:, 0]
     ok &= ~has_pid | ((pid <= 8) & np.all(digit | (np.arange(10) >= pid[:, None]), axis=1))
     p = np.where(has_pid, pid_end + 1, s + 24)
-    pids = np.zeros(n, np.int64)
+    pids = np.zeros(len(s), np.int64)
     for j in range(8):
         pids = np.where(j < pid, pids * 10 + (g[:, j].astype(np.int64) - 48), pids)
     pids[~has_pid] = -1
     v = _gather(pa, p, 9)
-    level = np.full(n, -1)
+    level = np.full(len(s), -1)
     for i, word in enumerate(_LEVELS):
         level[(level < 0) & _starts_with(v, word)] = i
     ok &= level >= 0
-    lg = p + _LEVEL_LENGTHS[level]
-    # the logger, one blank, the request block
+    return p, pids, level
+
+
+def _request_block(a: npt.NDArray[np.uint8], pa: npt.NDArray[np.uint8], lg: Int, blanks: Int, opens: Int,
+                   closes: Int, ends: Int, ok: Bool) -> tuple[Int, Int]:
+    """The logger (from `lg`), one blank, the request block: where it is cut (after the request id) and
+    where it ends (after its `]`)."""
     name_end = _next(blanks, lg)
     name = name_end - lg
     ok &= (name >= 1) & (name <= _LOGGER_SPAN)
@@ -250,35 +289,13 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     ok &= req | dash
     r = np.where(req, b0 + 41, b0 + 2)  # the request block is cut here (its `]` written here)
     close = np.where(dash, r, closes[np.minimum(np.searchsorted(closes, r), len(closes) - 1)] if len(closes) else r)
-    # identity tokens: on this line, no `[`, single blanks, none starting with `req-` (`parse_request_block`
-    # then takes the request id first), the first one after a blank, no blank before the `]`
+    # identity tokens: on this line, no `[`, single blanks, the first one after a blank and not starting with
+    # `req-` (`parse_request_block` then takes the request id first), no blank before the `]`
     ok &= (close >= r) & (close < ends) & (_next(opens, r) > close)
-    ok &= (close == r) | ((a[np.minimum(r, size - 1)] == 32) & (a[np.maximum(close - 1, 0)] != 32))
-    doubled = blanks[:-1][np.diff(blanks) == 1]
-    _drop_spans(ok, doubled, r, close)
-    ok &= (close == r) | ~_starts_with(_gather(pa, r, 5), b" req-")  # the token `parse_request_block` tries
-    q = close + 1  # after the block's `]`
-    # `[instance: <uuid>]` (printed where it stands) or straight to the message, one blank either way
-    i = _gather(pa, q, 52)
-    tagged = _starts_with(i, b" [instance: ")
-    ok &= np.where(tagged, _uuid_ok(i, 12) & (i[:, 48] == 93) & (i[:, 49] == 32), i[:, 0] == 32)
-    m0 = np.where(tagged, q + 50, q + 1)
-    # the message's end: the line's end (no trailing blank), or for DEBUG the bare `func /path.py:N` suffix cut
-    e = ends.copy()
-    debug = level == 0
-    ok &= ~debug | _debug_ends(a, pa, blanks, ends, e, debug & ok)
-    ok &= (e > m0) & (a[np.maximum(e - 1, 0)] != 32)
-    taken = ok
-    if n:
-        # a record whose next line is not taken may get continuation lines: the text path reads it
-        taken[:-1] &= ok[1:]
-        taken[-1] = False
-    del rows
-    window_ = _print(a, taken, starts, ends, p, r, q, e, tag,
-                     (((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000
-                     + milli * 1000)
-    window_.pids = pids[taken]
-    return window_
+    ok &= (close == r) | ((a[np.minimum(r, len(a) - 1)] == 32) & (a[np.maximum(close - 1, 0)] != 32))
+    _drop_spans(ok, blanks[:-1][np.diff(blanks) == 1], r, close)
+    ok &= (close == r) | ~_starts_with(_gather(pa, r, 5), b" req-")
+    return r, close + 1
 
 
 def _next(positions: Int, at: Int) -> Int:
@@ -298,7 +315,8 @@ def _drop_spans(ok: Bool, offsets: Int, lo: Int, hi: Int) -> None:
     ok[i[inside]] = False
 
 
-def _debug_ends(a: npt.NDArray[np.uint8], pa: npt.NDArray[np.uint8], blanks: Int, ends: Int, e: Int, rows: Bool) -> Bool:
+def _debug_ends(a: npt.NDArray[np.uint8], pa: npt.NDArray[np.uint8], blanks: Int, ends: Int, e: Int,
+                rows: Bool) -> Bool:
     """For DEBUG lines: where the message ends before a bare `func /path.py:N` suffix (set in `e`); False where
     the line has no such suffix (the text path decides).
 
