@@ -34,6 +34,7 @@ import calendar
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -45,6 +46,8 @@ from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import TEXT_PATH_VARIABLE, TextStream
 from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
+from migtrace.sources._discover import input_size
+from migtrace.sources._parallel import _context, jobs_of
 from migtrace.sources._stream import DUP_WINDOW_S
 from migtrace.sources._textpath import (
     NotPlain,
@@ -57,6 +60,9 @@ from migtrace.sources._textpath import (
 )
 
 __all__ = ["BULK_PATH_VARIABLE", "BulkRun", "BulkStream", "merged_bulk"]
+
+#: with the default `-j` (all cores), inputs smaller than this together are read in this process
+POOL_BYTES = 32 << 20
 
 #: `MIGTRACE_MERGE_BULK=0` makes `merge` use the record-by-record text path (tests and benchmarks compare)
 BULK_PATH_VARIABLE = "MIGTRACE_MERGE_BULK"
@@ -110,7 +116,11 @@ def merged_bulk(paths: Iterable[StrPath], options: LoadOptions, render: Callable
     if len(readers) > open_file_budget():
         return None
     literals = Literals(keywords)
-    merge = _Merge(readers, render, full, literals, warnings)
+    jobs = jobs_of(options)
+    size = sum(input_size(r.item.path) or 0 for r in readers)
+    pool = ProcessPoolExecutor(jobs, mp_context=_context()) if jobs > 1 and (
+        options.jobs is not None or size >= POOL_BYTES) else None
+    merge = _Merge(readers, render, full, literals, warnings, pool)
     stream = BulkStream(merge.rounds(), {r.item.display: r for r in readers}, full, merge.origin_of)
     merge.stream = stream
     return stream
@@ -183,8 +193,9 @@ class _Merge:
     """The rounds of the merge, the copy filter of the records that need it."""
 
     def __init__(self, readers: list[FileReader], render: Callable[[Event], str], full: bool, literals: Literals,
-                 warnings: Warnings) -> None:
+                 warnings: Warnings, pool: Executor | None = None) -> None:
         self.render = render
+        self.pool = pool
         self.full = full
         self.warn = warnings
         self.origin_of: dict[int, str] = {}
@@ -221,7 +232,7 @@ class _Merge:
         given = 0
         if takes(reader):
             try:
-                for batch in bulk_batches(reader, self.full, literals):
+                for batch in bulk_batches(reader, self.full, literals, self.pool):
                     self.origin_of[id(batch)] = reader.item.display
                     given += len(batch.keys)
                     inp.produced = given
@@ -244,6 +255,13 @@ class _Merge:
 
     def rounds(self) -> Iterator[list[Piece]]:
         """Each round's pieces in print order; warns about copies at the end, as `drop_copies` does."""
+        try:
+            yield from self._rounds()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+
+    def _rounds(self) -> Iterator[list[Piece]]:
         live = self.inputs
         for inp in live:
             self._refill(inp)

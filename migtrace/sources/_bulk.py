@@ -72,6 +72,8 @@ _UUID_HEX = np.array([i for i in range(36) if i not in (8, 13, 18, 23)])
 _LOGGER_SPAN = 96
 _FUNC_SPAN = 64
 _LEVEL_LENGTHS = np.array([len(w) for w in _LEVELS])
+#: windows a worker pool computes ahead of the one being folded, per input
+AHEAD = 2
 _DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
 
 Int = npt.NDArray[np.int64]
@@ -402,6 +404,17 @@ def _print(a: npt.NDArray[np.uint8], taken: Bool, starts: Int, ends: Int, p: Int
     return Window(taken, starts, ends, keys[at], blob, record_ends, np.zeros(0, np.int64), at)
 
 
+_worker_literals: dict[tuple[str, ...], Literals] = {}
+
+
+def window_job(window: bytes, tag: bytes, keywords: tuple[str, ...]) -> Window:
+    """`bulk_window` in a worker process (its `Literals` built once per process)."""
+    literals = _worker_literals.get(keywords)
+    if literals is None:
+        literals = _worker_literals[keywords] = Literals(keywords)
+    return bulk_window(window, tag, literals)
+
+
 class Literals:
     """Finds the texts that send a line to the text path: `ASIDE`, and the secret keywords (any case).
 
@@ -411,6 +424,7 @@ class Literals:
     """
 
     def __init__(self, keywords: tuple[str, ...]) -> None:
+        self.words = keywords
         self.keywords = tuple(k.lower().encode("ascii") for k in keywords)
         self._db = None
         if engine_name() == "hyperscan":

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import calendar
 import functools
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
 
@@ -53,7 +55,7 @@ from migtrace.parsers.oslo import (
 )
 from migtrace.parsers.registry import sniff
 from migtrace.parsers.transport import peel, table
-from migtrace.sources._bulk import Batch, Int, bulk_window, key_number
+from migtrace.sources._bulk import AHEAD, Batch, Int, Literals, Window, bulk_window, key_number, window_job
 from migtrace.sources._discover import input_size
 from migtrace.sources._input import FileInput
 from migtrace.sources._open import (
@@ -163,7 +165,8 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
         reader.progress(size)
 
 
-def bulk_batches(reader: FileReader, full: bool, literals: Callable[[bytes], Int] | None) -> Iterator[Batch]:
+def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
+                 pool: Executor | None = None) -> Iterator[Batch]:
     """Yield the input's records as `Batch`es; raise NotPlain where the Event way must take over.
 
     `literals`: the bulk path's finder (`_bulk.Literals`), or None when the
@@ -194,7 +197,7 @@ def bulk_batches(reader: FileReader, full: bool, literals: Callable[[bytes], Int
         if (literals is not None and tag is not None and ctx.tz is UTC
                 and tag.text.isascii() and tag.names.isascii() and tag.text.isprintable()
                 and not len(literals(tag.names.encode("ascii")))):
-            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report)
+            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report, pool)
         else:
             texts: list[TextRecord] = []
             for record in records.read(peek, report):
@@ -277,12 +280,27 @@ class _Records:
         if self.rec is not None:
             yield self._close()
 
-    def read_bulk(self, peek: Peekable, tag: bytes, literals: Callable[[bytes], Int],
-                  report: Callable[[], None] | None = None) -> Iterator[Batch]:
+    def read_bulk(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None = None,
+                  pool: Executor | None = None) -> Iterator[Batch]:
         """Yield the input's records window by window as `Batch`es: the lines `bulk_window` takes printed
-        at once, every other line read by `_feed` as `read` reads it, all in file order."""
+        at once, every other line read by `_feed` as `read` reads it, all in file order.
+
+        `pool`: `bulk_window` runs there (`window_job`), a few windows ahead of
+        the one being folded; its result is the same function's.
+        """
         lineno = 0
-        feed = self._feed
+        for window, win in self._windows(peek, tag, literals, report, pool):
+            yield from self._batch(window, win, lineno)
+            lineno += len(win.taken)
+        if self.rec is not None:
+            last = self._close()
+            yield Batch(np.array([key_number(last.key)], np.int64), np.array([-1], np.int64), [last], None, b"",
+                        lineno)
+
+    def _windows(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None,
+                 pool: Executor | None) -> Iterator[tuple[bytes, Window]]:
+        """Each window's bytes and what `bulk_window` made of it (in `pool`, up to `AHEAD` windows ahead)."""
+        ahead: deque[tuple[bytes, Future[Window]]] = deque()
         for buffer, n in peek.windows():
             if peek.cut_lines:
                 raise NotPlain(self.given)
@@ -290,48 +308,60 @@ class _Records:
                 report()
             window = bytes(memoryview(buffer)[:n])
             if b"\x00" in window:
+                # the windows before it are folded first, then NotPlain (as the text path reads them)
+                while ahead:
+                    done, future = ahead.popleft()
+                    yield done, future.result()
                 raise NotPlain(self.given)
-            win = bulk_window(window, tag, literals)
-            if n > MAX_LINE_CHARS and int((win.ends - win.starts).max()) > MAX_LINE_CHARS:
-                self._lines(window, n)  # NotPlain where a line is longer than the Event way reads
-            texts: list[TextRecord] = []
-            slots: list[Int] = []
-            keys: list[Int] = []
-            taken = win.taken
-            others = np.flatnonzero(~taken)
-            done_lines = 0
-            made = 0  # bulk records made so far in this window
-            starts, ends = win.starts, win.ends
-            for i in [*others.tolist(), len(taken)]:
-                if i > done_lines:  # taken lines done_lines..i-1: one run of bulk records
-                    if self.rec is not None:
-                        texts.append(self._close())
-                        slots.append(np.array([-len(texts)]))
-                        keys.append(np.array([key_number(texts[-1].key)]))
-                    count = i - done_lines
-                    slots.append(np.arange(made, made + count))
-                    keys.append(win.keys[made:made + count])
-                    made += count
-                    self.given += count
-                if i == len(taken):
-                    break
-                raw = window[starts[i]:ends[i]].decode("utf-8", "replace")
-                if raw.endswith("\r"):
-                    raw = raw[:-1]
-                closed = feed(lineno + i + 1, raw)
-                if closed is not None:
-                    texts.append(closed)
+            if pool is None:
+                yield window, bulk_window(window, tag, literals)
+                continue
+            ahead.append((window, pool.submit(window_job, window, tag, literals.words)))
+            if len(ahead) > AHEAD:
+                done, future = ahead.popleft()
+                yield done, future.result()
+        while ahead:
+            done, future = ahead.popleft()
+            yield done, future.result()
+
+    def _batch(self, window: bytes, win: Window, lineno: int) -> Iterator[Batch]:
+        """One window's records: bulk runs as they are, the other lines folded by `_feed`."""
+        feed = self._feed
+        if len(window) > MAX_LINE_CHARS and int((win.ends - win.starts).max()) > MAX_LINE_CHARS:
+            self._lines(window, len(window))  # NotPlain where a line is longer than the Event way reads
+        texts: list[TextRecord] = []
+        slots: list[Int] = []
+        keys: list[Int] = []
+        taken = win.taken
+        others = np.flatnonzero(~taken)
+        done_lines = 0
+        made = 0  # bulk records made so far in this window
+        starts, ends = win.starts, win.ends
+        for i in [*others.tolist(), len(taken)]:
+            if i > done_lines:  # taken lines done_lines..i-1: one run of bulk records
+                if self.rec is not None:
+                    texts.append(self._close())
                     slots.append(np.array([-len(texts)]))
-                    keys.append(np.array([key_number(closed.key)]))
-                done_lines = i + 1
-            lineno += len(taken)
-            if slots:
-                yield Batch(np.concatenate(keys).astype(np.int64), np.concatenate(slots).astype(np.int64), texts,
-                            win, window, lineno - len(taken))
-        if self.rec is not None:
-            last = self._close()
-            yield Batch(np.array([key_number(last.key)], np.int64), np.array([-1], np.int64), [last], None, b"",
-                        lineno)
+                    keys.append(np.array([key_number(texts[-1].key)]))
+                count = i - done_lines
+                slots.append(np.arange(made, made + count))
+                keys.append(win.keys[made:made + count])
+                made += count
+                self.given += count
+            if i == len(taken):
+                break
+            raw = window[starts[i]:ends[i]].decode("utf-8", "replace")
+            if raw.endswith("\r"):
+                raw = raw[:-1]
+            closed = feed(lineno + i + 1, raw)
+            if closed is not None:
+                texts.append(closed)
+                slots.append(np.array([-len(texts)]))
+                keys.append(np.array([key_number(closed.key)]))
+            done_lines = i + 1
+        if slots:
+            yield Batch(np.concatenate(keys).astype(np.int64), np.concatenate(slots).astype(np.int64), texts,
+                        win, window, lineno)
 
     def _feed(self, lineno: int, raw: str) -> TextRecord | None:
         """One line: the quick header inline (nearly every line), else `_other`; the record it closed, if any."""
