@@ -215,3 +215,16 @@ def test_window_takes_the_usual_lines() -> None:
     lines += [_header(i, f"[instance: {INSTANCE}] record {i}", "WARNING") for i in range(50, 99)]
     win = bulk_window(("\n".join(lines) + "\n").encode(), b"[h/s]", Literals(_KEYWORD_LIST))
     assert int(win.taken.sum()) == 98  # all but the last line (a continuation could follow it)
+
+
+def test_jobs_give_the_same_output(tmp_path: Path) -> None:
+    """Windows computed on a process pool (`-j 2`) print what `-j 1` prints (one small window per input too)."""
+    for k, host in enumerate(("compute1", "compute2", "controller")):
+        (tmp_path / host).mkdir()
+        lines = [_header(i, f"{host} record {i} " + "z" * (i % 9), "DEBUG" if i % 3 else "INFO")
+                 + (" f /a/b.py:1" if i % 3 else "") for i in range(k, 3000, 2 + k)]
+        lines[100] = "Traceback (most recent call last):"
+        (tmp_path / host / "nova-compute.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = _run(["-j", "1", str(tmp_path)], WAYS[0])
+    assert one == _run(["-j", "2", str(tmp_path)], WAYS[0])
+    assert one == _run([str(tmp_path)], WAYS[1])
