@@ -151,7 +151,7 @@ class _Input:
     #: records of the input printed so far
     emitted: int = 0
     #: the last bulk runs printed of this input (batch, first slot, stop): looked at when it switches
-    last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=256))
+    last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=64))
 
     def refill(self) -> None:
         """Append the next batch; `done` once no batch follows it (the reading is then over: its last
