@@ -52,12 +52,6 @@ _FUNC[ord("<")] = _FUNC[ord(">")] = True
 _HEX = np.zeros(256, bool)
 for _c in b"0123456789abcdef":
     _HEX[_c] = True
-#: bytes that send a line to the text path wherever they stand: controls other than the newline (a tab, a
-#: CR, ESC: the parser strips or splits at them), DEL, and non-ASCII bytes (decoded with replacement there)
-_ODD = np.zeros(256, bool)
-_ODD[:0x20] = True
-_ODD[ord("\n")] = False
-_ODD[0x7F:] = True
 #: texts that make the parser's quick path step aside (`_textpath._Records.read`'s ANSI prefilter) or take
 #: the DEBUG suffix's `(pid=N)` spellings: a line holding one goes the text path
 ASIDE = (b"#033", b"^[", b";3", b"[0", b"(pid=")
