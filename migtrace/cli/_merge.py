@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -22,10 +23,13 @@ from migtrace.cli._common import (
 )
 from migtrace.model import Event
 from migtrace.pipeline import merged_events
+from migtrace.pipeline._bulk_merge import BulkRun, BulkStream, merged_bulk
 from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
 from migtrace.reports.neutral import has_controls, terminal_safe
-from migtrace.reports.redact import MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
+from migtrace.reports.redact import _KEYWORD_LIST as SECRET_WORDS
+from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
+from migtrace.sources._scan import _hyperscan, engine_name
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -37,11 +41,14 @@ from migtrace.reports.redact import MIN_BARE_SECRET_LEN, Redactor, keyword_hits,
 @click.option("--stats", is_flag=True, help="Print per-file line accounting instead of the records.")
 @tabular_options("merge-stats")
 @click.option("--full/--no-full", default=True, help="Include traceback/continuation lines.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), metavar="N",
+              help="Print plain oslo inputs' windows on N processes (default: all cores for inputs of 32 MiB "
+                   "or more; 1: in this process). The output is the same.")
 @redact_option
 @run_safely
 def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str | None, until: str | None,
-          stats: bool, output: TableOutput, full: bool, redact: str | None, paths: tuple[str, ...],
-          **inputs: Any) -> None:
+          stats: bool, output: TableOutput, full: bool, jobs: int | None, redact: str | None,
+          paths: tuple[str, ...], **inputs: Any) -> None:
     """Print every record of every input in one chronological stream, tagged [host/service].
 
     Times are printed as logged (no clock-skew correction: that needs the
@@ -63,6 +70,11 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     options = RenderOptions(full=full)
     render_one = get_renderer("text", "merge").render
     if not (request_ids or instances or since or until or redactor.categories):
+        bulk = merged_bulk(paths, load_options(**inputs, jobs=jobs), lambda e: render_one(e, options), SECRET_WORDS,
+                           full=full)
+        if bulk is not None:
+            _print_bulk(bulk, redactor, lambda e: render_one(e, options))
+            return
         texts = merged_texts(paths, load_options(**inputs), lambda e: render_one(e, options), full=full)
         if texts is not None:
             _print_texts(texts, redactor, lambda e: render_one(e, options))
@@ -130,6 +142,123 @@ def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event]
                 flush(block)
     finally:
         flush(pending)
+
+
+def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event], str]) -> None:
+    """Print the bulk merge's rounds in blocks, redacted as `_print_texts` redacts (the same decisions).
+
+    A bulk record holds no secret keyword (the bulk path leaves such lines
+    to the text path), so it can change only where a secret learnt earlier
+    reappears: a run holding one (in its printed bytes or its raw lines) is
+    made text records again and each goes the `_print_texts` way.
+    """
+    pending: list[BulkRun | TextRecord] = []
+    count = 0
+
+    def learnt() -> list[str]:
+        return [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+
+    def flush(block: list[BulkRun | TextRecord]) -> None:
+        texts = [r for r in block if isinstance(r, TextRecord)]
+        checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+                  for r in texts}
+        tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
+        named = {tags[i] for i in keyword_hits([t.names for t in tags])}
+        flagged_at = keyword_hits([checks[id(r)] for r in texts])
+        flagged = {id(texts[i]) for i in flagged_at}
+        flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
+        out: list[str] = []
+        runs: list[bool] = []
+
+        def one(r: TextRecord) -> None:
+            secrets = learnt()
+            check = checks.get(id(r))
+            if check is None:
+                check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+            if id(r) in flagged or (secrets and _holds(r, check, secrets)):
+                out.append(render(redactor.events([stream.event(r)])[0]))
+            else:
+                out.append(r.text)
+            runs.append(False)
+
+        for piece in block:
+            if isinstance(piece, BulkRun):
+                secrets = learnt()
+                if secrets and _run_holds(piece, secrets):
+                    for r in piece.records(stream):
+                        one(r)
+                else:
+                    out.append(piece.data[:-1].decode("ascii"))
+                    runs.append(True)
+            else:
+                one(piece)
+        _write_runs(out, runs)
+
+    try:
+        for pieces in stream.rounds:
+            for piece in pieces:
+                pending.append(piece)
+                count += piece.stop - piece.first if isinstance(piece, BulkRun) else 1
+            if count >= _BATCH_RECORDS:
+                block, pending, count = pending, [], 0
+                flush(block)
+    finally:
+        flush(pending)
+
+
+def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
+    """Whether a bulk run holds a learnt secret: in its printed bytes or its records' raw lines."""
+    win = run.batch.win
+    assert win is not None
+    lines = win.lines
+    start, end = int(win.starts[lines[run.first]]), int(win.ends[lines[run.stop - 1]])
+    raw = run.batch.raw
+    return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
+
+
+def _write_runs(batch: list[str], runs: list[bool]) -> None:
+    """`_write` for a block whose items may hold several bulk records (`runs`): those are checked one by one
+    where the block's leak scan finds anything, as each record is by `_write`."""
+    if not batch:
+        return
+    block = "\n".join(batch)
+    if not _surely_clean(block) and leak_check(block):
+        for text, run in zip(batch, runs, strict=True):
+            for one in text.split("\n") if run else [text]:
+                echo_log_text(one, what="a merged record")
+        return
+    # bulk records hold no control character (the bulk path leaves such lines to the text path)
+    controls = any(has_controls(text) for text, run in zip(batch, runs, strict=True) if not run)
+    click.echo("\n".join(terminal_safe(text) for text in batch) if controls else block)
+
+
+#: texts `leak_check` needs to find anything: each shape's first literal, the key spellings (any case), and
+#: `&` and `\\` (its unescaping could make one); a block holding none of them has no leak to find
+_LEAK_SHAPE_STARTS = (b"gAAAAA", b"AQ", b"AKIA", b"eyJ", b"uthorization", b"UTHORIZATION", b"-----BEGIN ", b"&", b"\\")
+_leak_db: list[Any] = []
+
+
+def _surely_clean(block: str) -> bool:
+    """True when `leak_check(block)` surely finds nothing (one hyperscan scan); False when it must run."""
+    if engine_name() != "hyperscan":
+        return False
+    if not _leak_db:
+        hs = _hyperscan()
+        words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
+        db = hs.Database(mode=hs.HS_MODE_BLOCK)
+        db.compile(expressions=[*_LEAK_SHAPE_STARTS, *words], ids=list(range(len(_LEAK_SHAPE_STARTS) + len(words))),
+                   elements=len(_LEAK_SHAPE_STARTS) + len(words), literal=True,
+                   flags=[0] * len(_LEAK_SHAPE_STARTS) + [hs.HS_FLAG_CASELESS] * len(words))
+        _leak_db.append(db)
+    found: list[int] = []
+
+    def stop(_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
+        found.append(_id)
+        return True  # one is enough
+
+    with contextlib.suppress(_hyperscan().ScanTerminated):  # the stop `stop` asks for
+        _leak_db[0].scan(block.encode("utf-8", "surrogatepass"), match_event_handler=stop)
+    return not found
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

@@ -26,9 +26,13 @@ from __future__ import annotations
 
 import calendar
 import functools
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, tzinfo
 from typing import NamedTuple
+
+import numpy as np
 
 from migtrace._naming import service_from_logger
 from migtrace._timeutil import localize
@@ -51,6 +55,7 @@ from migtrace.parsers.oslo import (
 )
 from migtrace.parsers.registry import sniff
 from migtrace.parsers.transport import peel, table
+from migtrace.sources._bulk import AHEAD, Batch, Int, Literals, Window, bulk_window, key_number, window_job
 from migtrace.sources._discover import input_size
 from migtrace.sources._input import FileInput
 from migtrace.sources._open import (
@@ -160,6 +165,66 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
         reader.progress(size)
 
 
+def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
+                 pool: Executor | None = None) -> Iterator[Batch]:
+    """Yield the input's records as `Batch`es; raise NotPlain where the Event way must take over.
+
+    `literals`: the bulk path's finder (`_bulk.Literals`), or None when the
+    input may not be bulk-printed (its host is another input's too: the
+    cross-input de-duplication must see each of its records).  The bulk
+    path also needs the input's zone to be UTC and its service known (one
+    `[host/service]` tag for every record); otherwise every line goes the
+    text path, in batches of `TEXT_BATCH` records.
+    """
+    try:
+        raw = open_raw(reader.item.path)
+    except OSError:
+        raise NotPlain(0) from None
+    try:
+        magic = peek_magic(raw)
+        peek = Peekable(decompressing(raw, magic))
+        if not peek.head:
+            raise NotPlain(0)
+        ctx = reader._context()
+        data = FileInput(reader.item.path, peek, ctx, plain_file=not is_compressed(magic))
+        parser = sniff(data.head)
+        if parser is not PARSER or data.decorations or not data.plain_lines or cr_only(peek.head):
+            raise NotPlain(0)
+        hook = reader.progress
+        report = (lambda: hook(raw.tell())) if hook is not None and raw.seekable() else None
+        records = _Records(ctx, full)
+        tag = records._tag(ctx.service) if ctx.service else None
+        if (literals is not None and tag is not None and ctx.tz is UTC
+                and tag.text.isascii() and tag.names.isascii() and tag.text.isprintable()
+                and not len(literals(tag.names.encode("ascii")))):
+            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report, pool)
+        else:
+            texts: list[TextRecord] = []
+            for record in records.read(peek, report):
+                texts.append(record)
+                if len(texts) >= TEXT_BATCH:
+                    yield text_batch(texts)
+                    texts = []
+            if texts:
+                yield text_batch(texts)
+        if peek.cut_lines or peek.error is not None:
+            raise NotPlain(-1)
+    finally:
+        raw.close()
+    if reader.progress is not None and (size := input_size(reader.item.path)):
+        reader.progress(size)
+
+
+#: records per batch of an input read the text path or the Event way
+TEXT_BATCH = 4096
+
+
+def text_batch(texts: list[TextRecord]) -> Batch:
+    """A batch of text-path records (no bulk record)."""
+    return Batch(np.fromiter((key_number(t.key) for t in texts), np.int64, len(texts)),
+                 np.arange(-1, -len(texts) - 1, -1, dtype=np.int64), texts, None, b"", 0)
+
+
 class _Open:
     """The record being read: what its printed head needs, its extra lines, its raw lines."""
 
@@ -201,11 +266,7 @@ class _Records:
     def read(self, peek: Peekable, report: Callable[[], None] | None = None) -> Iterator[TextRecord]:
         """Yield the records of the input's lines (the quick header inline: it is nearly every line)."""
         lineno = 0
-        match = _FAST_HEADER.match
-        aliases = LEVEL_ALIASES
-        seconds = self.seconds
-        tags = self._tags
-        service = self.ctx.service
+        feed = self._feed
         for buffer, n in peek.windows():
             if peek.cut_lines:
                 raise NotPlain(self.given)  # a line cut at the size limit: the Event way reads (and warns) from here
@@ -213,38 +274,125 @@ class _Records:
                 report()
             for raw in self._lines(buffer, n):
                 lineno += 1
-                if (raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
-                        and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw
-                        and (m := match(raw)) is not None):
-                    # `_Folder.header`, the parser's quick path, step by step
-                    ts, pid_text, level, logger, block, after = m.groups()
-                    if level in aliases:
-                        level = aliases[level]
-                    ok = level != "TRACE" and ("req-" in block or _is_context(block)) and not (
-                        raw.count("[") > raw.count("]") and HEADERISH.match(raw))
-                    if ok:
-                        second = ts[:19]
-                        known = seconds[second] if second in seconds else self._second(second)
-                        ok = known is not None
-                    if ok:
-                        assert known is not None
-                        frac = ts[20:]
-                        micro = int(frac) * 10 ** (6 - len(frac)) if frac else 0
-                        request_id = parse_request_block(block)[0]
-                        after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
-                        if self.rec is not None:
-                            yield self._close()
-                        name = service or _service(logger)
-                        tag = tags.get(name) or self._tag(name)
-                        self.rec = _Open(f"{known[0]}.{micro:06d}", (known[1] * 1_000_000 + micro) / 1_000_000, pid,
-                                         instance, tag, level, logger,
-                                         f" [{request_id}]" if request_id else " [-]", after, lineno, raw)
-                        continue
-                done = self._other(lineno, raw)
+                done = feed(lineno, raw)
                 if done is not None:
                     yield done
         if self.rec is not None:
             yield self._close()
+
+    def read_bulk(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None = None,
+                  pool: Executor | None = None) -> Iterator[Batch]:
+        """Yield the input's records window by window as `Batch`es: the lines `bulk_window` takes printed
+        at once, every other line read by `_feed` as `read` reads it, all in file order.
+
+        `pool`: `bulk_window` runs there (`window_job`), a few windows ahead of
+        the one being folded; its result is the same function's.
+        """
+        lineno = 0
+        for window, win in self._windows(peek, tag, literals, report, pool):
+            yield from self._batch(window, win, lineno)
+            lineno += len(win.taken)
+        if self.rec is not None:
+            last = self._close()
+            yield Batch(np.array([key_number(last.key)], np.int64), np.array([-1], np.int64), [last], None, b"",
+                        lineno)
+
+    def _windows(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None,
+                 pool: Executor | None) -> Iterator[tuple[bytes, Window]]:
+        """Each window's bytes and what `bulk_window` made of it (in `pool`, up to `AHEAD` windows ahead)."""
+        ahead: deque[tuple[bytes, Future[Window]]] = deque()
+        for buffer, n in peek.windows():
+            if peek.cut_lines:
+                raise NotPlain(self.given)
+            if report is not None:
+                report()
+            window = bytes(memoryview(buffer)[:n])
+            if b"\x00" in window:
+                # the windows before it are folded first, then NotPlain (as the text path reads them)
+                while ahead:
+                    done, future = ahead.popleft()
+                    yield done, future.result()
+                raise NotPlain(self.given)
+            if pool is None:
+                yield window, bulk_window(window, tag, literals)
+                continue
+            ahead.append((window, pool.submit(window_job, window, tag, literals.words)))
+            if len(ahead) > AHEAD:
+                done, future = ahead.popleft()
+                yield done, future.result()
+        while ahead:
+            done, future = ahead.popleft()
+            yield done, future.result()
+
+    def _batch(self, window: bytes, win: Window, lineno: int) -> Iterator[Batch]:
+        """One window's records: bulk runs as they are, the other lines folded by `_feed`."""
+        feed = self._feed
+        if len(window) > MAX_LINE_CHARS and int((win.ends - win.starts).max()) > MAX_LINE_CHARS:
+            self._lines(window, len(window))  # NotPlain where a line is longer than the Event way reads
+        texts: list[TextRecord] = []
+        slots: list[Int] = []
+        keys: list[Int] = []
+        taken = win.taken
+        others = np.flatnonzero(~taken)
+        done_lines = 0
+        made = 0  # bulk records made so far in this window
+        starts, ends = win.starts, win.ends
+        for i in [*others.tolist(), len(taken)]:
+            if i > done_lines:  # taken lines done_lines..i-1: one run of bulk records
+                if self.rec is not None:
+                    texts.append(self._close())
+                    slots.append(np.array([-len(texts)]))
+                    keys.append(np.array([key_number(texts[-1].key)]))
+                count = i - done_lines
+                slots.append(np.arange(made, made + count))
+                keys.append(win.keys[made:made + count])
+                made += count
+                self.given += count
+            if i == len(taken):
+                break
+            raw = window[starts[i]:ends[i]].decode("utf-8", "replace")
+            if raw.endswith("\r"):
+                raw = raw[:-1]
+            closed = feed(lineno + i + 1, raw)
+            if closed is not None:
+                texts.append(closed)
+                slots.append(np.array([-len(texts)]))
+                keys.append(np.array([key_number(closed.key)]))
+            done_lines = i + 1
+        if slots:
+            yield Batch(np.concatenate(keys).astype(np.int64), np.concatenate(slots).astype(np.int64), texts,
+                        win, window, lineno)
+
+    def _feed(self, lineno: int, raw: str) -> TextRecord | None:
+        """One line: the quick header inline (nearly every line), else `_other`; the record it closed, if any."""
+        if (raw[10:11] == " " and raw[4:5] == "-" and raw[:1].isdigit() and "\x1b" not in raw
+                and "#033" not in raw and "^[" not in raw and ";3" not in raw and "[0" not in raw
+                and (m := _FAST_HEADER.match(raw)) is not None):
+            # `_Folder.header`, the parser's quick path, step by step
+            ts, pid_text, level, logger, block, after = m.groups()
+            if level in LEVEL_ALIASES:
+                level = LEVEL_ALIASES[level]
+            ok = level != "TRACE" and ("req-" in block or _is_context(block)) and not (
+                raw.count("[") > raw.count("]") and HEADERISH.match(raw))
+            if ok:
+                second = ts[:19]
+                seconds = self.seconds
+                known = seconds[second] if second in seconds else self._second(second)
+                ok = known is not None
+            if ok:
+                assert known is not None
+                frac = ts[20:]
+                micro = int(frac) * 10 ** (6 - len(frac)) if frac else 0
+                request_id = parse_request_block(block)[0]
+                after, instance, pid = split_after(after, level, int(pid_text) if pid_text else None)
+                closed = self._close() if self.rec is not None else None
+                name = self.ctx.service or _service(logger)
+                tag = self._tags.get(name) or self._tag(name)
+                self.rec = _Open(f"{known[0]}.{micro:06d}", (known[1] * 1_000_000 + micro) / 1_000_000, pid,
+                                 instance, tag, level, logger,
+                                 f" [{request_id}]" if request_id else " [-]", after, lineno, raw)
+                return closed
+        return self._other(lineno, raw)
 
     def _second(self, second: str) -> tuple[str, int] | None:
         """`_second` of the input's zone, remembered per input (None: no such time, the general way decides)."""
@@ -355,6 +503,21 @@ def _scratch(ctx: ParseContext) -> ParseContext:
     """A context to try a line with, whose accounting is thrown away."""
     return ParseContext(path=ctx.path, stats=FileStats(path=ctx.path), tz=ctx.tz, host=ctx.host,
                         service=ctx.service, year=ctx.year, host_from=ctx.host_from)
+
+
+#: the parse context of the inputs `promote` read lines of (one per reader: it stats the file)
+_contexts: dict[int, tuple[FileReader, ParseContext]] = {}
+
+
+def promote(reader: FileReader, full: bool, lineno: int, raw: str) -> TextRecord:
+    """The text record of one line the bulk path printed (a whole record: a quick header alone)."""
+    ctx = _contexts.get(id(reader))
+    if ctx is None or ctx[0] is not reader:
+        ctx = _contexts[id(reader)] = (reader, reader._context())
+    records = _Records(ctx[1], full)
+    closed = records._feed(lineno, raw)
+    assert closed is None and records.rec is not None
+    return records._close()
 
 
 def rebuild(reader: FileReader, lineno: int, lines: tuple[str, ...]) -> Event:

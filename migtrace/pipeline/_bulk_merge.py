@@ -1,0 +1,440 @@
+"""`merge` in batches: each input's records come as arrays of sort keys, merged with one stable sort per round.
+
+`merged_texts` (`_text_merge.py`) merges record by record (`heapq.merge`)
+and filters cross-input copies record by record.  Here each input gives
+`Batch`es (`sources/_textpath.bulk_batches`: the bulk path's printed
+records and the text path's `TextRecord`s, in file order) and a round of
+the merge does, with numpy:
+
+- the pending records of every input, concatenated in input order, sorted
+  by key with a stable sort: ties go to the earlier input and, inside one
+  input, to file order — `heapq.merge`'s order when each input's keys do not
+  go down (checked every round; where one does, that round is merged record
+  by record exactly as `heapq.merge` would);
+- the output of the round is the sorted records up to the last pending
+  record of the input that runs out first (what `heapq.merge` gives before
+  it needs that input's next record); that input is refilled, the others
+  keep the rest.
+
+Memory stays bounded by one or two windows per input.
+
+Cross-input copies (`sources/_stream.drop_copies`'s rule) can only be
+between records of the same host.  An input is bulk-printed only when no
+other input has its host, so its records never meet a copy and skip the
+filter; every other record goes through the same filter as before.  Where
+a record read the Event way shows the host of a bulk input (a wrapper line
+revealing another host), that bulk input's records that could equal it are
+made text records again and go through the filter (and the input is read
+the text path from there on).
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from migtrace.model import Event
+from migtrace.options import LoadOptions
+from migtrace.pipeline._paths import StrPath, resolve_paths
+from migtrace.pipeline._text_merge import TEXT_PATH_VARIABLE, TextStream
+from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
+from migtrace.sources._bulk import Batch, Int, Literals
+from migtrace.sources._discover import input_size
+from migtrace.sources._parallel import _context, jobs_of
+from migtrace.sources._stream import DUP_WINDOW_S
+from migtrace.sources._textpath import (
+    NotPlain,
+    TextRecord,
+    bulk_batches,
+    event_record,
+    promote,
+    takes,
+    text_batch,
+)
+
+__all__ = ["BULK_PATH_VARIABLE", "BulkRun", "BulkStream", "merged_bulk"]
+
+#: with the default `-j` (all cores), inputs smaller than this together are read in this process
+POOL_BYTES = 32 << 20
+
+#: `MIGTRACE_MERGE_BULK=0` makes `merge` use the record-by-record text path (tests and benchmarks compare)
+BULK_PATH_VARIABLE = "MIGTRACE_MERGE_BULK"
+
+
+@dataclass(slots=True)
+class BulkRun:
+    """Consecutive bulk records of one window, in print order: their printed bytes (each ends with a newline)."""
+
+    data: bytes
+    batch: Batch
+    first: int
+    stop: int
+
+    def records(self, stream: BulkStream) -> list[TextRecord]:
+        """The run's records as text records (read again from their lines: redaction needs their Events)."""
+        return [stream.promote(self.batch, slot) for slot in range(self.first, self.stop)]
+
+
+Piece = BulkRun | TextRecord
+
+
+class BulkStream(TextStream):
+    """The records of a `merge` in print order as rounds of pieces (bulk runs and text records)."""
+
+    def __init__(self, rounds: Iterator[list[Piece]], readers: dict[str, FileReader], full: bool,
+                 origin_of: dict[int, str]) -> None:
+        super().__init__(iter(()), readers)
+        self.rounds = rounds
+        self._full = full
+        self._origin_of = origin_of
+
+    def promote(self, batch: Batch, slot: int) -> TextRecord:
+        """The text record of a bulk record (its line read by the text path)."""
+        lineno, raw = batch.raw_line(slot)
+        reader = self._readers[self._origin_of[id(batch)]]
+        return promote(reader, self._full, lineno, raw)
+
+
+def merged_bulk(paths: Iterable[StrPath], options: LoadOptions, render: Callable[[Event], str],
+                keywords: tuple[str, ...], *, full: bool = True) -> BulkStream | None:
+    """Every record of every input in time order, in rounds; None where only `merged_events` applies.
+
+    `keywords`: the secret keywords (a line holding one is read the text
+    path, so that redaction sees it as a record).
+    """
+    if options.strict or os.environ.get(TEXT_PATH_VARIABLE) == "0" or os.environ.get(BULK_PATH_VARIABLE) == "0":
+        return None
+    warnings = Warnings(options.warn)
+    readers = open_inputs(resolve_paths(paths), options, warnings)
+    if len(readers) > open_file_budget():
+        return None
+    literals = Literals(keywords)
+    jobs = jobs_of(options)
+    size = sum(input_size(r.item.path) or 0 for r in readers)
+    pool = ProcessPoolExecutor(jobs, mp_context=_context()) if jobs > 1 and (
+        options.jobs is not None or size >= POOL_BYTES) else None
+    merge = _Merge(readers, render, full, literals, warnings, pool)
+    stream = BulkStream(merge.rounds(), {r.item.display: r for r in readers}, full, merge.origin_of)
+    merge.stream = stream
+    return stream
+
+
+@dataclass
+class _Input:
+    """One input's pending records: keys, and where each record is (batch, slot)."""
+
+    index: int
+    reader: FileReader
+    batches: Iterator[Batch]
+    host: str | None
+    bulk: bool
+    keys: Int = field(default_factory=lambda: np.zeros(0, np.int64))
+    batch_of: list[Batch] = field(default_factory=list)
+    which: Int = field(default_factory=lambda: np.zeros(0, np.int64))
+    slots: Int = field(default_factory=lambda: np.zeros(0, np.int64))
+    done: bool = False
+    #: made text records again from here on (a record of another input showed this input's host)
+    switched: bool = False
+    started: bool = False
+    ahead: Batch | None = None
+    #: records given by the input's reading so far, and its warnings waiting to be said: (records before, text)
+    produced: int = 0
+    notes: deque[tuple[int, str]] = field(default_factory=deque)
+    say: Callable[[str], None] = print
+    #: records of the input printed so far
+    emitted: int = 0
+    #: the last bulk runs printed of this input (batch, first slot, stop): looked at when it switches
+    last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=64))
+
+    def refill(self) -> None:
+        """Append the next batch; `done` once no batch follows it (the reading is then over: its last
+        warnings are said when its last record is printed)."""
+        if not self.started:
+            self.started = True
+            self.ahead = self._pull()
+        batch = self.ahead
+        if batch is None:
+            self.done = True
+            return
+        self.ahead = self._pull()
+        self.done = self.ahead is None
+        self.batch_of.append(batch)
+        self.keys = np.concatenate((self.keys, batch.keys))
+        self.which = np.concatenate((self.which, np.full(len(batch.keys), len(self.batch_of) - 1)))
+        self.slots = np.concatenate((self.slots, batch.slots))
+
+    def _pull(self) -> Batch | None:
+        for batch in self.batches:
+            if len(batch.keys):
+                return batch
+        return None
+
+    def take(self, mask: npt.NDArray[np.bool_]) -> None:
+        """Keep only the pending records not in `mask` (those were printed)."""
+        keep = ~mask
+        self.keys, self.which, self.slots = self.keys[keep], self.which[keep], self.slots[keep]
+        if len(self.which) and self.which[0] > 0:  # drop batches no pending record refers to
+            shift = int(self.which[0])
+            self.batch_of = self.batch_of[shift:]
+            self.which = self.which - shift
+        elif not len(self.which):
+            self.batch_of = []
+
+
+
+class _Merge:
+    """The rounds of the merge, the copy filter of the records that need it."""
+
+    def __init__(self, readers: list[FileReader], render: Callable[[Event], str], full: bool, literals: Literals,
+                 warnings: Warnings, pool: Executor | None = None) -> None:
+        self.render = render
+        self.pool = pool
+        self.full = full
+        self.warn = warnings
+        self.origin_of: dict[int, str] = {}
+        self.stream: BulkStream | None = None
+        self.inputs = []
+        for i, r in enumerate(readers):
+            host = r._context().host
+            bulk = True
+            inp = _Input(i, r, iter(()), host, bulk)
+            inp.batches = self._batches(inp, literals if bulk else None)
+            self.inputs.append(inp)
+        self.bulk_hosts = {inp.host for inp in self.inputs if inp.bulk}
+        #: (host, pid) of every record read so far -> the input that gave it first
+        self.seen: dict[tuple[str | None, int | None], _Input] = {}
+        # `drop_copies`' state
+        self.recent: dict[tuple[object, ...], str] = {}
+        self.order: deque[tuple[float, tuple[object, ...]]] = deque()
+        self.dropped = 0
+        self.example = ""
+        self._seconds: dict[int, int] = {}
+
+    def _batches(self, inp: _Input, literals: Literals | None) -> Iterator[Batch]:
+        """One input's batches: bulk/text path while it reads exactly, then the Event way (`_input_records`).
+
+        Its reader's warnings wait in `inp.notes`, each with the number of
+        records the input had given before it, and are said when the merge
+        prints that record (`_say`): where `heapq.merge` over record
+        generators would have let the input's generator run on.
+        """
+        reader = inp.reader
+        say = reader.warn
+        inp.say = say
+        reader.warn = lambda text: inp.notes.append((inp.produced, text))
+        given = 0
+        if takes(reader):
+            try:
+                for batch in bulk_batches(reader, self.full, literals, self.pool):
+                    self.origin_of[id(batch)] = reader.item.display
+                    given += len(batch.keys)
+                    inp.produced = given
+                    yield batch
+                return
+            except NotPlain:
+                pass
+        if given:
+            reader = FileReader(reader.item, reader.options, reader.warn, reader.terms, reader.progress)
+        texts: list[TextRecord] = []
+        for n, e in enumerate(reader.events()):
+            if n >= given:
+                texts.append(event_record(e, self.render))
+                inp.produced = n + 1
+                if len(texts) >= 1024:
+                    yield text_batch(texts)
+                    texts = []
+        if texts:
+            yield text_batch(texts)
+
+    def rounds(self) -> Iterator[list[Piece]]:
+        """Each round's pieces in print order; warns about copies at the end, as `drop_copies` does."""
+        try:
+            yield from self._rounds()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown(cancel_futures=True)
+
+    def _rounds(self) -> Iterator[list[Piece]]:
+        live = self.inputs
+        for inp in live:
+            self._refill(inp)
+        for inp in live:
+            self._say(inp, 0)
+        while True:
+            live = [inp for inp in live if len(inp.keys) or not inp.done]
+            for inp in live:
+                if not len(inp.keys):
+                    self._refill(inp)
+            for inp in self.inputs:
+                if inp.done and not len(inp.keys):
+                    self._say(inp, inp.emitted)
+            live = [inp for inp in live if len(inp.keys)]
+            if not live:
+                break
+            yield self._round(live)
+        if self.dropped:
+            self.warn(f"{self.dropped} records appear in two inputs ({self.example}); each is counted once")
+
+    def _round(self, live: list[_Input]) -> list[Piece]:
+        keys = np.concatenate([inp.keys for inp in live])
+        owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
+        position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
+        if all(not len(inp.keys) or bool(np.all(inp.keys[1:] >= inp.keys[:-1])) for inp in live):
+            order = np.argsort(keys, kind="stable")
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            ends = np.cumsum([len(inp.keys) for inp in live]) - 1
+            open_ends = [int(inverse[ends[k]]) for k, inp in enumerate(live) if not inp.done]
+            cut = min(open_ends) + 1 if open_ends else len(order)
+            chosen = order[:cut]
+        else:
+            chosen = self._heap_order(live)
+        who, at = owner[chosen], position[chosen]
+        pieces: list[Piece] = []
+        # runs: consecutive records of one input's one batch, bulk slots following each other
+        batch_ids = np.empty(len(chosen), np.int64)
+        slots = np.empty(len(chosen), np.int64)
+        for k, inp in enumerate(live):
+            sel = who == k
+            batch_ids[sel] = inp.which[at[sel]] + (k << 32)
+            slots[sel] = inp.slots[at[sel]]
+        new = np.ones(len(chosen), bool)
+        new[1:] = (batch_ids[1:] != batch_ids[:-1]) | (slots[1:] != slots[:-1] + 1) | (slots[:-1] < 0)
+        new |= slots < 0
+        starts = np.flatnonzero(new).tolist()
+        stops = [*starts[1:], len(chosen)]
+        for a, b in zip(starts, stops, strict=True):
+            k = int(who[a])
+            inp = live[k]
+            batch = inp.batch_of[int(inp.which[at[a]])]
+            slot = int(slots[a])
+            inp.emitted += b - a
+            if inp.notes:
+                self._say(inp, inp.emitted)
+            if slot < 0:
+                record = batch.texts[-slot - 1]
+                if self._keep(record, inp):
+                    pieces.append(record)
+                continue
+            last = int(slots[b - 1])
+            if inp.switched:
+                for s in range(slot, last + 1):
+                    record = self._promote(batch, s)
+                    if self._keep(record, inp):
+                        pieces.append(record)
+                continue
+            win = batch.win
+            assert win is not None
+            begin = int(win.record_ends[slot - 1]) + 1 if slot else 0
+            if self.order:
+                self._evict(int(keys[chosen[a:b]].max()))
+            pieces.append(BulkRun(win.blob[begin:int(win.record_ends[last]) + 1], batch, slot, last + 1))
+            inp.last.append((batch, slot, last + 1))
+        for k, inp in enumerate(live):
+            mask = np.zeros(len(inp.keys), bool)
+            mask[at[who == k]] = True
+            inp.take(mask)
+        return pieces
+
+    def _heap_order(self, live: list[_Input]) -> Int:
+        """`heapq.merge`'s order of the pending records, up to the first input that runs out (keys that go down)."""
+        heads = [0] * len(live)
+        offsets = np.cumsum([0, *(len(inp.keys) for inp in live)])
+        out: list[int] = []
+        while True:
+            best = -1
+            for k, inp in enumerate(live):
+                if heads[k] < len(inp.keys) and (best < 0 or inp.keys[heads[k]] < live[best].keys[heads[best]]):
+                    best = k
+            if best < 0:
+                break
+            out.append(int(offsets[best]) + heads[best])
+            heads[best] += 1
+            if heads[best] == len(live[best].keys) and not live[best].done:
+                break
+        return np.array(out, np.int64)
+
+    def _say(self, inp: _Input, printed: int) -> None:
+        """Say the input's warnings given before its record number `printed` + 1 was read."""
+        notes = inp.notes
+        while notes and notes[0][0] <= printed:
+            inp.say(notes.popleft()[1])
+
+    def _refill(self, inp: _Input) -> None:
+        """Read an input's next batch; where its records share a host and a pid with another input's, the
+        bulk inputs among the two are switched (their records may be copies of each other)."""
+        before = len(inp.batch_of)
+        inp.refill()
+        if len(inp.batch_of) == before:
+            return
+        batch = inp.batch_of[-1]
+        pairs: set[tuple[str | None, int | None]] = {(t.host, t.pid) for t in batch.texts}
+        if batch.win is not None:
+            pairs.update((inp.host, None if p < 0 else p) for p in np.unique(batch.win.pids).tolist())
+        for pair in pairs:
+            if pair[0] not in self.bulk_hosts:
+                continue
+            first = self.seen.setdefault(pair, inp)
+            if first is not inp:
+                for other in (inp, first):
+                    if other.bulk and other.host == pair[0] and not other.switched:
+                        self._switch(other)
+
+    def _promote(self, batch: Batch, slot: int) -> TextRecord:
+        assert self.stream is not None
+        return self.stream.promote(batch, slot)
+
+    def _keep(self, record: TextRecord, inp: _Input) -> bool:
+        """`drop_copies` for one record."""
+        now, key, origin = record.stamp, (record.key, record.host, record.pid, record.message), record.origin
+        self._evict_to(now)
+        first = self.recent.get(key)
+        if first is not None and first != origin:
+            self.dropped += 1
+            self.example = self.example or f"{first} and {origin}"
+            return False
+        if first is None:
+            self.recent[key] = origin
+            self.order.append((now, key))
+        return True
+
+    def _switch(self, owner: _Input) -> None:
+        """Another input's record shares `owner`'s host and a pid: `owner`'s records printed lately enter the
+        copy filter, and its records are text records from now on (each goes through the filter)."""
+        owner.switched = True
+        for batch, first, stop in owner.last:
+            for slot in range(first, stop):
+                old = self._promote(batch, slot)
+                ident = (old.key, old.host, old.pid, old.message)
+                if ident not in self.recent:
+                    self.recent[ident] = old.origin
+                    self.order.append((old.stamp, ident))
+
+    def _evict(self, key: int) -> None:
+        """`drop_copies`' eviction for a bulk run, by its last (latest) record's time."""
+        self._evict_to(self._stamp(key))
+
+    def _evict_to(self, now: float) -> None:
+        order, recent = self.order, self.recent
+        while order and now - order[0][0] > DUP_WINDOW_S:
+            recent.pop(order.popleft()[1], None)
+
+    def _stamp(self, key: int) -> float:
+        """`Event.time.timestamp()` of a key (`key_number`)."""
+        second, micro = divmod(key, 1_000_000)
+        epoch = self._seconds.get(second)
+        if epoch is None:
+            rest, s = divmod(second, 60)
+            rest, mi = divmod(rest, 60)
+            rest, h = divmod(rest, 24)
+            rest, d = divmod(rest, 32)
+            y, mo = divmod(rest, 13)
+            epoch = self._seconds[second] = calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0))
+        return (epoch * 1_000_000 + micro) / 1_000_000
