@@ -39,7 +39,7 @@ from migtrace._naming import service_from_name
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
 from migtrace.sources import Warnings
-from migtrace.sources._window import WindowedTerms, _holds
+from migtrace.sources._window import WindowedTerms, _holds, evidence_split
 
 _log = logging.getLogger(__name__)
 
@@ -93,6 +93,19 @@ class Learned:
         return lambda path: (iter(later[path][0]), later[path][1]) if path in later else None
 
 
+class _Kept:
+    """Each input's own records as a read streams them, before the merge (`_load._read(tap=…)`)."""
+
+    def __init__(self) -> None:
+        self.own: dict[str, list[Event]] = {}
+
+    def tap(self, path: str, stream: Iterator[Event]) -> Iterator[Event]:
+        got = self.own.setdefault(path, [])
+        for e in stream:
+            got.append(e)
+            yield e
+
+
 def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: WindowedTerms,
           related_of: Callable[[list[Event]], set[str]], related_terms: Callable[[set[str]], WindowedTerms]) -> Learned:
     """Pass 1 of a targeted read, the later inputs read once for both passes when the ids are learned in time.
@@ -107,7 +120,6 @@ def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: W
     if os.environ.get(ONE_READ_VARIABLE) == "0":
         return whole()
     later: list[str] = []
-    own: dict[str, list[Event]] = {}
 
     def hold_later(path: str) -> Given | None:
         if learns_first(path):
@@ -115,56 +127,49 @@ def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: W
         later.append(path)
         return iter(()), FileStats(path=path)
 
-    def tap(path: str, stream: Iterator[Event]) -> Iterator[Event]:
-        got = own.setdefault(path, [])
-        for e in stream:
-            got.append(e)
-            yield e
-
-    early = read(paths, options, Warnings(), None, first_terms, tap=tap, given=hold_later)
+    kept = _Kept()
+    early = read(paths, options, Warnings(), None, first_terms, tap=kept.tap, given=hold_later)
     if not later:  # every input read: this was pass 1
         return Learned(early)
     if len(later) == len(early.stats):  # nothing to learn from first: pass 1 as it always was
         _log.debug("one read: no input of %s to learn from first", ", ".join(sorted(FIRST_SERVICES)))
         return whole()
-    from migtrace.sources._window import evidence_split  # noqa: PLC0415
-
     ids = related_of(evidence_split(early.events, early.stats, 1)[0])
-    base = related_terms(ids)
-    sets = len(base.evidence)
-    both = WindowedTerms(base.main, base.caseless, tail=base.tail, plain_only=base.plain_only,
-                         hostless=base.hostless, evidence=[*base.evidence, *first_terms.evidence,
-                                                           frozenset(first_terms.main)])
-    late = set(later)
-    held = Warnings()
-    own_late: dict[str, list[Event]] = {}
-
-    def tap_late(path: str, stream: Iterator[Event]) -> Iterator[Event]:
-        got = own_late.setdefault(path, [])
-        for e in stream:
-            got.append(e)
-            yield e
-
-    done = {st.path: st for st in early.stats if st.path not in late}
-    one = read(paths, options, held, None, both, tap=tap_late,
-               given=lambda path: (iter(()), done[path]) if path in done else None)
-    split = {} if held.lines else _split_all(one.stats, late, own_late, sets)
-    if split is None or held.lines:
-        _log.debug("one read: the later inputs cannot be told apart (%s): two passes",
-                   "a warning" if held.lines else "not cut by every set, or lines outside records")
+    split = _read_later(paths, options, read, early.stats, set(later), first_terms, related_terms(ids))
+    if split is None:
         return whole()
-    first_given: dict[str, Given] = {}
-    for st in early.stats:
-        if st.path in done:
-            first_given[st.path] = iter(own.get(st.path, [])), st
+    first_given: dict[str, Given] = {st.path: (iter(kept.own.get(st.path, [])), st)
+                                     for st in early.stats if st.path not in split}
     for path, (first_events, first_stats, _, _) in split.items():
         first_given[path] = iter(first_events), first_stats
     first = read(paths, options, Warnings(), None, first_terms, given=first_given.get)
     return Learned(first, frozenset(ids), {path: (rel, st) for path, (_, _, rel, st) in split.items()})
 
 
-def _split_all(stats: Sequence[FileStats], late: set[str], own: dict[str, list[Event]],
-               sets: int) -> dict[str, tuple[list[Event], FileStats, list[Event], FileStats]] | None:
+#: per later input: pass 1's records and stats, the related pass's records and stats
+_Split = dict[str, tuple[list[Event], FileStats, list[Event], FileStats]]
+
+
+def _read_later(paths: Sequence[str], options: LoadOptions, read: Read, early: Sequence[FileStats], late: set[str],
+                first_terms: WindowedTerms, base: WindowedTerms) -> _Split | None:
+    """Read the later inputs once with the related pass's terms `base` and pass 1's sets; split each (None: not)."""
+    sets = len(base.evidence)
+    both = WindowedTerms(base.main, base.caseless, tail=base.tail, plain_only=base.plain_only,
+                         hostless=base.hostless, evidence=[*base.evidence, *first_terms.evidence,
+                                                           frozenset(first_terms.main)])
+    held = Warnings()
+    kept = _Kept()
+    done = {st.path: st for st in early if st.path not in late}
+    one = read(paths, options, held, None, both, tap=kept.tap,
+               given=lambda path: (iter(()), done[path]) if path in done else None)
+    split = None if held.lines else _split_all(one.stats, late, kept.own, sets)
+    if split is None:
+        _log.debug("one read: the later inputs cannot be told apart (%s): two passes",
+                   "a warning" if held.lines else "not cut by every set, or lines outside records")
+    return split
+
+
+def _split_all(stats: Sequence[FileStats], late: set[str], own: dict[str, list[Event]], sets: int) -> _Split | None:
     """Per later input: (pass 1's records, its stats, the related pass's records, its stats); None: not split."""
     out = {}
     for st in stats:
