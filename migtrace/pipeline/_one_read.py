@@ -18,13 +18,18 @@ set's texts hold, `FileStats.term_hits`), and both passes go on as before
 with those inputs given (`_read(given=…)`): the control plane's inputs are
 read again by the related pass (they are small), nothing else is.
 
+Ids that pass 1 ties to the id only in a later input (an instance's
+compute records name other requests) were not searched there: the later
+inputs are read again for those ids alone and their records added to each
+input's (`_add_late`), the fixpoint of the two passes without a full
+related pass.
+
 What cannot be told apart falls back to the two full passes, so the
 result never depends on this: an input the scan did not cut by every set
 (not plain oslo text: `WindowedTerms.uncut`, or read whole), a record no
 set holds (a banner's neighbour), lines read but not parsed into an
-Event (unparsed, timeless: their accounting could not be split), a
-warning while reading, and above all ids that pass 1 tied to the id only
-in a later input (the later inputs were not searched for them).
+Event (unparsed, timeless: their accounting could not be split), or a
+warning while reading.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Protocol
 
 from migtrace._naming import service_from_name
@@ -73,6 +79,10 @@ class ReadResult(Protocol):
 Read = Callable[..., ReadResult]
 
 
+#: per later input: the related pass's records and accounting
+_Later = dict[str, tuple[list[Event], FileStats]]
+
+
 @dataclass
 class Learned:
     """Pass 1 as a read of every input gives it, and the related pass's records of the inputs already read."""
@@ -80,17 +90,29 @@ class Learned:
     first: ReadResult
     #: the related pass's terms the later inputs were read with (None: they were not: read them again)
     ids: frozenset[str] | None = None
-    later: dict[str, tuple[list[Event], FileStats]] = field(default_factory=dict)
+    later: _Later = field(default_factory=dict)
+    #: reads the later inputs for ids learned from them and adds their records (`_add_late`); None: not
+    more: Callable[[frozenset[str], _Later], _Later | None] | None = None
 
     def given(self, ids: set[str]) -> Callable[[str], Given | None] | None:
-        """The stand-in for the related pass over `ids`: the later inputs' records, or None when not valid."""
-        if self.ids is None or frozenset(ids) != self.ids or not self.later:
-            if self.ids is not None:
-                _log.debug("one read: ids learned from the later inputs too (%s): the related pass reads them again",
-                           ", ".join(sorted(set(ids) - self.ids)))
+        """The stand-in for the related pass over `ids`: the later inputs' records, or None when not valid.
+
+        Ids learned from the later inputs themselves (not in `self.ids`) are
+        searched in them alone, and their records added (the fixpoint of the
+        two passes: the later inputs are read again for the new ids only).
+        """
+        if self.ids is None or not self.later or not self.ids <= frozenset(ids):
             return None
-        later = self.later
-        return lambda path: (iter(later[path][0]), later[path][1]) if path in later else None
+        new = frozenset(ids) - self.ids
+        found = self.later
+        if new:
+            added = self.more(new, self.later) if self.more is not None else None
+            if added is None:
+                _log.debug("one read: the ids learned from the later inputs (%s) not told apart: read again",
+                           ", ".join(sorted(new)))
+                return None
+            found = added
+        return lambda path: (iter(found[path][0]), found[path][1]) if path in found else None
 
 
 class _Kept:
@@ -143,7 +165,10 @@ def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: W
     for path, (first_events, first_stats, _, _) in split.items():
         first_given[path] = iter(first_events), first_stats
     first = read(paths, options, Warnings(), None, first_terms, given=first_given.get)
-    return Learned(first, frozenset(ids), {path: (rel, st) for path, (_, _, rel, st) in split.items()})
+
+    def more(new: frozenset[str], later: _Later) -> _Later | None:
+        return _add_late(paths, options, read, new, later)
+    return Learned(first, frozenset(ids), {path: (rel, st) for path, (_, _, rel, st) in split.items()}, more)
 
 
 #: per later input: pass 1's records and stats, the related pass's records and stats
@@ -214,3 +239,46 @@ def _split(st: FileStats, events: list[Event],
                             errors=[], unparsed_examples=[], timeless_examples=[])
     return first, first_stats, related, related_stats
 
+
+
+def _add_late(paths: Sequence[str], options: LoadOptions, read: Read, new: frozenset[str],
+              later: _Later) -> _Later | None:
+    """The later inputs' related records with those of `new` ids added (read for them alone); None: not told apart.
+
+    The related pass over a file keeps the records holding any of its ids:
+    those holding the ids read before, plus those holding a new one, each
+    record once (by its first line), in line order.  The new ids are also
+    an evidence set of their read, so their hit lines join `term_hits[0]`.
+    """
+    held = Warnings()
+    kept = _Kept()
+    terms = WindowedTerms(new, evidence=[new])
+    got = read(paths, options, held, None, terms, tap=kept.tap,
+               given=lambda path: None if path in later else (iter(()), FileStats(path=path)))
+    if held.lines:
+        return None
+    out: _Later = {}
+    for st in got.stats:
+        if st.path not in later:
+            continue
+        events, rel = later[st.path]
+        hits = st.term_hits.get(1)
+        if (hits is None or st.unparsed_lines or st.timeless_records or st.errors or st.full_read or st.meta_lines
+                or any(a.lineno >= b.lineno for a, b in pairwise(events))):
+            return None
+        have = {e.lineno for e in events}
+        added = []
+        for e in kept.own.get(st.path, []):
+            if not _holds(hits, e.lineno, e.lineno + max(e.line_count, 1)):
+                return None  # a record no new id holds (a banner's neighbour)
+            if e.lineno not in have:
+                added.append(e)
+        lines = sum(max(e.line_count, 1) for e in added)
+        term_hits = dict(rel.term_hits)
+        term_hits[0] = sorted(set(term_hits.get(0, [])) | set(hits))
+        out[st.path] = (sorted([*events, *added], key=lambda e: e.lineno),
+                        replace(rel, term_hits=term_hits, records=rel.records + len(added),
+                                record_lines=rel.record_lines + len(added),
+                                continuation_lines=rel.continuation_lines + lines - len(added),
+                                skipped_lines=rel.skipped_lines - lines))
+    return out
