@@ -173,6 +173,11 @@ class _FirstShown:
                     candidates.update(covered)
         if not candidates:
             return False
+        if RECORD_START.match(raw) is not None and raw[:1].isdigit():
+            # a header line holds its record's logger: a clue on a logger not in it cannot match the record
+            candidates = {c for c in candidates if c.logger is None or _logger_text(c) in raw}
+            if not candidates:
+                return False
         weak = _weak()
         if all(c in weak for c in candidates):  # message clues only: can their wording be in the line at all?
             text = decode_line(raw)
@@ -187,6 +192,12 @@ class _FirstShown:
             self._covers = _by_text(self.pending)
             self.still = _texts(self.pending)
         return bool(shown)
+
+
+@cache
+def _logger_text(clue: Clue) -> bytes:
+    """The clue's logger as the header line prints it (a record's logger starts with it: `Clue.matches`)."""
+    return (clue.logger or "").encode()
 
 
 #: what makes a match in a part of a line (the message) no match in the whole line

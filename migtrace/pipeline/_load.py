@@ -29,7 +29,7 @@ from migtrace.diagnose import ClueHits, diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
 from migtrace.model import Event, FileStats, Terms
 from migtrace.options import LoadOptions
-from migtrace.pipeline import _clues, _vocab
+from migtrace.pipeline import _clues, _one_read, _vocab
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
@@ -226,7 +226,10 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     terms = {ident, ident.removeprefix("req-")} if ident.startswith("req-") else {ident}
     hits = hits if hits is not None else ClueHits()
     clue_set = _clues.first_clue_terms()
-    first = _read(paths, options, Warnings(), None, WindowedTerms(frozenset(terms), evidence=[clue_set]))
+    # the control plane's inputs first: the later ones are then read once for both passes (`_one_read`)
+    learned = _one_read.learn(paths, options, _read, WindowedTerms(frozenset(terms), evidence=[clue_set]),
+                              lambda main: _related_ids(main, terms), _related_terms)
+    first = learned.first
     for e in first.events:
         hits.note(e)
     uncut = {st.path for st in first.stats if st.term_hits and 1 not in st.term_hits}
@@ -238,13 +241,11 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
         # of one, the merge kept the text's copy, which is only a clue record there: without the clue set
         # the export's copy was the id's.  The ids are then taken from a read without it (such sets are small)
         main = _read(paths, options, Warnings(), None, frozenset(terms)).events
-    related: set[str] = set(terms)
-    for e in main:
-        related.update(x for x in (e.instance, e.request_id) if x)
+    related = _related_ids(main, terms)
     # requests of the same instances (API calls, follow-ups) are found by the instance term
     held = Warnings()  # the warnings of the last pass only are the user's
     trial = Keeper(keeper.markers)
-    read, found = _read_split(paths, options, held, trial, _related_terms(related))
+    read, found = _read_split(paths, options, held, trial, _related_terms(related), learned.given(related))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
     if more:
@@ -254,6 +255,14 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
             warnings(line)
         keeper.last_seen, keeper.named = trial.last_seen, trial.named
     return replace(read, evidence=_clock_evidence(read.events, found[0]))
+
+
+def _related_ids(main: Iterable[Event], terms: Iterable[str]) -> set[str]:
+    """The ids the related pass searches: the id's texts and every instance and request of pass 1's main records."""
+    related: set[str] = set(terms)
+    for e in main:
+        related.update(x for x in (e.instance, e.request_id) if x)
+    return related
 
 
 #: the term sets a targeted read's related pass also searches, each only as evidence for something else
@@ -270,12 +279,13 @@ def _related_terms(ids: set[str]) -> WindowedTerms:
 
 
 def _read_split(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,
-                terms: WindowedTerms) -> tuple[_Read, list[list[Event]]]:
+                terms: WindowedTerms, given: _Given | None = None) -> tuple[_Read, list[list[Event]]]:
     """Read with evidence sets: the keeper sees only the main texts' records; each set's records come back apart.
 
     Each file's term-less last record is dropped after the keeper noted its time (as `_read_tail`).
+    `given`: the inputs already read with these terms (`_one_read`).
     """
-    read = _read(paths, options, warnings, None, terms)
+    read = _read(paths, options, warnings, None, terms, given=given)
     main, found = evidence_split(read.events, read.stats, len(terms.evidence))
     tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}
     kept = [e for e in main if keeper(e) and (e.source, e.lineno) not in tails]
