@@ -30,7 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, tzinfo
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 
@@ -139,6 +139,49 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
     oslo text.  Nothing is counted in `reader.stats` (`merge --stats` reads
     the Event way).
     """
+    return _read_plain(reader, full, lambda records, peek, _ctx, report: records.read(peek, report))
+
+
+def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
+                 pool: Executor | None = None) -> Iterator[Batch]:
+    """Yield the input's records as `Batch`es; raise NotPlain where the Event way must take over.
+
+    `literals`: the bulk path's finder (`_bulk.Literals`), or None when the
+    input may not be bulk-printed (its host is another input's too: the
+    cross-input de-duplication must see each of its records).  The bulk
+    path also needs the input's zone to be UTC and its service known (one
+    `[host/service]` tag for every record); otherwise every line goes the
+    text path, in batches of `TEXT_BATCH` records.
+    """
+    def batches(records: _Records, peek: Peekable, ctx: ParseContext, report: Callable[[], None] | None,
+                ) -> Iterator[Batch]:
+        tag = records._tag(ctx.service) if ctx.service else None
+        if (literals is not None and tag is not None and ctx.tz is UTC
+                and tag.text.isascii() and tag.names.isascii() and tag.text.isprintable()
+                and not len(literals(tag.names.encode("ascii")))):
+            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report, pool)
+            return
+        texts: list[TextRecord] = []
+        for record in records.read(peek, report):
+            texts.append(record)
+            if len(texts) >= TEXT_BATCH:
+                yield text_batch(texts)
+                texts = []
+        if texts:
+            yield text_batch(texts)
+
+    return _read_plain(reader, full, batches)
+
+
+_T = TypeVar("_T")
+
+
+def _read_plain(reader: FileReader, full: bool,
+                body: Callable[[_Records, Peekable, ParseContext, Callable[[], None] | None], Iterator[_T]],
+                ) -> Iterator[_T]:
+    """Open a plain oslo input and yield what `body` makes of its records (NotPlain where the Event way
+    must take over: before the first line when the input is not plain oslo text, at the end when lines
+    were cut or the read failed)."""
     try:
         raw = open_raw(reader.item.path)
     except OSError:
@@ -156,59 +199,9 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
         # the progress hook hears how far into the file each window ends, as the Event way's reader tells it
         hook = reader.progress
         report = (lambda: hook(raw.tell())) if hook is not None and raw.seekable() else None
-        yield from _Records(ctx, full).read(peek, report)
+        yield from body(_Records(ctx, full), peek, ctx, report)
         if peek.cut_lines or peek.error is not None:
             raise NotPlain(-1)  # the Event way warns about them (it reads again, skipping every record given)
-    finally:
-        raw.close()
-    if reader.progress is not None and (size := input_size(reader.item.path)):
-        reader.progress(size)
-
-
-def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
-                 pool: Executor | None = None) -> Iterator[Batch]:
-    """Yield the input's records as `Batch`es; raise NotPlain where the Event way must take over.
-
-    `literals`: the bulk path's finder (`_bulk.Literals`), or None when the
-    input may not be bulk-printed (its host is another input's too: the
-    cross-input de-duplication must see each of its records).  The bulk
-    path also needs the input's zone to be UTC and its service known (one
-    `[host/service]` tag for every record); otherwise every line goes the
-    text path, in batches of `TEXT_BATCH` records.
-    """
-    try:
-        raw = open_raw(reader.item.path)
-    except OSError:
-        raise NotPlain(0) from None
-    try:
-        magic = peek_magic(raw)
-        peek = Peekable(decompressing(raw, magic))
-        if not peek.head:
-            raise NotPlain(0)
-        ctx = reader._context()
-        data = FileInput(reader.item.path, peek, ctx, plain_file=not is_compressed(magic))
-        parser = sniff(data.head)
-        if parser is not PARSER or data.decorations or not data.plain_lines or cr_only(peek.head):
-            raise NotPlain(0)
-        hook = reader.progress
-        report = (lambda: hook(raw.tell())) if hook is not None and raw.seekable() else None
-        records = _Records(ctx, full)
-        tag = records._tag(ctx.service) if ctx.service else None
-        if (literals is not None and tag is not None and ctx.tz is UTC
-                and tag.text.isascii() and tag.names.isascii() and tag.text.isprintable()
-                and not len(literals(tag.names.encode("ascii")))):
-            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report, pool)
-        else:
-            texts: list[TextRecord] = []
-            for record in records.read(peek, report):
-                texts.append(record)
-                if len(texts) >= TEXT_BATCH:
-                    yield text_batch(texts)
-                    texts = []
-            if texts:
-                yield text_batch(texts)
-        if peek.cut_lines or peek.error is not None:
-            raise NotPlain(-1)
     finally:
         raw.close()
     if reader.progress is not None and (size := input_size(reader.item.path)):
