@@ -12,13 +12,11 @@ show, how to format it) is made here in `_view_*`.
 from __future__ import annotations
 
 import base64
-import contextlib
 import functools
 import gzip
 import hashlib
 import importlib.util
 import json
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from migtrace._cachefile import read_private, write_private
 from migtrace.model import Event, FileStats, Finding, Migration, level_rank
 from migtrace.pipeline import Analysis
 from migtrace.reports import _charts
@@ -128,43 +127,21 @@ def bundle_cache_path() -> Path | None:
     return cache_dir() / f"plotly-{key}.b64"
 
 
-def _trusted(path: Path) -> None:
-    """Refuse (PermissionError) a file or directory that is not this user's alone.
-
-    The cached bundle runs in the browser of whoever opens a report: one
-    planted by another user in a shared or loose directory is never used.
-    """
-    st = path.stat()
-    if hasattr(os, "getuid") and st.st_uid != os.getuid():
-        raise PermissionError(f"{path} belongs to another user")
-    if st.st_mode & 0o022:
-        raise PermissionError(f"{path} is writable by others")
-
-
 def _read_packed(path: Path) -> str | None:
-    """The cached packed bundle, or None when it is missing, not ours alone, or does not match its digest line."""
+    """The cached packed bundle, or None: the bundle runs in the browser of whoever opens a report, so a
+    file planted by another user, loose, a symlink or cut short is never used (`_cachefile.read_private`)."""
+    payload = read_private(path)
+    if not payload:
+        return None
     try:
-        _trusted(path.parent)
-        _trusted(path)
-        digest, _, packed = path.read_text(encoding="ascii").partition("\n")
-    except (OSError, ValueError):
+        return payload.decode("ascii")
+    except UnicodeDecodeError:
         return None
-    if not packed or hashlib.sha256(packed.encode("ascii")).hexdigest() != digest:
-        return None
-    return packed
 
 
 def _write_packed(path: Path, packed: str) -> None:
     """Store the packed bundle (digest line first) atomically, in a private directory; failures are ignored."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _trusted(path.parent)
-        tmp.write_text(hashlib.sha256(packed.encode("ascii")).hexdigest() + "\n" + packed, encoding="ascii")
-        os.replace(tmp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    write_private(path, packed.encode("ascii"))
 
 
 def _t(e: Any, attr: str = "time") -> str:
