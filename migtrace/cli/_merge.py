@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -23,13 +23,15 @@ from migtrace.cli._common import (
 )
 from migtrace.model import Event
 from migtrace.pipeline import merged_events
-from migtrace.pipeline._bulk_merge import BulkRun, BulkStream, merged_bulk
-from migtrace.pipeline._text_merge import TextRecord, TextStream, merged_texts
+from migtrace.pipeline._text_merge import TextRecord, TextStream, bulk_may_pay, merged_texts
 from migtrace.reports import RenderOptions, get_renderer
 from migtrace.reports.neutral import has_controls, terminal_safe
 from migtrace.reports.redact import _KEYWORD_LIST as SECRET_WORDS
 from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
 from migtrace.sources._scan import _hyperscan, engine_name
+
+if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
+    from migtrace.pipeline._bulk_merge import BulkRun, BulkStream
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -70,8 +72,11 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
     options = RenderOptions(full=full)
     render_one = get_renderer("text", "merge").render
     if not (request_ids or instances or since or until or redactor.categories):
-        bulk = merged_bulk(paths, load_options(**inputs, jobs=jobs), lambda e: render_one(e, options), SECRET_WORDS,
-                           full=full)
+        bulk = None
+        if bulk_may_pay(paths):
+            from migtrace.pipeline._bulk_merge import merged_bulk  # noqa: PLC0415 - numpy: only where it pays
+            bulk = merged_bulk(paths, load_options(**inputs, jobs=jobs), lambda e: render_one(e, options),
+                               SECRET_WORDS, full=full)
         if bulk is not None:
             _print_bulk(bulk, redactor, lambda e: render_one(e, options))
             return
@@ -182,7 +187,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
             runs.append(False)
 
         for piece in block:
-            if isinstance(piece, BulkRun):
+            if not isinstance(piece, TextRecord):  # a BulkRun
                 secrets = learnt()
                 if secrets and _run_holds(piece, secrets):
                     for r in piece.records(stream):
@@ -198,7 +203,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         for pieces in stream.rounds:
             for piece in pieces:
                 pending.append(piece)
-                count += piece.stop - piece.first if isinstance(piece, BulkRun) else 1
+                count += 1 if isinstance(piece, TextRecord) else piece.stop - piece.first
             if count >= _BATCH_RECORDS:
                 block, pending, count = pending, [], 0
                 flush(block)

@@ -43,7 +43,7 @@ import numpy.typing as npt
 from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
-from migtrace.pipeline._text_merge import TEXT_PATH_VARIABLE, TextStream
+from migtrace.pipeline._text_merge import BULK_PATH_VARIABLE, TEXT_PATH_VARIABLE, TextStream
 from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._discover import input_size
@@ -64,8 +64,6 @@ __all__ = ["BULK_PATH_VARIABLE", "BulkRun", "BulkStream", "merged_bulk"]
 #: with the default `-j` (all cores), inputs smaller than this together are read in this process
 POOL_BYTES = 32 << 20
 
-#: `MIGTRACE_MERGE_BULK=0` makes `merge` use the record-by-record text path (tests and benchmarks compare)
-BULK_PATH_VARIABLE = "MIGTRACE_MERGE_BULK"
 
 
 @dataclass(slots=True)

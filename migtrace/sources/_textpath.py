@@ -30,9 +30,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from datetime import UTC, datetime, tzinfo
-from typing import NamedTuple, TypeVar
-
-import numpy as np
+from typing import TYPE_CHECKING, NamedTuple, TypeVar
 
 from migtrace._naming import service_from_logger
 from migtrace._timeutil import localize
@@ -55,7 +53,6 @@ from migtrace.parsers.oslo import (
 )
 from migtrace.parsers.registry import sniff
 from migtrace.parsers.transport import peel, table
-from migtrace.sources._bulk import AHEAD, Batch, Int, Literals, Window, bulk_window, key_number, window_job
 from migtrace.sources._discover import input_size
 from migtrace.sources._input import FileInput
 from migtrace.sources._open import (
@@ -69,6 +66,9 @@ from migtrace.sources._open import (
 )
 from migtrace.sources._reader import FileReader
 from migtrace.sources._url import is_url
+
+if TYPE_CHECKING:  # numpy and the bulk path are imported where a bulk merge runs, not by the text path
+    from migtrace.sources._bulk import Batch, Int, Literals, Window
 
 
 class TextRecord(NamedTuple):
@@ -214,6 +214,9 @@ TEXT_BATCH = 4096
 
 def text_batch(texts: list[TextRecord]) -> Batch:
     """A batch of text-path records (no bulk record)."""
+    import numpy as np  # noqa: PLC0415 - the bulk merge's: a text-path merge of small inputs never imports it
+
+    from migtrace.sources._bulk import Batch, key_number  # noqa: PLC0415 - the same
     return Batch(np.fromiter((key_number(t.key) for t in texts), np.int64, len(texts)),
                  np.arange(-1, -len(texts) - 1, -1, dtype=np.int64), texts, None, b"", 0)
 
@@ -281,6 +284,9 @@ class _Records:
         `pool`: `bulk_window` runs there (`window_job`), a few windows ahead of
         the one being folded; its result is the same function's.
         """
+        import numpy as np  # noqa: PLC0415 - the bulk merge's (see `text_batch`)
+
+        from migtrace.sources._bulk import Batch, key_number  # noqa: PLC0415 - the same
         lineno = 0
         for window, win in self._windows(peek, tag, literals, report, pool):
             yield from self._batch(window, win, lineno)
@@ -293,6 +299,8 @@ class _Records:
     def _windows(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None,
                  pool: Executor | None) -> Iterator[tuple[bytes, Window]]:
         """Each window's bytes and what `bulk_window` made of it (in `pool`, up to `AHEAD` windows ahead)."""
+        from migtrace.sources._bulk import AHEAD, bulk_window, window_job  # noqa: PLC0415 - the bulk merge's
+
         ahead: deque[tuple[bytes, Future[Window]]] = deque()
         for buffer, n in peek.windows():
             if peek.cut_lines:
@@ -319,6 +327,9 @@ class _Records:
 
     def _batch(self, window: bytes, win: Window, lineno: int) -> Iterator[Batch]:
         """One window's records: bulk runs as they are, the other lines folded by `_feed`."""
+        import numpy as np  # noqa: PLC0415 - the bulk merge's (see `text_batch`)
+
+        from migtrace.sources._bulk import Batch, key_number  # noqa: PLC0415 - the same
         feed = self._feed
         if len(window) > MAX_LINE_CHARS and int((win.ends - win.starts).max()) > MAX_LINE_CHARS:
             self._lines(window, len(window))  # NotPlain where a line is longer than the Event way reads

@@ -35,7 +35,8 @@ SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 REQ = "req-2c9d7e1a-5b3f-4c8e-9a6d-0f1e2d3c4b5a"
 IDS = "5e4d3c2b1a0949f8e7d6c5b4a3928170 8170f6e5d4c34b2a1a09f8e7d6c5b4a3 - default default"
 INSTANCE = "7f3e2d1c-0b9a-4c8d-8e7f-6a5b4c3d2e1f"
-WAYS = ({}, {BULK_PATH_VARIABLE: "0"}, {TEXT_PATH_VARIABLE: "0"})
+#: the bulk path forced (the sample sets are below its size gate), the text path, the Event path
+WAYS = ({BULK_PATH_VARIABLE: "1"}, {BULK_PATH_VARIABLE: "0"}, {TEXT_PATH_VARIABLE: "0"})
 
 
 def _run(args: Sequence[str], env: dict[str, str]) -> tuple[str, str, int]:
