@@ -33,7 +33,10 @@ OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal"), ("migtra
 LAZY_IMPORTS = {("migtrace/__init__.py", f) for f in ("_check_paths", "load", "read_events", "correlate", "diagnose", "__getattr__",
                                                        "render")} | {("migtrace/cli/_common.py", "load"),
                                                                      ("migtrace/cli/_common.py", "colour"),
-                                                                     ("reports/redact.py", "migration")}
+                                                                     ("reports/redact.py", "migration")} | {
+    # the bulk merge's numpy: a text-path merge of small inputs never imports it (tests/test_imports.py)
+    ("migtrace/sources/_textpath.py", f) for f in ("text_batch", "read_bulk", "_windows", "_batch")} | {
+    ("migtrace/cli/_merge.py", "merge")}
 
 
 def _real_modules() -> list[Path]:
