@@ -23,7 +23,6 @@ survived.
 from __future__ import annotations
 
 import bisect
-import contextlib
 import dataclasses
 import functools
 import html
@@ -38,7 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from migtrace.errors import RenderError
 from migtrace.model import Event, FileStats, Finding, HostAttempt, Migration, Phase
 from migtrace.sources._literals import trie_pattern
-from migtrace.sources._scan import engine_name
+from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # the pipeline (correlate, diagnose) is imported only where an analysis is redacted
     from migtrace.pipeline import Analysis
@@ -826,12 +825,7 @@ def _caseless_literals(words: tuple[str, ...]) -> Any:
     (or with `MIGTRACE_SCAN_ENGINE=python`, which tests use to compare)."""
     if engine_name() != "hyperscan":
         return None
-    import hyperscan  # noqa: PLC0415 - optional (the `fast` extra)
-
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    db.compile(expressions=[w.encode("ascii") for w in words], ids=list(range(len(words))), elements=len(words),
-               literal=True, flags=[hyperscan.HS_FLAG_CASELESS] * len(words))
-    return db
+    return literal_database([w.encode("ascii") for w in words], [True] * len(words))
 
 
 def _holds_any(text: str, words: tuple[str, ...]) -> bool:
@@ -839,17 +833,7 @@ def _holds_any(text: str, words: tuple[str, ...]) -> bool:
     db = _caseless_literals(words)
     if db is None:
         return True
-    found: list[int] = []
-
-    def stop(_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
-        found.append(1)
-        return True  # one is enough: stop scanning
-
-    import hyperscan  # noqa: PLC0415 - installed: the database above was built with it
-
-    with contextlib.suppress(hyperscan.ScanTerminated):  # the stop `stop` asks for
-        db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=stop)
-    return bool(found)
+    return holds_any(db, text.encode("utf-8", "surrogatepass"))
 
 
 def _clean_ids(events: Sequence[Event]) -> set[int]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +27,7 @@ from migtrace.reports import RenderOptions, get_renderer
 from migtrace.reports.neutral import has_controls, terminal_safe
 from migtrace.reports.redact import _KEYWORD_LIST as SECRET_WORDS
 from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redactor, keyword_hits, leak_check
-from migtrace.sources._scan import _hyperscan, engine_name
+from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
     from migtrace.pipeline._bulk_merge import BulkRun, BulkStream
@@ -248,22 +247,10 @@ def _surely_clean(block: str) -> bool:
     if engine_name() != "hyperscan":
         return False
     if not _leak_db:
-        hs = _hyperscan()
         words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
-        db = hs.Database(mode=hs.HS_MODE_BLOCK)
-        db.compile(expressions=[*_LEAK_SHAPE_STARTS, *words], ids=list(range(len(_LEAK_SHAPE_STARTS) + len(words))),
-                   elements=len(_LEAK_SHAPE_STARTS) + len(words), literal=True,
-                   flags=[0] * len(_LEAK_SHAPE_STARTS) + [hs.HS_FLAG_CASELESS] * len(words))
-        _leak_db.append(db)
-    found: list[int] = []
-
-    def stop(_id: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
-        found.append(_id)
-        return True  # one is enough
-
-    with contextlib.suppress(_hyperscan().ScanTerminated):  # the stop `stop` asks for
-        _leak_db[0].scan(block.encode("utf-8", "surrogatepass"), match_event_handler=stop)
-    return not found
+        _leak_db.append(literal_database([*_LEAK_SHAPE_STARTS, *words],
+                                         [False] * len(_LEAK_SHAPE_STARTS) + [True] * len(words)))
+    return not holds_any(_leak_db[0], block.encode("utf-8", "surrogatepass"))
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

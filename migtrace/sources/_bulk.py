@@ -38,7 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
-from migtrace.sources._scan import _hyperscan, engine_name
+from migtrace.sources._scan import engine_name, literal_database
 
 #: per byte value: may stand in a logger name (`[\w.\-]` in ASCII)
 _LOGGER = np.zeros(256, bool)
@@ -422,12 +422,7 @@ class Literals:
         self.keywords = tuple(k.lower().encode("ascii") for k in keywords)
         self._db = None
         if engine_name() == "hyperscan":
-            hs = _hyperscan()
-            pats = [*ASIDE, *self.keywords]
-            db = hs.Database(mode=hs.HS_MODE_BLOCK)
-            db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
-                       flags=[0] * len(ASIDE) + [hs.HS_FLAG_CASELESS] * len(self.keywords))
-            self._db = db
+            self._db = literal_database([*ASIDE, *self.keywords], [False] * len(ASIDE) + [True] * len(self.keywords))
 
     def __call__(self, window: bytes) -> Int:
         """Offsets inside every occurrence."""

@@ -27,6 +27,7 @@ tests compare the windows with (`MIGTRACE_SCAN_WINDOWS=0` selects it).
 
 from __future__ import annotations
 
+import contextlib
 import os
 from bisect import bisect_right
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
@@ -61,6 +62,29 @@ def _hyperscan() -> Any:
     return hyperscan
 
 
+def literal_database(texts: Sequence[bytes], caseless: Sequence[bool]) -> Any:
+    """A hyperscan block-mode database of literal `texts` (match ids = their positions; `caseless[i]`:
+    text i in any ASCII case). Only where hyperscan is installed (`engine_name()` said so)."""
+    hs = _hyperscan()
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(expressions=list(texts), ids=list(range(len(texts))), elements=len(texts), literal=True,
+               flags=[hs.HS_FLAG_CASELESS if c else 0 for c in caseless])
+    return db
+
+
+def holds_any(db: Any, data: bytes) -> bool:
+    """Whether `data` holds any text of the `literal_database`: one scan, stopped at the first hit."""
+    found: list[int] = []
+
+    def stop(_ident: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
+        found.append(1)
+        return True  # one is enough: stop scanning
+
+    with contextlib.suppress(_hyperscan().ScanTerminated):  # the stop `stop` asks for
+        db.scan(data, match_event_handler=stop)
+    return bool(found)
+
+
 def engine_name() -> str:
     """The search engine in use: 'hyperscan' when installed (and not overridden), else 'python'."""
     wanted = os.environ.get(ENGINE_VARIABLE, "")
@@ -82,14 +106,10 @@ class Matcher:
         if engine == "hyperscan":
             # the banners go in the same database: `bytes.find(b"\n-- ")` skips badly (its last byte, a
             # blank, is everywhere in a log) and cost as much as the whole term search
-            _hs = _hyperscan()
             banners = [b"\n" + b for b in _BANNERS]
-            pats = [*self.exact, *self.caseless, *banners]
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
-                       flags=[0] * len(self.exact) + [_hs.HS_FLAG_CASELESS] * len(self.caseless)
-                       + [0] * len(banners))
-            self._db = db
+            self._db = literal_database([*self.exact, *self.caseless, *banners],
+                                        [False] * len(self.exact) + [True] * len(self.caseless)
+                                        + [False] * len(banners))
             self.finds_banners = True
 
     def offsets(self, block: bytes) -> list[int]:
@@ -629,13 +649,9 @@ class _Groups:
             self._pats.extend((t.lower().encode(), g, True) for t in sorted(caseless) if t and "\n" not in t)
         self._db: Any = None
         if engine == "hyperscan":
-            _hs = _hyperscan()
             banners = [b"\n" + b for b in _BANNERS]
-            pats = [p for p, _, _ in self._pats] + banners
-            db = _hs.Database(mode=_hs.HS_MODE_BLOCK)
-            db.compile(expressions=pats, ids=list(range(len(pats))), elements=len(pats), literal=True,
-                       flags=[_hs.HS_FLAG_CASELESS if c else 0 for _, _, c in self._pats] + [0] * len(banners))
-            self._db = db
+            self._db = literal_database([p for p, _, _ in self._pats] + banners,
+                                        [c for _, _, c in self._pats] + [False] * len(banners))
             self._owner = [g for _, g, _ in self._pats] + [self.size] * len(banners)
 
     def starts(self, window: bytearray | bytes, size: int) -> list[set[int]]:
