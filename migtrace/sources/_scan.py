@@ -193,17 +193,19 @@ def _banner_starts(window: bytearray | bytes, size: int, out: set[int]) -> None:
 
 
 def _find_all(block: bytes | bytearray, needles: Sequence[bytes], out: list[int]) -> None:
-    """One match per line per needle is enough: after a hit, go on from the next line."""
+    """Every match of every needle, as hyperscan reports them.
+
+    Skipping to the next newline after a hit would be cheaper, but a block
+    joins the pieces of a line cut at MAX_LINE_BYTES with no newline between
+    them and the next line, so the skip would hide that next line's hit.
+    """
     find = block.find
     add = out.append
     for needle in needles:
         at = find(needle)
         while at >= 0:
             add(at)
-            nl = find(b"\n", at + len(needle))
-            if nl < 0:
-                break
-            at = find(needle, nl + 1)
+            at = find(needle, at + len(needle))
 
 
 @lru_cache(maxsize=8)

@@ -164,7 +164,10 @@ def test_tar_member() -> None:
         assert windowed == reference and reference[0]
 
 
-def test_lines_longer_than_the_limit_are_cut_alike() -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_lines_longer_than_the_limit_are_cut_alike(engine: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both engines: the line scan joins a cut line's piece to the next line with no newline between."""
+    monkeypatch.setenv(_scan.ENGINE_VARIABLE, engine)
     line = HEADER % (1, 1, b"INFO", ID.encode(), b"", b"")
     long = line + b"y" * (MAX_LINE_BYTES + 5000) + UUID.encode() + b"\n"  # the uuid is past the cut
     exact = line + b"z" * (MAX_LINE_BYTES - len(line)) + b"\n"  # exactly the limit: cut
