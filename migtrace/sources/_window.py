@@ -145,8 +145,94 @@ class WindowedTerms(Terms):
         return lambda lineno, raw: _inside(lines, stamps, ids, lineno, raw)
 
 
+    def window_test(self, path: str) -> WindowTest | None:
+        """`line_test` for a scan that tells which windowed ids a line holds (None: every such line stays)."""
+        lines = self.ranges.get(path)
+        stamps = self.stamps.get(path)
+        if lines is None and stamps is None:
+            return None
+        return WindowTest(lines, stamps, frozenset(i.encode() for i in self.windowed))
+
+
 def _always(_lineno: int, _raw: bytes) -> bool:
     return True
+
+
+#: the bytes a uuid-shaped text is made of: a windowed id right after one of them may be hidden from
+#: `_inside`'s `finditer` (an earlier uuid-shaped run overlapping it is taken first)
+_UUID_ALPHABET = frozenset(b"0123456789abcdef-")
+
+
+def uuid_shaped(text: bytes) -> bool:
+    """True when `_inside` can name this windowed text (its `finditer` yields only uuid-shaped runs)."""
+    return _UUID_BYTES.fullmatch(text) is not None
+
+
+def seen_ids(window: bytes | bytearray, line: int, found: list[tuple[int, bytes | None]]) -> set[bytes] | None:
+    """The windowed ids `_inside` names in the line starting at `line`, from a scan's occurrences; None: not sure.
+
+    `found` holds each occurrence of a windowed text in the line as (start
+    offset in `window`, the text when it is uuid-shaped, else None: never
+    named).  `finditer` yields an occurrence of a uuid-shaped id unless an
+    earlier uuid-shaped run overlaps it, and such a run holds the byte just
+    before it: when that byte is not of a uuid's alphabet (or the occurrence
+    opens the line) the id is named.  Any other occurrence: None (the caller
+    asks `_inside` itself).
+    """
+    named: set[bytes] = set()
+    for start, ident in found:
+        if ident is None:
+            continue
+        if start > line and window[start - 1] in _UUID_ALPHABET:
+            return None
+        named.add(ident)
+    return named
+
+
+class WindowTest:
+    """One file's test of a line holding windowed ids, given the ids (`_inside` without its uuid search).
+
+    The scan (`_scan._id_finder`) finds each windowed id with an id of its
+    own, so a line is looked at only for its stamp and the windows of the
+    ids it holds: the same answer as `_inside` (`holds`), which stays the
+    answer where the scan cannot tell what `_inside` would name (`inside`).
+    """
+
+    __slots__ = ("ids", "lines", "stamps")
+
+    def __init__(self, lines: FileRanges | None, stamps: FileStamps | None, ids: frozenset[bytes]) -> None:
+        self.lines, self.stamps, self.ids = lines, stamps, ids
+
+    def stamp(self, raw: bytes) -> bytes | None:
+        """The oslo stamp that places a header line by the file's stamp windows (None: placed by its number)."""
+        if self.stamps is None or not RECORD_START.match(raw):
+            return None
+        found = _OSLO_STAMP.search(raw, 0, _STAMP_WITHIN)
+        return found.group() if found else None
+
+    def holds(self, named: set[bytes], stamp: bytes | None, lineno: int) -> bool:
+        """`_inside` for a line naming exactly the ids `named` (not empty), stamped `stamp` (`stamp()`)."""
+        table: Any
+        where: Any
+        if stamp is not None:
+            table, where = self.stamps, stamp
+        elif self.lines is not None:
+            table, where = self.lines, lineno
+        else:
+            return True  # a line the file's stamp windows cannot place, and no line ranges: keep it
+        for ident in named:
+            spans = table.get(ident)
+            if spans is None:
+                continue  # no window of this id in this file
+            starts, ends = spans
+            i = bisect_right(starts, where) - 1
+            if i >= 0 and where <= ends[i]:
+                return True
+        return False
+
+    def inside(self, lineno: int, raw: bytes) -> bool:
+        """The line test itself (`_inside`), for a line whose named ids the scan cannot tell."""
+        return _inside(self.lines, self.stamps, self.ids, lineno, raw)
 
 
 def _inside(lines: FileRanges | None, stamps: FileStamps | None, ids: frozenset[bytes], lineno: int,
