@@ -39,7 +39,7 @@ from migtrace.model import FileStats, Terms
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
-from migtrace.sources._window import WindowedTerms, seen_ids, uuid_shaped
+from migtrace.sources._window import WindowedTerms, uuid_shaped
 
 #: how many lines above a traceback hit are searched for its record's header
 LOOKBACK = 400
@@ -695,20 +695,8 @@ def _id_finder(everywhere: Matcher, terms: WindowedTerms,
         found, holding = scan.starts(w, size)
         if test is None:  # no window in this file: every line of the ids stays
             found.update(holding)
-            return found
-        at, no = 0, base + 1
-        for start in sorted(holding.keys() - found):
-            named = seen_ids(w, start, holding[start])
-            if named is not None and not named:  # only texts `_inside` never names: kept, as it keeps them
-                found.add(start)
-                continue
-            raw = bytes(w[start:_line_end(w, start, size)])
-            stamp = test.stamp(raw) if named is not None else None
-            if stamp is None:
-                no += _newlines(w, at, start)
-                at = start
-            if test.holds(named, stamp, no) if named is not None else test.inside(no, raw):
-                found.add(start)
+        else:
+            test.select(w, size, base, holding, found, _newlines)
         return found
     return hits
 
