@@ -39,7 +39,7 @@ from migtrace.model import FileStats, Terms
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
-from migtrace.sources._window import WindowedTerms
+from migtrace.sources._window import WindowedTerms, uuid_shaped
 
 #: how many lines above a traceback hit are searched for its record's header
 LOOKBACK = 400
@@ -616,6 +616,8 @@ def _window_hit_finder(terms: frozenset[str],
     everywhere = matcher_for(terms.searched(stats.host))
     if not terms.windowed:
         return lambda w, size, _base: everywhere.line_starts(w, size)
+    if everywhere.engine == "hyperscan":
+        return _id_finder(everywhere, terms, stats.path)
     by_window, in_window = matcher_for(terms.windowed), terms.line_test(stats.path)
 
     def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
@@ -626,6 +628,77 @@ def _window_hit_finder(terms: frozenset[str],
             at = start
             if in_window(no, bytes(w[start:_line_end(w, start, size)])):
                 found.add(start)
+        return found
+    return hits
+
+
+class _IdScan:
+    """The texts searched everywhere (and the banners) and each windowed id, found in ONE hyperscan search.
+
+    Each windowed text has a match id of its own, so the scan tells which
+    ids a line holds and where: pass 2's line test then looks only at those
+    (`_window.WindowTest`) instead of searching every candidate line for
+    uuids again.
+    """
+
+    def __init__(self, exact: tuple[bytes, ...], caseless: tuple[bytes, ...], windowed: tuple[bytes, ...]) -> None:
+        banners = [b"\n" + b for b in _BANNERS]
+        self._main = len(exact) + len(caseless) + len(banners)
+        self._lengths = [len(t) for t in windowed]
+        #: per windowed text: itself when `_inside` can name it (uuid-shaped), else None
+        self._names = [t if uuid_shaped(t) else None for t in windowed]
+        self._db = literal_database([*exact, *caseless, *banners, *windowed],
+                                    [False] * len(exact) + [True] * len(caseless)
+                                    + [False] * (len(banners) + len(windowed)))
+
+    def starts(self, window: bytearray | bytes,
+               size: int) -> tuple[set[int], dict[int, list[tuple[int, bytes | None]]]]:
+        """The start offsets of `window[:size]`'s lines holding a text searched everywhere or a banner, and per
+        line start holding a windowed text its occurrences as (start offset, uuid-shaped text or None)."""
+        main: list[int] = []
+        ids: list[tuple[int, int]] = []
+        first = self._main
+
+        def on_match(pattern: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            if pattern < first:
+                main.append(end - 1)
+            else:
+                ids.append((end, pattern - first))
+
+        self._db.scan(memoryview(window)[:size] if size < len(window) else window, match_event_handler=on_match)
+        rfind = window.rfind
+        found = {rfind(b"\n", 0, off) + 1 for off in main}
+        if window.startswith(_BANNERS):
+            found.add(0)
+        lengths, names = self._lengths, self._names
+        lines: dict[int, list[tuple[int, bytes | None]]] = {}
+        for end, k in ids:
+            start = end - lengths[k]
+            lines.setdefault(rfind(b"\n", 0, start) + 1, []).append((start, names[k]))
+        return found, lines
+
+
+@lru_cache(maxsize=8)
+def _id_scan(exact: tuple[bytes, ...], caseless: tuple[bytes, ...], windowed: frozenset[str]) -> _IdScan:
+    return _IdScan(exact, caseless, tuple(sorted(t.encode() for t in windowed if t and "\n" not in t)))
+
+
+def _id_finder(everywhere: Matcher, terms: WindowedTerms,
+               path: str) -> Callable[[bytearray | bytes, int, int], set[int]]:
+    """`_window_hit_finder` with hyperscan: a line holding a windowed id is tested for the ids the scan found.
+
+    Same lines as testing each candidate line with `line_test` (tests/sources/test_window_ids.py);
+    the line number is counted only for a line its stamp cannot place.
+    """
+    scan = _id_scan(everywhere.exact, everywhere.caseless, terms.windowed)
+    test = terms.window_test(path)
+
+    def hits(w: bytearray | bytes, size: int, base: int) -> set[int]:
+        found, holding = scan.starts(w, size)
+        if test is None:  # no window in this file: every line of the ids stays
+            found.update(holding)
+        else:
+            test.select(w, size, base, holding, found, _newlines)
         return found
     return hits
 
