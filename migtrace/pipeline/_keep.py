@@ -80,6 +80,8 @@ class Keeper:
 
 #: an instance or migration uuid in a record's text
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+#: what the markers capture as a migration's uuid (`(?P<uuid>[0-9a-f-]{36})`, phases.yaml)
+_MIGRATION_ID = re.compile(r"[0-9a-f-]{36}")
 #: the services whose records `Unmoved.tally` counts: what `skew` picks the reference clock from
 REFERENCE_SERVICES = frozenset({"n-api", "n-cond", "n-sch"})
 
@@ -128,8 +130,10 @@ class Unmoved:
         message = e.message
         text = message if not e.extra else "\n".join((message, *e.extra))
         uuids = _UUID.findall(text)
-        if uuids and (MIGRATION_WORD in message or "uuid" in text or any(u.lower() in ids for u in uuids)):
+        if uuids and ("uuid" in text or any(u.lower() in ids for u in uuids)):
             return True
+        if MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None:
+            return True  # correlate joins it by a move's migration uuid (the markers' `uuid` group)
         if self.clock.search(message) is not None:
             return True
         if self.could_find is None:
