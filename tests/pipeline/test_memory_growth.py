@@ -19,9 +19,9 @@ from migtrace.correlate.skew import evidence_texts
 from migtrace.diagnose.catalog import load_catalog
 from migtrace.diagnose.orphans import orphan_test
 from migtrace.model import Event
-from migtrace.pipeline.analysis import Analysis
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
+from migtrace.pipeline.analysis import Analysis
 from migtrace.serialize import migration_summary
 
 SIZES = {"small": 1 << 20, "big": 4 << 20}
