@@ -126,3 +126,21 @@ def test_fewer_records_are_kept(name: str, monkeypatch: pytest.MonkeyPatch) -> N
     # every record the full read kept of a moved instance is still kept
     assert ({(e.source, e.lineno) for e in full.events if e.instance in moved}
             <= {(e.source, e.lineno) for e in lean.events})
+
+
+def test_the_read_again_keeps_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When a move is found on a dropped id, `load` reads again with nothing dropped: the full read's result."""
+    path = [str(ROOT / "sample_logs" / "zed-mixed")]
+    calls: list[bool] = []
+    real = _load._unmoved_safe
+
+    def unsafe(unmoved: Unmoved, migrations: object, events: object) -> bool:
+        calls.append(real(unmoved, migrations, events))  # type: ignore[arg-type]
+        return False
+    monkeypatch.setattr(_load, "_unmoved_safe", unsafe)
+    again = _load.load(path, LoadOptions())
+    monkeypatch.setenv(_load.UNMOVED_VARIABLE, "1")
+    full = _load.load(path, LoadOptions())
+    assert calls == [True]  # one dropping read, judged unsafe here, then the read keeping everything
+    assert len(again.events) == len(full.events)
+    assert again.migrations == full.migrations and again.warnings == full.warnings
