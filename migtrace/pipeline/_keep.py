@@ -6,6 +6,12 @@ grows with what is kept, not with the size of the logs.  What is dropped
 still says one thing diagnosis needs: that a host was alive and logging
 (`last_seen`, the time of each host's last record), which tells a move stuck
 on a command from logs that simply end.
+
+A selective read knows after its first pass which instances moved: `Unmoved`
+then drops, of what the rules keep, the records of the others that no move,
+clock or finding needs (docs/architecture.md).  A targeted read's related
+pass lets go while streaming the records whose fate is already known
+(`Prefilter`).
 """
 
 from __future__ import annotations
