@@ -136,7 +136,7 @@ class Unmoved:
         message = e.message
         text = message if not e.extra else "\n".join((message, *e.extra))
         uuids = _UUID.findall(text)
-        if uuids and ("uuid" in text or any(u.lower() in ids for u in uuids)):
+        if uuids and ("uuid" in text or any(u in ids or u.lower() in ids for u in uuids)):
             return True
         if MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None:
             return True  # correlate joins it by a move's migration uuid (the markers' `uuid` group)
