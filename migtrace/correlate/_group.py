@@ -78,10 +78,12 @@ _RequestGroup = tuple[str, str, list[Event]]
 
 
 def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
-              clocks: Mapping[str, float] | None = None) -> list[Migration]:
+              clocks: Mapping[str, float] | None = None, last_seen: datetime | None = None) -> list[Migration]:
     """Return the migrations found in time-ordered events, oldest first.
 
     `clocks`: host -> ± seconds its clock leaves on cross-host times (`skew.estimate_clocks`).
+    `last_seen`: the time of the logs' last record when later than the last event given (a read that
+    dropped records it did not need still knows when the logs end).
     """
     markers = markers or load_markers()
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
@@ -101,7 +103,8 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
     _join_by_migration_uuid(events, moves.ops, moves.owner, matches)
     moves.ops.extend(_orphan_operations(events, moves.owner, matches, taken))
     moves.ops = _joined_halves(moves.ops, matches, markers)
-    last_seen = events[-1].time if events else None
+    if events and (last_seen is None or events[-1].time > last_seen):
+        last_seen = events[-1].time
     migrations = [build_migration(op.kind, op.instance, op.request_ids + op.followups, op.events,
                                   matches, markers, last_seen=last_seen, followup_ids=op.followup_requests,
                                   clocks=clocks)

@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -147,10 +147,19 @@ class HostClocks(dict[str, float]):
 Bounds = dict[tuple[str, str], float]
 
 
-def _reference(events: Sequence[Event]) -> str | None:
+def _reference(events: Sequence[Event], more: Mapping[tuple[str, str], int] | None = None) -> str | None:
+    """The API's host with the most records (else the conductor's or scheduler's); `more`: (service, host) ->
+    records of those services a read did not keep (`pipeline._keep.Unmoved`), counted as if kept."""
+    more = more or {}
     counts = Counter(e.host for e in events if e.service == "n-api" and e.host)
+    for (service, host), n in more.items():
+        counts[host] += n if service == "n-api" else 0
+    counts = +counts
     if not counts:
         counts = Counter(e.host for e in events if e.service in ("n-cond", "n-sch") and e.host)
+        for (service, host), n in more.items():
+            counts[host] += n if service in ("n-cond", "n-sch") else 0
+        counts = +counts
     return min(counts, key=lambda h: (-counts[h], h)) if counts else None
 
 
@@ -342,9 +351,13 @@ def _shift(lo: float | None, hi: float | None) -> tuple[float, float]:
     return 0.0, abs(lo) if lo is not None else 0.0
 
 
-def estimate_clocks(events: Sequence[Event], correct: bool = True) -> ClockEstimate:
-    """Return the per-host clock estimate (module docstring); `correct`: shift hosts found off."""
-    reference = _reference(events)
+def estimate_clocks(events: Sequence[Event], correct: bool = True,
+                    more: Mapping[tuple[str, str], int] | None = None) -> ClockEstimate:
+    """Return the per-host clock estimate (module docstring); `correct`: shift hosts found off.
+
+    `more`: per (service, host), the records a read did not keep that the reference clock counts (`_reference`).
+    """
+    reference = _reference(events, more)
     est = ClockEstimate(reference=reference)
     if reference is None:
         return est

@@ -6,17 +6,27 @@ grows with what is kept, not with the size of the logs.  What is dropped
 still says one thing diagnosis needs: that a host was alive and logging
 (`last_seen`, the time of each host's last record), which tells a move stuck
 on a command from logs that simply end.
+
+A selective read knows after its first pass which instances moved: `Unmoved`
+then drops, of what the rules keep, the records of the others that no move,
+clock or finding needs (docs/architecture.md).  A targeted read's related
+pass lets go while streaming the records whose fate is already known
+(`Prefilter`).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from migtrace._naming import host_named_by_line
 from migtrace.correlate._domains import HYPERVISOR_SERVICES
 from migtrace.correlate.markers import MarkerSet
+from migtrace.correlate.skew import evidence_texts
 from migtrace.model import Event, level_rank
+from migtrace.pipeline._moves import MoveFinder
 
 _WARNING = level_rank("WARNING")
 _INFO = level_rank("INFO")
@@ -29,8 +39,10 @@ KEEP_TEXTS = (MIGRATION_WORD, ACTION_PATH)
 class Keeper:
     """A predicate over the event stream that remembers the requests that opened a move."""
 
-    def __init__(self, markers: MarkerSet) -> None:
+    def __init__(self, markers: MarkerSet, unmoved: Unmoved | None = None) -> None:
         self.markers = markers
+        #: drops, of what the rules below keep, the records of instances that never moved (None: keeps them)
+        self.unmoved = unmoved
         self.requests: set[str] = set()
         #: host (or source path, for records without a host) -> time of its latest record
         self.last_seen: dict[str, datetime] = {}
@@ -38,6 +50,11 @@ class Keeper:
         self.named: dict[str, Counter[str]] = defaultdict(Counter)
 
     def __call__(self, e: Event) -> bool:
+        if not self._kept(e):
+            return False
+        return self.unmoved is None or self.unmoved.needed(e)
+
+    def _kept(self, e: Event) -> bool:
         key = e.host or e.source
         if e.host is None and e.service in (None, "n-cpu"):
             named = host_named_by_line(e.message)
@@ -51,6 +68,10 @@ class Keeper:
         if e.request_id and self.markers.starts_request(e):
             self.requests.add(e.request_id)
             return True
+        return self.by_record(e)
+
+    def by_record(self, e: Event) -> bool:
+        """The rules that look at the record alone (not at the requests seen before it)."""
         # a cheap text test only: correlate matches the kept events in full, once
         if self.markers.could_match(e.message):
             return True
@@ -61,3 +82,166 @@ class Keeper:
         if e.service in HYPERVISOR_SERVICES and level_rank(e.level) >= _INFO:
             return True  # libvirt/QEMU lines (not libvirtd's debug flood): correlate joins them by domain
         return MIGRATION_WORD in e.message
+
+
+#: an instance or migration uuid in a record's text
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+#: what the markers capture as a migration's uuid (`(?P<uuid>[0-9a-f-]{36})`, phases.yaml)
+_MIGRATION_ID = re.compile(r"[0-9a-f-]{36}")
+#: the services whose records `Unmoved.tally` counts: what `skew` picks the reference clock from
+REFERENCE_SERVICES = frozenset({"n-api", "n-cond", "n-sch"})
+
+
+class Unmoved:
+    """Of the records the Keeper keeps, drop those of instances that never moved and no finding needs.
+
+    A selective read knows after pass 1 which requests and instances moved
+    (`MoveFinder`, plus `contexts`: every request id a move's evidence marker
+    was logged under, a service's own context too).  A record the Keeper keeps
+    is still needed when (docs/architecture.md, "What a whole-set read keeps"):
+
+    * its request is one of those, or its instance (the field, or any uuid of
+      its text: the ids correlate reads from text) moved: correlation joins it;
+    * its text holds a migration uuid next to ``igration`` (joined by that uuid);
+    * it holds a clock text (`skew.evidence_texts`): the clock bounds use it;
+    * its text holds ``uuid`` (a libvirt domain/uuid pair: correlate learns
+      domain names from it);
+    * an orphan finding could count it (`diagnose.orphans.orphan_test`: a
+      signature's match or a failure record; without a catalog, WARNING and up).
+
+    Everything else a dropped record could still say is tallied: its host's
+    latest time (`latest`: a move still running is judged against the logs'
+    last record), its count per (service, host) for the reference clock
+    (`reference_counts`), and its instance and request ids (`instances`,
+    `requests`): `load` checks that no move it found is about them, else it
+    reads again keeping everything (a move that pass 1 could not see).
+    """
+
+    def __init__(self, ids: Iterable[str], contexts: Iterable[str],
+                 could_find: Callable[[Event], bool] | None) -> None:
+        self.ids = frozenset(ids) | frozenset(contexts)
+        self.could_find = could_find
+        self.clock = re.compile("|".join(re.escape(t) for t in sorted(evidence_texts(), key=len, reverse=True)))
+        self.latest: dict[str, datetime] = {}
+        self.reference_counts: Counter[tuple[str, str]] = Counter()
+        self.instances: set[str] = set()
+        self.requests: set[str] = set()
+        self.dropped = 0
+
+    def needed(self, e: Event) -> bool:
+        """True when the record must be kept; else it is tallied (class docstring) and False."""
+        ids = self.ids
+        if e.host is None or (e.request_id is not None and e.request_id in ids) or e.instance in ids:
+            return True
+        message = e.message
+        text = message if not e.extra else "\n".join((message, *e.extra))
+        uuids = _UUID.findall(text)
+        if uuids and ("uuid" in text or any(u in ids or u.lower() in ids for u in uuids)):
+            return True
+        if MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None:
+            return True  # correlate joins it by a move's migration uuid (the markers' `uuid` group)
+        if self.clock.search(message) is not None:
+            return True
+        if self.could_find is None:
+            if level_rank(e.level) >= _WARNING:
+                return True
+        elif self.could_find(e):
+            return True
+        self._tally(e, uuids)
+        return False
+
+    def _tally(self, e: Event, uuids: list[str]) -> None:
+        host = e.host
+        assert host is not None  # records without a host are kept
+        seen = self.latest.get(host)
+        if seen is None or e.time > seen:
+            self.latest[host] = e.time
+        if e.service in REFERENCE_SERVICES:
+            self.reference_counts[(e.service, host)] += 1
+        if e.instance:
+            self.instances.add(e.instance)
+        self.instances.update(u.lower() for u in uuids)
+        if e.request_id:
+            self.requests.add(e.request_id)
+        self.dropped += 1
+
+
+class ContextFinder(MoveFinder):
+    """Pass 1's `MoveFinder`, also noting the service contexts that logged a move's evidence (`contexts`).
+
+    `MoveFinder` pulls no service-internal request (`[req-… - - - - -]`): it
+    would pull the service's housekeeping.  `correlate` still groups such a
+    context's records by its id, and a marker that opens, follows up or
+    implies a move there (as correlate counts them per request: not a
+    `foreign_context` one) makes every record of it part of that move's
+    story: `Unmoved` keeps them all.
+    """
+
+    def __init__(self, markers: MarkerSet) -> None:
+        super().__init__(markers)
+        self.contexts: set[str] = set()
+
+    def __call__(self, e: Event) -> bool:
+        super().__call__(e)
+        req = e.request_id
+        if req is not None and e.user is None and req not in self.contexts and any(
+                m.marker.opens or m.marker.followup or (m.marker.implies and not m.marker.foreign_context)
+                for m in self.markers.match(e)):
+            self.contexts.add(req)
+        return False
+
+
+class Prefilter:
+    """A targeted read's test while it streams: may the record still matter once the read is split?
+
+    The related pass of `timeline` reads every record of its ids, and an id
+    may be a service's context (a periodic task's `[req-… - - - - -]` logs
+    every minute on every compute: 0.5 M records on a 1 GiB set).  The read
+    is split into the main texts' records and the evidence sets' only after
+    it ended (`evidence_split`), then the Keeper decides; held whole, those
+    records were most of the memory.  A record is let go while streaming
+    only when the outcome is already known:
+
+    * it is certainly a main record: plain oslo text (its parsed text is its
+      lines' text) holding no evidence text (no evidence set's hit can lie in
+      its lines), with a host (the Keeper counts the self-naming lines of
+      records without one);
+    * the Keeper would not keep it: none of its per-record rules holds, its
+      request opened no move so far (`started` holds every request a record
+      opening or following up a move was seen under, main or not: a superset
+      of the Keeper's `requests` at that point of the time order), nor does it.
+
+    What the Keeper would still have done with it, note its host's time
+    (`last_seen`), is done here; `merge_into` hands those times over.
+    """
+
+    def __init__(self, keeper: Keeper, evidence: Iterable[frozenset[str]]) -> None:
+        self.keeper = keeper
+        sets = list(evidence)
+        exact = sorted({t for texts in sets for t in texts}, key=len, reverse=True)
+        caseless = sorted({t for texts in sets for t in getattr(texts, "caseless", ())}, key=len, reverse=True)
+        self.evidence = re.compile("|".join([*(re.escape(t) for t in exact),
+                                             *(f"(?i:{re.escape(t)})" for t in caseless)]) or "(?!)")
+        self.started: set[str] = set()
+        self.last_seen: dict[str, datetime] = {}
+
+    def __call__(self, e: Event) -> bool:
+        if e.host is None or e.fmt != "oslo" or self.evidence.search(e.text) is not None:
+            return True
+        req = e.request_id
+        if req is not None and (req in self.started or self.keeper.markers.starts_request(e)):
+            self.started.add(req)
+            return True
+        if self.keeper.by_record(e):
+            return True
+        seen = self.last_seen.get(e.host)
+        if seen is None or e.time > seen:
+            self.last_seen[e.host] = e.time
+        return False
+
+    def merge_into(self, last_seen: dict[str, datetime]) -> None:
+        """Add the let-go records' times to the Keeper's (each host's latest record)."""
+        for key, t in self.last_seen.items():
+            seen = last_seen.get(key)
+            if seen is None or t > seen:
+                last_seen[key] = t

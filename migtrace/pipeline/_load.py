@@ -23,17 +23,18 @@ from datetime import datetime, timedelta
 
 from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
+from migtrace.correlate._domains import domain_pairs
 from migtrace.correlate.markers import MarkerSet, load_markers
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks, evidence_texts
 from migtrace.diagnose import ClueHits, diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
-from migtrace.model import Event, FileStats, Terms
+from migtrace.diagnose.orphans import orphan_test
+from migtrace.model import Event, FileStats, Migration, Terms
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _clues, _one_read, _vocab
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
-from migtrace.pipeline._keep import Keeper
-from migtrace.pipeline._moves import MoveFinder
+from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
@@ -48,6 +49,8 @@ WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
 REUSE_VARIABLE = "MIGTRACE_PASS2_REUSE"
 #: `MIGTRACE_PASS1_FOLD=0` reads the release clues and clock texts in a raw pass of their own (tests compare)
 FOLD_VARIABLE = "MIGTRACE_PASS1_FOLD"
+#: `MIGTRACE_KEEP_UNMOVED=1` keeps the records of instances that never moved (`_keep.Unmoved`; tests compare)
+UNMOVED_VARIABLE = "MIGTRACE_KEEP_UNMOVED"
 _log = logging.getLogger(__name__)
 
 
@@ -123,38 +126,90 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     keeper = Keeper(load_markers())
     catalog: Catalog | None = None
     hits = ClueHits()  # the release clues of every record, whichever path reads it (`_clues`)
+    built: _Built | None = None
     if options.focus:
         read = _targeted(path_list, options, warnings, options.focus, keeper, hits)
     elif options.select and _rereadable(path_list):
         catalog = load_catalog(tuple(options.signatures)) if options.diagnose else None
-        with shared_pool():  # the passes read on one local pool
-            read, keeper = _selective(path_list, options, warnings, catalog, hits)
+        # the records of instances that never moved are dropped while read (`_keep.Unmoved`) when a
+        # diagnosis says which ones an orphan finding needs; a move found on a dropped id: read again
+        drop = catalog is not None and os.environ.get(UNMOVED_VARIABLE) != "1"
+        while True:
+            with shared_pool():  # the passes read on one local pool
+                read, keeper, held = _selective(path_list, options, catalog, hits, drop)
+            if keeper.unmoved is None:
+                break
+            built = _built(read, keeper, options, path_list)
+            if _unmoved_safe(keeper.unmoved, built.migrations, built.events):
+                break
+            _log.debug("a move was found on an id whose records were dropped: read again keeping them")
+            drop, built = False, None
+        for line in held:
+            warnings(line)
     else:
         read = _read(path_list, options, warnings, _clues.noting(hits, keeper))
-    if not path_list:
-        warnings("no input: give paths, or set $MIGTRACE_LOGS")
-    if options.tz is None and not options.tz_by_path and any(
-            s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
-        warnings("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
-    hosted = with_hosts([*read.events, *read.evidence], read.stats, keeper.named,
-                        keeper.last_seen)  # type: ignore[arg-type]
-    kept, evidence = hosted[:len(read.events)], hosted[len(read.events):]
-    # one input may hold several hosts' files one after the other (a concatenated stdin): correlation
-    # needs time order across all of them (stable: same-time lines keep their input order)
-    kept.sort(key=lambda e: e.time)
-    clocks = estimate_clocks(sorted([*kept, *evidence], key=lambda e: e.time) if evidence else kept,
-                             correct=options.skew == "auto")
-    for line in zone_warnings(clocks, read.stats):
+    if built is None:
+        built = _built(read, keeper, options, path_list)
+    for line in built.warnings:
         warnings(line)
-    events, offsets = _aligned(kept, clocks.offsets)
-    pm = clocks.host_clocks()  # ± per host (inf: wrong zone) and the pairs' bounds after the shifts
-    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
+    offsets = built.offsets
+    analysis = Analysis(events=tuple(built.events), migrations=tuple(built.migrations),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets), release_clues=_clues.by_host(hits, read.stats))
     if not options.diagnose:
         return analysis
     return with_diagnosis(analysis, options.signatures, options.release, catalog=catalog)
+
+
+@dataclass(frozen=True, slots=True)
+class _Built:
+    """The kept events aligned on the clocks, their moves, and the warnings the assembly gave (in order)."""
+
+    events: list[Event]
+    offsets: dict[str, float]
+    migrations: list[Migration]
+    warnings: list[str]
+
+
+def _built(read: _Read, keeper: Keeper, options: LoadOptions, path_list: Sequence[str]) -> _Built:
+    """Attribute hosts, estimate the clocks, align the events and correlate them into moves."""
+    lines: list[str] = []
+    if not path_list:
+        lines.append("no input: give paths, or set $MIGTRACE_LOGS")
+    if options.tz is None and not options.tz_by_path and any(
+            s.fmt.startswith(("oslo", "journal-text")) for s in read.stats):
+        lines.append("timestamps without a zone were read as UTC; give --tz ZONE if the hosts log local time")
+    hosted = with_hosts([*read.events, *read.evidence], read.stats, keeper.named,
+                        keeper.last_seen)  # type: ignore[arg-type]
+    kept, evidence = hosted[:len(read.events)], hosted[len(read.events):]
+    # one input may hold several hosts' files one after the other (a concatenated stdin): correlation
+    # needs time order across all of them (stable: same-time lines keep their input order)
+    kept.sort(key=lambda e: e.time)
+    unmoved = keeper.unmoved
+    clocks = estimate_clocks(sorted([*kept, *evidence], key=lambda e: e.time) if evidence else kept,
+                             correct=options.skew == "auto", more=unmoved.reference_counts if unmoved else None)
+    lines += zone_warnings(clocks, read.stats)
+    events, offsets = _aligned(kept, clocks.offsets)
+    pm = clocks.host_clocks()  # ± per host (inf: wrong zone) and the pairs' bounds after the shifts
+    ended = max(_shifted(unmoved.latest, offsets).values(), default=None) if unmoved else None
+    migrations = correlate(events, load_markers(), pm, last_seen=ended)
+    return _Built(events, offsets, migrations, lines)
+
+
+def _unmoved_safe(unmoved: Unmoved, migrations: Sequence[Migration], events: Sequence[Event]) -> bool:
+    """True when no move is about an id whose records were dropped and no record pairs a domain with a uuid.
+
+    A move pass 1 could not see (its instance named only on records pass 1 did not read) would have
+    joined dropped records; a domain name paired with one uuid makes correlation look at where every
+    instance lived (`correlate._domains`), which the dropped records also tell.
+    """
+    if not unmoved.dropped:
+        return True
+    if any(m.instance in unmoved.instances or any(r in unmoved.requests for r in m.request_ids)
+           for m in migrations):
+        return False
+    return not domain_pairs(events)
 
 
 def with_diagnosis(analysis: Analysis, signatures: Sequence[str] = (), release: str | None = None, *,
@@ -285,10 +340,12 @@ def _read_split(paths: Sequence[str], options: LoadOptions, warnings: Warnings, 
     Each file's term-less last record is dropped after the keeper noted its time (as `_read_tail`).
     `given`: the inputs already read with these terms (`_one_read`).
     """
-    read = _read(paths, options, warnings, None, terms, given=given)
+    lean = Prefilter(keeper, terms.evidence)  # records no split needs: let go
+    read = _read(paths, options, warnings, lean, terms, given=given)
     main, found = evidence_split(read.events, read.stats, len(terms.evidence))
     tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}
     kept = [e for e in main if keeper(e) and (e.source, e.lineno) not in tails]
+    lean.merge_into(keeper.last_seen)
     return _Read(kept, read.stats), found
 
 
@@ -348,8 +405,8 @@ def near_ids(paths: Iterable[StrPath], options: LoadOptions, ident: str, limit: 
     return []
 
 
-def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
-               catalog: Catalog | None, hits: ClueHits) -> tuple[_Read, Keeper]:
+def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | None, hits: ClueHits,
+               drop: bool = False) -> tuple[_Read, Keeper, list[str]]:
     """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
 
     Pass 1 parses only the records holding a vocabulary text and notes which
@@ -362,6 +419,10 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     seen, it is read again with that instance (rare: the id never shared a
     line with a vocabulary text).  Inputs the term filter cannot cut safely
     are read in full (`FileStats.full_read`).
+
+    `drop`: the Keeper drops the records of instances that never moved that no finding needs
+    (`_keep.Unmoved`), when every input is plain oslo text with a known host (`_may_drop`).
+    Returns the read, its Keeper and the warnings of the read (the caller shows them).
     """
     markers = load_markers()
     vocab = _vocab.build(markers, catalog if catalog is not None else load_catalog(tuple(options.signatures)))
@@ -372,21 +433,16 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
     reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
     fold = os.environ.get(FOLD_VARIABLE) != "0"
     folded = _folded_pass1(paths, options, vocab, markers, hits, reuse) if fold else None
-    if folded is not None:
-        finder, store, first, clock_lines = folded
-    else:
-        finder, store, quiet = MoveFinder(markers), Pass1Store(), Warnings()
-        first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
-                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
-        store.ended(first.stats, quiet.lines)
-        clock_lines = _note_clues(paths, options, hits, first.stats,
-                                  clock_evidence=store.given if reuse else _reread)
+    finder, store, first, clock_lines = folded or _pass1(paths, options, vocab, markers, hits, reuse)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
+    could_find = orphan_test(catalog) if drop and catalog is not None and _may_drop(first.stats) else None
+
+    def new_keeper() -> Keeper:  # pass 2's, dropping the unmoved instances' records when it may
+        return Keeper(markers, Unmoved(ids, finder.contexts, could_find) if could_find is not None else None)
     while True:
-        keeper = Keeper(markers)
-        held = Warnings()
+        keeper, held = new_keeper(), Warnings()
         read: _Read | None = None
         if reuse and ids:
             join = Join(store)
@@ -395,7 +451,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
             read = _without_tails(replace(joined, stats=join.stats(joined.stats)))
             if not join.usable:  # not provably the records of one pass over both term sets: read it so
                 _log.debug("pass 1's records not reused: a record came out differently or lines lie outside records")
-                reuse, read, keeper, held = False, None, Keeper(markers), Warnings()
+                reuse, read, keeper, held = False, None, new_keeper(), Warnings()
         if read is None:
             # the moved instances pass 1 gave windows are read in them only; ids found later everywhere
             terms = vocab.terms(ids - windowed, tail=True, windowed=windowed & ids, ranges=ranges, stamps=stamps)
@@ -404,13 +460,31 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         if not more:
             break
         ids |= more
-    for line in held.lines:
-        warnings(line)
-    return replace(read, evidence=_clock_evidence(read.events, clock_lines)), keeper
+    return replace(read, evidence=_clock_evidence(read.events, clock_lines)), keeper, held.lines
+
+
+def _pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,
+           hits: ClueHits, reuse: bool) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]]:
+    """Pass 1 alone, then the release clues and clock texts in a raw pass of their own (`_note_clues`)."""
+    finder, store, quiet = ContextFinder(markers), Pass1Store(), Warnings()
+    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
+                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
+    store.ended(first.stats, quiet.lines)
+    clock_lines = _note_clues(paths, options, hits, first.stats, clock_evidence=store.given if reuse else _reread)
+    return finder, store, first, clock_lines
+
+
+def _may_drop(stats: Sequence[FileStats]) -> bool:
+    """True when every input is nova's plain oslo text with a known host (what `_keep.Unmoved` is proved for).
+
+    An input without a host takes one from what the records name (`_hosts`), and other formats
+    carry libvirt's and QEMU's records (`correlate._domains`): those reads keep every record.
+    """
+    return all(st.host is not None and not st.full_read and (st.fmt == "oslo" or not st.records) for st in stats)
 
 
 def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,
-                  hits: ClueHits, reuse: bool) -> tuple[MoveFinder, Pass1Store, _Read, list[Event]] | None:
+                  hits: ClueHits, reuse: bool) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]] | None:
     """Pass 1 with the release clues and the clock texts as evidence sets (`_fold`), or None when not exact.
 
     The same records reach `MoveFinder` and `Pass1Store` as in pass 1 alone, and the
@@ -420,7 +494,7 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     sets = [_clues.first_clue_terms(), *(texts() for texts in EVIDENCE_SETS)]
     base = vocab.terms()
     terms = WindowedTerms(base.main, base.caseless, plain_only=True, hostless=base.hostless, evidence=sets)
-    finder, store, quiet, noted = MoveFinder(markers), Pass1Store(), Warnings(), ClueHits()
+    finder, store, quiet, noted = ContextFinder(markers), Pass1Store(), Warnings(), ClueHits()
     fold = Fold(terms, store if reuse else None)
     # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
     # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read

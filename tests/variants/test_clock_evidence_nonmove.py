@@ -65,9 +65,9 @@ def test_the_stop_line_reaches_the_selective_reads_clock_evidence(variants_root:
     seen: list[list[str]] = []
     real = _load.estimate_clocks
 
-    def spy(events, correct=True):  # type: ignore[no-untyped-def]
+    def spy(events, correct=True, **more):  # type: ignore[no-untyped-def]
         seen.append([e.request_id or "" for e in events])
-        return real(events, correct=correct)
+        return real(events, correct=correct, **more)
 
     monkeypatch.setattr(_load, "estimate_clocks", spy)
     load(str(logs))
