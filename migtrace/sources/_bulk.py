@@ -38,6 +38,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from migtrace.sources import _bulk_kernel
 from migtrace.sources._scan import engine_name, literal_database
 
 #: per byte value: may stand in a logger name (`[\w.\-]` in ASCII)
@@ -164,7 +165,20 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     """The lines of a window (whole lines; the last may lack its newline) the bulk path prints, and how.
 
     `tag`: the input's printed `[host/service]`; `literals`: the offsets of
-    the texts that send a line to the text path (`Literals`).
+    the texts that send a line to the text path (`Literals`).  The compiled
+    kernel (`_bulk_kernel`, numba) where it is installed, else `numpy_window`:
+    the same `Window` either way.
+    """
+    if _bulk_kernel.available():
+        taken, starts, ends, keys, blob, record_ends, pids, lines = _bulk_kernel.scan(
+            window, literals(window), b"000+00:00 " + tag + b" ")
+        return Window(taken, starts, ends, keys, blob, record_ends, pids, lines)
+    return numpy_window(window, tag, literals)
+
+
+def numpy_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> Window:
+    """`bulk_window` with numpy array passes (the way without numba).
+
     Offsets come from a few passes over the window (where its newlines,
     blanks and brackets are); each field is then checked with a handful of
     bytes per line, in order: stamp, pid, level, logger, request block,
