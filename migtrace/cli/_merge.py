@@ -31,6 +31,7 @@ from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
     from migtrace.pipeline._bulk_merge import BulkRun, BulkStream
+    from migtrace.sources._bulk import Batch
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -158,9 +159,29 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
     """
     pending: list[BulkRun | TextRecord] = []
     count = 0
+    # the learnt secrets change only where the redactor redacts a record (`one`): kept until then, with
+    # which recent windows hold none of them (their runs then hold none: `_run_holds` is not needed)
+    known: list[list[str]] = []
+    clean: dict[int, tuple[Batch, bool]] = {}
+    stale = [True]
 
     def learnt() -> list[str]:
-        return [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+        if stale[0]:
+            stale[0] = False
+            now = [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+            if not known or set(now) != set(known[0]):
+                known[:] = [now]
+                clean.clear()
+        return known[0]
+
+    def holds(run: BulkRun, secrets: list[str]) -> bool:
+        batch = run.batch
+        seen = clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
+        if seen is None:
+            if len(clean) >= _CLEAN_WINDOWS:
+                clean.clear()
+            seen = clean[id(batch)] = (batch, _window_holds(batch, secrets))
+        return seen[1] and _run_holds(run, secrets)
 
     def flush(block: list[BulkRun | TextRecord]) -> None:
         texts = [r for r in block if isinstance(r, TextRecord)]
@@ -181,6 +202,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
                 check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
             if id(r) in flagged or (secrets and _holds(r, check, secrets)):
                 out.append(render(redactor.events([stream.event(r)])[0]))
+                stale[0] = True
             else:
                 out.append(r.text)
             runs.append(False)
@@ -188,7 +210,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         for piece in block:
             if not isinstance(piece, TextRecord):  # a BulkRun
                 secrets = learnt()
-                if secrets and _run_holds(piece, secrets):
+                if secrets and holds(piece, secrets):
                     for r in piece.records(stream):
                         one(r)
                 else:
@@ -208,6 +230,17 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
                 flush(block)
     finally:
         flush(pending)
+
+
+#: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
+_CLEAN_WINDOWS = 32
+
+
+def _window_holds(batch: Batch, secrets: list[str]) -> bool:
+    """Whether a window may hold a learnt secret in a bulk run: in its printed records or its raw bytes."""
+    win = batch.win
+    assert win is not None
+    return any((w := s.encode()) in win.blob or w in batch.raw for s in secrets)
 
 
 def _run_holds(run: BulkRun, secrets: list[str]) -> bool:

@@ -137,6 +137,8 @@ class _Input:
     batch_of: list[Batch] = field(default_factory=list)
     which: Int = field(default_factory=lambda: np.zeros(0, np.int64))
     slots: Int = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: True: the pending keys never go down (False: not known, `_ordered` looks again)
+    ordered: bool = True
     done: bool = False
     #: made text records again from here on (a record of another input showed this input's host)
     switched: bool = False
@@ -164,6 +166,9 @@ class _Input:
         self.ahead = self._pull()
         self.done = self.ahead is None
         self.batch_of.append(batch)
+        # pending keys stay in order where the batch's do and it starts at or after the last pending one
+        self.ordered = self.ordered and bool(np.all(batch.keys[1:] >= batch.keys[:-1])) and (
+            not len(self.keys) or not len(batch.keys) or int(batch.keys[0]) >= int(self.keys[-1]))
         self.keys = np.concatenate((self.keys, batch.keys))
         self.which = np.concatenate((self.which, np.full(len(batch.keys), len(self.batch_of) - 1)))
         self.slots = np.concatenate((self.slots, batch.slots))
@@ -185,6 +190,14 @@ class _Input:
         elif not len(self.which):
             self.batch_of = []
 
+
+
+def _ordered(inp: _Input) -> bool:
+    """Whether an input's pending keys never go down (known true where its batches were checked so)."""
+    if inp.ordered:
+        return True
+    inp.ordered = not len(inp.keys) or bool(np.all(inp.keys[1:] >= inp.keys[:-1]))
+    return inp.ordered
 
 
 class _Merge:
@@ -281,18 +294,24 @@ class _Merge:
             self.warn(f"{self.dropped} records appear in two inputs ({self.example}); each is counted once")
 
     def _round(self, live: list[_Input]) -> list[Piece]:
-        keys = np.concatenate([inp.keys for inp in live])
-        owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
-        position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
-        if all(not len(inp.keys) or bool(np.all(inp.keys[1:] >= inp.keys[:-1])) for inp in live):
-            order = np.argsort(keys, kind="stable")
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            ends = np.cumsum([len(inp.keys) for inp in live]) - 1
-            open_ends = [int(inverse[ends[k]]) for k, inp in enumerate(live) if not inp.done]
-            cut = min(open_ends) + 1 if open_ends else len(order)
-            chosen = order[:cut]
+        if all(_ordered(inp) for inp in live):
+            # the stable order of all pending records up to the last record of the open input whose last
+            # record comes first: (key, input) below that record's; only that prefix of each input is sorted
+            open_ends = [(int(inp.keys[-1]), k) for k, inp in enumerate(live) if not inp.done]
+            if open_ends:
+                limit, limiter = min(open_ends)
+                counts = [int(np.searchsorted(inp.keys, limit, side="right" if k <= limiter else "left"))
+                          for k, inp in enumerate(live)]
+            else:
+                counts = [len(inp.keys) for inp in live]
+            keys = np.concatenate([inp.keys[:c] for inp, c in zip(live, counts, strict=True)])
+            owner = np.concatenate([np.full(c, k) for k, c in enumerate(counts)])
+            position = np.concatenate([np.arange(c) for c in counts])
+            chosen = np.argsort(keys, kind="stable")
         else:
+            keys = np.concatenate([inp.keys for inp in live])
+            owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
+            position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
             chosen = self._heap_order(live)
         who, at = owner[chosen], position[chosen]
         pieces: list[Piece] = []
@@ -306,13 +325,21 @@ class _Merge:
         new = np.ones(len(chosen), bool)
         new[1:] = (batch_ids[1:] != batch_ids[:-1]) | (slots[1:] != slots[:-1] + 1) | (slots[:-1] < 0)
         new |= slots < 0
-        starts = np.flatnonzero(new).tolist()
+        first = np.flatnonzero(new)
+        # per run, as Python ints (one conversion per round, not per run): input, batch, first and last slot,
+        # latest key
+        run_who = who[first]
+        run_batch = (batch_ids[first] - (run_who << 32)).tolist()
+        run_first = slots[first].tolist()
+        run_last = slots[np.append(first[1:], len(chosen)) - 1].tolist()
+        run_latest = np.maximum.reduceat(keys[chosen], first).tolist() if len(first) else []
+        starts = first.tolist()
         stops = [*starts[1:], len(chosen)]
-        for a, b in zip(starts, stops, strict=True):
-            k = int(who[a])
+        for n, k in enumerate(run_who.tolist()):
+            a, b = starts[n], stops[n]
             inp = live[k]
-            batch = inp.batch_of[int(inp.which[at[a]])]
-            slot = int(slots[a])
+            batch = inp.batch_of[run_batch[n]]
+            slot = run_first[n]
             inp.emitted += b - a
             if inp.notes:
                 self._say(inp, inp.emitted)
@@ -321,7 +348,7 @@ class _Merge:
                 if self._keep(record, inp):
                     pieces.append(record)
                 continue
-            last = int(slots[b - 1])
+            last = run_last[n]
             if inp.switched:
                 for s in range(slot, last + 1):
                     record = self._promote(batch, s)
@@ -332,7 +359,7 @@ class _Merge:
             assert win is not None
             begin = int(win.record_ends[slot - 1]) + 1 if slot else 0
             if self.order:
-                self._evict(int(keys[chosen[a:b]].max()))
+                self._evict(run_latest[n])
             pieces.append(BulkRun(win.blob[begin:int(win.record_ends[last]) + 1], batch, slot, last + 1))
             inp.last.append((batch, slot, last + 1))
         for k, inp in enumerate(live):

@@ -302,7 +302,7 @@ def _request_block(a: npt.NDArray[np.uint8], pa: npt.NDArray[np.uint8], lg: Int,
     # identity tokens: on this line, no `[`, single blanks, the first one after a blank and not starting with
     # `req-` (`parse_request_block` then takes the request id first), no blank before the `]`
     ok &= (close >= r) & (close < ends) & (_next(opens, r) > close)
-    ok &= (close == r) | ((a[np.minimum(r, len(a) - 1)] == 32) & (a[np.maximum(close - 1, 0)] != 32))
+    ok &= (close == r) | ((a[np.clip(r, 0, len(a) - 1)] == 32) & (a[np.clip(close - 1, 0, len(a) - 1)] != 32))
     _drop_spans(ok, blanks[:-1][np.diff(blanks) == 1], r, close)
     ok &= (close == r) | ~_starts_with(_gather(pa, r, 5), b" req-")
     return r, close + 1
