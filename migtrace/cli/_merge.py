@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -192,7 +194,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         flagged_at = keyword_hits([checks[id(r)] for r in texts])
         flagged = {id(texts[i]) for i in flagged_at}
         flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
-        out: list[str] = []
+        out: list[str | bytes] = []
         runs: list[bool] = []
 
         def one(r: TextRecord) -> None:
@@ -214,7 +216,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
                     for r in piece.records(stream):
                         one(r)
                 else:
-                    out.append(piece.data[:-1].decode("ascii"))
+                    out.append(piece.data)
                     runs.append(True)
             else:
                 one(piece)
@@ -253,11 +255,20 @@ def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
 
 
-def _write_runs(batch: list[str], runs: list[bool]) -> None:
-    """`_write` for a block whose items may hold several bulk records (`runs`): those are checked one by one
-    where the block's leak scan finds anything, as each record is by `_write`."""
-    if not batch:
+def _write_runs(items: list[str | bytes], runs: list[bool]) -> None:
+    """`_write` for a block whose items may hold several bulk records (`runs`: their printed bytes, each
+    record ending with a newline): those are checked one by one where the block's leak scan finds
+    anything, as each record is by `_write`.
+
+    A block of ASCII text records with no control character, on a UTF-8 or
+    ASCII stdout, is written as bytes: the bulk runs are not decoded and
+    encoded again (the same bytes reach stdout).
+    """
+    if not items:
         return
+    if _write_bytes(items, runs):
+        return
+    batch = [item.decode("ascii")[:-1] if isinstance(item, bytes) else item for item in items]
     block = "\n".join(batch)
     if not _surely_clean(block) and leak_check(block):
         for text, run in zip(batch, runs, strict=True):
@@ -275,7 +286,7 @@ _LEAK_SHAPE_STARTS = (b"gAAAAA", b"AQ", b"AKIA", b"eyJ", b"uthorization", b"UTHO
 _leak_db: list[Any] = []
 
 
-def _surely_clean(block: str) -> bool:
+def _surely_clean(block: str | bytes) -> bool:
     """True when `leak_check(block)` surely finds nothing (one hyperscan scan); False when it must run."""
     if engine_name() != "hyperscan":
         return False
@@ -283,7 +294,34 @@ def _surely_clean(block: str) -> bool:
         words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
         _leak_db.append(literal_database([*_LEAK_SHAPE_STARTS, *words],
                                          [False] * len(_LEAK_SHAPE_STARTS) + [True] * len(words)))
-    return not holds_any(_leak_db[0], block.encode("utf-8", "surrogatepass"))
+    return not holds_any(_leak_db[0], block if isinstance(block, bytes) else block.encode("utf-8", "surrogatepass"))
+
+
+def _write_bytes(items: list[str | bytes], runs: list[bool]) -> bool:
+    """Write a block as bytes where that prints what `click.echo` of its text would (see `_write_runs`);
+    False where the text way must print it."""
+    out = sys.stdout
+    binary = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
+        return False
+    parts: list[bytes] = []
+    for item, run in zip(items, runs, strict=True):
+        if run:
+            assert isinstance(item, bytes)
+            parts.append(item)
+        else:
+            assert isinstance(item, str)
+            if not item.isascii() or has_controls(item):
+                return False
+            parts.append(item.encode("ascii") + b"\n")
+    block = b"".join(parts)
+    if not _surely_clean(block):
+        return False
+    out.flush()
+    binary.write(block)
+    binary.flush()
+    return True
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

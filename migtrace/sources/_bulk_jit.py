@@ -88,7 +88,7 @@ def check(a: Any, s: int, end: int, out: Any) -> bool:  # pragma: no cover - com
     p = s + 24
     pid = np.int64(-1)
     if 48 <= a[p] <= 57:
-        pid = 0
+        pid = np.int64(0)
         j = p
         while j < end and 48 <= a[j] <= 57:
             pid = pid * 10 + (a[j] - 48)
@@ -227,7 +227,7 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
         while d < len(drops) and drops[d] < s:
             d += 1
         if d < len(drops) and drops[d] < j:
-            bad = 1
+            bad = np.int32(1)
         if bad == 0 and j - s >= 60 and j < n and more <= 0:
             ok[i] = check(a, s, j, fields[i])
         s = j + 1
