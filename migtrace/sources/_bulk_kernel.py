@@ -19,6 +19,7 @@ later ones load it.
 from __future__ import annotations
 
 import os
+import warnings
 from types import ModuleType
 
 import numpy as np
@@ -41,13 +42,21 @@ def available() -> bool:
     global _jit, _tried  # noqa: PLW0603 - numba and the kernel are imported once per process
     if not _tried:
         _tried = True
-        try:
-            from migtrace.sources import _bulk_jit  # noqa: PLC0415 - imports numba (optional, heavy)
-        except ImportError:
-            _jit = None
-        else:
-            _jit = _bulk_jit
+        _jit = _load()
     return _jit is not None
+
+
+def _load() -> ModuleType | None:
+    """The kernel's module, compiled (or loaded from numba's cache) by one call on a tiny window; None where
+    numba is missing or cannot compile or cache it here (the numpy way then runs: same output)."""
+    try:
+        with warnings.catch_warnings():  # numba's warnings (a cache it cannot write…) must not reach stderr
+            warnings.simplefilter("ignore")
+            from migtrace.sources import _bulk_jit  # noqa: PLC0415 - imports numba (optional, heavy)
+            _bulk_jit.kernel(np.frombuffer(b"x\n", np.uint8), np.zeros(0, np.int64), np.frombuffer(b" ", np.uint8))
+    except Exception:  # ImportError, or numba's errors where it cannot run here
+        return None
+    return _bulk_jit
 
 
 def scan(window: bytes, drops: Int, insert: bytes) -> tuple[Bool, Int, Int, Int, bytes, Int, Int, Int]:
