@@ -34,7 +34,7 @@ import calendar
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,7 +44,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import BULK_PATH_VARIABLE, TEXT_PATH_VARIABLE, TextStream
-from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
+from migtrace.sources import FileReader, Warnings, _bulk_kernel, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import _context, jobs_of
@@ -116,8 +116,12 @@ def merged_bulk(paths: Iterable[StrPath], options: LoadOptions, render: Callable
     literals = Literals(keywords)
     jobs = jobs_of(options)
     size = sum(input_size(r.item.path) or 0 for r in readers)
-    pool = ProcessPoolExecutor(jobs, mp_context=_context()) if jobs > 1 and (
-        options.jobs is not None or size >= POOL_BYTES) else None
+    pool: Executor | None = None
+    if jobs > 1 and (options.jobs is not None or size >= POOL_BYTES):
+        # the compiled kernel runs without the GIL: threads share the windows and the results (no pickling
+        # of 2 MiB a window each way, no second numba import); the numpy way needs processes
+        pool = ThreadPoolExecutor(jobs - 1) if _bulk_kernel.available() else \
+            ProcessPoolExecutor(jobs, mp_context=_context())
     merge = _Merge(readers, render, full, literals, warnings, pool)
     stream = BulkStream(merge.rounds(), {r.item.display: r for r in readers}, full, merge.origin_of)
     merge.stream = stream

@@ -30,6 +30,7 @@ line would extend its record).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -412,14 +413,18 @@ def _print(a: npt.NDArray[np.uint8], taken: Bool, starts: Int, ends: Int, p: Int
     return Window(taken, starts, ends, keys[at], blob, record_ends, np.zeros(0, np.int64), at)
 
 
-_worker_literals: dict[tuple[str, ...], Literals] = {}
+#: each worker's `Literals` (per thread: a hyperscan database's scratch space serves one scan at a time)
+_worker = threading.local()
 
 
 def window_job(window: bytes, tag: bytes, keywords: tuple[str, ...]) -> Window:
-    """`bulk_window` in a worker process (its `Literals` built once per process)."""
-    literals = _worker_literals.get(keywords)
+    """`bulk_window` in a worker process or thread (its `Literals` built once per worker)."""
+    found: dict[tuple[str, ...], Literals] | None = getattr(_worker, "literals", None)
+    if found is None:
+        found = _worker.literals = {}
+    literals = found.get(keywords)
     if literals is None:
-        literals = _worker_literals[keywords] = Literals(keywords)
+        literals = found[keywords] = Literals(keywords)
     return bulk_window(window, tag, literals)
 
 
