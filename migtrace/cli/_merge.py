@@ -161,29 +161,8 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
     """
     pending: list[BulkRun | TextRecord] = []
     count = 0
-    # the learnt secrets change only where the redactor redacts a record (`one`): kept until then, with
-    # which recent windows hold none of them (their runs then hold none: `_run_holds` is not needed)
-    known: list[list[str]] = []
-    clean: dict[int, tuple[Batch, bool]] = {}
-    stale = [True]
-
-    def learnt() -> list[str]:
-        if stale[0]:
-            stale[0] = False
-            now = [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
-            if not known or set(now) != set(known[0]):
-                known[:] = [now]
-                clean.clear()
-        return known[0]
-
-    def holds(run: BulkRun, secrets: list[str]) -> bool:
-        batch = run.batch
-        seen = clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
-        if seen is None:
-            if len(clean) >= _CLEAN_WINDOWS:
-                clean.clear()
-            seen = clean[id(batch)] = (batch, _window_holds(batch, secrets))
-        return seen[1] and _run_holds(run, secrets)
+    known = _Learnt(redactor)
+    learnt = known.secrets
 
     def flush(block: list[BulkRun | TextRecord]) -> None:
         texts = [r for r in block if isinstance(r, TextRecord)]
@@ -204,7 +183,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
                 check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
             if id(r) in flagged or (secrets and _holds(r, check, secrets)):
                 out.append(render(redactor.events([stream.event(r)])[0]))
-                stale[0] = True
+                known.stale = True
             else:
                 out.append(r.text)
             runs.append(False)
@@ -212,7 +191,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         for piece in block:
             if not isinstance(piece, TextRecord):  # a BulkRun
                 secrets = learnt()
-                if secrets and holds(piece, secrets):
+                if secrets and known.holds(piece, secrets):
                     for r in piece.records(stream):
                         one(r)
                 else:
@@ -236,6 +215,41 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
 
 #: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
 _CLEAN_WINDOWS = 32
+
+
+class _Learnt:
+    """The secrets the redactor has learnt (long enough to look for), and which recent windows hold none.
+
+    They change only where the redactor redacts a record (`stale` is then
+    set): the list is kept until then, and a window whose printed records
+    and raw bytes hold none of them has no run holding one (`_run_holds`
+    is not needed for its runs).
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self.stale = True
+        self.known: list[str] = []
+        self.clean: dict[int, tuple[Batch, bool]] = {}
+
+    def secrets(self) -> list[str]:
+        if self.stale:
+            self.stale = False
+            now = [s for s in self.redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+            if set(now) != set(self.known):
+                self.known = now
+                self.clean.clear()
+        return self.known
+
+    def holds(self, run: BulkRun, secrets: list[str]) -> bool:
+        """`_run_holds`, skipped for a window known to hold none of `secrets`."""
+        batch = run.batch
+        seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
+        if seen is None:
+            if len(self.clean) >= _CLEAN_WINDOWS:
+                self.clean.clear()
+            seen = self.clean[id(batch)] = (batch, _window_holds(batch, secrets))
+        return seen[1] and _run_holds(run, secrets)
 
 
 def _window_holds(batch: Batch, secrets: list[str]) -> bool:

@@ -298,6 +298,16 @@ class _Merge:
             self.warn(f"{self.dropped} records appear in two inputs ({self.example}); each is counted once")
 
     def _round(self, live: list[_Input]) -> list[Piece]:
+        keys, owner, position, chosen = self._order(live)
+        pieces = self._pieces(live, keys[chosen], owner[chosen], position[chosen])
+        for k, inp in enumerate(live):
+            mask = np.zeros(len(inp.keys), bool)
+            mask[position[chosen][owner[chosen] == k]] = True
+            inp.take(mask)
+        return pieces
+
+    def _order(self, live: list[_Input]) -> tuple[Int, Int, Int, Int]:
+        """The round's records: pending keys, their input and position there, and the print order."""
         if all(_ordered(inp) for inp in live):
             # the stable order of all pending records up to the last record of the open input whose last
             # record comes first: (key, input) below that record's; only that prefix of each input is sorted
@@ -317,16 +327,20 @@ class _Merge:
             owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
             position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
             chosen = self._heap_order(live)
-        who, at = owner[chosen], position[chosen]
+        return keys, owner, position, chosen
+
+    def _pieces(self, live: list[_Input], keys: Int, who: Int, at: Int) -> list[Piece]:
+        """The round's records (in print order: their keys, inputs, positions) as pieces: bulk runs and text
+        records, the copy filter applied."""
         pieces: list[Piece] = []
         # runs: consecutive records of one input's one batch, bulk slots following each other
-        batch_ids = np.empty(len(chosen), np.int64)
-        slots = np.empty(len(chosen), np.int64)
+        batch_ids = np.empty(len(who), np.int64)
+        slots = np.empty(len(who), np.int64)
         for k, inp in enumerate(live):
             sel = who == k
             batch_ids[sel] = inp.which[at[sel]] + (k << 32)
             slots[sel] = inp.slots[at[sel]]
-        new = np.ones(len(chosen), bool)
+        new = np.ones(len(who), bool)
         new[1:] = (batch_ids[1:] != batch_ids[:-1]) | (slots[1:] != slots[:-1] + 1) | (slots[:-1] < 0)
         new |= slots < 0
         first = np.flatnonzero(new)
@@ -335,10 +349,10 @@ class _Merge:
         run_who = who[first]
         run_batch = (batch_ids[first] - (run_who << 32)).tolist()
         run_first = slots[first].tolist()
-        run_last = slots[np.append(first[1:], len(chosen)) - 1].tolist()
-        run_latest = np.maximum.reduceat(keys[chosen], first).tolist() if len(first) else []
+        run_last = slots[np.append(first[1:], len(who)) - 1].tolist()
+        run_latest = np.maximum.reduceat(keys, first).tolist() if len(first) else []
         starts = first.tolist()
-        stops = [*starts[1:], len(chosen)]
+        stops = [*starts[1:], len(who)]
         for n, k in enumerate(run_who.tolist()):
             a, b = starts[n], stops[n]
             inp = live[k]
@@ -366,10 +380,6 @@ class _Merge:
                 self._evict(run_latest[n])
             pieces.append(BulkRun(win.blob[begin:int(win.record_ends[last]) + 1], batch, slot, last + 1))
             inp.last.append((batch, slot, last + 1))
-        for k, inp in enumerate(live):
-            mask = np.zeros(len(inp.keys), bool)
-            mask[at[who == k]] = True
-            inp.take(mask)
         return pieces
 
     def _heap_order(self, live: list[_Input]) -> Int:

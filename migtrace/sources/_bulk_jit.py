@@ -60,16 +60,15 @@ _PY_TEXT = tuple(b".py:")
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def check(a: Any, s: int, end: int, out: Any) -> bool:  # pragma: no cover - compiled
-    """One line [s, end): True when the bulk path takes it; `out` gets key, pid, p, r, q, e."""
-    # stamp `YYYY-MM-DD HH:MM:SS.mmm `
+def stamp_key(a: Any, s: int) -> Any:  # pragma: no cover - compiled
+    """The line's stamp `YYYY-MM-DD HH:MM:SS.mmm ` (a real date) as its sort key (`key_number`); -1: none."""
     for j in (0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18, 20, 21, 22):
         c = a[s + j]
         if c < 48 or c > 57:
-            return False
+            return -1
     if a[s + 4] != 45 or a[s + 7] != 45 or a[s + 10] != 32 or a[s + 13] != 58 or a[s + 16] != 58 \
             or a[s + 19] != 46 or a[s + 23] != 32:
-        return False
+        return -1
     year = (a[s] - 48) * 1000 + (a[s + 1] - 48) * 100 + (a[s + 2] - 48) * 10 + (a[s + 3] - 48)
     month = (a[s + 5] - 48) * 10 + (a[s + 6] - 48)
     day = (a[s + 8] - 48) * 10 + (a[s + 9] - 48)
@@ -78,13 +77,18 @@ def check(a: Any, s: int, end: int, out: Any) -> bool:  # pragma: no cover - com
     second = (a[s + 17] - 48) * 10 + (a[s + 18] - 48)
     milli = (a[s + 20] - 48) * 100 + (a[s + 21] - 48) * 10 + (a[s + 22] - 48)
     if year < 1 or month < 1 or month > 12 or day < 1 or hour >= 24 or minute >= 60 or second >= 60:
-        return False
+        return -1
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     if day > _MONTH_DAYS[month] + (1 if month == 2 and leap else 0):
-        return False
-    out[0] = (((((np.int64(year) * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) \
+        return -1
+    return (((((np.int64(year) * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) \
         * 1_000_000 + milli * 1000
-    # optional pid: up to 8 digits, one blank
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def pid_level(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
+    """The optional pid (up to 8 digits, one blank) and the level word with its blank: (pid or -1, where the
+    level starts, where the logger starts or -1: no such header, DEBUG?)."""
     p = s + 24
     pid = np.int64(-1)
     if 48 <= a[p] <= 57:
@@ -94,117 +98,116 @@ def check(a: Any, s: int, end: int, out: Any) -> bool:  # pragma: no cover - com
             pid = pid * 10 + (a[j] - 48)
             j += 1
         if j - p > 8 or j >= end or a[j] != 32:
-            return False
+            return pid, p, -1, False
         p = j + 1
-    out[1] = pid
-    # the level word and its blank
+    lg = -1
     if text_at(a, p, end, _LV0):
+        return pid, p, p + 6, True
+    if text_at(a, p, end, _LV1):
+        lg = p + 5
+    elif text_at(a, p, end, _LV2) or text_at(a, p, end, _LV4):
         lg = p + 6
-        debug = True
-    else:
-        debug = False
-        if text_at(a, p, end, _LV1):
-            lg = p + 5
-        elif text_at(a, p, end, _LV2):
-            lg = p + 6
-        elif text_at(a, p, end, _LV3):
-            lg = p + 8
-        elif text_at(a, p, end, _LV4):
-            lg = p + 6
-        elif text_at(a, p, end, _LV5):
-            lg = p + 9
-        else:
-            return False
-    out[2] = p
-    # logger `[\w.\-]{1,96}`, one blank
+    elif text_at(a, p, end, _LV3):
+        lg = p + 8
+    elif text_at(a, p, end, _LV5):
+        lg = p + 9
+    return pid, p, lg, False
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def request_block(a: Any, lg: int, end: int) -> Any:  # pragma: no cover - compiled
+    """The logger `[\\w.\\-]{1,96}` from `lg`, one blank, the request block `[req-<uuid>` tokens… `]` or `[-]`:
+    (where it is cut, where its `]` is); (-1, -1) where the line has no such fields."""
     j = lg
     while j < end and _LOGGER_CHARS[a[j]]:
         j += 1
     if j == lg or j - lg > 96 or j >= end or a[j] != 32:
-        return False
+        return -1, -1
     b0 = j + 1
-    # request block: `[req-<uuid>` tokens… `]`, or `[-]`
     if text_at(a, b0, end, _DASH_TEXT):
-        r = b0 + 2
-        close = r
-    elif text_at(a, b0, end, _REQ_TEXT) and uuid_at(a, b0 + 5, end):
-        r = b0 + 41
-        close = r
-        while close < end and a[close] != 93:
-            if a[close] == 91:
-                return False
-            if a[close] == 32 and close + 1 < end and a[close + 1] == 32:
-                return False
-            close += 1
-        if close >= end:
-            return False
-        if close != r and (a[r] != 32 or a[close - 1] == 32 or text_at(a, r, end, _REQ_WORD)):
-            return False
-    else:
+        return b0 + 2, b0 + 2
+    if not (text_at(a, b0, end, _REQ_TEXT) and uuid_at(a, b0 + 5, end)):
+        return -1, -1
+    r = b0 + 41
+    close = r
+    while close < end and a[close] != 93:
+        if a[close] == 91 or (a[close] == 32 and close + 1 < end and a[close + 1] == 32):
+            return -1, -1
+        close += 1
+    if close >= end or (close != r and (a[r] != 32 or a[close - 1] == 32 or text_at(a, r, end, _REQ_WORD))):
+        return -1, -1
+    return r, close
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def debug_end(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
+    """Where a DEBUG message ends before its bare `func /path.py:N` suffix (`_bare_suffix`); -1: no suffix."""
+    ndig = 0
+    while ndig < 12 and a[end - 1 - ndig] >= 48 and a[end - 1 - ndig] <= 57:
+        ndig += 1
+    if ndig < 1 or ndig > 8:
+        return -1
+    colon = end - ndig - 1
+    if not text_at(a, colon - 3, end, _PY_TEXT):
+        return -1
+    sp1 = colon - 1
+    while sp1 >= s and a[sp1] != 32:
+        sp1 -= 1
+    if sp1 < s or colon <= sp1 + 4 or a[sp1 + 1] != 47:
+        return -1
+    sp2 = sp1 - 1
+    while sp2 >= s and a[sp2] != 32:
+        sp2 -= 1
+    if sp2 < s or sp1 - sp2 - 1 < 1 or sp1 - sp2 - 1 > 64:
+        return -1
+    for j in range(sp2 + 1, sp1):
+        if not _FUNC_CHARS[a[j]]:
+            return -1
+    e = sp2
+    while e - 1 >= s and a[e - 1] == 32:
+        e -= 1
+    return e
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def check(a: Any, s: int, end: int, out: Any) -> bool:  # pragma: no cover - compiled
+    """One line [s, end): True when the bulk path takes it; `out` gets key, pid, p, r, q, e."""
+    key = stamp_key(a, s)
+    if key < 0:
         return False
-    out[3] = r
+    pid, p, lg, debug = pid_level(a, s, end)
+    if lg < 0:
+        return False
+    r, close = request_block(a, lg, end)
+    if r < 0:
+        return False
     q = close + 1
-    out[4] = q
-    # `[instance: <uuid>] ` or one blank
+    # `[instance: <uuid>] ` or one blank, then the message
     if text_at(a, q, end, _INST_TEXT):
         if not uuid_at(a, q + 12, end) or q + 49 >= end or a[q + 48] != 93 or a[q + 49] != 32:
             return False
         m0 = q + 50
+    elif q >= end or a[q] != 32:
+        return False
     else:
-        if q >= end or a[q] != 32:
-            return False
         m0 = q + 1
-    # the message's end: the line's, or before a DEBUG line's bare `func /path.py:N` suffix
-    e = end
-    if debug:
-        ndig = 0
-        while ndig < 12 and a[end - 1 - ndig] >= 48 and a[end - 1 - ndig] <= 57:
-            ndig += 1
-        if ndig < 1 or ndig > 8:
-            return False
-        colon = end - ndig - 1
-        if not text_at(a, colon - 3, end, _PY_TEXT):
-            return False
-        sp1 = colon - 1
-        while sp1 >= s and a[sp1] != 32:
-            sp1 -= 1
-        if sp1 < s or colon <= sp1 + 4 or a[sp1 + 1] != 47:
-            return False
-        sp2 = sp1 - 1
-        while sp2 >= s and a[sp2] != 32:
-            sp2 -= 1
-        if sp2 < s:
-            return False
-        func = sp1 - sp2 - 1
-        if func < 1 or func > 64:
-            return False
-        for j in range(sp2 + 1, sp1):
-            if not _FUNC_CHARS[a[j]]:
-                return False
-        e = sp2
-        while e - 1 >= s and a[e - 1] == 32:
-            e -= 1
+    e = debug_end(a, s, end) if debug else end
     if e <= m0 or a[e - 1] == 32:
         return False
-    out[5] = e
+    out[0], out[1], out[2], out[3], out[4], out[5] = key, pid, p, r, q, e
     return True
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compiled
-    """`_bulk_kernel.scan`'s work: every line of window `a` checked (`check`), the taken ones printed."""
+def line_ends(a: Any) -> Any:  # pragma: no cover - compiled
+    """Where each line of the window ends (its newline; the window's end for a last line without one)."""
     n = a.size
     lines = 0
     for i in range(n):
         if a[i] == 10:
             lines += 1
     open_end = n > 0 and a[n - 1] != 10
-    if open_end:
-        lines += 1
-    starts = np.empty(lines, np.int64)
-    ends = np.empty(lines, np.int64)
-    ok = np.zeros(lines, np.bool_)
-    fields = np.empty((lines, 6), np.int64)
+    ends = np.empty(lines + 1 if open_end else lines, np.int64)
     li = 0
     for i in range(n):
         if a[i] == 10:
@@ -212,15 +215,25 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
             li += 1
     if open_end:
         ends[li] = n
+    return ends
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def checked(a: Any, ends: Any, drops: Any) -> Any:  # pragma: no cover - compiled
+    """Per line: its start, whether `check` takes it, and its fields (`check`'s `out`)."""
+    lines = len(ends)
+    starts = np.empty(lines, np.int64)
+    ok = np.zeros(lines, np.bool_)
+    fields = np.empty((lines, 6), np.int64)
     d = 0
     s = 0
     for i in range(lines):
-        # no control byte but the newline, ASCII, no more `[` than `]`
+        # no control byte but the newline, ASCII, no more `[` than `]`, no literal hit
         j = ends[i]
         starts[i] = s
         bad = np.int32(0)
         more = np.int32(0)  # `[` less `]`
-        for x in range(np.uint64(s), np.uint64(j)):  # unsigned: no wraparound test, the loop vectorises
+        for x in range(np.uint64(s), np.uint64(j)):  # unsigned: no wraparound test in the byte loop
             c = np.int32(a[x])
             bad |= np.int32(c < 32) | np.int32(c > 126)
             more += np.int32(c == 91) - np.int32(c == 93)
@@ -228,21 +241,21 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
             d += 1
         if d < len(drops) and drops[d] < j:
             bad = np.int32(1)
-        if bad == 0 and j - s >= 60 and j < n and more <= 0:
+        if bad == 0 and j - s >= 60 and j < a.size and more <= 0:
             ok[i] = check(a, s, j, fields[i])
         s = j + 1
-    taken = ok.copy()
-    if lines:
-        for i in range(lines - 1):
-            taken[i] = ok[i] and ok[i + 1]
-        taken[lines - 1] = False
+    return starts, ok, fields
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def printed(a: Any, taken: Any, starts: Any, ends: Any, fields: Any, insert: Any) -> Any:  # pragma: no cover
+    """The taken lines' printed records in one buffer (as `_bulk._print`): blob, record ends, keys, pids, lines."""
     count = 0
     size = 0
-    for i in range(lines):
+    for i in range(len(taken)):
         if taken[i]:
             count += 1
-            f = fields[i]
-            size += 24 + (f[3] + 1 - f[2]) + (ends[i] - f[4]) + len(insert)
+            size += 24 + (fields[i, 3] + 1 - fields[i, 2]) + (ends[i] - fields[i, 4]) + len(insert)
     blob = np.empty(size, np.uint8)
     record_ends = np.empty(count, np.int64)
     keys = np.empty(count, np.int64)
@@ -250,12 +263,10 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
     at = np.empty(count, np.int64)
     k = 0
     o = 0
-    for i in range(lines):
+    for i in range(len(taken)):
         if not taken[i]:
             continue
-        f = fields[i]
-        s = starts[i]
-        p, r, q, e = f[2], f[3], f[4], f[5]
+        s, p, r, q, e = starts[i], fields[i, 2], fields[i, 3], fields[i, 4], fields[i, 5]
         for x in range(23):
             blob[o + x] = a[s + x]
         blob[o + 10] = 84  # `T`
@@ -266,7 +277,7 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
         for x in range(p, r):
             blob[o + x - p] = a[x]
         o += r - p
-        blob[o] = 93
+        blob[o] = 93  # the request block's `]` right after the request id
         o += 1
         for x in range(q, e):
             blob[o + x - q] = a[x]
@@ -274,9 +285,21 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
         record_ends[k] = o
         blob[o] = 10
         o += 1
-        keys[k] = f[0]
-        pids[k] = f[1]
-        at[k] = i
+        keys[k], pids[k], at[k] = fields[i, 0], fields[i, 1], i
         k += 1
-    return taken, starts, ends, keys, blob[:o], record_ends, pids, at
+    return blob[:o], record_ends, keys, pids, at
 
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compiled
+    """`_bulk_kernel.scan`'s work: every line of window `a` checked (`check`), the taken ones printed."""
+    ends = line_ends(a)
+    starts, ok, fields = checked(a, ends, drops)
+    taken = ok.copy()
+    lines = len(ends)
+    if lines:
+        for i in range(lines - 1):
+            taken[i] = ok[i] and ok[i + 1]  # a record whose next line is not taken may get continuation lines
+        taken[lines - 1] = False
+    blob, record_ends, keys, pids, at = printed(a, taken, starts, ends, fields, insert)
+    return taken, starts, ends, keys, blob, record_ends, pids, at

@@ -103,9 +103,10 @@ def test_without_numba_the_numpy_way_runs(monkeypatch: pytest.MonkeyPatch) -> No
     assert int(win.taken.sum()) == 19 and win.blob == numpy_window(data, _TAG, _LITERALS).blob
 
 
-@pytest.mark.parametrize("name", ["devstack-2024.1", "queens-files"])
-def test_merge_prints_the_same_without_the_kernel(name: str) -> None:
-    runs = [CliRunner().invoke(group, ["merge", "-j", "1", str(SAMPLE_LOGS / name)], catch_exceptions=False,
+@pytest.mark.parametrize(("name", "jobs"), [("devstack-2024.1", "1"), ("queens-files", "2")])
+def test_merge_prints_the_same_without_the_kernel(name: str, jobs: str) -> None:
+    """Without the kernel (numpy; `-j 2`: worker processes) as with it (`-j 2`: worker threads)."""
+    runs = [CliRunner().invoke(group, ["merge", "-j", jobs, str(SAMPLE_LOGS / name)], catch_exceptions=False,
                                env={BULK_PATH_VARIABLE: "1", _bulk_kernel.KERNEL_VARIABLE: off})
             for off in ("0", "1")]
     assert [(r.stdout, r.stderr, r.exit_code) for r in runs[:1]] == [(r.stdout, r.stderr, r.exit_code) for r in runs[1:]]
