@@ -247,7 +247,7 @@ class _Learnt:
         seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
         if seen is None:
             if len(self.clean) >= _CLEAN_WINDOWS:
-                self.clean.clear()
+                del self.clean[next(iter(self.clean))]  # the oldest window (the inputs read on)
             seen = self.clean[id(batch)] = (batch, _window_holds(batch, secrets))
         return seen[1] and _run_holds(run, secrets)
 
