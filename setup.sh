@@ -24,6 +24,6 @@ stamp=.venv/.migtrace-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "setup: installing migtrace and its dependencies into .venv" >&2
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-    .venv/bin/python -m pip install -q -e '.[journal,test,dev,dask,fast]'
+    .venv/bin/python -m pip install -q -e '.[journal,test,dev,dask,fast,jit]'
     touch "$stamp"
 fi

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +33,7 @@ from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
     from migtrace.pipeline._bulk_merge import BulkRun, BulkStream
+    from migtrace.sources._bulk import Batch
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -158,9 +161,8 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
     """
     pending: list[BulkRun | TextRecord] = []
     count = 0
-
-    def learnt() -> list[str]:
-        return [s for s in redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+    known = _Learnt(redactor)
+    learnt = known.secrets
 
     def flush(block: list[BulkRun | TextRecord]) -> None:
         texts = [r for r in block if isinstance(r, TextRecord)]
@@ -171,7 +173,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         flagged_at = keyword_hits([checks[id(r)] for r in texts])
         flagged = {id(texts[i]) for i in flagged_at}
         flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
-        out: list[str] = []
+        out: list[str | bytes] = []
         runs: list[bool] = []
 
         def one(r: TextRecord) -> None:
@@ -181,6 +183,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
                 check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
             if id(r) in flagged or (secrets and _holds(r, check, secrets)):
                 out.append(render(redactor.events([stream.event(r)])[0]))
+                known.stale = True
             else:
                 out.append(r.text)
             runs.append(False)
@@ -188,11 +191,11 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         for piece in block:
             if not isinstance(piece, TextRecord):  # a BulkRun
                 secrets = learnt()
-                if secrets and _run_holds(piece, secrets):
+                if secrets and known.holds(piece, secrets):
                     for r in piece.records(stream):
                         one(r)
                 else:
-                    out.append(piece.data[:-1].decode("ascii"))
+                    out.append(piece.data)
                     runs.append(True)
             else:
                 one(piece)
@@ -210,6 +213,52 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         flush(pending)
 
 
+#: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
+_CLEAN_WINDOWS = 32
+
+
+class _Learnt:
+    """The secrets the redactor has learnt (long enough to look for), and which recent windows hold none.
+
+    They change only where the redactor redacts a record (`stale` is then
+    set): the list is kept until then, and a window whose printed records
+    and raw bytes hold none of them has no run holding one (`_run_holds`
+    is not needed for its runs).
+    """
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+        self.stale = True
+        self.known: list[str] = []
+        self.clean: dict[int, tuple[Batch, bool]] = {}
+
+    def secrets(self) -> list[str]:
+        if self.stale:
+            self.stale = False
+            now = [s for s in self.redactor.originals if len(s) >= MIN_BARE_SECRET_LEN]
+            if set(now) != set(self.known):
+                self.known = now
+                self.clean.clear()
+        return self.known
+
+    def holds(self, run: BulkRun, secrets: list[str]) -> bool:
+        """`_run_holds`, skipped for a window known to hold none of `secrets`."""
+        batch = run.batch
+        seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
+        if seen is None:
+            if len(self.clean) >= _CLEAN_WINDOWS:
+                del self.clean[next(iter(self.clean))]  # the oldest window (the inputs read on)
+            seen = self.clean[id(batch)] = (batch, _window_holds(batch, secrets))
+        return seen[1] and _run_holds(run, secrets)
+
+
+def _window_holds(batch: Batch, secrets: list[str]) -> bool:
+    """Whether a window may hold a learnt secret in a bulk run: in its printed records or its raw bytes."""
+    win = batch.win
+    assert win is not None
+    return any((w := s.encode()) in win.blob or w in batch.raw for s in secrets)
+
+
 def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     """Whether a bulk run holds a learnt secret: in its printed bytes or its records' raw lines."""
     win = run.batch.win
@@ -220,11 +269,20 @@ def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
 
 
-def _write_runs(batch: list[str], runs: list[bool]) -> None:
-    """`_write` for a block whose items may hold several bulk records (`runs`): those are checked one by one
-    where the block's leak scan finds anything, as each record is by `_write`."""
-    if not batch:
+def _write_runs(items: list[str | bytes], runs: list[bool]) -> None:
+    """`_write` for a block whose items may hold several bulk records (`runs`: their printed bytes, each
+    record ending with a newline): those are checked one by one where the block's leak scan finds
+    anything, as each record is by `_write`.
+
+    A block of ASCII text records with no control character, on a UTF-8 or
+    ASCII stdout, is written as bytes: the bulk runs are not decoded and
+    encoded again (the same bytes reach stdout).
+    """
+    if not items:
         return
+    if _write_bytes(items, runs):
+        return
+    batch = [item.decode("ascii")[:-1] if isinstance(item, bytes) else item for item in items]
     block = "\n".join(batch)
     if not _surely_clean(block) and leak_check(block):
         for text, run in zip(batch, runs, strict=True):
@@ -242,7 +300,7 @@ _LEAK_SHAPE_STARTS = (b"gAAAAA", b"AQ", b"AKIA", b"eyJ", b"uthorization", b"UTHO
 _leak_db: list[Any] = []
 
 
-def _surely_clean(block: str) -> bool:
+def _surely_clean(block: str | bytes) -> bool:
     """True when `leak_check(block)` surely finds nothing (one hyperscan scan); False when it must run."""
     if engine_name() != "hyperscan":
         return False
@@ -250,7 +308,34 @@ def _surely_clean(block: str) -> bool:
         words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
         _leak_db.append(literal_database([*_LEAK_SHAPE_STARTS, *words],
                                          [False] * len(_LEAK_SHAPE_STARTS) + [True] * len(words)))
-    return not holds_any(_leak_db[0], block.encode("utf-8", "surrogatepass"))
+    return not holds_any(_leak_db[0], block if isinstance(block, bytes) else block.encode("utf-8", "surrogatepass"))
+
+
+def _write_bytes(items: list[str | bytes], runs: list[bool]) -> bool:
+    """Write a block as bytes where that prints what `click.echo` of its text would (see `_write_runs`);
+    False where the text way must print it."""
+    out = sys.stdout
+    binary = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
+        return False
+    parts: list[bytes] = []
+    for item, run in zip(items, runs, strict=True):
+        if run:
+            assert isinstance(item, bytes)
+            parts.append(item)
+        else:
+            assert isinstance(item, str)
+            if not item.isascii() or has_controls(item):
+                return False
+            parts.append(item.encode("ascii") + b"\n")
+    block = b"".join(parts)
+    if not _surely_clean(block):
+        return False
+    out.flush()
+    binary.write(block)
+    binary.flush()
+    return True
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

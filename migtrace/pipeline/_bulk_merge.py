@@ -34,7 +34,7 @@ import calendar
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,7 +44,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import BULK_PATH_VARIABLE, TEXT_PATH_VARIABLE, TextStream
-from migtrace.sources import FileReader, Warnings, open_file_budget, open_inputs
+from migtrace.sources import FileReader, Warnings, _bulk_kernel, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import _context, jobs_of
@@ -116,8 +116,12 @@ def merged_bulk(paths: Iterable[StrPath], options: LoadOptions, render: Callable
     literals = Literals(keywords)
     jobs = jobs_of(options)
     size = sum(input_size(r.item.path) or 0 for r in readers)
-    pool = ProcessPoolExecutor(jobs, mp_context=_context()) if jobs > 1 and (
-        options.jobs is not None or size >= POOL_BYTES) else None
+    pool: Executor | None = None
+    if jobs > 1 and (options.jobs is not None or size >= POOL_BYTES):
+        # the compiled kernel runs without the GIL: threads share the windows and the results (no pickling
+        # of 2 MiB a window each way, no second numba import); the numpy way needs processes
+        pool = ThreadPoolExecutor(jobs - 1) if _bulk_kernel.available() else \
+            ProcessPoolExecutor(jobs, mp_context=_context())
     merge = _Merge(readers, render, full, literals, warnings, pool)
     stream = BulkStream(merge.rounds(), {r.item.display: r for r in readers}, full, merge.origin_of)
     merge.stream = stream
@@ -137,6 +141,8 @@ class _Input:
     batch_of: list[Batch] = field(default_factory=list)
     which: Int = field(default_factory=lambda: np.zeros(0, np.int64))
     slots: Int = field(default_factory=lambda: np.zeros(0, np.int64))
+    #: True: the pending keys never go down (False: not known, `_ordered` looks again)
+    ordered: bool = True
     done: bool = False
     #: made text records again from here on (a record of another input showed this input's host)
     switched: bool = False
@@ -164,6 +170,9 @@ class _Input:
         self.ahead = self._pull()
         self.done = self.ahead is None
         self.batch_of.append(batch)
+        # pending keys stay in order where the batch's do and it starts at or after the last pending one
+        self.ordered = self.ordered and bool(np.all(batch.keys[1:] >= batch.keys[:-1])) and (
+            not len(self.keys) or not len(batch.keys) or int(batch.keys[0]) >= int(self.keys[-1]))
         self.keys = np.concatenate((self.keys, batch.keys))
         self.which = np.concatenate((self.which, np.full(len(batch.keys), len(self.batch_of) - 1)))
         self.slots = np.concatenate((self.slots, batch.slots))
@@ -185,6 +194,14 @@ class _Input:
         elif not len(self.which):
             self.batch_of = []
 
+
+
+def _ordered(inp: _Input) -> bool:
+    """Whether an input's pending keys never go down (known true where its batches were checked so)."""
+    if inp.ordered:
+        return True
+    inp.ordered = not len(inp.keys) or bool(np.all(inp.keys[1:] >= inp.keys[:-1]))
+    return inp.ordered
 
 
 class _Merge:
@@ -281,38 +298,66 @@ class _Merge:
             self.warn(f"{self.dropped} records appear in two inputs ({self.example}); each is counted once")
 
     def _round(self, live: list[_Input]) -> list[Piece]:
-        keys = np.concatenate([inp.keys for inp in live])
-        owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
-        position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
-        if all(not len(inp.keys) or bool(np.all(inp.keys[1:] >= inp.keys[:-1])) for inp in live):
-            order = np.argsort(keys, kind="stable")
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            ends = np.cumsum([len(inp.keys) for inp in live]) - 1
-            open_ends = [int(inverse[ends[k]]) for k, inp in enumerate(live) if not inp.done]
-            cut = min(open_ends) + 1 if open_ends else len(order)
-            chosen = order[:cut]
+        keys, owner, position, chosen = self._order(live)
+        pieces = self._pieces(live, keys[chosen], owner[chosen], position[chosen])
+        for k, inp in enumerate(live):
+            mask = np.zeros(len(inp.keys), bool)
+            mask[position[chosen][owner[chosen] == k]] = True
+            inp.take(mask)
+        return pieces
+
+    def _order(self, live: list[_Input]) -> tuple[Int, Int, Int, Int]:
+        """The round's records: pending keys, their input and position there, and the print order."""
+        if all(_ordered(inp) for inp in live):
+            # the stable order of all pending records up to the last record of the open input whose last
+            # record comes first: (key, input) below that record's; only that prefix of each input is sorted
+            open_ends = [(int(inp.keys[-1]), k) for k, inp in enumerate(live) if not inp.done]
+            if open_ends:
+                limit, limiter = min(open_ends)
+                counts = [int(np.searchsorted(inp.keys, limit, side="right" if k <= limiter else "left"))
+                          for k, inp in enumerate(live)]
+            else:
+                counts = [len(inp.keys) for inp in live]
+            keys = np.concatenate([inp.keys[:c] for inp, c in zip(live, counts, strict=True)])
+            owner = np.concatenate([np.full(c, k) for k, c in enumerate(counts)])
+            position = np.concatenate([np.arange(c) for c in counts])
+            chosen = np.argsort(keys, kind="stable")
         else:
+            keys = np.concatenate([inp.keys for inp in live])
+            owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
+            position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
             chosen = self._heap_order(live)
-        who, at = owner[chosen], position[chosen]
+        return keys, owner, position, chosen
+
+    def _pieces(self, live: list[_Input], keys: Int, who: Int, at: Int) -> list[Piece]:
+        """The round's records (in print order: their keys, inputs, positions) as pieces: bulk runs and text
+        records, the copy filter applied."""
         pieces: list[Piece] = []
         # runs: consecutive records of one input's one batch, bulk slots following each other
-        batch_ids = np.empty(len(chosen), np.int64)
-        slots = np.empty(len(chosen), np.int64)
+        batch_ids = np.empty(len(who), np.int64)
+        slots = np.empty(len(who), np.int64)
         for k, inp in enumerate(live):
             sel = who == k
             batch_ids[sel] = inp.which[at[sel]] + (k << 32)
             slots[sel] = inp.slots[at[sel]]
-        new = np.ones(len(chosen), bool)
+        new = np.ones(len(who), bool)
         new[1:] = (batch_ids[1:] != batch_ids[:-1]) | (slots[1:] != slots[:-1] + 1) | (slots[:-1] < 0)
         new |= slots < 0
-        starts = np.flatnonzero(new).tolist()
-        stops = [*starts[1:], len(chosen)]
-        for a, b in zip(starts, stops, strict=True):
-            k = int(who[a])
+        first = np.flatnonzero(new)
+        # per run, as Python ints (one conversion per round, not per run): input, batch, first and last slot,
+        # latest key
+        run_who = who[first]
+        run_batch = (batch_ids[first] - (run_who << 32)).tolist()
+        run_first = slots[first].tolist()
+        run_last = slots[np.append(first[1:], len(who)) - 1].tolist()
+        run_latest = np.maximum.reduceat(keys, first).tolist() if len(first) else []
+        starts = first.tolist()
+        stops = [*starts[1:], len(who)]
+        for n, k in enumerate(run_who.tolist()):
+            a, b = starts[n], stops[n]
             inp = live[k]
-            batch = inp.batch_of[int(inp.which[at[a]])]
-            slot = int(slots[a])
+            batch = inp.batch_of[run_batch[n]]
+            slot = run_first[n]
             inp.emitted += b - a
             if inp.notes:
                 self._say(inp, inp.emitted)
@@ -321,7 +366,7 @@ class _Merge:
                 if self._keep(record, inp):
                     pieces.append(record)
                 continue
-            last = int(slots[b - 1])
+            last = run_last[n]
             if inp.switched:
                 for s in range(slot, last + 1):
                     record = self._promote(batch, s)
@@ -332,13 +377,9 @@ class _Merge:
             assert win is not None
             begin = int(win.record_ends[slot - 1]) + 1 if slot else 0
             if self.order:
-                self._evict(int(keys[chosen[a:b]].max()))
+                self._evict(run_latest[n])
             pieces.append(BulkRun(win.blob[begin:int(win.record_ends[last]) + 1], batch, slot, last + 1))
             inp.last.append((batch, slot, last + 1))
-        for k, inp in enumerate(live):
-            mask = np.zeros(len(inp.keys), bool)
-            mask[at[who == k]] = True
-            inp.take(mask)
         return pieces
 
     def _heap_order(self, live: list[_Input]) -> Int:

@@ -30,6 +30,7 @@ line would extend its record).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
+from migtrace.sources import _bulk_kernel
 from migtrace.sources._scan import engine_name, literal_database
 
 #: per byte value: may stand in a logger name (`[\w.\-]` in ASCII)
@@ -164,7 +166,20 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     """The lines of a window (whole lines; the last may lack its newline) the bulk path prints, and how.
 
     `tag`: the input's printed `[host/service]`; `literals`: the offsets of
-    the texts that send a line to the text path (`Literals`).
+    the texts that send a line to the text path (`Literals`).  The compiled
+    kernel (`_bulk_kernel`, numba) where it is installed, else `numpy_window`:
+    the same `Window` either way.
+    """
+    if _bulk_kernel.available():
+        taken, starts, ends, keys, blob, record_ends, pids, lines = _bulk_kernel.scan(
+            window, literals(window), b"000+00:00 " + tag + b" ")
+        return Window(taken, starts, ends, keys, blob, record_ends, pids, lines)
+    return numpy_window(window, tag, literals)
+
+
+def numpy_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> Window:
+    """`bulk_window` with numpy array passes (the way without numba).
+
     Offsets come from a few passes over the window (where its newlines,
     blanks and brackets are); each field is then checked with a handful of
     bytes per line, in order: stamp, pid, level, logger, request block,
@@ -288,7 +303,7 @@ def _request_block(a: npt.NDArray[np.uint8], pa: npt.NDArray[np.uint8], lg: Int,
     # identity tokens: on this line, no `[`, single blanks, the first one after a blank and not starting with
     # `req-` (`parse_request_block` then takes the request id first), no blank before the `]`
     ok &= (close >= r) & (close < ends) & (_next(opens, r) > close)
-    ok &= (close == r) | ((a[np.minimum(r, len(a) - 1)] == 32) & (a[np.maximum(close - 1, 0)] != 32))
+    ok &= (close == r) | ((a[np.clip(r, 0, len(a) - 1)] == 32) & (a[np.clip(close - 1, 0, len(a) - 1)] != 32))
     _drop_spans(ok, blanks[:-1][np.diff(blanks) == 1], r, close)
     ok &= (close == r) | ~_starts_with(_gather(pa, r, 5), b" req-")
     return r, close + 1
@@ -398,14 +413,18 @@ def _print(a: npt.NDArray[np.uint8], taken: Bool, starts: Int, ends: Int, p: Int
     return Window(taken, starts, ends, keys[at], blob, record_ends, np.zeros(0, np.int64), at)
 
 
-_worker_literals: dict[tuple[str, ...], Literals] = {}
+#: each worker's `Literals` (per thread: a hyperscan database's scratch space serves one scan at a time)
+_worker = threading.local()
 
 
 def window_job(window: bytes, tag: bytes, keywords: tuple[str, ...]) -> Window:
-    """`bulk_window` in a worker process (its `Literals` built once per process)."""
-    literals = _worker_literals.get(keywords)
+    """`bulk_window` in a worker process or thread (its `Literals` built once per worker)."""
+    found: dict[tuple[str, ...], Literals] | None = getattr(_worker, "literals", None)
+    if found is None:
+        found = _worker.literals = {}
+    literals = found.get(keywords)
     if literals is None:
-        literals = _worker_literals[keywords] = Literals(keywords)
+        literals = found[keywords] = Literals(keywords)
     return bulk_window(window, tag, literals)
 
 
