@@ -25,5 +25,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "setup: installing migtrace and its dependencies into .venv" >&2
     .venv/bin/python -m pip install -q --upgrade pip >/dev/null
     .venv/bin/python -m pip install -q -e '.[journal,test,dev,dask,fast,jit]'
+    # compile merge's numba kernel now (seconds), so the first big merge does not pay for it
+    .venv/bin/python -c 'from migtrace.sources import _bulk_kernel; _bulk_kernel.available()'
     touch "$stamp"
 fi
