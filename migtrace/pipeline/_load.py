@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 
 from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
-from migtrace.correlate.markers import MarkerSet, load_markers
+from migtrace.correlate.markers import MarkerSet, load_markers, match_notes
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks, evidence_texts
 from migtrace.diagnose import ClueHits, diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
@@ -33,13 +33,13 @@ from migtrace.pipeline import _clues, _one_read, _vocab
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
-from migtrace.pipeline._moves import MoveFinder
+from migtrace.pipeline._moves import MoveFinder, noted_match
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import shared_pool
+from migtrace.sources._parallel import current_notes, noting, shared_pool
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
@@ -81,6 +81,8 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
             reader.terms = terms(reader.item.display)
     else:
         readers = open_inputs(paths, options, warnings, terms)
+    if (notes := current_notes()) is not None:
+        notes.clear()  # this read's records bring their own
     if tap is None and given is None and split is None:
         stream = read_all(readers, warnings, parallel=True)
     else:
@@ -116,7 +118,16 @@ def read_events(paths: Iterable[StrPath] = (), options: LoadOptions | None = Non
 
 
 def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
-    """Load logs and return the Analysis (migrations with phases, findings, line accounting)."""
+    """Load logs and return the Analysis (migrations with phases, findings, line accounting).
+
+    The workers match each record they send against the phase markers (`noting`): the finding of
+    the moves and their correlation read those matches instead of matching every record again here.
+    """
+    with noting(match_notes):
+        return _load(paths, options)
+
+
+def _load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
     options = options or LoadOptions()
     path_list = resolve_paths(paths)
     warnings = Warnings(options.warn)
@@ -148,7 +159,9 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
         warnings(line)
     events, offsets = _aligned(kept, clocks.offsets)
     pm = clocks.host_clocks()  # ± per host (inf: wrong zone) and the pairs' bounds after the shifts
-    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
+    markers = load_markers()
+    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, markers, pm,
+                                                                         noted_match(markers, current_notes()))),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets), release_clues=_clues.by_host(hits, read.stats))
