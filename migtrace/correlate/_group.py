@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -78,20 +78,17 @@ _RequestGroup = tuple[str, str, list[Event]]
 
 
 def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
-              clocks: Mapping[str, float] | None = None,
-              match: Callable[[Event], list[Match]] | None = None) -> list[Migration]:
+              clocks: Mapping[str, float] | None = None) -> list[Migration]:
     """Return the migrations found in time-ordered events, oldest first.
 
     `clocks`: host -> ± seconds its clock leaves on cross-host times (`skew.estimate_clocks`).
-    `match`: `markers.match`, or what gives its answer without matching again (the workers' notes).
     """
     markers = markers or load_markers()
-    match = match or markers.match
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
     events = with_domain_instances(events)  # hook: libvirt/QEMU records naming a domain (_domains)
     matches: dict[int, list[Match]] = {}
     for e in events:
-        found = match(e)
+        found = markers.match(e)
         if found:
             matches[id(e)] = found
     moves = _Moves(matches)

@@ -117,6 +117,7 @@ class MarkerSet:
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
         self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
         self._position = {id(m): i for i, m in enumerate(self.markers)}
+        self._notes: dict[MatchNote, MatchNote] = {}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_texts = LiteralSet(m.text for m in opening if m.text)
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
@@ -149,8 +150,11 @@ class MarkerSet:
         when the match captured something (its own groups, even empty ones of a traceback hit).
         """
         position = self._position
-        return tuple(position[id(m.marker)] if m.groups is _NO_GROUPS else (position[id(m.marker)], dict(m.groups))
+        note = tuple(position[id(m.marker)] if m.groups is _NO_GROUPS else (position[id(m.marker)], dict(m.groups))
                      for m in found)
+        if all(type(item) is int for item in note):  # one object per distinct note: pickled once per run, shared
+            return self._notes.setdefault(note, note)
+        return note
 
     def from_note(self, note: MatchNote) -> list[Match]:
         """The `match` result a `note` was made of: the same matches, in the same order."""

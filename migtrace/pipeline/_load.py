@@ -33,13 +33,13 @@ from migtrace.pipeline import _clues, _one_read, _vocab
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import Keeper
-from migtrace.pipeline._moves import MoveFinder, noted_match
+from migtrace.pipeline._moves import MoveFinder
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import current_notes, noting, shared_pool
+from migtrace.sources._parallel import shared_pool, taking_notes
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
@@ -81,8 +81,6 @@ def _read(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
             reader.terms = terms(reader.item.display)
     else:
         readers = open_inputs(paths, options, warnings, terms)
-    if (notes := current_notes()) is not None:
-        notes.clear()  # this read's records bring their own
     if tap is None and given is None and split is None:
         stream = read_all(readers, warnings, parallel=True)
     else:
@@ -118,16 +116,7 @@ def read_events(paths: Iterable[StrPath] = (), options: LoadOptions | None = Non
 
 
 def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
-    """Load logs and return the Analysis (migrations with phases, findings, line accounting).
-
-    The workers match each record they send against the phase markers (`noting`): the finding of
-    the moves and their correlation read those matches instead of matching every record again here.
-    """
-    with noting(match_notes):
-        return _load(paths, options)
-
-
-def _load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
+    """Load logs and return the Analysis (migrations with phases, findings, line accounting)."""
     options = options or LoadOptions()
     path_list = resolve_paths(paths)
     warnings = Warnings(options.warn)
@@ -159,9 +148,7 @@ def _load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> 
         warnings(line)
     events, offsets = _aligned(kept, clocks.offsets)
     pm = clocks.host_clocks()  # ± per host (inf: wrong zone) and the pairs' bounds after the shifts
-    markers = load_markers()
-    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, markers, pm,
-                                                                         noted_match(markers, current_notes()))),
+    analysis = Analysis(events=tuple(events), migrations=tuple(correlate(events, load_markers(), pm)),
                         stats=read.stats, skew=offsets, skew_mode=options.skew,
                         warnings=tuple(warnings.lines), inputs=tuple(path_list),
                         last_seen=_shifted(keeper.last_seen, offsets), release_clues=_clues.by_host(hits, read.stats))
@@ -389,8 +376,9 @@ def _selective(paths: Sequence[str], options: LoadOptions, warnings: Warnings,
         finder, store, first, clock_lines = folded
     else:
         finder, store, quiet = MoveFinder(markers), Pass1Store(), Warnings()
-        first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
-                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
+        with taking_notes(match_notes):  # the workers match pass 1's records for the finder (`noted_match`)
+            first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
+                          tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
         store.ended(first.stats, quiet.lines)
         clock_lines = _note_clues(paths, options, hits, first.stats,
                                   clock_evidence=store.given if reuse else _reread)
@@ -438,8 +426,9 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
     # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
     # below notes every clue pass 1's records show (an input read in full gives it every record)
-    first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
-                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
+    with taking_notes(match_notes):  # the workers match pass 1's records for the finder (`noted_match`)
+        first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
+                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
     if not fold.ended(first.stats):
         _log.debug("the clue and clock sets not folded into pass 1: a cut input the split cannot prove exact")
         return None

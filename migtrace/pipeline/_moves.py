@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from migtrace.correlate.markers import MarkerSet, Match
 from migtrace.model import Event
 from migtrace.pipeline._window import Evidence
-from migtrace.sources._parallel import Notes, current_notes
+from migtrace.sources._parallel import current_notes
 
 #: the instance an API record names in its URL (`POST /v2.1/servers/<uuid>/action`)
 _SERVERS_UUID = re.compile(r"/servers/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -37,18 +37,18 @@ def _internal(e: Event) -> bool:
     return e.request_id is None or e.user is None
 
 
-def noted_match(markers: MarkerSet, notes: Notes | None) -> Callable[[Event], list[Match]]:
+def noted_match(markers: MarkerSet) -> Callable[[Event], list[Match]]:
     """`markers.match`, answered from the note a worker sent with the record when there is one.
 
-    The worker ran `markers.match` itself (`correlate.markers.match_notes`): one rule set, one
-    function, run where the record was read; a record without a note is matched here.
+    Inside a `taking_notes(match_notes)` block the worker ran `markers.match` itself
+    (`correlate.markers.match_notes`): one rule set, one function, run where the record was
+    read; a record without a note (read here, or outside such a block) is matched here.
     """
-    if notes is None:
-        return markers.match
-    take, from_note, match = notes.take, markers.from_note, markers.match
+    from_note, match = markers.from_note, markers.match
 
     def noted(e: Event) -> list[Match]:
-        note = take(e)
+        notes = current_notes()
+        note = None if notes is None else notes.take(e)
         return match(e) if note is None else from_note(note)
     return noted
 
@@ -56,10 +56,10 @@ def noted_match(markers: MarkerSet, notes: Notes | None) -> Callable[[Event], li
 class MoveFinder:
     """A predicate over pass 1's events that keeps nothing and remembers the moves' ids."""
 
-    def __init__(self, markers: MarkerSet, match: Callable[[Event], list[Match]] | None = None) -> None:
+    def __init__(self, markers: MarkerSet) -> None:
         self.markers = markers
-        #: `markers.match`, or the workers' notes of it (`noted_match`)
-        self.match = match or noted_match(markers, current_notes())
+        #: `markers.match`, or the workers' notes of it inside a `taking_notes` block (`noted_match`)
+        self.match = noted_match(markers)
         self.requests: set[str] = set()
         self.instances: set[str] = set()
         #: user request -> the instances its vocabulary records name

@@ -59,7 +59,7 @@ PACK_EVENTS = 2048
 #: the LoadOptions fields that only the main process uses (callbacks, the cluster itself)
 _MAIN_ONLY = ("warn", "progress", "client")
 
-#: what a worker notes of a run of events it read, beside them (`noting`): {index in the run: note}, only
+#: what a worker notes of a run of events it read, beside them (`taking_notes`): {index in the run: note}, only
 #: for the records it has something to say about.  A picklable module-level function (workers import it).
 Annotate = Callable[[list[Event]], dict[int, Any]]
 
@@ -98,7 +98,7 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
-    `annotate`: each packed run travels with its notes (`noting`), computed here, on the worker.
+    `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
     """
     packs: list[bytes] = []
     run: list[Event] = []
@@ -199,13 +199,9 @@ class Notes:
         del lines[event.lineno]
         return entry[1]
 
-    def clear(self) -> None:
-        """Forget every note (a new read of the inputs gives its own)."""
-        self._by_input.clear()
-
 
 class _Noting(threading.local):
-    """The `Notes` the reads of one `noting()` block fill, per thread."""
+    """The `Notes` the reads of one `taking_notes()` block fill, per thread."""
 
     def __init__(self) -> None:
         self.current: Notes | None = None
@@ -215,14 +211,16 @@ _NOTES = _Noting()
 
 
 @contextmanager
-def noting(annotate: Annotate) -> Iterator[Notes]:
+def taking_notes(annotate: Annotate) -> Iterator[Notes]:
     """Let the worker reads inside send each run of records with `annotate`'s notes of it (kept in the `Notes`).
 
     The main process then looks a record's note up instead of working it out
-    again (pipeline: the phase markers a record matches, `MarkerSet.match`):
-    work that was serial runs on the workers.  Reads in this process
-    (`-j 1`, stdin, the journal) take no notes: their records are worked out
-    where used, by the same function.  Nested: the outer block's notes.
+    again (pipeline: pass 1's phase-marker matches, `MarkerSet.match`): work
+    that was serial runs on the workers.  Reads in this process (`-j 1`,
+    stdin, the journal, small files) take no notes: their records are worked
+    out where used, by the same function.  The notes live for the block only
+    (one read): kept longer, for records used later, they would hold memory
+    that grows with the records read.  Nested: the outer block's notes.
     """
     if _NOTES.current is not None:
         yield _NOTES.current
@@ -235,7 +233,7 @@ def noting(annotate: Annotate) -> Iterator[Notes]:
 
 
 def current_notes() -> Notes | None:
-    """The notes of the enclosing `noting()` block, if any."""
+    """The notes of the enclosing `taking_notes()` block, if any."""
     return _NOTES.current
 
 
