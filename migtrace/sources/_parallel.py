@@ -31,7 +31,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import Any
@@ -365,17 +365,18 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
         if progress is not None:
             progress(sum(done), total)
 
-    remote = [(i, r) for i, r in enumerate(readers) if chosen[i]]
+    # the biggest inputs first: the last input a worker starts is a small one, so the workers finish
+    # together instead of one reading a big file alone at the end (longest-first scheduling)
+    remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
+    calls = [(r.item, spec, r.terms, None, annotate) for _, r in remote]
     if client is not None:
         try:
             # each input with its own terms (a targeted read searches self-naming lines only where needed)
-            futures = client.map(read_input, [r.item for _, r in remote], [spec] * len(remote),
-                                 [r.terms for _, r in remote], [None] * len(remote), [annotate] * len(remote),
-                                 pure=False)
+            futures = client.map(read_input, *zip(*calls, strict=True), pure=False)
             _read_here(readers, chosen, spec, results, report)
-            for (i, _), result in zip(remote, client.gather(futures), strict=True):
+            for i, result in _as_completed(futures, [i for i, _ in remote]):
                 results[i] = result
                 report(i)
         finally:
@@ -387,12 +388,11 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
             prepare_counting(sum(sizes))  # the workers fork with numpy imported once, not each on its own
         with (nullcontext(shared) if shared is not None
               else ProcessPoolExecutor(min(jobs_of(options), len(remote)), mp_context=_context())) as pool:
-            pending: list[tuple[int, Future[InputResult]]] = [
-                (i, pool.submit(read_input, r.item, spec, r.terms, None, annotate)) for i, r in remote]
+            pending = {pool.submit(read_input, *call): i for (i, _), call in zip(remote, calls, strict=True)}
             _read_here(readers, chosen, spec, results, report)
-            for i, future in pending:
-                results[i] = future.result()
-                report(i)
+            for future in as_completed(pending):  # each result taken (and reported) when it is done
+                results[pending[future]] = future.result()
+                report(pending[future])
     return [r for r in results if r is not None]
 
 
@@ -434,6 +434,19 @@ def shared_pool() -> Iterator[None]:
         pool, _SESSION.shared, _SESSION.active = _SESSION.shared, None, False
         if pool is not None:
             pool.shutdown()
+
+
+def _as_completed(futures: Sequence[Any], indexes: Sequence[int]) -> Iterator[tuple[int, InputResult]]:
+    """Each input's result from the cluster as soon as its task ends (index, result), in the order they end.
+
+    Fetched one by one while the other workers still read (`client.gather` of the whole list would
+    wait for the last task before fetching any); an input's failure raises, as the gather did.
+    """
+    from distributed import as_completed as finished  # noqa: PLC0415 - the dask extra: a client exists
+
+    index_of = {future.key: i for future, i in zip(futures, indexes, strict=True)}
+    for future, result in finished(futures, with_results=True):  # type: ignore[no-untyped-call]
+        yield index_of[future.key], result
 
 
 def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict[str, Any],
