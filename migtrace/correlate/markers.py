@@ -84,6 +84,9 @@ class Match:
     groups: Mapping[str, str]
 
 
+#: a `match` result as it travels from a worker (`MarkerSet.note`)
+MatchNote = tuple[int | tuple[int, dict[str, str]], ...]
+
 _FIELDS = set(Marker.__dataclass_fields__)
 #: the groups of a match that captured nothing (shared, never changed: `Match.groups` is read-only)
 _NO_GROUPS: Mapping[str, str] = {}
@@ -113,6 +116,8 @@ class MarkerSet:
         self._naming_by_text = all(m.text and not m.traceback for m in self._naming)
         self._rank = {m.id: i for i, m in enumerate(self.markers)}
         self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
+        self._position = {id(m): i for i, m in enumerate(self.markers)}
+        self._notes: dict[MatchNote, MatchNote] = {}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_texts = LiteralSet(m.text for m in opening if m.text)
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
@@ -137,6 +142,25 @@ class MarkerSet:
             # file order decides which marker's phase wins, whatever the set iteration order was
             return sorted(found, key=lambda m: self._rank[m.marker.id])
         return found[:]  # no spare slots: correlation keeps the list of every matched record
+
+    def note(self, found: Sequence[Match]) -> MatchNote:
+        """A `match` result in a compact picklable form (a worker's, `match_notes`), `from_note` reads it back.
+
+        One item per match, in order: the marker's position in the set, or (position, groups)
+        when the match captured something (its own groups, even empty ones of a traceback hit).
+        """
+        position = self._position
+        note = tuple(position[id(m.marker)] if m.groups is _NO_GROUPS else (position[id(m.marker)], dict(m.groups))
+                     for m in found)
+        if all(type(item) is int for item in note):  # one object per distinct note: pickled once per run, shared
+            return self._notes.setdefault(note, note)
+        return note
+
+    def from_note(self, note: MatchNote) -> list[Match]:
+        """The `match` result a `note` was made of: the same matches, in the same order."""
+        markers, bare = self.markers, self._bare
+        return [bare[id(markers[item])] if type(item) is int else Match(markers[item[0]], item[1])  # type: ignore[index]
+                for item in note]
 
     def texts_in(self, message: str) -> set[str]:
         """Every (non-traceback) marker text that occurs in the message, overlapping and nested ones too."""
@@ -252,6 +276,22 @@ def load_markers(path: str | None = None) -> MarkerSet:
         raise DataError(f"{where}: 'followup_phases' must list phases named under 'phases'")
     markers = [_with_implied_kind(_marker_from(e), phases) for e in entries(document, "markers", MARKER_SCHEMA, where)]
     return MarkerSet(markers, phases, followups)
+
+
+def match_notes(events: Sequence[Event]) -> dict[int, MatchNote]:
+    """The shipped markers' `match` of each record that matches one, by index (what a worker sends beside them).
+
+    Run where the records are read (sources/_parallel.noting): the main process
+    then reads each record's matches back (`MarkerSet.from_note`) instead of
+    matching it again; a record without a note is matched there, by `match` too.
+    """
+    markers = load_markers()
+    out: dict[int, MatchNote] = {}
+    for i, e in enumerate(events):
+        found = markers.match(e)
+        if found:
+            out[i] = markers.note(found)
+    return out
 
 
 def _with_implied_kind(marker: Marker, phases: Mapping[str, Sequence[str]]) -> Marker:

@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
 from migtrace.correlate._domains import domain_pairs
-from migtrace.correlate.markers import MarkerSet, load_markers
+from migtrace.correlate.markers import MarkerSet, load_markers, match_notes
 from migtrace.correlate.skew import ClockEstimate, estimate_clocks, evidence_texts
 from migtrace.diagnose import ClueHits, diagnose
 from migtrace.diagnose.catalog import Catalog, load_catalog
@@ -40,7 +40,7 @@ from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import shared_pool
+from migtrace.sources._parallel import shared_pool, taking_notes
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
@@ -467,8 +467,9 @@ def _pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary,
            hits: ClueHits, reuse: bool) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]]:
     """Pass 1 alone, then the release clues and clock texts in a raw pass of their own (`_note_clues`)."""
     finder, store, quiet = ContextFinder(markers), Pass1Store(), Warnings()
-    first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
-                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
+    with taking_notes(match_notes):  # the workers match pass 1's records for the finder (`noted_match`)
+        first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
+                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
     store.ended(first.stats, quiet.lines)
     clock_lines = _note_clues(paths, options, hits, first.stats, clock_evidence=store.given if reuse else _reread)
     return finder, store, first, clock_lines
@@ -499,8 +500,9 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
     # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
     # below notes every clue pass 1's records show (an input read in full gives it every record)
-    first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
-                  tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
+    with taking_notes(match_notes):  # the workers match pass 1's records for the finder (`noted_match`)
+        first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
+                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
     if not fold.ended(first.stats):
         _log.debug("the clue and clock sets not folded into pass 1: a cut input the split cannot prove exact")
         return None

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from migtrace.correlate.markers import MarkerSet
+from migtrace.correlate.markers import MarkerSet, Match
 from migtrace.model import Event
 from migtrace.pipeline._window import Evidence
+from migtrace.sources._parallel import current_notes
 
 #: the instance an API record names in its URL (`POST /v2.1/servers/<uuid>/action`)
 _SERVERS_UUID = re.compile(r"/servers/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
@@ -36,11 +37,29 @@ def _internal(e: Event) -> bool:
     return e.request_id is None or e.user is None
 
 
+def noted_match(markers: MarkerSet) -> Callable[[Event], list[Match]]:
+    """`markers.match`, answered from the note a worker sent with the record when there is one.
+
+    Inside a `taking_notes(match_notes)` block the worker ran `markers.match` itself
+    (`correlate.markers.match_notes`): one rule set, one function, run where the record was
+    read; a record without a note (read here, or outside such a block) is matched here.
+    """
+    from_note, match = markers.from_note, markers.match
+
+    def noted(e: Event) -> list[Match]:
+        notes = current_notes()
+        note = None if notes is None else notes.take(e)
+        return match(e) if note is None else from_note(note)
+    return noted
+
+
 class MoveFinder:
     """A predicate over pass 1's events that keeps nothing and remembers the moves' ids."""
 
     def __init__(self, markers: MarkerSet) -> None:
         self.markers = markers
+        #: `markers.match`, or the workers' notes of it inside a `taking_notes` block (`noted_match`)
+        self.match = noted_match(markers)
         self.requests: set[str] = set()
         self.instances: set[str] = set()
         #: user request -> the instances its vocabulary records name
@@ -53,7 +72,7 @@ class MoveFinder:
         internal = _internal(e)
         if inst and not internal:
             self._named[e.request_id].add(inst)  # type: ignore[index]
-        found = self.markers.match(e)
+        found = self.match(e)
         named = [m.groups["instance"] for m in found if m.groups.get("instance")]
         self.evidence.note(e, [inst, *named] if inst else named, None if internal else e.request_id)
         evidence = [m for m in found if m.marker.opens or m.marker.followup or m.marker.implies]

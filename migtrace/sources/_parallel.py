@@ -31,7 +31,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import Any
@@ -58,6 +58,10 @@ PACK_EVENTS = 2048
 
 #: the LoadOptions fields that only the main process uses (callbacks, the cluster itself)
 _MAIN_ONLY = ("warn", "progress", "client")
+
+#: what a worker notes of a run of events it read, beside them (`taking_notes`): {index in the run: note}, only
+#: for the records it has something to say about.  A picklable module-level function (workers import it).
+Annotate = Callable[[list[Event]], dict[int, Any]]
 
 
 @dataclass(slots=True)
@@ -90,10 +94,11 @@ def jobs_of(options: LoadOptions) -> int:
 
 
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
-               progress: Callable[[int], None] | None = None) -> InputResult:
+               progress: Callable[[int], None] | None = None, annotate: Annotate | None = None) -> InputResult:
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
+    `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
     """
     packs: list[bytes] = []
     run: list[Event] = []
@@ -108,12 +113,12 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
         for e in reader.events():
             run.append(e)
             if len(run) == PACK_EVENTS:
-                packs.append(_pack(run))
+                packs.append(_pack(run, None if annotate is None else annotate(run)))
                 run = []
     except Exception as exc:  # --strict's ParseError (or a bug): raised again where the serial read raises it
         error = exc
     if run:
-        packs.append(_pack(run))
+        packs.append(_pack(run, None if annotate is None else annotate(run)))
     return InputResult(packs, reader.stats, marks, error)
 
 
@@ -122,8 +127,10 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
 _FIELDS = operator.attrgetter(*(f.name for f in fields(Event)))
 
 
-def _pack(events: list[Event]) -> bytes:
-    return zlib.compress(pickle.dumps(_shared(events), protocol=pickle.HIGHEST_PROTOCOL), 1)
+def _pack(events: list[Event], notes: dict[int, Any] | None = None) -> bytes:
+    """The run's rows (a list), or with the notes a worker took of them (a tuple: rows, notes)."""
+    rows = _shared(events)
+    return zlib.compress(pickle.dumps((rows, notes) if notes else rows, protocol=pickle.HIGHEST_PROTOCOL), 1)
 
 
 def _shared(events: list[Event]) -> list[tuple[Any, ...]]:
@@ -145,8 +152,89 @@ def _shared(events: list[Event]) -> list[tuple[Any, ...]]:
 
 
 def _unpack(pack: bytes) -> list[Event]:
-    rows = pickle.loads(zlib.decompress(pack))  # our own workers' output (or the user's own index), never logs
-    return [new_event(*row) for row in rows]
+    data = pickle.loads(zlib.decompress(pack))  # our own workers' output (or the user's own index), never logs
+    if type(data) is list:
+        return [new_event(*row) for row in data]
+    rows, notes = data
+    events = [new_event(*row) for row in rows]
+    active = _NOTES.current
+    if active is not None:
+        active.add(events, notes)
+    return events
+
+
+class Notes:
+    """What the workers noted of the records they read (`Annotate`), found again by record in this process.
+
+    A note is kept under the record's input and line with the record's message
+    object: `take` gives it only for that very record as it was unpacked (the
+    message travels unchanged through `Event.replace`), so a record parsed
+    again elsewhere, or another record at that line, never gets another's
+    note; those (and records no note was taken of) return None, and the caller
+    works the answer out itself, with the same function the worker ran.
+    """
+
+    def __init__(self, annotate: Annotate) -> None:
+        self.annotate = annotate
+        self._by_input: dict[str, dict[int, tuple[str, Any]]] = {}
+
+    def add(self, events: Sequence[Event], notes: dict[int, Any]) -> None:
+        """Keep the notes of a run of unpacked events (by index in the run)."""
+        by_input = self._by_input
+        for i, note in notes.items():
+            e = events[i]
+            lines = by_input.get(e.source)
+            if lines is None:
+                lines = by_input[e.source] = {}
+            lines[e.lineno] = (e.message, note)
+
+    def take(self, event: Event) -> Any | None:
+        """The note of this record (and forget it), or None: none was taken, or of another record there."""
+        lines = self._by_input.get(event.source)
+        if lines is None:
+            return None
+        entry = lines.get(event.lineno)
+        if entry is None or entry[0] is not event.message:
+            return None
+        del lines[event.lineno]
+        return entry[1]
+
+
+class _Noting(threading.local):
+    """The `Notes` the reads of one `taking_notes()` block fill, per thread."""
+
+    def __init__(self) -> None:
+        self.current: Notes | None = None
+
+
+_NOTES = _Noting()
+
+
+@contextmanager
+def taking_notes(annotate: Annotate) -> Iterator[Notes]:
+    """Let the worker reads inside send each run of records with `annotate`'s notes of it (kept in the `Notes`).
+
+    The main process then looks a record's note up instead of working it out
+    again (pipeline: pass 1's phase-marker matches, `MarkerSet.match`): work
+    that was serial runs on the workers.  Reads in this process (`-j 1`,
+    stdin, the journal, small files) take no notes: their records are worked
+    out where used, by the same function.  The notes live for the block only
+    (one read): kept longer, for records used later, they would hold memory
+    that grows with the records read.  Nested: the outer block's notes.
+    """
+    if _NOTES.current is not None:
+        yield _NOTES.current
+        return
+    _NOTES.current = Notes(annotate)
+    try:
+        yield _NOTES.current
+    finally:
+        _NOTES.current = None
+
+
+def current_notes() -> Notes | None:
+    """The notes of the enclosing `taking_notes()` block, if any."""
+    return _NOTES.current
 
 
 #: the packed form of a run of events, for the pipeline's own holding (a selective read's pass-1 records)
@@ -277,15 +365,18 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
         if progress is not None:
             progress(sum(done), total)
 
-    remote = [(i, r) for i, r in enumerate(readers) if chosen[i]]
+    # the biggest inputs first: the last input a worker starts is a small one, so the workers finish
+    # together instead of one reading a big file alone at the end (longest-first scheduling)
+    remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
     results: list[InputResult | None] = [None] * len(readers)
+    annotate = None if _NOTES.current is None else _NOTES.current.annotate
+    calls = [(r.item, spec, r.terms, None, annotate) for _, r in remote]
     if client is not None:
         try:
             # each input with its own terms (a targeted read searches self-naming lines only where needed)
-            futures = client.map(read_input, [r.item for _, r in remote], [spec] * len(remote),
-                                 [r.terms for _, r in remote], pure=False)
+            futures = client.map(read_input, *zip(*calls, strict=True), pure=False)
             _read_here(readers, chosen, spec, results, report)
-            for (i, _), result in zip(remote, client.gather(futures), strict=True):
+            for i, result in _as_completed(futures, [i for i, _ in remote]):
                 results[i] = result
                 report(i)
         finally:
@@ -297,12 +388,11 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
             prepare_counting(sum(sizes))  # the workers fork with numpy imported once, not each on its own
         with (nullcontext(shared) if shared is not None
               else ProcessPoolExecutor(min(jobs_of(options), len(remote)), mp_context=_context())) as pool:
-            pending: list[tuple[int, Future[InputResult]]] = [
-                (i, pool.submit(read_input, r.item, spec, r.terms)) for i, r in remote]
+            pending = {pool.submit(read_input, *call): i for (i, _), call in zip(remote, calls, strict=True)}
             _read_here(readers, chosen, spec, results, report)
-            for i, future in pending:
-                results[i] = future.result()
-                report(i)
+            for future in as_completed(pending):  # each result taken (and reported) when it is done
+                results[pending[future]] = future.result()
+                report(pending[future])
     return [r for r in results if r is not None]
 
 
@@ -344,6 +434,19 @@ def shared_pool() -> Iterator[None]:
         pool, _SESSION.shared, _SESSION.active = _SESSION.shared, None, False
         if pool is not None:
             pool.shutdown()
+
+
+def _as_completed(futures: Sequence[Any], indexes: Sequence[int]) -> Iterator[tuple[int, InputResult]]:
+    """Each input's result from the cluster as soon as its task ends (index, result), in the order they end.
+
+    Fetched one by one while the other workers still read (`client.gather` of the whole list would
+    wait for the last task before fetching any); an input's failure raises, as the gather did.
+    """
+    from distributed import as_completed as finished  # noqa: PLC0415 - the dask extra: a client exists
+
+    index_of = {future.key: i for future, i in zip(futures, indexes, strict=True)}
+    for future, result in finished(futures, with_results=True):  # type: ignore[no-untyped-call]
+        yield index_of[future.key], result
 
 
 def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict[str, Any],
