@@ -399,7 +399,7 @@ def read_indexed(readers: Sequence[Any], index: Index,
     results: list[InputResult | None] = [None] * len(readers)
     keys: list[tuple[str, str, tuple[Any, ...]] | None] = [None] * len(readers)
     #: per reader read for its query texts alone: (the reader with those terms, the stored standing part, layout)
-    parted: dict[int, tuple[Any, InputResult, _standing.Layout]] = {}
+    parted: dict[int, tuple[Any, list[InputResult], _standing.Layout]] = {}
     for i, r in enumerate(readers):
         ident = identity(r.item)
         if ident is None:
@@ -415,36 +415,48 @@ def read_indexed(readers: Sequence[Any], index: Index,
         if found is not None and r.progress is not None and r.item.member is None:
             r.progress(ident[6])  # a stored input counts as read, all its bytes
     missing = [i for i, res in enumerate(results) if res is None]
-    _log.debug("index %s: %d of %d inputs stored, %d resumed from a checkpoint, %d to read (%d for their query "
-               "texts alone)", index.path, index.hits, len(readers), index.resumed, len(missing), len(parted))
-    again: list[int] = []
+    _log.debug("index %s: %d of %d inputs stored (%d resumed from a checkpoint), %d to read (%d for their query "
+               "texts alone)", index.path, len(readers) - len(missing), len(readers), index.resumed, len(missing),
+               len(parted))
     if missing:
         todo = [parted[i][0] if i in parted else readers[i] for i in missing]
-        for i, res in zip(missing, read(todo), strict=True):
-            if i in parted:
-                query, part, lay = parted[i]
-                _store_unit(index, query, keys[i][2], res)  # type: ignore[index]
-                merged = _standing.merge(part, res, lay)
-                if merged is None:
-                    _log.debug("index: %s: the stored standing part and the query's read do not merge provably: "
-                               "read with every term", readers[i].item.display)
-                    again.append(i)
-                    continue
-                TOTALS["merged"] += 1
-                results[i] = merged
+        again = _took(index, readers, keys, parted, results, missing, read(todo))
+        if again:  # not merged provably: read with every term
+            _took(index, readers, keys, {}, results, again, read([readers[i] for i in again]))
+    return [res for res in results if res is not None]
+
+
+def _took(index: Index, readers: Sequence[Any], keys: Sequence[tuple[str, str, tuple[Any, ...]] | None],
+          parted: dict[int, tuple[Any, list[InputResult], _standing.Layout]], results: list[InputResult | None],
+          read: Sequence[int], got: Sequence[InputResult]) -> list[int]:
+    """Put the results of the readers `read` in place and store them; return those whose merge failed.
+
+    A reader read for its query texts alone (`parted`) gets the merge of that
+    read with its stored standing parts; the others' reads are stored, with
+    their standing parts split off.
+    """
+    again = []
+    for i, res in zip(read, got, strict=True):
+        stored = keys[i]
+        if i in parted:
+            query, parts, lay = parted[i]
+            if stored is not None:
+                _store_unit(index, query, stored[2], res, resumable=False)
+            merged = _standing.merge(parts, res, lay)
+            if merged is None:
+                _log.debug("index: %s: the stored standing parts and the query's read do not merge provably: "
+                           "read with every term", readers[i].item.display)
+                again.append(i)
                 continue
-            results[i] = res
-            if keys[i] is not None:
-                key, ukey, ident = keys[i]  # type: ignore[misc]
-                _store(index, readers[i], key, ukey, ident, res)
-                _store_standing(index, readers[i], ident, res)
-    if again:
-        for i, res in zip(again, read([readers[i] for i in again]), strict=True):
-            results[i] = res
-            key, ukey, ident = keys[i]  # type: ignore[misc]
+            TOTALS["merged"] += 1
+            results[i] = merged
+            continue
+        results[i] = res
+        if stored is not None:
+            key, ukey, ident = stored
             _store(index, readers[i], key, ukey, ident, res)
             _store_standing(index, readers[i], ident, res)
-    return [res for res in results if res is not None]
+    return again
 
 
 def _with_terms(reader: Any, terms: frozenset[str]) -> Any:
@@ -463,30 +475,40 @@ def _stored_unit(index: Index, reader: Any, ident: tuple[Any, ...]) -> InputResu
     return found if found is not None else _resumed(index, reader, ident, key, ukey)
 
 
-def _store_unit(index: Index, reader: Any, ident: tuple[Any, ...], result: InputResult) -> None:
-    _store(index, reader, entry_key(ident, reader.item, reader.options, reader.terms),
-               unit_key(ident, reader.item, reader.options, reader.terms), ident, result)
+def _store_unit(index: Index, reader: Any, ident: tuple[Any, ...], result: InputResult,
+                resumable: bool = True) -> None:
+    """Store a reader's result; `resumable=False`: without a checkpoint (a query's own read: cheap to read
+    again, and the checkpoint's proof reads the file's last MiB)."""
+    key = entry_key(ident, reader.item, reader.options, reader.terms)
+    ukey = unit_key(ident, reader.item, reader.options, reader.terms)
+    if resumable:
+        _store(index, reader, key, ukey, ident, result)
+    elif index.usable:
+        index.put(key, ident, result, ukey)
 
 
 def _from_parts(index: Index, reader: Any, ident: tuple[Any, ...], at: int,
-                parted: dict[int, tuple[Any, InputResult, _standing.Layout]]) -> InputResult | None:
+                parted: dict[int, tuple[Any, list[InputResult], _standing.Layout]]) -> InputResult | None:
     """T's result from the stored standing and query parts; or None, noting in `parted` a query read to do."""
     if os.environ.get(STANDING_VARIABLE) == "0":
         return None
     lay = _standing.layout(reader.terms)
     if lay is None:
         return None
-    part = _stored_unit(index, _with_terms(reader, lay.standing), ident)
-    if part is None:
-        return None
+    parts = []
+    for terms in lay.standing:
+        part = _stored_unit(index, _with_terms(reader, terms), ident)
+        if part is None:
+            return None
+        parts.append(part)
     query = _with_terms(reader, lay.query)
     got = _stored_unit(index, query, ident)
     if got is not None:
-        merged = _standing.merge(part, got, lay)
+        merged = _standing.merge(parts, got, lay)
         if merged is not None:
             TOTALS["merged"] += 1
             return merged
-    parted[at] = (query, part, lay)
+    parted[at] = (query, parts, lay)
     return None
 
 
@@ -497,11 +519,12 @@ def _store_standing(index: Index, reader: Any, ident: tuple[Any, ...], result: I
     lay = _standing.layout(reader.terms)
     if lay is None:
         return
-    part = _standing.split(result, reader.terms, lay)
-    if part is None:
+    parts = _standing.split(result, lay)
+    if parts is None:
         _log.debug("index: %s: the standing part of the read is not told apart: not stored", reader.item.display)
         return
-    _store_unit(index, _with_terms(reader, lay.standing), ident, part)
+    for terms, part in zip(lay.standing, parts, strict=True):
+        _store_unit(index, _with_terms(reader, terms), ident, part)
 
 
 def _store(index: Index, reader: Any, key: str, ukey: str, ident: tuple[Any, ...], result: InputResult) -> None:

@@ -6,11 +6,13 @@ and the clock bounds' causal-pair texts (`skew.evidence_texts`), ~40 texts
 against the id's two.  Searching them is most of a cold read's CPU; their
 records (per file, a few hundred) do not depend on the id.  The pipeline
 marks those sets *standing* (`mark`); for such terms T the on-disk index
-(`_index.read_indexed`) keeps, besides the read of T, the read of the
-standing sets alone (A: `Layout.standing`, no main text), derived from T's
-result (`split`).  A later query of another id over the unchanged file
-reads it with the query's texts alone (B: `Layout.query`: the main texts,
-the other evidence sets) and merges B with the stored A (`merge`).
+(`_index.read_indexed`) keeps, besides the read of T, the read of each
+standing set alone (A_k: `Layout.standing`, no main text), derived from T's
+result (`split`): one part per set, so the part of the clock texts serves
+the one read of a compute (clock texts + clues) and a related pass (clock
+texts) alike.  A later query of another id over the unchanged file reads
+it with the query's texts alone (B: `Layout.query`: the main texts, the
+other evidence sets) and merges B with the stored parts (`merge`).
 
 Why the merge is T's read.  The scan's hit lines of a set do not depend on
 the other texts searched (a set's line test, the clues' "first shown in
@@ -18,26 +20,28 @@ this file", sees the lines holding that set's texts, in file order, in
 every read), so T's hit lines per set are A's and B's.  The records yielded
 are the records holding a hit line, the banners and the file's last record
 (`tail`): each a whole record (a header and its continuation lines up to
-the next header), so the records of T are the union of A's and B's, each
-once.  The merge checks what it relies on and gives up (None: the input is
+the next header), so the records of T are the union of the parts' and B's,
+each once.  The merge checks what it relies on and gives up (None: the input is
 read with T, as without the index) otherwise:
 
 - both reads clean: plain records only (no unparsed, timeless or meta line,
   no error, warning or full read), every record an Event, the accounting
   balanced, every set searched (`term_hits` has each key);
-- the records of A and B either the same record (same first line: equal
+- the records of two reads either the same record (same first line: equal
   Events) or apart (no partial overlap);
 - the file's last record: T parses it (`tail_line`) only when no text of
-  either read holds it: A's and B's tails agree, or the one that names it
-  has it held by the other's texts.
+  any read holds it: the reads' tails agree, or each read that does not
+  name it holds it by its own texts.
 
-`split` (A from T's result) keeps the records a standing set holds and the
-tail; it gives up when a record is held by no set (a banner's neighbour),
-when the main texts include the hostless self-naming texts (an input whose
-host is not known: their hit lines are not told apart), or when T held the
-file's last record by a main text only (A alone would have parsed it as its
-tail).  Tests (tests/pipeline/test_timeline_warm.py) compare merge(split(T),
-B) and merge(A, B) with T on the sample sets, and timelines warm and cold.
+`split` (A_k from T's result) keeps the records set k holds and the tail;
+when T held the file's last record by another text, A_k alone parses it as
+its tail (kept when it is one line, else no split).  It gives up when a
+record is held by no set (a banner's neighbour) or when the main texts
+include the hostless self-naming texts (an input whose host is not known:
+their hit lines are not told apart).
+
+Tests (tests/pipeline/test_timeline_warm.py) compare merge(split(T), B)
+and merge(A_k…, B) with T on the sample sets, and timelines warm and cold.
 """
 
 from __future__ import annotations
@@ -70,41 +74,45 @@ def standing(terms: frozenset[str]) -> frozenset[int]:
 
 @dataclass(frozen=True, slots=True)
 class Layout:
-    """How a read of T splits into the standing read A and the query read B, set by set."""
+    """How a read of T splits into one standing read per standing set (A_k) and the query read (B)."""
 
-    standing: WindowedTerms
+    #: per standing set of T, in T's order: the read of that set alone (no main text)
+    standing: tuple[WindowedTerms, ...]
     query: WindowedTerms
-    #: for each of T's evidence sets (1..n): (True, its number in A) or (False, its number in B)
-    sets: tuple[tuple[bool, int], ...]
+    #: for each of T's evidence sets (1..n): (the standing read's index, 1) or (-1, its number in B)
+    sets: tuple[tuple[int, int], ...]
     #: B searches T's main texts once more as its only evidence set (T had no other): only so are its hits numbered
     query_main_set: bool
 
 
 def layout(terms: frozenset[str]) -> Layout | None:
-    """The standing and query reads of `terms`, or None when they have no standing set (or windows, line tests)."""
+    """The standing and query reads of `terms`, or None when they have no standing set (or windows, line tests).
+
+    Each standing set is a read of its own, so a stored part serves every read
+    searching that set with the same flags (`timeline`'s one read of a compute
+    searches the clock texts and the clues, its related pass the clock texts).
+    """
     marked = standing(terms)
     if not marked or not isinstance(terms, WindowedTerms) or terms.windowed or terms.ranges or terms.stamps:
         return None
     count = len(terms.evidence)
     if not marked <= frozenset(range(1, count + 1)) or (len(marked) == count and not terms.main):
         return None
-    kept = [terms.evidence[k - 1] for k in range(1, count + 1) if k in marked]
     rest = [terms.evidence[k - 1] for k in range(1, count + 1) if k not in marked]
-    sets: list[tuple[bool, int]] = []
-    a = b = 0
+    parts: list[WindowedTerms] = []
+    sets: list[tuple[int, int]] = []
+    b = 0
     for k in range(1, count + 1):
         if k in marked:
-            a += 1
-            sets.append((True, a))
+            sets.append((len(parts), 1))
+            parts.append(WindowedTerms(frozenset(), tail=terms.tail, plain_only=terms.plain_only,
+                                       hostless=terms.hostless, evidence=[terms.evidence[k - 1]]))
         else:
             b += 1
-            sets.append((False, b))
-    query_main = not rest
-    a_terms = WindowedTerms(frozenset(), tail=terms.tail, plain_only=terms.plain_only, hostless=terms.hostless,
-                            evidence=kept)
-    b_terms = WindowedTerms(terms.main, terms.caseless, tail=terms.tail, plain_only=terms.plain_only,
-                            hostless=terms.hostless, evidence=rest or [terms.main])
-    return Layout(a_terms, b_terms, tuple(sets), query_main)
+            sets.append((-1, b))
+    query = WindowedTerms(terms.main, terms.caseless, tail=terms.tail, plain_only=terms.plain_only,
+                          hostless=terms.hostless, evidence=rest or [terms.main])
+    return Layout(tuple(parts), query, tuple(sets), not rest)
 
 
 def _events(result: InputResult) -> list[Event]:
@@ -126,15 +134,8 @@ def _clean(result: InputResult, events: Sequence[Event], sets: int) -> bool:
             and all(a.lineno + max(a.line_count, 1) <= b.lineno for a, b in pairwise(events)))
 
 
-def _last_record_held(events: Sequence[Event], st: FileStats, hits: Iterable[list[int]]) -> bool | None:
-    """Whether the file's last record is among `events` held by a text of `hits` (None: it is not among them)."""
-    if not events:
-        return None
-    last = events[-1]
-    if last.lineno + max(last.line_count, 1) - 1 != st.lines_read:
-        return None
-    lo, hi = last.lineno, last.lineno + max(last.line_count, 1)
-    return any(_holds(h, lo, hi) for h in hits)
+def _span(e: Event) -> tuple[int, int]:
+    return e.lineno, e.lineno + max(e.line_count, 1)
 
 
 def _with(st: FileStats, events: Sequence[Event], term_hits: dict[int, list[int]], tail_line: int) -> FileStats:
@@ -144,88 +145,89 @@ def _with(st: FileStats, events: Sequence[Event], term_hits: dict[int, list[int]
                    errors=[], unparsed_examples=[], timeless_examples=[])
 
 
-def split(result: InputResult, terms: frozenset[str], lay: Layout) -> InputResult | None:
-    """The standing read's result (A) taken from a read of T (`result`); None when it cannot be told exactly."""
+def split(result: InputResult, lay: Layout) -> list[InputResult] | None:
+    """Each standing read's result (A_k) taken from a read of T (`result`); None when not told exactly."""
     st = result.stats
     events = _events(result)
     count = len(lay.sets)
-    if not _clean(result, events, count) or (st.host is None and lay.standing.hostless):
+    if not _clean(result, events, count) or (st.host is None and lay.query.hostless):
         return None
     hits = st.term_hits
-    own = [k for k, (is_a, _) in enumerate(lay.sets, 1) if is_a]
-    kept: list[Event] = []
     for e in events:
-        lo, hi = e.lineno, e.lineno + max(e.line_count, 1)
-        if any(_holds(hits[k], lo, hi) for k in own) or e.lineno == st.tail_line:
-            kept.append(e)
-        elif not any(_holds(hits[k], lo, hi) for k in range(count + 1)):
+        lo, hi = _span(e)
+        if e.lineno != st.tail_line and not any(_holds(hits[k], lo, hi) for k in range(count + 1)):
             return None  # a record no set holds (a banner's neighbour)
-    tail_line = st.tail_line
-    if lay.standing.tail and not tail_line and _last_record_held(events, st, [hits[k] for k in own]) is False:
-        return None  # the last record was T's by a main text only: A alone would have parsed it as its tail
-    term_hits = {0: [], **{a: list(hits[k]) for k, (is_a, a) in enumerate(lay.sets, 1) if is_a}}
-    return InputResult(_packed(kept), _with(st, kept, term_hits, tail_line), [], None)
-
-
-def merge(a: InputResult, b: InputResult, lay: Layout) -> InputResult | None:
-    """T's result from the standing read's (A) and the query read's (B); None when not provably T's."""
-    sa, sb = a.stats, b.stats
-    ea, eb = _events(a), _events(b)
-    a_sets = sum(1 for is_a, _ in lay.sets if is_a)
-    b_sets = len(lay.sets) - a_sets + (1 if lay.query_main_set else 0)
-    if not (_clean(a, ea, a_sets) and _clean(b, eb, b_sets)):
-        return None
-    if (sa.path, sa.fmt, sa.host, sa.service, sa.lines_read) != (sb.path, sb.fmt, sb.host, sb.service, sb.lines_read):
-        return None
-    out: list[Event] = []
-    i = j = 0
-    while i < len(ea) or j < len(eb):
-        x = ea[i] if i < len(ea) else None
-        y = eb[j] if j < len(eb) else None
-        if x is not None and y is not None and x.lineno == y.lineno:
-            if x != y:
-                return None
-            out.append(x)
-            i, j = i + 1, j + 1
+    last = events[-1] if events and _span(events[-1])[1] - 1 == st.lines_read else None
+    out = []
+    for k, (part, _) in enumerate(lay.sets, 1):
+        if part < 0:
             continue
-        pick = x if y is None or (x is not None and x.lineno < y.lineno) else y
-        assert pick is not None
-        if out and out[-1].lineno + max(out[-1].line_count, 1) > pick.lineno:
-            return None  # records of A and B overlap without being the same record
-        out.append(pick)
-        if pick is x:
-            i += 1
-        else:
-            j += 1
-    if out and any(p.lineno + max(p.line_count, 1) > q.lineno for p, q in pairwise(out)):
+        kept = [e for e in events if e.lineno == st.tail_line or _holds(hits[k], *_span(e))]
+        tail_line = st.tail_line
+        if lay.query.tail and not tail_line and last is not None and not _holds(hits[k], *_span(last)):
+            # T held the file's last record by another text: this set's read alone parses it as its tail
+            # (when its header is within the scan's look-back: it is, for a record of one line)
+            if last.line_count > 1:
+                return None
+            kept.append(last)
+            tail_line = last.lineno
+        out.append(InputResult(_packed(kept), _with(st, kept, {0: [], 1: list(hits[k])}, tail_line), [], None))
+    return out
+
+
+def merge(parts: Sequence[InputResult], query: InputResult, lay: Layout) -> InputResult | None:
+    """T's result from the standing reads' (A_k) and the query read's (B); None when not provably T's."""
+    reads = [*parts, query]
+    events = [_events(r) for r in reads]
+    b_sets = sum(1 for part, _ in lay.sets if part < 0) + (1 if lay.query_main_set else 0)
+    sets = [1] * len(parts) + [b_sets]
+    if len(parts) != len(lay.standing) or not all(
+            _clean(r, ev, n) for r, ev, n in zip(reads, events, sets, strict=True)):
         return None
-    tail_line = _tail(ea, sa, eb, sb)
+    sb = query.stats
+    if any((r.stats.path, r.stats.fmt, r.stats.host, r.stats.service, r.stats.lines_read)
+           != (sb.path, sb.fmt, sb.host, sb.service, sb.lines_read) for r in parts):
+        return None
+    by_line: dict[int, Event] = {}
+    for ev in events:
+        for e in ev:
+            have = by_line.setdefault(e.lineno, e)
+            if have is not e and have != e:
+                return None
+    out = [by_line[n] for n in sorted(by_line)]
+    if any(a.lineno + max(a.line_count, 1) > b.lineno for a, b in pairwise(out)):
+        return None  # records of two reads overlap without being the same record
+    tail_line = _tail(reads, events)
     if tail_line is None:
         return None
-    hits: dict[int, list[int]] = {0: sorted(set(sa.term_hits[0]) | set(sb.term_hits[0]))}
-    for k, (is_a, n) in enumerate(lay.sets, 1):
-        hits[k] = list(sa.term_hits[n] if is_a else sb.term_hits[n])
+    hits: dict[int, list[int]] = {0: sorted(set().union(*(r.stats.term_hits[0] for r in reads)))}
+    for k, (part, n) in enumerate(lay.sets, 1):
+        hits[k] = list((parts[part] if part >= 0 else query).stats.term_hits[n])
     return InputResult(_packed(out), _with(sb, out, hits, tail_line), [], None)
 
 
-def _tail(ea: Sequence[Event], sa: FileStats, eb: Sequence[Event], sb: FileStats) -> int | None:
-    """T's `tail_line`: the last record when neither read's texts hold it; None when the two do not agree."""
-    if sa.tail_line == sb.tail_line:
-        return sa.tail_line
-    if sa.tail_line and not sb.tail_line and _held_by(sa.tail_line, eb, sb):
+def _tail(reads: Sequence[InputResult], events: Sequence[Sequence[Event]]) -> int | None:
+    """T's `tail_line`: the last record when no read's texts hold it; None when the reads do not agree."""
+    lines = {r.stats.tail_line for r in reads} - {0}
+    if not lines:
         return 0
-    if sb.tail_line and not sa.tail_line and _held_by(sb.tail_line, ea, sa):
-        return 0
-    return None
+    if len(lines) > 1:
+        return None
+    (line,) = lines
+    if all(r.stats.tail_line == line for r in reads):
+        return line
+    # a read without it must hold that record by its own texts: then no tail in T
+    for r, ev in zip(reads, events, strict=True):
+        if r.stats.tail_line != line and not _held_by(line, ev, r.stats):
+            return None
+    return 0
 
 
 def _held_by(line: int, events: Sequence[Event], st: FileStats) -> bool:
     """True when the record starting at `line` is among `events` and one of the read's own texts holds it."""
     for e in reversed(events):
         if e.lineno == line:
-            lo, hi = e.lineno, e.lineno + max(e.line_count, 1)
-            return any(_holds(h, lo, hi) for h in st.term_hits.values())
+            return any(_holds(h, *_span(e)) for h in st.term_hits.values())
         if e.lineno < line:
             return False
     return False
-
