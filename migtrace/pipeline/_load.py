@@ -251,8 +251,9 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     read, found = _read_split(paths, options, held, trial, _related_terms(related), learned.given(related))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
-    if more:
-        read, found = _read_split(paths, options, warnings, keeper, _related_terms(related | more))
+    if more:  # the later inputs are read again for the new ids alone when that is exact (`_one_read`)
+        read, found = _read_split(paths, options, warnings, keeper, _related_terms(related | more),
+                                  learned.given(related | more))
     else:
         for line in held.lines:
             warnings(line)
