@@ -47,9 +47,9 @@ and merge(A_k…, B) with T on the sample sets, and timelines warm and cold.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Sequence
+import heapq
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import pairwise
 
 from migtrace.model import Event, FileStats
 from migtrace.sources._parallel import PACK_EVENTS, InputResult, _pack, _unpack
@@ -115,23 +115,8 @@ def layout(terms: frozenset[str]) -> Layout | None:
     return Layout(tuple(parts), query, tuple(sets), not rest)
 
 
-def _events(result: InputResult) -> list[Event]:
-    return [e for pack in result.packs for e in _unpack(pack)]
-
-
 def _packed(events: Sequence[Event]) -> list[bytes]:
     return [_pack(list(events[i:i + PACK_EVENTS])) for i in range(0, len(events), PACK_EVENTS)]
-
-
-def _clean(result: InputResult, events: Sequence[Event], sets: int) -> bool:
-    """A read whose records are exactly its Events, every set searched, its accounting balanced."""
-    st = result.stats
-    return (result.error is None and not result.warnings and not st.errors and not st.unparsed_lines
-            and not st.timeless_records and not st.meta_lines and not st.full_read and st.balanced
-            and st.records == len(events) == st.record_lines
-            and st.continuation_lines == sum(max(e.line_count, 1) - 1 for e in events)
-            and all(k in st.term_hits for k in range(sets + 1))
-            and all(a.lineno + max(a.line_count, 1) <= b.lineno for a, b in pairwise(events)))
 
 
 def _span(e: Event) -> tuple[int, int]:
@@ -146,88 +131,151 @@ def _with(st: FileStats, events: Sequence[Event], term_hits: dict[int, list[int]
 
 
 def split(result: InputResult, lay: Layout) -> list[InputResult] | None:
-    """Each standing read's result (A_k) taken from a read of T (`result`); None when not told exactly."""
+    """Each standing read's result (A_k) taken from a read of T (`result`); None when not told exactly.
+
+    T's events are streamed pack by pack: only the standing sets' records (a
+    few hundred per file) are held.
+    """
     st = result.stats
-    events = _events(result)
     count = len(lay.sets)
-    if not _clean(result, events, count) or (st.host is None and lay.query.hostless):
+    if not _checked(result, count) or (st.host is None and lay.query.hostless):
         return None
     hits = st.term_hits
-    for e in events:
+    own = [(k, part) for k, (part, _) in enumerate(lay.sets, 1) if part >= 0]
+    kept: list[list[Event]] = [[] for _ in own]
+    tally = _Tally(result, -1)
+    last: Event | None = None
+    for e in tally:
         lo, hi = _span(e)
-        if e.lineno != st.tail_line and not any(_holds(hits[k], lo, hi) for k in range(count + 1)):
+        held = False
+        for (k, _), got in zip(own, kept, strict=True):
+            if lo == st.tail_line or _holds(hits[k], lo, hi):
+                got.append(e)
+                held = True
+        if not held and lo != st.tail_line and not any(_holds(hits[k], lo, hi) for k in range(count + 1)):
             return None  # a record no set holds (a banner's neighbour)
-    last = events[-1] if events and _span(events[-1])[1] - 1 == st.lines_read else None
+        last = e
+    if not tally.clean():
+        return None
+    if last is not None and _span(last)[1] - 1 != st.lines_read:
+        last = None  # not the file's last record
     out = []
-    for k, (part, _) in enumerate(lay.sets, 1):
-        if part < 0:
-            continue
-        kept = [e for e in events if e.lineno == st.tail_line or _holds(hits[k], *_span(e))]
+    for (k, _), got in zip(own, kept, strict=True):
         tail_line = st.tail_line
         if lay.query.tail and not tail_line and last is not None and not _holds(hits[k], *_span(last)):
             # T held the file's last record by another text: this set's read alone parses it as its tail
             # (when its header is within the scan's look-back: it is, for a record of one line)
             if last.line_count > 1:
                 return None
-            kept.append(last)
+            got.append(last)
             tail_line = last.lineno
-        out.append(InputResult(_packed(kept), _with(st, kept, {0: [], 1: list(hits[k])}, tail_line), [], None))
+        out.append(InputResult(_packed(got), _with(st, got, {0: [], 1: list(hits[k])}, tail_line), [], None))
     return out
 
 
+def _checked(result: InputResult, sets: int) -> bool:
+    """The checks of `_clean` that need no event: a clean read, every set searched, balanced."""
+    st = result.stats
+    return (result.error is None and not result.warnings and not st.errors and not st.unparsed_lines
+            and not st.timeless_records and not st.meta_lines and not st.full_read and st.balanced
+            and st.records == st.record_lines and all(k in st.term_hits for k in range(sets + 1)))
+
+
+class _Tally:
+    """One read's events streamed pack by pack (never all held), checked as they pass (`_clean`'s event checks)."""
+
+    def __init__(self, result: InputResult, tail: int) -> None:
+        self.result = result
+        self.count = 0
+        self.continued = 0
+        self.ordered = True
+        #: the read's event starting at `tail` (another read's tail record), if it has one
+        self.tail_event: Event | None = None
+        self._tail = tail
+
+    def __iter__(self) -> Iterator[Event]:
+        end = 0
+        for pack in self.result.packs:
+            for e in _unpack(pack):
+                lo, hi = _span(e)
+                self.ordered = self.ordered and lo >= end
+                end = hi
+                self.count += 1
+                self.continued += hi - lo - 1
+                if lo == self._tail:
+                    self.tail_event = e
+                yield e
+
+    def clean(self) -> bool:
+        st = self.result.stats
+        return self.ordered and self.count == st.records and self.continued == st.continuation_lines
+
+
 def merge(parts: Sequence[InputResult], query: InputResult, lay: Layout) -> InputResult | None:
-    """T's result from the standing reads' (A_k) and the query read's (B); None when not provably T's."""
+    """T's result from the standing reads' (A_k) and the query read's (B); None when not provably T's.
+
+    The reads are merged by line number pack by pack (a query tied to an
+    instance may hold ~10^6 records: never all unpacked at once).
+    """
     reads = [*parts, query]
-    events = [_events(r) for r in reads]
     b_sets = sum(1 for part, _ in lay.sets if part < 0) + (1 if lay.query_main_set else 0)
-    sets = [1] * len(parts) + [b_sets]
     if len(parts) != len(lay.standing) or not all(
-            _clean(r, ev, n) for r, ev, n in zip(reads, events, sets, strict=True)):
+            _checked(r, n) for r, n in zip(reads, [1] * len(parts) + [b_sets], strict=True)):
         return None
     sb = query.stats
     if any((r.stats.path, r.stats.fmt, r.stats.host, r.stats.service, r.stats.lines_read)
            != (sb.path, sb.fmt, sb.host, sb.service, sb.lines_read) for r in parts):
         return None
-    by_line: dict[int, Event] = {}
-    for ev in events:
-        for e in ev:
-            have = by_line.setdefault(e.lineno, e)
-            if have is not e and have != e:
+    tails = {r.stats.tail_line for r in reads} - {0}
+    if len(tails) > 1:
+        return None
+    tallies = [_Tally(r, next(iter(tails), -1)) for r in reads]
+    packs: list[bytes] = []
+    run: list[Event] = []
+    records = lines = 0
+    last: Event | None = None
+    for e in heapq.merge(*tallies, key=lambda e: e.lineno):
+        if last is not None and e.lineno == last.lineno:
+            if e != last:
                 return None
-    out = [by_line[n] for n in sorted(by_line)]
-    if any(a.lineno + max(a.line_count, 1) > b.lineno for a, b in pairwise(out)):
-        return None  # records of two reads overlap without being the same record
-    tail_line = _tail(reads, events)
+            continue  # the same record, found by two reads
+        if last is not None and _span(last)[1] > e.lineno:
+            return None  # records of two reads overlap without being the same record
+        last = e
+        records += 1
+        lines += _span(e)[1] - e.lineno
+        run.append(e)
+        if len(run) == PACK_EVENTS:
+            packs.append(_pack(run))
+            run = []
+    if run:
+        packs.append(_pack(run))
+    if not all(t.clean() for t in tallies):
+        return None
+    tail_line = _tail(tallies)
     if tail_line is None:
         return None
     hits: dict[int, list[int]] = {0: sorted(set().union(*(r.stats.term_hits[0] for r in reads)))}
     for k, (part, n) in enumerate(lay.sets, 1):
         hits[k] = list((parts[part] if part >= 0 else query).stats.term_hits[n])
-    return InputResult(_packed(out), _with(sb, out, hits, tail_line), [], None)
+    stats = replace(sb, records=records, record_lines=records, continuation_lines=lines - records,
+                    skipped_lines=sb.lines_read - lines, term_hits=hits, tail_line=tail_line,
+                    errors=[], unparsed_examples=[], timeless_examples=[])
+    return InputResult(packs, stats, [], None)
 
 
-def _tail(reads: Sequence[InputResult], events: Sequence[Sequence[Event]]) -> int | None:
+def _tail(tallies: Sequence[_Tally]) -> int | None:
     """T's `tail_line`: the last record when no read's texts hold it; None when the reads do not agree."""
-    lines = {r.stats.tail_line for r in reads} - {0}
+    lines = {t.result.stats.tail_line for t in tallies} - {0}
     if not lines:
         return 0
-    if len(lines) > 1:
-        return None
     (line,) = lines
-    if all(r.stats.tail_line == line for r in reads):
+    if all(t.result.stats.tail_line == line for t in tallies):
         return line
     # a read without it must hold that record by its own texts: then no tail in T
-    for r, ev in zip(reads, events, strict=True):
-        if r.stats.tail_line != line and not _held_by(line, ev, r.stats):
+    for t in tallies:
+        st = t.result.stats
+        if st.tail_line != line and (t.tail_event is None or not any(
+                _holds(h, *_span(t.tail_event)) for h in st.term_hits.values())):
             return None
     return 0
-
-
-def _held_by(line: int, events: Sequence[Event], st: FileStats) -> bool:
-    """True when the record starting at `line` is among `events` and one of the read's own texts holds it."""
-    for e in reversed(events):
-        if e.lineno == line:
-            return any(_holds(h, *_span(e)) for h in st.term_hits.values())
-        if e.lineno < line:
-            return False
-    return False
