@@ -450,6 +450,8 @@ def _took(index: Index, readers: Sequence[Any], keys: Sequence[tuple[str, str, t
                 continue
             TOTALS["merged"] += 1
             results[i] = merged
+            if stored is not None and index.usable:  # the same query again: one hit, as a cold read's
+                index.put(stored[0], stored[2], merged, stored[1])
             continue
         results[i] = res
         if stored is not None:
@@ -507,6 +509,9 @@ def _from_parts(index: Index, reader: Any, ident: tuple[Any, ...], at: int,
         merged = _standing.merge(parts, got, lay)
         if merged is not None:
             TOTALS["merged"] += 1
+            key, ukey = entry_key(ident, reader.item, reader.options, reader.terms), unit_key(
+                ident, reader.item, reader.options, reader.terms)
+            index.put(key, ident, merged, ukey)
             return merged
     parted[at] = (query, parts, lay)
     return None
