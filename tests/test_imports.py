@@ -7,6 +7,7 @@ and looks at `sys.modules` after the command ran in it.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,9 +31,9 @@ print(json.dumps({"modules": sorted(sys.modules), "out": out.getvalue()}))
 """
 
 
-def _run(*args: str) -> tuple[set[str], str]:
+def _run(*args: str, env: dict[str, str] | None = None) -> tuple[set[str], str]:
     done = subprocess.run([sys.executable, "-c", _PROBE, *args], capture_output=True, text=True, check=True,
-                          cwd=ROOT, timeout=300)
+                          cwd=ROOT, timeout=300, env=env)
     data = json.loads(done.stdout.strip().splitlines()[-1])
     return set(data["modules"]), data["out"]
 
@@ -99,3 +100,40 @@ def test_the_facade_functions_outlive_importing_the_packages_of_the_same_name() 
     assert callable(migtrace.correlate) and migtrace.correlate.__module__ == "migtrace"
     assert callable(migtrace.diagnose) and migtrace.diagnose.__module__ == "migtrace"
     assert migtrace.correlate([]) == []
+
+
+def test_version_imports_click_and_the_group_alone() -> None:
+    """`migtrace --version` (and any import of a submodule) does not import the ground modules' yaml/dateutil."""
+    modules, out = _run("--version")
+    assert "version" in out
+    assert {m for m in modules if m.startswith("migtrace")} == {
+        "migtrace", "migtrace._version", "migtrace.cli", "migtrace.cli._globals"}
+    assert not _tops(modules) & {"yaml", "dateutil", "hyperscan", "sqlite3", "pyparsing", "numpy", "pandas"}
+    assert len(modules) < 160  # ~120 with click and the interpreter's own
+
+
+def test_timeline_imports_no_heavy_library(tmp_path: Path) -> None:
+    """`timeline` on a small set: no pandas, pyparsing, jinja2, plotly or numpy (numpy only past 256 MiB read)."""
+    env = {**os.environ, "MIGTRACE_CACHE_DIR": str(tmp_path)}  # the compiled catalog: built by the first run
+    args = ("timeline", "req-405a7cf1", str(QUEENS), "--color", "never", "--no-cache")
+    _run(*args, env=env)
+    modules, out = _run(*args, env=env)
+    assert "migration" in out
+    assert not _tops(modules) & {"pandas", "pyparsing", "jinja2", "plotly", "numpy"}
+    assert "migtrace.cli._list" not in modules and "migtrace.cli._report" not in modules
+
+
+def test_the_facade_gives_the_ground_names_lazily() -> None:
+    """`import migtrace` imports no layer and no ground module; its names are still there, the same objects."""
+    done = subprocess.run([sys.executable, "-c", "import json, sys, migtrace; print(json.dumps(sorted(sys.modules)))"],
+                          capture_output=True, text=True, check=True, cwd=ROOT, timeout=60)
+    modules = set(json.loads(done.stdout))
+    assert {m for m in modules if m.startswith("migtrace")} == {"migtrace", "migtrace._version"}
+    import migtrace
+    from migtrace import LoadOptions, SourceError
+    from migtrace.errors import MigtraceError
+    from migtrace.model import Event, Finding, Migration
+
+    assert LoadOptions is migtrace.options.LoadOptions and SourceError.__module__ == "migtrace.errors"
+    assert (migtrace.Event, migtrace.Finding, migtrace.Migration, migtrace.MigtraceError) == (
+        Event, Finding, Migration, MigtraceError)

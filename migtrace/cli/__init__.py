@@ -14,7 +14,7 @@ import importlib
 import click
 
 from migtrace._version import __version__
-from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options
+from migtrace.cli._globals import EXIT_CODES, SETTINGS, global_options
 
 #: command name -> (module, attribute), in the order `--help` lists them
 COMMANDS: dict[str, tuple[str, str]] = {

@@ -28,6 +28,13 @@ from click.core import ParameterSource
 
 from migtrace._release import release_named
 from migtrace._timeutil import parse_user_time
+
+# the group's own needs live in _globals (`migtrace --version` imports it alone); the commands take them from here
+from migtrace.cli._globals import EXIT_CODES as EXIT_CODES  # noqa: PLC0414 - re-exported
+from migtrace.cli._globals import SETTINGS as SETTINGS  # noqa: PLC0414
+from migtrace.cli._globals import Globals as Globals  # noqa: PLC0414
+from migtrace.cli._globals import current as current  # noqa: PLC0414
+from migtrace.cli._globals import global_options as global_options  # noqa: PLC0414
 from migtrace.cli._progress import Progress
 from migtrace.errors import MigtraceError, SourceError
 from migtrace.options import LoadOptions
@@ -48,14 +55,6 @@ def load(paths: tuple[str, ...], options: LoadOptions) -> Analysis:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-#: Every command's context: `-h` as well as `--help`, help wrapped at 100 columns, even when a
-#: command is invoked on its own (tests, plugins) rather than through the `migtrace` group.
-SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-#: The exit codes DESIGN.md fixes, shown at the end of every command's --help and in the README.
-EXIT_CODES = ("Exit codes: 0 success; 1 the ID asked for matched nothing, or --fail-on found a finding; "
-              "2 usage error, no readable input, or a bad input, option or signature file; "
-              "3 internal error (a bug: run again with --debug and report the traceback).")
 #: A bug, not a user error: the one-line message asks for --debug.
 INTERNAL_ERROR = 3
 #: Exit status after the reader of stdout went away (`migtrace list | head`), as a shell reports SIGPIPE.
@@ -68,42 +67,6 @@ _WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, e
 
 #: The progress line currently drawn, so that a warning can clear it first.
 _ACTIVE: list[Progress] = []
-
-
-@dataclass(slots=True)
-class Globals:
-    """The options that apply to every command: tracebacks, silence."""
-
-    debug: bool = False
-    quiet: bool = False
-
-
-def current() -> Globals:
-    """Return the running command's global options (MIGTRACE_DEBUG=1 also turns --debug on)."""
-    ctx = click.get_current_context(silent=True)
-    found = ctx.find_object(Globals) if ctx is not None else None
-    g = found if found is not None else Globals()
-    if os.environ.get("MIGTRACE_DEBUG"):
-        g.debug = True
-    return g
-
-
-def _set_global(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    if value and param.name:
-        setattr(ctx.ensure_object(Globals), param.name, True)
-
-
-def global_options(func: F) -> F:
-    """Add `--debug` and `-q/--quiet`, so they work after the command name as well as before it."""
-    decorators = [
-        click.option("--debug", is_flag=True, expose_value=False, callback=_set_global, is_eager=True,
-                     help="On an error, show the traceback as well (also MIGTRACE_DEBUG=1)."),
-        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=_set_global, is_eager=True,
-                     help="No warnings and no progress line on stderr (errors still print)."),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
 
 
 def warn(message: str) -> None:

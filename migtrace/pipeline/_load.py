@@ -41,6 +41,7 @@ from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import shared_pool, taking_notes
+from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._window import WindowedTerms, evidence_split
 
 #: `MIGTRACE_PASS2_WINDOWS=0` reads moved instances to the end of the logs (benchmarks compare the two)
@@ -282,7 +283,9 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     hits = hits if hits is not None else ClueHits()
     clue_set = _clues.first_clue_terms()
     # the control plane's inputs first: the later ones are then read once for both passes (`_one_read`)
-    learned = _one_read.learn(paths, options, _read, WindowedTerms(frozenset(terms), evidence=[clue_set]),
+    # the clue set is the same for every id: the index keeps its records apart (`sources._standing`)
+    learned = _one_read.learn(paths, options, _read, mark_standing(WindowedTerms(frozenset(terms), evidence=[clue_set]),
+                                                                   [1]),
                               lambda main: _related_ids(main, terms), _related_terms)
     first = learned.first
     for e in first.events:
@@ -303,8 +306,9 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     read, found = _read_split(paths, options, held, trial, _related_terms(related), learned.given(related))
     more = {e.request_id for e in read.events if e.request_id and e.request_id not in related
             and (e.service == "n-api" or "action" in e.message)}
-    if more:
-        read, found = _read_split(paths, options, warnings, keeper, _related_terms(related | more))
+    if more:  # the later inputs are read again for the new ids alone when that is exact (`_one_read`)
+        read, found = _read_split(paths, options, warnings, keeper, _related_terms(related | more),
+                                  learned.given(related | more))
     else:
         for line in held.lines:
             warnings(line)
@@ -329,8 +333,10 @@ def _related_terms(ids: set[str]) -> WindowedTerms:
     """The related pass's terms: the ids; the hosts' self-naming texts in inputs whose host is not known
     (one rule with the selective read: the scan searches `hostless` texts where the input's context gives
     no host); and the evidence sets (`EVIDENCE_SETS`), searched in the same pass."""
-    return WindowedTerms(frozenset(ids), tail=True, hostless=SELF_NAMING_TEXTS,
-                         evidence=[texts() for texts in EVIDENCE_SETS])
+    # the evidence sets are the same for every id: the index keeps their records apart (`sources._standing`)
+    return mark_standing(WindowedTerms(frozenset(ids), tail=True, hostless=SELF_NAMING_TEXTS,
+                                       evidence=[texts() for texts in EVIDENCE_SETS]),
+                         range(1, len(EVIDENCE_SETS) + 1))
 
 
 def _read_split(paths: Sequence[str], options: LoadOptions, warnings: Warnings, keeper: Keeper,

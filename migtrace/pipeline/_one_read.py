@@ -45,6 +45,8 @@ from migtrace._naming import service_from_name
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
 from migtrace.sources import Warnings
+from migtrace.sources._standing import mark as mark_standing
+from migtrace.sources._standing import standing
 from migtrace.sources._window import WindowedTerms, _holds, evidence_split
 
 _log = logging.getLogger(__name__)
@@ -182,6 +184,8 @@ def _read_later(paths: Sequence[str], options: LoadOptions, read: Read, early: S
     both = WindowedTerms(base.main, base.caseless, tail=base.tail, plain_only=base.plain_only,
                          hostless=base.hostless, evidence=[*base.evidence, *first_terms.evidence,
                                                            frozenset(first_terms.main)])
+    # the related pass's and pass 1's standing sets (the clock texts, the clues) stay so (`sources._standing`)
+    both = mark_standing(both, [*standing(base), *(sets + k for k in standing(first_terms))])
     held = Warnings()
     kept = _Kept()
     done = {st.path: st for st in early if st.path not in late}

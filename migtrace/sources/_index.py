@@ -43,6 +43,7 @@ can make a query faster, never different or failed.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import logging
 import os
@@ -57,8 +58,10 @@ from typing import Any
 
 from migtrace._version import __version__
 from migtrace.errors import ParseError
+from migtrace.model import FileStats
 from migtrace.options import LoadOptions
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources import _standing
 from migtrace.sources._discover import InputFile
 from migtrace.sources._grown import Checkpoint, checkpoint, resume
 from migtrace.sources._parallel import InputResult, portable
@@ -71,6 +74,8 @@ _log = logging.getLogger(__name__)
 DIR_VARIABLE = "MIGTRACE_CACHE_DIR"
 #: the index's size limit in MiB (least recently used entries are dropped past it)
 MAX_VARIABLE = "MIGTRACE_CACHE_MAX_MB"
+#: `MIGTRACE_INDEX_STANDING=0`: no standing parts (`_standing`) stored or used (tests and benchmarks compare)
+STANDING_VARIABLE = "MIGTRACE_INDEX_STANDING"
 DEFAULT_MAX_MB = 1024
 DB_NAME = "index.sqlite3"
 #: bump when the stored value or the key changes shape: old entries are then never hit
@@ -83,11 +88,14 @@ BUSY_TIMEOUT_S = 10.0
 JOURNAL_MAGIC = b"LPKSHHRH"
 
 #: LoadOptions fields that never change what reading one input gives (everything else is in the key)
-_NOT_IN_KEY = frozenset({"warn", "progress", "client", "jobs", "scheduler", "cache"})
+#: (`focus`, the id a `timeline` asks for, reaches the reader only as its terms: a stored standing part of a
+#: read, `_standing`, serves every id)
+_NOT_IN_KEY = frozenset({"warn", "progress", "client", "jobs", "scheduler", "cache", "focus"})
 
 _warned: set[str] = set()
-#: hits, misses and stores of every index this process opened (tests and benchmarks look at them)
-TOTALS = {"hits": 0, "misses": 0, "stored": 0}
+#: hits, misses and stores of every index this process opened, and the inputs whose result was merged from a
+#: stored standing part and a read for the query's texts (`_standing`) (tests and benchmarks look at them)
+TOTALS = {"hits": 0, "misses": 0, "stored": 0, "merged": 0}
 
 
 def cache_dir() -> Path:
@@ -382,9 +390,16 @@ def read_indexed(readers: Sequence[Any], index: Index,
     A plain oslo file that only grew since its read was stored is read from
     its last stored record on (`_grown`); everything else missing is read
     whole (on the workers when worth it) and stored with a checkpoint.
+    Terms with standing evidence sets (`_standing`: the same for every
+    query) store their standing part apart too; a later query of other ids
+    over the unchanged file then reads it for its own texts only and merges
+    the stored part in (read with all its terms when that is not provably
+    the same result).
     """
     results: list[InputResult | None] = [None] * len(readers)
     keys: list[tuple[str, str, tuple[Any, ...]] | None] = [None] * len(readers)
+    #: per reader read for its query texts alone: (the reader with those terms, the stored standing part, layout)
+    parted: dict[int, tuple[Any, list[InputResult], _standing.Layout]] = {}
     for i, r in enumerate(readers):
         ident = identity(r.item)
         if ident is None:
@@ -394,19 +409,127 @@ def read_indexed(readers: Sequence[Any], index: Index,
         found = index.get(key)
         if found is None:
             found = _resumed(index, r, ident, key, ukey)
+        if found is None:
+            found = _from_parts(index, r, ident, i, parted)
         results[i] = found
         if found is not None and r.progress is not None and r.item.member is None:
             r.progress(ident[6])  # a stored input counts as read, all its bytes
     missing = [i for i, res in enumerate(results) if res is None]
-    _log.debug("index %s: %d of %d inputs stored, %d resumed from a checkpoint, %d to read", index.path,
-               index.hits, len(readers), index.resumed, len(missing))
+    _log.debug("index %s: %d of %d inputs stored (%d resumed from a checkpoint), %d to read (%d for their query "
+               "texts alone)", index.path, len(readers) - len(missing), len(readers), index.resumed, len(missing),
+               len(parted))
     if missing:
-        for i, res in zip(missing, read([readers[i] for i in missing]), strict=True):
-            results[i] = res
-            if keys[i] is not None:
-                key, ukey, ident = keys[i]  # type: ignore[misc]
-                _store(index, readers[i], key, ukey, ident, res)
+        todo = [parted[i][0] if i in parted else readers[i] for i in missing]
+        again = _took(index, readers, keys, parted, results, missing, read(todo))
+        if again:  # not merged provably: read with every term
+            _took(index, readers, keys, {}, results, again, read([readers[i] for i in again]))
     return [res for res in results if res is not None]
+
+
+def _took(index: Index, readers: Sequence[Any], keys: Sequence[tuple[str, str, tuple[Any, ...]] | None],
+          parted: dict[int, tuple[Any, list[InputResult], _standing.Layout]], results: list[InputResult | None],
+          read: Sequence[int], got: Sequence[InputResult]) -> list[int]:
+    """Put the results of the readers `read` in place and store them; return those whose merge failed.
+
+    A reader read for its query texts alone (`parted`) gets the merge of that
+    read with its stored standing parts; the others' reads are stored, with
+    their standing parts split off.
+    """
+    again = []
+    for i, res in zip(read, got, strict=True):
+        stored = keys[i]
+        if i in parted:
+            query, parts, lay = parted[i]
+            if stored is not None:
+                _store_unit(index, query, stored[2], res, resumable=False)
+            merged = _standing.merge(parts, res, lay)
+            if merged is None:
+                _log.debug("index: %s: the stored standing parts and the query's read do not merge provably: "
+                           "read with every term", readers[i].item.display)
+                again.append(i)
+                continue
+            TOTALS["merged"] += 1
+            results[i] = merged
+            if stored is not None and index.usable:  # the same query again: one hit, as a cold read's
+                index.put(stored[0], stored[2], merged, stored[1])
+            continue
+        results[i] = res
+        if stored is not None:
+            key, ukey, ident = stored
+            _store(index, readers[i], key, ukey, ident, res)
+            _store_standing(index, readers[i], ident, res)
+    return again
+
+
+def _with_terms(reader: Any, terms: frozenset[str]) -> Any:
+    """A copy of the reader searching `terms` instead (its own stats: the original's stay untouched)."""
+    other = copy.copy(reader)
+    other.terms = terms
+    other.stats = FileStats(path=reader.item.display)
+    return other
+
+
+def _stored_unit(index: Index, reader: Any, ident: tuple[Any, ...]) -> InputResult | None:
+    """The reader's stored result (or resumed from a checkpoint when its file grew), else None."""
+    key = entry_key(ident, reader.item, reader.options, reader.terms)
+    ukey = unit_key(ident, reader.item, reader.options, reader.terms)
+    found = index.get(key)
+    return found if found is not None else _resumed(index, reader, ident, key, ukey)
+
+
+def _store_unit(index: Index, reader: Any, ident: tuple[Any, ...], result: InputResult,
+                resumable: bool = True) -> None:
+    """Store a reader's result; `resumable=False`: without a checkpoint (a query's own read: cheap to read
+    again, and the checkpoint's proof reads the file's last MiB)."""
+    key = entry_key(ident, reader.item, reader.options, reader.terms)
+    ukey = unit_key(ident, reader.item, reader.options, reader.terms)
+    if resumable:
+        _store(index, reader, key, ukey, ident, result)
+    elif index.usable:
+        index.put(key, ident, result, ukey)
+
+
+def _from_parts(index: Index, reader: Any, ident: tuple[Any, ...], at: int,
+                parted: dict[int, tuple[Any, list[InputResult], _standing.Layout]]) -> InputResult | None:
+    """T's result from the stored standing and query parts; or None, noting in `parted` a query read to do."""
+    if os.environ.get(STANDING_VARIABLE) == "0":
+        return None
+    lay = _standing.layout(reader.terms)
+    if lay is None:
+        return None
+    parts = []
+    for terms in lay.standing:
+        part = _stored_unit(index, _with_terms(reader, terms), ident)
+        if part is None:
+            return None
+        parts.append(part)
+    query = _with_terms(reader, lay.query)
+    got = _stored_unit(index, query, ident)
+    if got is not None:
+        merged = _standing.merge(parts, got, lay)
+        if merged is not None:
+            TOTALS["merged"] += 1
+            key, ukey = entry_key(ident, reader.item, reader.options, reader.terms), unit_key(
+                ident, reader.item, reader.options, reader.terms)
+            index.put(key, ident, merged, ukey)
+            return merged
+    parted[at] = (query, parts, lay)
+    return None
+
+
+def _store_standing(index: Index, reader: Any, ident: tuple[Any, ...], result: InputResult) -> None:
+    """Store the standing part of a read with all its terms (when it splits exactly), for later queries."""
+    if not index.usable or os.environ.get(STANDING_VARIABLE) == "0":
+        return
+    lay = _standing.layout(reader.terms)
+    if lay is None:
+        return
+    parts = _standing.split(result, lay)
+    if parts is None:
+        _log.debug("index: %s: the standing part of the read is not told apart: not stored", reader.item.display)
+        return
+    for terms, part in zip(lay.standing, parts, strict=True):
+        _store_unit(index, _with_terms(reader, terms), ident, part)
 
 
 def _store(index: Index, reader: Any, key: str, ukey: str, ident: tuple[Any, ...], result: InputResult) -> None:
