@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import dataclasses
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -218,3 +219,35 @@ def real_logs() -> Path:
     if not REAL_LOGS.is_dir():
         pytest.skip(SHARED_MISSING)
     return REAL_LOGS
+
+
+def require_dask() -> None:
+    """Skip the calling test module, saying why, where the dask extra is missing (in CI it is an error)."""
+    try:
+        import distributed  # noqa: F401 - the dask extra: only its tests import it
+    except ImportError:  # pragma: no cover - the dask extra is part of the test install (setup.sh)
+        if IN_CI:
+            raise
+        pytest.skip("the dask extra is not installed (pip install -e '.[dask]'); CI installs and runs it",
+                    allow_module_level=True)
+
+
+@contextlib.contextmanager
+def local_cluster_client(workers: int = 2) -> Iterator[Any]:
+    """A `distributed.Client` on a real LocalCluster: single-threaded worker processes on loopback."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None,
+                      host="127.0.0.1") as cluster, Client(cluster) as c:
+        yield c
+
+
+@contextlib.contextmanager
+def every_file_to_the_pool() -> Iterator[None]:
+    """Send every regular file to the workers, however small (the shipped thresholds keep small reads serial)."""
+    from migtrace.sources import _parallel
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
+        mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
+        yield

@@ -14,15 +14,9 @@ from click.testing import Result
 from migtrace import load
 from migtrace.pipeline import Analysis
 from migtrace.sources import _parallel
-from tests.conftest import IN_CI, SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, local_cluster_client, require_dask
 
-try:
-    from distributed import Client, LocalCluster
-except ImportError:  # pragma: no cover - the dask extra is part of the test install (setup.sh)
-    if IN_CI:
-        raise
-    pytest.skip("the dask extra is not installed (pip install -e '.[dask]'); CI installs and runs it",
-                allow_module_level=True)
+require_dask()
 
 SETS = ("queens-files", "devstack-2024.1")
 
@@ -32,8 +26,7 @@ def client() -> Iterator[Any]:
     """Two single-threaded worker processes on loopback; every regular file is sent to them."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                          host="127.0.0.1") as cluster, Client(cluster) as c:
+        with local_cluster_client() as c:
             yield c
 
 

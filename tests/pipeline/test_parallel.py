@@ -21,7 +21,7 @@ from migtrace.errors import ParseError, SourceError
 from migtrace.options import LoadOptions
 from migtrace.pipeline import Analysis
 from migtrace.sources import _parallel, open_inputs
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 #: the shipped thresholds, before `pool_always` lowers them
@@ -31,9 +31,7 @@ DEFAULTS = {"MIN_WORKER_BYTES": _parallel.MIN_WORKER_BYTES, "MIN_POOL_BYTES": _p
 @pytest.fixture(scope="module")
 def pool_always() -> Iterator[None]:
     """Send every regular file to the workers, however small (the defaults keep small reads serial)."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
+    with every_file_to_the_pool():
         yield
 
 

@@ -18,31 +18,22 @@ import pytest
 from migtrace.options import LoadOptions
 from migtrace.sources import _parallel, open_inputs
 from migtrace.sources._parallel import InputResult, read_results, read_serially
-from tests.conftest import IN_CI, SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_client, require_dask
 
-try:
-    from distributed import Client, LocalCluster
-except ImportError:  # pragma: no cover - the dask extra is part of the test install (setup.sh)
-    if IN_CI:
-        raise
-    pytest.skip("the dask extra is not installed (pip install -e '.[dask]'); CI installs and runs it",
-                allow_module_level=True)
+require_dask()
 
 SET = SAMPLE_LOGS / "queens-files"
 
 
 @pytest.fixture(scope="module")
 def small_files_to_workers() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
+    with every_file_to_the_pool():
         yield
 
 
 @pytest.fixture(scope="module")
 def client(small_files_to_workers: None) -> Iterator[Any]:
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      host="127.0.0.1") as cluster, Client(cluster) as c:
+    with local_cluster_client() as c:
         yield c
 
 
