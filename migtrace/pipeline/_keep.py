@@ -226,22 +226,34 @@ class Prefilter:
         self.last_seen: dict[str, datetime] = {}
 
     def __call__(self, e: Event) -> bool:
+        if self.lets_go(e):
+            self.note(e)
+            return False
+        return True
+
+    def lets_go(self, e: Event) -> bool:
+        """The test alone: True when the record can go (its time not noted: `note`); notes the requests it starts."""
         if e.host is None or e.fmt != "oslo" or self.evidence.search(e.text) is not None:
-            return True
+            return False
         req = e.request_id
         if req is not None and (req in self.started or self.keeper.markers.starts_request(e)):
             self.started.add(req)
-            return True
-        if self.keeper.by_record(e):
-            return True
-        seen = self.last_seen.get(e.host)
-        if seen is None or e.time > seen:
-            self.last_seen[e.host] = e.time
-        return False
+            return False
+        return not self.keeper.by_record(e)
+
+    def note(self, e: Event) -> None:
+        """Note a let-go record's time as the Keeper would have (its host's latest)."""
+        if e.host is not None:
+            later_into(self.last_seen, e.host, e.time)
 
     def merge_into(self, last_seen: dict[str, datetime]) -> None:
         """Add the let-go records' times to the Keeper's (each host's latest record)."""
         for key, t in self.last_seen.items():
-            seen = last_seen.get(key)
-            if seen is None or t > seen:
-                last_seen[key] = t
+            later_into(last_seen, key, t)
+
+
+def later_into(last_seen: dict[str, datetime], key: str, t: datetime) -> None:
+    """Keep in `last_seen[key]` the later of its time and `t`."""
+    seen = last_seen.get(key)
+    if seen is None or t > seen:
+        last_seen[key] = t

@@ -34,7 +34,7 @@ from migtrace.options import LoadOptions
 from migtrace.pipeline import _clues, _one_read, _vocab
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
-from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved
+from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved, later_into
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
@@ -286,7 +286,8 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     # the clue set is the same for every id: the index keeps its records apart (`sources._standing`)
     learned = _one_read.learn(paths, options, _read, mark_standing(WindowedTerms(frozenset(terms), evidence=[clue_set]),
                                                                    [1]),
-                              lambda main: _related_ids(main, terms), _related_terms)
+                              lambda main: _related_ids(main, terms), _related_terms,
+                              lambda: Prefilter(Keeper(keeper.markers), _related_terms(set()).evidence))
     first = learned.first
     for e in first.events:
         hits.note(e)
@@ -352,6 +353,9 @@ def _read_split(paths: Sequence[str], options: LoadOptions, warnings: Warnings, 
     tails = {(st.path, st.tail_line) for st in read.stats if st.tail_line}
     kept = [e for e in main if keeper(e) and (e.source, e.lineno) not in tails]
     lean.merge_into(keeper.last_seen)
+    if isinstance(given, _one_read.Stand):  # the records the late ids' read let go (`_one_read._LetGo`)
+        for host, t in given.let_go.items():
+            later_into(keeper.last_seen, host, t)
     return _Read(kept, read.stats), found
 
 

@@ -34,16 +34,20 @@ warning while reading.
 
 from __future__ import annotations
 
+import heapq
 import logging
 import os
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from itertools import pairwise
 from typing import Protocol
 
 from migtrace._naming import service_from_name
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
+from migtrace.pipeline._keep import Prefilter, later_into
 from migtrace.sources import Warnings
 from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._standing import standing
@@ -94,9 +98,9 @@ class Learned:
     ids: frozenset[str] | None = None
     later: _Later = field(default_factory=dict)
     #: reads the later inputs for ids learned from them and adds their records (`_add_late`); None: not
-    more: Callable[[frozenset[str], _Later], _Later | None] | None = None
+    more: Callable[[frozenset[str], _Later], Stand | None] | None = None
 
-    def given(self, ids: set[str]) -> Callable[[str], Given | None] | None:
+    def given(self, ids: set[str]) -> Stand | None:
         """The stand-in for the related pass over `ids`: the later inputs' records, or None when not valid.
 
         Ids learned from the later inputs themselves (not in `self.ids`) are
@@ -106,15 +110,29 @@ class Learned:
         if self.ids is None or not self.later or not self.ids <= frozenset(ids):
             return None
         new = frozenset(ids) - self.ids
-        found = self.later
-        if new:
-            added = self.more(new, self.later) if self.more is not None else None
-            if added is None:
-                _log.debug("one read: the ids learned from the later inputs (%s) not told apart: read again",
-                           ", ".join(sorted(new)))
-                return None
-            found = added
-        return lambda path: (iter(found[path][0]), found[path][1]) if path in found else None
+        if not new:
+            return Stand(self.later)
+        added = self.more(new, self.later) if self.more is not None else None
+        if added is None:
+            _log.debug("one read: the ids learned from the later inputs (%s) not told apart: read again",
+                       ", ".join(sorted(new)))
+        return added
+
+
+class Stand:
+    """The later inputs' related records, standing in for the related pass's read of them (`_load._read(given=…)`).
+
+    `let_go`: each host's latest time of the records let go while read
+    (`_LetGo`), which the related pass's `Prefilter` would have noted.
+    """
+
+    def __init__(self, found: _Later, let_go: dict[str, datetime] | None = None) -> None:
+        self.found = found
+        self.let_go: dict[str, datetime] = let_go or {}
+
+    def __call__(self, path: str) -> Given | None:
+        got = self.found.get(path)
+        return None if got is None else (iter(got[0]), got[1])
 
 
 class _Kept:
@@ -131,12 +149,15 @@ class _Kept:
 
 
 def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: WindowedTerms,
-          related_of: Callable[[list[Event]], set[str]], related_terms: Callable[[set[str]], WindowedTerms]) -> Learned:
+          related_of: Callable[[list[Event]], set[str]], related_terms: Callable[[set[str]], WindowedTerms],
+          lean: Callable[[], Prefilter] | None = None) -> Learned:
     """Pass 1 of a targeted read, the later inputs read once for both passes when the ids are learned in time.
 
     `read` is `_load._read`; `first_terms` pass 1's terms (the id, one
     evidence set: the clues); `related_of(main)` the ids pass 1's main
-    records tie to the id; `related_terms(ids)` the related pass's terms.
+    records tie to the id; `related_terms(ids)` the related pass's terms;
+    `lean()` a fresh related pass's `Prefilter` (the late ids' read lets go
+    what it would: `_LetGo`; None: keep every record).
     """
     def whole() -> Learned:
         return Learned(read(paths, options, Warnings(), None, first_terms))
@@ -168,8 +189,8 @@ def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: W
         first_given[path] = iter(first_events), first_stats
     first = read(paths, options, Warnings(), None, first_terms, given=first_given.get)
 
-    def more(new: frozenset[str], later: _Later) -> _Later | None:
-        return _add_late(paths, options, read, new, later)
+    def more(new: frozenset[str], later: _Later) -> Stand | None:
+        return _add_late(paths, options, read, new, later, lean() if lean is not None else None)
     return Learned(first, frozenset(ids), {path: (rel, st) for path, (_, _, rel, st) in split.items()}, more)
 
 
@@ -245,21 +266,102 @@ def _split(st: FileStats, events: list[Event],
 
 
 
+class _LetGo:
+    """The late ids' read, merged in time: let go the records the related pass's `Prefilter` would let go.
+
+    A timeline's related pass lets go, while it streams, the records whose
+    fate is known (`Prefilter`); the late ids' read held them all until
+    then (a compute's periodic-task context: 0.5 M records on a 1 GiB
+    set).  That read now goes through the same test, in the same time
+    order: every input is read for the new ids (the control plane too, so
+    each new request's records are all in the stream), the merge is the
+    related pass's order on them (a stable merge by time and input; an
+    input whose times go back is checked: `unordered`), and a record is let
+    go only when the test says so and its request is one of the new ids (or
+    none): then the requests it could follow were all seen before it, as the
+    related pass sees them.  Each let-go record leaves its input's list at
+    once (it is the last taken: the merge yields a record before reading
+    its input on), its first line and line count stay (`gone`: the
+    accounting and the checks of `_add_late`), its time goes to `let_go`.
+    """
+
+    def __init__(self, late: set[str], new: frozenset[str], lean: Prefilter | None) -> None:
+        self.late, self.new, self.lean = late, new, lean
+        self.own: dict[str, list[Event]] = {}
+        self.gone: dict[str, array[int]] = {}
+        self.stray: set[tuple[str, int]] = set()  # let go but not its input's last (not expected)
+        self.let_go: dict[str, datetime] = {}
+        self.unordered = False
+        self._from: dict[int, str] = {}
+
+    def tap(self, path: str, stream: Iterator[Event]) -> Iterator[Event]:
+        got = self.own.setdefault(path, []) if path in self.late else None
+        last: datetime | None = None
+        for e in stream:
+            if last is not None and e.time < last:
+                self.unordered = True
+            last = e.time
+            if got is not None:
+                got.append(e)
+                self._from[id(e)] = path
+            yield e
+
+    def keep(self, e: Event) -> bool:
+        """The merged stream's test: always False (nothing is taken from the merge; `own` holds each input's)."""
+        path = self._from.pop(id(e), None)
+        if self.lean is None or path is None or (e.request_id is not None and e.request_id not in self.new):
+            if self.lean is not None:
+                self.lean.lets_go(e)  # the requests it starts, as the related pass notes them
+            return False
+        if not self.lean.lets_go(e):
+            return False
+        if e.host is not None:  # always (`lets_go` keeps the host-less)
+            later_into(self.let_go, e.host, e.time)
+        self.gone.setdefault(path, array("q")).extend((e.lineno, e.line_count))
+        own = self.own[path]
+        if own and own[-1] is e:
+            own.pop()
+        else:
+            self.stray.add((path, e.lineno))
+        return False
+
+    def found(self, path: str) -> Iterator[tuple[int, int, Event | None]]:
+        """An input's records the late read found: first line, line count, and the Event when kept (None: let go)."""
+        for e in self.own.get(path, []):
+            if (path, e.lineno) not in self.stray:
+                yield e.lineno, e.line_count, e
+        gone = self.gone.get(path, array("q"))
+        for k in range(0, len(gone), 2):
+            yield gone[k], gone[k + 1], None
+
+
+def _union(a: list[int], b: list[int]) -> list[int]:
+    """The sorted line numbers of two lists, each once (merged when both are sorted: no set of every hit)."""
+    if any(x > y for x, y in pairwise(a)) or any(x > y for x, y in pairwise(b)):
+        return sorted(set(a) | set(b))
+    out: list[int] = []
+    for x in heapq.merge(a, b):
+        if not out or out[-1] != x:
+            out.append(x)
+    return out
+
+
 def _add_late(paths: Sequence[str], options: LoadOptions, read: Read, new: frozenset[str],
-              later: _Later) -> _Later | None:
+              later: _Later, lean: Prefilter | None = None) -> Stand | None:
     """The later inputs' related records with those of `new` ids added (read for them alone); None: not told apart.
 
     The related pass over a file keeps the records holding any of its ids:
     those holding the ids read before, plus those holding a new one, each
     record once (by its first line), in line order.  The new ids are also
     an evidence set of their read, so their hit lines join `term_hits[0]`.
+    With `lean`, the records it would let go are let go while read (`_LetGo`).
     """
     held = Warnings()
-    kept = _Kept()
+    kept = _LetGo(set(later), new, lean)
     terms = WindowedTerms(new, evidence=[new])
-    got = read(paths, options, held, None, terms, tap=kept.tap,
-               given=lambda path: None if path in later else (iter(()), FileStats(path=path)))
-    if held.lines:
+    got = read(paths, options, held, kept.keep, terms, tap=kept.tap,
+               given=lambda path: None if path in later or lean is not None else (iter(()), FileStats(path=path)))
+    if held.lines or (kept.unordered and kept.gone):
         return None
     out: _Later = {}
     for st in got.stats:
@@ -271,18 +373,21 @@ def _add_late(paths: Sequence[str], options: LoadOptions, read: Read, new: froze
                 or any(a.lineno >= b.lineno for a, b in pairwise(events))):
             return None
         have = {e.lineno for e in events}
-        added = []
-        for e in kept.own.get(st.path, []):
-            if not _holds(hits, e.lineno, e.lineno + max(e.line_count, 1)):
+        records = []
+        added = lines = 0
+        for lineno, count, e in kept.found(st.path):
+            if not _holds(hits, lineno, lineno + max(count, 1)):
                 return None  # a record no new id holds (a banner's neighbour)
-            if e.lineno not in have:
-                added.append(e)
-        lines = sum(max(e.line_count, 1) for e in added)
+            if lineno not in have:
+                added += 1
+                lines += max(count, 1)
+                if e is not None:
+                    records.append(e)
         term_hits = dict(rel.term_hits)
-        term_hits[0] = sorted(set(term_hits.get(0, [])) | set(hits))
-        out[st.path] = (sorted([*events, *added], key=lambda e: e.lineno),
-                        replace(rel, term_hits=term_hits, records=rel.records + len(added),
-                                record_lines=rel.record_lines + len(added),
-                                continuation_lines=rel.continuation_lines + lines - len(added),
+        term_hits[0] = _union(term_hits.get(0, []), hits)
+        out[st.path] = (sorted([*events, *records], key=lambda e: e.lineno),
+                        replace(rel, term_hits=term_hits, records=rel.records + added,
+                                record_lines=rel.record_lines + added,
+                                continuation_lines=rel.continuation_lines + lines - added,
                                 skipped_lines=rel.skipped_lines - lines))
-    return out
+    return Stand(out, kept.let_go)
