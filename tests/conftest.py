@@ -251,3 +251,26 @@ def every_file_to_the_pool() -> Iterator[None]:
         mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
         mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
         yield
+
+
+def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The display name of each input every time a reader starts reading its records (a spy on
+    `FileReader.events`): what tests count to show how many reads a load makes of each input."""
+    from migtrace.sources._reader import FileReader
+
+    opened: list[str] = []
+    events = FileReader.events
+
+    def counting(self: FileReader) -> Iterator[Event]:
+        opened.append(self.item.display)
+        return events(self)
+
+    monkeypatch.setattr(FileReader, "events", counting)
+    return opened
+
+
+def unwritable_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point MIGTRACE_CACHE_DIR below a regular file, where no cache can be written or read."""
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("MIGTRACE_CACHE_DIR", str(blocker / "cache"))

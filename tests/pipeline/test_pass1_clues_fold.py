@@ -15,18 +15,15 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
 from migtrace.sources import _parallel
-from migtrace.sources._reader import FileReader
-from tests.conftest import REAL_LOGS, SAMPLE_LOGS, needs_shared
+from tests.conftest import REAL_LOGS, SAMPLE_LOGS, files_read, needs_shared
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 FIELDS = ("events", "migrations", "stats", "warnings", "orphan_findings", "release", "release_clues", "skew")
@@ -74,14 +71,7 @@ def test_a_worker_pool_folds_alike(monkeypatch: pytest.MonkeyPatch, caplog: pyte
 
 def test_the_fold_saves_one_read_of_each_cut_input(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pass 1, the evidence read (all stand-ins) and pass 2: the cut inputs are read twice, not three times."""
-    opened: list[str] = []
-    events = FileReader.events
-
-    def counting(self: FileReader) -> Iterator[Event]:
-        opened.append(self.item.display)
-        return events(self)
-
-    monkeypatch.setattr(FileReader, "events", counting)
+    opened = files_read(monkeypatch)
     analysis = _loaded([SAMPLE_LOGS / "queens-files"], True, monkeypatch)
     cut = [s.path for s in analysis.stats if not s.full_read]
     assert cut

@@ -13,7 +13,6 @@ the accounting, the tail record, and the cases it must refuse.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,8 +23,7 @@ from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.sources import _parallel
-from migtrace.sources._reader import FileReader
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, files_read
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 FIELDS = ("events", "migrations", "stats", "warnings", "orphan_findings", "release", "skew")
@@ -62,14 +60,7 @@ def test_worker_pool_reuses_the_packs_it_sent(monkeypatch: pytest.MonkeyPatch) -
 
 def test_an_input_read_in_full_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     """The journal export beside devstack's text files cannot be cut by terms: pass 1's read is pass 2's."""
-    opened: list[str] = []
-    events = FileReader.events
-
-    def counting(self: FileReader) -> Iterator[Event]:
-        opened.append(self.item.display)
-        return events(self)
-
-    monkeypatch.setattr(FileReader, "events", counting)
+    opened = files_read(monkeypatch)
     analysis = _load_set("devstack-2024.1", True, monkeypatch)
     full = [s.path for s in analysis.stats if s.full_read]
     assert full

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from migtrace.reports import html_report
+from tests.conftest import unwritable_cache_dir
 
 
 @pytest.fixture
@@ -73,9 +74,7 @@ def test_a_bundle_others_may_write_is_not_used(cache: Path, packed: str) -> None
 
 def test_an_unwritable_cache_still_gives_the_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                     packed: str) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory")
-    monkeypatch.setenv("MIGTRACE_CACHE_DIR", str(blocker / "cache"))
+    unwritable_cache_dir(tmp_path, monkeypatch)
     html_report.plotly_js_packed.cache_clear()
     try:
         assert html_report.plotly_js_packed() == packed

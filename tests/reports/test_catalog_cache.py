@@ -22,6 +22,7 @@ import pytest
 from migtrace import _cachefile
 from migtrace.diagnose import _compiled, catalog
 from migtrace.reports import _bytecode, html_report
+from tests.conftest import unwritable_cache_dir
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -186,9 +187,7 @@ def test_switched_off_nothing_is_written(cache: Path, parsed: tuple[catalog.Sign
 
 def test_an_unwritable_cache_still_gives_the_catalog(tmp_path: Path, parsed: tuple[catalog.Signature, ...],
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    blocker = tmp_path / "file"
-    blocker.write_text("not a directory")
-    monkeypatch.setenv("MIGTRACE_CACHE_DIR", str(blocker / "cache"))
+    unwritable_cache_dir(tmp_path, monkeypatch)
     _compiled._MEMO.clear()
     try:
         assert catalog.shipped_signatures() == parsed
