@@ -60,9 +60,7 @@ class Keeper:
             named = host_named_by_line(e.message)
             if named:
                 self.named[e.source][named] += 1
-        seen = self.last_seen.get(key)
-        if seen is None or e.time > seen:
-            self.last_seen[key] = e.time
+        later_into(self.last_seen, key, e.time)
         if e.request_id and e.request_id in self.requests:
             return True
         if e.request_id and self.markers.starts_request(e):
