@@ -13,8 +13,7 @@ from click.testing import Result
 
 from migtrace import load
 from migtrace.pipeline import Analysis
-from migtrace.sources import _parallel
-from tests.conftest import SAMPLE_LOGS, local_cluster_client, require_dask
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_client, require_dask
 
 require_dask()
 
@@ -24,10 +23,8 @@ SETS = ("queens-files", "devstack-2024.1")
 @pytest.fixture(scope="module")
 def client() -> Iterator[Any]:
     """Two single-threaded worker processes on loopback; every regular file is sent to them."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        with local_cluster_client() as c:
-            yield c
+    with every_file_to_the_pool(), local_cluster_client() as c:
+        yield c
 
 
 def _same(one: Analysis, other: Analysis) -> None:

@@ -25,7 +25,7 @@ from migtrace.model import Event
 from migtrace.pipeline import Analysis
 from migtrace.pipeline._moves import noted_match
 from migtrace.sources import _parallel
-from tests.conftest import SAMPLE_LOGS, make_event
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, make_event
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 
@@ -121,9 +121,7 @@ def counted() -> Iterator[Counter[str]]:
 @pytest.fixture(scope="module")
 def loads(counted: Counter[str]) -> dict[str, tuple[Analysis, int]]:
     out = {}
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
+    with every_file_to_the_pool():
         for mode, jobs in (("one", 1), ("pool", 2)):
             before = counted["match"]
             out[mode] = (load(SAMPLE_LOGS / "queens-files", jobs=jobs), counted["match"] - before)

@@ -22,8 +22,7 @@ import pytest
 
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
-from migtrace.sources import _parallel
-from tests.conftest import REAL_LOGS, SAMPLE_LOGS, files_read, needs_shared
+from tests.conftest import REAL_LOGS, SAMPLE_LOGS, every_file_to_the_pool, files_read, needs_shared
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 FIELDS = ("events", "migrations", "stats", "warnings", "orphan_findings", "release", "release_clues", "skew")
@@ -59,11 +58,9 @@ def test_sample_sets_load_alike_folded_or_not(name: str, reuse: bool, monkeypatc
 
 
 def test_a_worker_pool_folds_alike(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
-    monkeypatch.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-    monkeypatch.setattr(_parallel, "MIN_POOL_BYTES", 0)
     for name in ("queens-files", "devstack-2024.1"):
         paths = [SAMPLE_LOGS / name]
-        with caplog.at_level(logging.DEBUG, logger=_load.__name__):
+        with caplog.at_level(logging.DEBUG, logger=_load.__name__), every_file_to_the_pool():
             new = _loaded(paths, True, monkeypatch, jobs=2)
         assert _folded(caplog)
         _same(_loaded(paths, False, monkeypatch, jobs=1), new)

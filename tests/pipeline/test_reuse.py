@@ -23,7 +23,7 @@ from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.sources import _parallel
-from tests.conftest import SAMPLE_LOGS, files_read
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, files_read
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 FIELDS = ("events", "migrations", "stats", "warnings", "orphan_findings", "release", "skew")
@@ -53,9 +53,8 @@ def test_sample_sets_load_alike_with_and_without_reuse(name: str, monkeypatch: p
 
 
 def test_worker_pool_reuses_the_packs_it_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-    monkeypatch.setattr(_parallel, "MIN_POOL_BYTES", 0)
-    _same(_load_set("queens-files", False, monkeypatch, jobs=2), _load_set("queens-files", True, monkeypatch, jobs=2))
+    with every_file_to_the_pool():
+        _same(_load_set("queens-files", False, monkeypatch, jobs=2), _load_set("queens-files", True, monkeypatch, jobs=2))
 
 
 def test_an_input_read_in_full_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:

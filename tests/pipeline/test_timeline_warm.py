@@ -33,10 +33,10 @@ from migtrace.cli import cli
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _clues
 from migtrace.pipeline._load import _related_terms
-from migtrace.sources import Warnings, _index, _parallel, _standing, open_inputs
+from migtrace.sources import Warnings, _index, _standing, open_inputs
 from migtrace.sources._parallel import InputResult, _unpack, portable, read_input
 from migtrace.sources._window import WindowedTerms
-from tests.conftest import SAMPLE_LOGS, cached_load
+from tests.conftest import SAMPLE_LOGS, cached_load, every_file_to_the_pool
 
 #: sets whose control plane and computes are plain oslo files (the one read and the standing parts apply)
 SETS = ("queens-files", "zed-mixed", "kilo-files")
@@ -114,26 +114,27 @@ def _merged(path: Path, ident: str, **kw: Any) -> tuple[Any, int]:
 
 
 @pytest.mark.parametrize("name", SETS)
-def test_warm_timeline_of_another_id_equals_the_uncached_one(cache: Path, name: str,
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_warm_timeline_of_another_id_equals_the_uncached_one(cache: Path, name: str) -> None:
     path = SAMPLE_LOGS / name
     ids = _ids(name)
     plain = {ident: load(path, focus=ident, jobs=1) for ident in ids}
-    for jobs in (1, 2):
-        if jobs == 2:  # every file to the workers, however small
-            monkeypatch.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-            monkeypatch.setattr(_parallel, "MIN_POOL_BYTES", 0)
-        _index.clear()
-        merged_any = 0
-        for k, ident in enumerate(ids):
-            analysis, merged = _merged(path, ident, jobs=jobs)
-            assert analysis == plain[ident], (jobs, ident)
-            if k == 0:
-                assert merged == 0  # cold: every input read with all its terms
-            merged_any += merged
-            again, _ = _merged(path, ident, jobs=jobs)  # the same id again: from the index
-            assert again == plain[ident], (jobs, ident)
-        assert merged_any  # a later id merged the stored standing parts
+    _each_id_cold_then_warm(path, ids, plain, jobs=1)
+    with every_file_to_the_pool():
+        _each_id_cold_then_warm(path, ids, plain, jobs=2)
+
+
+def _each_id_cold_then_warm(path: Path, ids: list[str], plain: dict[str, Any], jobs: int) -> None:
+    _index.clear()
+    merged_any = 0
+    for k, ident in enumerate(ids):
+        analysis, merged = _merged(path, ident, jobs=jobs)
+        assert analysis == plain[ident], (jobs, ident)
+        if k == 0:
+            assert merged == 0  # cold: every input read with all its terms
+        merged_any += merged
+        again, _ = _merged(path, ident, jobs=jobs)  # the same id again: from the index
+        assert again == plain[ident], (jobs, ident)
+    assert merged_any  # a later id merged the stored standing parts
 
 
 def test_cli_timeline_is_byte_identical_warm_cold_and_without_cache(cache: Path) -> None:

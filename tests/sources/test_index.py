@@ -30,8 +30,8 @@ from migtrace import load
 from migtrace.cli import cli
 from migtrace.errors import ParseError
 from migtrace.pipeline import Analysis
-from migtrace.sources import _grown, _index, _parallel
-from tests.conftest import REPO, SAMPLE_LOGS, cached_load
+from migtrace.sources import _grown, _index
+from tests.conftest import REPO, SAMPLE_LOGS, cached_load, every_file_to_the_pool
 
 SETS = sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir())
 
@@ -76,9 +76,7 @@ def runs(module_cache: Path) -> dict[tuple[str, str], tuple[Analysis, dict[str, 
         out[name, "cold-1"] = _counted(path, jobs=1, cache=True)
         out[name, "warm-1"] = _counted(path, jobs=1, cache=True)
     _index.clear()
-    with pytest.MonkeyPatch.context() as mp:  # every file to the workers, however small
-        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
+    with every_file_to_the_pool():
         for name in SETS:
             path = SAMPLE_LOGS / name
             out[name, "cold-2"] = _counted(path, jobs=2, cache=True)
