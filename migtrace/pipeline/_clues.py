@@ -262,6 +262,7 @@ def _by_text(pending: tuple[Clue, ...], indices: tuple[int, ...]) -> list[tuple[
     return [(text, caseless, tuple(ids)) for (text, caseless), ids in sorted(out.items())]
 
 
+@cache
 def _texts(pending: tuple[Clue, ...]) -> frozenset[str] | None:
     """The cover texts of the pending clues (None when one has no cover: every line may show it)."""
     texts: set[str] = set()
