@@ -43,11 +43,11 @@ import functools, itertools, os, pickle, sys
 import migtrace.sources._parallel as par
 out, n, orig = sys.argv[1], itertools.count(), par.read_input
 @functools.wraps(orig)
-def read_input(item, options, terms, progress=None):
+def read_input(item, options, terms, progress=None, annotate=None):
     kind = "p2" if getattr(terms, "windowed", None) else "p1"
     with open(f"{out}/{kind}-{os.getpid()}-{next(n)}.pkl", "wb") as f:
         pickle.dump((item, options, terms), f)
-    return orig(item, options, terms, progress)
+    return orig(item, options, terms, progress, annotate)
 par.read_input = read_input
 from migtrace.cli import main
 sys.argv = ["migtrace", "list", "-f", "json", "--no-cache", "-q", sys.argv[2]]

@@ -149,13 +149,19 @@ class _FirstShown:
 
     A line is read as a header only when it holds the cover of a clue still pending, and only those
     clues are tried on it; a scan that rebuilds its search leaves out the covers of the clues shown
-    (`still`), else a line holding only those is passed over after a few substring tests.
+    (`still`), else a line holding only those is passed over after a few substring tests.  The clues are
+    handled by their index in the first `pending` (`_Traits`): a `Clue` is a frozen dataclass hashed
+    field by field, and this test runs on every line holding a cover (15 k lines in `list`'s pass 1 on
+    1 GiB: issue 13 P2).
     """
 
     def __init__(self, pending: tuple[Clue, ...]) -> None:
         self.pending = pending
-        #: per cover text of a pending clue (bytes, lower-cased when caseless): the clues it covers
-        self._covers = _by_text(pending)
+        self._traits = _traits(pending)
+        #: the indices of the pending clues (in `_traits`)
+        self._left: tuple[int, ...] = tuple(range(len(pending)))
+        #: per cover text of a pending clue (bytes, lower-cased when caseless): the indices of the clues it covers
+        self._covers = _by_text(pending, self._left)
         #: a message clue is pending: lines are read with their message (`_header_record(message=True)`)
         self.messages = any(c.message is not None for c in pending)
         #: the pending clues' cover texts (None: a clue without one): a scan may stop searching the others
@@ -163,10 +169,11 @@ class _FirstShown:
 
     def __call__(self, _lineno: int, raw: bytes) -> bool:
         covers = self._covers
+        traits = self._traits
         if covers is None:  # a pending clue without a cover: every line may show it
-            candidates = set(self.pending)
+            candidates = set(self._left)
         else:
-            lowered = raw.lower()
+            lowered = raw.lower() if traits.caseless else raw
             candidates = set()
             for cover, caseless, covered in covers:
                 if cover in (lowered if caseless else raw):
@@ -175,29 +182,45 @@ class _FirstShown:
             return False
         if RECORD_START.match(raw) is not None and raw[:1].isdigit():
             # a header line holds its record's logger: a clue on a logger not in it cannot match the record
-            candidates = {c for c in candidates if c.logger is None or _logger_text(c) in raw}
+            loggers = traits.loggers
+            candidates = {i for i in candidates if (logger := loggers[i]) is None or logger in raw}
             if not candidates:
                 return False
-        weak = _weak()
-        if all(c in weak for c in candidates):  # message clues only: can their wording be in the line at all?
+        weak = traits.weak
+        if all(weak[i] is not None for i in candidates):  # message clues only: can their wording be in the line?
             text = decode_line(raw)
-            if not any(weak[c].search(text) for c in candidates):
+            if not any(w.search(text) for i in candidates if (w := weak[i]) is not None):
                 return False
         record = _header_record(raw, self.messages)
         if record is None:
             return True  # not a header read the quick way: the parse decides
-        shown = {c for c in candidates if c.matches(record)}
+        clues = traits.clues
+        shown = {i for i in candidates if clues[i].matches(record)}
         if shown:
-            self.pending = tuple(c for c in self.pending if c not in shown)
-            self._covers = _by_text(self.pending)
+            self._left = tuple(i for i in self._left if i not in shown)
+            self.pending = tuple(clues[i] for i in self._left)
+            self._covers = _by_text(self.pending, self._left)
             self.still = _texts(self.pending)
         return bool(shown)
 
 
+class _Traits:
+    """What `_FirstShown` asks of each clue of a tuple, by index: its logger's bytes, its weakened message regex."""
+
+    __slots__ = ("caseless", "clues", "loggers", "weak")
+
+    def __init__(self, clues: tuple[Clue, ...]) -> None:
+        self.clues = clues
+        self.loggers = tuple(None if c.logger is None else c.logger.encode() for c in clues)
+        weak = _weak()
+        self.weak = tuple(weak.get(c) for c in clues)
+        #: a clue's cover is searched in any letter case (the line is lower-cased for it)
+        self.caseless = any((found := clue_cover(c)) is not None and found[1] for c in clues)
+
+
 @cache
-def _logger_text(clue: Clue) -> bytes:
-    """The clue's logger as the header line prints it (a record's logger starts with it: `Clue.matches`)."""
-    return (clue.logger or "").encode()
+def _traits(clues: tuple[Clue, ...]) -> _Traits:
+    return _Traits(clues)
 
 
 #: what makes a match in a part of a line (the message) no match in the whole line
@@ -225,19 +248,21 @@ def _weak() -> dict[Clue, re.Pattern[str]]:
     return {c: w for c in clues() if (w := _weakened(c)) is not None}
 
 
-def _by_text(pending: tuple[Clue, ...]) -> list[tuple[bytes, bool, tuple[Clue, ...]]] | None:
-    """Each cover text of the pending clues (lower-cased when caseless) with the clues it covers; None when a
-    pending clue has no cover."""
-    out: dict[tuple[bytes, bool], list[Clue]] = {}
-    for clue in pending:
+@cache
+def _by_text(pending: tuple[Clue, ...], indices: tuple[int, ...]) -> list[tuple[bytes, bool, tuple[int, ...]]] | None:
+    """Each cover text of the pending clues (lower-cased when caseless) with the indices (`_Traits`) of the clues
+    it covers; None when a pending clue has no cover.  Cached: every file starts with the same clues."""
+    out: dict[tuple[bytes, bool], list[int]] = {}
+    for clue, i in zip(pending, indices, strict=True):
         found = clue_cover(clue)
         if found is None:
             return None
         for t in found[0]:
-            out.setdefault((t.lower().encode() if found[1] else t.encode(), found[1]), []).append(clue)
-    return [(text, caseless, tuple(clues)) for (text, caseless), clues in sorted(out.items())]
+            out.setdefault((t.lower().encode() if found[1] else t.encode(), found[1]), []).append(i)
+    return [(text, caseless, tuple(ids)) for (text, caseless), ids in sorted(out.items())]
 
 
+@cache
 def _texts(pending: tuple[Clue, ...]) -> frozenset[str] | None:
     """The cover texts of the pending clues (None when one has no cover: every line may show it)."""
     texts: set[str] = set()

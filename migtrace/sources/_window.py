@@ -40,6 +40,9 @@ FileRanges = dict[bytes, tuple[tuple[int, ...], tuple[int, ...]]]
 FileStamps = dict[bytes, tuple[tuple[bytes, ...], tuple[bytes, ...]]]
 #: an oslo header's timestamp (a space between date and time; a syslog prefix's ISO stamp has a `T`)
 _OSLO_STAMP = re.compile(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+#: `RECORD_START` for a line tested inside its window: with MULTILINE its `^` matches at a line start given as
+#: `pos` (the line is `endpos`'s bound), so `match(w, start, end)` is `RECORD_START.match(w[start:end])`
+_RECORD_START_AT = re.compile(RECORD_START.pattern, RECORD_START.flags | re.MULTILINE)
 #: the stamp is looked for in the line's first bytes only (after a syslog prefix at most)
 _STAMP_WITHIN = 128
 
@@ -210,24 +213,35 @@ class WindowTest:
         loop (the scan's hot path: one pass of a read tests ~90 k such lines on 1 GiB).  `newlines(w, a, b)` counts
         `w[a:b]`'s newlines; a line is counted to only when its stamp does not place it.  The decision is
         `_inside`'s: a named id whose window (by stamp, else by line number) holds the line keeps it."""
-        stamps, lines = self.stamps, self.lines
-        record_start, stamp_at, find = RECORD_START.match, _OSLO_STAMP.search, w.find
+        stamps, lines, ids = self.stamps, self.lines, self.ids
+        # the line's tests run on the window in place (no copy of the line): `_RECORD_START_AT.match(w, a, b)` is
+        # `RECORD_START.match(w[a:b])` at a line start, `search(w, a, b)` the stamp's search of the line's bytes
+        record_start, stamp_at, find = _RECORD_START_AT.match, _OSLO_STAMP.search, w.find
+        alphabet = _UUID_ALPHABET
         at, no = 0, base + 1
         for start in sorted(holding.keys() - found):
-            named = seen_ids(w, start, holding[start])
+            # `seen_ids`, inline (the hot path): the ids `_inside` names, or None when the scan cannot tell
+            named: set[bytes] | None = set()
+            for occurrence, ident in holding[start]:
+                if ident is None:
+                    continue
+                if occurrence > start and w[occurrence - 1] in alphabet:
+                    named = None
+                    break
+                named.add(ident)  # type: ignore[union-attr]
             if named is not None and not named:  # only texts `_inside` never names: kept, as it keeps them
                 found.add(start)
                 continue
-            raw = bytes(w[start:find(b"\n", start, size) + 1 or size])
+            end = find(b"\n", start, size) + 1 or size
             stamp = None
-            if named is not None and stamps is not None and record_start(raw):
-                m = stamp_at(raw, 0, _STAMP_WITHIN)
+            if named is not None and stamps is not None and record_start(w, start, end):
+                m = stamp_at(w, start, min(end, start + _STAMP_WITHIN))
                 stamp = m.group() if m else None
             if stamp is None:
                 no += newlines(w, at, start)
                 at = start
             if named is None:
-                if _inside(lines, stamps, self.ids, no, raw):
+                if _inside(lines, stamps, ids, no, bytes(w[start:end])):
                     found.add(start)
                 continue
             table: Any
