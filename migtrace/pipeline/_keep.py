@@ -184,7 +184,7 @@ class ContextFinder(MoveFinder):
         req = e.request_id
         if req is not None and e.user is None and req not in self.contexts and any(
                 m.marker.opens or m.marker.followup or (m.marker.implies and not m.marker.foreign_context)
-                for m in self.markers.match(e)):
+                for m in self.found):  # the record's matches, as `MoveFinder` just took them
             self.contexts.add(req)
         return False
 

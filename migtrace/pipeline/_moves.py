@@ -66,13 +66,15 @@ class MoveFinder:
         self._named: dict[str, set[str]] = defaultdict(set)
         #: when instances were named and requests ran: the windows of pass 2 (`_window`)
         self.evidence = Evidence()
+        #: the last record's matches (`ContextFinder` reads them instead of matching the record again)
+        self.found: list[Match] = []
 
     def __call__(self, e: Event) -> bool:
         inst = _instance(e)
         internal = _internal(e)
         if inst and not internal:
             self._named[e.request_id].add(inst)  # type: ignore[index]
-        found = self.match(e)
+        found = self.found = self.match(e)
         named = [m.groups["instance"] for m in found if m.groups.get("instance")]
         self.evidence.note(e, [inst, *named] if inst else named, None if internal else e.request_id)
         evidence = [m for m in found if m.marker.opens or m.marker.followup or m.marker.implies]
