@@ -49,7 +49,11 @@ def noted_match(markers: MarkerSet) -> Callable[[Event], list[Match]]:
     def noted(e: Event) -> list[Match]:
         notes = current_notes()
         note = None if notes is None else notes.take(e)
-        return match(e) if note is None else from_note(note)
+        if note is None:
+            return match(e)
+        if note and type(note[0]) is str:  # a `_keep.KeepNote`: its match, None when nothing matched
+            return [] if note[1] is None else from_note(note[1])
+        return from_note(note)
     return noted
 
 
