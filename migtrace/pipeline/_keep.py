@@ -309,10 +309,19 @@ FIND_NOTED = 32
 
 
 def keep_note(note: Any) -> KeepNote | None:
-    """The note as a `KeepNote`, or None when it is another kind (a bare `MarkerSet.note`) or none."""
+    """The note as a `KeepNote`, or None when it is another kind (a bare `MarkerSet.note`) or none.
+
+    A record no marker matches and whose text holds no uuid (most) travels as its bits alone (an int).
+    """
+    if type(note) is int:
+        return _BARE[note]
     if type(note) is tuple and note and note[0] == KEEP_TAG:
         return note
     return None
+
+
+#: the `KeepNote` of each bits-only note
+_BARE: tuple[KeepNote, ...] = tuple((KEEP_TAG, None, bits, ()) for bits in range(2 * FIND_NOTED))
 
 
 @lru_cache(maxsize=1)
@@ -326,8 +335,9 @@ def _shipped_orphan_test() -> Callable[[Event], bool]:
     return orphan_test(load_catalog(()))
 
 
-def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNote]:
-    """Each record's `KeepNote`, by index in the run: what a worker sends beside a selective read's records.
+def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNote | int]:
+    """Each record's `KeepNote` (or its bits alone, `keep_note`), by index in the run: what a worker sends
+    beside a selective read's records.
 
     Every test the Keeper and `Unmoved` make of a record alone (its marker matches for
     `MoveFinder`, `starts_request`, `by_record`, the text tests of `Unmoved.needed`, and with
@@ -339,8 +349,7 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
     keeper = Keeper(markers)
     clock = clock_pattern()
     could_find = _shipped_orphan_test() if find else None
-    shared: dict[KeepNote, KeepNote] = {}
-    out: dict[int, KeepNote] = {}
+    out: dict[int, KeepNote | int] = {}
     for i, e in enumerate(events):
         found = markers.match(e)
         bits = FIND_NOTED if find else 0
@@ -357,6 +366,5 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
             bits |= BY_TEXT
         if could_find is not None and could_find(e):
             bits |= FOUND
-        note: KeepNote = (KEEP_TAG, markers.note(found) if found else None, bits, uuids)
-        out[i] = shared.setdefault(note, note) if not found and not uuids else note
+        out[i] = (KEEP_TAG, markers.note(found) if found else None, bits, uuids) if found or uuids else bits
     return out

@@ -51,6 +51,8 @@ def noted_match(markers: MarkerSet) -> Callable[[Event], list[Match]]:
         note = None if notes is None else notes.take(e)
         if note is None:
             return match(e)
+        if type(note) is int:  # a `_keep.KeepNote`'s bits alone: nothing matched
+            return []
         if note and type(note[0]) is str:  # a `_keep.KeepNote`: its match, None when nothing matched
             return [] if note[1] is None else from_note(note[1])
         return from_note(note)
