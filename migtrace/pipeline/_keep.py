@@ -353,7 +353,7 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
     for i, e in enumerate(events):
         found = markers.match(e)
         bits = FIND_NOTED if find else 0
-        if e.request_id and markers.starts_request(e):
+        if e.request_id and markers.starts_request(e, found):
             bits |= STARTS
         if keeper.by_record(e):
             bits |= BY_RECORD
