@@ -425,16 +425,14 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
                drop: bool = False) -> tuple[_Read, Keeper, list[str]]:
     """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
 
-    Pass 1 parses only the records holding a vocabulary text and notes which
-    requests opened or advanced a move and which instances moved
-    (`MoveFinder`).  Pass 2 parses the records holding one of those ids, plus
-    each file's last record (its time is the host's last sign of life, then
-    dropped), joined with pass 1's records (`_reuse`: each record parsed
-    once), and the Keeper decides as in a full read.
-    When pass 2 shows a move request acting on an instance pass 1 had not
-    seen, it is read again with that instance (rare: the id never shared a
-    line with a vocabulary text).  Inputs the term filter cannot cut safely
-    are read in full (`FileStats.full_read`).
+    Pass 1 parses only the records holding a vocabulary text and notes which requests opened or
+    advanced a move and which instances moved (`MoveFinder`).  Pass 2 parses the records holding
+    one of those ids, plus each file's last record (its time is the host's last sign of life,
+    then dropped), joined with pass 1's records (`_reuse`: each record parsed once), and the
+    Keeper decides as in a full read.
+    When pass 2 shows a move request acting on an instance pass 1 had not seen, it is read again
+    with that instance (rare: the id never shared a line with a vocabulary text).  Inputs the
+    term filter cannot cut safely are read in full (`FileStats.full_read`).
 
     `drop`: the Keeper drops the records of instances that never moved that no finding needs
     (`_keep.Unmoved`), when every input is plain oslo text with a known host (`_may_drop`).
@@ -448,8 +446,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
     # pass 1 keeps what it parsed: pass 2 then parses only the records of the moves' ids (`_reuse`)
     reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
     fold = os.environ.get(FOLD_VARIABLE) != "0"
-    # the workers note each record's tests for the finder and pass 2's Keeper (`_keep.keep_notes`), the
-    # orphan test too when it is the shipped catalog's; pass 1's records travel into pass 2 with their notes
+    # the workers note each record's tests for the finder and pass 2's Keeper, with pass 1's records (`keep_notes`)
     notes = partial(keep_notes, find=drop and not options.signatures)
     folded = _folded_pass1(paths, options, vocab, markers, hits, reuse, notes) if fold else None
     finder, store, first, clock_lines = folded or _pass1(paths, options, vocab, markers, hits, reuse, notes)
