@@ -350,6 +350,9 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
     clock = clock_pattern()
     could_find = _shipped_orphan_test() if find else None
     out: dict[int, KeepNote | int] = {}
+    # one object per distinct uuid tuple and note in the run: pickled once, one object where it is unpacked
+    # (a run's records name the same instances again and again; a merge holds a run of every input at once)
+    shared: dict[Any, Any] = {}
     for i, e in enumerate(events):
         found = markers.match(e)
         bits = FIND_NOTED if find else 0
@@ -366,5 +369,12 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
             bits |= BY_TEXT
         if could_find is not None and could_find(e):
             bits |= FOUND
-        out[i] = (KEEP_TAG, markers.note(found) if found else None, bits, uuids) if found or uuids else bits
+        if not found and not uuids:
+            out[i] = bits
+            continue
+        note = (KEEP_TAG, markers.note(found) if found else None, bits, shared.setdefault(uuids, uuids))
+        try:
+            out[i] = shared.setdefault(note, note)
+        except TypeError:  # a match that captured groups (a dict): its own note
+            out[i] = note
     return out
