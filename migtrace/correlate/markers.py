@@ -183,12 +183,15 @@ class MarkerSet:
                     return found.groups["instance"].lower()
         return None
 
-    def starts_request(self, event: Event) -> bool:
-        """True when the event opens a move or acts on one (its request id then matters)."""
+    def starts_request(self, event: Event, found: Sequence[Match] | None = None) -> bool:
+        """True when the event opens a move or acts on one (its request id then matters).
+
+        `found`: `match(event)` when the caller has it already (it is not matched again).
+        """
         if not self._opening_texts.any_in(event.message) and not any(
                 (event.logger or "").startswith(m.logger or "") for m in self._opening_by_logger):
             return False
-        return any(m.marker.opens or m.marker.followup for m in self.match(event))
+        return any(m.marker.opens or m.marker.followup for m in (self.match(event) if found is None else found))
 
     def could_match(self, message: str) -> bool:
         """Cheap test used while streaming: does any marker text occur?"""

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterator, Sequence
 from migtrace.diagnose import ClueHits
 from migtrace.model import Event, FileStats
 from migtrace.pipeline._reuse import Pass1Store
+from migtrace.sources._parallel import current_notes
 from migtrace.sources._window import WindowedTerms
 
 #: an input's records and accounting given instead of reading it (`_load._read(given=…)`), or None: read it
@@ -105,6 +106,7 @@ class Fold:
             check = array("q")
             self._checks[stats.path] = (stats, check)
         store = self.store
+        notes = current_notes()
         hits = stats.term_hits
         cursors = [_Cursor(hits, k) for k in range(self.sets + 1)]
         main_hits, sets = cursors[0], cursors[1:]
@@ -122,8 +124,11 @@ class Fold:
                 held.append(e)
             if main or not evidence:
                 yield e
-            elif store is not None:
-                store.drop(e.source, lo)
+            else:
+                if store is not None:
+                    store.drop(e.source, lo)
+                if notes is not None:
+                    notes.take(e)  # a worker's note of a record pass 1 does not see: not held to the end of the read
 
     def ended(self, stats: Sequence[FileStats]) -> bool:
         """After pass 1: is the split exactly pass 1 alone plus the separate evidence read? (sets `usable`)."""

@@ -18,15 +18,20 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
+from typing import Any
 
 from migtrace._naming import host_named_by_line
 from migtrace.correlate._domains import HYPERVISOR_SERVICES
-from migtrace.correlate.markers import MarkerSet
+from migtrace.correlate.markers import MarkerSet, load_markers
 from migtrace.correlate.skew import evidence_texts
+from migtrace.diagnose.catalog import load_catalog
+from migtrace.diagnose.orphans import orphan_test
 from migtrace.model import Event, level_rank
 from migtrace.pipeline._moves import MoveFinder
+from migtrace.sources._parallel import current_notes
 
 _WARNING = level_rank("WARNING")
 _INFO = level_rank("INFO")
@@ -50,11 +55,13 @@ class Keeper:
         self.named: dict[str, Counter[str]] = defaultdict(Counter)
 
     def __call__(self, e: Event) -> bool:
-        if not self._kept(e):
+        notes = current_notes()
+        note = None if notes is None else keep_note(notes.take(e))
+        if not self._kept(e, note):
             return False
-        return self.unmoved is None or self.unmoved.needed(e)
+        return self.unmoved is None or self.unmoved.needed(e, note)
 
-    def _kept(self, e: Event) -> bool:
+    def _kept(self, e: Event, note: KeepNote | None = None) -> bool:
         key = e.host or e.source
         if e.host is None and e.service in (None, "n-cpu"):
             named = host_named_by_line(e.message)
@@ -63,10 +70,10 @@ class Keeper:
         later_into(self.last_seen, key, e.time)
         if e.request_id and e.request_id in self.requests:
             return True
-        if e.request_id and self.markers.starts_request(e):
+        if e.request_id and (self.markers.starts_request(e) if note is None else note[2] & STARTS):
             self.requests.add(e.request_id)
             return True
-        return self.by_record(e)
+        return self.by_record(e) if note is None else bool(note[2] & BY_RECORD)
 
     def by_record(self, e: Event) -> bool:
         """The rules that look at the record alone (not at the requests seen before it)."""
@@ -116,21 +123,28 @@ class Unmoved:
     """
 
     def __init__(self, ids: Iterable[str], contexts: Iterable[str],
-                 could_find: Callable[[Event], bool] | None) -> None:
+                 could_find: Callable[[Event], bool] | None, *, shipped: bool = False) -> None:
         self.ids = frozenset(ids) | frozenset(contexts)
         self.could_find = could_find
-        self.clock = re.compile("|".join(re.escape(t) for t in sorted(evidence_texts(), key=len, reverse=True)))
+        #: `could_find` is the shipped catalog's `orphan_test`: a worker's note of it (`FOUND`) holds here
+        self.shipped = shipped
+        self.clock = clock_pattern()
         self.latest: dict[str, datetime] = {}
         self.reference_counts: Counter[tuple[str, str]] = Counter()
         self.instances: set[str] = set()
         self.requests: set[str] = set()
         self.dropped = 0
 
-    def needed(self, e: Event) -> bool:
-        """True when the record must be kept; else it is tallied (class docstring) and False."""
+    def needed(self, e: Event, note: KeepNote | None = None) -> bool:
+        """True when the record must be kept; else it is tallied (class docstring) and False.
+
+        `note`: a worker's `keep_notes` of the record: the tests of its text alone read from it.
+        """
         ids = self.ids
         if e.host is None or (e.request_id is not None and e.request_id in ids) or e.instance in ids:
             return True
+        if note is not None:
+            return self._noted(e, note)
         message = e.message
         text = message if not e.extra else "\n".join((message, *e.extra))
         uuids = _UUID.findall(text)
@@ -146,6 +160,24 @@ class Unmoved:
         elif self.could_find(e):
             return True
         self._tally(e, uuids)
+        return False
+
+    def _noted(self, e: Event, note: KeepNote) -> bool:
+        """`needed` past its id tests, from a worker's note of the record's text tests (`keep_notes`)."""
+        ids, bits, uuids = self.ids, note[2], note[3]
+        if uuids and (bits & UUID_WORD or any(u in ids or u.lower() in ids for u in uuids)):
+            return True
+        if bits & BY_TEXT:
+            return True
+        if self.shipped and bits & FIND_NOTED:  # the worker ran this very orphan test
+            if bits & FOUND:
+                return True
+        elif self.could_find is None:
+            if level_rank(e.level) >= _WARNING:
+                return True
+        elif self.could_find(e):
+            return True
+        self._tally(e, list(uuids))
         return False
 
     def _tally(self, e: Event, uuids: list[str]) -> None:
@@ -184,7 +216,7 @@ class ContextFinder(MoveFinder):
         req = e.request_id
         if req is not None and e.user is None and req not in self.contexts and any(
                 m.marker.opens or m.marker.followup or (m.marker.implies and not m.marker.foreign_context)
-                for m in self.markers.match(e)):
+                for m in self.found):  # the record's matches, as `MoveFinder` just took them
             self.contexts.add(req)
         return False
 
@@ -255,3 +287,94 @@ def later_into(last_seen: dict[str, datetime], key: str, t: datetime) -> None:
     seen = last_seen.get(key)
     if seen is None or t > seen:
         last_seen[key] = t
+
+
+#: a worker's note of one record for pass 2's Keeper (`keep_notes`): (KEEP_TAG, its `MarkerSet.note` or None when
+#: no marker matches, the bits of the tests of the record alone, the uuids of its text)
+KeepNote = tuple[str, Any, int, tuple[str, ...]]
+#: the first item of a `KeepNote` (a `MarkerSet.note` never starts with a text: the two are told apart)
+KEEP_TAG = "keep"
+#: `MarkerSet.starts_request` (with a request id)
+STARTS = 1
+#: `Keeper.by_record`
+BY_RECORD = 2
+#: the text holds "uuid" (`Unmoved.needed`'s domain/uuid pair test)
+UUID_WORD = 4
+#: a migration uuid next to "igration", or a clock text (`Unmoved.needed`)
+BY_TEXT = 8
+#: the shipped catalog's `orphan_test` holds (noted only with `keep_notes(find=True)`)
+FOUND = 16
+#: `keep_notes(find=True)` computed `FOUND` (set or not)
+FIND_NOTED = 32
+
+
+def keep_note(note: Any) -> KeepNote | None:
+    """The note as a `KeepNote`, or None when it is another kind (a bare `MarkerSet.note`) or none.
+
+    A record no marker matches and whose text holds no uuid (most) travels as its bits alone (an int).
+    """
+    if type(note) is int:
+        return _BARE[note]
+    if type(note) is tuple and note and note[0] == KEEP_TAG:
+        return note
+    return None
+
+
+#: the `KeepNote` of each bits-only note
+_BARE: tuple[KeepNote, ...] = tuple((KEEP_TAG, None, bits, ()) for bits in range(2 * FIND_NOTED))
+
+
+@lru_cache(maxsize=1)
+def clock_pattern() -> re.Pattern[str]:
+    """Any clock text (`skew.evidence_texts`): the records the clock bounds use."""
+    return re.compile("|".join(re.escape(t) for t in sorted(evidence_texts(), key=len, reverse=True)))
+
+
+@lru_cache(maxsize=1)
+def _shipped_orphan_test() -> Callable[[Event], bool]:
+    return orphan_test(load_catalog(()))
+
+
+def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNote | int]:
+    """Each record's `KeepNote` (or its bits alone, `keep_note`), by index in the run: what a worker sends
+    beside a selective read's records.
+
+    Every test the Keeper and `Unmoved` make of a record alone (its marker matches for
+    `MoveFinder`, `starts_request`, `by_record`, the text tests of `Unmoved.needed`, and with
+    `find` the shipped catalog's orphan test) runs here, where the record was read, by the same
+    functions the main process runs on a record without a note; the main process then only
+    looks its ids up in what it learned (the requests that opened a move, the moved ids).
+    """
+    markers = load_markers()
+    keeper = Keeper(markers)
+    clock = clock_pattern()
+    could_find = _shipped_orphan_test() if find else None
+    out: dict[int, KeepNote | int] = {}
+    # one object per distinct uuid tuple and note in the run: pickled once, one object where it is unpacked
+    # (a run's records name the same instances again and again; a merge holds a run of every input at once)
+    shared: dict[Any, Any] = {}
+    for i, e in enumerate(events):
+        found = markers.match(e)
+        bits = FIND_NOTED if find else 0
+        if e.request_id and markers.starts_request(e, found):
+            bits |= STARTS
+        if keeper.by_record(e):
+            bits |= BY_RECORD
+        message = e.message
+        text = message if not e.extra else "\n".join((message, *e.extra))
+        uuids = tuple(_UUID.findall(text))
+        if uuids and "uuid" in text:
+            bits |= UUID_WORD
+        if (MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None) or clock.search(message):
+            bits |= BY_TEXT
+        if could_find is not None and could_find(e):
+            bits |= FOUND
+        if not found and not uuids:
+            out[i] = bits
+            continue
+        note = (KEEP_TAG, markers.note(found) if found else None, bits, shared.setdefault(uuids, uuids))
+        try:
+            out[i] = shared.setdefault(note, note)
+        except TypeError:  # a match that captured groups (a dict): its own note
+            out[i] = note
+    return out

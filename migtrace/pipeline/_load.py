@@ -20,6 +20,7 @@ import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
 
 from migtrace._naming import SELF_NAMING_TEXTS
 from migtrace.correlate import correlate
@@ -34,13 +35,13 @@ from migtrace.options import LoadOptions
 from migtrace.pipeline import _clues, _one_read, _vocab
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
-from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved, later_into
+from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved, keep_notes, later_into
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
-from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import shared_pool, taking_notes
+from migtrace.sources._discover import discovering_once, input_size
+from migtrace.sources._parallel import Annotate, shared_pool, taking_notes
 from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._window import WindowedTerms, evidence_split
 
@@ -121,6 +122,11 @@ def read_events(paths: Iterable[StrPath] = (), options: LoadOptions | None = Non
 
 def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
     """Load logs and return the Analysis (migrations with phases, findings, line accounting)."""
+    with discovering_once():  # its two to four reads walk the directories and sniff the files once
+        return _load(paths, options)
+
+
+def _load(paths: Iterable[StrPath], options: LoadOptions | None) -> Analysis:
     options = options or LoadOptions()
     path_list = resolve_paths(paths)
     warnings = Warnings(options.warn)
@@ -419,16 +425,14 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
                drop: bool = False) -> tuple[_Read, Keeper, list[str]]:
     """Two raw-text passes: the vocabulary finds the moves, then the moves' requests and instances are read.
 
-    Pass 1 parses only the records holding a vocabulary text and notes which
-    requests opened or advanced a move and which instances moved
-    (`MoveFinder`).  Pass 2 parses the records holding one of those ids, plus
-    each file's last record (its time is the host's last sign of life, then
-    dropped), joined with pass 1's records (`_reuse`: each record parsed
-    once), and the Keeper decides as in a full read.
-    When pass 2 shows a move request acting on an instance pass 1 had not
-    seen, it is read again with that instance (rare: the id never shared a
-    line with a vocabulary text).  Inputs the term filter cannot cut safely
-    are read in full (`FileStats.full_read`).
+    Pass 1 parses only the records holding a vocabulary text and notes which requests opened or
+    advanced a move and which instances moved (`MoveFinder`).  Pass 2 parses the records holding
+    one of those ids, plus each file's last record (its time is the host's last sign of life,
+    then dropped), joined with pass 1's records (`_reuse`: each record parsed once), and the
+    Keeper decides as in a full read.
+    When pass 2 shows a move request acting on an instance pass 1 had not seen, it is read again
+    with that instance (rare: the id never shared a line with a vocabulary text).  Inputs the
+    term filter cannot cut safely are read in full (`FileStats.full_read`).
 
     `drop`: the Keeper drops the records of instances that never moved that no finding needs
     (`_keep.Unmoved`), when every input is plain oslo text with a known host (`_may_drop`).
@@ -442,22 +446,27 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
     # pass 1 keeps what it parsed: pass 2 then parses only the records of the moves' ids (`_reuse`)
     reuse = os.environ.get(REUSE_VARIABLE) != "0" and len(paths) <= open_file_budget()
     fold = os.environ.get(FOLD_VARIABLE) != "0"
-    folded = _folded_pass1(paths, options, vocab, markers, hits, reuse) if fold else None
-    finder, store, first, clock_lines = folded or _pass1(paths, options, vocab, markers, hits, reuse)
+    # the workers note each record's tests for the finder and pass 2's Keeper, with pass 1's records (`keep_notes`)
+    notes = partial(keep_notes, find=drop and not options.signatures)
+    folded = _folded_pass1(paths, options, vocab, markers, hits, reuse, notes) if fold else None
+    finder, store, first, clock_lines = folded or _pass1(paths, options, vocab, markers, hits, reuse, notes)
     ids = finder.ids()
     windowed, ranges, stamps = (finder.windows() if os.environ.get(WINDOWS_VARIABLE) != "0"
                                 else (frozenset(), {}, {}))
     could_find = orphan_test(catalog) if drop and catalog is not None and _may_drop(first.stats) else None
 
     def new_keeper() -> Keeper:  # pass 2's, dropping the unmoved instances' records when it may
-        return Keeper(markers, Unmoved(ids, finder.contexts, could_find) if could_find is not None else None)
+        return Keeper(markers, Unmoved(ids, finder.contexts, could_find, shipped=not options.signatures)
+                      if could_find is not None else None)
     while True:
         keeper, held = new_keeper(), Warnings()
         read: _Read | None = None
         if reuse and ids:
             join = Join(store)
             terms = vocab.id_terms(ids - windowed, windowed=windowed & ids, ranges=ranges, stamps=stamps)
-            joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+            with taking_notes(notes):
+                joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined,
+                               given=store.given)
             read = _without_tails(replace(joined, stats=join.stats(joined.stats)))
             if not join.usable:  # not provably the records of one pass over both term sets: read it so
                 _log.debug("pass 1's records not reused: a record came out differently or lines lie outside records")
@@ -465,7 +474,8 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
         if read is None:
             # the moved instances pass 1 gave windows are read in them only; ids found later everywhere
             terms = vocab.terms(ids - windowed, tail=True, windowed=windowed & ids, ranges=ranges, stamps=stamps)
-            read = _read_tail(paths, _pass_progress(options, 1), held, keeper, terms)
+            with taking_notes(notes):
+                read = _read_tail(paths, _pass_progress(options, 1), held, keeper, terms)
         more = finder.missed(read.events, ids)
         if not more:
             break
@@ -474,10 +484,11 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
 
 
 def _pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,
-           hits: ClueHits, reuse: bool) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]]:
+           hits: ClueHits, reuse: bool,
+           notes: Annotate = match_notes) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]]:
     """Pass 1 alone, then the release clues and clock texts in a raw pass of their own (`_note_clues`)."""
     finder, store, quiet = ContextFinder(markers), Pass1Store(), Warnings()
-    with taking_notes(match_notes):  # the workers match pass 1's records for the finder (`noted_match`)
+    with taking_notes(notes):  # the workers match pass 1's records for the finder (`noted_match`)
         first = _read(paths, _pass_progress(options, 0), quiet, _clues.noting(hits, finder), vocab.terms(),
                       tap=(lambda _path, stream: store.tap(stream)) if reuse else None)
     store.ended(first.stats, quiet.lines)
@@ -495,7 +506,8 @@ def _may_drop(stats: Sequence[FileStats]) -> bool:
 
 
 def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,
-                  hits: ClueHits, reuse: bool) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]] | None:
+                  hits: ClueHits, reuse: bool,
+                  notes: Annotate = match_notes) -> tuple[ContextFinder, Pass1Store, _Read, list[Event]] | None:
     """Pass 1 with the release clues and the clock texts as evidence sets (`_fold`), or None when not exact.
 
     The same records reach `MoveFinder` and `Pass1Store` as in pass 1 alone, and the
@@ -510,7 +522,7 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
     # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
     # below notes every clue pass 1's records show (an input read in full gives it every record)
-    with taking_notes(match_notes):  # the workers match pass 1's records for the finder (`noted_match`)
+    with taking_notes(notes):  # the workers match pass 1's records for the finder (`noted_match`)
         first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
                       tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
     if not fold.ended(first.stats):

@@ -49,7 +49,13 @@ def noted_match(markers: MarkerSet) -> Callable[[Event], list[Match]]:
     def noted(e: Event) -> list[Match]:
         notes = current_notes()
         note = None if notes is None else notes.take(e)
-        return match(e) if note is None else from_note(note)
+        if note is None:
+            return match(e)
+        if type(note) is int:  # a `_keep.KeepNote`'s bits alone: nothing matched
+            return []
+        if note and type(note[0]) is str:  # a `_keep.KeepNote`: its match, None when nothing matched
+            return [] if note[1] is None else from_note(note[1])
+        return from_note(note)
     return noted
 
 
@@ -66,13 +72,15 @@ class MoveFinder:
         self._named: dict[str, set[str]] = defaultdict(set)
         #: when instances were named and requests ran: the windows of pass 2 (`_window`)
         self.evidence = Evidence()
+        #: the last record's matches (`ContextFinder` reads them instead of matching the record again)
+        self.found: list[Match] = []
 
     def __call__(self, e: Event) -> bool:
         inst = _instance(e)
         internal = _internal(e)
         if inst and not internal:
             self._named[e.request_id].add(inst)  # type: ignore[index]
-        found = self.match(e)
+        found = self.found = self.match(e)
         named = [m.groups["instance"] for m in found if m.groups.get("instance")]
         self.evidence.note(e, [inst, *named] if inst else named, None if internal else e.request_id)
         evidence = [m for m in found if m.marker.opens or m.marker.followup or m.marker.implies]

@@ -37,7 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from migtrace.model import Event, FileStats
-from migtrace.sources._parallel import PACK_EVENTS, pack_events, unpack_events
+from migtrace.sources._parallel import PACK_EVENTS, current_notes, pack_events, unpack_events
 
 #: the merge's own warning (sources/_stream.py), given again by pass 2's merge: not an input's
 _MERGE_WARNING = re.compile(r"\d+ (?:of the records read|records) appear in two inputs \(")
@@ -108,7 +108,12 @@ class Pass1Store:
         """The records pass 1 parsed from one input, in file order (each run unpacked when reached)."""
         dropped = self._dropped.get(source)
         if dropped:
-            yield from (e for e in self._all(source) if e.lineno not in dropped)
+            notes = current_notes()
+            for e in self._all(source):
+                if e.lineno not in dropped:
+                    yield e
+                elif notes is not None:
+                    notes.take(e)  # a worker's note of a record left out: not held to the end of the read
         else:
             yield from self._all(source)
 
@@ -140,6 +145,7 @@ class Join:
     def joined(self, source: str, stream: Iterator[Event]) -> Iterator[Event]:
         """One input's records of both passes in line order, each once (a record of both: pass 2's copy)."""
         tally = self._tallies.setdefault(source, _Tally())
+        notes = current_notes()
         first = self.store.events(source)
         a = next(first, None)
         end = 0  # the line after the last record given
@@ -152,6 +158,8 @@ class Join:
                 if a != b:
                     self.usable = False
                 tally.last_shared = b.lineno
+                if notes is not None:
+                    notes.take(a)  # pass 2's copy goes on, with its own note
                 a = next(first, None)
             if b.lineno < end:
                 self.usable = False

@@ -181,11 +181,13 @@ class Notes:
     def add(self, events: Sequence[Event], notes: dict[int, Any]) -> None:
         """Keep the notes of a run of unpacked events (by index in the run)."""
         by_input = self._by_input
+        source: str | None = None
+        lines: dict[int, tuple[str, Any]] = {}
         for i, note in notes.items():
             e = events[i]
-            lines = by_input.get(e.source)
-            if lines is None:
-                lines = by_input[e.source] = {}
+            if e.source is not source:  # a run is one input's: looked up once
+                source = e.source
+                lines = by_input.setdefault(source, {})
             lines[e.lineno] = (e.message, note)
 
     def take(self, event: Event) -> Any | None:
