@@ -34,6 +34,10 @@ _FUNC_CHARS[ord("<")] = _FUNC_CHARS[ord(">")] = True
 _HEX_CHARS = np.zeros(256, np.bool_)
 for _c in b"0123456789abcdef":
     _HEX_CHARS[_c] = True
+#: per position of a uuid, the bytes it may hold: `-` at 8, 13, 18, 23, a lower-case hex digit elsewhere
+_UUID_BYTES = np.zeros((36, 256), np.bool_)
+for _j in range(36):
+    _UUID_BYTES[_j, list(b"-" if _j in (8, 13, 18, 23) else b"0123456789abcdef")] = True
 _MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], np.int64)
 
 # 64-bit words of eight equal bytes (SWAR: one integer operation tests eight bytes)
@@ -78,15 +82,13 @@ def _count(m: Any) -> Any:  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def uuid_at(a: Any, at: int, end: int) -> bool:  # pragma: no cover - compiled
+    """A lower-case dashed uuid at `at` (one table row per position: no branch per byte)."""
     if at + 36 > end:
         return False
-    if _at(a, at + 8) != 45 or _at(a, at + 13) != 45 or _at(a, at + 18) != 45 or _at(a, at + 23) != 45:
-        return False
-    hexes = True
-    for j in (0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 11, 12, 14, 15, 16, 17, 19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30,
-              31, 32, 33, 34, 35):
-        hexes &= _HEX_CHARS[_at(a, at + j)]  # lower-case hex
-    return hexes
+    ok = True
+    for j in range(36):
+        ok &= _UUID_BYTES[j, _at(a, at + j)]
+    return ok
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -324,14 +326,24 @@ def split(a: Any, h: int, words: Any, k0: int, k1: int, ends: Any, flags: Any, l
     return ends, flags, li, bad, more
 
 
+@njit(cache=True, nogil=True)
+def blob_size(n: int, insert: int) -> int:  # pragma: no cover - compiled
+    """Room for the printed records of a window of `n` bytes: a taken line is >= 61 bytes (its newline
+    included) and its record at most `insert` - 1 bytes longer."""
+    return n + (n // 61 + 2) * insert + 1
+
+
 @njit(cache=True, nogil=True, boundscheck=False)
-def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compiled
+def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cover - compiled
     """`_bulk_kernel.scan`'s work: every line of window `a` checked (`check`), the taken ones printed.
 
     A record is printed only when the next line is taken too (a record whose
     next line is not taken may get continuation lines); the last line is
-    never taken.  Returns taken, starts, ends, keys, blob, record ends, pids,
-    taken lines (`_bulk.Window`).
+    never taken.  `blob`: where to print (a buffer the caller keeps from
+    window to window: 1 MiB of fresh memory a window costs its page faults);
+    one of `blob_size` is made here where it is shorter.  Returns taken,
+    starts, ends, keys, blob, its printed length, record ends, pids, taken
+    lines (`_bulk.Window`).
     """
     n = a.size
     h = min(n, (8 - a.ctypes.data % 8) % 8)  # bytes before the first 8-byte aligned word
@@ -339,13 +351,12 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
     cap = n // 128 + 16
     ends = np.empty(cap, np.int64)
     flags = np.empty(cap, np.bool_)
-    # a taken line is >= 61 bytes (newline included) and its record at most len(insert) - 1 longer
-    most = n // 61 + 2
-    blob = np.empty(n + most * len(insert) + 1, np.uint8)
-    keys = np.empty(most, np.int64)
-    pids = np.empty(most, np.int64)
-    at = np.empty(most, np.int64)
-    record_ends = np.empty(most, np.int64)
+    if len(blob) < blob_size(n, len(insert)):
+        blob = np.empty(blob_size(n, len(insert)), np.uint8)
+    keys = np.empty(cap, np.int64)
+    pids = np.empty(cap, np.int64)
+    at = np.empty(cap, np.int64)
+    record_ends = np.empty(cap, np.int64)
     li, bad, more = 0, 0, 0
     done = 0  # lines checked
     k = 0  # records printed
@@ -368,6 +379,9 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
                 if not (d < nd and drops[d] < j):
                     ok, key, pid, p, r, q, e = check(a, s, j)
             if ok and ok0:  # print the previous line
+                if k == len(keys):
+                    keys, pids, at, record_ends = _grown(keys, 2 * k), _grown(pids, 2 * k), _grown(at, 2 * k), \
+                        _grown(record_ends, 2 * k)
                 _copy(blob, o, a, s0, 23)
                 blob[o + 10] = 84  # `T`
                 o += 23
@@ -404,5 +418,5 @@ def kernel(a: Any, drops: Any, insert: Any) -> Any:  # pragma: no cover - compil
     taken = np.zeros(lines, np.bool_)
     for t in range(k):
         taken[at[t]] = True
-    return (taken, starts, ends[:lines].copy(), keys[:k].copy(), blob[:o], record_ends[:k].copy(), pids[:k].copy(),
+    return (taken, starts, ends[:lines].copy(), keys[:k].copy(), blob, o, record_ends[:k].copy(), pids[:k].copy(),
             at[:k].copy())
