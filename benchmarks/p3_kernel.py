@@ -1,6 +1,7 @@
 """P3 `merge`: the compiled bulk kernel alone (`sources/_bulk_jit.kernel`), in CPU µs a line, best of 3.
 
     python -m benchmarks.p3_kernel [benchmarks/_data/main] [--digest]
+    python -m benchmarks.p3_kernel --merge [-j 2] DIR     # `merge --full` in-process, to /dev/null
 
 Windows: 1 MiB of real lines (cut at a newline) taken at evenly spaced
 offsets of each input — 12 of compute-01's nova-compute.log, 4 of
@@ -15,6 +16,13 @@ the byte loop + field checks, `printed`); a bare byte loop (every byte read
 once, the floor of any per-byte pass); the literal scan.  `--digest`: one
 md5 over every output array of every window (compare before/after a
 change of the kernel: the same digest means the same `Window`s).
+
+`--merge`: runs `migtrace merge --full [-j N] DIR` in this process with its
+output on /dev/null and prints its wall time, the process's CPU
+(getrusage) and, with `-j 2`, the CPU of the window jobs (`time.thread_time`
+around each `_bulk.window_job`: the worker thread's kernel + literal scan).
+Run it with PYTHONPATH pointing at another tree (from a neutral cwd) to
+measure that tree.
 """
 
 from __future__ import annotations
@@ -134,5 +142,45 @@ def main(argv: list[str]) -> None:
         print(f"{name:44s} {cpu:6.3f} CPU s  {cpu / lines * 1e6:6.3f} µs/line")
 
 
+def merge(argv: list[str]) -> None:
+    """`merge --full` in-process (see the module's docstring)."""
+    import resource
+    import threading
+
+    from migtrace.cli import cli
+    from migtrace.sources import _bulk
+
+    jobs = 0.0
+    lock = threading.Lock()
+    job = _bulk.window_job
+
+    def timed(*args: Any) -> Any:
+        nonlocal jobs
+        start = time.thread_time()
+        try:
+            return job(*args)
+        finally:
+            with lock:
+                jobs += time.thread_time() - start
+
+    _bulk.window_job = timed  # type: ignore[assignment]
+    null = os.open(os.devnull, os.O_WRONLY)
+    saved = os.dup(1)
+    os.dup2(null, 1)
+    wall = time.time()
+    try:
+        cli.main(["merge", "--full", *argv], prog_name="migtrace", standalone_mode=False)
+        sys.stdout.flush()
+    finally:
+        os.dup2(saved, 1)
+    wall = time.time() - wall
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"wall {wall:.2f} s  process CPU {r.ru_utime + r.ru_stime:.2f} s  window jobs CPU {jobs:.2f} s  "
+          f"peak RSS {r.ru_maxrss / 1024:.0f} MiB")
+
+
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if "--merge" in sys.argv:
+        merge([a for a in sys.argv[1:] if a != "--merge"])
+    else:
+        main(sys.argv[1:])

@@ -210,8 +210,40 @@ def request_block(a: Any, lg: int, end: int) -> Any:  # pragma: no cover - compi
     return r, close
 
 
+@njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _last_blank(a: Any, h: int, words: Any, lo: int, hi: int) -> Any:  # pragma: no cover - compiled
+    """The last blank of a[lo:hi] (lo - 1: none), eight bytes a step where whole words lie in the range
+    (`words`: a's 64-bit words from byte `h`, as `split` reads them)."""
+    x = hi - 1
+    while x >= lo and (x + 1 - h) % 8 != 0:  # up to a word's last byte (the window's tail is < 8 bytes)
+        if _at(a, x) == 32:
+            return x
+        x -= 1
+    while x - 7 >= lo and x - 7 >= h:
+        if _zeros(words[np.uint64((x + 1 - h) // 8 - 1)] ^ _BLANKS):
+            for b in range(x, x - 8, -1):  # the blank is in these 8 bytes
+                if _at(a, b) == 32:
+                    return b
+        x -= 8
+    while x >= lo:
+        if _at(a, x) == 32:
+            return x
+        x -= 1
+    return lo - 1
+
+
+@njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _same(a: Any, x: int, y: int, k: int) -> bool:  # pragma: no cover - compiled
+    """a[x:x + k] == a[y:y + k], without a branch per byte (LLVM compares many bytes a step)."""
+    ux, uy = np.uint64(x), np.uint64(y)
+    diff = np.uint8(0)
+    for i in range(np.uint64(k)):
+        diff |= a[ux + i] ^ a[uy + i]
+    return diff == 0
+
+
 @njit(cache=True, nogil=True, boundscheck=False)
-def debug_end(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
+def debug_end(a: Any, h: int, words: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
     """Where a DEBUG message ends before its bare `func /path.py:N` suffix (`_bare_suffix`); -1: no suffix."""
     ndig = 0
     while ndig < 12 and 48 <= _at(a, end - 1 - ndig) <= 57:
@@ -221,14 +253,10 @@ def debug_end(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
     colon = end - ndig - 1
     if not text_at(a, colon - 3, end, _PY_TEXT):
         return -1
-    sp1 = colon - 1
-    while sp1 >= s and _at(a, sp1) != 32:
-        sp1 -= 1
+    sp1 = _last_blank(a, h, words, s, colon)
     if sp1 < s or colon <= sp1 + 4 or _at(a, sp1 + 1) != 47:
         return -1
-    sp2 = sp1 - 1
-    while sp2 >= s and _at(a, sp2) != 32:
-        sp2 -= 1
+    sp2 = _last_blank(a, h, words, s, sp1)
     if sp2 < s or sp1 - sp2 - 1 < 1 or sp1 - sp2 - 1 > 64:
         return -1
     for j in range(sp2 + 1, sp1):
@@ -241,17 +269,32 @@ def debug_end(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def check(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
-    """One line [s, end): (True when the bulk path takes it, key, pid, p, r, q, e)."""
+def check(a: Any, h: int, words: Any, s: int, end: int, memo: Any) -> Any:  # pragma: no cover - compiled
+    """One line [s, end): (True when the bulk path takes it, key, pid, p, r, q, e).
+
+    `memo`: where an earlier line's logger + request block and DEBUG suffix
+    lay (logger start, cut, `]`; suffix start, line end; -1: none).  Most
+    lines repeat the line before's (the same request, the same `func
+    /path.py:N`): where the same bytes stand here, at the same distance from
+    the logger's start / the line's end, the fields are where they were —
+    every byte `request_block` / `debug_end` reads lies in those bytes (a
+    suffix's with the byte before it, not a blank) — and one comparison
+    replaces their scans.
+    """
     key = stamp_key(a, s)
     if key < 0:
         return False, key, 0, 0, 0, 0, 0
     pid, p, lg, debug = pid_level(a, s, end)
     if lg < 0:
         return False, key, pid, 0, 0, 0, 0
-    r, close = request_block(a, lg, end)
-    if r < 0:
-        return False, key, pid, p, 0, 0, 0
+    span = memo[2] - memo[0]
+    if memo[0] >= 0 and lg + span < end and _same(a, lg, memo[0], span + 1):
+        r, close = lg + memo[1] - memo[0], lg + span
+    else:
+        r, close = request_block(a, lg, end)
+        if r < 0:
+            return False, key, pid, p, 0, 0, 0
+    memo[0], memo[1], memo[2] = lg, r, close
     q = close + 1
     # `[instance: <uuid>] ` or one blank, then the message
     if q < end and _at(a, q) == 32 and q + 1 < end and _at(a, q + 1) == 91 and text_at(a, q, end, _INST_TEXT):
@@ -262,7 +305,15 @@ def check(a: Any, s: int, end: int) -> Any:  # pragma: no cover - compiled
         return False, key, pid, p, r, q, 0
     else:
         m0 = q + 1
-    e = debug_end(a, s, end) if debug else end
+    e = end
+    if debug:
+        span = memo[4] - memo[3]
+        if memo[3] >= 0 and end - span - 1 >= s and _same(a, end - span - 1, memo[3] - 1, span + 1):
+            e = end - span
+        else:
+            e = debug_end(a, h, words, s, end)
+            if e - 1 >= s:  # (then a[e - 1] is no blank: `debug_end` strips them)
+                memo[3], memo[4] = e, end
     if e <= m0 or _at(a, e - 1) == 32:
         return False, key, pid, p, r, q, e
     return True, key, pid, p, r, q, e
@@ -365,6 +416,7 @@ def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cov
     nd = len(drops)
     s = 0  # the start of the line being checked
     ok0, key0, pid0, s0, p0, r0, q0, e0 = False, 0, 0, 0, 0, 0, 0, 0  # the previous line
+    memo = np.full(5, -1, np.int64)  # (`check`)
     k0 = 0
     while True:
         k1 = min(k0 + _CHUNK_WORDS, len(words))
@@ -377,7 +429,7 @@ def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cov
                 while d < nd and drops[d] < s:
                     d += 1
                 if not (d < nd and drops[d] < j):
-                    ok, key, pid, p, r, q, e = check(a, s, j)
+                    ok, key, pid, p, r, q, e = check(a, h, words, s, j, memo)
             if ok and ok0:  # print the previous line
                 if k == len(keys):
                     keys, pids, at, record_ends = _grown(keys, 2 * k), _grown(pids, 2 * k), _grown(at, 2 * k), \
