@@ -142,9 +142,9 @@ def stamp_key(a: Any, s: int) -> Any:  # pragma: no cover - compiled
     milli = ms0 * 100 + ms1 * 10 + ms2
     if year < 1 or month < 1 or month > 12 or day < 1 or hour >= 24 or minute >= 60 or second >= 60:
         return -1
-    if day > _MONTH_DAYS[month]:
-        if not (month == 2 and day == 29 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)):
-            return -1
+    if day > _MONTH_DAYS[month] and not (month == 2 and day == 29 and year % 4 == 0
+                                          and (year % 100 != 0 or year % 400 == 0)):
+        return -1
     return (((((year * 13 + month) * 32 + day) * 24 + hour) * 60 + minute) * 60 + second) * 1_000_000 + milli * 1000
 
 
@@ -239,7 +239,7 @@ def _same(a: Any, x: int, y: int, k: int) -> bool:  # pragma: no cover - compile
     diff = np.uint8(0)
     for i in range(np.uint64(k)):
         diff |= a[ux + i] ^ a[uy + i]
-    return diff == 0
+    return bool(diff == 0)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)

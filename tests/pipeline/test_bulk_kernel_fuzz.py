@@ -192,7 +192,7 @@ def test_empty_window() -> None:
     "_heal_instance_info_cache /usr/lib/python3/dist-packages/nova/compute/manager.py:7070",
     f"2018-03-05 00:00:58.995 4400 DEBUG oslo_concurrency.lockutils [{_REQ} 5e4d3c2b - default default] "
     f"[instance: {_INSTANCE}] Lock acquired  f /a/b.py:12",
-    f"2018-03-05 00:00:58.995 INFO nova.compute.manager [-] Took 3.2 seconds",
+    "2018-03-05 00:00:58.995 INFO nova.compute.manager [-] Took 3.2 seconds",
 ])
 def test_one_byte_changed_after_the_same_line(line: str) -> None:
     """Every line of a window follows the unchanged line (whose fields the kernel may reuse) and differs from
