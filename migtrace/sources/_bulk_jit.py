@@ -377,6 +377,38 @@ def split(a: Any, h: int, words: Any, k0: int, k1: int, ends: Any, flags: Any, l
     return ends, flags, li, bad, more
 
 
+@njit(cache=True, nogil=True, boundscheck=False, inline="always")
+def _print(blob: Any, o: int, a: Any, insert: Any, s: int, p: int, r: int, q: int, e: int) -> int:  # pragma: no cover
+    """One taken line's record into `blob` from `o` (as `_bulk._print`); returns where the next one starts."""
+    _copy(blob, o, a, s, 23)
+    blob[o + 10] = 84  # `T`
+    o += 23
+    _copy(blob, o, insert, 0, len(insert))
+    o += len(insert)
+    _copy(blob, o, a, p, r - p)
+    o += r - p
+    blob[o] = 93  # the request block's `]` right after the request id
+    o += 1
+    _copy(blob, o, a, q, e - q)
+    o += e - q
+    blob[o] = 10
+    return o + 1
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def _lines(ends: Any, lines: int, at: Any, k: int) -> Any:  # pragma: no cover - compiled
+    """Per line: taken (the `k` printed ones are lines `at`), start, end."""
+    starts = np.empty(lines, np.int64)
+    if lines:
+        starts[0] = 0
+        for i in range(1, lines):
+            starts[i] = ends[i - 1] + 1
+    taken = np.zeros(lines, np.bool_)
+    for t in range(k):
+        taken[at[t]] = True
+    return taken, starts, ends[:lines].copy()
+
+
 @njit(cache=True, nogil=True)
 def blob_size(n: int, insert: int) -> int:  # pragma: no cover - compiled
     """Room for the printed records of a window of `n` bytes: a taken line is >= 61 bytes (its newline
@@ -388,14 +420,10 @@ def blob_size(n: int, insert: int) -> int:  # pragma: no cover - compiled
 def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cover - compiled
     """`_bulk_kernel.scan`'s work: every line of window `a` checked (`check`), the taken ones printed.
 
-    A record is printed only when the next line is taken too (a record whose
-    next line is not taken may get continuation lines); the last line is
-    never taken.  `blob`: where to print (a buffer the caller keeps from
-    window to window: 1 MiB of fresh memory a window costs its page faults);
-    one of `blob_size` is made here where it is shorter.  Returns taken,
-    starts, ends, keys, blob, its printed length, record ends, pids, taken
-    lines (`_bulk.Window`).
-    """
+    A record is printed only when the next line is taken too (it may get continuation lines otherwise); the
+    last line is never.  `blob`: where to print, kept by the caller from window to window (fresh memory costs
+    page faults), replaced where shorter than `blob_size`.  Returns taken, starts, ends, keys, blob, its
+    printed length, record ends, pids, taken lines (`_bulk.Window`)."""
     n = a.size
     h = min(n, (8 - a.ctypes.data % 8) % 8)  # bytes before the first 8-byte aligned word
     words = a[h: h + (n - h) // 8 * 8].view(np.uint64)
@@ -408,12 +436,8 @@ def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cov
     pids = np.empty(cap, np.int64)
     at = np.empty(cap, np.int64)
     record_ends = np.empty(cap, np.int64)
-    li, bad, more = 0, 0, 0
-    done = 0  # lines checked
-    k = 0  # records printed
-    o = 0  # bytes printed
-    d = 0
-    nd = len(drops)
+    # lines split, the open line's state (`split`), lines checked, records printed, bytes printed, drops passed
+    li, bad, more, done, k, o, d = 0, 0, 0, 0, 0, 0, 0
     s = 0  # the start of the line being checked
     ok0, key0, pid0, s0, p0, r0, q0, e0 = False, 0, 0, 0, 0, 0, 0, 0  # the previous line
     memo = np.full(5, -1, np.int64)  # (`check`)
@@ -426,28 +450,16 @@ def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cov
             ok = False
             key, pid, p, r, q, e = 0, 0, 0, 0, 0, 0
             if not flags[i] and j - s >= 60:
-                while d < nd and drops[d] < s:
+                while d < len(drops) and drops[d] < s:
                     d += 1
-                if not (d < nd and drops[d] < j):
+                if not (d < len(drops) and drops[d] < j):
                     ok, key, pid, p, r, q, e = check(a, h, words, s, j, memo)
             if ok and ok0:  # print the previous line
                 if k == len(keys):
                     keys, pids, at, record_ends = _grown(keys, 2 * k), _grown(pids, 2 * k), _grown(at, 2 * k), \
                         _grown(record_ends, 2 * k)
-                _copy(blob, o, a, s0, 23)
-                blob[o + 10] = 84  # `T`
-                o += 23
-                _copy(blob, o, insert, 0, len(insert))
-                o += len(insert)
-                _copy(blob, o, a, p0, r0 - p0)
-                o += r0 - p0
-                blob[o] = 93  # the request block's `]` right after the request id
-                o += 1
-                _copy(blob, o, a, q0, e0 - q0)
-                o += e0 - q0
-                record_ends[k] = o
-                blob[o] = 10
-                o += 1
+                o = _print(blob, o, a, insert, s0, p0, r0, q0, e0)
+                record_ends[k] = o - 1
                 keys[k], pids[k], at[k] = key0, pid0, i - 1
                 k += 1
             ok0, key0, pid0, s0, p0, r0, q0, e0 = ok, key, pid, s, p, r, q, e
@@ -461,14 +473,5 @@ def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cov
             ends, flags = _grown(ends, li + 1), _grown(flags, li + 1)
         ends[li] = n
         li += 1
-    lines = li
-    starts = np.empty(lines, np.int64)
-    if lines:
-        starts[0] = 0
-        for i in range(1, lines):
-            starts[i] = ends[i - 1] + 1
-    taken = np.zeros(lines, np.bool_)
-    for t in range(k):
-        taken[at[t]] = True
-    return (taken, starts, ends[:lines].copy(), keys[:k].copy(), blob, o, record_ends[:k].copy(), pids[:k].copy(),
+    return (*_lines(ends, li, at, k), keys[:k].copy(), blob, o, record_ends[:k].copy(), pids[:k].copy(),
             at[:k].copy())
