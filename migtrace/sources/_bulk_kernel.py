@@ -19,6 +19,7 @@ later ones load it.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from types import ModuleType
 
@@ -30,9 +31,12 @@ KERNEL_VARIABLE = "MIGTRACE_BULK_KERNEL"
 
 _jit: ModuleType | None = None
 _tried = False
+#: per thread: the buffer the kernel prints into, kept from window to window (fresh memory costs page faults)
+_scratch = threading.local()
 
 Int = npt.NDArray[np.int64]
 Bool = npt.NDArray[np.bool_]
+_EMPTY = np.zeros(0, np.uint8)
 
 
 def available() -> bool:
@@ -53,7 +57,8 @@ def _load() -> ModuleType | None:
         with warnings.catch_warnings():  # numba's warnings (a cache it cannot write…) must not reach stderr
             warnings.simplefilter("ignore")
             from migtrace.sources import _bulk_jit  # noqa: PLC0415 - imports numba (optional, heavy)
-            _bulk_jit.kernel(np.frombuffer(b"x\n", np.uint8), np.zeros(0, np.int64), np.frombuffer(b" ", np.uint8))
+            _bulk_jit.kernel(np.frombuffer(b"x\n", np.uint8), np.zeros(0, np.int64), np.frombuffer(b" ", np.uint8),
+                             np.zeros(0, np.uint8))
     except Exception:  # ImportError, or numba's errors where it cannot run here
         return None
     return _bulk_jit
@@ -67,6 +72,8 @@ def scan(window: bytes, drops: Int, insert: bytes) -> tuple[Bool, Int, Int, Int,
     (`000+00:00 [host/service] `).  Call only where `available()`.
     """
     assert _jit is not None
-    taken, starts, ends, keys, blob, record_ends, pids, lines = _jit.kernel(
-        np.frombuffer(window, np.uint8), np.sort(drops.astype(np.int64)), np.frombuffer(insert, np.uint8))
-    return taken, starts, ends, keys, blob.tobytes(), record_ends, pids, lines
+    taken, starts, ends, keys, blob, size, record_ends, pids, lines = _jit.kernel(
+        np.frombuffer(window, np.uint8), np.sort(drops.astype(np.int64)), np.frombuffer(insert, np.uint8),
+        getattr(_scratch, "blob", _EMPTY))
+    _scratch.blob = blob
+    return taken, starts, ends, keys, blob[:size].tobytes(), record_ends, pids, lines
