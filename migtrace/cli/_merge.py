@@ -77,6 +77,8 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
         bulk = None
         if bulk_may_pay(paths):
             from migtrace.pipeline._bulk_merge import merged_bulk  # noqa: PLC0415 - numpy: only where it pays
+            from migtrace.sources._bulk import set_leak_prefilter  # noqa: PLC0415 - numpy: only where it pays
+            set_leak_prefilter(*_leak_literals())
             bulk = merged_bulk(paths, load_options(**inputs, jobs=jobs), lambda e: render_one(e, options),
                                SECRET_WORDS, full=full)
         if bulk is not None:
@@ -175,6 +177,7 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
         out: list[str | bytes] = []
         runs: list[bool] = []
+        clean: set[int] = set()  # the runs cut from a window with no leak literal (`Window.clean`)
 
         def one(r: TextRecord) -> None:
             secrets = learnt()
@@ -197,9 +200,11 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
                 else:
                     out.append(piece.data)
                     runs.append(True)
+                    if piece.batch.win is not None and piece.batch.win.clean:
+                        clean.add(len(out) - 1)
             else:
                 one(piece)
-        _write_runs(out, runs)
+        _write_runs(out, runs, clean)
 
     try:
         for pieces in stream.rounds:
@@ -269,18 +274,20 @@ def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
 
 
-def _write_runs(items: list[str | bytes], runs: list[bool]) -> None:
+def _write_runs(items: list[str | bytes], runs: list[bool], clean: set[int] | frozenset[int] = frozenset()) -> None:
     """`_write` for a block whose items may hold several bulk records (`runs`: their printed bytes, each
     record ending with a newline): those are checked one by one where the block's leak scan finds
     anything, as each record is by `_write`.
 
     A block of ASCII text records with no control character, on a UTF-8 or
     ASCII stdout, is written as bytes: the bulk runs are not decoded and
-    encoded again (the same bytes reach stdout).
+    encoded again (the same bytes reach stdout).  `clean`: the items (runs)
+    the worker found no leak literal in (`_bulk.Window.clean`): the block's
+    prefilter scan skips them.
     """
     if not items:
         return
-    if _write_bytes(items, runs):
+    if _write_bytes(items, runs, clean):
         return
     batch = [item.decode("ascii")[:-1] if isinstance(item, bytes) else item for item in items]
     block = "\n".join(batch)
@@ -300,18 +307,22 @@ _LEAK_SHAPE_STARTS = (b"gAAAAA", b"AQ", b"AKIA", b"eyJ", b"uthorization", b"UTHO
 _leak_db: list[Any] = []
 
 
+def _leak_literals() -> tuple[tuple[bytes, ...], tuple[bool, ...]]:
+    """The prefilter's texts and which are caseless (the bulk workers flag windows with the same)."""
+    words = tuple(w.encode("ascii") for w in _LEAK_KEY_WORDS)
+    return (*_LEAK_SHAPE_STARTS, *words), (False,) * len(_LEAK_SHAPE_STARTS) + (True,) * len(words)
+
+
 def _surely_clean(block: str | bytes) -> bool:
     """True when `leak_check(block)` surely finds nothing (one hyperscan scan); False when it must run."""
     if engine_name() != "hyperscan":
         return False
     if not _leak_db:
-        words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
-        _leak_db.append(literal_database([*_LEAK_SHAPE_STARTS, *words],
-                                         [False] * len(_LEAK_SHAPE_STARTS) + [True] * len(words)))
+        _leak_db.append(literal_database(*_leak_literals()))
     return not holds_any(_leak_db[0], block if isinstance(block, bytes) else block.encode("utf-8", "surrogatepass"))
 
 
-def _write_bytes(items: list[str | bytes], runs: list[bool]) -> bool:
+def _write_bytes(items: list[str | bytes], runs: list[bool], clean: set[int] | frozenset[int] = frozenset()) -> bool:
     """Write a block as bytes where that prints what `click.echo` of its text would (see `_write_runs`);
     False where the text way must print it."""
     out = sys.stdout
@@ -320,17 +331,22 @@ def _write_bytes(items: list[str | bytes], runs: list[bool]) -> bool:
     if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
         return False
     parts: list[bytes] = []
-    for item, run in zip(items, runs, strict=True):
+    scanned: list[bytes] = []  # every part but the clean runs (each part is whole lines: no literal spans two)
+    for i, (item, run) in enumerate(zip(items, runs, strict=True)):
         if run:
             assert isinstance(item, bytes)
             parts.append(item)
+            if i not in clean:
+                scanned.append(item)
         else:
             assert isinstance(item, str)
             if not item.isascii() or has_controls(item):
                 return False
-            parts.append(item.encode("ascii") + b"\n")
+            parts.append(part := item.encode("ascii") + b"\n")
+            scanned.append(part)
     block = b"".join(parts)
-    if not _surely_clean(block):
+    if engine_name() != "hyperscan" or (
+            scanned and not _surely_clean(block if len(scanned) == len(parts) else b"".join(scanned))):
         return False
     out.flush()
     binary.write(block)
