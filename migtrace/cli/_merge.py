@@ -228,14 +228,19 @@ class _Learnt:
     They change only where the redactor redacts a record (`stale` is then
     set): the list is kept until then, and a window whose printed records
     and raw bytes hold none of them has no run holding one (`_run_holds`
-    is not needed for its runs).
+    is not needed for its runs).  The workers look for them in each window
+    they make (`_bulk.set_learnt`); their answer is taken where it was for
+    the same set.
     """
 
     def __init__(self, redactor: Redactor) -> None:
         self.redactor = redactor
         self.stale = True
         self.known: list[str] = []
+        self.encoded: frozenset[bytes] = frozenset()
         self.clean: dict[int, tuple[Batch, bool]] = {}
+        from migtrace.sources._bulk import set_learnt  # noqa: PLC0415 - numpy: the bulk path's
+        set_learnt(self.encoded)  # none learnt yet (a set left by an earlier merge in this process is dropped)
 
     def secrets(self) -> list[str]:
         if self.stale:
@@ -244,6 +249,9 @@ class _Learnt:
             if set(now) != set(self.known):
                 self.known = now
                 self.clean.clear()
+                from migtrace.sources._bulk import set_learnt  # noqa: PLC0415 - numpy: the bulk path's
+                self.encoded = frozenset(s.encode() for s in now)
+                set_learnt(self.encoded)  # the windows read from now on are looked at in the workers
         return self.known
 
     def holds(self, run: BulkRun, secrets: list[str]) -> bool:
@@ -253,7 +261,11 @@ class _Learnt:
         if seen is None:
             if len(self.clean) >= _CLEAN_WINDOWS:
                 del self.clean[next(iter(self.clean))]  # the oldest window (the inputs read on)
-            seen = self.clean[id(batch)] = (batch, _window_holds(batch, secrets))
+            win = batch.win
+            pre = win.learnt if win is not None else None
+            # the worker's answer where it looked for the same secrets (`_bulk.set_learnt`), else looked here
+            holds = pre[1] if pre is not None and pre[0] == self.encoded else _window_holds(batch, secrets)
+            seen = self.clean[id(batch)] = (batch, holds)
         return seen[1] and _run_holds(run, secrets)
 
 

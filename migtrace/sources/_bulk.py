@@ -97,6 +97,8 @@ class Window:
     lines: Int
     #: `blob` surely holds none of the leak prefilter's literals (`set_leak_prefilter`); None: not known
     clean: bool | None = None
+    #: the learnt secrets looked for (`set_learnt`) and whether the blob or the window's bytes hold one
+    learnt: tuple[frozenset[bytes], bool] | None = None
 
 
 @dataclass(slots=True)
@@ -179,7 +181,23 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     else:
         win = numpy_window(window, tag, literals)
     win.clean = _blob_clean(win.blob)
+    learnt = _learnt  # one read: the parent may set another set meanwhile
+    win.learnt = (learnt, any(w in win.blob or w in window for w in learnt))
     return win
+
+
+#: the secrets `merge` has learnt so far (`set_learnt`), as bytes
+_learnt: frozenset[bytes] = frozenset()
+
+
+def set_learnt(secrets: frozenset[bytes]) -> None:
+    """Have `bulk_window` look for these secrets in each window (`Window.learnt`), off the printing thread.
+
+    `cli/_merge` sets them each time its redactor learns another; a window
+    computed ahead against an older set is looked at again there.
+    """
+    global _learnt  # noqa: PLW0603 - one setting per process, read by every worker thread
+    _learnt = secrets
 
 
 #: the leak prefilter's literals and which are caseless (`set_leak_prefilter`), or None: no window flag

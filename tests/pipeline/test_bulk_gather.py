@@ -92,3 +92,32 @@ def test_merge_with_leak_texts_prints_as_the_text_path(tmp_path: Path, jobs: str
 @pytest.mark.parametrize("name", sorted(p.name for p in SAMPLE_LOGS.iterdir() if p.is_dir()))
 def test_sample_sets_print_as_the_text_path(name: str) -> None:
     assert _merge(SAMPLE_LOGS / name, "--full") == _merge(SAMPLE_LOGS / name, "--full", bulk="0")
+
+
+def test_the_worker_looks_for_the_learnt_secrets() -> None:
+    before = _bulk._learnt
+    try:
+        _bulk.set_learnt(frozenset({b"Xy7kQ2mZ9pW"}))
+        assert bulk_window(_window("again with Xy7kQ2mZ9pW here"), _TAG, _LITERALS).learnt == (
+            frozenset({b"Xy7kQ2mZ9pW"}), True)
+        assert bulk_window(_window("nothing here"), _TAG, _LITERALS).learnt == (frozenset({b"Xy7kQ2mZ9pW"}), False)
+        # in the raw bytes only (a request block the printed record cuts)
+        raw = _window("x").replace(b"- default default]", b"- Xy7kQ2mZ9pW default]", 1)
+        win = bulk_window(raw, _TAG, _LITERALS)
+        assert len(win.lines) == 7 and b"Xy7kQ2mZ9pW" not in win.blob and win.learnt is not None and win.learnt[1]
+    finally:
+        _bulk._learnt = before
+
+
+def test_a_secret_learnt_early_is_masked_in_later_windows(tmp_path: Path) -> None:
+    """Windows made ahead in the worker (`-j 2`), some before the secret is learnt, some after."""
+    for host in ("compute1", "compute2"):
+        (tmp_path / host).mkdir()
+        lines = [_header(i, f"{host} step {i} " + "x" * 120) for i in range(30000)]
+        lines[5] = _header(5, "password=Xy7#kQ2!mZ9p")
+        for i in (100, 9000, 21000, 29990):
+            lines[i] = _header(i, f"{host} again with Xy7#kQ2!mZ9p {i}")
+        (tmp_path / host / "nova-compute.log").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    bulk = _merge(tmp_path, "-j", "2")
+    assert bulk == _merge(tmp_path, "-j", "1", bulk="0")
+    assert "Xy7#kQ2!mZ9p" not in bulk[0] and "compute2 again with" in bulk[0]
