@@ -77,12 +77,12 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
         bulk = None
         if bulk_may_pay(paths):
             from migtrace.pipeline._bulk_merge import merged_bulk  # noqa: PLC0415 - numpy: only where it pays
-            from migtrace.sources._bulk import set_leak_prefilter  # noqa: PLC0415 - numpy: only where it pays
+            from migtrace.sources._bulk import set_leak_prefilter, set_learnt  # noqa: PLC0415 - the same
             set_leak_prefilter(*_leak_literals())
             bulk = merged_bulk(paths, load_options(**inputs, jobs=jobs), lambda e: render_one(e, options),
                                SECRET_WORDS, full=full)
         if bulk is not None:
-            _print_bulk(bulk, redactor, lambda e: render_one(e, options))
+            _print_bulk(bulk, _Learnt(redactor, set_learnt), lambda e: render_one(e, options))
             return
         texts = merged_texts(paths, load_options(**inputs), lambda e: render_one(e, options), full=full)
         if texts is not None:
@@ -153,7 +153,7 @@ def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event]
         flush(pending)
 
 
-def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event], str]) -> None:
+def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], str]) -> None:
     """Print the bulk merge's rounds in blocks, redacted as `_print_texts` redacts (the same decisions).
 
     A bulk record holds no secret keyword (the bulk path leaves such lines
@@ -163,18 +163,11 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
     """
     pending: list[BulkRun | TextRecord] = []
     count = 0
-    known = _Learnt(redactor)
+    redactor = known.redactor
     learnt = known.secrets
 
     def flush(block: list[BulkRun | TextRecord]) -> None:
-        texts = [r for r in block if isinstance(r, TextRecord)]
-        checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
-                  for r in texts}
-        tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
-        named = {tags[i] for i in keyword_hits([t.names for t in tags])}
-        flagged_at = keyword_hits([checks[id(r)] for r in texts])
-        flagged = {id(texts[i]) for i in flagged_at}
-        flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
+        checks, flagged = _keyword_flags([r for r in block if isinstance(r, TextRecord)])
         out: list[str | bytes] = []
         runs: list[bool] = []
         clean: set[int] = set()  # the runs cut from a window with no leak literal (`Window.clean`)
@@ -218,6 +211,18 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
         flush(pending)
 
 
+def _keyword_flags(texts: list[TextRecord]) -> tuple[dict[int, str], set[int]]:
+    """Per text record (by id): the text its keywords are looked for in; the ids of those holding one (in
+    that text or its input's names)."""
+    checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+              for r in texts}
+    tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
+    named = {tags[i] for i in keyword_hits([t.names for t in tags])}
+    flagged = {id(texts[i]) for i in keyword_hits([checks[id(r)] for r in texts])}
+    flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
+    return checks, flagged
+
+
 #: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
 _CLEAN_WINDOWS = 32
 
@@ -233,14 +238,14 @@ class _Learnt:
     the same set.
     """
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self, redactor: Redactor, share: Callable[[frozenset[bytes]], None]) -> None:
         self.redactor = redactor
         self.stale = True
         self.known: list[str] = []
         self.encoded: frozenset[bytes] = frozenset()
         self.clean: dict[int, tuple[Batch, bool]] = {}
-        from migtrace.sources._bulk import set_learnt  # noqa: PLC0415 - numpy: the bulk path's
-        set_learnt(self.encoded)  # none learnt yet (a set left by an earlier merge in this process is dropped)
+        self.share = share  # `_bulk.set_learnt`
+        share(self.encoded)  # none learnt yet (a set left by an earlier merge in this process is dropped)
 
     def secrets(self) -> list[str]:
         if self.stale:
@@ -249,9 +254,8 @@ class _Learnt:
             if set(now) != set(self.known):
                 self.known = now
                 self.clean.clear()
-                from migtrace.sources._bulk import set_learnt  # noqa: PLC0415 - numpy: the bulk path's
                 self.encoded = frozenset(s.encode() for s in now)
-                set_learnt(self.encoded)  # the windows read from now on are looked at in the workers
+                self.share(self.encoded)  # the windows read from now on are looked at in the workers
         return self.known
 
     def holds(self, run: BulkRun, secrets: list[str]) -> bool:
