@@ -182,8 +182,22 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
         win = numpy_window(window, tag, literals)
     win.clean = _blob_clean(win.blob)
     learnt = _learnt  # one read: the parent may set another set meanwhile
-    win.learnt = (learnt, any(w in win.blob or w in window for w in learnt))
+    win.learnt = (learnt, _holds_learnt(learnt, win.blob, window))
     return win
+
+
+def _holds_learnt(learnt: frozenset[bytes], blob: bytes, window: bytes) -> bool:
+    """Whether the blob or the window holds a learnt secret: hyperscan where it is the engine (its scan
+    runs without the GIL, so the printing thread runs meanwhile), else `in`."""
+    if not learnt:
+        return False
+    if engine_name() != "hyperscan":
+        return any(w in blob or w in window for w in learnt)
+    dbs: dict[frozenset[bytes], Any] | None = getattr(_worker, "learnt", None)
+    if dbs is None or learnt not in dbs:
+        dbs = _worker.learnt = {learnt: literal_database(sorted(learnt), [False] * len(learnt))}  # the last set only
+    db = dbs[learnt]
+    return holds_any(db, blob) or holds_any(db, window)
 
 
 #: the secrets `merge` has learnt so far (`set_learnt`), as bytes

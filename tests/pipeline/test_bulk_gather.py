@@ -22,7 +22,7 @@ from migtrace.pipeline._bulk_merge import BULK_PATH_VARIABLE
 from migtrace.reports.redact import _KEYWORD_LIST
 from migtrace.sources import _bulk
 from migtrace.sources._bulk import Literals, bulk_window, set_leak_prefilter
-from migtrace.sources._scan import engine_name
+from migtrace.sources._scan import ENGINE_VARIABLE, engine_name
 from tests.conftest import SAMPLE_LOGS
 from tests.pipeline.test_bulk_merge import _header
 
@@ -94,7 +94,9 @@ def test_sample_sets_print_as_the_text_path(name: str) -> None:
     assert _merge(SAMPLE_LOGS / name, "--full") == _merge(SAMPLE_LOGS / name, "--full", bulk="0")
 
 
-def test_the_worker_looks_for_the_learnt_secrets() -> None:
+@pytest.mark.parametrize("engine", ["hyperscan", "python"])
+def test_the_worker_looks_for_the_learnt_secrets(monkeypatch: pytest.MonkeyPatch, engine: str) -> None:
+    monkeypatch.setenv(ENGINE_VARIABLE, engine)
     before = _bulk._learnt
     try:
         _bulk.set_learnt(frozenset({b"Xy7kQ2mZ9pW"}))
