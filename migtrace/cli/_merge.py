@@ -32,7 +32,7 @@ from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redact
 from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
-    from migtrace.pipeline._bulk_merge import BulkRun, BulkStream
+    from migtrace.pipeline._bulk_merge import BulkBlock, BulkRun, BulkStream
     from migtrace.sources._bulk import Batch
 
 
@@ -161,14 +161,14 @@ def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], st
     reappears: a run holding one (in its printed bytes or its raw lines) is
     made text records again and each goes the `_print_texts` way.
     """
-    pending: list[BulkRun | TextRecord] = []
+    pending: list[BulkRun | BulkBlock | TextRecord] = []
     count = 0
     redactor = known.redactor
     learnt = known.secrets
 
-    def flush(block: list[BulkRun | TextRecord]) -> None:
+    def flush(block: list[BulkRun | BulkBlock | TextRecord]) -> None:
         checks, flagged = _keyword_flags([r for r in block if isinstance(r, TextRecord)])
-        out: list[str | bytes] = []
+        out: list[str | bytes | memoryview] = []
         runs: list[bool] = []
         clean: set[int] = set()  # the runs cut from a window with no leak literal (`Window.clean`)
 
@@ -184,26 +184,38 @@ def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], st
                 out.append(r.text)
             runs.append(False)
 
-        for piece in block:
-            if not isinstance(piece, TextRecord):  # a BulkRun
-                secrets = learnt()
-                if secrets and known.holds(piece, secrets):
-                    for r in piece.records(stream):
-                        one(r)
-                else:
-                    out.append(piece.data)
-                    runs.append(True)
-                    if piece.batch.win is not None and piece.batch.win.clean:
-                        clean.add(len(out) - 1)
+        def bulk(run: BulkRun) -> None:
+            secrets = learnt()
+            if secrets and known.holds(run, secrets):
+                for r in run.records(stream):
+                    one(r)
             else:
+                out.append(run.data)
+                runs.append(True)
+                if run.clean:
+                    clean.add(len(out) - 1)
+
+        for piece in block:
+            if isinstance(piece, TextRecord):
                 one(piece)
+                continue
+            # a bulk run, or a block of them gathered: run by run only where a window may hold a learnt secret
+            secrets = learnt()
+            if secrets and any(known.window_holds(b, secrets) for b in piece.batches()):
+                for run in piece.runs():
+                    bulk(run)
+                continue
+            out.append(piece.data)
+            runs.append(True)
+            if piece.clean:
+                clean.add(len(out) - 1)
         _write_runs(out, runs, clean)
 
     try:
         for pieces in stream.rounds:
             for piece in pieces:
                 pending.append(piece)
-                count += 1 if isinstance(piece, TextRecord) else piece.stop - piece.first
+                count += 1 if isinstance(piece, TextRecord) else piece.count
             if count >= _BATCH_RECORDS:
                 block, pending, count = pending, [], 0
                 flush(block)
@@ -260,7 +272,10 @@ class _Learnt:
 
     def holds(self, run: BulkRun, secrets: list[str]) -> bool:
         """`_run_holds`, skipped for a window known to hold none of `secrets`."""
-        batch = run.batch
+        return self.window_holds(run.batch, secrets) and _run_holds(run, secrets)
+
+    def window_holds(self, batch: Batch, secrets: list[str]) -> bool:
+        """Whether a window may hold one of `secrets` in a bulk run (`_window_holds`), remembered per window."""
         seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
         if seen is None:
             if len(self.clean) >= _CLEAN_WINDOWS:
@@ -270,7 +285,7 @@ class _Learnt:
             # the worker's answer where it looked for the same secrets (`_bulk.set_learnt`), else looked here
             holds = pre[1] if pre is not None and pre[0] == self.encoded else _window_holds(batch, secrets)
             seen = self.clean[id(batch)] = (batch, holds)
-        return seen[1] and _run_holds(run, secrets)
+        return seen[1]
 
 
 def _window_holds(batch: Batch, secrets: list[str]) -> bool:
@@ -290,7 +305,8 @@ def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
 
 
-def _write_runs(items: list[str | bytes], runs: list[bool], clean: set[int] | frozenset[int] = frozenset()) -> None:
+def _write_runs(items: list[str | bytes | memoryview], runs: list[bool],
+                clean: set[int] | frozenset[int] = frozenset()) -> None:
     """`_write` for a block whose items may hold several bulk records (`runs`: their printed bytes, each
     record ending with a newline): those are checked one by one where the block's leak scan finds
     anything, as each record is by `_write`.
@@ -305,7 +321,7 @@ def _write_runs(items: list[str | bytes], runs: list[bool], clean: set[int] | fr
         return
     if _write_bytes(items, runs, clean):
         return
-    batch = [item.decode("ascii")[:-1] if isinstance(item, bytes) else item for item in items]
+    batch = [item if isinstance(item, str) else str(item, "ascii")[:-1] for item in items]
     block = "\n".join(batch)
     if not _surely_clean(block) and leak_check(block):
         for text, run in zip(batch, runs, strict=True):
@@ -338,19 +354,23 @@ def _surely_clean(block: str | bytes) -> bool:
     return not holds_any(_leak_db[0], block if isinstance(block, bytes) else block.encode("utf-8", "surrogatepass"))
 
 
-def _write_bytes(items: list[str | bytes], runs: list[bool], clean: set[int] | frozenset[int] = frozenset()) -> bool:
+def _write_bytes(items: list[str | bytes | memoryview], runs: list[bool],
+                 clean: set[int] | frozenset[int] = frozenset()) -> bool:
     """Write a block as bytes where that prints what `click.echo` of its text would (see `_write_runs`);
-    False where the text way must print it."""
+    False where the text way must print it.
+
+    The parts are written one after the other (a gathered round is one
+    part, written from its buffer: no join of the whole block)."""
     out = sys.stdout
     binary = getattr(out, "buffer", None)
     encoding = getattr(out, "encoding", None)
     if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
         return False
-    parts: list[bytes] = []
-    scanned: list[bytes] = []  # every part but the clean runs (each part is whole lines: no literal spans two)
+    parts: list[bytes | memoryview] = []
+    scanned: list[bytes | memoryview] = []  # every part but the clean runs (each is whole lines: no literal spans two)
     for i, (item, run) in enumerate(zip(items, runs, strict=True)):
         if run:
-            assert isinstance(item, bytes)
+            assert not isinstance(item, str)
             parts.append(item)
             if i not in clean:
                 scanned.append(item)
@@ -360,12 +380,11 @@ def _write_bytes(items: list[str | bytes], runs: list[bool], clean: set[int] | f
                 return False
             parts.append(part := item.encode("ascii") + b"\n")
             scanned.append(part)
-    block = b"".join(parts)
-    if engine_name() != "hyperscan" or (
-            scanned and not _surely_clean(block if len(scanned) == len(parts) else b"".join(scanned))):
+    if engine_name() != "hyperscan" or (scanned and not _surely_clean(b"".join(scanned))):
         return False
     out.flush()
-    binary.write(block)
+    for piece in parts:
+        binary.write(piece)
     binary.flush()
     return True
 
