@@ -163,54 +163,6 @@ def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], st
     """
     pending: list[BulkRun | BulkBlock | TextRecord] = []
     count = 0
-    redactor = known.redactor
-    learnt = known.secrets
-
-    def flush(block: list[BulkRun | BulkBlock | TextRecord]) -> None:
-        checks, flagged = _keyword_flags([r for r in block if isinstance(r, TextRecord)])
-        out: list[str | bytes | memoryview] = []
-        runs: list[bool] = []
-        clean: set[int] = set()  # the runs cut from a window with no leak literal (`Window.clean`)
-
-        def one(r: TextRecord) -> None:
-            secrets = learnt()
-            check = checks.get(id(r))
-            if check is None:
-                check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
-            if id(r) in flagged or (secrets and _holds(r, check, secrets)):
-                out.append(render(redactor.events([stream.event(r)])[0]))
-                known.stale = True
-            else:
-                out.append(r.text)
-            runs.append(False)
-
-        def bulk(run: BulkRun) -> None:
-            secrets = learnt()
-            if secrets and known.holds(run, secrets):
-                for r in run.records(stream):
-                    one(r)
-            else:
-                out.append(run.data)
-                runs.append(True)
-                if run.clean:
-                    clean.add(len(out) - 1)
-
-        for piece in block:
-            if isinstance(piece, TextRecord):
-                one(piece)
-                continue
-            # a bulk run, or a block of them gathered: run by run only where a window may hold a learnt secret
-            secrets = learnt()
-            if secrets and any(known.window_holds(b, secrets) for b in piece.batches()):
-                for run in piece.runs():
-                    bulk(run)
-                continue
-            out.append(piece.data)
-            runs.append(True)
-            if piece.clean:
-                clean.add(len(out) - 1)
-        _write_runs(out, runs, clean)
-
     try:
         for pieces in stream.rounds:
             for piece in pieces:
@@ -218,9 +170,64 @@ def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], st
                 count += 1 if isinstance(piece, TextRecord) else piece.count
             if count >= _BATCH_RECORDS:
                 block, pending, count = pending, [], 0
-                flush(block)
+                _Block(stream, known, render, block).write()
     finally:
-        flush(pending)
+        _Block(stream, known, render, pending).write()
+
+
+class _Block:
+    """One block of `_print_bulk`: its pieces redacted where they must be, then written (`_write_runs`)."""
+
+    def __init__(self, stream: BulkStream, known: _Learnt, render: Callable[[Event], str],
+                 block: list[BulkRun | BulkBlock | TextRecord]) -> None:
+        self.stream, self.known, self.render, self.block = stream, known, render, block
+        self.checks, self.flagged = _keyword_flags([r for r in block if isinstance(r, TextRecord)])
+        self.out: list[str | bytes | memoryview] = []
+        self.runs: list[bool] = []
+        self.clean: set[int] = set()  # the runs cut from windows with no leak literal (`Window.clean`)
+
+    def write(self) -> None:
+        for piece in self.block:
+            if isinstance(piece, TextRecord):
+                self.one(piece)
+                continue
+            # a bulk run, or a block of them gathered: run by run only where a window may hold a learnt secret
+            secrets = self.known.secrets()
+            if secrets and any(self.known.window_holds(b, secrets) for b in piece.batches()):
+                for run in piece.runs():
+                    self.bulk(run)
+            else:
+                self.data(piece)
+        _write_runs(self.out, self.runs, self.clean)
+
+    def data(self, piece: BulkRun | BulkBlock) -> None:
+        """A bulk piece printed as it is."""
+        self.out.append(piece.data)
+        self.runs.append(True)
+        if piece.clean:
+            self.clean.add(len(self.out) - 1)
+
+    def bulk(self, run: BulkRun) -> None:
+        """A bulk run: its records one by one where it holds a learnt secret."""
+        secrets = self.known.secrets()
+        if secrets and self.known.holds(run, secrets):
+            for r in run.records(self.stream):
+                self.one(r)
+        else:
+            self.data(run)
+
+    def one(self, r: TextRecord) -> None:
+        """A text record, redacted where it holds a secret keyword or a learnt secret."""
+        secrets = self.known.secrets()
+        check = self.checks.get(id(r))
+        if check is None:
+            check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+        if id(r) in self.flagged or (secrets and _holds(r, check, secrets)):
+            self.out.append(self.render(self.known.redactor.events([self.stream.event(r)])[0]))
+            self.known.stale = True
+        else:
+            self.out.append(r.text)
+        self.runs.append(False)
 
 
 def _keyword_flags(texts: list[TextRecord]) -> tuple[dict[int, str], set[int]]:

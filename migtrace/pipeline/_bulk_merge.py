@@ -427,11 +427,10 @@ class _Merge:
             position = np.concatenate([np.arange(c) for c in counts])
             chosen = np.argsort(keys, kind="stable")
             return keys, owner, position, chosen, counts
-            keys = np.concatenate([inp.keys for inp in live])
-            owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
-            position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
-            chosen = self._heap_order(live)
-        return keys, owner, position, chosen, None
+        keys = np.concatenate([inp.keys for inp in live])
+        owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
+        position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
+        return keys, owner, position, self._heap_order(live), None
 
     def _pieces(self, live: list[_Input], keys: Int, who: Int, at: Int) -> list[Piece]:
         """The round's records (in print order: their keys, inputs, positions) as pieces: bulk runs and text
