@@ -1,4 +1,5 @@
-"""A round's bulk runs gathered into one buffer (`sources/_gather`, numba) and printed as `BulkBlock`s.
+"""A round's bulk runs gathered into one buffer (`sources/_gather`, numba) and printed as `BulkBlock`s;
+the worker's window flags from the scans it shares.
 
 The gather must print exactly the bytes the runs would one by one: checked
 on the copy itself against slicing, on the blocks a merge gives (their runs
@@ -17,14 +18,18 @@ import pytest
 from click.testing import CliRunner
 
 from migtrace.cli import cli as group
+from migtrace.cli._merge import _leak_literals
 from migtrace.options import LoadOptions
 from migtrace.pipeline._bulk_merge import BULK_PATH_VARIABLE, BulkBlock, BulkRun, merged_bulk
 from migtrace.reports.redact import _KEYWORD_LIST
-from migtrace.sources import _gather
+from migtrace.sources import _bulk, _gather
+from migtrace.sources._bulk import Literals, bulk_window, set_leak_prefilter
 from migtrace.sources._bulk_kernel import KERNEL_VARIABLE
+from migtrace.sources._scan import engine_name
 from migtrace.sources._textpath import TextRecord
 from tests.pipeline.test_bulk_merge import _header
 
+_LITERALS = Literals(_KEYWORD_LIST)
 needs_gather = pytest.mark.skipif(not _gather.available(), reason="numba is not installed")
 #: bulk forced with the gather; bulk forced without numba (no gather, the numpy way); the text path
 WAYS = ({BULK_PATH_VARIABLE: "1"}, {BULK_PATH_VARIABLE: "1", KERNEL_VARIABLE: "0"}, {BULK_PATH_VARIABLE: "0"})
@@ -135,3 +140,29 @@ def test_copies_across_inputs_and_text_records(tmp_path: Path) -> None:
     (tmp_path / "compute0" / "nova-compute.log.1").write_text(log.read_text(encoding="utf-8"), encoding="utf-8")
     out = _same("--full", str(tmp_path))
     assert out.count("compute0 step 150 ") == 1
+
+
+_SECRET = b"Xy7kQ2mZ9pW"
+
+
+@pytest.mark.skipif(engine_name() != "hyperscan", reason="one scan for both where hyperscan runs")
+@pytest.mark.parametrize("leak", ["", " a & b"])
+@pytest.mark.parametrize("where", ["printed", "raw", "none"])
+def test_one_scan_gives_the_leak_flag_and_the_learnt_answer(leak: str, where: str) -> None:
+    """`bulk_window`'s flags where a secret is learnt and the prefilter is set (the scans it shares: the
+    window's literal scan, the blob's leak scan) are the flags of separate scans."""
+    message = "step" + leak + (f" with {_SECRET.decode()}" if where == "printed" else "")
+    window = ("\n".join(_header(i, message if i == 3 else f"Took {i} seconds") for i in range(8)) + "\n").encode()
+    if where == "raw":  # in a request block the printed record cuts
+        window = window.replace(b"- default default]", b"- " + _SECRET + b" default]", 1)
+    before = (_bulk._learnt, _bulk._leak_literals)
+    try:
+        set_leak_prefilter(*_leak_literals())
+        _bulk.set_learnt(frozenset({_SECRET}))
+        win = bulk_window(window, b"[compute1/nova-compute]", _LITERALS)
+    finally:
+        _bulk._learnt, _bulk._leak_literals = before
+    assert len(win.lines) == 7
+    assert win.clean is (leak == "")
+    assert win.learnt == (frozenset({_SECRET}), where != "none")
+    assert _LITERALS.with_learnt(window, frozenset({_SECRET}))[0].tolist() == _LITERALS(window).tolist()
