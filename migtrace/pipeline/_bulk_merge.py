@@ -437,12 +437,11 @@ class _Merge:
         records, the copy filter applied."""
         pieces: list[Piece] = []
         # runs: consecutive records of one input's one batch, bulk slots following each other
-        batch_ids = np.empty(len(who), np.int64)
-        slots = np.empty(len(who), np.int64)
-        for k, inp in enumerate(live):
-            sel = who == k
-            batch_ids[sel] = inp.which[at[sel]] + (k << 32)
-            slots[sel] = inp.slots[at[sel]]
+        # (input << 32 | its batch) and slot of each record: the inputs' pending arrays laid end to end
+        offsets = np.cumsum([0, *(len(inp.which) for inp in live[:-1])])
+        at = offsets[who] + at
+        batch_ids = np.concatenate([inp.which + (k << 32) for k, inp in enumerate(live)])[at]
+        slots = np.concatenate([inp.slots for inp in live])[at]
         new = np.ones(len(who), bool)
         new[1:] = (batch_ids[1:] != batch_ids[:-1]) | (slots[1:] != slots[:-1] + 1) | (slots[:-1] < 0)
         new |= slots < 0
