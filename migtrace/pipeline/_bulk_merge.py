@@ -103,13 +103,12 @@ class BulkRun:
 @dataclass(slots=True)
 class _Gathered:
     """A round's bulk runs gathered into one buffer (`sources/_gather.gather`): the buffer, where each run
-    starts in it, and each run's window (an index into `batches`), input and records."""
+    starts in it, and each run's window (an index into `batches`) and records."""
 
     buffer: npt.NDArray[np.uint8]
     at: list[int]
     batches: list[Batch]
     window: list[int]
-    who: Int
     first: Int
     last: Int
 
@@ -117,9 +116,20 @@ class _Gathered:
         """Run n: its batch, first slot and stop."""
         return self.batches[self.window[n]], int(self.first[n]), int(self.last[n]) + 1
 
-    def runs_of(self, k: int) -> list[tuple[Batch, int, int]]:
-        """The runs of input k (its index among the round's inputs), in print order."""
-        return [self.run(n) for n in np.flatnonzero(self.who == k).tolist()]
+
+
+@dataclass(slots=True)
+class _Runs:
+    """Bulk runs of one input printed in one gathered round (the last `LAST_RUNS` of them at most): the
+    round's batches, and per run its batch there, first slot and stop."""
+
+    batches: list[Batch]
+    window: list[int]
+    first: list[int]
+    stop: list[int]
+
+    def runs(self) -> list[tuple[Batch, int, int]]:
+        return [(self.batches[w], f, s) for w, f, s in zip(self.window, self.first, self.stop, strict=True)]
 
 
 @dataclass(slots=True)
@@ -230,10 +240,11 @@ class _Input:
     say: Callable[[str], None] = print
     #: records of the input printed so far
     emitted: int = 0
-    #: the last bulk runs printed of this input: looked at when it switches (`_last_runs`); each entry a run
-    #: (batch, first slot, stop) or a gathered round with runs of it (`_Gathered`, the input's index there)
-    last: deque[tuple[Batch, int, int] | tuple[_Gathered, int]] = field(
-        default_factory=lambda: deque(maxlen=LAST_RUNS))
+    #: the last bulk runs printed of this input: looked at when it switches (`_last_runs`); each entry (its
+    #: number of runs, a run (batch, first slot, stop) or the runs of a gathered round (`_Runs`))
+    last: deque[tuple[int, tuple[Batch, int, int] | _Runs]] = field(default_factory=deque)
+    #: the runs the entries of `last` hold
+    remembered: int = 0
 
     def refill(self) -> None:
         """Append the next batch; `done` once no batch follows it (the reading is then over: its last
@@ -261,6 +272,13 @@ class _Input:
                 return batch
         return None
 
+    def remember(self, runs: int, entry: tuple[Batch, int, int] | _Runs) -> None:
+        """Note printed runs; only the entries holding the last `LAST_RUNS` runs are kept (and their batches)."""
+        self.last.append((runs, entry))
+        self.remembered += runs
+        while self.remembered - self.last[0][0] >= LAST_RUNS:
+            self.remembered -= self.last.popleft()[0]
+
     def drop(self, count: int) -> None:
         """Keep only the pending records after the first `count` (those were printed)."""
         self.keys, self.which, self.slots = self.keys[count:], self.which[count:], self.slots[count:]
@@ -285,12 +303,11 @@ class _Input:
 def _last_runs(inp: _Input) -> list[tuple[Batch, int, int]]:
     """The last `LAST_RUNS` bulk runs printed of an input (batch, first slot, stop), in print order."""
     runs: list[tuple[Batch, int, int]] = []
-    for entry in inp.last:
-        if len(entry) == 3:
-            runs.append(entry)
+    for _, entry in inp.last:
+        if isinstance(entry, _Runs):
+            runs.extend(entry.runs())
         else:
-            gathered, k = entry
-            runs.extend(gathered.runs_of(k))
+            runs.append(entry)
     return runs[-LAST_RUNS:]
 
 
@@ -483,7 +500,7 @@ class _Merge:
             if self.order:
                 self._evict(run_latest[n])
             pieces.append(BulkRun(win.blob[begin:int(win.record_ends[last]) + 1], batch, slot, last + 1))
-            inp.last.append((batch, slot, last + 1))
+            inp.remember(1, (batch, slot, last + 1))
         return pieces
 
     def _gathered(self, live: list[_Input], keys: Int, who: Int, batch_ids: Int, slots: Int,
@@ -504,11 +521,14 @@ class _Merge:
         assert len(wins) == len(batches)
         buffer, at = _gather.gather([w.blob for w in wins], [w.record_ends for w in wins], window,
                                     slots[first], slots[last])
-        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), run_ids >> 32, slots[first], slots[last])
+        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), slots[first], slots[last])
         for k, n in enumerate(np.bincount(who, minlength=len(live)).tolist()):
             live[k].emitted += n
+        run_who = run_ids >> 32
         for k in dict.fromkeys((ids >> 32).tolist()):  # the inputs with runs: their last runs (for `_switch`)
-            live[k].last.append((gathered, k))
+            mine = np.flatnonzero(run_who == k)[-LAST_RUNS:]
+            live[k].remember(len(mine), _Runs(batches, window[mine].tolist(), slots[first[mine]].tolist(),
+                                              (slots[last[mine]] + 1).tolist()))
         pieces: list[Piece] = []
         texts = np.flatnonzero(~bulk).tolist()
         done = 0
