@@ -117,7 +117,6 @@ class _Gathered:
         return self.batches[self.window[n]], int(self.first[n]), int(self.last[n]) + 1
 
 
-
 @dataclass(slots=True)
 class _Runs:
     """Bulk runs of one input printed in one gathered round (the last `LAST_RUNS` of them at most): the
@@ -129,6 +128,7 @@ class _Runs:
     stop: list[int]
 
     def runs(self) -> list[tuple[Batch, int, int]]:
+        """Each run: its batch, first slot and stop."""
         return [(self.batches[w], f, s) for w, f, s in zip(self.window, self.first, self.stop, strict=True)]
 
 
