@@ -27,5 +27,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -m pip install -q -e '.[journal,test,dev,dask,fast,jit]'
     # compile merge's numba kernel now (seconds), so the first big merge does not pay for it
     .venv/bin/python -c 'from migtrace.sources import _bulk_kernel; _bulk_kernel.available()'
+    # and its gather of a round's printed records (sources/_gather.py)
+    .venv/bin/python -c 'from migtrace.sources import _gather; _gather.available()'
     touch "$stamp"
 fi

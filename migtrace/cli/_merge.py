@@ -32,7 +32,7 @@ from migtrace.reports.redact import _LEAK_KEY_WORDS, MIN_BARE_SECRET_LEN, Redact
 from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
-    from migtrace.pipeline._bulk_merge import BulkRun, BulkStream
+    from migtrace.pipeline._bulk_merge import BulkBlock, BulkRun, BulkStream
     from migtrace.sources._bulk import Batch
 
 
@@ -77,10 +77,12 @@ def merge(request_ids: tuple[str, ...], instances: tuple[str, ...], since: str |
         bulk = None
         if bulk_may_pay(paths):
             from migtrace.pipeline._bulk_merge import merged_bulk  # noqa: PLC0415 - numpy: only where it pays
+            from migtrace.sources._bulk import set_leak_prefilter, set_learnt  # noqa: PLC0415 - the same
+            set_leak_prefilter(*_leak_literals())
             bulk = merged_bulk(paths, load_options(**inputs, jobs=jobs), lambda e: render_one(e, options),
                                SECRET_WORDS, full=full)
         if bulk is not None:
-            _print_bulk(bulk, redactor, lambda e: render_one(e, options))
+            _print_bulk(bulk, _Learnt(redactor, set_learnt), lambda e: render_one(e, options))
             return
         texts = merged_texts(paths, load_options(**inputs), lambda e: render_one(e, options), full=full)
         if texts is not None:
@@ -151,7 +153,7 @@ def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event]
         flush(pending)
 
 
-def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event], str]) -> None:
+def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], str]) -> None:
     """Print the bulk merge's rounds in blocks, redacted as `_print_texts` redacts (the same decisions).
 
     A bulk record holds no secret keyword (the bulk path leaves such lines
@@ -159,58 +161,85 @@ def _print_bulk(stream: BulkStream, redactor: Redactor, render: Callable[[Event]
     reappears: a run holding one (in its printed bytes or its raw lines) is
     made text records again and each goes the `_print_texts` way.
     """
-    pending: list[BulkRun | TextRecord] = []
+    pending: list[BulkRun | BulkBlock | TextRecord] = []
     count = 0
-    known = _Learnt(redactor)
-    learnt = known.secrets
-
-    def flush(block: list[BulkRun | TextRecord]) -> None:
-        texts = [r for r in block if isinstance(r, TextRecord)]
-        checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
-                  for r in texts}
-        tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
-        named = {tags[i] for i in keyword_hits([t.names for t in tags])}
-        flagged_at = keyword_hits([checks[id(r)] for r in texts])
-        flagged = {id(texts[i]) for i in flagged_at}
-        flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
-        out: list[str | bytes] = []
-        runs: list[bool] = []
-
-        def one(r: TextRecord) -> None:
-            secrets = learnt()
-            check = checks.get(id(r))
-            if check is None:
-                check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
-            if id(r) in flagged or (secrets and _holds(r, check, secrets)):
-                out.append(render(redactor.events([stream.event(r)])[0]))
-                known.stale = True
-            else:
-                out.append(r.text)
-            runs.append(False)
-
-        for piece in block:
-            if not isinstance(piece, TextRecord):  # a BulkRun
-                secrets = learnt()
-                if secrets and known.holds(piece, secrets):
-                    for r in piece.records(stream):
-                        one(r)
-                else:
-                    out.append(piece.data)
-                    runs.append(True)
-            else:
-                one(piece)
-        _write_runs(out, runs)
-
     try:
         for pieces in stream.rounds:
             for piece in pieces:
                 pending.append(piece)
-                count += 1 if isinstance(piece, TextRecord) else piece.stop - piece.first
+                count += 1 if isinstance(piece, TextRecord) else piece.count
             if count >= _BATCH_RECORDS:
                 block, pending, count = pending, [], 0
-                flush(block)
+                _Block(stream, known, render, block).write()
     finally:
-        flush(pending)
+        _Block(stream, known, render, pending).write()
+
+
+class _Block:
+    """One block of `_print_bulk`: its pieces redacted where they must be, then written (`_write_runs`)."""
+
+    def __init__(self, stream: BulkStream, known: _Learnt, render: Callable[[Event], str],
+                 block: list[BulkRun | BulkBlock | TextRecord]) -> None:
+        self.stream, self.known, self.render, self.block = stream, known, render, block
+        self.checks, self.flagged = _keyword_flags([r for r in block if isinstance(r, TextRecord)])
+        self.out: list[str | bytes | memoryview] = []
+        self.runs: list[bool] = []
+        self.clean: set[int] = set()  # the runs cut from windows with no leak literal (`Window.clean`)
+
+    def write(self) -> None:
+        for piece in self.block:
+            if isinstance(piece, TextRecord):
+                self.one(piece)
+                continue
+            # a bulk run, or a block of them gathered: run by run only where a window may hold a learnt secret
+            secrets = self.known.secrets()
+            if secrets and any(self.known.window_holds(b, secrets) for b in piece.batches()):
+                for run in piece.runs():
+                    self.bulk(run)
+            else:
+                self.data(piece)
+        _write_runs(self.out, self.runs, self.clean)
+
+    def data(self, piece: BulkRun | BulkBlock) -> None:
+        """A bulk piece printed as it is."""
+        self.out.append(piece.data)
+        self.runs.append(True)
+        if piece.clean:
+            self.clean.add(len(self.out) - 1)
+
+    def bulk(self, run: BulkRun) -> None:
+        """A bulk run: its records one by one where it holds a learnt secret."""
+        secrets = self.known.secrets()
+        if secrets and self.known.holds(run, secrets):
+            for r in run.records(self.stream):
+                self.one(r)
+        else:
+            self.data(run)
+
+    def one(self, r: TextRecord) -> None:
+        """A text record, redacted where it holds a secret keyword or a learnt secret."""
+        secrets = self.known.secrets()
+        check = self.checks.get(id(r))
+        if check is None:
+            check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+        if id(r) in self.flagged or (secrets and _holds(r, check, secrets)):
+            self.out.append(self.render(self.known.redactor.events([self.stream.event(r)])[0]))
+            self.known.stale = True
+        else:
+            self.out.append(r.text)
+        self.runs.append(False)
+
+
+def _keyword_flags(texts: list[TextRecord]) -> tuple[dict[int, str], set[int]]:
+    """Per text record (by id): the text its keywords are looked for in; the ids of those holding one (in
+    that text or its input's names)."""
+    checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+              for r in texts}
+    tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
+    named = {tags[i] for i in keyword_hits([t.names for t in tags])}
+    flagged = {id(texts[i]) for i in keyword_hits([checks[id(r)] for r in texts])}
+    flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
+    return checks, flagged
 
 
 #: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
@@ -223,14 +252,19 @@ class _Learnt:
     They change only where the redactor redacts a record (`stale` is then
     set): the list is kept until then, and a window whose printed records
     and raw bytes hold none of them has no run holding one (`_run_holds`
-    is not needed for its runs).
+    is not needed for its runs).  The workers look for them in each window
+    they make (`_bulk.set_learnt`); their answer is taken where it was for
+    the same set.
     """
 
-    def __init__(self, redactor: Redactor) -> None:
+    def __init__(self, redactor: Redactor, share: Callable[[frozenset[bytes]], None]) -> None:
         self.redactor = redactor
         self.stale = True
         self.known: list[str] = []
+        self.encoded: frozenset[bytes] = frozenset()
         self.clean: dict[int, tuple[Batch, bool]] = {}
+        self.share = share  # `_bulk.set_learnt`
+        share(self.encoded)  # none learnt yet (a set left by an earlier merge in this process is dropped)
 
     def secrets(self) -> list[str]:
         if self.stale:
@@ -239,17 +273,26 @@ class _Learnt:
             if set(now) != set(self.known):
                 self.known = now
                 self.clean.clear()
+                self.encoded = frozenset(s.encode() for s in now)
+                self.share(self.encoded)  # the windows read from now on are looked at in the workers
         return self.known
 
     def holds(self, run: BulkRun, secrets: list[str]) -> bool:
         """`_run_holds`, skipped for a window known to hold none of `secrets`."""
-        batch = run.batch
+        return self.window_holds(run.batch, secrets) and _run_holds(run, secrets)
+
+    def window_holds(self, batch: Batch, secrets: list[str]) -> bool:
+        """Whether a window may hold one of `secrets` in a bulk run (`_window_holds`), remembered per window."""
         seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
         if seen is None:
             if len(self.clean) >= _CLEAN_WINDOWS:
                 del self.clean[next(iter(self.clean))]  # the oldest window (the inputs read on)
-            seen = self.clean[id(batch)] = (batch, _window_holds(batch, secrets))
-        return seen[1] and _run_holds(run, secrets)
+            win = batch.win
+            pre = win.learnt if win is not None else None
+            # the worker's answer where it looked for the same secrets (`_bulk.set_learnt`), else looked here
+            holds = pre[1] if pre is not None and pre[0] == self.encoded else _window_holds(batch, secrets)
+            seen = self.clean[id(batch)] = (batch, holds)
+        return seen[1]
 
 
 def _window_holds(batch: Batch, secrets: list[str]) -> bool:
@@ -269,20 +312,23 @@ def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
 
 
-def _write_runs(items: list[str | bytes], runs: list[bool]) -> None:
+def _write_runs(items: list[str | bytes | memoryview], runs: list[bool],
+                clean: set[int] | frozenset[int] = frozenset()) -> None:
     """`_write` for a block whose items may hold several bulk records (`runs`: their printed bytes, each
     record ending with a newline): those are checked one by one where the block's leak scan finds
     anything, as each record is by `_write`.
 
     A block of ASCII text records with no control character, on a UTF-8 or
     ASCII stdout, is written as bytes: the bulk runs are not decoded and
-    encoded again (the same bytes reach stdout).
+    encoded again (the same bytes reach stdout).  `clean`: the items (runs)
+    the worker found no leak literal in (`_bulk.Window.clean`): the block's
+    prefilter scan skips them.
     """
     if not items:
         return
-    if _write_bytes(items, runs):
+    if _write_bytes(items, runs, clean):
         return
-    batch = [item.decode("ascii")[:-1] if isinstance(item, bytes) else item for item in items]
+    batch = [item if isinstance(item, str) else str(item, "ascii")[:-1] for item in items]
     block = "\n".join(batch)
     if not _surely_clean(block) and leak_check(block):
         for text, run in zip(batch, runs, strict=True):
@@ -300,40 +346,52 @@ _LEAK_SHAPE_STARTS = (b"gAAAAA", b"AQ", b"AKIA", b"eyJ", b"uthorization", b"UTHO
 _leak_db: list[Any] = []
 
 
+def _leak_literals() -> tuple[tuple[bytes, ...], tuple[bool, ...]]:
+    """The prefilter's texts and which are caseless (the bulk workers flag windows with the same)."""
+    words = tuple(w.encode("ascii") for w in _LEAK_KEY_WORDS)
+    return (*_LEAK_SHAPE_STARTS, *words), (False,) * len(_LEAK_SHAPE_STARTS) + (True,) * len(words)
+
+
 def _surely_clean(block: str | bytes) -> bool:
     """True when `leak_check(block)` surely finds nothing (one hyperscan scan); False when it must run."""
     if engine_name() != "hyperscan":
         return False
     if not _leak_db:
-        words = [w.encode("ascii") for w in _LEAK_KEY_WORDS]
-        _leak_db.append(literal_database([*_LEAK_SHAPE_STARTS, *words],
-                                         [False] * len(_LEAK_SHAPE_STARTS) + [True] * len(words)))
+        _leak_db.append(literal_database(*_leak_literals()))
     return not holds_any(_leak_db[0], block if isinstance(block, bytes) else block.encode("utf-8", "surrogatepass"))
 
 
-def _write_bytes(items: list[str | bytes], runs: list[bool]) -> bool:
+def _write_bytes(items: list[str | bytes | memoryview], runs: list[bool],
+                 clean: set[int] | frozenset[int] = frozenset()) -> bool:
     """Write a block as bytes where that prints what `click.echo` of its text would (see `_write_runs`);
-    False where the text way must print it."""
+    False where the text way must print it.
+
+    The parts are written one after the other (a gathered round is one
+    part, written from its buffer: no join of the whole block)."""
     out = sys.stdout
     binary = getattr(out, "buffer", None)
     encoding = getattr(out, "encoding", None)
     if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
         return False
-    parts: list[bytes] = []
-    for item, run in zip(items, runs, strict=True):
+    parts: list[bytes | memoryview] = []
+    scanned: list[bytes | memoryview] = []  # every part but the clean runs (each is whole lines: no literal spans two)
+    for i, (item, run) in enumerate(zip(items, runs, strict=True)):
         if run:
-            assert isinstance(item, bytes)
+            assert not isinstance(item, str)
             parts.append(item)
+            if i not in clean:
+                scanned.append(item)
         else:
             assert isinstance(item, str)
             if not item.isascii() or has_controls(item):
                 return False
-            parts.append(item.encode("ascii") + b"\n")
-    block = b"".join(parts)
-    if not _surely_clean(block):
+            parts.append(part := item.encode("ascii") + b"\n")
+            scanned.append(part)
+    if engine_name() != "hyperscan" or (scanned and not _surely_clean(b"".join(scanned))):
         return False
     out.flush()
-    binary.write(block)
+    for piece in parts:
+        binary.write(piece)
     binary.flush()
     return True
 

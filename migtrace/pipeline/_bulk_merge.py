@@ -44,7 +44,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import BULK_PATH_VARIABLE, TEXT_PATH_VARIABLE, TextStream
-from migtrace.sources import FileReader, Warnings, _bulk_kernel, open_file_budget, open_inputs
+from migtrace.sources import FileReader, Warnings, _bulk_kernel, _gather, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import _context, jobs_of
@@ -59,10 +59,12 @@ from migtrace.sources._textpath import (
     text_batch,
 )
 
-__all__ = ["BULK_PATH_VARIABLE", "BulkRun", "BulkStream", "merged_bulk"]
+__all__ = ["BULK_PATH_VARIABLE", "BulkBlock", "BulkRun", "BulkStream", "merged_bulk"]
 
 #: with the default `-j` (all cores), inputs smaller than this together are read in this process
 POOL_BYTES = 32 << 20
+#: bulk runs of an input remembered (entered into the copy filter where the input switches)
+LAST_RUNS = 64
 
 
 
@@ -75,12 +77,96 @@ class BulkRun:
     first: int
     stop: int
 
+    @property
+    def count(self) -> int:
+        """How many records the run holds."""
+        return self.stop - self.first
+
+    @property
+    def clean(self) -> bool:
+        """Its window surely holds no leak prefilter literal (`_bulk.Window.clean`)."""
+        return self.batch.win is not None and bool(self.batch.win.clean)
+
+    def batches(self) -> list[Batch]:
+        """The batch (window) the run is cut from (as `BulkBlock.batches`)."""
+        return [self.batch]
+
+    def runs(self) -> list[BulkRun]:
+        """The run itself (as `BulkBlock.runs`)."""
+        return [self]
+
     def records(self, stream: BulkStream) -> list[TextRecord]:
         """The run's records as text records (read again from their lines: redaction needs their Events)."""
         return [stream.promote(self.batch, slot) for slot in range(self.first, self.stop)]
 
 
-Piece = BulkRun | TextRecord
+@dataclass(slots=True)
+class _Gathered:
+    """A round's bulk runs gathered into one buffer (`sources/_gather.gather`): the buffer, where each run
+    starts in it, and each run's window (an index into `batches`) and records."""
+
+    buffer: npt.NDArray[np.uint8]
+    at: list[int]
+    batches: list[Batch]
+    window: list[int]
+    first: Int
+    last: Int
+
+    def run(self, n: int) -> tuple[Batch, int, int]:
+        """Run n: its batch, first slot and stop."""
+        return self.batches[self.window[n]], int(self.first[n]), int(self.last[n]) + 1
+
+
+@dataclass(slots=True)
+class _Runs:
+    """Bulk runs of one input printed in one gathered round (the last `LAST_RUNS` of them at most): the
+    round's batches, and per run its batch there, first slot and stop."""
+
+    batches: list[Batch]
+    window: list[int]
+    first: list[int]
+    stop: list[int]
+
+    def runs(self) -> list[tuple[Batch, int, int]]:
+        """Each run: its batch, first slot and stop."""
+        return [(self.batches[w], f, s) for w, f, s in zip(self.window, self.first, self.stop, strict=True)]
+
+
+@dataclass(slots=True)
+class BulkBlock:
+    """Consecutive bulk runs of a round (no text record between them), in print order, as one span of the
+    round's gathered buffer: what their `BulkRun`s would print one after the other."""
+
+    gathered: _Gathered
+    #: runs `start..stop - 1` of the round
+    start: int
+    stop: int
+    #: how many records the runs hold
+    count: int
+
+    @property
+    def data(self) -> memoryview:
+        """The runs' printed bytes (each record ends with a newline)."""
+        g = self.gathered
+        return g.buffer.data[g.at[self.start]:g.at[self.stop]]
+
+    def batches(self) -> list[Batch]:
+        """The batches (windows) the runs are cut from."""
+        g = self.gathered
+        return [g.batches[w] for w in dict.fromkeys(g.window[self.start:self.stop])]
+
+    @property
+    def clean(self) -> bool:
+        """Every window of the block surely holds no leak prefilter literal (`_bulk.Window.clean`)."""
+        return all(b.win is not None and bool(b.win.clean) for b in self.batches())
+
+    def runs(self) -> list[BulkRun]:
+        """The block as the `BulkRun`s it gathers (redaction looks at runs)."""
+        g = self.gathered
+        return [BulkRun(g.buffer[g.at[n]:g.at[n + 1]].tobytes(), *g.run(n)) for n in range(self.start, self.stop)]
+
+
+Piece = BulkRun | BulkBlock | TextRecord
 
 
 class BulkStream(TextStream):
@@ -154,8 +240,11 @@ class _Input:
     say: Callable[[str], None] = print
     #: records of the input printed so far
     emitted: int = 0
-    #: the last bulk runs printed of this input (batch, first slot, stop): looked at when it switches
-    last: deque[tuple[Batch, int, int]] = field(default_factory=lambda: deque(maxlen=64))
+    #: the last bulk runs printed of this input: looked at when it switches (`_last_runs`); each entry (its
+    #: number of runs, a run (batch, first slot, stop) or the runs of a gathered round (`_Runs`))
+    last: deque[tuple[int, tuple[Batch, int, int] | _Runs]] = field(default_factory=deque)
+    #: the runs the entries of `last` hold
+    remembered: int = 0
 
     def refill(self) -> None:
         """Append the next batch; `done` once no batch follows it (the reading is then over: its last
@@ -183,10 +272,25 @@ class _Input:
                 return batch
         return None
 
+    def remember(self, runs: int, entry: tuple[Batch, int, int] | _Runs) -> None:
+        """Note printed runs; only the entries holding the last `LAST_RUNS` runs are kept (and their batches)."""
+        self.last.append((runs, entry))
+        self.remembered += runs
+        while self.remembered - self.last[0][0] >= LAST_RUNS:
+            self.remembered -= self.last.popleft()[0]
+
+    def drop(self, count: int) -> None:
+        """Keep only the pending records after the first `count` (those were printed)."""
+        self.keys, self.which, self.slots = self.keys[count:], self.which[count:], self.slots[count:]
+        self._unrefer()
+
     def take(self, mask: npt.NDArray[np.bool_]) -> None:
         """Keep only the pending records not in `mask` (those were printed)."""
         keep = ~mask
         self.keys, self.which, self.slots = self.keys[keep], self.which[keep], self.slots[keep]
+        self._unrefer()
+
+    def _unrefer(self) -> None:
         if len(self.which) and self.which[0] > 0:  # drop batches no pending record refers to
             shift = int(self.which[0])
             self.batch_of = self.batch_of[shift:]
@@ -194,6 +298,17 @@ class _Input:
         elif not len(self.which):
             self.batch_of = []
 
+
+
+def _last_runs(inp: _Input) -> list[tuple[Batch, int, int]]:
+    """The last `LAST_RUNS` bulk runs printed of an input (batch, first slot, stop), in print order."""
+    runs: list[tuple[Batch, int, int]] = []
+    for _, entry in inp.last:
+        if isinstance(entry, _Runs):
+            runs.extend(entry.runs())
+        else:
+            runs.append(entry)
+    return runs[-LAST_RUNS:]
 
 
 def _ordered(inp: _Input) -> bool:
@@ -215,6 +330,8 @@ class _Merge:
         self.warn = warnings
         self.origin_of: dict[int, str] = {}
         self.stream: BulkStream | None = None
+        #: bulk runs are gathered by the compiled copy (`sources/_gather`), else cut one by one
+        self.gather = _gather.available()
         self.inputs = []
         for i, r in enumerate(readers):
             host = r._context().host
@@ -298,16 +415,20 @@ class _Merge:
             self.warn(f"{self.dropped} records appear in two inputs ({self.example}); each is counted once")
 
     def _round(self, live: list[_Input]) -> list[Piece]:
-        keys, owner, position, chosen = self._order(live)
+        keys, owner, position, chosen, counts = self._order(live)
         pieces = self._pieces(live, keys[chosen], owner[chosen], position[chosen])
         for k, inp in enumerate(live):
+            if counts is not None:  # the round printed each input's first `counts[k]` pending records
+                inp.drop(counts[k])
+                continue
             mask = np.zeros(len(inp.keys), bool)
             mask[position[chosen][owner[chosen] == k]] = True
             inp.take(mask)
         return pieces
 
-    def _order(self, live: list[_Input]) -> tuple[Int, Int, Int, Int]:
-        """The round's records: pending keys, their input and position there, and the print order."""
+    def _order(self, live: list[_Input]) -> tuple[Int, Int, Int, Int, list[int] | None]:
+        """The round's records: pending keys, their input and position there, the print order, and how many
+        of each input's first pending records it prints where that is all it prints (None: others)."""
         if all(_ordered(inp) for inp in live):
             # the stable order of all pending records up to the last record of the open input whose last
             # record comes first: (key, input) below that record's; only that prefix of each input is sorted
@@ -322,27 +443,27 @@ class _Merge:
             owner = np.concatenate([np.full(c, k) for k, c in enumerate(counts)])
             position = np.concatenate([np.arange(c) for c in counts])
             chosen = np.argsort(keys, kind="stable")
-        else:
-            keys = np.concatenate([inp.keys for inp in live])
-            owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
-            position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
-            chosen = self._heap_order(live)
-        return keys, owner, position, chosen
+            return keys, owner, position, chosen, counts
+        keys = np.concatenate([inp.keys for inp in live])
+        owner = np.concatenate([np.full(len(inp.keys), k) for k, inp in enumerate(live)])
+        position = np.concatenate([np.arange(len(inp.keys)) for inp in live])
+        return keys, owner, position, self._heap_order(live), None
 
     def _pieces(self, live: list[_Input], keys: Int, who: Int, at: Int) -> list[Piece]:
         """The round's records (in print order: their keys, inputs, positions) as pieces: bulk runs and text
         records, the copy filter applied."""
         pieces: list[Piece] = []
         # runs: consecutive records of one input's one batch, bulk slots following each other
-        batch_ids = np.empty(len(who), np.int64)
-        slots = np.empty(len(who), np.int64)
-        for k, inp in enumerate(live):
-            sel = who == k
-            batch_ids[sel] = inp.which[at[sel]] + (k << 32)
-            slots[sel] = inp.slots[at[sel]]
+        # (input << 32 | its batch) and slot of each record: the inputs' pending arrays laid end to end
+        offsets = np.cumsum([0, *(len(inp.which) for inp in live[:-1])])
+        at = offsets[who] + at
+        batch_ids = np.concatenate([inp.which + (k << 32) for k, inp in enumerate(live)])[at]
+        slots = np.concatenate([inp.slots for inp in live])[at]
         new = np.ones(len(who), bool)
         new[1:] = (batch_ids[1:] != batch_ids[:-1]) | (slots[1:] != slots[:-1] + 1) | (slots[:-1] < 0)
         new |= slots < 0
+        if self.gather and not any(inp.switched or inp.notes for inp in live):
+            return self._gathered(live, keys, who, batch_ids, slots, new)
         first = np.flatnonzero(new)
         # per run, as Python ints (one conversion per round, not per run): input, batch, first and last slot,
         # latest key
@@ -379,7 +500,49 @@ class _Merge:
             if self.order:
                 self._evict(run_latest[n])
             pieces.append(BulkRun(win.blob[begin:int(win.record_ends[last]) + 1], batch, slot, last + 1))
-            inp.last.append((batch, slot, last + 1))
+            inp.remember(1, (batch, slot, last + 1))
+        return pieces
+
+    def _gathered(self, live: list[_Input], keys: Int, who: Int, batch_ids: Int, slots: Int,
+                  new: npt.NDArray[np.bool_]) -> list[Piece]:
+        """`_pieces` with the bulk runs gathered (`sources/_gather`): one `BulkBlock` for the runs between two
+        text records, no Python turn per run.  Where no input is switched and none has warnings to say: the
+        runs then need only the copy filter's eviction, which for consecutive runs is the eviction by their
+        latest record (an eviction by an earlier time removes nothing more), and each input's last runs."""
+        bulk = slots >= 0
+        ends = np.ones(len(who), bool)
+        ends[:-1] = new[1:]
+        first = np.flatnonzero(new & bulk)  # where each run of bulk records starts in the round, and ends
+        last = np.flatnonzero(ends & bulk)
+        run_ids = batch_ids[first]
+        ids, window = np.unique(run_ids, return_inverse=True)
+        batches = [live[i >> 32].batch_of[i & 0xFFFFFFFF] for i in ids.tolist()]
+        wins = [b.win for b in batches if b.win is not None]
+        assert len(wins) == len(batches)
+        buffer, at = _gather.gather([w.blob for w in wins], [w.record_ends for w in wins], window,
+                                    slots[first], slots[last])
+        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), slots[first], slots[last])
+        for k, n in enumerate(np.bincount(who, minlength=len(live)).tolist()):
+            live[k].emitted += n
+        run_who = run_ids >> 32
+        for k in dict.fromkeys((ids >> 32).tolist()):  # the inputs with runs: their last runs (for `_switch`)
+            mine = np.flatnonzero(run_who == k)[-LAST_RUNS:]
+            live[k].remember(len(mine), _Runs(batches, window[mine].tolist(), slots[first[mine]].tolist(),
+                                              (slots[last[mine]] + 1).tolist()))
+        pieces: list[Piece] = []
+        texts = np.flatnonzero(~bulk).tolist()
+        done = 0
+        for t, r in zip([*texts, len(who)], [*np.searchsorted(first, texts).tolist(), len(first)], strict=True):
+            if r > done:  # the runs before text record t
+                if self.order:
+                    self._evict(int(keys[first[done]:last[r - 1] + 1].max()))
+                pieces.append(BulkBlock(gathered, done, r, int(last[r - 1] - first[done]) + 1))
+                done = r
+            if t < len(who):
+                inp = live[int(who[t])]
+                record = inp.batch_of[int(batch_ids[t]) & 0xFFFFFFFF].texts[-int(slots[t]) - 1]
+                if self._keep(record, inp):
+                    pieces.append(record)
         return pieces
 
     def _heap_order(self, live: list[_Input]) -> Int:
@@ -448,7 +611,7 @@ class _Merge:
         """Another input's record shares `owner`'s host and a pid: `owner`'s records printed lately enter the
         copy filter, and its records are text records from now on (each goes through the filter)."""
         owner.switched = True
-        for batch, first, stop in owner.last:
+        for batch, first, stop in _last_runs(owner):
             for slot in range(first, stop):
                 old = self._promote(batch, slot)
                 ident = (old.key, old.host, old.pid, old.message)

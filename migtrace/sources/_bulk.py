@@ -30,6 +30,7 @@ line would extend its record).
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ import numpy.typing as npt
 from numpy.lib.stride_tricks import sliding_window_view
 
 from migtrace.sources import _bulk_kernel
-from migtrace.sources._scan import engine_name, literal_database
+from migtrace.sources._scan import _hyperscan, engine_name, holds_any, literal_database
 
 #: per byte value: may stand in a logger name (`[\w.\-]` in ASCII)
 _LOGGER = np.zeros(256, bool)
@@ -95,6 +96,10 @@ class Window:
     pids: Int
     #: the indexes of the taken lines
     lines: Int
+    #: `blob` surely holds none of the leak prefilter's literals (`set_leak_prefilter`); None: not known
+    clean: bool | None = None
+    #: the learnt secrets looked for (`set_learnt`) and whether the blob or the window's bytes hold one
+    learnt: tuple[frozenset[bytes], bool] | None = None
 
 
 @dataclass(slots=True)
@@ -170,11 +175,110 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     kernel (`_bulk_kernel`, numba) where it is installed, else `numpy_window`:
     the same `Window` either way.
     """
+    learnt = _learnt  # one read: the parent may set another set meanwhile
+    raw_holds: bool | None = None  # the window's bytes hold a learnt secret (None: not looked at yet)
     if _bulk_kernel.available():
+        if isinstance(literals, Literals) and learnt:
+            drops, raw_holds = literals.with_learnt(window, learnt)  # one scan for both
+        else:
+            drops = literals(window)
         taken, starts, ends, keys, blob, record_ends, pids, lines = _bulk_kernel.scan(
-            window, literals(window), b"000+00:00 " + tag + b" ")
-        return Window(taken, starts, ends, keys, blob, record_ends, pids, lines)
-    return numpy_window(window, tag, literals)
+            window, drops, b"000+00:00 " + tag + b" ")
+        win = Window(taken, starts, ends, keys, blob, record_ends, pids, lines)
+    else:
+        win = numpy_window(window, tag, literals)
+    win.clean, blob_holds = _blob_flags(win.blob, learnt)
+    if blob_holds is not None and raw_holds is not None:
+        win.learnt = (learnt, blob_holds or raw_holds)
+    else:
+        win.learnt = (learnt, _holds_learnt(learnt, win.blob, window))
+    return win
+
+
+def _blob_flags(blob: bytes, learnt: frozenset[bytes]) -> tuple[bool | None, bool | None]:
+    """`_blob_clean`, and whether the blob holds a learnt secret (None: not known), in one hyperscan scan
+    where both are asked; the scan stops at the first leak literal (the learnt answer is then not known)."""
+    spec = _leak_literals
+    if not learnt or spec is None or engine_name() != "hyperscan":
+        return _blob_clean(blob), None if learnt else False
+    dbs: dict[tuple[object, ...], Any] | None = getattr(_worker, "flags", None)
+    if dbs is None or (spec, learnt) not in dbs:  # the last learnt set only (it changes rarely)
+        texts, caseless = spec
+        dbs = _worker.flags = {(spec, learnt): literal_database([*texts, *sorted(learnt)],
+                                                                [*caseless, *(False,) * len(learnt)])}
+    leaks = len(spec[0])
+    seen = [False, False]  # a leak literal, a learnt secret
+
+    def note(ident: int, _start: int, _end: int, _flags: int, _ctx: object) -> bool:
+        seen[ident >= leaks] = True
+        return seen[0]  # stop at a leak literal
+
+    with contextlib.suppress(_hyperscan().ScanTerminated):
+        dbs[(spec, learnt)].scan(blob, match_event_handler=note)
+    if seen[0] and not seen[1]:
+        return False, None
+    return not seen[0], seen[1]
+
+
+def _holds_learnt(learnt: frozenset[bytes], blob: bytes, window: bytes) -> bool:
+    """Whether the blob or the window holds a learnt secret: hyperscan where it is the engine (its scan
+    runs without the GIL, so the printing thread runs meanwhile), else `in`."""
+    if not learnt:
+        return False
+    if engine_name() != "hyperscan":
+        return any(w in blob or w in window for w in learnt)
+    dbs: dict[frozenset[bytes], Any] | None = getattr(_worker, "learnt", None)
+    if dbs is None or learnt not in dbs:
+        dbs = _worker.learnt = {learnt: literal_database(sorted(learnt), [False] * len(learnt))}  # the last set only
+    db = dbs[learnt]
+    return holds_any(db, blob) or holds_any(db, window)
+
+
+#: the secrets `merge` has learnt so far (`set_learnt`), as bytes
+_learnt: frozenset[bytes] = frozenset()
+
+
+def set_learnt(secrets: frozenset[bytes]) -> None:
+    """Have `bulk_window` look for these secrets in each window (`Window.learnt`), off the printing thread.
+
+    `cli/_merge` sets them each time its redactor learns another; a window
+    computed ahead against an older set is looked at again there.
+    """
+    global _learnt  # noqa: PLW0603 - one setting per process, read by every worker thread
+    _learnt = secrets
+
+
+#: the leak prefilter's literals and which are caseless (`set_leak_prefilter`), or None: no window flag
+_leak_literals: tuple[tuple[bytes, ...], tuple[bool, ...]] | None = None
+
+
+def set_leak_prefilter(texts: tuple[bytes, ...], caseless: tuple[bool, ...]) -> None:
+    """Have `bulk_window` flag each window whose printed blob holds none of `texts` (`Window.clean`).
+
+    `cli/_merge` gives the literals its leak prefilter looks for before it
+    writes a block; a run cut from a clean window needs no scan there: the
+    literals hold no newline and a run is whole lines of the blob, so a
+    literal in a block of runs and records lies inside one of them.  Set
+    before the merge's pool starts (its worker threads read it; only where
+    hyperscan is the engine, as the prefilter itself).
+    """
+    global _leak_literals  # noqa: PLW0603 - one setting per process, read by every worker thread
+    assert all(b"\n" not in t for t in texts)
+    _leak_literals = (texts, caseless)
+
+
+def _blob_clean(blob: bytes) -> bool | None:
+    """Whether the blob surely holds none of the leak prefilter's literals; None where that is not known."""
+    spec = _leak_literals
+    if spec is None or engine_name() != "hyperscan":
+        return None
+    dbs: dict[tuple[tuple[bytes, ...], tuple[bool, ...]], Any] | None = getattr(_worker, "leak", None)
+    if dbs is None:
+        dbs = _worker.leak = {}
+    db = dbs.get(spec)
+    if db is None:
+        db = dbs[spec] = literal_database(*spec)  # per thread: a database's scratch serves one scan at a time
+    return not holds_any(db, blob)
 
 
 def numpy_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> Window:
@@ -442,6 +546,30 @@ class Literals:
         self._db = None
         if engine_name() == "hyperscan":
             self._db = literal_database([*ASIDE, *self.keywords], [False] * len(ASIDE) + [True] * len(self.keywords))
+
+    def with_learnt(self, window: bytes, learnt: frozenset[bytes]) -> tuple[Int, bool | None]:
+        """`self(window)`, and whether the window holds one of the `learnt` secrets (None: not looked at):
+        one hyperscan scan for both where hyperscan is the engine."""
+        if self._db is None:
+            return self(window), None
+        key = (self.keywords, learnt)
+        dbs: dict[tuple[object, ...], Any] | None = getattr(_worker, "literals", None)
+        if dbs is None or key not in dbs:  # per thread, the last learnt set only (it changes rarely)
+            dbs = _worker.literals = {key: literal_database(
+                [*ASIDE, *self.keywords, *sorted(learnt)],
+                [False] * len(ASIDE) + [True] * len(self.keywords) + [False] * len(learnt))}
+        drops = len(ASIDE) + len(self.keywords)
+        found: list[int] = []
+        hit: list[bool] = []
+
+        def note(ident: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            if ident < drops:
+                found.append(end - 1)
+            elif not hit:
+                hit.append(True)
+
+        dbs[key].scan(window, match_event_handler=note)
+        return np.array(found, np.int64), bool(hit)
 
     def __call__(self, window: bytes) -> Int:
         """Offsets inside every occurrence."""

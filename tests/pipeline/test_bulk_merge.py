@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from migtrace.cli import cli as group
 from migtrace.cli._merge import _LEAK_SHAPE_STARTS
 from migtrace.options import LoadOptions
-from migtrace.pipeline._bulk_merge import BULK_PATH_VARIABLE, BulkRun, merged_bulk
+from migtrace.pipeline._bulk_merge import BULK_PATH_VARIABLE, BulkBlock, BulkRun, merged_bulk
 from migtrace.pipeline._text_merge import TEXT_PATH_VARIABLE
 from migtrace.reports.redact import _KEYWORD_LIST, _LEAK_SHAPES
 from migtrace.sources import Warnings, open_inputs
@@ -56,7 +56,7 @@ def _bulk_records(*paths: str) -> int:
     """How many records the bulk path printed in bulk (not as text records)."""
     stream = merged_bulk(paths, LoadOptions(), lambda e: "", _KEYWORD_LIST)
     assert stream is not None
-    return sum(p.stop - p.first for pieces in stream.rounds for p in pieces if isinstance(p, BulkRun))
+    return sum(p.count for pieces in stream.rounds for p in pieces if isinstance(p, BulkRun | BulkBlock))
 
 
 def _header(i: int, message: str, level: str = "INFO", pid: str = "2311") -> str:
