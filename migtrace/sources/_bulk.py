@@ -422,12 +422,19 @@ def _next(positions: Int, at: Int) -> Int:
 
 
 def _drop_spans(ok: Bool, offsets: Int, lo: Int, hi: Int) -> None:
-    """Send the lines with one of `offsets` in their [lo, hi) span to the text path (spans in line order)."""
-    if not len(offsets):
+    """Send the lines with one of `offsets` in their [lo, hi) span to the text path.
+
+    Only the lines still `ok` are looked at: their spans lie inside their own
+    lines, so they are in line order, as the search needs; a line already
+    refused may hold a span computed from a field it lacks (offset 0), which
+    would break that order and hide a later line's offset.
+    """
+    rows = np.flatnonzero(ok)
+    if not len(offsets) or not len(rows):
         return
-    i = np.searchsorted(lo, offsets, side="right") - 1  # the last line whose span starts at or before
-    inside = (i >= 0) & (offsets < hi[np.maximum(i, 0)])
-    ok[i[inside]] = False
+    i = np.searchsorted(lo[rows], offsets, side="right") - 1  # the last such line whose span starts at or before
+    inside = (i >= 0) & (offsets < hi[rows][np.maximum(i, 0)])
+    ok[rows[i[inside]]] = False
 
 
 def _debug_ends(a: npt.NDArray[np.uint8], pa: npt.NDArray[np.uint8], blanks: Int, ends: Int, e: Int,

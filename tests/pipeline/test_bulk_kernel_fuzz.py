@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from migtrace.reports.redact import _KEYWORD_LIST
@@ -106,17 +106,6 @@ def _near_repeats(draw: st.DrawFn) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-def _numpy_misses(data: bytes) -> bool:
-    """A double blank inside a request block: the numpy way (`_bulk._drop_spans`) may not send its line to the
-    text path when an earlier line of the window is not taken (its spans are then not in line order); the
-    kernel does (as the parser).  Such windows are left out of the comparison (see NOTES-i14k)."""
-    for line in data.split(b"\n"):
-        at = line.find(b"[req-")
-        if at >= 0 and b"  " in line[at:line.find(b"]", at) % (len(line) + 1)]:
-            return True
-    return False
-
-
 def _assert_same(kernel: Window, numpy: Window) -> None:
     assert np.array_equal(kernel.taken, numpy.taken)
     assert np.array_equal(kernel.starts, numpy.starts) and np.array_equal(kernel.ends, numpy.ends)
@@ -142,21 +131,18 @@ def _kernel_at(data: bytes, offset: int) -> Window:
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_window())
 def test_fuzzed_windows(data: bytes) -> None:
-    assume(not _numpy_misses(data))
     _assert_same(bulk_window(data, _TAG, _LITERALS), numpy_window(data, _TAG, _LITERALS))
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_near_repeats())
 def test_lines_like_the_one_before(data: bytes) -> None:
-    assume(not _numpy_misses(data))
     _assert_same(bulk_window(data, _TAG, _LITERALS), numpy_window(data, _TAG, _LITERALS))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_window(), offset=st.integers(0, 7))
 def test_any_alignment(data: bytes, offset: int) -> None:
-    assume(not _numpy_misses(data))
     _assert_same(_kernel_at(data, offset), numpy_window(data, _TAG, _LITERALS))
 
 
@@ -164,7 +150,6 @@ def test_any_alignment(data: bytes, offset: int) -> None:
 @given(data=_window(), times=st.integers(300, 900))
 def test_windows_of_several_chunks(data: bytes, times: int) -> None:
     """Lines across the kernel's chunk boundaries (32 KiB), and more records than its first guess of room."""
-    assume(not _numpy_misses(data))
     big = (data if data.endswith(b"\n") else data + b"\n") * times
     _assert_same(bulk_window(big, _TAG, _LITERALS), numpy_window(big, _TAG, _LITERALS))
 
@@ -203,7 +188,21 @@ def test_one_byte_changed_after_the_same_line(line: str) -> None:
     for at in range(len(base) + 1):
         for byte in b" x]9/":
             for changed in (base[:at] + bytes([byte]) + base[at:], base[:at] + bytes([byte]) + base[at + 1:]):
-                if not _numpy_misses(changed):
-                    lines += [changed, base]
+                lines += [changed, base]
     data = b"\n".join([base, *lines]) + b"\n"
     _assert_same(bulk_window(data, _TAG, _LITERALS), numpy_window(data, _TAG, _LITERALS))
+
+
+def test_a_double_blank_in_a_request_block_before_a_refused_line() -> None:
+    """The numpy way once searched the request-block spans of every line, refused ones included: a refused line
+    (here its request block never closes) has a span computed from a `]` it lacks, out of line order, and the
+    line before it, with two blanks inside its request block, was not sent to the text path; the line before
+    that was then printed without its possible continuation.  The kernel and the parser refuse both."""
+    line = (f"2018-03-05 00:00:58.995 4400 DEBUG oslo_concurrency.lockutils [{_REQ} 5e4d3c2b - default default] "
+            f"[instance: {_INSTANCE}] Lock acquired  f /a/b.py:12")
+    two_blanks = line.replace(f"{_REQ} ", f"{_REQ}  ")
+    unclosed = line.replace("default] ", "default  ")
+    data = "\n".join([line, two_blanks, unclosed, line]).encode() + b"\n"
+    numpy = numpy_window(data, _TAG, _LITERALS)
+    assert not numpy.taken.any()
+    _assert_same(bulk_window(data, _TAG, _LITERALS), numpy)
