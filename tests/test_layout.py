@@ -36,9 +36,7 @@ LAZY_IMPORTS = {("migtrace/__init__.py", f) for f in ("_check_paths", "load", "r
                                                                      ("reports/redact.py", "migration")} | {
     # the bulk merge's numpy: a text-path merge of small inputs never imports it (tests/test_imports.py)
     ("migtrace/sources/_textpath.py", f) for f in ("text_batch", "read_bulk", "_windows", "_batch")} | {
-    ("migtrace/cli/_merge.py", "merge")} | {
-    # the bulk kernel's numba (optional, ~0.3 s and ~120 MB to import): only where a bulk window is computed
-    ("migtrace/sources/_bulk_kernel.py", "_load"), ("migtrace/sources/_gather.py", "_load")}
+    ("migtrace/cli/_merge.py", "merge")}
 
 
 def _real_modules() -> list[Path]:

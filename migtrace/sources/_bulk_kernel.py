@@ -18,10 +18,13 @@ later ones load it.
 
 from __future__ import annotations
 
+import importlib
 import os
 import threading
 import warnings
+from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +32,6 @@ import numpy.typing as npt
 #: `MIGTRACE_BULK_KERNEL=0` turns the compiled kernel off (the numpy way runs)
 KERNEL_VARIABLE = "MIGTRACE_BULK_KERNEL"
 
-_jit: ModuleType | None = None
-_tried = False
 #: per thread: the buffer the kernel prints into, kept from window to window (fresh memory costs page faults)
 _scratch = threading.local()
 
@@ -39,29 +40,53 @@ Bool = npt.NDArray[np.bool_]
 _EMPTY = np.zeros(0, np.uint8)
 
 
+class OptionalJit:
+    """One numba module of ours, imported (compiled, or loaded from numba's cache) and warmed once per process.
+
+    `module` stays None where numba is missing or cannot compile or cache
+    the code here — the caller then takes its numpy or Python way, with the
+    same output — and `available()` is False while `KERNEL_VARIABLE` is 0.
+    The kernel and `merge`'s gather (`_gather`) share this gate and switch.
+    """
+
+    def __init__(self, name: str, warm: Callable[[Any], object]) -> None:
+        self.name, self.warm = name, warm
+        self.tried = False
+        self.module: Any = None
+
+    def available(self) -> bool:
+        """Whether the compiled code runs here (numba installed, not turned off by `KERNEL_VARIABLE`)."""
+        if os.environ.get(KERNEL_VARIABLE, "").strip() == "0":
+            return False
+        if not self.tried:
+            self.tried = True
+            self.module = self._load()
+        return self.module is not None
+
+    def _load(self) -> ModuleType | None:
+        """The module, warmed by one call on a tiny input; None where it cannot run here."""
+        try:
+            with warnings.catch_warnings():  # numba's warnings (a cache it cannot write…) must not reach stderr
+                warnings.simplefilter("ignore")
+                module = importlib.import_module(self.name)  # imports numba (optional, heavy)
+                self.warm(module)
+        except Exception:  # ImportError, or numba's errors where it cannot run here
+            return None
+        return module
+
+
+def _warm(jit: Any) -> None:
+    jit.kernel(np.frombuffer(b"x\n", np.uint8), np.zeros(0, np.int64), np.frombuffer(b" ", np.uint8),
+               np.zeros(0, np.uint8))
+
+
+#: the kernel (`_bulk_jit`), loaded on the first `available()`
+KERNEL = OptionalJit("migtrace.sources._bulk_jit", _warm)
+
+
 def available() -> bool:
     """Whether the compiled kernel runs here (numba installed, not turned off by `KERNEL_VARIABLE`)."""
-    if os.environ.get(KERNEL_VARIABLE, "").strip() == "0":
-        return False
-    global _jit, _tried  # noqa: PLW0603 - numba and the kernel are imported once per process
-    if not _tried:
-        _tried = True
-        _jit = _load()
-    return _jit is not None
-
-
-def _load() -> ModuleType | None:
-    """The kernel's module, compiled (or loaded from numba's cache) by one call on a tiny window; None where
-    numba is missing or cannot compile or cache it here (the numpy way then runs: same output)."""
-    try:
-        with warnings.catch_warnings():  # numba's warnings (a cache it cannot write…) must not reach stderr
-            warnings.simplefilter("ignore")
-            from migtrace.sources import _bulk_jit  # noqa: PLC0415 - imports numba (optional, heavy)
-            _bulk_jit.kernel(np.frombuffer(b"x\n", np.uint8), np.zeros(0, np.int64), np.frombuffer(b" ", np.uint8),
-                             np.zeros(0, np.uint8))
-    except Exception:  # ImportError, or numba's errors where it cannot run here
-        return None
-    return _bulk_jit
+    return KERNEL.available()
 
 
 def scan(window: bytes, drops: Int, insert: bytes) -> tuple[Bool, Int, Int, Int, bytes, Int, Int, Int]:
@@ -71,8 +96,8 @@ def scan(window: bytes, drops: Int, insert: bytes) -> tuple[Bool, Int, Int, Int,
     (`_bulk.Literals`); `insert`: what stands for the pid in a printed record
     (`000+00:00 [host/service] `).  Call only where `available()`.
     """
-    assert _jit is not None
-    taken, starts, ends, keys, blob, size, record_ends, pids, lines = _jit.kernel(
+    assert KERNEL.module is not None
+    taken, starts, ends, keys, blob, size, record_ends, pids, lines = KERNEL.module.kernel(
         np.frombuffer(window, np.uint8), np.sort(drops.astype(np.int64)), np.frombuffer(insert, np.uint8),
         getattr(_scratch, "blob", _EMPTY))
     _scratch.blob = blob

@@ -92,8 +92,8 @@ def test_the_variable_turns_the_kernel_off(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_without_numba_the_numpy_way_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     """numba missing (the import fails): `available()` is False and `bulk_window` gives the numpy `Window`."""
-    monkeypatch.setattr(_bulk_kernel, "_tried", False)
-    monkeypatch.setattr(_bulk_kernel, "_jit", None)
+    monkeypatch.setattr(_bulk_kernel.KERNEL, "tried", False)
+    monkeypatch.setattr(_bulk_kernel.KERNEL, "module", None)
     monkeypatch.setitem(sys.modules, "numba", None)
     monkeypatch.setitem(sys.modules, "migtrace.sources._bulk_jit", None)
     monkeypatch.delattr(migtrace.sources, "_bulk_jit", raising=False)

@@ -121,8 +121,8 @@ def _kernel_at(data: bytes, offset: int) -> Window:
     a = room[start:start + len(data)]
     a[:] = np.frombuffer(data, np.uint8)
     a.flags.writeable = False  # as `scan` passes a window (the signature numba has compiled and cached)
-    assert _bulk_kernel._jit is not None
-    taken, starts, ends, keys, blob, size, record_ends, pids, lines = _bulk_kernel._jit.kernel(
+    assert _bulk_kernel.KERNEL.module is not None
+    taken, starts, ends, keys, blob, size, record_ends, pids, lines = _bulk_kernel.KERNEL.module.kernel(
         a, np.sort(_LITERALS(data).astype(np.int64)), np.frombuffer(b"000+00:00 " + _TAG + b" ", np.uint8),
         np.zeros(0, np.uint8))
     return Window(taken, starts, ends, keys, blob[:size].tobytes(), record_ends, pids, lines)
