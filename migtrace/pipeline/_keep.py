@@ -143,28 +143,8 @@ class Unmoved:
         ids = self.ids
         if e.host is None or (e.request_id is not None and e.request_id in ids) or e.instance in ids:
             return True
-        if note is not None:
-            return self._noted(e, note)
-        message = e.message
-        text = message if not e.extra else "\n".join((message, *e.extra))
-        uuids = _UUID.findall(text)
-        if uuids and ("uuid" in text or any(u in ids or u.lower() in ids for u in uuids)):
-            return True
-        if MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None:
-            return True  # correlate joins it by a move's migration uuid (the markers' `uuid` group)
-        if self.clock.search(message) is not None:
-            return True
-        if self.could_find is None:
-            if level_rank(e.level) >= _WARNING:
-                return True
-        elif self.could_find(e):
-            return True
-        self._tally(e, uuids)
-        return False
-
-    def _noted(self, e: Event, note: KeepNote) -> bool:
-        """`needed` past its id tests, from a worker's note of the record's text tests (`keep_notes`)."""
-        ids, bits, uuids = self.ids, note[2], note[3]
+        # the text tests: a worker's note of them, or made here by the same function
+        bits, uuids = (note[2], note[3]) if note is not None else text_tests(e, self.clock)
         if uuids and (bits & UUID_WORD or any(u in ids or u.lower() in ids for u in uuids)):
             return True
         if bits & BY_TEXT:
@@ -177,10 +157,10 @@ class Unmoved:
                 return True
         elif self.could_find(e):
             return True
-        self._tally(e, list(uuids))
+        self._tally(e, uuids)
         return False
 
-    def _tally(self, e: Event, uuids: list[str]) -> None:
+    def _tally(self, e: Event, uuids: Iterable[str]) -> None:
         host = e.host
         assert host is not None  # records without a host are kept
         seen = self.latest.get(host)
@@ -335,6 +315,22 @@ def _shipped_orphan_test() -> Callable[[Event], bool]:
     return orphan_test(load_catalog(()))
 
 
+def text_tests(e: Event, clock: re.Pattern[str]) -> tuple[int, tuple[str, ...]]:
+    """`Unmoved.needed`'s tests of a record's text alone: their bits (`UUID_WORD`, `BY_TEXT`) and its uuids.
+
+    A uuid next to "uuid" (a libvirt domain/uuid pair: correlate learns domain
+    names from it); a migration uuid next to "igration" (correlate joins it by
+    a move's migration uuid, the markers' `uuid` group); a clock text.
+    """
+    message = e.message
+    text = message if not e.extra else "\n".join((message, *e.extra))
+    uuids = tuple(_UUID.findall(text))
+    bits = UUID_WORD if uuids and "uuid" in text else 0
+    if (MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None) or clock.search(message):
+        bits |= BY_TEXT
+    return bits, uuids
+
+
 def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNote | int]:
     """Each record's `KeepNote` (or its bits alone, `keep_note`), by index in the run: what a worker sends
     beside a selective read's records.
@@ -360,13 +356,8 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
             bits |= STARTS
         if keeper.by_record(e):
             bits |= BY_RECORD
-        message = e.message
-        text = message if not e.extra else "\n".join((message, *e.extra))
-        uuids = tuple(_UUID.findall(text))
-        if uuids and "uuid" in text:
-            bits |= UUID_WORD
-        if (MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None) or clock.search(message):
-            bits |= BY_TEXT
+        text_bits, uuids = text_tests(e, clock)
+        bits |= text_bits
         if could_find is not None and could_find(e):
             bits |= FOUND
         if not found and not uuids:
