@@ -117,8 +117,7 @@ def _print_texts(texts: TextStream, redactor: Redactor, render: Callable[[Event]
 
     def flush(block: list[TextRecord]) -> None:
         # a text-path record: its raw lines (each field it prints is read from them), its input's names
-        checks = ["\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
-                  for r in block]
+        checks = [_check_text(r) for r in block]
         tags = list({r.source[2] for r in block if isinstance(r.source, tuple)})
         named = {tags[i] for i in keyword_hits([t.names for t in tags])}
         flagged = keyword_hits(checks)
@@ -221,7 +220,7 @@ class _Block:
         secrets = self.known.secrets()
         check = self.checks.get(id(r))
         if check is None:
-            check = "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
+            check = _check_text(r)
         if id(r) in self.flagged or (secrets and _holds(r, check, secrets)):
             self.out.append(self.render(self.known.redactor.events([self.stream.event(r)])[0]))
             self.known.stale = True
@@ -233,13 +232,18 @@ class _Block:
 def _keyword_flags(texts: list[TextRecord]) -> tuple[dict[int, str], set[int]]:
     """Per text record (by id): the text its keywords are looked for in; the ids of those holding one (in
     that text or its input's names)."""
-    checks = {id(r): "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
-              for r in texts}
+    checks = {id(r): _check_text(r) for r in texts}
     tags = list({r.source[2] for r in texts if isinstance(r.source, tuple)})
     named = {tags[i] for i in keyword_hits([t.names for t in tags])}
     flagged = {id(texts[i]) for i in keyword_hits([checks[id(r)] for r in texts])}
     flagged.update(id(r) for r in texts if isinstance(r.source, tuple) and r.source[2] in named)
     return checks, flagged
+
+
+def _check_text(r: TextRecord) -> str:
+    """The text a record's secret keywords and learnt secrets are looked for in: its raw lines, or its text
+    and fields."""
+    return "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
 
 
 #: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
