@@ -20,6 +20,7 @@ wraparound test to every read with a signed one) and copies through
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,12 @@ _CLOSES = np.uint64(0x5D5D5D5D5D5D5D5D)
 _U7 = np.uint64(7)
 _U8 = np.uint64(8)
 _U56 = np.uint64(56)
+_NEWLINES = np.uint64(0x0A0A0A0A0A0A0A0A)
+#: a newline byte ^ this = a blank (a word's newlines made blanks, to test its other bytes)
+_NL_TO_BLANK = np.uint64(0x0A ^ 0x20)
+_FF = np.uint64(0xFF)
+#: the words are read little-endian (byte 0 of a word in its low bits): where not, `split` goes byte by byte
+_LITTLE = sys.byteorder == "little"
 #: bytes of the window whose lines are split before their fields are checked (stays in the CPU's cache)
 _CHUNK_WORDS = 4096
 
@@ -370,7 +377,23 @@ def split(a: Any, h: int, words: Any, k0: int, k1: int, ends: Any, flags: Any, l
         if k >= ku:
             break
         x0 = uh + k * _U8
-        ends, flags, li, bad, more = _bytes(a, x0, x0 + _U8, ends, flags, li, bad, more)
+        w = words[k]
+        nl = _zeros(w ^ _NEWLINES)  # the high bit of each newline byte
+        v = w ^ ((nl >> _U7) * _NL_TO_BLANK)  # the word with its newlines made blanks
+        if _LITTLE and nl and not (nl & (nl - np.uint64(1))) and not (((v - _BLANKS) | (v + _ONES) | v) & _HIGH):
+            # one newline, every other byte printable ASCII (most lines' last word): no byte loop
+            low = (nl >> _U7) - np.uint64(1)  # the bytes before the newline (0xFF each)
+            opens, closes = _zeros(w ^ _OPENS), _zeros(w ^ _CLOSES)
+            more += _count(opens & low) - _count(closes & low)
+            if li == len(ends):
+                ends, flags = _grown(ends, 2 * li), _grown(flags, 2 * li)
+            ends[li] = np.int64(x0) + _count(low & _HIGH)
+            flags[li] = bad != 0 or more > 0
+            li += 1
+            bad = 0
+            more = _count(opens & ~low) - _count(closes & ~low)
+        else:
+            ends, flags, li, bad, more = _bytes(a, x0, x0 + _U8, ends, flags, li, bad, more)
         k += np.uint64(1)
     if k1 == len(words):
         ends, flags, li, bad, more = _bytes(a, uh + ku * _U8, np.uint64(len(a)), ends, flags, li, bad, more)
