@@ -239,7 +239,13 @@ def _clean_from(win: Window, leaks: Int | None, insert: bytes) -> bool | None:
         return None
     if not len(win.lines):
         return True
-    if not _blob_clean(insert):
+    inserts: dict[tuple[object, bytes], bool] | None = getattr(_worker, "inserts", None)
+    if inserts is None or len(inserts) > 64:  # per thread: an input's insert is the same for all its windows
+        inserts = _worker.inserts = {}
+    known = inserts.get((_leak_literals, insert))
+    if known is None:
+        known = inserts[(_leak_literals, insert)] = bool(_blob_clean(insert))
+    if not known:
         return False
     if not len(leaks):
         return True
@@ -618,16 +624,19 @@ class Literals:
         match id says which).  None where that does not tell `bulk_window` its flags exactly: hyperscan not
         the engine, or a literal or secret that `may_cross` (then the blob is scanned as before)."""
         spec = _leak_literals
-        if self._db is None or (spec is not None and any(map(may_cross, *spec))) or \
-                any(may_cross(w, False) for w in learnt):
+        if self._db is None:
             return None
         texts, caseless = spec if spec is not None else ((), ())
-        key = ("once", self.keywords, spec, learnt)
+        key = (self.keywords, spec, learnt)
         dbs: dict[tuple[object, ...], Any] | None = getattr(_worker, "once", None)
         if dbs is None or key not in dbs:  # per thread, the last learnt set only (it changes rarely)
-            dbs = _worker.once = {key: literal_database(
+            crossing = any(map(may_cross, texts, caseless)) or any(may_cross(w, False) for w in learnt)
+            dbs = _worker.once = {key: None if crossing else literal_database(
                 [*ASIDE, *self.keywords, *texts, *sorted(learnt)],
                 [False] * len(ASIDE) + [True] * len(self.keywords) + [*caseless] + [False] * len(learnt))}
+        db = dbs[key]
+        if db is None:
+            return None
         drops = len(ASIDE) + len(self.keywords)
         leaks = drops + len(texts)
         found: list[int] = []
@@ -642,7 +651,7 @@ class Literals:
             elif not hit:
                 hit.append(True)
 
-        dbs[key].scan(window, match_event_handler=note)
+        db.scan(window, match_event_handler=note)
         return np.array(found, np.int64), np.array(leaked, np.int64) if spec is not None else None, bool(hit)
 
     def with_learnt(self, window: bytes, learnt: frozenset[bytes]) -> tuple[Int, bool | None]:
