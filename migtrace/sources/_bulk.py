@@ -176,6 +176,17 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     the same `Window` either way.
     """
     learnt = _learnt  # one read: the parent may set another set meanwhile
+    insert = b"000+00:00 " + tag + b" "
+    once = literals.once(window, learnt) if isinstance(literals, Literals) else None
+    if once is not None:  # one scan of the window gave the drops and both flags' raw matches
+        drops, leaks, learnt_seen = once
+        if _bulk_kernel.available():
+            win = Window(*_bulk_kernel.scan(window, drops, insert))
+        else:
+            win = numpy_window(window, tag, lambda _window: drops)
+        win.clean = _clean_from(win, leaks, insert)
+        win.learnt = (learnt, learnt_seen or (len(win.lines) > 0 and any(w in insert for w in learnt)))
+        return win
     raw_holds: bool | None = None  # the window's bytes hold a learnt secret (None: not looked at yet)
     if _bulk_kernel.available():
         if isinstance(literals, Literals) and learnt:
@@ -193,6 +204,59 @@ def bulk_window(window: bytes, tag: bytes, literals: Callable[[bytes], Int]) -> 
     else:
         win.learnt = (learnt, _holds_learnt(learnt, win.blob, window))
     return win
+
+
+def may_cross(text: bytes, caseless: bool) -> bool:
+    """Whether `text` could stand in a printed record where no line of the window holds it: across a byte
+    the bulk path put in (the stamp's `T`, the inserted `000+00:00 [host/service] `, the request block's
+    `]`, the newline) or cut (the pid, the request block's tokens, the DEBUG suffix).
+
+    A record is `window[s:s+10] T window[s+11:s+23] I window[p:r] ] window[q:e] \\n`, `I` = `000+00:00
+    <tag> `; the bytes around the cuts are known: digits before the `T`, after it and before `I`, a level
+    word after `I`, a blank after the `]`.  A text lying over a cut or an inserted byte therefore holds a
+    `]`, a newline, a `+`, a blank before its last byte, a `T` next to a digit (or is `T`), or only digits,
+    `:` and `.` (a stamp's end running into `I`'s `000`) — so any other text found in a record is found in
+    the window on that record's line, or lies inside `I`.  `caseless`: `t` stands for `T` too.
+    """
+    if any(c in text for c in (b"\n", b"]", b"+")) or b" " in text[:-1] or not text.strip(b"0123456789:."):
+        return True
+    t = text.lower() if caseless else text
+    letter = ord("t") if caseless else ord("T")
+    digits = b"0123456789"
+    return any(c == letter and (len(t) == 1 or (j > 0 and t[j - 1] in digits)
+                                or (j + 1 < len(t) and t[j + 1] in digits)) for j, c in enumerate(t))
+
+
+def _clean_from(win: Window, leaks: Int | None, insert: bytes) -> bool | None:
+    """`_blob_clean(win.blob)` from the window's scan: the leak literals found on the window's lines
+    (`leaks`: an offset inside each; None: not looked for).
+
+    With no literal that `may_cross`, a literal in the blob lies in one record (no literal holds a newline)
+    and there inside `insert` or over bytes copied from its line: so only the records of taken lines holding
+    a literal, and `insert`, are scanned (the same database as `_blob_clean`, on a few bytes).
+    """
+    if leaks is None:
+        return None
+    if not len(win.lines):
+        return True
+    inserts: dict[tuple[object, bytes], bool] | None = getattr(_worker, "inserts", None)
+    if inserts is None or len(inserts) > 64:  # per thread: an input's insert is the same for all its windows
+        inserts = _worker.inserts = {}
+    known = inserts.get((_leak_literals, insert))
+    if known is None:
+        known = inserts[(_leak_literals, insert)] = bool(_blob_clean(insert))
+    if not known:
+        return False
+    if not len(leaks):
+        return True
+    rows = np.unique(np.searchsorted(win.starts, leaks, side="right") - 1)
+    rows = rows[win.taken[rows]]
+    slots = np.searchsorted(win.lines, rows)
+    for k in slots.tolist():
+        begin = int(win.record_ends[k - 1]) + 1 if k else 0
+        if not _blob_clean(win.blob[begin:int(win.record_ends[k])]):
+            return False
+    return True
 
 
 def _blob_flags(blob: bytes, learnt: frozenset[bytes]) -> tuple[bool | None, bool | None]:
@@ -553,6 +617,42 @@ class Literals:
         self._db = None
         if engine_name() == "hyperscan":
             self._db = literal_database([*ASIDE, *self.keywords], [False] * len(ASIDE) + [True] * len(self.keywords))
+
+    def once(self, window: bytes, learnt: frozenset[bytes]) -> tuple[Int, Int | None, bool] | None:
+        """`self(window)`, an offset inside each leak prefilter literal in it (`set_leak_prefilter`; None where
+        it is not set) and whether it holds a `learnt` secret — one hyperscan scan for the three sets (the
+        match id says which).  None where that does not tell `bulk_window` its flags exactly: hyperscan not
+        the engine, or a literal or secret that `may_cross` (then the blob is scanned as before)."""
+        spec = _leak_literals
+        if self._db is None:
+            return None
+        texts, caseless = spec if spec is not None else ((), ())
+        key = (self.keywords, spec, learnt)
+        dbs: dict[tuple[object, ...], Any] | None = getattr(_worker, "once", None)
+        if dbs is None or key not in dbs:  # per thread, the last learnt set only (it changes rarely)
+            crossing = any(map(may_cross, texts, caseless)) or any(may_cross(w, False) for w in learnt)
+            dbs = _worker.once = {key: None if crossing else literal_database(
+                [*ASIDE, *self.keywords, *texts, *sorted(learnt)],
+                [False] * len(ASIDE) + [True] * len(self.keywords) + [*caseless] + [False] * len(learnt))}
+        db = dbs[key]
+        if db is None:
+            return None
+        drops = len(ASIDE) + len(self.keywords)
+        leaks = drops + len(texts)
+        found: list[int] = []
+        leaked: list[int] = []
+        hit: list[bool] = []
+
+        def note(ident: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            if ident < drops:
+                found.append(end - 1)
+            elif ident < leaks:
+                leaked.append(end - 1)
+            elif not hit:
+                hit.append(True)
+
+        db.scan(window, match_event_handler=note)
+        return np.array(found, np.int64), np.array(leaked, np.int64) if spec is not None else None, bool(hit)
 
     def with_learnt(self, window: bytes, learnt: frozenset[bytes]) -> tuple[Int, bool | None]:
         """`self(window)`, and whether the window holds one of the `learnt` secrets (None: not looked at):

@@ -20,6 +20,7 @@ wraparound test to every read with a signed one) and copies through
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -50,6 +51,12 @@ _CLOSES = np.uint64(0x5D5D5D5D5D5D5D5D)
 _U7 = np.uint64(7)
 _U8 = np.uint64(8)
 _U56 = np.uint64(56)
+_NEWLINES = np.uint64(0x0A0A0A0A0A0A0A0A)
+#: a newline byte ^ this = a blank (a word's newlines made blanks, to test its other bytes)
+_NL_TO_BLANK = np.uint64(0x0A ^ 0x20)
+_FF = np.uint64(0xFF)
+#: the words are read little-endian (byte 0 of a word in its low bits): where not, `split` goes byte by byte
+_LITTLE = sys.byteorder == "little"
 #: bytes of the window whose lines are split before their fields are checked (stays in the CPU's cache)
 _CHUNK_WORDS = 4096
 
@@ -279,11 +286,21 @@ def check(a: Any, h: int, words: Any, s: int, end: int, memo: Any) -> Any:  # pr
     the logger's start / the line's end, the fields are where they were —
     every byte `request_block` / `debug_end` reads lies in those bytes (a
     suffix's with the byte before it, not a blank) — and one comparison
-    replaces their scans.
+    replaces their scans.  The same for the stamp (`memo[5]`: where the last
+    valid stamp stood, `memo[6]`: its key without the millis): where its
+    first 20 bytes (up to the `.`) stand again, only the millis and the
+    blank after them are left to check.
     """
-    key = stamp_key(a, s)
-    if key < 0:
-        return False, key, 0, 0, 0, 0, 0
+    if memo[5] >= 0 and _same(a, s, memo[5], 20):  # the stamp of the line before up to its millis
+        m0, m1, m2 = _digit(a, s + 20), _digit(a, s + 21), _digit(a, s + 22)
+        if (m0 | m1 | m2 | (9 - m0) | (9 - m1) | (9 - m2)) < 0 or _at(a, s + 23) != 32:
+            return False, np.int64(-1), 0, 0, 0, 0, 0
+        key = memo[6] + (m0 * 100 + m1 * 10 + m2) * 1000
+    else:
+        key = stamp_key(a, s)
+        if key < 0:
+            return False, key, 0, 0, 0, 0, 0
+        memo[5], memo[6] = s, key - ((_digit(a, s + 20) * 100 + _digit(a, s + 21) * 10 + _digit(a, s + 22)) * 1000)
     pid, p, lg, debug = pid_level(a, s, end)
     if lg < 0:
         return False, key, pid, 0, 0, 0, 0
@@ -370,7 +387,23 @@ def split(a: Any, h: int, words: Any, k0: int, k1: int, ends: Any, flags: Any, l
         if k >= ku:
             break
         x0 = uh + k * _U8
-        ends, flags, li, bad, more = _bytes(a, x0, x0 + _U8, ends, flags, li, bad, more)
+        w = words[k]
+        nl = _zeros(w ^ _NEWLINES)  # the high bit of each newline byte
+        v = w ^ ((nl >> _U7) * _NL_TO_BLANK)  # the word with its newlines made blanks
+        if _LITTLE and nl and not (nl & (nl - np.uint64(1))) and not (((v - _BLANKS) | (v + _ONES) | v) & _HIGH):
+            # one newline, every other byte printable ASCII (most lines' last word): no byte loop
+            low = (nl >> _U7) - np.uint64(1)  # the bytes before the newline (0xFF each)
+            opens, closes = _zeros(w ^ _OPENS), _zeros(w ^ _CLOSES)
+            more += _count(opens & low) - _count(closes & low)
+            if li == len(ends):
+                ends, flags = _grown(ends, 2 * li), _grown(flags, 2 * li)
+            ends[li] = np.int64(x0) + _count(low & _HIGH)
+            flags[li] = bad != 0 or more > 0
+            li += 1
+            bad = 0
+            more = _count(opens & ~low) - _count(closes & ~low)
+        else:
+            ends, flags, li, bad, more = _bytes(a, x0, x0 + _U8, ends, flags, li, bad, more)
         k += np.uint64(1)
     if k1 == len(words):
         ends, flags, li, bad, more = _bytes(a, uh + ku * _U8, np.uint64(len(a)), ends, flags, li, bad, more)
@@ -440,7 +473,7 @@ def kernel(a: Any, drops: Any, insert: Any, blob: Any) -> Any:  # pragma: no cov
     li, bad, more, done, k, o, d = 0, 0, 0, 0, 0, 0, 0
     s = 0  # the start of the line being checked
     ok0, key0, pid0, s0, p0, r0, q0, e0 = False, 0, 0, 0, 0, 0, 0, 0  # the previous line
-    memo = np.full(5, -1, np.int64)  # (`check`)
+    memo = np.full(7, -1, np.int64)  # (`check`)
     k0 = 0
     while True:
         k1 = min(k0 + _CHUNK_WORDS, len(words))
