@@ -37,6 +37,7 @@ import os
 import shutil
 import sys
 import tempfile
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import ModuleType
@@ -112,8 +113,9 @@ def _numba_version() -> bytes:
 def key(name: str) -> str:
     """The key of module `name`'s build: a build made from another source, Python, numpy, numba or CPU differs."""
     h = hashlib.sha256()
-    for part in (_source(name), Path(__file__).read_bytes(), sys.version.encode(), sys.implementation.cache_tag.encode(),
-                 np.__version__.encode(), _numba_version(), importlib.machinery.EXTENSION_SUFFIXES[0].encode(), _cpu()):
+    for part in (_source(name), Path(__file__).read_bytes(), sys.version.encode(),
+                 sys.implementation.cache_tag.encode(), np.__version__.encode(), _numba_version(),
+                 importlib.machinery.EXTENSION_SUFFIXES[0].encode(), _cpu()):
         h.update(len(part).to_bytes(8, "little"))
         h.update(part)
     return h.hexdigest()
@@ -128,6 +130,12 @@ def location(name: str, root: Path | None = None) -> tuple[Path, str]:
     """The directory of module `name`'s current build, and the extension's module name."""
     digest = key(name)
     return (root or cache_dir()) / f"{name.rsplit('.', 1)[-1].lstrip('_')}-{digest[:16]}", _module_name(name, digest)
+
+
+def current(name: str, root: Path | None = None) -> Path:
+    """The path of module `name`'s current build (there or not)."""
+    where, module_name = location(name, root)
+    return where / (module_name + importlib.machinery.EXTENSION_SUFFIXES[0])
 
 
 # --- run time: load a build, no numba -------------------------------------------------------------------
@@ -173,8 +181,8 @@ def load(gate: Gate, root: Path | None = None) -> tuple[Loaded | None, str]:
     try:
         if not _numba_version():
             return None, "numba is not installed (a build is keyed by its version)"
-        where, module_name = location(gate.name, root)
-        path = where / (module_name + importlib.machinery.EXTENSION_SUFFIXES[0])
+        path = current(gate.name, root)
+        where, module_name = path.parent, path.name.split(".", 1)[0]
         if not path.is_file():
             return None, f"no build for this source and versions at {where} (python -m migtrace.sources._aot build)"
         exports = json.loads((where / EXPORTS).read_text())
@@ -194,7 +202,7 @@ def load(gate: Gate, root: Path | None = None) -> tuple[Loaded | None, str]:
 def _describe(t: Any) -> dict[str, Any]:
     """A numba argument type as `_fits` checks it: an array's dtype, dimensions, layout and writability, or an
     integer.  Any other type cannot be checked without numba: the build refuses it (the JIT runs)."""
-    from numba.core import types  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    types: Any = importlib.import_module("numba.core.types")  # numba at build time only
     if isinstance(t, types.Array):
         return {"array": str(np.dtype(t.dtype.name)), "ndim": t.ndim, "layout": t.layout, "mutable": bool(t.mutable)}
     if isinstance(t, types.Integer):
@@ -220,14 +228,16 @@ def build(gate: Gate, root: Path | None = None) -> Path:
 
     Raises where it cannot (no pycc, no compiler, a type `_describe` refuses); the caller reports it.
     """
-    import numba  # type: ignore[import-untyped,import-not-found,unused-ignore]  # noqa: F401
-    from numba.pycc import CC  # type: ignore[import-untyped,import-not-found,unused-ignore]
-    from numba.pycc import compiler as pycc_compiler
-
-    where, module_name = location(gate.name, root)
-    path = where / (module_name + importlib.machinery.EXTENSION_SUFFIXES[0])
+    path = current(gate.name, root)
     if path.is_file():
         return path
+    where = path.parent
+    module_name = path.name.split(".", 1)[0]
+    with warnings.catch_warnings():  # pycc's pending deprecation: `main` says when it is gone
+        warnings.simplefilter("ignore")
+        pycc: Any = importlib.import_module("numba.pycc")  # numba at build time only
+    pycc_compiler: Any = importlib.import_module("numba.pycc.compiler")
+
     found = signatures(gate)
     module = gate.jit()
     kinds = {n: [_describe(t) for t in sig.args] for n, sig in found.items()}
@@ -238,7 +248,7 @@ def build(gate: Gate, root: Path | None = None) -> Path:
     where.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=where.name + ".", dir=where.parent))
     try:
-        cc = CC(module_name, source_module=module)
+        cc = pycc.CC(module_name, source_module=module)
         cc.output_dir = str(staging)
         cc.target_cpu = "host"  # as numba's JIT: this CPU's instruction set (the key names the CPU)
         for n, sig in found.items():
@@ -271,7 +281,7 @@ def build(gate: Gate, root: Path | None = None) -> Path:
 
 def gates() -> list[Any]:
     """Our numba modules' gates (the kernel's and the gather's)."""
-    from migtrace.sources import _bulk_kernel, _gather
+    from migtrace.sources import _bulk_kernel, _gather  # noqa: PLC0415 - they import this module
     return [_bulk_kernel.KERNEL, _gather.GATHER]
 
 
@@ -283,17 +293,18 @@ def main(argv: Sequence[str]) -> int:
         failed = 0
         for gate in gates():
             try:
-                print(f"aot: {gate.name}: {build(gate)}", file=sys.stderr)
-            except Exception as exc:  # noqa: BLE001 - reported; the JIT runs as before
+                if not current(gate.name).is_file():  # a current build: nothing to say
+                    sys.stderr.write(f"aot: {gate.name}: built {build(gate)}\n")
+            except Exception as exc:  # reported; the JIT runs as before
                 failed += 1
-                print(f"aot: {gate.name}: not built ({type(exc).__name__}: {exc}); the JIT runs", file=sys.stderr)
+                sys.stderr.write(f"aot: {gate.name}: not built ({type(exc).__name__}: {exc}); the JIT runs\n")
         return 1 if failed and "--strict" in argv else 0
     if command == "status":
         for gate in gates():
             gate.available()
-            print(f"{gate.name}: {gate.way or 'numpy/Python way'} ({gate.reason})")
+            sys.stdout.write(f"{gate.name}: {gate.way or 'numpy/Python way'} ({gate.reason})\n")
         return 0
-    print("usage: python -m migtrace.sources._aot build [--strict] | status", file=sys.stderr)
+    sys.stderr.write("usage: python -m migtrace.sources._aot build [--strict] | status\n")
     return 2
 
 

@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from migtrace.sources import _aot
+
 #: `MIGTRACE_BULK_KERNEL=0` turns the compiled kernel off (the numpy way runs)
 KERNEL_VARIABLE = "MIGTRACE_BULK_KERNEL"
 
@@ -77,7 +79,6 @@ class OptionalJit:
 
     def _load(self) -> Any:
         """The AOT build, else the JIT module warmed by one call on a tiny input; None where neither runs here."""
-        from migtrace.sources import _aot
         module, why = _aot.load(self)
         if module is not None:
             self.way, self.reason = "aot", why
