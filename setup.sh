@@ -33,4 +33,4 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
 fi
 # merge's kernel and gather compiled ahead of time into the user's cache (no numba import at run time; keyed by
 # their source and versions: a no-op while current; a failure is reported and the JIT runs): sources/_aot.py
-.venv/bin/python -m migtrace.sources._aot build || echo "setup: the AOT build stopped; merge runs the JIT" >&2
+.venv/bin/python -m migtrace.sources._aot_build || echo "setup: the AOT build stopped; merge runs the JIT" >&2

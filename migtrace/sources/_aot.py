@@ -20,10 +20,10 @@ the CPU (the code is compiled for this CPU's instruction set).  A changed
 source or version means another key: a stale build is never loaded, the JIT
 runs until `build` runs again.  A missing C compiler, a pycc failure or a
 numba without pycc only means the JIT (or the numpy way) as before, with the
-reason in `status` (`python -m migtrace.sources._aot status`) and in the
+reason in `status` (`python -m migtrace.sources._aot_build status`) and in the
 `migtrace.aot` debug log.
 
-Build: `python -m migtrace.sources._aot build` (setup.sh runs it).
+Build: `python -m migtrace.sources._aot_build` (setup.sh runs it).
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ def load(gate: Gate, root: Path | None = None) -> tuple[Loaded | None, str]:
         path = current(gate.name, root)
         where, module_name = path.parent, path.name.split(".", 1)[0]
         if not path.is_file():
-            return None, f"no build for this source and versions at {where} (python -m migtrace.sources._aot build)"
+            return None, f"no build for this source and versions at {where} (python -m migtrace.sources._aot_build)"
         exports = json.loads((where / EXPORTS).read_text())
         loader = importlib.machinery.ExtensionFileLoader(module_name, str(path))
         spec = importlib.util.spec_from_file_location(module_name, path, loader=loader)
@@ -277,36 +277,3 @@ def build(gate: Gate, root: Path | None = None) -> Path:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
-
-
-def gates() -> list[Any]:
-    """Our numba modules' gates (the kernel's and the gather's)."""
-    from migtrace.sources import _bulk_kernel, _gather  # noqa: PLC0415 - they import this module
-    return [_bulk_kernel.KERNEL, _gather.GATHER]
-
-
-def main(argv: Sequence[str]) -> int:
-    """`build`: compile every gate's current build (a failure is reported, the JIT stays: exit 0 unless
-    `--strict`); `status`: which way each gate runs here and why."""
-    command = argv[0] if argv else "status"
-    if command == "build":
-        failed = 0
-        for gate in gates():
-            try:
-                if not current(gate.name).is_file():  # a current build: nothing to say
-                    sys.stderr.write(f"aot: {gate.name}: built {build(gate)}\n")
-            except Exception as exc:  # reported; the JIT runs as before
-                failed += 1
-                sys.stderr.write(f"aot: {gate.name}: not built ({type(exc).__name__}: {exc}); the JIT runs\n")
-        return 1 if failed and "--strict" in argv else 0
-    if command == "status":
-        for gate in gates():
-            gate.available()
-            sys.stdout.write(f"{gate.name}: {gate.way or 'numpy/Python way'} ({gate.reason})\n")
-        return 0
-    sys.stderr.write("usage: python -m migtrace.sources._aot build [--strict] | status\n")
-    return 2
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))

@@ -51,7 +51,7 @@ class OptionalJit:
     else None where numba is missing or cannot compile or cache the code
     here — the caller then takes its numpy or Python way, with the same
     output.  `available()` is False while `KERNEL_VARIABLE` is 0.  `way`
-    and `reason` say which ran and why (`python -m migtrace.sources._aot
+    and `reason` say which ran and why (`python -m migtrace.sources._aot_build
     status`).  The kernel and `merge`'s gather (`_gather`) share this gate
     and switch; `exports` are the functions their callers use (what a build
     compiles).

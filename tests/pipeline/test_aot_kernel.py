@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from migtrace.sources import _aot, _bulk_kernel, _gather
+from migtrace.sources import _aot, _aot_build, _bulk_kernel, _gather
 from tests.conftest import REPO, SAMPLE_LOGS
 from tests.pipeline.test_bulk_kernel_fuzz import _LITERALS, _TAG, _near_repeats, _window
 
@@ -247,10 +247,10 @@ def test_no_pycc_means_the_jit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     empty = tmp_path / _aot.SUBDIR
     monkeypatch.setenv("MIGTRACE_CACHE_DIR", str(tmp_path))
     monkeypatch.setitem(sys.modules, "numba.pycc", None)
-    assert _aot.main(["build"]) == 0
+    assert _aot_build.main(["build"]) == 0
     err = capsys.readouterr().err
     assert err.count("not built (ModuleNotFoundError") == 2 and "the JIT runs" in err
-    assert _aot.main(["build", "--strict"]) == 1
+    assert _aot_build.main(["build", "--strict"]) == 1
     gate = _gate(empty, monkeypatch)
     assert gate.available() and gate.way == "jit" and gate.reason.startswith("no build for this source")
 
