@@ -147,6 +147,10 @@ def _fits(value: object, kind: dict[str, Any]) -> bool:
                 and (kind["layout"] != "C" or value.flags.c_contiguous)
                 and (kind["layout"] != "F" or value.flags.f_contiguous)
                 and (not kind["mutable"] or value.flags.writeable))
+    if "boolean" in kind:
+        return isinstance(value, (bool, np.bool_))
+    if "float" in kind:
+        return isinstance(value, (float, np.floating))
     return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
 
 
@@ -200,14 +204,18 @@ def load(gate: Gate, root: Path | None = None) -> tuple[Loaded | None, str]:
 # --- build time: numba, pycc and a C compiler ----------------------------------------------------------------
 
 def _describe(t: Any) -> dict[str, Any]:
-    """A numba argument type as `_fits` checks it: an array's dtype, dimensions, layout and writability, or an
-    integer.  Any other type cannot be checked without numba: the build refuses it (the JIT runs)."""
+    """A numba argument type as `_fits` checks it: an array's dtype, dimensions, layout and writability, or a
+    boolean, integer or float.  Any other type cannot be checked without numba: the build refuses it (the JIT runs)."""
     types: Any = importlib.import_module("numba.core.types")  # numba at build time only
     if isinstance(t, types.Array):
         return {"array": str(np.dtype(t.dtype.name)), "ndim": t.ndim, "layout": t.layout, "mutable": bool(t.mutable)}
+    if isinstance(t, types.Boolean):
+        return {"boolean": str(t)}
     if isinstance(t, types.Integer):
         return {"integer": str(t)}
-    raise TypeError(f"argument type {t} is not one the run-time check knows (arrays and integers)")
+    if isinstance(t, types.Float):
+        return {"float": str(t)}
+    raise TypeError(f"argument type {t} is not one the run-time check knows (arrays, booleans, integers, floats)")
 
 
 def signatures(gate: Gate) -> dict[str, Any]:
