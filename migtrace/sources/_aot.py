@@ -231,6 +231,20 @@ def signatures(gate: Gate) -> dict[str, Any]:
     return found
 
 
+def flags_with(base: Any, dispatcher: Any) -> Any:
+    """pycc's `Flags` class with `dispatcher`'s decorator options applied, as numba's JIT applies them (`nogil`:
+    the wrapper releases the GIL, which `merge`'s worker threads need; `boundscheck`…); pycc's own would not."""
+    options = {k: v for k, v in dispatcher.targetoptions.items() if k != "cache"}
+    target = dispatcher.targetdescr
+
+    class Flags(base):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            target.options.parse_as_flags(self, options)
+
+    return Flags
+
+
 def build(gate: Gate, root: Path | None = None) -> Path:
     """Compile the gate's exports with pycc into its current build directory (under `root`, else `cache_dir()`).
 
@@ -262,16 +276,7 @@ def build(gate: Gate, root: Path | None = None) -> Path:
         for n, sig in found.items():
             cc.export(n, sig)(getattr(module, n).py_func)
         base = pycc_compiler.Flags
-        target = dispatchers[0].targetdescr
-
-        class _Flags(base):  # type: ignore[misc,valid-type]
-            """pycc's flags with the decorator's options (`nogil`: the GIL is released, `boundscheck`…)."""
-
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                super().__init__(*args, **kwargs)
-                target.options.parse_as_flags(self, options)
-
-        pycc_compiler.Flags = _Flags
+        pycc_compiler.Flags = flags_with(base, dispatchers[0])
         try:
             cc.compile()
         finally:

@@ -266,3 +266,13 @@ def test_arguments_it_was_not_compiled_for_go_to_the_jit(aot: dict[str, Any], ji
         begins, at = aot["migtrace.sources._gather_jit"].spans(*args)
     assert "not compiled for; the JIT runs" in caplog.text
     assert begins.tolist() == [0, 4] and at.tolist() == [0, 32, 38]
+
+
+@pytest.mark.parametrize("name", sorted(_JIT))
+def test_the_build_releases_the_gil(jit: dict[str, Any], name: str) -> None:
+    """Built with the decorators' options: `nogil` (merge's worker threads run the kernel beside the printing
+    thread), `boundscheck=False` — pycc's own flags would hold the GIL."""
+    flags_class = _aot.flags_with(importlib.import_module("numba.core.compiler").Flags,
+                                  getattr(jit[name], _JIT[name].exports[0]))
+    flags = flags_class()
+    assert flags.release_gil and not flags.boundscheck
