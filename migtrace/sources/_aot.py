@@ -143,7 +143,8 @@ def current(name: str, root: Path | None = None) -> Path:
 def _fits(value: object, kind: dict[str, Any]) -> bool:
     """Whether `value` is what the exported argument type `kind` (`_describe`) takes."""
     if "array" in kind:
-        return (isinstance(value, np.ndarray) and value.dtype.name == kind["array"] and value.ndim == kind["ndim"]
+        return (isinstance(value, np.ndarray) and value.dtype.name == kind["array"] and value.dtype.isnative
+                and value.ndim == kind["ndim"]
                 and (kind["layout"] != "C" or value.flags.c_contiguous)
                 and (kind["layout"] != "F" or value.flags.f_contiguous)
                 and (not kind["mutable"] or value.flags.writeable))
