@@ -31,3 +31,6 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -c 'from migtrace.sources import _gather; _gather.available()'
     touch "$stamp"
 fi
+# merge's kernel and gather compiled ahead of time into the user's cache (no numba import at run time; keyed by
+# their source and versions: a no-op while current; a failure is reported and the JIT runs): sources/_aot.py
+.venv/bin/python -m migtrace.sources._aot_build || echo "setup: the AOT build stopped; merge runs the JIT" >&2

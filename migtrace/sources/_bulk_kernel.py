@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from migtrace.sources import _aot
+
 #: `MIGTRACE_BULK_KERNEL=0` turns the compiled kernel off (the numpy way runs)
 KERNEL_VARIABLE = "MIGTRACE_BULK_KERNEL"
 
@@ -41,18 +43,26 @@ _EMPTY = np.zeros(0, np.uint8)
 
 
 class OptionalJit:
-    """One numba module of ours, imported (compiled, or loaded from numba's cache) and warmed once per process.
+    """One numba module of ours, loaded and warmed once per process: its ahead-of-time build, else the JIT.
 
-    `module` stays None where numba is missing or cannot compile or cache
-    the code here — the caller then takes its numpy or Python way, with the
-    same output — and `available()` is False while `KERNEL_VARIABLE` is 0.
-    The kernel and `merge`'s gather (`_gather`) share this gate and switch.
+    In order: the module's AOT build (`_aot`: an extension in the user's
+    cache, current for this source and these versions; no numba import),
+    else the numba JIT (compiled, or loaded from numba's cache, and warmed),
+    else None where numba is missing or cannot compile or cache the code
+    here — the caller then takes its numpy or Python way, with the same
+    output.  `available()` is False while `KERNEL_VARIABLE` is 0.  `way`
+    and `reason` say which ran and why (`python -m migtrace.sources._aot_build
+    status`).  The kernel and `merge`'s gather (`_gather`) share this gate
+    and switch; `exports` are the functions their callers use (what a build
+    compiles).
     """
 
-    def __init__(self, name: str, warm: Callable[[Any], object]) -> None:
-        self.name, self.warm = name, warm
+    def __init__(self, name: str, warm: Callable[[Any], object], exports: tuple[str, ...]) -> None:
+        self.name, self.warm, self.exports = name, warm, exports
         self.tried = False
         self.module: Any = None
+        self.way = ""
+        self.reason = ""
 
     def available(self) -> bool:
         """Whether the compiled code runs here (numba installed, not turned off by `KERNEL_VARIABLE`)."""
@@ -63,16 +73,27 @@ class OptionalJit:
             self.module = self._load()
         return self.module is not None
 
-    def _load(self) -> ModuleType | None:
-        """The module, warmed by one call on a tiny input; None where it cannot run here."""
+    def jit(self) -> ModuleType:
+        """The numba module itself (imports numba: optional, heavy)."""
+        return importlib.import_module(self.name)
+
+    def _load(self) -> Any:
+        """The AOT build, else the JIT module warmed by one call on a tiny input; None where neither runs here."""
+        module, why = _aot.load(self)
+        if module is not None:
+            self.way, self.reason = "aot", why
+            return module
+        _aot.LOG.debug("%s: no AOT build (%s)", self.name, why)
         try:
             with warnings.catch_warnings():  # numba's warnings (a cache it cannot write…) must not reach stderr
                 warnings.simplefilter("ignore")
-                module = importlib.import_module(self.name)  # imports numba (optional, heavy)
-                self.warm(module)
-        except Exception:  # ImportError, or numba's errors where it cannot run here
+                jit = self.jit()
+                self.warm(jit)
+        except Exception as exc:  # ImportError, or numba's errors where it cannot run here
+            self.way, self.reason = "", f"{why}; no JIT: {type(exc).__name__}: {exc}"
             return None
-        return module
+        self.way, self.reason = "jit", why
+        return jit
 
 
 def _warm(jit: Any) -> None:
@@ -81,7 +102,7 @@ def _warm(jit: Any) -> None:
 
 
 #: the kernel (`_bulk_jit`), loaded on the first `available()`
-KERNEL = OptionalJit("migtrace.sources._bulk_jit", _warm)
+KERNEL = OptionalJit("migtrace.sources._bulk_jit", _warm, ("kernel",))
 
 
 def available() -> bool:

@@ -32,7 +32,7 @@ def _warm(jit: Any) -> None:
 
 
 #: the copy (`_gather_jit`), loaded on the first `available()`; the kernel's switch turns it off too
-GATHER = OptionalJit("migtrace.sources._gather_jit", _warm)
+GATHER = OptionalJit("migtrace.sources._gather_jit", _warm, ("spans", "copy"))
 
 
 def available() -> bool:
