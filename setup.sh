@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need=()
-for pkg in libsystemd-dev pkg-config systemd-journal-remote chromium; do
+# gcc and python3-dev: systemd-python (the journal extra) and the AOT build of merge's kernel compile C
+for pkg in libsystemd-dev pkg-config systemd-journal-remote chromium gcc python3-dev; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
