@@ -378,26 +378,86 @@ def _write_bytes(items: list[str | bytes | memoryview], runs: list[bool],
     if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
         return False
     parts: list[bytes | memoryview] = []
-    scanned: list[bytes | memoryview] = []  # every part but the clean runs (each is whole lines: no literal spans two)
+    looked: list[bool] = []  # every part but the clean runs (each is whole lines: no literal spans two)
     for i, (item, run) in enumerate(zip(items, runs, strict=True)):
         if run:
             assert not isinstance(item, str)
             parts.append(item)
-            if i not in clean:
-                scanned.append(item)
+            looked.append(i not in clean)
         else:
             assert isinstance(item, str)
             if not item.isascii() or has_controls(item):
                 return False
-            parts.append(part := item.encode("ascii") + b"\n")
-            scanned.append(part)
-    if engine_name() != "hyperscan" or (scanned and not _surely_clean(b"".join(scanned))):
+            parts.append(item.encode("ascii") + b"\n")
+            looked.append(True)
+    if engine_name() != "hyperscan":
         return False
+    scanned = [part for part, look in zip(parts, looked, strict=True) if look]
+    if scanned and not _surely_clean(b"".join(scanned)):
+        _write_narrowed(parts, looked, runs)
+        return True
     out.flush()
     for piece in parts:
         binary.write(piece)
     binary.flush()
     return True
+
+
+def _write_narrowed(parts: list[bytes | memoryview], looked: list[bool], runs: list[bool]) -> None:
+    """`_write_bytes` for a block holding a leak prefilter literal: only the records holding one go
+    `echo_log_text`'s way, one by one (each checked by `leak_check`, the command refused at the first one
+    holding a secret shape, the records before it printed: as when each record is checked); the bytes
+    between them are written as they are.
+
+    A bulk run's record is one line; a text record is its whole part.  A
+    record holding no literal of the prefilter holds no leak `leak_check`
+    could find, so the block's text (megabytes where a round is gathered)
+    is neither decoded nor searched by the patterns.
+    """
+    out = sys.stdout
+    binary = out.buffer
+    pending: list[bytes | memoryview] = []
+
+    def flush() -> None:
+        out.flush()  # what `echo_log_text` printed goes first
+        for piece in pending:
+            binary.write(piece)
+        pending.clear()
+
+    for part, look, run in zip(parts, looked, runs, strict=True):
+        ends = _literal_ends(part) if look else []
+        if not ends:
+            pending.append(part)
+            continue
+        if not run:
+            flush()
+            echo_log_text(bytes(part[:-1]).decode("ascii"), what="a merged record")
+            continue
+        data = bytes(part)
+        at = 0
+        for end in ends:
+            if end <= at:
+                continue  # in a line already printed
+            start = data.rfind(b"\n", 0, end - 1) + 1  # the literal's line (a literal holds no newline)
+            stop = data.find(b"\n", end - 1) + 1 or len(data)
+            pending.append(memoryview(data)[at:start])
+            flush()
+            echo_log_text(data[start:stop].rstrip(b"\n").decode("ascii"), what="a merged record")
+            at = stop
+        pending.append(memoryview(data)[at:])
+    flush()
+    binary.flush()
+
+
+def _literal_ends(data: bytes | memoryview) -> list[int]:
+    """Where each leak prefilter literal found in `data` ends, in order (hyperscan reports them so)."""
+    ends: list[int] = []
+
+    def found(_ident: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+        ends.append(end)
+
+    _leak_db[0].scan(data, match_event_handler=found)
+    return sorted(ends)
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

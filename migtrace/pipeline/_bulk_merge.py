@@ -527,8 +527,12 @@ class _Merge:
         run_who = run_ids >> 32
         for k in dict.fromkeys((ids >> 32).tolist()):  # the inputs with runs: their last runs (for `_switch`)
             mine = np.flatnonzero(run_who == k)[-LAST_RUNS:]
-            live[k].remember(len(mine), _Runs(batches, window[mine].tolist(), slots[first[mine]].tolist(),
-                                              (slots[last[mine]] + 1).tolist()))
+            # only the input's own batches of those runs: an input printing a run a round would otherwise keep
+            # every window of its last `LAST_RUNS` rounds alive
+            # (an input's runs go through its batches in file order: those between its first and last one)
+            lo, hi = int(window[mine[0]]), int(window[mine[-1]]) + 1
+            live[k].remember(len(mine), _Runs(batches[lo:hi], (window[mine] - lo).tolist(),
+                                              slots[first[mine]].tolist(), (slots[last[mine]] + 1).tolist()))
         pieces: list[Piece] = []
         texts = np.flatnonzero(~bulk).tolist()
         done = 0

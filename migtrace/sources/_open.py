@@ -31,6 +31,9 @@ MAX_LINE_BYTES = 1 << 20
 #: bytes read at once by the windowed term scan (`Peekable.windows`): every input being read holds one
 #: such buffer (a serial read merges all inputs at once), as the line reader held its 1 MiB buffer
 WINDOW_BYTES = 1 << 20
+#: bytes of a window of `merge`'s bulk path (`_textpath.read_bulk`): its costs per window and per round of the
+#: merge are fixed calls, so bigger windows cost less per byte; each input being merged holds a few of them
+MERGE_WINDOW_BYTES = 1 << 20
 #: room beyond the head in a windowed read's first buffer
 _SLACK = 64 << 10
 #: a character device named on purpose (`/dev/zero`) is read this far at most

@@ -55,6 +55,7 @@ from migtrace.parsers.registry import sniff
 from migtrace.parsers.transport import peel, table
 from migtrace.sources._discover import input_size
 from migtrace.sources._input import FileInput
+from migtrace.sources import _open
 from migtrace.sources._open import (
     MAX_LINE_CHARS,
     Peekable,
@@ -302,7 +303,10 @@ class _Records:
         from migtrace.sources._bulk import AHEAD, bulk_window, window_job  # noqa: PLC0415 - the bulk merge's
 
         ahead: deque[tuple[bytes, Future[Window]]] = deque()
-        for buffer, n in peek.windows():
+        size = _open.MERGE_WINDOW_BYTES
+        # as many bytes ahead as `AHEAD` windows of the usual size (bigger windows: fewer of them held)
+        most = max(1, AHEAD * _open.WINDOW_BYTES // size)
+        for buffer, n in peek.windows(size):
             if peek.cut_lines:
                 raise NotPlain(self.given)
             if report is not None:
@@ -318,7 +322,7 @@ class _Records:
                 yield window, bulk_window(window, tag, literals)
                 continue
             ahead.append((window, pool.submit(window_job, window, tag, literals.words)))
-            if len(ahead) > AHEAD:
+            if len(ahead) > most:
                 done, future = ahead.popleft()
                 yield done, future.result()
         while ahead:
