@@ -33,7 +33,7 @@ from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
     from migtrace.pipeline._bulk_merge import BulkBlock, BulkRun, BulkStream
-    from migtrace.sources._bulk import Batch
+    from migtrace.sources._bulk import Batch, Int
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -164,12 +164,14 @@ def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], st
     count = 0
     try:
         for pieces in stream.rounds:
-            for piece in pieces:
-                pending.append(piece)
-                count += 1 if isinstance(piece, TextRecord) else piece.count
+            pending.extend(pieces)
+            count += sum(1 if isinstance(piece, TextRecord) else piece.count for piece in pieces)
+            # a written round's buffer and windows are not held while the next round is made
+            del pieces
             if count >= _BATCH_RECORDS:
                 block, pending, count = pending, [], 0
                 _Block(stream, known, render, block).write()
+                del block
     finally:
         _Block(stream, known, render, pending).write()
 
@@ -246,7 +248,7 @@ def _check_text(r: TextRecord) -> str:
     return "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
 
 
-#: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
+#: windows whose "holds no learnt secret" is remembered at once
 _CLEAN_WINDOWS = 32
 
 
@@ -266,7 +268,9 @@ class _Learnt:
         self.stale = True
         self.known: list[str] = []
         self.encoded: frozenset[bytes] = frozenset()
-        self.clean: dict[int, tuple[Batch, bool]] = {}
+        #: per window, by the id of its batch's keys (an array made for that batch alone): the keys (held, so
+        #: the id is not reused meanwhile; not the batch: its window's bytes would stay alive) and the answer
+        self.clean: dict[int, tuple[Int, bool]] = {}
         self.share = share  # `_bulk.set_learnt`
         share(self.encoded)  # none learnt yet (a set left by an earlier merge in this process is dropped)
 
@@ -287,7 +291,7 @@ class _Learnt:
 
     def window_holds(self, batch: Batch, secrets: list[str]) -> bool:
         """Whether a window may hold one of `secrets` in a bulk run (`_window_holds`), remembered per window."""
-        seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
+        seen = self.clean.get(id(batch.keys))
         if seen is None:
             if len(self.clean) >= _CLEAN_WINDOWS:
                 del self.clean[next(iter(self.clean))]  # the oldest window (the inputs read on)
@@ -295,7 +299,7 @@ class _Learnt:
             pre = win.learnt if win is not None else None
             # the worker's answer where it looked for the same secrets (`_bulk.set_learnt`), else looked here
             holds = pre[1] if pre is not None and pre[0] == self.encoded else _window_holds(batch, secrets)
-            seen = self.clean[id(batch)] = (batch, holds)
+            seen = self.clean[id(batch.keys)] = (batch.keys, holds)
         return seen[1]
 
 

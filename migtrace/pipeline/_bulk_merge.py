@@ -44,7 +44,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import BULK_PATH_VARIABLE, TEXT_PATH_VARIABLE, TextStream
-from migtrace.sources import FileReader, Warnings, _bulk_kernel, _gather, open_file_budget, open_inputs
+from migtrace.sources import FileReader, Warnings, _bulk_kernel, _gather, _open, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import _context, jobs_of
@@ -332,6 +332,8 @@ class _Merge:
         self.stream: BulkStream | None = None
         #: bulk runs are gathered by the compiled copy (`sources/_gather`), else cut one by one
         self.gather = _gather.available()
+        #: the bytes of each input's windows (bigger where few inputs are merged: fewer windows and rounds)
+        self.window = _open.merge_window_bytes(len(readers))
         self.inputs = []
         for i, r in enumerate(readers):
             host = r._context().host
@@ -364,7 +366,7 @@ class _Merge:
         given = 0
         if takes(reader):
             try:
-                for batch in bulk_batches(reader, self.full, literals, self.pool):
+                for batch in bulk_batches(reader, self.full, literals, self.pool, self.window):
                     self.origin_of[id(batch)] = reader.item.display
                     given += len(batch.keys)
                     inp.produced = given
