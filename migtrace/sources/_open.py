@@ -33,10 +33,10 @@ MAX_LINE_BYTES = 1 << 20
 WINDOW_BYTES = 1 << 20
 #: bytes of a window of `merge`'s bulk path (`_textpath.read_bulk`) at most: its costs per window and per round
 #: of the merge are mostly fixed calls (numpy, the fold's loop), so bigger windows cost less per byte
-MERGE_WINDOW_BYTES = 4 << 20
+MERGE_WINDOW_BYTES = 2 << 20
 #: …while the inputs being merged hold about this many bytes of windows together (each holds ≈ 2 windows and
 #: their printed records, and has one more read ahead): many inputs get smaller windows, down to WINDOW_BYTES
-MERGE_HELD_BYTES = 32 << 20
+MERGE_HELD_BYTES = 16 << 20
 
 
 def merge_window_bytes(inputs: int) -> int:

@@ -159,8 +159,8 @@ def test_a_block_with_literals_and_no_leak_is_printed_whole(capsysbinary: pytest
 def test_many_inputs_share_the_window_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
     """Few inputs: the big merge window; many: smaller ones, never below the usual window (memory stays
     bounded by `MERGE_HELD_BYTES`, as the usual windows bound it where that is less)."""
-    assert _open.merge_window_bytes(1) == _open.merge_window_bytes(7) == _open.MERGE_WINDOW_BYTES == 4 << 20
-    assert _open.merge_window_bytes(16) == 2 << 20
+    assert _open.merge_window_bytes(1) == _open.merge_window_bytes(8) == _open.MERGE_WINDOW_BYTES == 2 << 20
+    assert _open.merge_window_bytes(11) == 16 << 20 // 11
     assert _open.merge_window_bytes(100) == _open.merge_window_bytes(10_000) == _open.WINDOW_BYTES
     monkeypatch.setattr(_open, "MERGE_WINDOW_BYTES", 40)
     assert _open.merge_window_bytes(3) == 40
