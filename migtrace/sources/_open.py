@@ -37,12 +37,6 @@ MERGE_WINDOW_BYTES = 2 << 20
 #: …while the inputs being merged hold about this many bytes of windows together (each holds ≈ 2 windows and
 #: their printed records, and has one more read ahead): many inputs get smaller windows, down to WINDOW_BYTES
 MERGE_HELD_BYTES = 16 << 20
-
-
-def merge_window_bytes(inputs: int) -> int:
-    """The window size of a merge of this many inputs (`MERGE_WINDOW_BYTES`, less where many share
-    `MERGE_HELD_BYTES`; never below `WINDOW_BYTES` unless `MERGE_WINDOW_BYTES` is)."""
-    return min(MERGE_WINDOW_BYTES, max(WINDOW_BYTES, MERGE_HELD_BYTES // max(1, inputs)))
 #: room beyond the head in a windowed read's first buffer
 _SLACK = 64 << 10
 #: a character device named on purpose (`/dev/zero`) is read this far at most
@@ -58,6 +52,12 @@ READ_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, l
 MAGIC_GZIP = b"\x1f\x8b"
 MAGIC_BZ2 = b"BZh"
 MAGIC_XZ = b"\xfd7zXZ\x00"
+
+
+def merge_window_bytes(inputs: int) -> int:
+    """The window size of a merge of this many inputs (`MERGE_WINDOW_BYTES`, less where many share
+    `MERGE_HELD_BYTES`; never below `WINDOW_BYTES` unless `MERGE_WINDOW_BYTES` is)."""
+    return min(MERGE_WINDOW_BYTES, max(WINDOW_BYTES, MERGE_HELD_BYTES // max(1, inputs)))
 
 
 def open_raw(path: str) -> BinaryIO:

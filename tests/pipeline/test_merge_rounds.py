@@ -160,7 +160,7 @@ def test_many_inputs_share_the_window_bytes(monkeypatch: pytest.MonkeyPatch) -> 
     """Few inputs: the big merge window; many: smaller ones, never below the usual window (memory stays
     bounded by `MERGE_HELD_BYTES`, as the usual windows bound it where that is less)."""
     assert _open.merge_window_bytes(1) == _open.merge_window_bytes(8) == _open.MERGE_WINDOW_BYTES == 2 << 20
-    assert _open.merge_window_bytes(11) == 16 << 20 // 11
+    assert _open.merge_window_bytes(11) == (16 << 20) // 11
     assert _open.merge_window_bytes(100) == _open.merge_window_bytes(10_000) == _open.WINDOW_BYTES
     monkeypatch.setattr(_open, "MERGE_WINDOW_BYTES", 40)
     assert _open.merge_window_bytes(3) == 40
