@@ -284,7 +284,8 @@ class _Records:
         at once, every other line read by `_feed` as `read` reads it, all in file order.
 
         `pool`: `bulk_window` runs there (`window_job`), a few windows ahead of
-        the one being folded; its result is the same function's.
+        the one being folded; its result is the same function's.  `size`: the
+        bytes of a window (`_open.merge_window_bytes`).
         """
         import numpy as np  # noqa: PLC0415 - the bulk merge's (see `text_batch`)
 
