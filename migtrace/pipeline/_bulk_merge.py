@@ -521,20 +521,24 @@ class _Merge:
         batches = [live[i >> 32].batch_of[i & 0xFFFFFFFF] for i in ids.tolist()]
         wins = [b.win for b in batches if b.win is not None]
         assert len(wins) == len(batches)
+        run_first, run_last = slots[first], slots[last]
         buffer, at = _gather.gather([w.blob for w in wins], [w.record_ends for w in wins], window,
-                                    slots[first], slots[last])
-        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), slots[first], slots[last])
+                                    run_first, run_last)
+        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), run_first, run_last)
         for k, n in enumerate(np.bincount(who, minlength=len(live)).tolist()):
             live[k].emitted += n
+        # each input's runs in print order, the inputs one after the other (one stable sort, not a test per input)
         run_who = run_ids >> 32
+        by_input = np.argsort(run_who, kind="stable")
+        stops = np.cumsum(np.bincount(run_who, minlength=len(live))).tolist()
         for k in dict.fromkeys((ids >> 32).tolist()):  # the inputs with runs: their last runs (for `_switch`)
-            mine = np.flatnonzero(run_who == k)[-LAST_RUNS:]
+            mine = by_input[max(stops[k] - LAST_RUNS, stops[k - 1] if k else 0):stops[k]]
             # only the input's own batches of those runs: an input printing a run a round would otherwise keep
             # every window of its last `LAST_RUNS` rounds alive
             # (an input's runs go through its batches in file order: those between its first and last one)
             lo, hi = int(window[mine[0]]), int(window[mine[-1]]) + 1
             live[k].remember(len(mine), _Runs(batches[lo:hi], (window[mine] - lo).tolist(),
-                                              slots[first[mine]].tolist(), (slots[last[mine]] + 1).tolist()))
+                                              run_first[mine].tolist(), (run_last[mine] + 1).tolist()))
         pieces: list[Piece] = []
         texts = np.flatnonzero(~bulk).tolist()
         done = 0
