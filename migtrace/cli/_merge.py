@@ -33,7 +33,7 @@ from migtrace.sources._scan import engine_name, holds_any, literal_database
 
 if TYPE_CHECKING:  # imported where a bulk merge runs (numpy)
     from migtrace.pipeline._bulk_merge import BulkBlock, BulkRun, BulkStream
-    from migtrace.sources._bulk import Batch
+    from migtrace.sources._bulk import Batch, Int
 
 
 @click.command(context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -164,12 +164,14 @@ def _print_bulk(stream: BulkStream, known: _Learnt, render: Callable[[Event], st
     count = 0
     try:
         for pieces in stream.rounds:
-            for piece in pieces:
-                pending.append(piece)
-                count += 1 if isinstance(piece, TextRecord) else piece.count
+            pending.extend(pieces)
+            count += sum(1 if isinstance(piece, TextRecord) else piece.count for piece in pieces)
+            # a written round's buffer and windows are not held while the next round is made
+            del pieces
             if count >= _BATCH_RECORDS:
                 block, pending, count = pending, [], 0
                 _Block(stream, known, render, block).write()
+                del block
     finally:
         _Block(stream, known, render, pending).write()
 
@@ -246,7 +248,7 @@ def _check_text(r: TextRecord) -> str:
     return "\n".join(r.source[1]) if isinstance(r.source, tuple) else f"{r.text}\n{_fields(r.source)}"
 
 
-#: windows whose "holds no learnt secret" is remembered at once (each entry keeps its window alive)
+#: windows whose "holds no learnt secret" is remembered at once
 _CLEAN_WINDOWS = 32
 
 
@@ -266,7 +268,9 @@ class _Learnt:
         self.stale = True
         self.known: list[str] = []
         self.encoded: frozenset[bytes] = frozenset()
-        self.clean: dict[int, tuple[Batch, bool]] = {}
+        #: per window, by the id of its batch's keys (an array made for that batch alone): the keys (held, so
+        #: the id is not reused meanwhile; not the batch: its window's bytes would stay alive) and the answer
+        self.clean: dict[int, tuple[Int, bool]] = {}
         self.share = share  # `_bulk.set_learnt`
         share(self.encoded)  # none learnt yet (a set left by an earlier merge in this process is dropped)
 
@@ -287,7 +291,7 @@ class _Learnt:
 
     def window_holds(self, batch: Batch, secrets: list[str]) -> bool:
         """Whether a window may hold one of `secrets` in a bulk run (`_window_holds`), remembered per window."""
-        seen = self.clean.get(id(batch))  # the entry holds the batch: its id is not reused meanwhile
+        seen = self.clean.get(id(batch.keys))
         if seen is None:
             if len(self.clean) >= _CLEAN_WINDOWS:
                 del self.clean[next(iter(self.clean))]  # the oldest window (the inputs read on)
@@ -295,7 +299,7 @@ class _Learnt:
             pre = win.learnt if win is not None else None
             # the worker's answer where it looked for the same secrets (`_bulk.set_learnt`), else looked here
             holds = pre[1] if pre is not None and pre[0] == self.encoded else _window_holds(batch, secrets)
-            seen = self.clean[id(batch)] = (batch, holds)
+            seen = self.clean[id(batch.keys)] = (batch.keys, holds)
         return seen[1]
 
 
@@ -378,26 +382,86 @@ def _write_bytes(items: list[str | bytes | memoryview], runs: list[bool],
     if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
         return False
     parts: list[bytes | memoryview] = []
-    scanned: list[bytes | memoryview] = []  # every part but the clean runs (each is whole lines: no literal spans two)
+    looked: list[bool] = []  # every part but the clean runs (each is whole lines: no literal spans two)
     for i, (item, run) in enumerate(zip(items, runs, strict=True)):
         if run:
             assert not isinstance(item, str)
             parts.append(item)
-            if i not in clean:
-                scanned.append(item)
+            looked.append(i not in clean)
         else:
             assert isinstance(item, str)
             if not item.isascii() or has_controls(item):
                 return False
-            parts.append(part := item.encode("ascii") + b"\n")
-            scanned.append(part)
-    if engine_name() != "hyperscan" or (scanned and not _surely_clean(b"".join(scanned))):
+            parts.append(item.encode("ascii") + b"\n")
+            looked.append(True)
+    if engine_name() != "hyperscan":
         return False
+    scanned = [part for part, look in zip(parts, looked, strict=True) if look]
+    if scanned and not _surely_clean(b"".join(scanned)):
+        _write_narrowed(parts, looked, runs)
+        return True
     out.flush()
     for piece in parts:
         binary.write(piece)
     binary.flush()
     return True
+
+
+def _write_narrowed(parts: list[bytes | memoryview], looked: list[bool], runs: list[bool]) -> None:
+    """`_write_bytes` for a block holding a leak prefilter literal: only the records holding one go
+    `echo_log_text`'s way, one by one (each checked by `leak_check`, the command refused at the first one
+    holding a secret shape, the records before it printed: as when each record is checked); the bytes
+    between them are written as they are.
+
+    A bulk run's record is one line; a text record is its whole part.  A
+    record holding no literal of the prefilter holds no leak `leak_check`
+    could find, so the block's text (megabytes where a round is gathered)
+    is neither decoded nor searched by the patterns.
+    """
+    out = sys.stdout
+    binary = out.buffer
+    pending: list[bytes | memoryview] = []
+
+    def flush() -> None:
+        out.flush()  # what `echo_log_text` printed goes first
+        for piece in pending:
+            binary.write(piece)
+        pending.clear()
+
+    for part, look, run in zip(parts, looked, runs, strict=True):
+        ends = _literal_ends(part) if look else []
+        if not ends:
+            pending.append(part)
+            continue
+        if not run:
+            flush()
+            echo_log_text(bytes(part[:-1]).decode("ascii"), what="a merged record")
+            continue
+        data = bytes(part)
+        at = 0
+        for end in ends:
+            if end <= at:
+                continue  # in a line already printed
+            start = data.rfind(b"\n", 0, end - 1) + 1  # the literal's line (a literal holds no newline)
+            stop = data.find(b"\n", end - 1) + 1 or len(data)
+            pending.append(memoryview(data)[at:start])
+            flush()
+            echo_log_text(data[start:stop].rstrip(b"\n").decode("ascii"), what="a merged record")
+            at = stop
+        pending.append(memoryview(data)[at:])
+    flush()
+    binary.flush()
+
+
+def _literal_ends(data: bytes | memoryview) -> list[int]:
+    """Where each leak prefilter literal found in `data` ends, in order (hyperscan reports them so)."""
+    ends: list[int] = []
+
+    def found(_ident: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+        ends.append(end)
+
+    _leak_db[0].scan(data, match_event_handler=found)
+    return sorted(ends)
 
 
 def _holds(record: TextRecord, check: str, secrets: list[str]) -> bool:

@@ -44,7 +44,7 @@ from migtrace.model import Event
 from migtrace.options import LoadOptions
 from migtrace.pipeline._paths import StrPath, resolve_paths
 from migtrace.pipeline._text_merge import BULK_PATH_VARIABLE, TEXT_PATH_VARIABLE, TextStream
-from migtrace.sources import FileReader, Warnings, _bulk_kernel, _gather, open_file_budget, open_inputs
+from migtrace.sources import FileReader, Warnings, _bulk_kernel, _gather, _open, open_file_budget, open_inputs
 from migtrace.sources._bulk import Batch, Int, Literals
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import _context, jobs_of
@@ -332,6 +332,8 @@ class _Merge:
         self.stream: BulkStream | None = None
         #: bulk runs are gathered by the compiled copy (`sources/_gather`), else cut one by one
         self.gather = _gather.available()
+        #: the bytes of each input's windows (bigger where few inputs are merged: fewer windows and rounds)
+        self.window = _open.merge_window_bytes(len(readers))
         self.inputs = []
         for i, r in enumerate(readers):
             host = r._context().host
@@ -364,7 +366,7 @@ class _Merge:
         given = 0
         if takes(reader):
             try:
-                for batch in bulk_batches(reader, self.full, literals, self.pool):
+                for batch in bulk_batches(reader, self.full, literals, self.pool, self.window):
                     self.origin_of[id(batch)] = reader.item.display
                     given += len(batch.keys)
                     inp.produced = given
@@ -519,16 +521,24 @@ class _Merge:
         batches = [live[i >> 32].batch_of[i & 0xFFFFFFFF] for i in ids.tolist()]
         wins = [b.win for b in batches if b.win is not None]
         assert len(wins) == len(batches)
+        run_first, run_last = slots[first], slots[last]
         buffer, at = _gather.gather([w.blob for w in wins], [w.record_ends for w in wins], window,
-                                    slots[first], slots[last])
-        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), slots[first], slots[last])
+                                    run_first, run_last)
+        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), run_first, run_last)
         for k, n in enumerate(np.bincount(who, minlength=len(live)).tolist()):
             live[k].emitted += n
+        # each input's runs in print order, the inputs one after the other (one stable sort, not a test per input)
         run_who = run_ids >> 32
+        by_input = np.argsort(run_who, kind="stable")
+        stops = np.cumsum(np.bincount(run_who, minlength=len(live))).tolist()
         for k in dict.fromkeys((ids >> 32).tolist()):  # the inputs with runs: their last runs (for `_switch`)
-            mine = np.flatnonzero(run_who == k)[-LAST_RUNS:]
-            live[k].remember(len(mine), _Runs(batches, window[mine].tolist(), slots[first[mine]].tolist(),
-                                              (slots[last[mine]] + 1).tolist()))
+            mine = by_input[max(stops[k] - LAST_RUNS, stops[k - 1] if k else 0):stops[k]]
+            # only the input's own batches of those runs: an input printing a run a round would otherwise keep
+            # every window of its last `LAST_RUNS` rounds alive
+            # (an input's runs go through its batches in file order: those between its first and last one)
+            lo, hi = int(window[mine[0]]), int(window[mine[-1]]) + 1
+            live[k].remember(len(mine), _Runs(batches[lo:hi], (window[mine] - lo).tolist(),
+                                              run_first[mine].tolist(), (run_last[mine] + 1).tolist()))
         pieces: list[Piece] = []
         texts = np.flatnonzero(~bulk).tolist()
         done = 0

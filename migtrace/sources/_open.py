@@ -31,6 +31,12 @@ MAX_LINE_BYTES = 1 << 20
 #: bytes read at once by the windowed term scan (`Peekable.windows`): every input being read holds one
 #: such buffer (a serial read merges all inputs at once), as the line reader held its 1 MiB buffer
 WINDOW_BYTES = 1 << 20
+#: bytes of a window of `merge`'s bulk path (`_textpath.read_bulk`) at most: its costs per window and per round
+#: of the merge are mostly fixed calls (numpy, the fold's loop), so bigger windows cost less per byte
+MERGE_WINDOW_BYTES = 2 << 20
+#: …while the inputs being merged hold about this many bytes of windows together (each holds ≈ 2 windows and
+#: their printed records, and has one more read ahead): many inputs get smaller windows, down to WINDOW_BYTES
+MERGE_HELD_BYTES = 16 << 20
 #: room beyond the head in a windowed read's first buffer
 _SLACK = 64 << 10
 #: a character device named on purpose (`/dev/zero`) is read this far at most
@@ -46,6 +52,12 @@ READ_ERRORS: tuple[type[BaseException], ...] = (EOFError, OSError, zlib.error, l
 MAGIC_GZIP = b"\x1f\x8b"
 MAGIC_BZ2 = b"BZh"
 MAGIC_XZ = b"\xfd7zXZ\x00"
+
+
+def merge_window_bytes(inputs: int) -> int:
+    """The window size of a merge of this many inputs (`MERGE_WINDOW_BYTES`, less where many share
+    `MERGE_HELD_BYTES`; never below `WINDOW_BYTES` unless `MERGE_WINDOW_BYTES` is)."""
+    return min(MERGE_WINDOW_BYTES, max(WINDOW_BYTES, MERGE_HELD_BYTES // max(1, inputs)))
 
 
 def open_raw(path: str) -> BinaryIO:

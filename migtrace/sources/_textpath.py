@@ -57,6 +57,7 @@ from migtrace.sources._discover import input_size
 from migtrace.sources._input import FileInput
 from migtrace.sources._open import (
     MAX_LINE_CHARS,
+    WINDOW_BYTES,
     Peekable,
     cr_only,
     decompressing,
@@ -143,7 +144,7 @@ def text_records(reader: FileReader, full: bool) -> Iterator[TextRecord]:
 
 
 def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
-                 pool: Executor | None = None) -> Iterator[Batch]:
+                 pool: Executor | None = None, window: int = WINDOW_BYTES) -> Iterator[Batch]:
     """Yield the input's records as `Batch`es; raise NotPlain where the Event way must take over.
 
     `literals`: the bulk path's finder (`_bulk.Literals`), or None when the
@@ -151,7 +152,8 @@ def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
     cross-input de-duplication must see each of its records).  The bulk
     path also needs the input's zone to be UTC and its service known (one
     `[host/service]` tag for every record); otherwise every line goes the
-    text path, in batches of `TEXT_BATCH` records.
+    text path, in batches of `TEXT_BATCH` records.  `window`: the bytes of
+    a window read at once (`_open.merge_window_bytes`).
     """
     def batches(records: _Records, peek: Peekable, ctx: ParseContext, report: Callable[[], None] | None,
                 ) -> Iterator[Batch]:
@@ -159,7 +161,7 @@ def bulk_batches(reader: FileReader, full: bool, literals: Literals | None,
         if (literals is not None and tag is not None and ctx.tz is UTC
                 and tag.text.isascii() and tag.names.isascii() and tag.text.isprintable()
                 and not len(literals(tag.names.encode("ascii")))):
-            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report, pool)
+            yield from records.read_bulk(peek, tag.text.encode("ascii"), literals, report, pool, window)
             return
         texts: list[TextRecord] = []
         for record in records.read(peek, report):
@@ -277,18 +279,19 @@ class _Records:
             yield self._close()
 
     def read_bulk(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None = None,
-                  pool: Executor | None = None) -> Iterator[Batch]:
+                  pool: Executor | None = None, size: int = WINDOW_BYTES) -> Iterator[Batch]:
         """Yield the input's records window by window as `Batch`es: the lines `bulk_window` takes printed
         at once, every other line read by `_feed` as `read` reads it, all in file order.
 
         `pool`: `bulk_window` runs there (`window_job`), a few windows ahead of
-        the one being folded; its result is the same function's.
+        the one being folded; its result is the same function's.  `size`: the
+        bytes of a window (`_open.merge_window_bytes`).
         """
         import numpy as np  # noqa: PLC0415 - the bulk merge's (see `text_batch`)
 
         from migtrace.sources._bulk import Batch, key_number  # noqa: PLC0415 - the same
         lineno = 0
-        for window, win in self._windows(peek, tag, literals, report, pool):
+        for window, win in self._windows(peek, tag, literals, report, pool, size):
             yield from self._batch(window, win, lineno)
             lineno += len(win.taken)
         if self.rec is not None:
@@ -297,12 +300,14 @@ class _Records:
                         lineno)
 
     def _windows(self, peek: Peekable, tag: bytes, literals: Literals, report: Callable[[], None] | None,
-                 pool: Executor | None) -> Iterator[tuple[bytes, Window]]:
+                 pool: Executor | None, size: int) -> Iterator[tuple[bytes, Window]]:
         """Each window's bytes and what `bulk_window` made of it (in `pool`, up to `AHEAD` windows ahead)."""
         from migtrace.sources._bulk import AHEAD, bulk_window, window_job  # noqa: PLC0415 - the bulk merge's
 
         ahead: deque[tuple[bytes, Future[Window]]] = deque()
-        for buffer, n in peek.windows():
+        # as many bytes ahead as `AHEAD` windows of the usual size (bigger windows: fewer of them held)
+        most = max(1, AHEAD * WINDOW_BYTES // size)
+        for buffer, n in peek.windows(size):
             if peek.cut_lines:
                 raise NotPlain(self.given)
             if report is not None:
@@ -318,7 +323,7 @@ class _Records:
                 yield window, bulk_window(window, tag, literals)
                 continue
             ahead.append((window, pool.submit(window_job, window, tag, literals.words)))
-            if len(ahead) > AHEAD:
+            if len(ahead) > most:
                 done, future = ahead.popleft()
                 yield done, future.result()
         while ahead:
