@@ -200,6 +200,12 @@ class ContextFinder(MoveFinder):
             self.contexts.add(req)
         return False
 
+    def absorb(self, requests: Iterable[str], instances: Iterable[str], named: dict[str, set[str]],
+               contexts: Iterable[str] = ()) -> None:
+        """`MoveFinder.absorb`, and the service contexts another finder found."""
+        super().absorb(requests, instances, named)
+        self.contexts.update(contexts)
+
 
 class Prefilter:
     """A targeted read's test while it streams: may the record still matter once the read is split?
