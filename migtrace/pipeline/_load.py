@@ -525,7 +525,7 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     fold = Fold(terms, store if reuse else None)
     # the workers run the finder over their inputs' records and send its state (`_per_input`); the store
     # gives pass 1's records again when the summaries cannot be folded exactly
-    summed = Summed(finder, store) if reuse and os.environ.get(PER_INPUT_VARIABLE) != "0" else None
+    summed = Summed(finder, store, fold) if reuse and os.environ.get(PER_INPUT_VARIABLE) != "0" else None
     # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
     # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
     # below notes every clue pass 1's records show (an input read in full gives it every record)

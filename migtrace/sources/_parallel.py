@@ -305,10 +305,24 @@ class Replay(Iterator[Event]):
         self.packs = tuple(result.packs)
         #: the worker's summary of the input (`summing_up`), or None
         self.summary = getattr(result, "summary", None)  # an entry an older index stored has no such slot
+        #: the error that stopped the input (raised at the stream's end), or None
+        self.error = result.error
+        self._marks = result.warnings
+        self._warn = warn
         self._events = _replay(result, warn)
 
     def __next__(self) -> Event:
         return next(self._events)
+
+    def unread(self) -> Iterator[Event]:
+        """The stream without its records: its warnings given now, none of its packs unpacked.
+
+        For a caller that has what it needs of the records another way (their `packs`, the
+        `summary`) and raises no error (`error` is None: an error is raised where the records end).
+        """
+        for _, message in self._marks:
+            self._warn(message)
+        return iter(())
 
 
 def replay(result: InputResult, warn: Callable[[str], None]) -> Replay:
