@@ -28,8 +28,8 @@ finder here, as before).
 
 The one coupling between inputs is the merge's copy rule (a record equal in
 time, host, pid and text to one another input gave within 2 s is seen once,
-from the first input: `sources._stream.drop_copies`).  Each worker sends the
-64-bit hash of every passed-on record's (time, host, pid, text) (`copy_key`);
+from the first input: `sources._stream.drop_copies`).  Each worker sends a
+hash of every passed-on record's (time, host, pid, text) (`copy_key`);
 when two inputs share one (a devstack screen log beside its journal export;
 or a hash collision), or pass 1's merge of the other inputs dropped a copy,
 or a summary names a file another input's records also came from, the
@@ -39,10 +39,11 @@ in time from the store (`_reuse.Pass1Store`), exactly as the read gave them.
 
 from __future__ import annotations
 
+import zlib
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from hashlib import blake2b
+from functools import lru_cache
 
 from migtrace.correlate.markers import load_markers
 from migtrace.model import Event, FileStats
@@ -79,9 +80,20 @@ class FinderSummary:
 
 
 def copy_key(e: Event) -> int:
-    """A 64-bit hash of what the merge's copy rule compares (time, host, pid, text): equal records, equal keys."""
-    text = f"{e.time.timestamp()!r}\0{e.host}\0{e.pid}\0{e.message}"
-    return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest(), "little")
+    """A hash of what the merge's copy rule compares (time, host, pid, text): equal records give equal keys.
+
+    The same in every process (a worker's, the main one's): the hash of numbers only (the time, the pid,
+    a CRC of the host, the text's length); Python's hash of a text changes per process.  Unequal records
+    may share a key: it only sends pass 1 the serial way.
+    """
+    host = e.host
+    return hash((e.time.timestamp(), -1 if e.pid is None else e.pid,
+                 -1 if host is None else _host_crc(host), len(e.message)))
+
+
+@lru_cache(maxsize=4096)
+def _host_crc(host: str) -> int:
+    return zlib.crc32(host.encode("utf-8", "surrogatepass"))
 
 
 class InputFinder:
@@ -101,7 +113,7 @@ class InputFinder:
         self.dropped = array("q")
         self.held: list[bytes] = []
         self.run: list[Event] = []
-        self.keys = array("Q")
+        self.keys = array("q")
         #: a record of another file than the input's (the store keeps records by file): no summary
         self.foreign = False
 

@@ -11,8 +11,12 @@ again: a load with the same record in two inputs equals the serial finder's.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import itertools
+import os
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -178,3 +182,16 @@ def test_a_pool_load_folds_the_summaries_and_equals_the_serial_finder(name: str,
     with every_file_to_the_pool():
         serial = load([SAMPLE_LOGS / name], options)
     assert got == serial
+
+
+def test_copy_keys_are_the_same_in_every_process(records: dict[str, list[Event]]) -> None:
+    """A Dask worker hashes texts with another seed: the copy keys must not depend on it."""
+    events = records["zed-mixed"][:200]
+    code = ("import sys; from migtrace.options import LoadOptions; from migtrace.pipeline._load import read_events; "
+            "from migtrace.pipeline._per_input import copy_key; "
+            "print([copy_key(e) for e in read_events([sys.argv[1]], LoadOptions(tz='UTC'))[:200]])")
+    out = subprocess.run([sys.executable, "-c", code, str(SAMPLE_LOGS / "zed-mixed")], capture_output=True,
+                         text=True, check=True, env={**os.environ, "PYTHONHASHSEED": "12345"})
+    assert out.stdout.strip() == str([_per_input.copy_key(e) for e in events])
+    same = dataclasses.replace(events[0], source="elsewhere.log", lineno=99)  # a copy in another input
+    assert _per_input.copy_key(same) == _per_input.copy_key(events[0])
