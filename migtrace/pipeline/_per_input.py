@@ -77,6 +77,8 @@ class FinderSummary:
     held: list[bytes]
     #: `copy_key` of each record pass 1 passes on
     keys: array[int]
+    #: the input was read in full (`FileStats.full_read`): every record is pass 1's, none held
+    full_read: bool
 
 
 def copy_key(e: Event) -> int:
@@ -173,7 +175,8 @@ class InputFinder:
         f, ev = self.finder, self.finder.evidence
         return FinderSummary(frozenset(f.requests), frozenset(f.instances), dict(f.named_by()),
                              frozenset(f.contexts), ev.spans, ev.requests, ev.samples, frozenset(ev.unordered),
-                             ev.offsets, ev.last_times(), self.records, self.dropped, self.held, self.keys)
+                             ev.offsets, ev.last_times(), self.records, self.dropped, self.held, self.keys,
+                             bool(stats.full_read))
 
 
 def summarize(terms: frozenset[str]) -> InputFinder:
@@ -202,7 +205,8 @@ class Summed:
             return self.store.tap(stream)
         self.got[path] = summary
         self.store.keep(path, getattr(stream, "packs", ()), summary.records, summary.dropped)
-        self.fold.held[path] = [e for pack in summary.held for e in unpack_events(pack)]
+        if not summary.full_read:  # an input read in full: the evidence read takes it from the store (`Fold.given`)
+            self.fold.held[path] = [e for pack in summary.held for e in unpack_events(pack)]
         return unread()  # type: ignore[no-any-return]
 
     def __call__(self, e: Event) -> bool:

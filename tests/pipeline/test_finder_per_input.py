@@ -170,14 +170,18 @@ def test_the_same_record_in_two_inputs_goes_over_pass1_again(tmp_path: Path, mon
     assert got == serial
 
 
-@pytest.mark.parametrize("name", ["zed-mixed", "queens-files"])
-def test_a_pool_load_folds_the_summaries_and_equals_the_serial_finder(name: str,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+#: whether a pool load of the set folds the workers' summaries in: devstack's screen logs beside their journal export
+#: share records (the copy fallback, on real data); train-single-host is one input (read here, no pool)
+FOLDS = {"devstack-2024.1": False, "train-single-host": False}
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_a_pool_load_equals_the_serial_finder(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     folded = _spy(monkeypatch)
     options = LoadOptions(jobs=2)
     with every_file_to_the_pool():
         got = load([SAMPLE_LOGS / name], options)
-    assert folded and all(folded)
+    assert folded and all(f == FOLDS.get(name, True) for f in folded)
     monkeypatch.setenv(PER_INPUT_VARIABLE, "0")
     with every_file_to_the_pool():
         serial = load([SAMPLE_LOGS / name], options)
