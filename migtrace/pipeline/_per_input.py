@@ -45,10 +45,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from migtrace.correlate.markers import load_markers
+from migtrace.correlate.markers import Match, load_markers
 from migtrace.model import Event, FileStats
 from migtrace.pipeline._fold import Fold, _Cursor, _holds
-from migtrace.pipeline._keep import ContextFinder
+from migtrace.pipeline._keep import ContextFinder, share_matches
 from migtrace.pipeline._reuse import _MERGE_WARNING, Pass1Store
 from migtrace.pipeline._window import absorb_evidence
 from migtrace.sources import Warnings, merge_in_time
@@ -105,7 +105,9 @@ class InputFinder:
         self.sets = len(getattr(terms, "evidence", ()))
         markers = load_markers()
         self.finder = ContextFinder(markers)
-        self.finder.match = markers.match  # the worker's own match (no notes here)
+        self.match = markers.match
+        self.finder.match = self._made  # the worker's own match (no notes here), made in `feed`
+        self._found: list[Match] = []
         #: (first line, line after, decision) of each record split while the scan went on
         self.check = array("q")
         #: the input's `full_read` when its first run came (None: no run yet)
@@ -119,24 +121,33 @@ class InputFinder:
         #: a record of another file than the input's (the store keeps records by file): no summary
         self.foreign = False
 
+    def _made(self, _e: Event) -> list[Match]:
+        return self._found
+
     def feed(self, run: list[Event], stats: FileStats) -> None:
-        """Split one run as `Fold.split` does and note the records pass 1 passes on."""
-        finder, keys = self.finder, self.keys
+        """Split one run as `Fold.split` does and note the records pass 1 passes on.
+
+        The marker matches made here are handed to this run's `keep_notes` (`share_matches`): made once.
+        """
+        finder, keys, match = self.finder, self.keys, self.match
+        known: dict[int, list[Match]] = {}
+        share_matches(run, known)
         self.records += len(run)
         path = stats.path
         if self.full is None:
             self.full = stats.full_read
             self.cursors = [_Cursor(stats.term_hits, k) for k in range(self.sets + 1)]
         if self.full:  # every record: pass 1's own
-            for e in run:
+            for i, e in enumerate(run):
                 if e.source != path:
                     self.foreign = True
+                self._found = known[i] = match(e)
                 finder(e)
                 keys.append(copy_key(e))
             return
         main_hits, sets = self.cursors[0], self.cursors[1:]
         check, held = self.check, self.run
-        for e in run:
+        for i, e in enumerate(run):
             if e.source != path:
                 self.foreign = True
             lo = e.lineno
@@ -150,6 +161,7 @@ class InputFinder:
             if evidence or not main:
                 held.append(e)
             if main or not evidence:
+                self._found = known[i] = match(e)
                 finder(e)
                 keys.append(copy_key(e))
             else:
