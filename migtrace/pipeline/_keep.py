@@ -25,7 +25,7 @@ from typing import Any
 
 from migtrace._naming import host_named_by_line
 from migtrace.correlate._domains import HYPERVISOR_SERVICES
-from migtrace.correlate.markers import MarkerSet, load_markers
+from migtrace.correlate.markers import MarkerSet, Match, load_markers
 from migtrace.correlate.skew import evidence_texts
 from migtrace.diagnose.catalog import load_catalog
 from migtrace.diagnose.orphans import orphan_test
@@ -200,6 +200,12 @@ class ContextFinder(MoveFinder):
             self.contexts.add(req)
         return False
 
+    def absorb(self, requests: Iterable[str], instances: Iterable[str], named: dict[str, set[str]],
+               contexts: Iterable[str] = ()) -> None:
+        """`MoveFinder.absorb`, and the service contexts another finder found."""
+        super().absorb(requests, instances, named)
+        self.contexts.update(contexts)
+
 
 class Prefilter:
     """A targeted read's test while it streams: may the record still matter once the read is split?
@@ -331,6 +337,15 @@ def text_tests(e: Event, clock: re.Pattern[str]) -> tuple[int, tuple[str, ...]]:
     return bits, uuids
 
 
+#: the matches a worker's pass-1 finder just made of the run it read (`share_matches`): (the run, index -> matches)
+_SHARED: list[tuple[Sequence[Event], dict[int, list[Match]]] | None] = [None]
+
+
+def share_matches(run: Sequence[Event], found: dict[int, list[Match]]) -> None:
+    """Let the `keep_notes` of this very run (next, in this worker) reuse the marker matches just made of it."""
+    _SHARED[0] = (run, found)
+
+
 def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNote | int]:
     """Each record's `KeepNote` (or its bits alone, `keep_note`), by index in the run: what a worker sends
     beside a selective read's records.
@@ -349,8 +364,12 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
     # one object per distinct uuid tuple and note in the run: pickled once, one object where it is unpacked
     # (a run's records name the same instances again and again; a merge holds a run of every input at once)
     shared: dict[Any, Any] = {}
+    made, _SHARED[0] = _SHARED[0], None
+    known = made[1] if made is not None and made[0] is events else {}  # `markers.match`'s, of these very records
     for i, e in enumerate(events):
-        found = markers.match(e)
+        found = known.get(i)
+        if found is None:
+            found = markers.match(e)
         bits = FIND_NOTED if find else 0
         if e.request_id and markers.starts_request(e, found):
             bits |= STARTS

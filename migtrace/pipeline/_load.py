@@ -18,6 +18,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -37,11 +38,12 @@ from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved, keep_notes, later_into
 from migtrace.pipeline._paths import StrPath, resolve_paths
+from migtrace.pipeline._per_input import Summed, summarize
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import discovering_once, input_size
-from migtrace.sources._parallel import Annotate, shared_pool, taking_notes
+from migtrace.sources._parallel import Annotate, shared_pool, summing_up, taking_notes
 from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._window import WindowedTerms, evidence_split
 
@@ -51,6 +53,8 @@ WINDOWS_VARIABLE = "MIGTRACE_PASS2_WINDOWS"
 REUSE_VARIABLE = "MIGTRACE_PASS2_REUSE"
 #: `MIGTRACE_PASS1_FOLD=0` reads the release clues and clock texts in a raw pass of their own (tests compare)
 FOLD_VARIABLE = "MIGTRACE_PASS1_FOLD"
+#: `MIGTRACE_PASS1_PER_INPUT=0` runs pass 1's finder over every record here, not per input on workers (tests compare)
+PER_INPUT_VARIABLE = "MIGTRACE_PASS1_PER_INPUT"
 #: `MIGTRACE_KEEP_UNMOVED=1` keeps the records of instances that never moved (`_keep.Unmoved`; tests compare)
 UNMOVED_VARIABLE = "MIGTRACE_KEEP_UNMOVED"
 _log = logging.getLogger(__name__)
@@ -519,15 +523,22 @@ def _folded_pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Voca
     terms = WindowedTerms(base.main, base.caseless, plain_only=True, hostless=base.hostless, evidence=sets)
     finder, store, quiet, noted = ContextFinder(markers), Pass1Store(), Warnings(), ClueHits()
     fold = Fold(terms, store if reuse else None)
+    # the workers run the finder over their inputs' records and send its state (`_per_input`); the store
+    # gives pass 1's records again when the summaries cannot be folded exactly
+    summed = Summed(finder, store, fold) if reuse and os.environ.get(PER_INPUT_VARIABLE) != "0" else None
     # no record of pass 1 is noted for its clues: the clue set finds, per input, the first record showing
     # each clue, and an input's records share one host (only plain oslo text is cut): the evidence read
     # below notes every clue pass 1's records show (an input read in full gives it every record)
-    with taking_notes(notes):  # the workers match pass 1's records for the finder (`noted_match`)
-        first = _read(paths, _pass_progress(options, 0), quiet, finder, terms,
-                      tap=(lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
+    with taking_notes(notes), summing_up(summarize) if summed is not None else nullcontext():
+        # the workers match pass 1's records for the finder (`noted_match`)
+        first = _read(paths, _pass_progress(options, 0), quiet, summed or finder, terms,
+                      tap=summed.tap if summed is not None else
+                      (lambda _path, stream: store.tap(stream)) if reuse else None, split=fold.split)
     if not fold.ended(first.stats):
         _log.debug("the clue and clock sets not folded into pass 1: a cut input the split cannot prove exact")
         return None
+    if summed is not None:
+        finder = summed.ended([st.path for st in first.stats], quiet.lines)
     store.ended(first.stats, quiet.lines)
     fold.note_stats(first.stats)
     evidence = _read(paths, replace(options, progress=None), Warnings(), None,

@@ -93,6 +93,17 @@ class MoveFinder:
         self.instances.update(m.groups["instance"] for m in evidence if m.groups.get("instance"))
         return False
 
+    def named_by(self) -> dict[str, set[str]]:
+        """User request -> the instances its vocabulary records name."""
+        return self._named
+
+    def absorb(self, requests: Iterable[str], instances: Iterable[str], named: dict[str, set[str]]) -> None:
+        """Add the ids another finder found over other inputs' records (`_per_input`): set unions."""
+        self.requests.update(requests)
+        self.instances.update(instances)
+        for req, insts in named.items():
+            self._named[req] |= insts
+
     def ids(self) -> set[str]:
         """The move requests and every instance that moved."""
         out = set(self.requests) | self.instances

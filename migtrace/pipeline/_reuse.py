@@ -100,6 +100,14 @@ class Pass1Store:
             self.count += 1
             yield e
 
+    def keep(self, source: str, packs: Iterable[bytes], count: int, dropped: Iterable[int]) -> None:
+        """An input's records as a worker packed them, not unpacked here (`_per_input`), and the lines left out."""
+        self._packs[source].extend(packs)
+        self.count += count
+        lines = set(dropped)
+        if lines:
+            self._dropped.setdefault(source, set()).update(lines)
+
     def drop(self, source: str, lineno: int) -> None:
         """Leave out a record the tap kept: one pass 1 read only for an evidence set (`_fold`)."""
         self._dropped.setdefault(source, set()).add(lineno)

@@ -94,6 +94,10 @@ class Evidence:
             else:
                 span[0], span[1] = min(span[0], t), max(span[1], t)
 
+    def last_times(self) -> dict[str, float]:
+        """File -> the latest time of its records noted so far (every file a record was noted from)."""
+        return self._last
+
     def _offset(self, src: str, text: str, t: float) -> None:
         """Check that the file writes its times as oslo stamps, always the same offset from the time read."""
         if src in self.offsets and self.offsets[src] is None:
@@ -173,3 +177,28 @@ def _lines(times: array[float], lines: array[int], lo: float, hi: float) -> tupl
     i = bisect_left(times, lo) - 1  # the last sample before lo: no line above it is timed lo or later
     j = bisect_right(times, hi)  # the first sample after hi: no line below it is timed hi or earlier
     return (lines[i] if i >= 0 else 1, lines[j] if j < len(times) else END)
+
+
+def absorb_evidence(into: Evidence, spans: Mapping[str, list[list[float]]], requests: Mapping[str, list[float]],
+                    samples: Mapping[str, tuple[array[float], array[int]]], unordered: Iterable[str],
+                    offsets: Mapping[str, float | None], last: Mapping[str, float]) -> None:
+    """Add another `Evidence`'s state, noted over other inputs' records (`_per_input`), as if noted here.
+
+    Order-free: an instance's spans only feed `windows`, which merges their widened
+    intervals (each span's points lie within 2 margins of each other: its widened
+    span is the union of its points' intervals), so the spans of two inputs may
+    simply stand side by side; a request's span is its first and last time.  The
+    per-file parts (samples, offsets) are the other inputs' own: no file is in both.
+    """
+    for inst, got in spans.items():
+        into.spans.setdefault(inst, []).extend([list(s) for s in got])
+    for req, (lo, hi) in requests.items():
+        span = into.requests.get(req)
+        if span is None:
+            into.requests[req] = [lo, hi]
+        else:
+            span[0], span[1] = min(span[0], lo), max(span[1], hi)
+    into.samples.update(samples)
+    into.unordered.update(unordered)
+    into.offsets.update(offsets)
+    into._last.update(last)

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Protocol
 
 from migtrace.errors import SourceError
 from migtrace.model import Event, FileStats, new_event
@@ -64,6 +64,20 @@ _MAIN_ONLY = ("warn", "progress", "client")
 Annotate = Callable[[list[Event]], dict[int, Any]]
 
 
+class Summarizer(Protocol):
+    """What a worker sums up of one input while reading it (`summing_up`): each run, then the whole."""
+
+    def feed(self, run: list[Event], stats: FileStats) -> None:
+        """One run of the input's records (in file order), with the accounting so far."""
+
+    def result(self, stats: FileStats) -> Any:
+        """The input's summary once read (its final accounting), or None when it cannot say."""
+
+
+#: a picklable module-level factory of an input's `Summarizer`, given the read's terms (workers import it)
+Summarize = Callable[[frozenset[str]], Summarizer]
+
+
 @dataclass(slots=True)
 class InputResult:
     """What reading one input gave: events, accounting, warnings at their positions, the stopping error.
@@ -78,6 +92,8 @@ class InputResult:
     #: (number of events given before the warning, the warning)
     warnings: list[tuple[int, str]]
     error: BaseException | None = None
+    #: the worker's `Summarizer.result` of the input (`summing_up`), or None: none asked, or it could not say
+    summary: Any = None
 
 
 def default_jobs() -> int:
@@ -94,11 +110,13 @@ def jobs_of(options: LoadOptions) -> int:
 
 
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
-               progress: Callable[[int], None] | None = None, annotate: Annotate | None = None) -> InputResult:
+               progress: Callable[[int], None] | None = None, annotate: Annotate | None = None,
+               summarize: Summarize | None = None) -> InputResult:
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
     `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
+    `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
     """
     packs: list[bytes] = []
     run: list[Event] = []
@@ -108,18 +126,24 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
         marks.append((len(packs) * PACK_EVENTS + len(run), message))
 
     reader = FileReader(item, LoadOptions(**options), warn, terms, progress)
+    summer = None if summarize is None else summarize(terms)
     error: BaseException | None = None
     try:
         for e in reader.events():
             run.append(e)
             if len(run) == PACK_EVENTS:
+                if summer is not None:
+                    summer.feed(run, reader.stats)
                 packs.append(_pack(run, None if annotate is None else annotate(run)))
                 run = []
     except Exception as exc:  # --strict's ParseError (or a bug): raised again where the serial read raises it
         error = exc
     if run:
+        if summer is not None:
+            summer.feed(run, reader.stats)
         packs.append(_pack(run, None if annotate is None else annotate(run)))
-    return InputResult(packs, reader.stats, marks, error)
+    summary = None if summer is None or error is not None else summer.result(reader.stats)
+    return InputResult(packs, reader.stats, marks, error, summary)
 
 
 #: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
@@ -239,6 +263,32 @@ def current_notes() -> Notes | None:
     return _NOTES.current
 
 
+class _Summing(threading.local):
+    """The `Summarize` the worker reads of one `summing_up()` block run, per thread."""
+
+    def __init__(self) -> None:
+        self.current: Summarize | None = None
+
+
+_SUMMING = _Summing()
+
+
+@contextmanager
+def summing_up(summarize: Summarize) -> Iterator[None]:
+    """Let the worker reads inside send each input's summary (`Summarizer`) beside its records.
+
+    The replayed stream carries it (`Replay.summary`): the main process folds
+    per-input summaries together instead of going over every record (pipeline:
+    pass 1's `MoveFinder`).  Reads in this process, and results the index had
+    stored without one, carry None: their records are gone over as before.
+    """
+    outer, _SUMMING.current = _SUMMING.current, summarize
+    try:
+        yield
+    finally:
+        _SUMMING.current = outer
+
+
 #: the packed form of a run of events, for the pipeline's own holding (a selective read's pass-1 records)
 pack_events = _pack
 unpack_events = _unpack
@@ -253,10 +303,26 @@ class Replay(Iterator[Event]):
 
     def __init__(self, result: InputResult, warn: Callable[[str], None]) -> None:
         self.packs = tuple(result.packs)
+        #: the worker's summary of the input (`summing_up`), or None
+        self.summary = getattr(result, "summary", None)  # an entry an older index stored has no such slot
+        #: the error that stopped the input (raised at the stream's end), or None
+        self.error = result.error
+        self._marks = result.warnings
+        self._warn = warn
         self._events = _replay(result, warn)
 
     def __next__(self) -> Event:
         return next(self._events)
+
+    def unread(self) -> Iterator[Event]:
+        """The stream without its records: its warnings given now, none of its packs unpacked.
+
+        For a caller that has what it needs of the records another way (their `packs`, the
+        `summary`) and raises no error (`error` is None: an error is raised where the records end).
+        """
+        for _, message in self._marks:
+            self._warn(message)
+        return iter(())
 
 
 def replay(result: InputResult, warn: Callable[[str], None]) -> Replay:
@@ -372,7 +438,7 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
     remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
-    calls = [(r.item, spec, r.terms, None, annotate) for _, r in remote]
+    calls = [(r.item, spec, r.terms, None, annotate, _SUMMING.current) for _, r in remote]
     if client is not None:
         try:
             # each input with its own terms (a targeted read searches self-naming lines only where needed)
