@@ -13,10 +13,7 @@ import glob
 import os
 import re
 import stat
-import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
@@ -79,44 +76,12 @@ def expand_paths(paths: Sequence[str], warn: Callable[[str], None], *,
     taken (FIFOs, sockets and devices are skipped with a warning) and a
     symlink is followed only when it stays inside the trees named on the
     command line, unless `follow_symlinks`.
-
-    Inside a `discovering_once()` block the same paths are walked and sniffed
-    once: a later call gives the same inputs and warnings while nothing it
-    consulted changed (`_Found.valid`), else it walks and sniffs again.
     """
-    memo = _MEMO.found
-    if memo is None:
-        return _expand(paths, warn, follow_symlinks)
-    key = (tuple(paths), follow_symlinks)
-    hit = memo.get(key)
-    if hit is not None and hit.valid():
-        for line in hit.warnings:
-            warn(line)
-        return list(hit.items)
-    lines: list[str] = []
-
-    def both(line: str) -> None:
-        lines.append(line)
-        warn(line)
-    started = time.time_ns()
-    consulted: list[str] = []
-    _MEMO.consulted = consulted
-    try:
-        items = _expand(paths, both, follow_symlinks)
-    finally:
-        _MEMO.consulted = None
-    memo[key] = _Found(tuple(items), tuple(lines), started, _identities(consulted),
-                       tuple((raw, tuple(_globbed(raw))) for raw in paths if glob.has_magic(raw)))
-    return items
-
-
-def _expand(paths: Sequence[str], warn: Callable[[str], None], follow_symlinks: bool) -> list[InputFile]:
     found: list[InputFile] = []
     seen: set[str] = set()
 
     def add(path: str, explicit: bool) -> None:
         real = os.path.realpath(path)
-        _consult(path)
         if real not in seen:
             seen.add(real)
             reason = None
@@ -133,7 +98,6 @@ def _expand(paths: Sequence[str], warn: Callable[[str], None], follow_symlinks: 
     roots = tuple(os.path.realpath(p) for raw in paths if raw not in ("-", LOCAL_JOURNAL)
                   for p in _globbed(raw) if os.path.isdir(p))
     for raw in paths:
-        _consult(raw)
         if raw == "-":
             found.append(InputFile(path="-", display="<stdin>"))
         elif raw == LOCAL_JOURNAL:
@@ -193,7 +157,6 @@ def _walk(top: str, warn: Callable[[str], None], roots: Sequence[str] = (),
     stack = [top]
     while stack:
         current = stack.pop()
-        _consult(current)
         try:
             st = os.stat(current)
             key = (st.st_dev, st.st_ino)
@@ -208,8 +171,6 @@ def _walk(top: str, warn: Callable[[str], None], roots: Sequence[str] = (),
         names = {e.name for e in entries}
         if "sos_commands" in names and "hostname" in names:
             # a sosreport root: only its log trees, not the thousands of command outputs
-            for d in _SOSREPORT_LOG_DIRS:
-                _consult(os.path.join(current, d))
             stack.extend(p for p in (os.path.join(current, d) for d in reversed(_SOSREPORT_LOG_DIRS))
                          if os.path.isdir(p))
             continue
@@ -234,8 +195,6 @@ def _split_entries(entries: Sequence[os.DirEntry[str]], warn: Callable[[str], No
             is_link = entry.is_symlink()
         except OSError:
             continue
-        if is_link:
-            _consult(entry.path)  # where it leads may change without its directory changing
         if is_dir:
             if entry.name.startswith(".") or entry.name == "__pycache__":
                 continue
@@ -326,89 +285,3 @@ def default_paths() -> list[str]:
     if env:
         return [p for p in env.split(os.pathsep) if p]
     return [p for p in DEFAULT_LOCATIONS if os.path.isdir(p)] + [LOCAL_JOURNAL]
-
-
-#: a file or directory changed less than this before a walk may change again without its times changing
-#: (coarse file-system timestamps, 2 s on FAT): `_Found.valid` does not trust such an identity
-RACY_NS = 2_000_000_000
-
-#: what `expand_paths` looked at of one path: (mode, device, inode, size, mtime ns, ctime ns), None: no such path
-_Identity = tuple[int, int, int, int, int, int] | None
-
-
-def _identity(path: str) -> _Identity:
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    return st.st_mode, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns
-
-
-def _identities(paths: Sequence[str]) -> tuple[tuple[str, _Identity], ...]:
-    return tuple((p, _identity(p)) for p in dict.fromkeys(paths) if p not in ("-", LOCAL_JOURNAL))
-
-
-@dataclass(frozen=True, slots=True)
-class _Found:
-    """One walk's inputs and warnings, and what it consulted to find them (to tell whether it still holds)."""
-
-    items: tuple[InputFile, ...]
-    warnings: tuple[str, ...]
-    #: `time.time_ns()` before the walk began
-    started: int
-    #: every path the walk looked at (the named paths, each directory walked, each input, each link) as it was
-    seen: tuple[tuple[str, _Identity], ...]
-    #: each named glob and the paths it matched
-    globs: tuple[tuple[str, tuple[str, ...]], ...]
-
-    def valid(self) -> bool:
-        """True when a walk now would find the same: nothing it consulted changed since, provably.
-
-        A directory's times change with its entries (a file added, removed, renamed: a rotation), a
-        file's with its bytes (appended, rewritten) or its permissions; a link is looked at through
-        to its target.  An identity whose times lie within `RACY_NS` of the walk could have
-        changed again within the same timestamp: not trusted (the walk is done again).
-        """
-        limit = self.started - RACY_NS
-        for path, ident in self.seen:
-            if ident is not None and (ident[4] >= limit or ident[5] >= limit):
-                return False
-            if _identity(path) != ident:
-                return False
-        return all(tuple(_globbed(raw)) == matched for raw, matched in self.globs)
-
-
-class _Memo(threading.local):
-    """The walks of the enclosing `discovering_once()` block (per thread), and the paths the current one consults."""
-
-    def __init__(self) -> None:
-        self.found: dict[tuple[tuple[str, ...], bool], _Found] | None = None
-        self.consulted: list[str] | None = None
-
-
-_MEMO = _Memo()
-
-
-def _consult(path: str) -> None:
-    """Note a path the walk looks at (inside a recording walk of `expand_paths`)."""
-    consulted = _MEMO.consulted
-    if consulted is not None:
-        consulted.append(path)
-
-
-@contextmanager
-def discovering_once() -> Iterator[None]:
-    """Let the reads inside walk and sniff the same paths once (a load reads its inputs two to four times).
-
-    Each read used to walk the directories again and read every file's head to sniff
-    it: 0.03 CPU s per read of 100 files, in the main process, serial to the workers.
-    Nothing is kept after the block; nested blocks share the outer one's walks.
-    """
-    if _MEMO.found is not None:
-        yield
-        return
-    _MEMO.found = {}
-    try:
-        yield
-    finally:
-        _MEMO.found = None
