@@ -70,6 +70,23 @@ class _Cursor:
         return i < n and lines[i] < hi
 
 
+def sides(main_hits: _Cursor, sets: Sequence[_Cursor], e: Event) -> tuple[int, int, bool, bool]:
+    """A record's lines [lo, hi) and where pass 1's split sends it: `main` (a hit of pass 1's own terms lies
+    in them) and `evidence` (a hit of a clue or clock set does).
+
+    The fold and the workers' summaries (`_per_input`) must split alike, record for record: one rule.
+    Every set's cursor is asked (no short cut), so each advances with the records as before.
+    """
+    lo = e.lineno
+    hi = lo + max(e.line_count, 1)
+    main = main_hits.holds(lo, hi)
+    evidence = False
+    for one in sets:
+        if one.holds(lo, hi):
+            evidence = True
+    return lo, hi, main, evidence
+
+
 def _holds(lines: list[int], lo: int, hi: int) -> bool:
     """True when a sorted list of line numbers has one in [lo, hi)."""
     i = bisect_left(lines, lo)
@@ -111,13 +128,7 @@ class Fold:
         cursors = [_Cursor(hits, k) for k in range(self.sets + 1)]
         main_hits, sets = cursors[0], cursors[1:]
         for e in stream:
-            lo = e.lineno
-            hi = lo + max(e.line_count, 1)
-            main = main_hits.holds(lo, hi)
-            evidence = False
-            for one in sets:
-                if one.holds(lo, hi):
-                    evidence = True
+            lo, hi, main, evidence = sides(main_hits, sets, e)
             if check is not None:
                 check.extend((lo, hi, main * 2 + evidence))
             if evidence or not main:

@@ -47,7 +47,7 @@ from functools import lru_cache
 
 from migtrace.correlate.markers import Match, load_markers
 from migtrace.model import Event, FileStats
-from migtrace.pipeline._fold import Fold, _Cursor, _holds
+from migtrace.pipeline._fold import Fold, _Cursor, _holds, sides
 from migtrace.pipeline._keep import ContextFinder, share_matches
 from migtrace.pipeline._reuse import _MERGE_WARNING, Pass1Store
 from migtrace.pipeline._window import absorb_evidence
@@ -150,13 +150,7 @@ class InputFinder:
         for i, e in enumerate(run):
             if e.source != path:
                 self.foreign = True
-            lo = e.lineno
-            hi = lo + max(e.line_count, 1)
-            main = main_hits.holds(lo, hi)
-            evidence = False
-            for one in sets:
-                if one.holds(lo, hi):
-                    evidence = True
+            lo, hi, main, evidence = sides(main_hits, sets, e)
             check.extend((lo, hi, main * 2 + evidence))
             if evidence or not main:
                 held.append(e)
