@@ -22,6 +22,8 @@ a worker cannot open is a warning naming it, as it would be here.
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import multiprocessing
 import operator
 import os
@@ -34,8 +36,10 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any, Protocol
 
+from migtrace._version import __version__
 from migtrace.errors import SourceError
 from migtrace.model import Event, FileStats, new_event
 from migtrace.options import LoadOptions, ProgressHook
@@ -535,8 +539,10 @@ def _context() -> Any:
 
 
 def _client(options: LoadOptions) -> Any:
-    """The `distributed.Client` to read on: the one given, or one connected to `options.scheduler`."""
+    """The `distributed.Client` to read on: the one given, or one connected to `options.scheduler`,
+    its workers checked to run this migtrace (`check_workers`)."""
     if options.client is not None:
+        check_workers(options.client)
         return options.client
     if not options.scheduler:
         return None
@@ -546,6 +552,65 @@ def _client(options: LoadOptions) -> Any:
         raise SourceError(f"scheduler {options.scheduler}", "needs the dask extra: pip install 'migtrace[dask]'") \
             from exc
     try:
-        return Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        client = Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as exc:
         raise SourceError(f"scheduler {options.scheduler}", f"cannot connect: {exc}") from exc
+    try:
+        check_workers(client)
+    except SourceError:
+        client.close()  # type: ignore[no-untyped-call]
+        raise
+    return client
+
+
+#: this process's `code_key()`, worked out once
+_CODE_KEY: str | None = None
+#: the packages whose files make up the code key (parsers and reports may live outside migtrace's directory)
+_CODE_PACKAGES = ("migtrace", "migtrace.parsers", "migtrace.reports")
+_CODE_SUFFIXES = frozenset((".py", ".yaml", ".yml", ".json"))
+
+
+def code_key() -> str:
+    """migtrace's version and a digest of its code and data files, as this process imports them.
+
+    Workers that run other code than the client's cannot be trusted to give the
+    same records (the packs' layout, the notes, the rules differ); a rolling
+    upgrade that left a worker behind was seen to hang a load without a word.
+    The digest is of each package's files relative to that package, so an
+    editable checkout and a wheel of the same code agree.
+    """
+    global _CODE_KEY  # noqa: PLW0603 - one value per process, worked out on first use
+    if _CODE_KEY is None:
+        digest = hashlib.sha256()
+        roots = {name: Path(str(importlib.import_module(name).__file__)).parent for name in _CODE_PACKAGES}
+        inner = set(roots.values()) - {roots["migtrace"]}
+        for name, root in roots.items():
+            for path in sorted(root.rglob("*")):
+                if (path.suffix not in _CODE_SUFFIXES or "__pycache__" in path.parts
+                        or (name == "migtrace" and any(parent in inner for parent in path.parents))):
+                    continue
+                data = path.read_bytes()
+                digest.update(f"{name}/{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
+                digest.update(data)
+        _CODE_KEY = f"{__version__} ({digest.hexdigest()[:12]})"
+    return _CODE_KEY
+
+
+def check_workers(client: Any) -> None:
+    """Raise a SourceError naming the scheduler when a worker runs another migtrace than this client's.
+
+    Checked on every read (workers may join a cluster between two reads): one
+    round trip to each worker, whose key is worked out once per worker process.
+    """
+    where = f"scheduler {getattr(client.scheduler, 'address', '?')}"
+    ours = code_key()
+    try:
+        theirs: dict[str, str] = client.run(code_key)
+    except Exception as exc:  # a worker without this function (an older migtrace), or one that cannot run it
+        raise SourceError(where, f"cannot ask the workers which migtrace they run ({type(exc).__name__}: {exc}); "
+                                 f"this client runs migtrace {ours}: start the workers with the same migtrace") \
+            from exc
+    for worker, key in sorted(theirs.items()):
+        if key != ours:
+            raise SourceError(where, f"worker {worker} runs migtrace {key}, this client {ours}: "
+                                     "start the workers with the same migtrace")
