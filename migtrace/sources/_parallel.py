@@ -607,7 +607,8 @@ def check_workers(client: Any) -> None:
     try:
         theirs: dict[str, str] = client.run(code_key)
     except Exception as exc:  # a worker without this function (an older migtrace), or one that cannot run it
-        raise SourceError(where, f"cannot ask the workers which migtrace they run ({type(exc).__name__}: {exc}); "
+        said = " ".join(str(exc).split())  # one line, whatever the worker's error says
+        raise SourceError(where, f"cannot ask the workers which migtrace they run ({type(exc).__name__}: {said}); "
                                  f"this client runs migtrace {ours}: start the workers with the same migtrace") \
             from exc
     for worker, key in sorted(theirs.items()):
