@@ -62,6 +62,7 @@ from migtrace.model import FileStats
 from migtrace.options import LoadOptions
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources import _standing
+from migtrace.sources._code import package_files
 from migtrace.sources._discover import InputFile
 from migtrace.sources._grown import Checkpoint, checkpoint, resume
 from migtrace.sources._parallel import InputResult, portable
@@ -135,22 +136,17 @@ _CODE: str | None = None
 
 
 def code_digest() -> str:
-    """A digest of the installed package (version, every file's name, size and mtime): what parsing runs."""
+    """A digest of the installed code (version, every file's name, size and mtime: `_code.package_files`):
+    what parsing runs.  Times, not bytes: it is worked out by every query that reads the index."""
     global _CODE  # noqa: PLW0603 - computed once per process
     if _CODE is None:
-        root = Path(__file__).resolve().parents[1]
         h = hashlib.sha256(f"{SCHEMA}\0{__version__}".encode())
-        for top, dirs, files in os.walk(root, followlinks=True):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith((".pyc", ".pyo")):
-                    continue
-                full = os.path.join(top, name)
-                try:
-                    st = os.stat(full)
-                except OSError:
-                    continue
-                h.update(f"{os.path.relpath(full, root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        for name, path in package_files():
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
         _CODE = h.hexdigest()
     return _CODE
 

@@ -23,7 +23,6 @@ a worker cannot open is a warning naming it, as it would be here.
 from __future__ import annotations
 
 import hashlib
-import importlib
 import multiprocessing
 import operator
 import os
@@ -36,7 +35,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from pathlib import Path
 from typing import Any, Protocol
 
 from migtrace._version import __version__
@@ -44,6 +42,7 @@ from migtrace.errors import SourceError
 from migtrace.model import Event, FileStats, new_event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
+from migtrace.sources._code import package_files
 from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
@@ -565,33 +564,21 @@ def _client(options: LoadOptions) -> Any:
 
 #: this process's `code_key()`, worked out once
 _CODE_KEY: str | None = None
-#: the packages whose files make up the code key (parsers and reports may live outside migtrace's directory)
-_CODE_PACKAGES = ("migtrace", "migtrace.parsers", "migtrace.reports")
-_CODE_SUFFIXES = frozenset((".py", ".yaml", ".yml", ".json"))
-
-
 def code_key() -> str:
-    """migtrace's version and a digest of its code and data files, as this process imports them.
+    """migtrace's version and a digest of its files' bytes (`_code.package_files`), as this process has them.
 
     Workers that run other code than the client's cannot be trusted to give the
     same records (the packs' layout, the notes, the rules differ); a rolling
     upgrade that left a worker behind was seen to hang a load without a word.
-    The digest is of each package's files relative to that package, so an
-    editable checkout and a wheel of the same code agree.
+    Bytes, not times (the index's `code_digest`): the workers may be other machines.
     """
     global _CODE_KEY  # noqa: PLW0603 - one value per process, worked out on first use
     if _CODE_KEY is None:
         digest = hashlib.sha256()
-        roots = {name: Path(str(importlib.import_module(name).__file__)).parent for name in _CODE_PACKAGES}
-        inner = set(roots.values()) - {roots["migtrace"]}
-        for name, root in roots.items():
-            for path in sorted(root.rglob("*")):
-                if (path.suffix not in _CODE_SUFFIXES or "__pycache__" in path.parts
-                        or (name == "migtrace" and any(parent in inner for parent in path.parents))):
-                    continue
-                data = path.read_bytes()
-                digest.update(f"{name}/{path.relative_to(root).as_posix()}\0{len(data)}\0".encode())
-                digest.update(data)
+        for name, path in package_files():
+            data = path.read_bytes()
+            digest.update(f"{name}\0{len(data)}\0".encode())
+            digest.update(data)
         _CODE_KEY = f"{__version__} ({digest.hexdigest()[:12]})"
     return _CODE_KEY
 
