@@ -2,18 +2,22 @@
 
 The index (sources/_index.py, docs/cache.md) makes a repeated query over
 unchanged logs skip reading them; it holds log text, so the user should be
-able to see it and remove it with one command.
+able to see it and remove it with one command.  The same directory holds
+merge's compiled kernels (sources/_aot.py): each upgrade adds a build beside
+the old ones, so `info` counts them and `clear` removes those this
+installation would not load.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import click
 
 from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options, run_safely
 from migtrace.errors import SourceError
-from migtrace.sources import _index
+from migtrace.sources import _aot, _aot_build, _index
 
 
 @click.group("cache", context_settings=SETTINGS, epilog=EXIT_CODES)
@@ -43,17 +47,32 @@ def info() -> None:
     click.echo(f"path: {found['path']}")
     if not found["exists"]:
         click.echo("entries: 0 (no index yet)")
-        return
-    click.echo(f"entries: {found['entries']}")
-    click.echo(f"inputs: {found['inputs']}")
-    click.echo(f"bytes: {found['file_bytes']} on disk ({found['stored_bytes']} in entries; "
-               f"limit {found['max_bytes']}, ${_index.MAX_VARIABLE} in MiB)")
+    else:
+        click.echo(f"entries: {found['entries']}")
+        click.echo(f"inputs: {found['inputs']}")
+        click.echo(f"bytes: {found['file_bytes']} on disk ({found['stored_bytes']} in entries; "
+                   f"limit {found['max_bytes']}, ${_index.MAX_VARIABLE} in MiB)")
+    builds, current = _builds()
+    stale = [b for b in builds if b not in current]
+    click.echo(f"compiled builds: {len(builds)} in {_aot.cache_dir()} ({sum(map(_aot.size, builds))} bytes; "
+               f"{len(builds) - len(stale)} current, {len(stale)} stale: `migtrace cache clear --builds`)")
+
+
+def _builds() -> tuple[list[Path], set[Path]]:
+    """merge's stored compiled builds, and those this installation would load."""
+    try:
+        return _aot.stored(), set(_aot_build.current_builds())
+    except OSError as exc:
+        raise SourceError(str(_aot.cache_dir()), f"cannot read the compiled builds: {exc.strerror or exc}") from exc
 
 
 @cache.command("clear", context_settings=SETTINGS, epilog=EXIT_CODES)
+@click.option("--builds", is_flag=True,
+              help="Also remove merge's compiled builds that this installation would not load (each upgrade "
+                   "adds one; another migtrace sharing this cache directory runs the JIT until it builds again).")
 @global_options
 @run_safely
-def clear() -> None:
+def clear(builds: bool) -> None:
     """Delete the index (the next query reads every input again and refills it).
 
     Example: migtrace cache clear
@@ -66,3 +85,11 @@ def clear() -> None:
         click.echo(f"removed {_index.db_path()}")
     else:
         click.echo(f"no index at {_index.db_path()}")
+    if not builds:
+        return
+    stored, current = _builds()
+    try:
+        pruned = _aot.prune(sorted(current))
+    except OSError as exc:
+        raise SourceError(str(_aot.cache_dir()), f"cannot remove a compiled build: {exc.strerror or exc}") from exc
+    click.echo(f"removed {len(pruned)} stale compiled build(s), kept {len(stored) - len(pruned)}")

@@ -140,6 +140,38 @@ def current(name: str, root: Path | None = None) -> Path:
 
 # --- run time: load a build, no numba -------------------------------------------------------------------
 
+def stored(root: Path | None = None) -> list[Path]:
+    """Every build directory under `root` (else `cache_dir()`), current or not, and a crashed build's staging.
+
+    Builds are never replaced in place: a new source or version writes a new
+    directory beside the old ones, so they pile up until `prune` runs
+    (`migtrace cache clear`)."""
+    where = root or cache_dir()
+    try:
+        return sorted(p for p in where.iterdir() if p.is_dir() and not p.is_symlink())
+    except FileNotFoundError:
+        return []
+
+
+def prune(keep: Sequence[Path], root: Path | None = None) -> list[Path]:
+    """Remove every stored build but the directories in `keep`; return what was removed.
+
+    A process that has a removed build loaded keeps running it (the file is
+    unlinked, its mapping stays); the next one runs the JIT until `build`."""
+    kept = {k.resolve() for k in keep}
+    removed = []
+    for where in stored(root):
+        if where.resolve() not in kept:
+            shutil.rmtree(where)
+            removed.append(where)
+    return removed
+
+
+def size(where: Path) -> int:
+    """The bytes of a build directory's files."""
+    return sum(p.stat().st_size for p in where.rglob("*") if p.is_file() and not p.is_symlink())
+
+
 def _fits(value: object, kind: dict[str, Any]) -> bool:
     """Whether `value` is what the exported argument type `kind` (`_describe`) takes."""
     if "array" in kind:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from migtrace.sources import _aot, _bulk_kernel, _gather
 
@@ -17,6 +18,11 @@ from migtrace.sources import _aot, _bulk_kernel, _gather
 def gates() -> list[_bulk_kernel.OptionalJit]:
     """Our numba modules' gates (the kernel's and the gather's)."""
     return [_bulk_kernel.KERNEL, _gather.GATHER]
+
+
+def current_builds() -> list[Path]:
+    """The build directories this installation would load (one per gate; there or not)."""
+    return [_aot.current(gate.name).parent for gate in gates()]
 
 
 def main(argv: Sequence[str]) -> int:
