@@ -118,6 +118,9 @@ class MarkerSet:
         self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
         self._position = {id(m): i for i, m in enumerate(self.markers)}
         self._notes: dict[MatchNote, MatchNote] = {}
+        #: the note of a lone match that captured nothing, per marker (most matched records: one bare match)
+        self._lone: dict[int, MatchNote] = {id(m): self._notes.setdefault((i,), (i,))
+                                            for i, m in enumerate(self.markers)}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_texts = LiteralSet(m.text for m in opening if m.text)
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
@@ -149,6 +152,8 @@ class MarkerSet:
         One item per match, in order: the marker's position in the set, or (position, groups)
         when the match captured something (its own groups, even empty ones of a traceback hit).
         """
+        if len(found) == 1 and found[0].groups is _NO_GROUPS:
+            return self._lone[id(found[0].marker)]  # the note made below, without the generator
         position = self._position
         note = tuple(position[id(m.marker)] if m.groups is _NO_GROUPS else (position[id(m.marker)], dict(m.groups))
                      for m in found)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from migtrace import read_events
-from migtrace.correlate.markers import load_markers
+from migtrace.correlate.markers import _NO_GROUPS, load_markers
 from migtrace.model import Event
 from migtrace.pipeline._keep import Keeper
 from tests.conftest import SAMPLE_LOGS, make_event
@@ -81,3 +81,20 @@ def test_notes_without_search_text_whose_marker_did_not_match() -> None:
     assert m not in [f.marker for f in markers.match(e)]
     assert markers.could_match(e.message)
     _same_answers(e)
+
+
+def test_notes_without_search_lone_match_note_is_the_general_one(records: list[Event]) -> None:
+    markers = load_markers()
+    lone = 0
+    for e in records:
+        found = markers.match(e)
+        if not found:
+            continue
+        position = {id(m): i for i, m in enumerate(markers.markers)}
+        general = tuple(position[id(m.marker)] if m.groups is _NO_GROUPS else (position[id(m.marker)], dict(m.groups))
+                        for m in found)
+        note = markers.note(found)
+        assert note == general
+        assert markers.from_note(note) == found
+        lone += len(found) == 1 and found[0].groups is _NO_GROUPS
+    assert lone > 100
