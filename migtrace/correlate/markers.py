@@ -118,6 +118,9 @@ class MarkerSet:
         self._bare = {id(m): Match(m, _NO_GROUPS) for m in self.markers}
         self._position = {id(m): i for i, m in enumerate(self.markers)}
         self._notes: dict[MatchNote, MatchNote] = {}
+        #: the note of a lone match that captured nothing, per marker (most matched records: one bare match)
+        self._lone: dict[int, MatchNote] = {id(m): self._notes.setdefault((i,), (i,))
+                                            for i, m in enumerate(self.markers)}
         opening = [m for m in self.markers if m.opens or m.followup]
         self._opening_texts = LiteralSet(m.text for m in opening if m.text)
         self._opening_by_logger = [m for m in opening if not m.text and m.logger]
@@ -149,6 +152,8 @@ class MarkerSet:
         One item per match, in order: the marker's position in the set, or (position, groups)
         when the match captured something (its own groups, even empty ones of a traceback hit).
         """
+        if len(found) == 1 and found[0].groups is _NO_GROUPS:
+            return self._lone[id(found[0].marker)]  # the note made below, without the generator
         position = self._position
         note = tuple(position[id(m.marker)] if m.groups is _NO_GROUPS else (position[id(m.marker)], dict(m.groups))
                      for m in found)
@@ -186,15 +191,25 @@ class MarkerSet:
     def starts_request(self, event: Event, found: Sequence[Match] | None = None) -> bool:
         """True when the event opens a move or acts on one (its request id then matters).
 
-        `found`: `match(event)` when the caller has it already (it is not matched again).
+        `found`: `match(event)` when the caller has it already (it is not matched again, and a record
+        none of whose matches opens or follows up a move is answered without the text search).
         """
+        if found is not None and not any(m.marker.opens or m.marker.followup for m in found):
+            return False  # the answer below is this test AND the search's: False whatever the search says
         if not self._opening_texts.any_in(event.message) and not any(
                 (event.logger or "").startswith(m.logger or "") for m in self._opening_by_logger):
             return False
         return any(m.marker.opens or m.marker.followup for m in (self.match(event) if found is None else found))
 
-    def could_match(self, message: str) -> bool:
-        """Cheap test used while streaming: does any marker text occur?"""
+    def could_match(self, message: str, found: Sequence[Match] = ()) -> bool:
+        """Cheap test used while streaming: does any marker text occur?
+
+        `found`: the record's `match` when the caller has it: a marker matched by its text (not a
+        traceback marker's, searched elsewhere) is a text of the set in `message`, so no search is made.
+        """
+        for m in found:
+            if m.marker.text and not m.marker.traceback:
+                return True
         return self._texts.any_in(message)
 
     def _check(self, marker: Marker, event: Event) -> Match | None:

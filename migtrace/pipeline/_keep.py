@@ -75,10 +75,14 @@ class Keeper:
             return True
         return self.by_record(e) if note is None else bool(note[2] & BY_RECORD)
 
-    def by_record(self, e: Event) -> bool:
-        """The rules that look at the record alone (not at the requests seen before it)."""
+    def by_record(self, e: Event, found: Sequence[Match] = ()) -> bool:
+        """The rules that look at the record alone (not at the requests seen before it).
+
+        `found`: the record's marker matches when the caller made them (`keep_notes`): the text test
+        below then needs no search when one matched by its text.
+        """
         # a cheap text test only: correlate matches the kept events in full, once
-        if self.markers.could_match(e.message):
+        if self.markers.could_match(e.message, found):
             return True
         if e.instance or level_rank(e.level) >= _WARNING:
             return True
@@ -373,7 +377,7 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
         bits = FIND_NOTED if find else 0
         if e.request_id and markers.starts_request(e, found):
             bits |= STARTS
-        if keeper.by_record(e):
+        if keeper.by_record(e, found):
             bits |= BY_RECORD
         text_bits, uuids = text_tests(e, clock)
         bits |= text_bits
