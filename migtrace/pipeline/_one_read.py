@@ -15,8 +15,13 @@ and clue sets riding along as evidence sets (`_scan._Groups`: one search
 of each window).  Each such input's records are then split into what
 pass 1 and what the related pass would have read of it (by the lines each
 set's texts hold, `FileStats.term_hits`), and both passes go on as before
-with those inputs given (`_read(given=…)`): the control plane's inputs are
-read again by the related pass (they are small), nothing else is.
+with those inputs given (`_read(given=…)`).  The control plane's inputs
+are read in that same read too (its workers read them beside the later
+inputs, not after them), split alike, and their related records stand in
+for the related pass's read of them (`Learned.early`): a timeline reads
+every input once after the control plane's first read.  Where one of them
+cannot be split, or ids are learned late (below), the related pass reads
+it again as before.
 
 Ids that pass 1 ties to the id only in a later input (an instance's
 compute records name other requests) were not searched there: the later
@@ -39,6 +44,7 @@ import logging
 import os
 from array import array
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from itertools import pairwise
@@ -99,6 +105,9 @@ class Learned:
     later: _Later = field(default_factory=dict)
     #: reads the later inputs for ids learned from them and adds their records (`_add_late`); None: not
     more: Callable[[frozenset[str], _Later], Stand | None] | None = None
+    #: the inputs read first (the control plane) whose related records are in `later` too: they stand in for
+    #: the related pass over `ids` alone (ids learned late: the related pass reads them again)
+    early: frozenset[str] = frozenset()
 
     def given(self, ids: set[str]) -> Stand | None:
         """The stand-in for the related pass over `ids`: the later inputs' records, or None when not valid.
@@ -112,7 +121,8 @@ class Learned:
         new = frozenset(ids) - self.ids
         if not new:
             return Stand(self.later)
-        added = self.more(new, self.later) if self.more is not None else None
+        later = {path: got for path, got in self.later.items() if path not in self.early}
+        added = self.more(new, later) if self.more is not None else None
         if added is None:
             _log.debug("one read: the ids learned from the later inputs (%s) not told apart: read again",
                        ", ".join(sorted(new)))
@@ -173,16 +183,22 @@ def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: W
         return iter(()), FileStats(path=path)
 
     kept = _Kept()
-    early = read(paths, options, Warnings(), None, first_terms, tap=kept.tap, given=hold_later)
+    quiet = Warnings()
+    early = read(paths, options, quiet, None, first_terms, tap=kept.tap, given=hold_later)
     if not later:  # every input read: this was pass 1
         return Learned(early)
     if len(later) == len(early.stats):  # nothing to learn from first: pass 1 as it always was
         _log.debug("one read: no input of %s to learn from first", ", ".join(sorted(FIRST_SERVICES)))
         return whole()
     ids = related_of(evidence_split(early.events, early.stats, 1)[0])
-    split = _read_later(paths, options, read, early.stats, set(later), first_terms, related_terms(ids))
+    # the control plane again with the later inputs (in parallel), for its related records: only when its
+    # first read gave no warning (a warning in this read makes every input read in two passes)
+    first_read = set() if quiet.lines else {st.path for st in early.stats if st.path not in later}
+    split = _read_later(paths, options, read, early.stats, set(later), first_terms, related_terms(ids), first_read)
     if split is None:
         return whole()
+    related = {path: (rel, st) for path, (_, _, rel, st) in split.items()}
+    split = {path: got for path, got in split.items() if path not in first_read}
     first_given: dict[str, Given] = {st.path: (iter(kept.own.get(st.path, [])), st)
                                      for st in early.stats if st.path not in split}
     for path, (first_events, first_stats, _, _) in split.items():
@@ -191,7 +207,7 @@ def learn(paths: Sequence[str], options: LoadOptions, read: Read, first_terms: W
 
     def more(new: frozenset[str], later: _Later) -> Stand | None:
         return _add_late(paths, options, read, new, later, lean() if lean is not None else None)
-    return Learned(first, frozenset(ids), {path: (rel, st) for path, (_, _, rel, st) in split.items()}, more)
+    return Learned(first, frozenset(ids), related, more, frozenset(related) & first_read)
 
 
 #: per later input: pass 1's records and stats, the related pass's records and stats
@@ -199,8 +215,13 @@ _Split = dict[str, tuple[list[Event], FileStats, list[Event], FileStats]]
 
 
 def _read_later(paths: Sequence[str], options: LoadOptions, read: Read, early: Sequence[FileStats], late: set[str],
-                first_terms: WindowedTerms, base: WindowedTerms) -> _Split | None:
-    """Read the later inputs once with the related pass's terms `base` and pass 1's sets; split each (None: not)."""
+                first_terms: WindowedTerms, base: WindowedTerms,
+                again: AbstractSet[str] = frozenset()) -> _Split | None:
+    """Read the later inputs once with the related pass's terms `base` and pass 1's sets; split each (None: not).
+
+    `again`: inputs read first, read here too for their related records (in the result when they split;
+    an input of them that does not is left out, and the related pass reads it).
+    """
     sets = len(base.evidence)
     both = WindowedTerms(base.main, base.caseless, tail=base.tail, plain_only=base.plain_only,
                          hostless=base.hostless, evidence=[*base.evidence, *first_terms.evidence,
@@ -209,25 +230,31 @@ def _read_later(paths: Sequence[str], options: LoadOptions, read: Read, early: S
     both = mark_standing(both, [*standing(base), *(sets + k for k in standing(first_terms))])
     held = Warnings()
     kept = _Kept()
-    done = {st.path: st for st in early if st.path not in late}
+    done = {st.path: st for st in early if st.path not in late and st.path not in again}
     one = read(paths, options, held, None, both, tap=kept.tap,
                given=lambda path: (iter(()), done[path]) if path in done else None)
-    split = None if held.lines else _split_all(one.stats, late, kept.own, sets)
+    split = None if held.lines else _split_all(one.stats, late, kept.own, sets, again)
     if split is None:
         _log.debug("one read: the later inputs cannot be told apart (%s): two passes",
                    "a warning" if held.lines else "not cut by every set, or lines outside records")
     return split
 
 
-def _split_all(stats: Sequence[FileStats], late: set[str], own: dict[str, list[Event]], sets: int) -> _Split | None:
-    """Per later input: (pass 1's records, its stats, the related pass's records, its stats); None: not split."""
+def _split_all(stats: Sequence[FileStats], late: set[str], own: dict[str, list[Event]], sets: int,
+               again: AbstractSet[str] = frozenset()) -> _Split | None:
+    """Per later input: (pass 1's records, its stats, the related pass's records, its stats); None: not split.
+
+    The inputs of `again` (read first) are in it when they split, left out when not.
+    """
     out = {}
     for st in stats:
-        if st.path not in late:
+        if st.path not in late and st.path not in again:
             continue
         one = _split(st, own.get(st.path, []), sets)
         if one is None:
-            return None
+            if st.path in late:
+                return None
+            continue
         out[st.path] = one
     return out
 

@@ -81,3 +81,33 @@ def test_both_ways_were_taken(paths_taken: dict[str, int]) -> None:
 ])
 def test_control_plane_inputs_are_read_first(display: str, first: bool) -> None:
     assert _one_read.learns_first(display) is first
+
+
+@pytest.mark.parametrize("name", ("queens-files", "zed-mixed"))
+def test_the_control_plane_is_not_read_after_the_later_inputs(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control plane's related records come from the later inputs' read (`Learned.early`): when no id is
+    learned late, the related pass is given every input and reads none (and gives the two passes' result)."""
+    learned: list[_one_read.Learned] = []
+    learn = _one_read.learn
+
+    def spy(*args: Any, **kwargs: Any) -> _one_read.Learned:
+        learned.append(learn(*args, **kwargs))
+        return learned[-1]
+    monkeypatch.setattr(_one_read, "learn", spy)
+    paths = [str(ROOT / name)]
+    moves = cached_load(paths[0]).migrations
+    stood_in = 0
+    for ident in [r for m in moves for r in m.request_ids][:4]:
+        learned.clear()
+        options = LoadOptions(focus=ident, jobs=1, diagnose=False)
+        now = load(paths, options)
+        got = learned[0]
+        assert got.early and all(_one_read.learns_first(p) for p in got.early)
+        assert got.ids is not None
+        stand = got.given(set(got.ids))
+        assert stand is not None and got.early <= set(stand.found)
+        stood_in += 1
+        monkeypatch.setenv(_one_read.ONE_READ_VARIABLE, "0")
+        assert _seen(load(paths, options)) == _seen(now), (name, ident)
+        monkeypatch.delenv(_one_read.ONE_READ_VARIABLE)
+    assert stood_in
