@@ -133,6 +133,15 @@ class Evidence:
         times_of = {inst: _merged([(lo - MARGIN_S, hi + MARGIN_S) for lo, hi in s]) for inst, s in spans.items()}
         ranges: dict[str, dict[str, list[tuple[int, int]]]] = {}
         stamps: dict[str, dict[str, list[tuple[str, str]]]] = {}
+        # each file's stamp windows are every instance's windows shifted by the file's offset, mostly the
+        # same few offsets: each text made once (on 100 hosts × 200 moved instances, 80 k texts at 4.5 µs)
+        texts: dict[tuple[float, bool], str] = {}
+
+        def stamp(t: float, up: bool) -> str:
+            text = texts.get((t, up))
+            if text is None:
+                text = texts[t, up] = _stamp(t, math.ceil if up else math.floor)
+            return text
         for src, (times, lines) in self.samples.items():
             if src not in self.unordered:
                 ranges[src] = {inst: [(int(a), int(b)) for a, b in
@@ -140,8 +149,7 @@ class Evidence:
                                for inst, windows in times_of.items()}
             offset = self.offsets.get(src)
             if offset is not None:
-                stamps[src] = {inst: [(_stamp(lo + offset, math.floor), _stamp(hi + offset, math.ceil))
-                                      for lo, hi in windows]
+                stamps[src] = {inst: [(stamp(lo + offset, False), stamp(hi + offset, True)) for lo, hi in windows]
                                for inst, windows in times_of.items()}
         return ids, ranges, stamps
 

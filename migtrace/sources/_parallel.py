@@ -441,7 +441,7 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
     remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
-    calls = [(r.item, spec, r.terms, None, annotate, _SUMMING.current) for _, r in remote]
+    calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current) for _, r in remote]
     if client is not None:
         try:
             # each input with its own terms (a targeted read searches self-naming lines only where needed)
@@ -465,6 +465,12 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
                 results[pending[future]] = future.result()
                 report(pending[future])
     return [r for r in results if r is not None]
+
+
+def _own_terms(reader: FileReader) -> frozenset[str]:
+    """The reader's terms as its worker needs them: a windowed read's windows of its own file alone (`for_file`)."""
+    for_file = getattr(reader.terms, "for_file", None)
+    return reader.terms if for_file is None else for_file(reader.item.display)
 
 
 class _Session(threading.local):

@@ -1,0 +1,107 @@
+"""A worker is sent its own file's windows only: the read gives the same records, the task is a fraction the size.
+
+Pass 2 of a selective read carries line and stamp windows per file (`WindowedTerms.ranges`,
+`.stamps`) for every input; each read looks up its own file's alone.  Sent whole with every
+input, they were ~4 MB a task on a 100-host set, pickled by the main process (or the Dask
+client, and carried by the scheduler) and unpickled by a worker once per input: more CPU than
+a third of the workers' reading.  `WindowedTerms.for_file` keeps one file's; these tests show
+it answers every question a read asks as the whole terms do, and that the pool's workers get it.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from migtrace import load
+from migtrace.sources import _parallel
+from migtrace.sources._discover import InputFile
+from migtrace.sources._window import WindowedTerms
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool
+
+VM = "d201e75d-65f8-4b00-a2f1-d89bf444d2d1"
+OTHER = "0badc0de-0000-4000-8000-00000000beef"
+#: where `_checked_read` (in the pool's workers) writes what it was sent
+_SEEN_VARIABLE = "MIGTRACE_TEST_WORKER_TERMS"
+
+
+def _terms(files: int) -> WindowedTerms:
+    ranges = {f"f{k}": {VM: [(10 * k, 10 * k + 5), (100, 120)], OTHER: [(k, k + 1)]} for k in range(files)}
+    stamps = {f"f{k}": {VM: [(f"2024-03-01 12:0{k % 10}:00", f"2024-03-01 12:0{k % 10}:30")]}
+              for k in range(0, files, 2)}
+    return WindowedTerms({"x", "igration"}, frozenset({"Caseless"}), tail=True, plain_only=True,
+                         windowed=frozenset({VM, OTHER}), ranges=ranges, stamps=stamps,
+                         hostless=frozenset({"Final resource view: name="}),
+                         evidence=[frozenset({"clue"}), frozenset({"clock"})])
+
+
+def _line(t: str, instance: str = VM) -> bytes:
+    return f"{t}.123 77 DEBUG nova.compute.manager [-] [instance: {instance}] idle\n".encode()
+
+
+def _questions(terms: WindowedTerms, path: str) -> list[Any]:
+    """What a read of `path` asks of its terms (`_scan`, `_reader`, the index's key), answered."""
+    test = terms.line_test(path)
+    window = terms.window_test(path)
+    samples = [(n, _line(f"2024-03-01 12:0{m}:{s:02d}", ident)) for n in (0, 3, 11, 15, 50, 110, 121)
+               for m in (0, 1, 2) for s in (0, 15, 31) for ident in (VM, OTHER)]
+    return [sorted(terms), terms.caseless, terms.tail, terms.plain_only, terms.windowed, terms.main, terms.evidence,
+            terms.hostless, terms.unsearched, terms.plain_sets, bool(terms), terms.cache_parts(path),
+            sorted(terms.searched(None)), sorted(terms.searched("h")), sorted(terms.main_searched(None)),
+            [test(n, raw) for n, raw in samples], None if window is None else (window.lines, window.stamps, window.ids),
+            terms.uncut().unsearched]
+
+
+@pytest.mark.parametrize("path", ["f0", "f1", "f7", "f39", "not-windowed"])
+def test_one_files_terms_answer_as_the_whole(path: str) -> None:
+    whole = _terms(40)
+    own = whole.for_file(path)
+    assert _questions(own, path) == _questions(whole, path)
+    assert set(own.ranges) <= {path} and set(own.stamps) <= {path}
+    assert len(whole.ranges) == 40  # the whole terms are left as they were
+    assert len(pickle.dumps(own)) * 10 < len(pickle.dumps(whole))
+    back = pickle.loads(pickle.dumps(own))  # as a worker unpickles it
+    assert _questions(back, path) == _questions(whole, path)
+
+
+def test_terms_of_one_file_are_sent_as_they_are() -> None:
+    one = WindowedTerms({"x"}, windowed=frozenset({VM}), ranges={"f": {VM: [(1, 5)]}})
+    assert one.for_file("f") is one
+    plain = WindowedTerms({"x"})
+    assert plain.for_file("f") is plain
+
+
+def _checked_read(item: InputFile, options: dict[str, Any], terms: frozenset[str], *args: Any) -> Any:
+    """`read_input` in a pool worker, noting the files whose windows it was sent (see `_SEEN_VARIABLE`)."""
+    with open(os.environ[_SEEN_VARIABLE], "a", encoding="utf-8") as out:
+        for table in (getattr(terms, "ranges", {}), getattr(terms, "stamps", {})):
+            out.write(f"{item.display}\t{' '.join(sorted(table))}\n")
+    return _READ(item, options, terms, *args)
+
+
+_READ = _parallel.read_input
+
+
+@pytest.fixture
+def checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    seen = tmp_path / "seen.tsv"
+    seen.touch()
+    monkeypatch.setenv(_SEEN_VARIABLE, str(seen))
+    monkeypatch.setattr(_parallel, "read_input", _checked_read)  # the pool's workers fork with it
+    with every_file_to_the_pool():
+        yield seen
+
+
+@pytest.mark.parametrize("name", ["queens-files", "devstack-2024.1"])
+def test_pool_workers_get_their_own_files_windows(checked: Path, name: str) -> None:
+    two = load(SAMPLE_LOGS / name, jobs=2, diagnose=False)
+    rows = [line.split("\t") for line in checked.read_text(encoding="utf-8").splitlines()]
+    windowed = [(display, files.split()) for display, files in rows if files]
+    assert windowed, "no windowed read reached the workers: the test shows nothing"
+    assert all(files == [display] for display, files in windowed)
+    assert load(SAMPLE_LOGS / name, jobs=1, diagnose=False) == two
