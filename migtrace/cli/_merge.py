@@ -455,7 +455,9 @@ def _write_parts(binary: Any, parts: list[bytes | memoryview | BulkBlock]) -> No
 
 
 def _descriptor(binary: Any) -> int | None:
-    """The file descriptor under a binary stream, or None (a stream in memory)."""
+    """The file descriptor under a binary stream, or None (a stream in memory, or no `os.writev` here)."""
+    if not hasattr(os, "writev"):
+        return None
     try:
         fd = binary.fileno()
     except (AttributeError, OSError, ValueError):

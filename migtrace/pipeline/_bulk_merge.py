@@ -115,6 +115,8 @@ class _Gathered:
     begins: Int
     at: list[int]
     _buffer: npt.NDArray[np.uint8] | None = None
+    #: each window's blob as a memoryview, each run's begin and end there (made on the first `views`)
+    _spans: tuple[list[memoryview], list[int], list[int]] | None = None
 
     @property
     def blobs(self) -> list[bytes]:
@@ -131,11 +133,13 @@ class _Gathered:
 
     def views(self, start: int, stop: int) -> list[memoryview]:
         """Runs `start..stop - 1`: each run's bytes in its window's blob (no copy)."""
-        blobs = [memoryview(b) for b in self.blobs]
-        at = self.at
-        return [blobs[w][b:b + at[n + 1] - at[n]]
-                for n, w, b in zip(range(start, stop), self.window[start:stop],
-                                   self.begins[start:stop].tolist(), strict=True)]
+        if self._spans is None:
+            begins = self.begins
+            self._spans = ([memoryview(b) for b in self.blobs], begins.tolist(),
+                           (begins + np.diff(np.array(self.at, np.int64))).tolist())
+        blobs, begin, end = self._spans
+        return [blobs[w][b:e] for w, b, e in zip(self.window[start:stop], begin[start:stop], end[start:stop],
+                                                 strict=True)]
 
     def run(self, n: int) -> tuple[Batch, int, int]:
         """Run n: its batch, first slot and stop."""
