@@ -470,6 +470,8 @@ def _writev(fd: int, buffers: list[bytes | memoryview]) -> None:
     the buffer it stopped in is written, then the buffers after it."""
     while buffers:
         written = os.writev(fd, buffers)
+        if written == sum(map(len, buffers)):
+            return
         for k, buffer in enumerate(buffers):
             size = len(buffer)
             if written < size:  # buffer k is not all written: its rest, then the ones after it
