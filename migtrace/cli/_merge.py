@@ -203,8 +203,8 @@ class _Block:
         _write_runs(self.out, self.runs, self.clean)
 
     def data(self, piece: BulkRun | BulkBlock) -> None:
-        """A bulk piece printed as it is (a block as its runs' bytes in their windows: `_write_bytes`)."""
-        self.out.append(piece if isinstance(piece, _bulk_block()) else piece.data)
+        """A bulk piece printed as it is (a block as its runs' bytes in their windows: `_write_parts`)."""
+        self.out.append(piece)
         self.runs.append(True)
         if piece.clean:
             self.clean.add(len(self.out) - 1)
@@ -321,14 +321,10 @@ def _run_holds(run: BulkRun, secrets: list[str]) -> bool:
     return any((w := s.encode()) in run.data or raw.find(w, start, end) >= 0 for s in secrets)
 
 
-#: an item of a block to write: a text record's text, a bulk run's bytes, a gathered block of runs
-_Item: TypeAlias = "str | bytes | memoryview | BulkBlock"
-
-
-def _bulk_block() -> type[BulkBlock]:
-    """`BulkBlock` (imported only where a bulk merge runs: numpy)."""
-    from migtrace.pipeline._bulk_merge import BulkBlock  # noqa: PLC0415 - numpy: only where it pays
-    return BulkBlock
+#: an item of a block to write: a text record's text, bulk records' bytes, a bulk run or a gathered block
+_Item: TypeAlias = "str | bytes | memoryview | BulkRun | BulkBlock"
+#: a part `_write_parts` writes
+_Part: TypeAlias = "bytes | memoryview | BulkRun | BulkBlock"
 
 
 def _write_runs(items: list[_Item], runs: list[bool],
@@ -393,7 +389,7 @@ def _write_bytes(items: list[_Item], runs: list[bool],
     encoding = getattr(out, "encoding", None)
     if binary is None or not encoding or codecs.lookup(encoding).name not in ("utf-8", "ascii"):
         return False
-    parts: list[bytes | memoryview | BulkBlock] = []
+    parts: list[_Part] = []
     looked: list[bool] = []  # every part but the clean runs (each is whole lines: no literal spans two)
     for i, (item, run) in enumerate(zip(items, runs, strict=True)):
         if run:
@@ -418,7 +414,7 @@ def _write_bytes(items: list[_Item], runs: list[bool],
     return True
 
 
-def _joined(item: bytes | memoryview | BulkBlock) -> bytes | memoryview:
+def _joined(item: _Part) -> bytes | memoryview:
     """An item's bytes as one buffer (a gathered block's runs copied together: `BulkBlock.data`)."""
     return item if isinstance(item, bytes | memoryview) else item.data
 
@@ -427,7 +423,7 @@ def _joined(item: bytes | memoryview | BulkBlock) -> bytes | memoryview:
 _IOV_MAX = 1024
 
 
-def _write_parts(binary: Any, parts: list[bytes | memoryview | BulkBlock]) -> None:
+def _write_parts(binary: Any, parts: list[_Part]) -> None:
     """Write the parts to stdout's binary stream, in order, and flush it.
 
     A gathered block is written as its runs' bytes where they lie in their
@@ -485,7 +481,7 @@ def _writev(fd: int, buffers: list[bytes | memoryview]) -> None:
             return
 
 
-def _write_narrowed(parts: list[bytes | memoryview | BulkBlock], looked: list[bool], runs: list[bool]) -> None:
+def _write_narrowed(parts: list[_Part], looked: list[bool], runs: list[bool]) -> None:
     """`_write_bytes` for a block holding a leak prefilter literal: only the records holding one go
     `echo_log_text`'s way, one by one (each checked by `leak_check`, the command refused at the first one
     holding a secret shape, the records before it printed: as when each record is checked); the bytes
@@ -498,7 +494,7 @@ def _write_narrowed(parts: list[bytes | memoryview | BulkBlock], looked: list[bo
     """
     out = sys.stdout
     binary = out.buffer
-    pending: list[bytes | memoryview | BulkBlock] = []
+    pending: list[_Part] = []
 
     def flush() -> None:
         out.flush()  # what `echo_log_text` printed goes first

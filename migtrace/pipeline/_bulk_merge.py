@@ -91,6 +91,10 @@ class BulkRun:
         """The batch (window) the run is cut from (as `BulkBlock.batches`)."""
         return [self.batch]
 
+    def views(self) -> list[memoryview]:
+        """The run's printed bytes (as `BulkBlock.views`)."""
+        return [memoryview(self.data)]
+
     def runs(self) -> list[BulkRun]:
         """The run itself (as `BulkBlock.runs`)."""
         return [self]
