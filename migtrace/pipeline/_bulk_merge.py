@@ -91,6 +91,10 @@ class BulkRun:
         """The batch (window) the run is cut from (as `BulkBlock.batches`)."""
         return [self.batch]
 
+    def views(self) -> list[memoryview]:
+        """The run's printed bytes (as `BulkBlock.views`)."""
+        return [memoryview(self.data)]
+
     def runs(self) -> list[BulkRun]:
         """The run itself (as `BulkBlock.runs`)."""
         return [self]
@@ -102,15 +106,44 @@ class BulkRun:
 
 @dataclass(slots=True)
 class _Gathered:
-    """A round's bulk runs gathered into one buffer (`sources/_gather.gather`): the buffer, where each run
-    starts in it, and each run's window (an index into `batches`) and records."""
+    """A round's bulk runs (`sources/_gather.spans`): each run's window (an index into `batches`), records,
+    where its bytes begin in that window's blob and where it begins in the round's output (`at`, one more
+    entry: the round's length).  Written as the windows' own bytes (`views`); copied into one buffer only
+    where something reads the round's bytes as one (`buffer`: the leak check of a block holding a literal,
+    redaction, a stdout that is not UTF-8)."""
 
-    buffer: npt.NDArray[np.uint8]
-    at: list[int]
     batches: list[Batch]
     window: list[int]
     first: Int
     last: Int
+    begins: Int
+    at: list[int]
+    _buffer: npt.NDArray[np.uint8] | None = None
+    #: each window's blob as a memoryview, each run's begin and end there (made on the first `views`)
+    _spans: tuple[list[memoryview], list[int], list[int]] | None = None
+
+    @property
+    def blobs(self) -> list[bytes]:
+        """Each window's printed records (`Window.blob`)."""
+        return [b.win.blob for b in self.batches if b.win is not None]
+
+    @property
+    def buffer(self) -> npt.NDArray[np.uint8]:
+        """The round's runs one after the other (`sources/_gather.copy`), copied on the first call."""
+        if self._buffer is None:
+            self._buffer = _gather.copy(self.blobs, np.array(self.window, np.int64), self.begins,
+                                        np.array(self.at, np.int64))
+        return self._buffer
+
+    def views(self, start: int, stop: int) -> list[memoryview]:
+        """Runs `start..stop - 1`: each run's bytes in its window's blob (no copy)."""
+        if self._spans is None:
+            begins = self.begins
+            self._spans = ([memoryview(b) for b in self.blobs], begins.tolist(),
+                           (begins + np.diff(np.array(self.at, np.int64))).tolist())
+        blobs, begin, end = self._spans
+        return [blobs[w][b:e] for w, b, e in zip(self.window[start:stop], begin[start:stop], end[start:stop],
+                                                 strict=True)]
 
     def run(self, n: int) -> tuple[Batch, int, int]:
         """Run n: its batch, first slot and stop."""
@@ -146,9 +179,14 @@ class BulkBlock:
 
     @property
     def data(self) -> memoryview:
-        """The runs' printed bytes (each record ends with a newline)."""
+        """The runs' printed bytes (each record ends with a newline), in one buffer (the round's, copied on
+        the first call)."""
         g = self.gathered
         return g.buffer.data[g.at[self.start]:g.at[self.stop]]
+
+    def views(self) -> list[memoryview]:
+        """The runs' printed bytes as they lie in their windows (what `data` copies), in print order."""
+        return self.gathered.views(self.start, self.stop)
 
     def batches(self) -> list[Batch]:
         """The batches (windows) the runs are cut from."""
@@ -163,7 +201,8 @@ class BulkBlock:
     def runs(self) -> list[BulkRun]:
         """The block as the `BulkRun`s it gathers (redaction looks at runs)."""
         g = self.gathered
-        return [BulkRun(g.buffer[g.at[n]:g.at[n + 1]].tobytes(), *g.run(n)) for n in range(self.start, self.stop)]
+        return [BulkRun(bytes(view), *g.run(n)) for n, view in zip(range(self.start, self.stop), self.views(),
+                                                                     strict=True)]
 
 
 Piece = BulkRun | BulkBlock | TextRecord
@@ -522,9 +561,8 @@ class _Merge:
         wins = [b.win for b in batches if b.win is not None]
         assert len(wins) == len(batches)
         run_first, run_last = slots[first], slots[last]
-        buffer, at = _gather.gather([w.blob for w in wins], [w.record_ends for w in wins], window,
-                                    run_first, run_last)
-        gathered = _Gathered(buffer, at.tolist(), batches, window.tolist(), run_first, run_last)
+        begins, at = _gather.spans([w.record_ends for w in wins], window, run_first, run_last)
+        gathered = _Gathered(batches, window.tolist(), run_first, run_last, begins, at.tolist())
         for k, n in enumerate(np.bincount(who, minlength=len(live)).tolist()):
             live[k].emitted += n
         # each input's runs in print order, the inputs one after the other (one stable sort, not a test per input)

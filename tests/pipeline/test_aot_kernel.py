@@ -276,3 +276,35 @@ def test_the_build_releases_the_gil(jit: dict[str, Any], name: str) -> None:
                                   getattr(jit[name], _JIT[name].exports[0]))
     flags = flags_class()
     assert flags.release_gil and not flags.boundscheck
+
+
+def _fits_by_name(value: object, kind: dict[str, Any]) -> bool:
+    """The check as it was written first (by the dtype's name): `_aot._fits` must answer the same."""
+    if "array" in kind:
+        return (isinstance(value, np.ndarray) and value.dtype.name == kind["array"] and value.dtype.isnative
+                and value.ndim == kind["ndim"] and (kind["layout"] != "C" or value.flags.c_contiguous)
+                and (kind["layout"] != "F" or value.flags.f_contiguous)
+                and (not kind["mutable"] or value.flags.writeable))
+    if "boolean" in kind:
+        return isinstance(value, (bool, np.bool_))
+    if "float" in kind:
+        return isinstance(value, (float, np.floating))
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def test_the_argument_check_resolved_once_answers_as_by_name() -> None:
+    """`_fits` compares dtypes resolved once (a check runs on every call): the same answers as comparing
+    the dtype's name and byte order, on arrays of other dtypes, byte orders, dimensions, layouts, writability
+    and on scalars."""
+    readonly = np.frombuffer(b"abcdefgh", np.uint8)
+    grid = np.zeros((3, 4), np.int64)
+    values: list[object] = [
+        np.zeros(3, np.int64), np.zeros(3, np.int32), np.zeros(3, ">i8"), np.zeros(3, np.uint8), readonly,
+        np.zeros(3, np.float64), np.zeros(3, np.bool_), grid, grid[:, 1], np.asfortranarray(grid), grid.T,
+        np.zeros(3, np.int64)[::2], 3, np.int64(3), True, np.bool_(False), 2.5, np.float32(1), "3", None]
+    kinds = [{"array": a, "ndim": n, "layout": lay, "mutable": m} for a in ("int64", "uint8", "float64", "bool")
+             for n in (1, 2) for lay in ("C", "F", "A") for m in (True, False)]
+    kinds += [{"integer": "int64"}, {"boolean": "bool"}, {"float": "float64"}]
+    for kind in kinds:
+        for value in values:
+            assert _aot._fits(value, kind) is _fits_by_name(value, kind), (kind, value)
