@@ -26,8 +26,7 @@ from migtrace.pipeline._bulk_merge import BULK_PATH_VARIABLE, BulkBlock, merged_
 from migtrace.reports.redact import _KEYWORD_LIST
 from migtrace.sources import _gather
 from tests.conftest import REPO
-from tests.pipeline.test_bulk_gather_jit import _interleaved
-from tests.pipeline.test_bulk_merge import _header
+from tests.pipeline.test_bulk_gather_jit import _interleaved, _learnt_secret
 
 needs_gather = pytest.mark.skipif(not _gather.available(), reason="numba is not installed")
 
@@ -94,15 +93,7 @@ def _logs(root: Path) -> Path:
     """Interleaved hosts with text records, a leak literal in bulk lines (a narrowed block) and a secret
     learnt from a keyword line reappearing in another host's bulk lines (a block redacted run by run)."""
     _interleaved(root, lines=1200)
-    log = root / "compute0" / "nova-compute.log"
-    lines = log.read_text(encoding="utf-8").splitlines()
-    lines[600] = _header(1800, "password=Qw8#zR4!nB7x", pid="4000")
-    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    other = root / "compute1" / "nova-compute.log"
-    lines = other.read_text(encoding="utf-8").splitlines()
-    lines[300] += " fine & well"
-    lines[900] += " then Qw8#zR4!nB7x again"
-    other.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _learnt_secret(root, keyword_line=600, again_line=900, stamp=1800, extra={300: " fine & well"})
     return root
 
 

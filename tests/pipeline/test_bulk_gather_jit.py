@@ -61,6 +61,21 @@ def _interleaved(root: Path, hosts: int = 3, lines: int = 400) -> None:
         (root / f"compute{h}" / "nova-compute.log").write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
+def _learnt_secret(root: Path, keyword_line: int, again_line: int, stamp: int, extra: dict[int, str] | None = None) -> None:
+    """A keyword line on compute0 (`password=…`, line `keyword_line`, header number `stamp`) and the same secret
+    again on compute1's line `again_line` (plus `extra` texts appended to compute1's lines): the secret is
+    learnt from one input and must be redacted in another's bulk lines."""
+    log = root / "compute0" / "nova-compute.log"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    lines[keyword_line] = _header(stamp, "password=Qw8#zR4!nB7x", pid="4000")
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    other = root / "compute1" / "nova-compute.log"
+    lines = other.read_text(encoding="utf-8").splitlines()
+    for at, text in {**(extra or {}), again_line: " then Qw8#zR4!nB7x again"}.items():
+        lines[at] += text
+    other.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 @needs_gather
 def test_gather_copies_each_run_where_it_goes() -> None:
     rng = np.random.default_rng(7)
@@ -120,14 +135,7 @@ def test_interleaved_inputs_with_text_records(tmp_path: Path) -> None:
 def test_a_learnt_secret_in_a_gathered_block(tmp_path: Path) -> None:
     """A secret learnt from one input's keyword line, reappearing in bulk lines of the others later."""
     _interleaved(tmp_path)
-    log = tmp_path / "compute0" / "nova-compute.log"
-    lines = log.read_text(encoding="utf-8").splitlines()
-    lines[3] = _header(9, "password=Qw8#zR4!nB7x", pid="4000")
-    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    other = tmp_path / "compute1" / "nova-compute.log"
-    lines = other.read_text(encoding="utf-8").splitlines()
-    lines[200] = lines[200] + " then Qw8#zR4!nB7x again"
-    other.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _learnt_secret(tmp_path, keyword_line=3, again_line=200, stamp=9)
     out = _same("--full", str(tmp_path))
     assert "Qw8#zR4!nB7x" not in out and "then " in out
 
