@@ -22,6 +22,16 @@ from pathlib import Path
 
 #: read at most this much (the largest payload today is the ~2 MB plotly bundle)
 MAX_BYTES = 64 << 20
+#: the files of the cache directory derived from migtrace's own code and data (never from logs), by the module
+#: that writes them: a version writes its own set beside the others' (the catalog replaces older ones, the
+#: templates and the bundle do not), each is rebuilt on its next use when removed (`migtrace cache clear --compiled`)
+DERIVED = {"catalog-*.pickle": "diagnose/_compiled.py", "jinja-*.code": "reports/_bytecode.py",
+           "plotly-*.b64": "reports/html_report.py"}
+
+
+def derived_files(directory: Path) -> list[Path]:
+    """The derived files (`DERIVED`) in `directory`: regular files only, a symlink is never followed."""
+    return sorted(p for pattern in DERIVED for p in directory.glob(pattern) if p.is_file() and not p.is_symlink())
 
 
 def _ours_alone(st: os.stat_result) -> bool:

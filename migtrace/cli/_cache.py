@@ -3,9 +3,11 @@
 The index (sources/_index.py, docs/cache.md) makes a repeated query over
 unchanged logs skip reading them; it holds log text, so the user should be
 able to see it and remove it with one command.  The same directory holds
-merge's compiled kernels (sources/_aot.py): each upgrade adds a build beside
-the old ones, so `info` counts them and `clear` removes those this
-installation would not load.
+what migtrace compiles from its own code (merge's kernel builds,
+sources/_aot.py; the catalog, the templates' bytecode, the chart bundle,
+_cachefile.DERIVED): an upgrade adds its own beside the old ones, so `info`
+counts them and `clear --compiled` removes them (the kernel builds this
+installation loads stay: nothing rebuilds them on use).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import click
 
+from migtrace._cachefile import derived_files
 from migtrace.cli._common import EXIT_CODES, SETTINGS, global_options, run_safely
 from migtrace.errors import SourceError
 from migtrace.sources import _aot, _aot_build, _index
@@ -55,7 +58,11 @@ def info() -> None:
     builds, current = _builds()
     stale = [b for b in builds if b not in current]
     click.echo(f"compiled builds: {len(builds)} in {_aot.cache_dir()} ({sum(map(_aot.size, builds))} bytes; "
-               f"{len(builds) - len(stale)} current, {len(stale)} stale: `migtrace cache clear --builds`)")
+               f"{len(builds) - len(stale)} current, {len(stale)} stale)")
+    derived = derived_files(_index.cache_dir())
+    click.echo(f"compiled files: {len(derived)} ({sum(p.stat().st_size for p in derived)} bytes: the catalog, "
+               "the templates, the chart bundle; rebuilt on use) — `migtrace cache clear --compiled` removes "
+               "these and the stale builds")
 
 
 def _builds() -> tuple[list[Path], set[Path]]:
@@ -67,12 +74,14 @@ def _builds() -> tuple[list[Path], set[Path]]:
 
 
 @cache.command("clear", context_settings=SETTINGS, epilog=EXIT_CODES)
-@click.option("--builds", is_flag=True,
-              help="Also remove merge's compiled builds that this installation would not load (each upgrade "
-                   "adds one; another migtrace sharing this cache directory runs the JIT until it builds again).")
+@click.option("--compiled", is_flag=True,
+              help="Also remove what migtrace compiled from its own code: the catalog, templates and chart bundle "
+                   "(rebuilt on their next use) and merge's kernel builds this installation would not load (each "
+                   "upgrade adds one; another migtrace sharing this cache directory runs the JIT until it builds "
+                   "again).")
 @global_options
 @run_safely
-def clear(builds: bool) -> None:
+def clear(compiled: bool) -> None:
     """Delete the index (the next query reads every input again and refills it).
 
     Example: migtrace cache clear
@@ -85,11 +94,15 @@ def clear(builds: bool) -> None:
         click.echo(f"removed {_index.db_path()}")
     else:
         click.echo(f"no index at {_index.db_path()}")
-    if not builds:
+    if not compiled:
         return
     stored, current = _builds()
     try:
         pruned = _aot.prune(sorted(current))
+        derived = derived_files(_index.cache_dir())
+        for path in derived:
+            path.unlink()
     except OSError as exc:
-        raise SourceError(str(_aot.cache_dir()), f"cannot remove a compiled build: {exc.strerror or exc}") from exc
-    click.echo(f"removed {len(pruned)} stale compiled build(s), kept {len(stored) - len(pruned)}")
+        raise SourceError(str(_index.cache_dir()), f"cannot remove a compiled file: {exc.strerror or exc}") from exc
+    click.echo(f"removed {len(pruned)} stale compiled build(s) (kept {len(stored) - len(pruned)}) "
+               f"and {len(derived)} compiled file(s)")
