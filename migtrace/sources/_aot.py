@@ -145,7 +145,7 @@ def stored(root: Path | None = None) -> list[Path]:
 
     Builds are never replaced in place: a new source or version writes a new
     directory beside the old ones, so they pile up until `prune` runs
-    (`migtrace cache clear`)."""
+    (`migtrace cache clear --compiled`)."""
     where = root or cache_dir()
     try:
         return sorted(p for p in where.iterdir() if p.is_dir() and not p.is_symlink())
