@@ -172,15 +172,11 @@ def size(where: Path) -> int:
     return sum(p.stat().st_size for p in where.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def _fits(value: object, kind: dict[str, Any]) -> bool:
-    """Whether `value` is what the exported argument type `kind` (`_describe`) takes."""
-    return _check(kind)(value)
-
-
 def _check(kind: dict[str, Any]) -> Callable[[object], bool]:
-    """`_fits` for one exported argument type, its dtype and flags resolved once (a call of the gather or the
-    kernel is checked on every call: ≈ 4,000 a `merge` of 1 GiB in the printing thread, where `dtype.name`
-    alone, a Python property building a string, cost ≈ 30 µs a call).
+    """The test of whether a value is what the exported argument type `kind` (`_describe`) takes, its dtype and
+    flags resolved once (a call of the gather or the kernel is checked on every call: ≈ 4,000 a `merge` of
+    1 GiB in the printing thread, where `dtype.name` alone, a Python property building a string, cost ≈ 30 µs
+    a call).
 
     An array's dtype compares equal to the exported one exactly where its name is the same and its byte
     order native (the exported types are numeric: `_describe`)."""
@@ -253,7 +249,7 @@ def load(gate: Gate, root: Path | None = None) -> tuple[Loaded | None, str]:
 # --- build time: numba, pycc and a C compiler ----------------------------------------------------------------
 
 def _describe(t: Any) -> dict[str, Any]:
-    """A numba argument type as `_fits` checks it: an array's dtype, dimensions, layout and writability, or a
+    """A numba argument type as `_check` checks it: an array's dtype, dimensions, layout and writability, or a
     boolean, integer or float.  Any other type cannot be checked without numba: the build refuses it (the JIT runs)."""
     types: Any = importlib.import_module("numba.core.types")  # numba at build time only
     if isinstance(t, types.Array):

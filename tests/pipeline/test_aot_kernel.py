@@ -279,7 +279,7 @@ def test_the_build_releases_the_gil(jit: dict[str, Any], name: str) -> None:
 
 
 def _fits_by_name(value: object, kind: dict[str, Any]) -> bool:
-    """The check as it was written first (by the dtype's name): `_aot._fits` must answer the same."""
+    """The check as it was written first (by the dtype's name): `_aot._check` must answer the same."""
     if "array" in kind:
         return (isinstance(value, np.ndarray) and value.dtype.name == kind["array"] and value.dtype.isnative
                 and value.ndim == kind["ndim"] and (kind["layout"] != "C" or value.flags.c_contiguous)
@@ -293,7 +293,7 @@ def _fits_by_name(value: object, kind: dict[str, Any]) -> bool:
 
 
 def test_the_argument_check_resolved_once_answers_as_by_name() -> None:
-    """`_fits` compares dtypes resolved once (a check runs on every call): the same answers as comparing
+    """`_check` compares dtypes resolved once (a check runs on every call): the same answers as comparing
     the dtype's name and byte order, on arrays of other dtypes, byte orders, dimensions, layouts, writability
     and on scalars."""
     readonly = np.frombuffer(b"abcdefgh", np.uint8)
@@ -307,4 +307,4 @@ def test_the_argument_check_resolved_once_answers_as_by_name() -> None:
     kinds += [{"integer": "int64"}, {"boolean": "bool"}, {"float": "float64"}]
     for kind in kinds:
         for value in values:
-            assert _aot._fits(value, kind) is _fits_by_name(value, kind), (kind, value)
+            assert _aot._check(kind)(value) is _fits_by_name(value, kind), (kind, value)
