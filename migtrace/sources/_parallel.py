@@ -570,6 +570,8 @@ def _client(options: LoadOptions) -> Any:
 
 #: this process's `code_key()`, worked out once
 _CODE_KEY: str | None = None
+
+
 def code_key() -> str:
     """migtrace's version and a digest of its files' bytes (`_code.package_files`), as this process has them.
 

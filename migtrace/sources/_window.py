@@ -147,7 +147,6 @@ class WindowedTerms(Terms):
         ids = frozenset(i.encode() for i in self.windowed)
         return lambda lineno, raw: _inside(lines, stamps, ids, lineno, raw)
 
-
     def for_file(self, path: str) -> WindowedTerms:
         """These terms as the read of one file (displayed `path`) uses them: its own windows, no other file's.
 
