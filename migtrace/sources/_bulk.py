@@ -394,13 +394,13 @@ def _lines(window: bytes, a: npt.NDArray[np.uint8], literals: Callable[[bytes], 
     controls = np.flatnonzero(a < 32)
     newline = a[controls] == 10
     ends = controls[newline]
-    if not window.endswith(b"\n"):
+    if window and not window.endswith(b"\n"):  # an empty window has no line (as the kernel counts)
         ends = np.append(ends, size)
     starts = np.empty_like(ends)
     starts[:1] = 0
     starts[1:] = ends[:-1] + 1
     ok = ends - starts >= 60
-    if not window.endswith(b"\n"):
+    if window and not window.endswith(b"\n"):
         ok[-1] = False  # the file's last line without its newline: the text path (it may be cut)
     _drop_lines_at(ok, starts, controls[~newline])
     if not window.isascii():

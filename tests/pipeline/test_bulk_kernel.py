@@ -72,7 +72,7 @@ def test_drawn_windows(text: str) -> None:
 
 
 @pytest.mark.parametrize("data", [
-    b"\n", b"x", b"\n\n\n", b"a b\nc d\n",
+    b"", b"\n", b"x", b"\n\n\n", b"a b\nc d\n",
     (_header(1, "no newline at the end of the window") + "\n" + _header(2, "last")).encode(),
     ("\n".join(_header(i, f"record {i} [x] y", "DEBUG") + " f /a/b.py:1" for i in range(40)) + "\n").encode(),
     ("\n".join(_header(i, "tab\there") for i in range(5)) + "\n").encode(),
