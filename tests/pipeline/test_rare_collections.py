@@ -1,0 +1,145 @@
+"""A load collects cyclic garbage rarely (`_load.rare_collections`), and gives back the collector as it found it.
+
+The load itself, its pool's workers (forked inside it) and nothing after it
+run with the raised young-generation threshold; an error, a nested load, a
+concurrent one and a collector switched off by the caller are each left as
+they were; and the analysis is the same as with CPython's default threshold.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from migtrace.options import LoadOptions
+from migtrace.pipeline import _load
+from migtrace.pipeline._load import YOUNG_COLLECTION, load, rare_collections
+from migtrace.sources import _parallel
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool
+
+SET = SAMPLE_LOGS / "queens-files"
+
+
+@pytest.fixture
+def default_threshold() -> Iterator[tuple[int, int, int]]:
+    """CPython's default thresholds for the test (restored after, whatever it did)."""
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)
+    try:
+        yield gc.get_threshold()
+    finally:
+        gc.set_threshold(*before)
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, seen: list[tuple[int, int, int]],
+         then: Callable[[], None] | None = None) -> None:
+    """Note the thresholds when the load assembles the moves (`_built`), then run `then` (may raise)."""
+    orig = _load._built
+
+    def built(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.get_threshold())
+        if then is not None:
+            then()
+        return orig(*args, **kwargs)
+    monkeypatch.setattr(_load, "_built", built)
+
+
+def test_raised_during_the_load_and_restored_after(monkeypatch: pytest.MonkeyPatch,
+                                                   default_threshold: tuple[int, int, int]) -> None:
+    seen: list[tuple[int, int, int]] = []
+    _spy(monkeypatch, seen)
+    assert load([SET], LoadOptions(tz="UTC")).migrations
+    assert seen and all(t == (YOUNG_COLLECTION, 10, 10) for t in seen)
+    assert gc.get_threshold() == default_threshold
+
+
+def test_restored_after_an_error(monkeypatch: pytest.MonkeyPatch, default_threshold: tuple[int, int, int]) -> None:
+    def fail() -> None:
+        raise RuntimeError("boom")
+    _spy(monkeypatch, [], fail)
+    with pytest.raises(RuntimeError, match="boom"):
+        load([SET], LoadOptions(tz="UTC"))
+    assert gc.get_threshold() == default_threshold
+
+
+def test_a_collector_switched_off_stays_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = gc.get_threshold()
+    gc.set_threshold(0)
+    try:
+        seen: list[tuple[int, int, int]] = []
+        _spy(monkeypatch, seen)
+        load([SET], LoadOptions(tz="UTC", diagnose=False))
+        assert seen and all(t[0] == 0 for t in seen)
+        assert gc.get_threshold()[0] == 0
+    finally:
+        gc.set_threshold(*before)
+
+
+def test_a_higher_threshold_is_kept(default_threshold: tuple[int, int, int]) -> None:
+    gc.set_threshold(YOUNG_COLLECTION * 2, 5, 7)
+    with rare_collections():
+        assert gc.get_threshold() == (YOUNG_COLLECTION * 2, 5, 7)
+    assert gc.get_threshold() == (YOUNG_COLLECTION * 2, 5, 7)
+
+
+def test_nested_and_concurrent_loads_restore_once(default_threshold: tuple[int, int, int]) -> None:
+    inner_in, outer_may_end = threading.Event(), threading.Event()
+    during: list[tuple[int, int, int]] = []
+
+    def other() -> None:  # a load in another thread that outlives the first one's end
+        with rare_collections():
+            inner_in.set()
+            outer_may_end.wait(10)
+            during.append(gc.get_threshold())
+
+    with rare_collections():
+        with rare_collections():
+            assert gc.get_threshold()[0] == YOUNG_COLLECTION
+        assert gc.get_threshold()[0] == YOUNG_COLLECTION  # the nested one ended: still raised
+        thread = threading.Thread(target=other)
+        thread.start()
+        assert inner_in.wait(10)
+    assert gc.get_threshold()[0] == YOUNG_COLLECTION  # the other thread's load still runs
+    outer_may_end.set()
+    thread.join(10)
+    assert during == [(YOUNG_COLLECTION, 10, 10)]
+    assert gc.get_threshold() == default_threshold
+
+
+_NOTED: dict[str, Any] = {}
+
+
+def _noting_read_input(*args: Any, **kwargs: Any) -> Any:
+    """`read_input` that first notes the worker's thresholds (a module-level function: the pool pickles it)."""
+    out: Path = _NOTED["dir"]
+    (out / f"{os.getpid()}-{id(args[0])}").write_text(repr(gc.get_threshold()), encoding="utf-8")
+    return _NOTED["read_input"](*args, **kwargs)
+
+
+def test_the_pool_workers_inherit_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                     default_threshold: tuple[int, int, int]) -> None:
+    monkeypatch.setitem(_NOTED, "dir", tmp_path)
+    monkeypatch.setitem(_NOTED, "read_input", _parallel.read_input)
+    monkeypatch.setattr(_parallel, "read_input", _noting_read_input)
+    with every_file_to_the_pool():
+        load([SET], LoadOptions(tz="UTC", jobs=2))
+    noted = {p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
+    pids = {p.name.split("-")[0] for p in tmp_path.iterdir()}
+    assert str(os.getpid()) not in pids  # read by the workers
+    assert noted == {repr((YOUNG_COLLECTION, 10, 10))}
+    assert gc.get_threshold() == default_threshold
+
+
+@pytest.mark.parametrize("name", ["queens-files", "zed-mixed", "train-single-host"])
+def test_the_analysis_is_the_one_of_the_default_threshold(monkeypatch: pytest.MonkeyPatch, name: str,
+                                                          default_threshold: tuple[int, int, int]) -> None:
+    rare = load([SAMPLE_LOGS / name], LoadOptions(tz="UTC"))
+    monkeypatch.setattr(_load, "YOUNG_COLLECTION", default_threshold[0])
+    usual = load([SAMPLE_LOGS / name], LoadOptions(tz="UTC"))
+    assert rare == usual
