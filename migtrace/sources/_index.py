@@ -64,7 +64,7 @@ from migtrace.model import FileStats
 from migtrace.options import LoadOptions
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources import _standing
-from migtrace.sources._code import package_files
+from migtrace.sources._code import package_file_names
 from migtrace.sources._discover import InputFile
 from migtrace.sources._grown import Checkpoint, checkpoint, resume
 from migtrace.sources._parallel import InputResult, portable
@@ -127,12 +127,12 @@ _CODE: str | None = None
 
 
 def code_digest() -> str:
-    """A digest of the installed code (version, every file's name, size and mtime: `_code.package_files`):
+    """A digest of the installed code (version, every file's name, size and mtime: `_code.package_file_names`):
     what parsing runs.  Times, not bytes: it is worked out by every query that reads the index."""
     global _CODE  # noqa: PLW0603 - computed once per process
     if _CODE is None:
         h = hashlib.sha256(f"{SCHEMA}\0{__version__}".encode())
-        for name, path in package_files():
+        for name, path in package_file_names():
             try:
                 st = os.stat(path)
             except OSError:
