@@ -2,7 +2,8 @@
 
 migtrace keeps a few things derived from its own installed files in the cache
 directory (the packed plotly bundle, the compiled signature catalog, the
-templates' bytecode) so that a report does not rebuild them on every run.
+templates' bytecode, the shipped data files parsed) so that a run does not
+rebuild them every time.
 Some of them are code (a pickle is unpickled, bytecode is run, the bundle runs
 in a browser): a file planted by another user, made writable by others, put
 there as a symlink, or cut short is never used.  Every problem on reading is
@@ -20,13 +21,34 @@ import os
 import stat
 from pathlib import Path
 
+#: where the cache lives: this variable, else $XDG_CACHE_HOME/migtrace, else ~/.cache/migtrace
+DIR_VARIABLE = "MIGTRACE_CACHE_DIR"
+#: set (non-empty, not "0") to neither read nor write the caches derived from migtrace's own files
+#: (the compiled catalog, the parsed data files: debugging a shipped file's change in place)
+OFF_VARIABLE = "MIGTRACE_NO_CODE_CACHE"
+
 #: read at most this much (the largest payload today is the ~2 MB plotly bundle)
 MAX_BYTES = 64 << 20
 #: the files of the cache directory derived from migtrace's own code and data (never from logs), by the module
 #: that writes them: a version writes its own set beside the others' (the catalog replaces older ones, the
 #: templates and the bundle do not), each is rebuilt on its next use when removed (`migtrace cache clear --compiled`)
-DERIVED = {"catalog-*.pickle": "diagnose/_compiled.py", "jinja-*.code": "reports/_bytecode.py",
-           "plotly-*.b64": "reports/html_report.py"}
+DERIVED = {"catalog-*.pickle": "diagnose/_compiled.py", "data-*.pickle": "_datafile.py",
+           "jinja-*.code": "reports/_bytecode.py", "plotly-*.b64": "reports/html_report.py"}
+
+
+def cache_dir() -> Path:
+    """The cache directory (the index's, `sources._index`): $MIGTRACE_CACHE_DIR, else
+    ${XDG_CACHE_HOME:-~/.cache}/migtrace.  Here, in the ground layer, so that data files can be cached too."""
+    explicit = os.environ.get(DIR_VARIABLE)
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "migtrace"
+
+
+def code_cache_enabled() -> bool:
+    """False when $MIGTRACE_NO_CODE_CACHE asks for no caches derived from migtrace's own files."""
+    return os.environ.get(OFF_VARIABLE, "") in ("", "0")
 
 
 def derived_files(directory: Path) -> list[Path]:

@@ -4,23 +4,44 @@ Each data file is a YAML mapping with a list of entries under one key; every
 entry is checked against a schema — known keys, required keys, value types,
 allowed words, compilable regexes — so that a reviewer's typo fails loudly at
 load time with the file and the entry named, never silently changes an answer.
+
+A shipped file's document is parsed once per content and kept pickled in the
+cache directory (`data-<name>-<key>.pickle`, under `_cachefile`'s rules): the
+YAML parser and its import (PyYAML's constructors are Python even under
+libyaml) were ~0.04 CPU s of every run, phases.yaml most of it, for the same
+document every time.  The checks still run on every load.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import os
+import pickle
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
+from migtrace._cachefile import cache_dir, code_cache_enabled, read_private, write_private
 from migtrace.errors import DataError
 
-#: libyaml's safe loader when PyYAML was built with it (the usual wheels are): the same documents ~10x
-#: faster than the pure-Python one, which cost every load 0.7 CPU-s for the 83 signature files alone
-YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+if TYPE_CHECKING:  # PyYAML is imported where YAML is parsed: a run whose documents are all cached needs none
+    import yaml
+
+#: how `read_text` names a shipped file: only those documents are cached (a file of the user's or a test's is not)
+SHIPPED = "migtrace/data/"
+
+
+def yaml_loader() -> type[yaml.SafeLoader]:
+    """libyaml's safe loader when PyYAML was built with it (the usual wheels are): the same documents ~10x
+    faster than the pure-Python one, which cost every load 0.7 CPU-s for the 83 signature files alone."""
+    import yaml  # noqa: PLC0415 - see TYPE_CHECKING above
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,14 +68,70 @@ def read_text(name: str, path: str | None = None) -> tuple[str, str]:
 
 
 def load_document(text: str, where: str) -> Mapping[str, Any]:
-    """Parse a data file's YAML; it must be a mapping."""
+    """Parse a data file's YAML; it must be a mapping.  A shipped file's (`SHIPPED`) comes from its cache file
+    when there is a trusted one for this very text (see the module's docstring); a fresh copy each call."""
+    if not where.startswith(SHIPPED) or not code_cache_enabled():
+        return _parse(text, where)
+    name = where[len(SHIPPED):].replace("/", "_")
+    path = cache_dir() / f"data-{name}-{_key(text, where)}.pickle"
+    payload = read_private(path)  # this user's alone, intact against its digest line, else None
+    if payload is not None:
+        try:
+            found = pickle.loads(payload)
+        except Exception:  # a corrupt cache of any kind is parsed again, never trusted
+            found = None
+        if isinstance(found, dict):
+            return found
+    data = _parse(text, where)  # a document that does not parse raises: nothing is written
+    write_private(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), stale=f"data-{name}-*.pickle")
+    return data
+
+
+def _parse(text: str, where: str) -> Mapping[str, Any]:
+    import yaml  # noqa: PLC0415 - see TYPE_CHECKING above
+
     try:
-        data = yaml.load(text, Loader=YAML_LOADER)
+        data = yaml.load(text, Loader=yaml_loader())
     except yaml.YAMLError as exc:
         raise DataError(f"{where}: invalid YAML: {exc}") from exc
     if not isinstance(data, Mapping):
         raise DataError(f"{where}: expected a mapping at the top")
     return data
+
+
+def _key(text: str, where: str) -> str:
+    """What a cached document depends on: its name and text, this module's parse (`FORMAT`), PyYAML as
+    installed (its files' sizes and times: an upgrade parses anew), Python's version and pickle's protocol."""
+    h = hashlib.sha256(f"{FORMAT}\0{where}\0{_yaml_identity()}\0{sys.version_info[:2]}\0"
+                       f"{pickle.HIGHEST_PROTOCOL}\n".encode())
+    h.update(text.encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+#: bump when `_parse` changes what it makes of a text (older cache files are then never read)
+FORMAT = 1
+_YAML_IDENTITY: list[str] = []
+
+
+def _yaml_identity() -> str:
+    """PyYAML's installed files (path, size, mtime of the package and its C extension), found without importing it."""
+    if not _YAML_IDENTITY:
+        spec = importlib.util.find_spec("yaml")
+        parts = []
+        for where in (spec.submodule_search_locations or []) if spec is not None else []:
+            try:
+                names = sorted(os.listdir(where))
+            except OSError:
+                continue
+            for name in names:
+                if name.endswith((".py", ".so", ".pyd")):
+                    try:
+                        st = os.stat(os.path.join(where, name))
+                    except OSError:
+                        continue
+                    parts.append(f"{where}/{name}:{st.st_size}:{st.st_mtime_ns}")
+        _YAML_IDENTITY.append("\n".join(parts))
+    return _YAML_IDENTITY[0]
 
 
 def entries(document: Mapping[str, Any], key: str, schema: Schema, where: str) -> list[dict[str, Any]]:

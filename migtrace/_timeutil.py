@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dateutil import parser as date_parser
-from dateutil import tz as date_tz
+# dateutil (~0.01 CPU s to import: its parser, and ctypes and decimal with it) is imported by the two functions
+# that use it, for `--since`/`--until` and `--tz local`: most runs give neither
 
 
 def localize(naive: datetime, zone: tzinfo) -> datetime:
@@ -38,6 +38,8 @@ def zone_named(name: str) -> tzinfo:
     if name.upper() in ("UTC", "Z", "GMT"):
         return UTC
     if name.lower() == "local":
+        from dateutil import tz as date_tz  # noqa: PLC0415 - see the imports
+
         local = date_tz.tzlocal()
         return local
     if name[:1] in "+-" and ":" in name:
@@ -57,6 +59,8 @@ def zone_named(name: str) -> tzinfo:
 
 def parse_user_time(text: str, default_zone: tzinfo = UTC) -> datetime:
     """Parse a --since/--until value the way an operator types it (dateutil)."""
+    from dateutil import parser as date_parser  # noqa: PLC0415 - see the imports
+
     try:
         parsed = date_parser.parse(text)
     except (ValueError, OverflowError) as exc:

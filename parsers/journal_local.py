@@ -13,7 +13,6 @@ from collections.abc import Iterator
 
 from migtrace.model import Event
 from migtrace.parsers._base import Head, InputData, ParseContext, Sample
-from migtrace.parsers.journal_binary import read_local_journal
 
 #: The pseudo path that names the local journal among the inputs.
 PSEUDO_PATH = "journal:local"
@@ -35,6 +34,10 @@ class LocalJournalParser:
 
     def parse(self, data: InputData, ctx: ParseContext) -> Iterator[Event]:
         """Read the nova units of this machine's journal."""
+        # imported here: the sources name `PSEUDO_PATH` on every run, and the journal readers (subprocess,
+        # the journal-export and journalctl parsers) are needed only when the local journal is read
+        from migtrace.parsers.journal_binary import read_local_journal  # noqa: PLC0415
+
         return read_local_journal(ctx)
 
 

@@ -30,8 +30,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from migtrace.errors import RenderError
 from migtrace.reports._format import md_escape
 from migtrace.reports._registry import Renderer, RenderOptions, load_view, register
@@ -211,6 +209,8 @@ def render_rows(spec: TableSpec, rows: Sequence[Row], fmt: str, options: RenderO
     if fmt in ("json", "yaml"):
         data = [{c.name: r.get(c.name) for c in columns} for r in ordered]
         if fmt == "yaml":
+            import yaml  # noqa: PLC0415 - only `-f yaml` needs PyYAML (`timeline` and `-f json` start without it)
+
             return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
         return json.dumps(data, indent=None if options.noindent else 2, ensure_ascii=False) + "\n"
     if fmt == "csv":
@@ -303,6 +303,8 @@ def listing(rows: Sequence[Row], columns: Sequence[str], fmt: str = "table",
     if fmt == "json":
         return json.dumps([dict(r) for r in rows], indent=2, ensure_ascii=False) + "\n"
     if fmt == "yaml":
+        import yaml  # noqa: PLC0415 - see above
+
         return yaml.safe_dump([dict(r) for r in rows], sort_keys=False, allow_unicode=True)
     titles = list(headers or columns)
     cols = tuple(Column(name=n, header=h, shrink=n in shrink, min_width=12)

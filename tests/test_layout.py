@@ -36,7 +36,12 @@ LAZY_IMPORTS = {("migtrace/__init__.py", f) for f in ("_check_paths", "load", "r
                                                                      ("reports/redact.py", "migration")} | {
     # the bulk merge's numpy: a text-path merge of small inputs never imports it (tests/test_imports.py)
     ("migtrace/sources/_textpath.py", f) for f in ("text_batch", "read_bulk", "_windows", "_batch")} | {
-    ("migtrace/cli/_merge.py", "merge")}
+    ("migtrace/cli/_merge.py", "merge")} | {
+    # every parser (parsers.registry) and the journal readers: imported by the first sniff or parse, so a
+    # query answered from the index imports none (tests/cli/test_timeline_warm_imports.py)
+    ("migtrace/sources/_reader.py", f) for f in ("_parse_pseudo", "_read", "_per_line")} | {
+    ("migtrace/sources/_sniff.py", "classify"), ("migtrace/sources/_tar.py", "_not_a_log"),
+    ("migtrace/sources/_around.py", "read_lines_around"), ("parsers/journal_local.py", "parse")}
 
 
 def _real_modules() -> list[Path]:

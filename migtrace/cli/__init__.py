@@ -9,6 +9,7 @@ vanishes from `--help`.
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
@@ -24,6 +25,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: set by `main` (the program, not a library caller or a test's CliRunner): see `_freeze`
+_PROGRAM: list[bool] = []
+
+
+def _freeze() -> None:
+    """Move every object alive now out of the cyclic collector's sight, when running as the program.
+
+    A command's imports leave ~300 modules' functions, classes, tables and
+    compiled regexes that live until exit; each of a run's collections walked
+    them again (≈ 60 collections in a warm `timeline`, ~0.03 CPU s of its
+    ~0.4), and so did the collection at interpreter exit.  Frozen after the
+    command's import and once the command is done, they are freed by
+    reference counting as before, never examined by the collector (the
+    documented use of `gc.freeze`); garbage made later is collected as before.
+    """
+    if _PROGRAM:
+        gc.freeze()
+
+
 class _LazyGroup(click.Group):
     """A group whose commands are imported when first looked up."""
 
@@ -34,6 +54,7 @@ class _LazyGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMANDS:
             module, attribute = COMMANDS[cmd_name]
             self.add_command(getattr(importlib.import_module(f"migtrace.cli.{module}"), attribute), cmd_name)
+            _freeze()
         return self.commands.get(cmd_name)
 
 __all__ = ["cli", "main"]
@@ -57,4 +78,8 @@ def cli() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    cli(prog_name="migtrace")
+    _PROGRAM.append(True)
+    try:
+        cli(prog_name="migtrace")
+    finally:
+        _freeze()  # what the run leaves is freed at exit without the final collection walking it

@@ -29,21 +29,17 @@ plotly bundle beside it (docs/cache.md).  $MIGTRACE_NO_CODE_CACHE=1 does.
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
-from migtrace._cachefile import read_private, write_private
+from migtrace._cachefile import OFF_VARIABLE as OFF_VARIABLE  # noqa: PLC0414 - named here as before
+from migtrace._cachefile import cache_dir, code_cache_enabled, read_private, write_private
 from migtrace._version import __version__
-from migtrace.sources._index import cache_dir
 
 T = TypeVar("T")
-
-#: set (non-empty, not "0") to neither read nor write the compiled caches (debugging a signature change in place)
-OFF_VARIABLE = "MIGTRACE_NO_CODE_CACHE"
 
 _PACKAGE = Path(__file__).resolve().parents[1]
 #: modules whose classes are in the pickle, or whose code decides what a signature compiles to
@@ -58,7 +54,7 @@ _MEMO: dict[str, object] = {}
 
 def enabled() -> bool:
     """False when $MIGTRACE_NO_CODE_CACHE asks for no compiled caches."""
-    return os.environ.get(OFF_VARIABLE, "") in ("", "0")
+    return code_cache_enabled()
 
 
 def key_of(kind: str, files: Sequence[Path], root: Path) -> str:

@@ -15,16 +15,17 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-from migtrace._datafile import YAML_LOADER
+from migtrace._datafile import yaml_loader
 from migtrace.diagnose import _compiled
 from migtrace.diagnose._remedy import ReleaseRange, Remedy, parse_releases, parse_remedies
 from migtrace.diagnose.query import Query, compile_query
 from migtrace.errors import QueryError, SignatureError
 from migtrace.model import KINDS
+
+if TYPE_CHECKING:  # PyYAML is imported where a signature is parsed: a cached catalog needs none
+    import yaml
 
 #: Where the shipped catalog lives.
 SHIPPED_DIR = Path(__file__).parent.parent / "signatures"
@@ -145,8 +146,10 @@ def load_signature_file(path: str | Path) -> Signature:
 def parse_signature(text: str, *, path: str = "<signature>", component: str = "") -> Signature:
     """Validate the YAML text of one signature and compile its match expression."""
     fallback_id = Path(path).stem
+    import yaml  # noqa: PLC0415 - see TYPE_CHECKING above
+
     nodes = _key_nodes(text, path, fallback_id)
-    data = yaml.load(text, Loader=YAML_LOADER) or {}
+    data = yaml.load(text, Loader=yaml_loader()) or {}
     sig_id = str(data.get("id") or fallback_id)
 
     def fail(what: str, key: str | None = None) -> SignatureError:
@@ -187,8 +190,10 @@ def parse_signature(text: str, *, path: str = "<signature>", component: str = ""
 
 def _key_nodes(text: str, path: str, fallback_id: str) -> dict[str, tuple[yaml.Node, yaml.Node]]:
     """Return the YAML nodes of each top-level key, so that errors can point at a line and column."""
+    import yaml  # noqa: PLC0415 - see TYPE_CHECKING above
+
     try:
-        root = yaml.compose(text, Loader=YAML_LOADER)
+        root = yaml.compose(text, Loader=yaml_loader())
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = _pos(mark.line + 1, mark.column + 1) if mark else _pos(1, 1)

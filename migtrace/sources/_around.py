@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from migtrace.parsers.journal_binary import MAGIC as JOURNAL_MAGIC
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._open import READ_ERRORS, bounded_lines, decode_line, decompressing, peek_magic
 
@@ -19,6 +18,8 @@ def read_lines_around(path: str, centres: Sequence[int], radius: int) -> dict[in
     wanted = {n for c in centres for n in range(max(1, c - radius), c + radius + 1)}
     if not wanted or path in ("-", "<stdin>", LOCAL_JOURNAL) or not os.path.isfile(path):
         return {}
+    from migtrace.parsers.journal_binary import MAGIC as JOURNAL_MAGIC  # noqa: PLC0415 - only with --context
+
     last = max(wanted)
     out: dict[int, str] = {}
     try:

@@ -56,13 +56,15 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
+from migtrace._cachefile import DIR_VARIABLE as DIR_VARIABLE  # noqa: PLC0414 - the index's, as before
+from migtrace._cachefile import cache_dir as cache_dir  # noqa: PLC0414
 from migtrace._version import __version__
 from migtrace.errors import ParseError
 from migtrace.model import FileStats
 from migtrace.options import LoadOptions
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources import _standing
-from migtrace.sources._code import package_files
+from migtrace.sources._code import package_file_names
 from migtrace.sources._discover import InputFile
 from migtrace.sources._grown import Checkpoint, checkpoint, resume
 from migtrace.sources._parallel import InputResult, portable
@@ -71,8 +73,6 @@ from migtrace.sources._window import WindowedTerms
 
 _log = logging.getLogger(__name__)
 
-#: where the index lives: this variable, else $XDG_CACHE_HOME/migtrace, else ~/.cache/migtrace
-DIR_VARIABLE = "MIGTRACE_CACHE_DIR"
 #: the index's size limit in MiB (least recently used entries are dropped past it)
 MAX_VARIABLE = "MIGTRACE_CACHE_MAX_MB"
 #: `MIGTRACE_INDEX_STANDING=0`: no standing parts (`_standing`) stored or used (tests and benchmarks compare)
@@ -97,15 +97,6 @@ _warned: set[str] = set()
 #: hits, misses and stores of every index this process opened, and the inputs whose result was merged from a
 #: stored standing part and a read for the query's texts (`_standing`) (tests and benchmarks look at them)
 TOTALS = {"hits": 0, "misses": 0, "stored": 0, "merged": 0}
-
-
-def cache_dir() -> Path:
-    """The directory of the index: $MIGTRACE_CACHE_DIR, else ${XDG_CACHE_HOME:-~/.cache}/migtrace."""
-    explicit = os.environ.get(DIR_VARIABLE)
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "migtrace"
 
 
 def db_path() -> Path:
@@ -136,12 +127,12 @@ _CODE: str | None = None
 
 
 def code_digest() -> str:
-    """A digest of the installed code (version, every file's name, size and mtime: `_code.package_files`):
+    """A digest of the installed code (version, every file's name, size and mtime: `_code.package_file_names`):
     what parsing runs.  Times, not bytes: it is worked out by every query that reads the index."""
     global _CODE  # noqa: PLW0603 - computed once per process
     if _CODE is None:
         h = hashlib.sha256(f"{SCHEMA}\0{__version__}".encode())
-        for name, path in package_files():
+        for name, path in package_file_names():
             try:
                 st = os.stat(path)
             except OSError:

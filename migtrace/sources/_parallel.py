@@ -23,7 +23,6 @@ a worker cannot open is a warning naming it, as it would be here.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import operator
 import os
 import pickle
@@ -32,10 +31,9 @@ import sys
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from migtrace._version import __version__
 from migtrace.errors import SourceError
@@ -47,6 +45,9 @@ from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
 from migtrace.sources._url import is_url, url_size
+
+if TYPE_CHECKING:  # multiprocessing and the pool are imported where workers start: a read from the index needs none
+    from concurrent.futures import ProcessPoolExecutor
 
 #: an input smaller than this is read in the main process (shipping it costs more than reading it)
 MIN_WORKER_BYTES = 256 << 10
@@ -454,6 +455,8 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
             if options.client is None:
                 client.close()
     else:
+        from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415 - see TYPE_CHECKING
+
         shared = _SESSION.pool(jobs_of(options), sum(sizes))
         if shared is None:
             prepare_counting(sum(sizes))  # the workers fork with numpy imported once, not each on its own
@@ -485,6 +488,8 @@ class _Session(threading.local):
         if not self.active:
             return None
         if self.shared is None:
+            from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - see TYPE_CHECKING
+
             self.shared = ProcessPoolExecutor(jobs, mp_context=_context(),
                                               initializer=prepare_counting, initargs=(total,))
         return self.shared
@@ -539,6 +544,8 @@ def _context() -> Any:
     """Fork on Linux (workers start with everything imported) unless threads run here (a Dask client, a
     notebook's): forking them is unsafe, so the workers then start from a fork server."""
     if sys.platform.startswith("linux"):
+        import multiprocessing  # noqa: PLC0415 - see TYPE_CHECKING
+
         return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return None
 

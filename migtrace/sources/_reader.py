@@ -18,7 +18,6 @@ from typing import BinaryIO
 from migtrace._naming import service_from_name
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
-from migtrace.parsers import registry
 from migtrace.parsers._base import ParseContext
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._context import parse_context
@@ -119,6 +118,8 @@ class FileReader:
         peek = Peekable(_NoBytes())  # type: ignore[arg-type]
         ctx = self._context()
         data = FileInput(self.item.path, peek, ctx, plain_file=False)
+        from migtrace.parsers import registry  # noqa: PLC0415 - see `_read`
+
         parser = registry.sniff(data.head)
         if parser is not None:
             self.stats.fmt = parser.name
@@ -139,6 +140,9 @@ class FileReader:
         plain = self.item.path != "-" and not is_compressed(magic) and self.item.member is None and not url
         data = FileInput(self.item.path, peek, ctx, plain_file=plain,
                          position=_position(raw), progress=self._progress_hook(size))
+        # every parser, imported by the first input read: a query answered from the index reads none
+        from migtrace.parsers import registry  # noqa: PLC0415 - the parsers are imported by the first read
+
         parser = registry.sniff(data.head)
         if parser is None:
             if looks_binary(peek.head):
@@ -180,6 +184,8 @@ class FileReader:
             ctx.terms = frozenset()
             self.stats.full_read = "format not recognised: read line by line"
         ctx.per_line = True
+        from migtrace.parsers import registry  # noqa: PLC0415 - see `_read`
+
         self.stats.fmt = registry.PER_LINE_FMT + "".join("+" + d.name for d in data.decorations)
         yield from registry.PER_LINE.parse(data, ctx)
         if peek.error is not None:

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from migtrace._datafile import Key, entries, load_document, read_text
-from migtrace.parsers import registry
 from migtrace.parsers._base import Head
 from migtrace.parsers.opensearch import readable_head
 from migtrace.sources._open import HEAD_BYTES, READ_ERRORS, decompressing, head_lines, open_raw, peek_magic
@@ -82,5 +81,7 @@ def classify(path: str, named_like_log: bool) -> tuple[bool, str | None]:
         return True, None
     if not head.strip():
         return False, None
+    from migtrace.parsers import registry  # noqa: PLC0415 - every parser: only for a file not named like a log
+
     found = registry.sniff(Head(path=path, data=head, lines=readable_head(head_lines(head))))
     return found is not None, None

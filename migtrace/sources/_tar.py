@@ -21,7 +21,6 @@ from typing import BinaryIO
 
 from migtrace._layouts import host_from_layout, is_host_name
 from migtrace._naming import GENERIC_DIRS
-from migtrace.parsers import registry
 from migtrace.parsers._base import Head
 from migtrace.parsers.opensearch import readable_head
 from migtrace.sources._open import (
@@ -132,6 +131,8 @@ def _not_a_log(name: str, head: bytes) -> str | None:
     kind = known_nonlog(head.decode("utf-8", "replace"))
     if kind is not None:
         return f"not a log ({kind})"
+    from migtrace.parsers import registry  # noqa: PLC0415 - every parser: only when a tarball's members are listed
+
     lines = readable_head(head_lines(head))
     if registry.sniff(Head(path=base, data=head, lines=lines)) is None:
         return "no log format recognised"
