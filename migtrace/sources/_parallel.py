@@ -61,6 +61,9 @@ _CONNECT_TIMEOUT_S = 30
 #: load's reads are fetched through the scheduler instead (a client outside the cluster's network)
 REACH_TIMEOUT_S = 3.0
 
+#: at most this many fetches of results per read on a cluster (`_as_completed`): each is a round trip or two
+FETCHES = 16
+
 #: events per packed run (see InputResult): big enough to compress well, small enough to unpack lazily
 PACK_EVENTS = 2048
 
@@ -524,22 +527,29 @@ def shared_pool() -> Iterator[None]:
 
 
 def _as_completed(cluster: _Cluster, futures: list[Any], indexes: Sequence[int]) -> Iterator[tuple[int, InputResult]]:
-    """Each input's result from the cluster as soon as its task ends (index, result), in the order they end.
+    """Each input's result from the cluster soon after its task ends (index, result), in the order they end.
 
-    Fetched batch by batch while the other workers still read (`client.gather` of the whole list would
+    Fetched a few at a time while the other workers still read (`client.gather` of the whole list would
     wait for the last task before fetching any), from the workers themselves where this client reaches
     them (`_Cluster.direct`), else through the scheduler; an input's failure raises, as the gather does.
-    Each future is let go once fetched: its worker frees the result instead of holding it to the read's end.
+    A fetch is a round trip or two (who holds the results, then the data): up to `FETCHES` of them per
+    read, not one per input.  Each future is let go once fetched: its worker frees the result.
     """
     from distributed import as_completed as finished  # noqa: PLC0415 - the dask extra: a client exists
 
     index_of = {future.key: i for future, i in zip(futures, indexes, strict=True)}
+    least = max(1, len(futures) // FETCHES)
     ending = finished(futures)  # type: ignore[no-untyped-call]
     futures.clear()  # `ending` holds each future until it is done; this list would hold it to the read's end
+    done: list[Any] = []
     for batch in ending.batches():  # type: ignore[no-untyped-call]
-        results = cluster.client.gather(batch, direct=cluster.direct)
-        keys = [future.key for future in batch]
+        done += batch
         del batch
+        if len(done) < least and ending.count():  # type: ignore[no-untyped-call]
+            continue  # more to come: fetched with the next ones
+        results = cluster.client.gather(done, direct=cluster.direct)
+        keys = [future.key for future in done]
+        done = []
         for key, result in zip(keys, results, strict=True):
             yield index_of[key], result
 

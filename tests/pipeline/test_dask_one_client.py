@@ -174,3 +174,19 @@ def test_a_worker_that_joins_between_two_reads_is_checked_before_it_is_used(read
             c.run(_set_key, "0.0.9 (000000000000)", workers=[late])
             with pytest.raises(SourceError, match=f"worker {late} runs migtrace 0.0.9"):
                 read_results(open_inputs([str(SET)], options, print))
+
+
+def test_results_are_fetched_a_few_at_a_time(client: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fetch is a round trip to the scheduler (who holds what) and one to each worker: few per read."""
+    monkeypatch.setattr(_parallel, "FETCHES", 2)
+    readers = open_inputs([str(SET)], LoadOptions(client=client), print)
+    seen_progress: list[int] = []
+    with counted(client) as seen:
+        got = read_results(readers, lambda done, total: seen_progress.append(done))
+    here = _parallel.read_serially(open_inputs([str(SET)], LoadOptions(), print))
+    assert got is not None and len(readers) >= 6
+    assert [[e for p in r.packs for e in _parallel._unpack(p)] for r in got] == \
+        [[e for p in r.packs for e in _parallel._unpack(p)] for r in here]
+    assert [(r.stats, r.warnings) for r in got] == [(r.stats, r.warnings) for r in here]
+    assert 1 <= seen["who_has"] <= 3 and seen["gather"] == 0  # 2 fetches, 3 if the last few end apart
+    assert len(seen_progress) == len(readers)  # still one report per input
