@@ -27,7 +27,7 @@ MAX_FUNCTION_LINES = 60
 #: the imports that may fail: optional extensions — systemd-python (the `journal` extra), hyperscan (the
 #: `fast` extra: sources/_scan.py then searches with bytes.find), distributed and fsspec (the `dask` extra)
 OPTIONAL_IMPORT_GUARDS = {("parsers/journal_binary.py", "_sd_journal"), ("migtrace/sources/_scan.py", "_hyperscan"),
-                          ("migtrace/sources/_parallel.py", "_client"), ("migtrace/sources/_url.py", "_fsspec")}
+                          ("migtrace/sources/_parallel.py", "_made"), ("migtrace/sources/_url.py", "_fsspec")}
 #: (module, function) that import a layer on first use, so that `merge` and `timeline` start without
 #: what only other commands need (issue 13: start-up imports; tests/test_imports.py checks the effect)
 LAZY_IMPORTS = {("migtrace/__init__.py", f) for f in ("_check_paths", "load", "read_events", "correlate", "diagnose", "__getattr__",

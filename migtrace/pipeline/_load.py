@@ -45,7 +45,7 @@ from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import Annotate, shared_pool, summing_up, taking_notes
+from migtrace.sources._parallel import Annotate, one_client, shared_pool, summing_up, taking_notes
 from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._window import WindowedTerms, evidence_split
 
@@ -128,7 +128,8 @@ def read_events(paths: Iterable[StrPath] = (), options: LoadOptions | None = Non
 
 def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
     """Load logs and return the Analysis (migrations with phases, findings, line accounting)."""
-    with rare_collections():
+    # the load's reads on a Dask cluster (its passes) share one client: one connect, one check
+    with rare_collections(), one_client():
         return _loaded(paths, options or LoadOptions())
 
 

@@ -23,6 +23,7 @@ a worker cannot open is a warning naming it, as it would be here.
 from __future__ import annotations
 
 import hashlib
+import logging
 import operator
 import os
 import pickle
@@ -56,6 +57,12 @@ MIN_POOL_BYTES = 8 << 20
 
 #: how long to try reaching a --scheduler before giving up
 _CONNECT_TIMEOUT_S = 30
+#: how long a worker may take to take a direct connection from this client (`_reach`) before the results of the
+#: load's reads are fetched through the scheduler instead (a client outside the cluster's network)
+REACH_TIMEOUT_S = 3.0
+
+#: at most this many fetches of results per read on a cluster (`_as_completed`): each is a round trip or two
+FETCHES = 16
 
 #: events per packed run (see InputResult): big enough to compress well, small enough to unpack lazily
 PACK_EVENTS = 2048
@@ -66,6 +73,8 @@ _MAIN_ONLY = ("warn", "progress", "client")
 #: what a worker notes of a run of events it read, beside them (`taking_notes`): {index in the run: note}, only
 #: for the records it has something to say about.  A picklable module-level function (workers import it).
 Annotate = Callable[[list[Event]], dict[int, Any]]
+
+_log = logging.getLogger(__name__)
 
 
 class Summarizer(Protocol):
@@ -421,12 +430,19 @@ def read_serially(readers: Sequence[FileReader]) -> list[InputResult]:
 def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = None) -> list[InputResult] | None:
     """Read the readers' inputs on workers; return each one's result, in input order (None: see `plan`)."""
     options = readers[0].options if readers else LoadOptions()
-    client = _client(options)
-    chosen = plan(readers, jobs_of(options), client is not None)
-    if chosen is None:
-        if client is not None and options.client is None:
-            client.close()
-        return None
+    cluster = _cluster(options)
+    try:
+        chosen = plan(readers, jobs_of(options), cluster is not None)
+        if chosen is None:
+            return None
+        return _read_chosen(readers, chosen, options, cluster, progress)
+    finally:
+        _done_with(cluster)
+
+
+def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options: LoadOptions,
+                 cluster: _Cluster | None, progress: ProgressHook | None) -> list[InputResult]:
+    """Read the chosen inputs on the cluster (or the local pool) and the others here; each result in input order."""
     spec = portable(options)
     sizes = [worker_size(r.item) or 0 for r in readers]
     done = [0] * len(readers)
@@ -443,17 +459,13 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
     calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current) for _, r in remote]
-    if client is not None:
-        try:
-            # each input with its own terms (a targeted read searches self-naming lines only where needed)
-            futures = client.map(read_input, *zip(*calls, strict=True), pure=False)
-            _read_here(readers, chosen, spec, results, report)
-            for i, result in _as_completed(futures, [i for i, _ in remote]):
-                results[i] = result
-                report(i)
-        finally:
-            if options.client is None:
-                client.close()
+    if cluster is not None:
+        # each input with its own terms (a targeted read searches self-naming lines only where needed)
+        futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
+        _read_here(readers, chosen, spec, results, report)
+        for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
+            results[i] = result
+            report(i)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415 - see TYPE_CHECKING
 
@@ -518,17 +530,32 @@ def shared_pool() -> Iterator[None]:
             pool.shutdown()
 
 
-def _as_completed(futures: Sequence[Any], indexes: Sequence[int]) -> Iterator[tuple[int, InputResult]]:
-    """Each input's result from the cluster as soon as its task ends (index, result), in the order they end.
+def _as_completed(cluster: _Cluster, futures: list[Any], indexes: Sequence[int]) -> Iterator[tuple[int, InputResult]]:
+    """Each input's result from the cluster soon after its task ends (index, result), in the order they end.
 
-    Fetched one by one while the other workers still read (`client.gather` of the whole list would
-    wait for the last task before fetching any); an input's failure raises, as the gather did.
+    Fetched a few at a time while the other workers still read (`client.gather` of the whole list would
+    wait for the last task before fetching any), from the workers themselves where this client reaches
+    them (`_Cluster.direct`), else through the scheduler; an input's failure raises, as the gather does.
+    A fetch is a round trip or two (who holds the results, then the data): up to `FETCHES` of them per
+    read, not one per input.  Each future is let go once fetched: its worker frees the result.
     """
     from distributed import as_completed as finished  # noqa: PLC0415 - the dask extra: a client exists
 
     index_of = {future.key: i for future, i in zip(futures, indexes, strict=True)}
-    for future, result in finished(futures, with_results=True):  # type: ignore[no-untyped-call]
-        yield index_of[future.key], result
+    least = max(1, len(futures) // FETCHES)
+    ending = finished(futures)  # type: ignore[no-untyped-call]
+    futures.clear()  # `ending` holds each future until it is done; this list would hold it to the read's end
+    done: list[Any] = []
+    for batch in ending.batches():  # type: ignore[no-untyped-call]
+        done += batch
+        del batch
+        if len(done) < least and ending.count():  # type: ignore[no-untyped-call]
+            continue  # more to come: fetched with the next ones
+        results = cluster.client.gather(done, direct=cluster.direct)
+        keys = [future.key for future in done]
+        done = []
+        for key, result in zip(keys, results, strict=True):
+            yield index_of[key], result
 
 
 def _read_here(readers: Sequence[FileReader], chosen: Sequence[bool], spec: dict[str, Any],
@@ -550,29 +577,160 @@ def _context() -> Any:
     return None
 
 
-def _client(options: LoadOptions) -> Any:
-    """The `distributed.Client` to read on: the one given, or one connected to `options.scheduler`,
-    its workers checked to run this migtrace (`check_workers`)."""
-    if options.client is not None:
-        check_workers(options.client)
-        return options.client
-    if not options.scheduler:
+@dataclass(slots=True)
+class _Cluster:
+    """A Dask client as the reads of a load use it: its workers checked, and how their results travel.
+
+    Worked out once per client (`_cluster`): a load's reads (a selective read's passes, the
+    evidence read) then pay no connection, no round trip to every worker and no teardown each.
+    """
+
+    client: Any
+    #: connected here (`--scheduler`), closed when its reads end; a client the caller gave is never closed
+    owned: bool
+    #: fetch results from the workers themselves (`_reach`: each took a connection), else through the scheduler
+    direct: bool
+    #: the workers whose migtrace was checked (`check_workers`)
+    checked: set[str]
+    #: the address it was connected to (`--scheduler`), None when given
+    scheduler: str | None = None
+
+
+class _Clients(threading.local):
+    """The cluster the reads of one `one_client()` block share, per thread (outside one: a client per read)."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.cluster: _Cluster | None = None
+
+
+_CLIENTS = _Clients()
+
+
+@contextmanager
+def one_client() -> Iterator[None]:
+    """Let the Dask reads inside (a load's passes) share one client, closed at the end if migtrace made it.
+
+    Its first read connects (`--scheduler`), checks every worker's migtrace and tries a direct
+    connection to each; the later reads check only workers that joined since.  Nested: the outer
+    block's client.  No effect on local reads (`shared_pool()` is theirs).
+    """
+    if _CLIENTS.active:
+        yield
+        return
+    _CLIENTS.active = True
+    try:
+        yield
+    finally:
+        cluster, _CLIENTS.cluster, _CLIENTS.active = _CLIENTS.cluster, None, False
+        if cluster is not None and cluster.owned:
+            cluster.client.close()
+
+
+def _cluster(options: LoadOptions) -> _Cluster | None:
+    """The cluster to read on: the `one_client()` block's when it is this read's, else one made now.
+
+    The one given (`options.client`) or one connected to `options.scheduler`; its workers checked to run
+    this migtrace (`check_workers`: on a block's later reads, only the workers that joined since).
+    """
+    if options.client is None and not options.scheduler:
         return None
+    kept = _CLIENTS.cluster
+    if kept is not None and (kept.client is options.client if options.client is not None
+                             else kept.owned and kept.scheduler == options.scheduler):
+        _check_joined(kept)
+        return kept
+    cluster = _made(options)
+    if _CLIENTS.active and kept is None:
+        _CLIENTS.cluster = cluster
+    return cluster
+
+
+def _made(options: LoadOptions) -> _Cluster:
+    """A new `_Cluster`: connected (unless given), every worker checked, the way results travel decided."""
+    if options.client is not None:
+        client = options.client
+    else:
+        try:
+            from distributed import Client  # noqa: PLC0415 - an optional extra, needed only with a cluster
+        except ImportError as exc:
+            raise SourceError(f"scheduler {options.scheduler}", "needs the dask extra: pip install 'migtrace[dask]'") \
+                from exc
+        try:
+            client = Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
+        except (OSError, TimeoutError) as exc:
+            raise SourceError(f"scheduler {options.scheduler}", f"cannot connect: {exc}") from exc
+    owned = options.client is None
     try:
-        from distributed import Client  # noqa: PLC0415 - an optional extra, needed only with a cluster
-    except ImportError as exc:
-        raise SourceError(f"scheduler {options.scheduler}", "needs the dask extra: pip install 'migtrace[dask]'") \
-            from exc
-    try:
-        client = Client(options.scheduler, timeout=_CONNECT_TIMEOUT_S)  # type: ignore[no-untyped-call]
-    except (OSError, TimeoutError) as exc:
-        raise SourceError(f"scheduler {options.scheduler}", f"cannot connect: {exc}") from exc
-    try:
-        check_workers(client)
-    except SourceError:
-        client.close()  # type: ignore[no-untyped-call]
+        checked = check_workers(client)
+        cluster = _Cluster(client, owned, True, checked, options.scheduler if owned else None)
+        _decide_direct(cluster, sorted(checked))
+    except BaseException:
+        if owned:
+            client.close()
         raise
-    return client
+    return cluster
+
+
+def _done_with(cluster: _Cluster | None) -> None:
+    """After a read: close a client migtrace made, unless a `one_client()` block keeps it for its next reads."""
+    if cluster is not None and cluster.owned and cluster is not _CLIENTS.cluster:
+        cluster.client.close()
+
+
+def _check_joined(cluster: _Cluster) -> None:
+    """Check the workers that joined the cluster since its last check, and whether this client reaches them."""
+    joined = sorted(set(cluster.client.nthreads()) - cluster.checked)  # one round trip to the scheduler
+    if joined:
+        cluster.checked |= check_workers(cluster.client, joined)
+        _decide_direct(cluster, joined)
+
+
+def _decide_direct(cluster: _Cluster, workers: list[str]) -> None:
+    """Fetch results from the workers themselves only if this client reaches each of them (say which, at debug).
+
+    Through the scheduler every result is copied twice (worker, scheduler, client) and the
+    scheduler's CPU competes with the workers'; a client outside the cluster's network, though,
+    reaches only the scheduler.  Decided on evidence: a connection to each worker, taken within
+    `REACH_TIMEOUT_S` (kept for the first fetch).  A client given with `direct_to_workers` set is
+    taken at its word.
+    """
+    where = f"scheduler {getattr(cluster.client.scheduler, 'address', '?')}"
+    said = None if cluster.owned else getattr(cluster.client, "direct_to_workers", None)
+    if said is not None:
+        cluster.direct = bool(said)
+        _log.debug("%s: results fetched %s (the client's direct_to_workers)", where,
+                   "from the workers directly" if cluster.direct else "through the scheduler")
+        return
+    if not cluster.direct or not workers:
+        return
+    missed = _reach(cluster.client, workers)
+    if missed:
+        cluster.direct = False
+        worker, why = next(iter(sorted(missed.items())))
+        _log.debug("%s: results fetched through the scheduler: %d of %d workers not reached from here "
+                   "(%s: %s)", where, len(missed), len(workers), worker, why)
+    else:
+        _log.debug("%s: results fetched from the workers directly (%d reached)", where, len(workers))
+
+
+def _reach(client: Any, workers: list[str]) -> dict[str, str]:
+    """The workers this client could not open a connection to within `REACH_TIMEOUT_S`, each with the reason."""
+    import asyncio  # noqa: PLC0415 - a cluster's client only: a local or indexed read starts without it
+
+    async def one(worker: str) -> str | None:
+        try:
+            comm = await asyncio.wait_for(client.rpc.connect(worker), REACH_TIMEOUT_S)
+        except Exception as exc:  # refused, timed out, a handshake that failed: not reached, whatever the cause
+            return " ".join(f"{type(exc).__name__}: {exc}".split())
+        client.rpc.reuse(worker, comm)  # the pool's connection: the first fetch from that worker takes it
+        return None
+
+    async def every() -> list[str | None]:
+        return list(await asyncio.gather(*(one(w) for w in workers)))
+
+    found: list[str | None] = client.sync(every)
+    return {w: why for w, why in zip(workers, found, strict=True) if why is not None}
 
 
 #: this process's `code_key()`, worked out once
@@ -598,16 +756,17 @@ def code_key() -> str:
     return _CODE_KEY
 
 
-def check_workers(client: Any) -> None:
+def check_workers(client: Any, workers: Sequence[str] | None = None) -> set[str]:
     """Raise a SourceError naming the scheduler when a worker runs another migtrace than this client's.
 
-    Checked on every read (workers may join a cluster between two reads): one
-    round trip to each worker, whose key is worked out once per worker process.
+    One round trip to each worker (`workers`: those only), whose key is worked out once per worker
+    process; returns the workers checked.  A load checks every worker on its first read and, on its
+    later reads, the workers that joined the cluster since (`_check_joined`).
     """
     where = f"scheduler {getattr(client.scheduler, 'address', '?')}"
     ours = code_key()
     try:
-        theirs: dict[str, str] = client.run(code_key)
+        theirs: dict[str, str] = client.run(code_key, workers=None if workers is None else list(workers))
     except Exception as exc:  # a worker without this function (an older migtrace), or one that cannot run it
         said = " ".join(str(exc).split())  # one line, whatever the worker's error says
         raise SourceError(where, f"cannot ask the workers which migtrace they run ({type(exc).__name__}: {said}); "
@@ -617,3 +776,4 @@ def check_workers(client: Any) -> None:
         if key != ours:
             raise SourceError(where, f"worker {worker} runs migtrace {key}, this client {ours}: "
                                      "start the workers with the same migtrace")
+    return set(theirs)
