@@ -25,7 +25,7 @@ NOT_ON_THE_WARM_PATH = (
     "yaml", "dateutil", "multiprocessing", "concurrent.futures.process", "subprocess",
     "migtrace.parsers.registry", "migtrace.parsers.journal_binary", "migtrace.parsers.journal_export",
     "migtrace.parsers._journalctl", "migtrace.parsers.journal_text", "migtrace.parsers.journal_json",
-    "pandas", "numpy", "numba", "pyparsing", "jinja2", "plotly", "distributed", "dask", "fsspec",
+    "pandas", "numpy", "numba", "pyparsing", "jinja2", "plotly", "distributed", "dask", "fsspec", "asyncio",
 )
 
 #: runs `python -m migtrace ARGS...` and writes its modules and the index's counters to $MODULES_OUT at exit
