@@ -17,13 +17,6 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import settings
 
-# The suite is deterministic: hypothesis draws the same examples on every run and machine (a CI run that fails
-# fails again, with the same example, on a developer's clone). Fuzzing for new examples is a choice:
-# HYPOTHESIS_PROFILE=explore draws fresh ones (and keeps failures in .hypothesis/ to replay).
-settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
-settings.register_profile("explore", print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
-
 # Tests see output as a pipe does (100 columns): $COLUMNS, set by some terminals and by pytest-xdist
 # workers, must not change the tables a test or a CLI it starts reads.
 os.environ.pop("COLUMNS", None)
@@ -32,6 +25,13 @@ os.environ.pop("COLUMNS", None)
 os.environ["MIGTRACE_CACHE_DIR"] = tempfile.mkdtemp(prefix="migtrace-test-cache-")
 
 from migtrace.model import Event
+
+# The suite is deterministic: hypothesis draws the same examples on every run and machine (a CI run that fails
+# fails again, with the same example, on a developer's clone). Fuzzing for new examples is a choice:
+# HYPOTHESIS_PROFILE=explore draws fresh ones (and keeps failures in .hypothesis/ to replay).
+settings.register_profile("deterministic", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 atexit.register(shutil.rmtree, os.environ["MIGTRACE_CACHE_DIR"], True)
 
