@@ -1,11 +1,13 @@
 """P2's floor measured end to end: the unavoidable work of `list`'s two-pass design, as a bare script.
 
-`python -m benchmarks.floor_p2 compare [SET] [-n 5]` (default `main`, the 1 GiB set) first records the
+(`benchmarks.p2_floor` is its companion: each pass replayed piece by piece in one process, per-part CPU.)
+
+`python -m benchmarks.p2_bare compare [SET] [-n 5]` (default `main`, the 1 GiB set) first records the
 real run's search databases (below), then runs, alternated `-n` times, the bare script, `migtrace list -f
 json --no-cache SET` and lnav's full load (the P2 anchor), each a fresh process under GNU time, and prints
 wall s / CPU s (user + sys, children included) per run with the load average, then the medians.
 
-The bare script (`python -m benchmarks.floor_p2 run SPEC`, a fresh interpreter: its start-up counts) does
+The bare script (`python -m benchmarks.p2_bare run SPEC`, a fresh interpreter: its start-up counts) does
 only what this design cannot avoid, with 2 worker processes forked as `list`'s pool is:
 
 - start-up: the interpreter, hyperscan and numpy (every worker needs both), the process pool;
@@ -26,7 +28,7 @@ calls captured per input (the texts and their caseless flags, as `sources._scan`
 input in that pass from `pipeline._vocab`, the catalog, the clue and clock sets and the ids found); a
 database built several times for one input (an evidence set's line test needs fewer texts once satisfied)
 is kept at its last, smallest, form (the clue covers still pending: what most of the input is searched
-with), so the bound stays a lower one.  The spec is written to `$TMPDIR/floor_p2-SET.pickle`.
+with), so the bound stays a lower one.  The spec is written to `$TMPDIR/p2_bare-SET.pickle`.
 """
 
 from __future__ import annotations
@@ -183,11 +185,11 @@ def compare(name: str, repeat: int) -> None:
 
     root = str(datasets.ensure(name))
     files = datasets.log_files(datasets.ensure(name))
-    spec_path = os.path.join(tempfile.gettempdir(), f"floor_p2-{name}.pickle")
+    spec_path = os.path.join(tempfile.gettempdir(), f"p2_bare-{name}.pickle")
     record(root, spec_path)
     warm(files)
     cmds: dict[str, list[str]] = {
-        "floor": [sys.executable, "-m", "benchmarks.floor_p2", "run", spec_path],
+        "floor": [sys.executable, "-m", "benchmarks.p2_bare", "run", spec_path],
         "list": [sys.executable, "-m", "migtrace", "list", "-f", "json", "--no-cache", root],
     }
     if os.path.exists("/usr/bin/lnav"):
@@ -219,7 +221,7 @@ def main(argv: list[str]) -> int:
 
         from benchmarks import datasets
 
-        record(str(datasets.ensure(name)), os.path.join(tempfile.gettempdir(), f"floor_p2-{name}.pickle"))
+        record(str(datasets.ensure(name)), os.path.join(tempfile.gettempdir(), f"p2_bare-{name}.pickle"))
         return 0
     if argv[:1] == ["compare"]:
         compare(name, repeat)
