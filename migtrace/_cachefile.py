@@ -18,8 +18,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 import stat
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 #: where the cache lives: this variable, else $XDG_CACHE_HOME/migtrace, else ~/.cache/migtrace
 DIR_VARIABLE = "MIGTRACE_CACHE_DIR"
@@ -120,3 +125,20 @@ def write_private(path: Path, payload: bytes, *, stale: str | None = None) -> bo
                 with contextlib.suppress(OSError):
                     old.unlink()
     return True
+
+
+def pickled(path: Path, stale: str, build: Callable[[], T], valid: Callable[[object], bool]) -> T:
+    """`build()`'s result, unpickled from `path` when `read_private` trusts the file and `valid` takes what it
+    holds, else built and written there (older files matching `stale` removed); a `build` that raises writes
+    nothing.  The compiled catalog and the parsed data files are kept this way."""
+    payload = read_private(path)
+    if payload is not None:
+        try:
+            found = pickle.loads(payload)  # only a file read_private trusts: ours alone, intact
+        except Exception:  # a corrupt cache of any kind is rebuilt, never trusted
+            found = None
+        if found is not None and valid(found):
+            return found  # type: ignore[no-any-return]
+    result = build()
+    write_private(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), stale=stale)
+    return result

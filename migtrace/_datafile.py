@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from migtrace._cachefile import cache_dir, code_cache_enabled, read_private, write_private
+from migtrace._cachefile import cache_dir, code_cache_enabled, pickled
 from migtrace.errors import DataError
 
 if TYPE_CHECKING:  # PyYAML is imported where YAML is parsed: a run whose documents are all cached needs none
@@ -73,18 +73,8 @@ def load_document(text: str, where: str) -> Mapping[str, Any]:
     if not where.startswith(SHIPPED) or not code_cache_enabled():
         return _parse(text, where)
     name = where[len(SHIPPED):].replace("/", "_")
-    path = cache_dir() / f"data-{name}-{_key(text, where)}.pickle"
-    payload = read_private(path)  # this user's alone, intact against its digest line, else None
-    if payload is not None:
-        try:
-            found = pickle.loads(payload)
-        except Exception:  # a corrupt cache of any kind is parsed again, never trusted
-            found = None
-        if isinstance(found, dict):
-            return found
-    data = _parse(text, where)  # a document that does not parse raises: nothing is written
-    write_private(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), stale=f"data-{name}-*.pickle")
-    return data
+    return pickled(cache_dir() / f"data-{name}-{_key(text, where)}.pickle", f"data-{name}-*.pickle",
+                   lambda: _parse(text, where), lambda found: isinstance(found, dict))
 
 
 def _parse(text: str, where: str) -> Mapping[str, Any]:

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from migtrace._cachefile import OFF_VARIABLE as OFF_VARIABLE  # noqa: PLC0414 - named here as before
-from migtrace._cachefile import cache_dir, code_cache_enabled, read_private, write_private
+from migtrace._cachefile import cache_dir, code_cache_enabled, pickled
 from migtrace._version import __version__
 
 T = TypeVar("T")
@@ -77,19 +77,9 @@ def cached(kind: str, key: str, build: Callable[[], T], valid: Callable[[object]
     """
     if key in _MEMO:
         return _MEMO[key]  # type: ignore[return-value]
-    path = cache_dir() / f"{kind}-{key}.pickle"
-    on = enabled()
-    payload = read_private(path) if on else None
-    if payload is not None:
-        try:
-            found = pickle.loads(payload)  # only a file read_private trusts: ours alone, intact
-        except Exception:  # a corrupt cache of any kind is rebuilt, never trusted
-            found = None
-        if found is not None and valid(found):
-            _MEMO[key] = found
-            return found  # type: ignore[no-any-return]
-    result = build()
+    if enabled():
+        result = pickled(cache_dir() / f"{kind}-{key}.pickle", f"{kind}-*.pickle", build, valid)
+    else:
+        result = build()
     _MEMO[key] = result
-    if on:
-        write_private(path, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL), stale=f"{kind}-*.pickle")
     return result
