@@ -61,8 +61,8 @@ def info() -> None:
                f"{len(builds) - len(stale)} current, {len(stale)} stale)")
     derived = derived_files(_index.cache_dir())
     click.echo(f"compiled files: {len(derived)} ({sum(p.stat().st_size for p in derived)} bytes: the catalog, "
-               "the templates, the chart bundle; rebuilt on use) — `migtrace cache clear --compiled` removes "
-               "these and the stale builds")
+               "the parsed data files, the templates, the chart bundle; rebuilt on use) — `migtrace cache clear "
+               "--compiled` removes these and the stale builds")
 
 
 def _builds() -> tuple[list[Path], set[Path]]:
@@ -75,10 +75,10 @@ def _builds() -> tuple[list[Path], set[Path]]:
 
 @cache.command("clear", context_settings=SETTINGS, epilog=EXIT_CODES)
 @click.option("--compiled", is_flag=True,
-              help="Also remove what migtrace compiled from its own code: the catalog, templates and chart bundle "
-                   "(rebuilt on their next use) and merge's kernel builds this installation would not load (each "
-                   "upgrade adds one; another migtrace sharing this cache directory runs the JIT until it builds "
-                   "again).")
+              help="Also remove what migtrace compiled from its own code: the catalog, parsed data files, templates "
+                   "and chart bundle (rebuilt on their next use) and merge's kernel builds this installation would "
+                   "not load (each upgrade adds one; another migtrace sharing this cache directory runs the JIT until "
+                   "it builds again).")
 @global_options
 @run_safely
 def clear(compiled: bool) -> None:
