@@ -509,6 +509,7 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
         # each input with its own terms (a targeted read searches self-naming lines only where needed)
+        calls = _scattered(cluster, calls)
         futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
@@ -528,6 +529,22 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
                 results[pending[future]] = future.result()
                 report(pending[future])
     return [r for r in results if r is not None]
+
+
+def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), not inside the task graph.
+
+    A finish carries its input's records of an earlier pass (pipeline/_drop.py): megabytes over a big set,
+    which in the graph would be copied through the scheduler and make distributed warn of a large graph.
+    """
+    finishes = [(k, call[6]) for k, call in enumerate(calls) if call[6] is not None]
+    if not finishes:
+        return calls
+    sent = cluster.client.scatter([f for _, f in finishes], hash=False, direct=cluster.direct)
+    out = list(calls)
+    for (k, _), future in zip(finishes, sent, strict=True):
+        out[k] = (*calls[k][:6], future)
+    return out
 
 
 def _own_terms(reader: FileReader) -> frozenset[str]:
