@@ -508,23 +508,7 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
         read: _Read | None = None
         if reuse and ids:
             terms = vocab.id_terms(ids - windowed, windowed=windowed & ids, ranges=ranges, stamps=stamps)
-            # the workers join pass 2 with pass 1's records and drop what the Keeper would (`_drop`) when it may
-            unmoved = keeper.unmoved
-            join: Join = (DroppingJoin(store, unmoved) if unmoved is not None and unmoved.shipped
-                          and os.environ.get(DROP_WORKERS_VARIABLE) != "0" else Join(store))
-            with taking_notes(notes), finishing(join.finish_of if isinstance(join, DroppingJoin) else None):
-                joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined,
-                               given=store.given)
-            if isinstance(join, DroppingJoin):
-                if not join.copies_apart():  # a copy in two inputs: the merge's count needs every record
-                    _log.debug("pass 2 joined in the main process: two inputs share a record")
-                    keeper, held, join = new_keeper(), Warnings(), Join(store)
-                    with taking_notes(notes):
-                        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined,
-                                       given=store.given)
-                else:
-                    join.absorb_into(keeper.last_seen)
-                    _log.debug("pass 2: the workers left out %d records of %d inputs", join.left_out(), len(join.done))
+            joined, keeper, held, join = _joined_pass2(paths, options, store, terms, notes, new_keeper)
             read = _without_tails(replace(joined, stats=join.stats(joined.stats)))
             if not join.usable:  # not provably the records of one pass over both term sets: read it so
                 _log.debug("pass 1's records not reused: a record came out differently or lines lie outside records")
@@ -539,6 +523,32 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
             break
         ids |= more
     return replace(read, evidence=_clock_evidence(read.events, clock_lines)), keeper, held.lines
+
+
+def _joined_pass2(paths: Sequence[str], options: LoadOptions, store: Pass1Store, terms: Terms, notes: Annotate,
+                  new_keeper: Callable[[], Keeper]) -> tuple[_Read, Keeper, Warnings, Join]:
+    """Pass 2 searching the moves' ids, each input joined with pass 1's records (`_reuse`); its Keeper and warnings.
+
+    The workers join and drop what the Keeper would (`_drop`) when it may: the Keeper drops the
+    unmoved instances' records with the shipped catalog's orphan test (the one the workers hold).
+    """
+    keeper, held = new_keeper(), Warnings()
+    unmoved = keeper.unmoved
+    join: Join = (DroppingJoin(store, unmoved) if unmoved is not None and unmoved.shipped
+                  and os.environ.get(DROP_WORKERS_VARIABLE) != "0" else Join(store))
+    with taking_notes(notes), finishing(join.finish_of if isinstance(join, DroppingJoin) else None):
+        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+    if not isinstance(join, DroppingJoin):
+        return joined, keeper, held, join
+    if join.copies_apart():
+        join.absorb_into(keeper.last_seen)
+        _log.debug("pass 2: the workers left out %d records of %d inputs", join.left_out(), len(join.done))
+        return joined, keeper, held, join
+    _log.debug("pass 2 joined in the main process: two inputs share a record (the merge's count needs them all)")
+    keeper, held, join = new_keeper(), Warnings(), Join(store)
+    with taking_notes(notes):
+        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+    return joined, keeper, held, join
 
 
 def _pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,
