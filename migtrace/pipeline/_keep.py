@@ -164,6 +164,20 @@ class Unmoved:
         self._tally(e, uuids)
         return False
 
+    def absorb(self, latest: dict[str, datetime], reference_counts: Counter[tuple[str, str]],
+               instances: Iterable[str], requests: Iterable[str], dropped: int) -> None:
+        """Add another `Unmoved`'s tallies (a worker's, of the records it dropped: pipeline/_drop.py).
+
+        Each tally merges alike in any order (latest: max; counts: sum; ids: union), so an input's
+        drops tallied apart add up to what this one would have tallied of them.
+        """
+        for host, t in latest.items():
+            later_into(self.latest, host, t)
+        self.reference_counts.update(reference_counts)
+        self.instances.update(instances)
+        self.requests.update(requests)
+        self.dropped += dropped
+
     def _tally(self, e: Event, uuids: Iterable[str]) -> None:
         host = e.host
         assert host is not None  # records without a host are kept

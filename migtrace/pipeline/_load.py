@@ -36,6 +36,8 @@ from migtrace.diagnose.orphans import orphan_test
 from migtrace.model import Event, FileStats, Migration, Terms
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _clues, _one_read, _vocab
+from migtrace.pipeline._drop import WORKERS_VARIABLE as DROP_WORKERS_VARIABLE
+from migtrace.pipeline._drop import DroppingJoin
 from migtrace.pipeline._fold import Fold, merge_hits
 from migtrace.pipeline._hosts import with_hosts
 from migtrace.pipeline._keep import ContextFinder, Keeper, Prefilter, Unmoved, keep_notes, later_into
@@ -45,7 +47,7 @@ from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import Annotate, one_client, shared_pool, summing_up, taking_notes
+from migtrace.sources._parallel import Annotate, finishing, one_client, shared_pool, summing_up, taking_notes
 from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._window import WindowedTerms, evidence_split
 
@@ -505,11 +507,8 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
         keeper, held = new_keeper(), Warnings()
         read: _Read | None = None
         if reuse and ids:
-            join = Join(store)
             terms = vocab.id_terms(ids - windowed, windowed=windowed & ids, ranges=ranges, stamps=stamps)
-            with taking_notes(notes):
-                joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined,
-                               given=store.given)
+            joined, keeper, held, join = _joined_pass2(paths, options, store, terms, notes, new_keeper)
             read = _without_tails(replace(joined, stats=join.stats(joined.stats)))
             if not join.usable:  # not provably the records of one pass over both term sets: read it so
                 _log.debug("pass 1's records not reused: a record came out differently or lines lie outside records")
@@ -524,6 +523,32 @@ def _selective(paths: Sequence[str], options: LoadOptions, catalog: Catalog | No
             break
         ids |= more
     return replace(read, evidence=_clock_evidence(read.events, clock_lines)), keeper, held.lines
+
+
+def _joined_pass2(paths: Sequence[str], options: LoadOptions, store: Pass1Store, terms: Terms, notes: Annotate,
+                  new_keeper: Callable[[], Keeper]) -> tuple[_Read, Keeper, Warnings, Join]:
+    """Pass 2 searching the moves' ids, each input joined with pass 1's records (`_reuse`); its Keeper and warnings.
+
+    The workers join and drop what the Keeper would (`_drop`) when it may: the Keeper drops the
+    unmoved instances' records with the shipped catalog's orphan test (the one the workers hold).
+    """
+    keeper, held = new_keeper(), Warnings()
+    unmoved = keeper.unmoved
+    join: Join = (DroppingJoin(store, unmoved) if unmoved is not None and unmoved.shipped
+                  and os.environ.get(DROP_WORKERS_VARIABLE) != "0" else Join(store))
+    with taking_notes(notes), finishing(join.finish_of if isinstance(join, DroppingJoin) else None):
+        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+    if not isinstance(join, DroppingJoin):
+        return joined, keeper, held, join
+    if join.copies_apart():
+        join.absorb_into(keeper.last_seen)
+        _log.debug("pass 2: the workers left out %d records of %d inputs", join.left_out(), len(join.done))
+        return joined, keeper, held, join
+    _log.debug("pass 2 joined in the main process: two inputs share a record (the merge's count needs them all)")
+    keeper, held, join = new_keeper(), Warnings(), Join(store)
+    with taking_notes(notes):
+        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+    return joined, keeper, held, join
 
 
 def _pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,

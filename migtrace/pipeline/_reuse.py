@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
 from migtrace.model import Event, FileStats
@@ -108,6 +108,15 @@ class Pass1Store:
         if lines:
             self._dropped.setdefault(source, set()).update(lines)
 
+    def packed(self, source: str) -> tuple[tuple[bytes, ...], frozenset[int]]:
+        """One input's records packed (as they travelled, the runs held here packed now) and the lines left out.
+
+        What a pass-2 worker joins with (pipeline/_drop.py); `events` gives the same records.
+        """
+        run = self._runs.get(source)
+        packs = (*self._packs.get(source, ()), *((pack_events(run),) if run else ()))
+        return packs, frozenset(self._dropped.get(source, ()))
+
     def drop(self, source: str, lineno: int) -> None:
         """Leave out a record the tap kept: one pass 1 read only for an evidence set (`_fold`)."""
         self._dropped.setdefault(source, set()).add(lineno)
@@ -154,36 +163,13 @@ class Join:
         """One input's records of both passes in line order, each once (a record of both: pass 2's copy)."""
         tally = self._tallies.setdefault(source, _Tally())
         notes = current_notes()
-        first = self.store.events(source)
-        a = next(first, None)
-        end = 0  # the line after the last record given
-        for b in stream:
-            while a is not None and a.lineno < b.lineno:
-                end = self._give(a, end, tally)
-                yield a
-                a = next(first, None)
-            if a is not None and a.lineno == b.lineno:
-                if a != b:
-                    self.usable = False
-                tally.last_shared = b.lineno
-                if notes is not None:
-                    notes.take(a)  # pass 2's copy goes on, with its own note
-                a = next(first, None)
-            if b.lineno < end:
-                self.usable = False
-            end = b.lineno + b.line_count
-            yield b
-        while a is not None:
-            end = self._give(a, end, tally)
-            yield a
-            a = next(first, None)
+        return join_records(self.store.events(source), stream, tally, self,
+                            None if notes is None else notes.take)  # pass 2's copy goes on, with its own note
 
-    def _give(self, e: Event, end: int, tally: _Tally) -> int:
-        if e.lineno < end:
-            self.usable = False
-        tally.records += 1
-        tally.lines += e.line_count
-        return e.lineno + e.line_count
+    def tallied(self, source: str, tally: _Tally, usable: bool) -> None:
+        """An input joined elsewhere (a worker, pipeline/_drop.py): what the join added, and whether it was exact."""
+        self._tallies[source] = tally
+        self.usable = self.usable and usable
 
     def stats(self, pass2: tuple[FileStats, ...]) -> tuple[FileStats, ...]:
         """Pass 2's accounting with the records taken from pass 1 counted as parsed (see the module doc)."""
@@ -204,6 +190,51 @@ class Join:
                                skipped_lines=st.skipped_lines - tally.lines,
                                errors=list(st.errors), unparsed_examples=list(st.unparsed_examples)))
         return tuple(out)
+
+
+class _Exact:
+    """Whether a join was exact (`Join.usable`): a join elsewhere than `Join` keeps its own."""
+
+    usable: bool = True
+
+
+def join_records(first: Iterator[Event], stream: Iterator[Event], tally: _Tally, exact: Join | _Exact,
+                 shared: Callable[[Event], object] | None = None) -> Iterator[Event]:
+    """Pass 1's records of one input (`first`) and pass 2's (`stream`) in line order, each once.
+
+    A record both passes parsed is pass 2's copy; `shared` is given pass 1's copy (let go).
+    `exact.usable` is set False when the join is not provably exact (see the module doc).
+    """
+    a = next(first, None)
+    end = 0  # the line after the last record given
+    for b in stream:
+        while a is not None and a.lineno < b.lineno:
+            end = _give(a, end, tally, exact)
+            yield a
+            a = next(first, None)
+        if a is not None and a.lineno == b.lineno:
+            if a != b:
+                exact.usable = False
+            tally.last_shared = b.lineno
+            if shared is not None:
+                shared(a)
+            a = next(first, None)
+        if b.lineno < end:
+            exact.usable = False
+        end = b.lineno + b.line_count
+        yield b
+    while a is not None:
+        end = _give(a, end, tally, exact)
+        yield a
+        a = next(first, None)
+
+
+def _give(e: Event, end: int, tally: _Tally, exact: Join | _Exact) -> int:
+    if e.lineno < end:
+        exact.usable = False
+    tally.records += 1
+    tally.lines += e.line_count
+    return e.lineno + e.line_count
 
 
 def _loose_lines(second: FileStats, first: FileStats | None) -> bool:

@@ -28,6 +28,7 @@ from migtrace.sources._open import decode_line
 from migtrace.sources._parallel import (
     InputResult,
     default_jobs,
+    not_finishing,
     read_parallel,
     read_results,
     read_serially,
@@ -118,8 +119,9 @@ def input_streams(readers: Sequence[FileReader], warn: Callable[[str], None]) ->
     """
     index = open_index(readers[0].options) if readers else None
     if index is not None:  # the on-disk index (LoadOptions.cache): unchanged inputs are not read again
-        try:
-            return streams_of(readers, read_indexed(readers, index, _read_results), warn)
+        try:  # what the index stores is an input's read alone: nothing a load's workers finish (`finishing`)
+            with not_finishing():
+                return streams_of(readers, read_indexed(readers, index, _read_results), warn)
         finally:
             index.close()
     return read_parallel(readers, warn, readers[0].options.progress if readers else None)

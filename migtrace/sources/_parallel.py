@@ -90,6 +90,10 @@ class Summarizer(Protocol):
 #: a picklable module-level factory of an input's `Summarizer`, given the read's terms (workers import it)
 Summarize = Callable[[frozenset[str]], Summarizer]
 
+#: what a worker does to one input's result before it travels back (`finishing`): a picklable callable the
+#: main process made for that input (pipeline/_drop.py: pass 2's join with pass 1's records, and the drop)
+Finish = Callable[["InputResult"], "InputResult"]
+
 
 @dataclass(slots=True)
 class InputResult:
@@ -124,12 +128,13 @@ def jobs_of(options: LoadOptions) -> int:
 
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
                progress: Callable[[int], None] | None = None, annotate: Annotate | None = None,
-               summarize: Summarize | None = None) -> InputResult:
+               summarize: Summarize | None = None, finish: Finish | None = None) -> InputResult:
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
     `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
     `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
+    `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too.
     """
     packs: list[bytes] = []
     run: list[Event] = []
@@ -156,7 +161,8 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
             summer.feed(run, reader.stats)
         packs.append(_pack(run, None if annotate is None else annotate(run)))
     summary = None if summer is None or error is not None else summer.result(reader.stats)
-    return InputResult(packs, reader.stats, marks, error, summary)
+    result = InputResult(packs, reader.stats, marks, error, summary)
+    return result if finish is None else finish(result)
 
 
 #: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
@@ -186,6 +192,15 @@ def _shared(events: list[Event]) -> list[tuple[Any, ...]]:
                      one(r[9], r[9]), one(r[10], r[10]), one(r[11], r[11]), one(r[12], r[12]), r[13], r[14],
                      r[15], r[16], r[17]))
     return rows
+
+
+def unpack_noted(pack: bytes) -> tuple[list[Event], dict[int, Any] | None]:
+    """A packed run's events and the notes a worker took of them (None: none), kept nowhere (a worker's own use)."""
+    data = pickle.loads(zlib.decompress(pack))  # our own workers' output, never logs
+    if type(data) is list:
+        return [new_event(*row) for row in data], None
+    rows, notes = data
+    return [new_event(*row) for row in rows], notes
 
 
 def _unpack(pack: bytes) -> list[Event]:
@@ -300,6 +315,37 @@ def summing_up(summarize: Summarize) -> Iterator[None]:
         yield
     finally:
         _SUMMING.current = outer
+
+
+class _Finishing(threading.local):
+    """The per-input `Finish` maker the worker reads of one `finishing()` block use, per thread."""
+
+    def __init__(self) -> None:
+        self.current: Callable[[str], Finish | None] | None = None
+
+
+_FINISHING = _Finishing()
+
+
+@contextmanager
+def finishing(finish_of: Callable[[str], Finish | None] | None) -> Iterator[None]:
+    """Let the worker reads inside finish each input's result there (`read_input(finish=…)`) before it travels.
+
+    `finish_of(path)` (called here, in the main process, once per input sent to a worker, with the
+    input's `FileStats.path`) gives that input's picklable `Finish`, or None.  Inputs read in this
+    process and results from the on-disk index are never finished (`not_finishing`): the index
+    stores what an input's read gave, whatever the load around it.  None: no finishing inside.
+    """
+    outer, _FINISHING.current = _FINISHING.current, finish_of
+    try:
+        yield
+    finally:
+        _FINISHING.current = outer
+
+
+def not_finishing() -> Any:
+    """A block whose reads finish nothing (the on-disk index's: its entries must not depend on the load)."""
+    return finishing(None)
 
 
 #: the packed form of a run of events, for the pipeline's own holding (a selective read's pass-1 records)
@@ -458,9 +504,12 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
-    calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current) for _, r in remote]
+    finish_of = _FINISHING.current
+    calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current,
+              None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
         # each input with its own terms (a targeted read searches self-naming lines only where needed)
+        calls = _scattered(cluster, calls)
         futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
@@ -480,6 +529,22 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
                 results[pending[future]] = future.result()
                 report(pending[future])
     return [r for r in results if r is not None]
+
+
+def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), not inside the task graph.
+
+    A finish carries its input's records of an earlier pass (pipeline/_drop.py): megabytes over a big set,
+    which in the graph would be copied through the scheduler and make distributed warn of a large graph.
+    """
+    finishes = [(k, call[6]) for k, call in enumerate(calls) if call[6] is not None]
+    if not finishes:
+        return calls
+    sent = cluster.client.scatter([f for _, f in finishes], hash=False, direct=cluster.direct)
+    out = list(calls)
+    for (k, _), future in zip(finishes, sent, strict=True):
+        out[k] = (*calls[k][:6], future)
+    return out
 
 
 def _own_terms(reader: FileReader) -> frozenset[str]:
