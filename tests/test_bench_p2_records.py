@@ -67,7 +67,7 @@ def test_records_are_the_real_runs_with_the_parsers_fields(small_set: Path,
             assert matched <= len(records) <= matches or not records
             for when, lineno, level, request, instance, message in records:
                 e = events[(os.path.realpath(path), lineno)]  # a record the full parse also starts there
-                assert (when, level, request, instance) == (e.time, e.level, e.request_id, e.instance)
+                assert (when, level, request, instance) == (e.time.timestamp(), e.level, e.request_id, e.instance)
                 assert e.message[:20] in message  # (the minimum keeps the instance tag in the text)
             seen += len(records)
             bare = p2_records.read_records(kind, path, p2_records.BARE)
