@@ -206,8 +206,8 @@ def run(spec_path: str, level: int = RECORDS) -> int:
             futures = [pool.submit(read_records, kind, p, level) for p in files]
             results = [f.result() for f in futures]
             got.extend(r[0] for r in results)
-            out.append((kind, time.perf_counter() - t, *(sum(r[i] for r in results) for i in range(1, 5)),
-                        sum(len(r[0]) for r in results)))
+            counts = [sum(r[i] for r in results) for i in range(1, 5)]  # type: ignore[misc]  # ints
+            out.append((kind, time.perf_counter() - t, *counts, sum(len(r[0]) for r in results)))
     t = time.perf_counter()
     merged = list(heapq.merge(*got, key=itemgetter(0)))
     merge_s = time.perf_counter() - t
@@ -369,10 +369,10 @@ def compare(name: str, repeat: int) -> None:
     spec_path = os.path.join(tempfile.gettempdir(), f"p2_records-{root.name}.pickle")
     bare_path = os.path.join(tempfile.gettempdir(), f"p2_bare-{root.name}.pickle")
     record(str(root), spec_path)
-    with open(spec_path, "rb") as fh:
-        spec = pickle.load(fh)  # our own recording, made just above
-    with open(bare_path, "wb") as fh:  # the same databases for the bare floor
-        pickle.dump({k: {p: v[:2] for p, v in spec[k].items()} for k in ("p1", "p2")}, fh)
+    with open(spec_path, "rb") as src:
+        spec = pickle.load(src)  # our own recording, made just above
+    with open(bare_path, "wb") as dst:  # the same databases for the bare floor
+        pickle.dump({k: {p: v[:2] for p, v in spec[k].items()} for k in ("p1", "p2")}, dst)
     warm(files)
     cmds: dict[str, list[str]] = {
         "floor": [sys.executable, "-m", "benchmarks.p2_bare", "run", bare_path],

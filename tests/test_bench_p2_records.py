@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ def small_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def spec(small_set: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def spec(small_set: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     path = tmp_path_factory.mktemp("p2spec") / "spec.pickle"
     return path, p2_records.record(str(small_set), str(path))
 
@@ -47,7 +48,7 @@ def test_byte_ranges_of_records(tmp_path: Path) -> None:
 
 
 def test_records_are_the_real_runs_with_the_parsers_fields(small_set: Path,
-                                                           spec: tuple[Path, dict[str, object]]) -> None:
+                                                           spec: tuple[Path, dict[str, Any]]) -> None:
     recorded = spec[1]
     assert recorded["header"] == _FAST_HEADER.pattern
     events = {(os.path.realpath(e.source), e.lineno): e for e in migtrace.read_events(small_set)}
@@ -75,9 +76,9 @@ def test_records_are_the_real_runs_with_the_parsers_fields(small_set: Path,
     assert seen > 0
 
 
-def test_the_run_merges_every_record(spec: tuple[Path, dict[str, object]]) -> None:
+def test_the_run_merges_every_record(spec: tuple[Path, dict[str, Any]]) -> None:
     path, recorded = spec
-    want = sum(len(v[2]) for k in ("p1", "p2") for v in recorded[k].values())  # type: ignore[attr-defined]
+    want = sum(len(v[2]) for k in ("p1", "p2") for v in recorded[k].values())
     done = subprocess.run([sys.executable, "-m", "benchmarks.p2_records", "run", str(path)], capture_output=True,
                           check=True, cwd=ROOT)
     assert int(done.stdout) == want
