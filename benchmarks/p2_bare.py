@@ -124,6 +124,8 @@ import functools, os, pickle, sys, time
 import migtrace.sources._parallel as par
 import migtrace.sources._scan as scan
 out, orig_read, orig_db = sys.argv[1], par.read_input, scan.literal_database
+# every input through `read_input`, small ones too (read in this process then: the same databases and records)
+par.MIN_WORKER_BYTES = par.MIN_POOL_BYTES = 0
 current = {}
 @functools.wraps(orig_read)
 def read_input(item, options, terms, *rest):
