@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from migtrace.correlate.markers import load_markers
 from migtrace.model import Event, FileStats
 from migtrace.pipeline import _per_input
+from migtrace.pipeline._clues import _CoverScan, first_clue_terms
 from migtrace.pipeline._keep import _UUID, uuids_in
 from migtrace.pipeline._per_input import decisions_hold
 from migtrace.sources._literals import LiteralSet
@@ -159,3 +160,34 @@ def test_the_id_scan_hands_its_counted_lines_on(monkeypatch: pytest.MonkeyPatch)
     kept = [no for no, _ in targeted_windows(Peekable(io.BufferedReader(io.BytesIO(data))).windows(4096),
                                                       terms, FileStats(path="x"))]
     assert kept == [i for i in range(1, 400) if i % 3 == 0 and (30 <= i <= 60 or 200 <= i <= 210)]
+
+
+@pytest.mark.skipif(_hyperscan() is None, reason="hyperscan (the `fast` extra) is not installed")
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["lifecycle event", "(Lifecycle Event)", "LIFECYCLE", " req-", "Selected host: ",
+                                 "% remaining (bytes processed=", "'is_volume_backed':", "é", "x", " ", "\u0130"]),
+                max_size=8))
+def test_the_cover_scan_finds_the_covers_the_substring_tests_find(pieces: list[str]) -> None:
+    """`_FirstShown`'s clues of a line from one hyperscan search: the substring tests' answer, case-folded as
+    `bytes.lower` folds (ASCII only)."""
+    covers = first_clue_terms().line_test("x")._covers  # type: ignore[attr-defined]
+    assert covers
+    raw = "".join(pieces).encode()
+    want: set[int] = set()
+    for cover, caseless, covered in covers:
+        if cover in (raw.lower() if caseless else raw):
+            want.update(covered)
+    assert _CoverScan(covers).covered(raw) == want
+
+
+def test_first_shown_answers_alike_with_either_engine() -> None:
+    """The clue test of sample header lines (one test per engine, each in file order: it keeps state)."""
+    raws = [line for path in sorted(SAMPLE_LOGS.rglob("*.log"))[:8] for line in path.read_bytes().splitlines(True)]
+    answers = []
+    for name in ("python", "hyperscan") if _hyperscan() is not None else ("python",):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv(ENGINE_VARIABLE, name)
+            test = first_clue_terms().line_test("x")
+            answers.append([test(no, raw) for no, raw in enumerate(raws, 1)])
+    assert any(answers[0])
+    assert all(a == answers[0] for a in answers)
