@@ -39,7 +39,7 @@ from migtrace.model import FileStats, Terms
 from migtrace.parsers._base import Line
 from migtrace.parsers._header import RECORD_START
 from migtrace.sources._open import decode_line
-from migtrace.sources._window import WindowedTerms, uuid_shaped
+from migtrace.sources._window import _RECORD_START_AT, WindowedTerms, uuid_shaped
 
 #: how many lines above a traceback hit are searched for its record's header
 LOOKBACK = 400
@@ -489,6 +489,7 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
     """
     want_tail = bool(getattr(terms, "tail", False))
     hits = _window_hit_finder(terms, stats)
+    start_at = _RECORD_START_AT.match  # (w, a, b): `_starts(w[a:b])` at a line start, no copy
     base = 0  # line number of the line before the window
     following = False  # the last yielded line's record may continue into this window
     #: the skipped lines since the last yielded one (at most LOOKBACK): set at each window's end
@@ -505,8 +506,11 @@ def targeted_windows(windows: Iterable[Window], terms: frozenset[str], stats: Fi
         for h in sorted(found):
             if h < pos:
                 continue
-            if following:
-                pos, pos_no, following = yield from _continuation(w, pos, pos_no, h, size)
+            if following and pos < h:
+                if start_at(w, pos, w.find(b"\n", pos, size) + 1 or size) is not None:
+                    following = False  # the usual: the next line opens a record (`_continuation`'s first test)
+                else:
+                    pos, pos_no, following = yield from _continuation(w, pos, pos_no, h, size)
             h_no = (numbers[h] if numbers is not None else pos_no + _newlines(w, pos, h) if counted is None
                     else counted.number(w, pos, pos_no, h))
             end = _line_end(w, h, size)
