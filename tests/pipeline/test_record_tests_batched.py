@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from migtrace.correlate.markers import load_markers
 from migtrace.model import Event, FileStats
 from migtrace.pipeline import _per_input
-from migtrace.pipeline._clues import _CoverScan, first_clue_terms
+from migtrace.pipeline._clues import _cover_scan, first_clue_terms
 from migtrace.pipeline._keep import _UUID, uuids_in
 from migtrace.pipeline._per_input import decisions_hold
 from migtrace.sources._literals import LiteralSet
@@ -169,15 +169,19 @@ def test_the_id_scan_hands_its_counted_lines_on(monkeypatch: pytest.MonkeyPatch)
                 max_size=8))
 def test_the_cover_scan_finds_the_covers_the_substring_tests_find(pieces: list[str]) -> None:
     """`_FirstShown`'s clues of a line from one hyperscan search: the substring tests' answer, case-folded as
-    `bytes.lower` folds (ASCII only)."""
-    covers = first_clue_terms().line_test("x")._covers  # type: ignore[attr-defined]
-    assert covers
+    `bytes.lower` folds (ASCII only), with the first covers' database for the covers left (a cover not among
+    them: a database of its own)."""
+    first = first_clue_terms().line_test("x")._covers  # type: ignore[attr-defined]
+    assert first
     raw = "".join(pieces).encode()
-    want: set[int] = set()
-    for cover, caseless, covered in covers:
-        if cover in (raw.lower() if caseless else raw):
-            want.update(covered)
-    assert _CoverScan(covers).covered(raw) == want
+    for covers in (first, first[::2], first[1:2], [(b"another cover", True, (99,))]):  # the first ones, some left
+        want: set[int] = set()
+        for cover, caseless, covered in covers:
+            if cover in (raw.lower() if caseless else raw):
+                want.update(covered)
+        scan = _cover_scan(covers, first)
+        assert scan is not None
+        assert scan.covered(raw) == want
 
 
 def test_first_shown_answers_alike_with_either_engine() -> None:
