@@ -127,9 +127,17 @@ class MarkerSet:
 
     def match(self, event: Event) -> list[Match]:
         """Return every marker this event matches (usually none or one)."""
+        return self._matched(event, self.texts_in(event.message))
+
+    def match_each(self, events: Sequence[Event]) -> list[list[Match]]:
+        """`match` of each event, the marker texts of all their messages found in one search (`occurring_each`)."""
+        matched = self._matched
+        return [matched(e, seen) for e, seen in zip(events, self._texts.occurring_each([e.message for e in events]),
+                                                      strict=True)]
+
+    def _matched(self, event: Event, seen: set[str]) -> list[Match]:
+        """`match`, given the marker texts the event's message holds."""
         found: list[Match] = []
-        message = event.message
-        seen = self.texts_in(message)
         for text in seen:
             for marker in self._by_text.get(text, ()):
                 m = self._check(marker, event)

@@ -95,6 +95,10 @@ class Keeper:
 
 #: an instance or migration uuid in a record's text
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+#: a uuid from its first dash on: `re` finds a pattern that starts with a literal by skipping to that character,
+#: where `_UUID` (a class first) is tried at every position of the text
+_UUID_TAIL = re.compile(r"-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+_UUID_HEAD = re.compile(r"[0-9a-f]{8}", re.I)
 #: what the markers capture as a migration's uuid (`(?P<uuid>[0-9a-f-]{36})`, phases.yaml)
 _MIGRATION_ID = re.compile(r"[0-9a-f-]{36}")
 #: the services whose records `Unmoved.tally` counts: what `skew` picks the reference clock from
@@ -348,11 +352,34 @@ def text_tests(e: Event, clock: re.Pattern[str]) -> tuple[int, tuple[str, ...]]:
     """
     message = e.message
     text = message if not e.extra else "\n".join((message, *e.extra))
-    uuids = tuple(_UUID.findall(text))
+    uuids = uuids_in(text)
     bits = UUID_WORD if uuids and "uuid" in text else 0
     if (MIGRATION_WORD in message and _MIGRATION_ID.search(message) is not None) or clock.search(message):
         bits |= BY_TEXT
     return bits, uuids
+
+
+def uuids_in(text: str) -> tuple[str, ...]:
+    """`tuple(_UUID.findall(text))`, ~3x faster (the text tests of every pass-1 record, issue 13 P2).
+
+    Each place the part after a uuid's first 8 digits matches (`_UUID_TAIL`, leftmost first) is
+    checked for the 8 digits before it, starting no earlier than the end of the last uuid taken:
+    findall's leftmost, non-overlapping matches, as a uuid's start and its first dash are 8 apart.
+    """
+    if "-" not in text:
+        return ()
+    found: list[str] = []
+    search, head = _UUID_TAIL.search, _UUID_HEAD.match
+    pos = taken = 0  # where the next dash may be; where the last uuid taken ends
+    while (m := search(text, pos)) is not None:
+        dash = m.start()
+        if dash - 8 < taken or head(text, dash - 8, dash) is None:
+            pos = dash + 1
+            continue
+        found.append(text[dash - 8:m.end()])
+        taken = m.end()
+        pos = taken + 8
+    return tuple(found)
 
 
 #: the matches a worker's pass-1 finder just made of the run it read (`share_matches`): (the run, index -> matches)
@@ -384,10 +411,11 @@ def keep_notes(events: Sequence[Event], find: bool = False) -> dict[int, KeepNot
     shared: dict[Any, Any] = {}
     made, _SHARED[0] = _SHARED[0], None
     known = made[1] if made is not None and made[0] is events else {}  # `markers.match`'s, of these very records
+    if len(known) < len(events):  # the others' marker texts searched in one go (`MarkerSet.match_each`)
+        unknown = [i for i in range(len(events)) if i not in known]
+        known = {**known, **dict(zip(unknown, markers.match_each([events[i] for i in unknown]), strict=True))}
     for i, e in enumerate(events):
-        found = known.get(i)
-        if found is None:
-            found = markers.match(e)
+        found = known[i]
         bits = FIND_NOTED if find else 0
         if e.request_id and markers.starts_request(e, found):
             bits |= STARTS

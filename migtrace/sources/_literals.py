@@ -11,7 +11,9 @@ every occurrence the same way, ≈ 2.5× faster than the flat alternation.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from itertools import accumulate
 from typing import Any
 
 from migtrace.sources._scan import engine_name, holds_any, literal_database
@@ -31,6 +33,8 @@ class LiteralSet:
         self._trie: re.Pattern[str] | None = None
         self._implied: dict[str, frozenset[str]] = {}
         self._overlapping: dict[str, tuple[str, ...]] = {}
+        #: no text holds a NUL byte: messages joined by one can be searched at once (`occurring_each`)
+        self._joinable = not any("\0" in t for t in self.texts)
 
     def __getstate__(self) -> dict[str, Any]:
         return {"texts": self.texts}
@@ -55,6 +59,32 @@ class LiteralSet:
             texts = self.texts
             return {texts[i] for i in found}
         return self._by_trie(message)
+
+    def occurring_each(self, messages: Sequence[str]) -> list[set[str]]:
+        """`occurring` of each message, the same sets: with hyperscan one search of the messages joined.
+
+        A per-message search costs ~1-2 µs of call overhead alone, more than the search of a short
+        message (issue 13 P2: 52 k pass-1 records).  The messages are joined by a NUL byte, which no
+        text of the set holds (else each message is searched alone), so no match spans two messages;
+        a match's end offset says whose it is.
+        """
+        if not self.texts or len(messages) < 2:
+            return [self.occurring(m) for m in messages]
+        if self._db is None and self._trie is None:
+            self._prepare()
+        if self._db is None or not self._joinable:
+            return [self.occurring(m) for m in messages]
+        encoded = [m.encode("utf-8", "surrogatepass") for m in messages]
+        starts = list(accumulate((len(b) + 1 for b in encoded[:-1]), initial=0))
+        found: list[set[int]] = [set() for _ in encoded]
+        owner = bisect_right
+
+        def on_match(ident: int, _start: int, end: int, _flags: int, _ctx: object) -> None:
+            found[owner(starts, end - 1) - 1].add(ident)
+
+        self._db.scan(b"\0".join(encoded), match_event_handler=on_match)
+        texts = self.texts
+        return [{texts[i] for i in ids} if ids else set() for ids in found]
 
     def any_in(self, message: str) -> bool:
         """Whether any text of the set occurs in `message`."""

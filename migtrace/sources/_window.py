@@ -220,12 +220,15 @@ class WindowTest:
         self.lines, self.stamps, self.ids = lines, stamps, ids
 
     def select(self, w: bytes | bytearray, size: int, base: int, holding: dict[int, list[tuple[int, bytes | None]]],
-               found: set[int], newlines: Callable[[bytes | bytearray, int, int], int]) -> None:
+               found: set[int], newlines: Callable[[bytes | bytearray, int, int], int],
+               numbers: dict[int, int] | None = None) -> None:
         """Add to `found` the start of each line of `w[:size]` (the first numbered `base + 1`) that `holding` lists
         (its windowed texts' occurrences) and this test keeps: the ids (`seen_ids`), the stamp and the windows in one
         loop (the scan's hot path: one pass of a read tests ~90 k such lines on 1 GiB).  `newlines(w, a, b)` counts
-        `w[a:b]`'s newlines; a line is counted to only when its stamp does not place it.  The decision is
-        `_inside`'s: a named id whose window (by stamp, else by line number) holds the line keeps it."""
+        `w[a:b]`'s newlines; a line is counted to only when its stamp does not place it, and `numbers` (when
+        given) gets the number of each line counted to, by start (the scan then need not count to it again).
+        The decision is `_inside`'s: a named id whose window (by stamp, else by line number) holds the line
+        keeps it."""
         stamps, lines, ids = self.stamps, self.lines, self.ids
         # the line's tests run on the window in place (no copy of the line): `_RECORD_START_AT.match(w, a, b)` is
         # `RECORD_START.match(w[a:b])` at a line start, `search(w, a, b)` the stamp's search of the line's bytes
@@ -253,6 +256,8 @@ class WindowTest:
             if stamp is None:
                 no += newlines(w, at, start)
                 at = start
+                if numbers is not None:
+                    numbers[start] = no
             if named is None:
                 if _inside(lines, stamps, ids, no, bytes(w[start:end])):
                     found.add(start)
