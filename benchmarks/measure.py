@@ -64,6 +64,34 @@ def median_run(cmd: Sequence[str], repeat: int, **kwargs: object) -> Run:
                max(r.rss_mib for r in runs), runs[-1].out_bytes, len(runs))
 
 
+def alternated(cmds: dict[str, list[str]], repeat: int, *, with_lnav: Sequence[Path] = ()) -> None:
+    """Run the commands in turn, `repeat` rounds, and print a Markdown row per round and the medians (ranges).
+
+    Alternating (A B C, A B C, ...) rather than A A A, B B B puts each command beside the others in the same
+    minutes: on a shared machine the load moves, and a ratio is only worth what its rounds have in common.
+    `with_lnav`: these files' full lnav load is one more command, when lnav is installed (the P2 anchor).
+    """
+    if with_lnav and os.path.exists("/usr/bin/lnav"):
+        cmds = {**cmds, "lnav": ["/usr/bin/lnav", "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, with_lnav)]}
+    got: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
+    print("\n| round | load (1 min) | " + " | ".join(f"{k} wall s / CPU s" for k in cmds) + " |")
+    print("|---|---:|" + "---:|" * len(cmds))
+    for i in range(repeat):
+        cells = []
+        load = os.getloadavg()[0]
+        for k, cmd in cmds.items():
+            r = run_once(cmd)
+            got[k].append((r.wall_s, r.cpu_s))
+            cells.append(f"{r.wall_s:.2f} / {r.cpu_s:.2f}")
+        print(f"| {i + 1} | {load:.2f} | " + " | ".join(cells) + " |", flush=True)
+
+    def spread(values: list[float]) -> str:
+        return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
+
+    print("| **median (range)** | | " + " | ".join(
+        f"{spread([w for w, _ in v])} / {spread([c for _, c in v])}" for v in got.values()) + " |")
+
+
 def warm(paths: Sequence[Path]) -> None:
     """Read the files once so the page cache serves every measured command alike."""
     for p in paths:

@@ -179,37 +179,20 @@ def record(root: str, spec_path: str) -> dict[str, dict[str, tuple[list[bytes], 
 
 def compare(name: str, repeat: int) -> None:
     """Record the spec, then the bare script, `list` and lnav alternated `repeat` times (wall, CPU, load)."""
-    import statistics
     import tempfile
 
     from benchmarks import datasets
-    from benchmarks.measure import run_once, warm
+    from benchmarks.measure import alternated, warm
 
     root = str(datasets.ensure(name))
     files = datasets.log_files(datasets.ensure(name))
     spec_path = os.path.join(tempfile.gettempdir(), f"p2_bare-{name}.pickle")
     record(root, spec_path)
     warm(files)
-    cmds: dict[str, list[str]] = {
+    alternated({
         "floor": [sys.executable, "-m", "benchmarks.p2_bare", "run", spec_path],
         "list": [sys.executable, "-m", "migtrace", "list", "-f", "json", "--no-cache", root],
-    }
-    if os.path.exists("/usr/bin/lnav"):
-        cmds["lnav"] = ["/usr/bin/lnav", "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, files)]
-    got: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
-    print("\n| run | load (1 min) | " + " | ".join(f"{k} wall s / CPU s" for k in cmds) + " |")
-    print("|---|---:|" + "---:|" * len(cmds))
-    for i in range(repeat):
-        cells = []
-        load = os.getloadavg()[0]
-        for k, cmd in cmds.items():
-            r = run_once(cmd)
-            got[k].append((r.wall_s, r.cpu_s))
-            cells.append(f"{r.wall_s:.2f} / {r.cpu_s:.2f}")
-        print(f"| {i + 1} | {load:.2f} | " + " | ".join(cells) + " |", flush=True)
-    med = [f"{statistics.median(w for w, _ in v):.2f} / {statistics.median(c for _, c in v):.2f}"
-           for v in got.values()]
-    print("| **median** | | " + " | ".join(med) + " |")
+    }, repeat, with_lnav=files)
 
 
 def main(argv: list[str]) -> int:

@@ -358,11 +358,10 @@ def parts(spec_path: str, repeat: int) -> None:
 
 def compare(name: str, repeat: int) -> None:
     """Record the spec, then alternated rounds: the bare floor, this script, `list`, lnav's full load."""
-    import statistics
     import tempfile
 
     from benchmarks import datasets
-    from benchmarks.measure import run_once, warm
+    from benchmarks.measure import alternated, warm
 
     root = set_root(name)
     files = datasets.log_files(root)
@@ -374,30 +373,11 @@ def compare(name: str, repeat: int) -> None:
     with open(bare_path, "wb") as dst:  # the same databases for the bare floor
         pickle.dump({k: {p: v[:2] for p, v in spec[k].items()} for k in ("p1", "p2")}, dst)
     warm(files)
-    cmds: dict[str, list[str]] = {
+    alternated({
         "floor": [sys.executable, "-m", "benchmarks.p2_bare", "run", bare_path],
         "floor + records": [sys.executable, "-m", "benchmarks.p2_records", "run", spec_path],
         "list": [sys.executable, "-m", "migtrace", "list", "-f", "json", "--no-cache", str(root)],
-    }
-    if os.path.exists("/usr/bin/lnav"):
-        cmds["lnav"] = ["/usr/bin/lnav", "-n", "-c", ";SELECT count(*) FROM all_logs", *map(str, files)]
-    got: dict[str, list[tuple[float, float]]] = {k: [] for k in cmds}
-    print("\n| round | load (1 min) | " + " | ".join(f"{k} wall s / CPU s" for k in cmds) + " |")
-    print("|---|---:|" + "---:|" * len(cmds))
-    for i in range(repeat):
-        cells = []
-        load = os.getloadavg()[0]
-        for k, cmd in cmds.items():
-            r = run_once(cmd)
-            got[k].append((r.wall_s, r.cpu_s))
-            cells.append(f"{r.wall_s:.2f} / {r.cpu_s:.2f}")
-        print(f"| {i + 1} | {load:.2f} | " + " | ".join(cells) + " |", flush=True)
-
-    def spread(values: list[float]) -> str:
-        return f"{statistics.median(values):.2f} ({min(values):.2f}–{max(values):.2f})"
-
-    print("| **median (range)** | | " + " | ".join(
-        f"{spread([w for w, _ in v])} / {spread([c for _, c in v])}" for v in got.values()) + " |")
+    }, repeat, with_lnav=files)
 
 
 def main(argv: list[str]) -> int:
