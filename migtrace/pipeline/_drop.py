@@ -50,7 +50,16 @@ from datetime import datetime
 from typing import Any
 
 from migtrace.model import Event
-from migtrace.pipeline._keep import BY_RECORD, STARTS, KeepNote, Unmoved, _shipped_orphan_test, keep_note, keep_notes
+from migtrace.pipeline._keep import (
+    BY_RECORD,
+    STARTS,
+    KeepNote,
+    Unmoved,
+    _shipped_orphan_test,
+    keep_note,
+    keep_notes,
+    later_into,
+)
 from migtrace.pipeline._per_input import copy_key
 from migtrace.pipeline._reuse import Join, Pass1Store, _Exact, _Tally, join_records
 from migtrace.sources._parallel import PACK_EVENTS, InputResult, pack_events, unpack_noted
@@ -119,10 +128,7 @@ class JoinDrop:
             raw = notes[id(e)]
             keys.append(copy_key(e))
             if _leaves(e, keep_note(raw), unmoved):
-                key = e.host or e.source
-                seen = last_seen.get(key)
-                if seen is None or e.time > seen:
-                    last_seen[key] = e.time
+                later_into(last_seen, e.host or e.source, e.time)
                 done.left_out += 1
                 continue
             kept_notes[len(kept)] = raw
@@ -217,9 +223,7 @@ class DroppingJoin(Join):
         """Fold what the workers left out into the Keeper's `last_seen` and its `Unmoved`'s tallies."""
         for d in self.done.values():
             for key, t in d.last_seen.items():
-                seen = last_seen.get(key)
-                if seen is None or t > seen:
-                    last_seen[key] = t
+                later_into(last_seen, key, t)
             self.unmoved.absorb(d.latest, d.reference_counts, d.instances, d.requests, d.dropped)
 
     def left_out(self) -> int:

@@ -532,23 +532,24 @@ def _joined_pass2(paths: Sequence[str], options: LoadOptions, store: Pass1Store,
     The workers join and drop what the Keeper would (`_drop`) when it may: the Keeper drops the
     unmoved instances' records with the shipped catalog's orphan test (the one the workers hold).
     """
-    keeper, held = new_keeper(), Warnings()
+    def read(keeper: Keeper, join: Join) -> tuple[_Read, Keeper, Warnings, Join]:
+        held = Warnings()
+        with taking_notes(notes), finishing(join.finish_of if isinstance(join, DroppingJoin) else None):
+            joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
+        return joined, keeper, held, join
+
+    keeper = new_keeper()
     unmoved = keeper.unmoved
-    join: Join = (DroppingJoin(store, unmoved) if unmoved is not None and unmoved.shipped
-                  and os.environ.get(DROP_WORKERS_VARIABLE) != "0" else Join(store))
-    with taking_notes(notes), finishing(join.finish_of if isinstance(join, DroppingJoin) else None):
-        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
-    if not isinstance(join, DroppingJoin):
-        return joined, keeper, held, join
-    if join.copies_apart():
-        join.absorb_into(keeper.last_seen)
-        _log.debug("pass 2: the workers left out %d records of %d inputs", join.left_out(), len(join.done))
-        return joined, keeper, held, join
+    if unmoved is None or not unmoved.shipped or os.environ.get(DROP_WORKERS_VARIABLE) == "0":
+        return read(keeper, Join(store))
+    dropping = DroppingJoin(store, unmoved)
+    joined, keeper, held, _ = read(keeper, dropping)
+    if dropping.copies_apart():
+        dropping.absorb_into(keeper.last_seen)
+        _log.debug("pass 2: the workers left out %d records of %d inputs", dropping.left_out(), len(dropping.done))
+        return joined, keeper, held, dropping
     _log.debug("pass 2 joined in the main process: two inputs share a record (the merge's count needs them all)")
-    keeper, held, join = new_keeper(), Warnings(), Join(store)
-    with taking_notes(notes):
-        joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
-    return joined, keeper, held, join
+    return read(new_keeper(), Join(store))
 
 
 def _pass1(paths: Sequence[str], options: LoadOptions, vocab: _vocab.Vocabulary, markers: MarkerSet,

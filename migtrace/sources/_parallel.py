@@ -195,8 +195,8 @@ def _shared(events: list[Event]) -> list[tuple[Any, ...]]:
 
 
 def unpack_noted(pack: bytes) -> tuple[list[Event], dict[int, Any] | None]:
-    """A packed run's events and the notes a worker took of them (None: none), kept nowhere (a worker's own use)."""
-    data = pickle.loads(zlib.decompress(pack))  # our own workers' output, never logs
+    """A packed run's events and the notes a worker took of them (None: none), handed to no `taking_notes` block."""
+    data = pickle.loads(zlib.decompress(pack))  # our own workers' output (or the user's own index), never logs
     if type(data) is list:
         return [new_event(*row) for row in data], None
     rows, notes = data
@@ -204,13 +204,11 @@ def unpack_noted(pack: bytes) -> tuple[list[Event], dict[int, Any] | None]:
 
 
 def _unpack(pack: bytes) -> list[Event]:
-    data = pickle.loads(zlib.decompress(pack))  # our own workers' output (or the user's own index), never logs
-    if type(data) is list:
-        return [new_event(*row) for row in data]
-    rows, notes = data
-    events = [new_event(*row) for row in rows]
+    """A packed run's events (our own workers' output, or the user's own index); their notes go to the
+    `taking_notes` block unpacking them, if any."""
+    events, notes = unpack_noted(pack)
     active = _NOTES.current
-    if active is not None:
+    if notes is not None and active is not None:
         active.add(events, notes)
     return events
 
