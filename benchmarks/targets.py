@@ -263,14 +263,15 @@ def p4(repeat: int) -> None:
 
 
 def scale(repeat: int, name: str = "hosts100") -> None:
-    """`list` of a 100-host set on a LocalCluster of 1, 2 and 4 workers (`--scheduler`), next to `-j 1`/`-j 2`.
+    """`list` of a 100-host set on LocalClusters: 1 and 2 workers in alternated rounds, then 4; `-j 1`/`-j 2` beside.
 
-    Throughput is input MiB per wall second of the `list` command; the
-    workers' CPU is theirs, not the command's, so CPU is the client's alone.
-    Every run's output is compared with `-j 1`'s: a difference fails the run.
+    Throughput is input MiB per wall second of the `list` command.  The 1- and 2-worker runs alternate
+    round by round (`scale_pairs`: this VM's speed moves minute to minute), each with where its time went
+    (the reads' spans and imbalance, the seconds no worker computed, the CPU of client, workers and
+    scheduler).  Every run's output is compared with `-j 1`'s: a difference fails the run.
     """
     try:
-        from distributed import LocalCluster  # the dask extra, needed by this target only
+        from benchmarks.scale_pairs import cluster_run, describe, pairs  # the dask extra, needed by this target only
     except ImportError:
         print("\n== scale (Dask)\nscale: needs the dask extra (pip install -e '.[dask]'); not measured")
         return
@@ -281,32 +282,24 @@ def scale(repeat: int, name: str = "hosts100") -> None:
     size_mib = _size(files) / 2**20
     # --no-cache: else every run after the reference reads the index the reference filled, not the logs
     cmd = [*MIGTRACE, "list", "-f", "json", "--no-cache", str(root)]
-    headers = ["list -f json", "wall s", "client CPU s", "peak RSS MiB", "MiB/s"]
-    widths = [28, 8, 13, 13, 8]
-    print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(headers, widths,
-                                                                                         strict=True))))
-    speed: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="migtrace-scale-") as tmp:
-        want = Path(tmp, "j1.json")
-        # the reference first, then the cluster sizes (the figure asked for), then the local pool
-        for label, workers in [("-j 1 (one process)", 0), *[(f"--scheduler, {n} worker{'s' if n > 1 else ''}", n)
-                                                              for n in (1, 2, 4)], ("-j 2 (local pool)", -2)]:
-            got = want if workers == 0 else Path(tmp, "out.json")
-            if workers <= 0:
-                run = median_run([*cmd, "-j", str(-workers or 1)], repeat, stdout_path=got)
-            else:
-                with LocalCluster(n_workers=workers, processes=True, threads_per_worker=1, dashboard_address=None,
-                                  host="127.0.0.1", silence_logs=40) as cluster:
-                    run = median_run([*cmd, "--scheduler", cluster.scheduler_address], repeat, stdout_path=got)
-            if got.read_bytes() != want.read_bytes():
-                raise RuntimeError(f"{label}: output differs from -j 1's")
-            speed[workers] = size_mib / run.wall_s
-            cells = [label, f"{run.wall_s:.1f}", f"{run.cpu_s:.1f}", f"{run.rss_mib:.0f}", f"{speed[workers]:.2f}"]
-            print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths,
-                                                                                                 strict=True))),
-                  flush=True)
-    print(f"2 workers / 1 worker: {speed[2] / speed[1]:.2f}x (target >= 1.7x; needs 2 idle cores); every output "
-          f"identical to -j 1's   [median of {repeat}]")
+        want, got = Path(tmp, "j1.json"), Path(tmp, "out.json")
+        ref = median_run([*cmd, "-j", "1"], 1, stdout_path=want)
+        print(f"-j 1 (one process, the reference): {ref.wall_s:.1f} s, {ref.cpu_s:.1f} CPU s, {ref.rss_mib:.0f} MiB, "
+              f"{size_mib / ref.wall_s:.2f} MiB/s")
+        walls = pairs(root, repeat, (1, 2), reference=want.read_bytes())
+        four = cluster_run(cmd, 4, got)
+        if got.read_bytes() != want.read_bytes():
+            raise RuntimeError("4 workers: output differs from -j 1's")
+        print(f"\n4 workers, once: | {describe(four)} |")
+        pool = median_run([*cmd, "-j", "2"], 1, stdout_path=got)
+        if got.read_bytes() != want.read_bytes():
+            raise RuntimeError("-j 2: output differs from -j 1's")
+        print(f"-j 2 (local pool): {pool.wall_s:.1f} s, {pool.cpu_s:.1f} CPU s, {pool.rss_mib:.0f} MiB")
+    medians = {n: statistics.median(w) for n, w in walls.items()}
+    print("MiB/s by median wall: " + ", ".join(f"{n} worker(s) {size_mib / m:.2f}" for n, m in medians.items())
+          + f", 4 workers {size_mib / four.wall_s:.2f}, -j 1 {size_mib / ref.wall_s:.2f}, -j 2 "
+          f"{size_mib / pool.wall_s:.2f}; every output identical to -j 1's   [{repeat} rounds]")
 
 
 #: the work `stats` adds over `list`, timed alone in one process after one shared load
@@ -421,6 +414,6 @@ TARGETS: dict[str, Callable[[int], None]] = {
     # issue 13 item 5: the on-disk index, on the 100 MB set and on the 1 GB one
     "index-small": index, "index": lambda repeat: index(repeat, "main"),
 }
-DEFAULT_REPEAT = {"P1": 3, "P2": 1, "P2-small": 1, "P3": 1, "P3-small": 1, "P4": 3, "scale": 1, "scale-small": 1,
+DEFAULT_REPEAT = {"P1": 3, "P2": 1, "P2-small": 1, "P3": 1, "P3-small": 1, "P4": 3, "scale": 4, "scale-small": 4,
                   "stats": 1, "stats-small": 3,
                   "index": 1, "index-small": 1}
