@@ -30,6 +30,7 @@ import pickle
 import stat
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -42,6 +43,7 @@ from migtrace.model import Event, FileStats, new_event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._code import package_files
+from migtrace.sources._cost import costs, learn
 from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
@@ -111,6 +113,9 @@ class InputResult:
     error: BaseException | None = None
     #: the worker's `Summarizer.result` of the input (`summing_up`), or None: none asked, or it could not say
     summary: Any = None
+    #: the CPU seconds the worker's thread spent reading (and finishing) the input, or None: not measured
+    #: (a result the index stored, a part rebuilt here); a later read's tasks are ordered by it (`learning_costs`)
+    seconds: float | None = None
 
 
 def default_jobs() -> int:
@@ -136,6 +141,7 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
     `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
     `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too.
     """
+    started = time.thread_time()
     packs: list[bytes] = []
     run: list[Event] = []
     marks: list[tuple[int, str]] = []
@@ -162,7 +168,10 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
         packs.append(_pack(run, None if annotate is None else annotate(run)))
     summary = None if summer is None or error is not None else summer.result(reader.stats)
     result = InputResult(packs, reader.stats, marks, error, summary)
-    return result if finish is None else finish(result)
+    if finish is not None:
+        result = finish(result)
+    result.seconds = time.thread_time() - started
+    return result
 
 
 #: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
@@ -497,9 +506,11 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
         if progress is not None:
             progress(sum(done), total)
 
-    # the biggest inputs first: the last input a worker starts is a small one, so the workers finish
-    # together instead of one reading a big file alone at the end (longest-first scheduling)
-    remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
+    # the costliest inputs first: the last input a worker starts is a cheap one, so the workers finish
+    # together instead of one reading a costly input alone at the end (longest-first scheduling; `_cost`)
+    sent = [(i, r) for i, r in enumerate(readers) if chosen[i]]
+    cost = costs([r.item for _, r in sent], [sizes[i] for i, _ in sent], [r.terms for _, r in sent])
+    remote = [sent[k] for k in sorted(range(len(sent)), key=lambda k: -cost[k])]
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
     finish_of = _FINISHING.current
@@ -512,6 +523,7 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
             results[i] = result
+            learn(readers[i].item.display, result.seconds)
             report(i)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415 - see TYPE_CHECKING
@@ -524,8 +536,10 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
             pending = {pool.submit(read_input, *call): i for (i, _), call in zip(remote, calls, strict=True)}
             _read_here(readers, chosen, spec, results, report)
             for future in as_completed(pending):  # each result taken (and reported) when it is done
-                results[pending[future]] = future.result()
-                report(pending[future])
+                i = pending[future]
+                done_i = results[i] = future.result()
+                learn(readers[i].item.display, done_i.seconds)
+                report(i)
     return [r for r in results if r is not None]
 
 
