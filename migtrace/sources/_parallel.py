@@ -510,7 +510,8 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     # together instead of one reading a costly input alone at the end (longest-first scheduling; `_cost`)
     sent = [(i, r) for i, r in enumerate(readers) if chosen[i]]
     cost = costs([r.item for _, r in sent], [sizes[i] for i, _ in sent], [r.terms for _, r in sent])
-    remote = [sent[k] for k in sorted(range(len(sent)), key=lambda k: -cost[k])]
+    order = sorted(range(len(sent)), key=lambda k: -cost[k])
+    remote = [sent[k] for k in order]
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
     finish_of = _FINISHING.current
@@ -518,7 +519,7 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
         # each input with its own terms (a targeted read searches self-naming lines only where needed)
-        calls = _scattered(cluster, calls)
+        calls = _scattered(cluster, calls, [cost[k] for k in order])
         futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
@@ -543,20 +544,45 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     return [r for r in results if r is not None]
 
 
-def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]], costs: Sequence[float]) -> list[tuple[Any, ...]]:
     """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), not inside the task graph.
 
     A finish carries its input's records of an earlier pass (pipeline/_drop.py): megabytes over a big set,
     which in the graph would be copied through the scheduler and make distributed warn of a large graph.
+    Its task then runs where its finish is (distributed places a task with its data and never queues it):
+    each finish goes to the worker a longest-first plan of the calls' `costs` gives it (`_planned`), so the
+    workers' shares cost alike; scattered round robin in cost order, one worker took every other costliest.
     """
     finishes = [(k, call[6]) for k, call in enumerate(calls) if call[6] is not None]
     if not finishes:
         return calls
-    sent = cluster.client.scatter([f for _, f in finishes], hash=False, direct=cluster.direct)
     out = list(calls)
-    for (k, _), future in zip(finishes, sent, strict=True):
-        out[k] = (*calls[k][:6], future)
+    plan = _planned(cluster, [costs[k] for k, _ in finishes])
+    for worker, group in plan.items():
+        chosen = [finishes[j] for j in group]
+        sent = cluster.client.scatter([f for _, f in chosen], hash=False, direct=cluster.direct,
+                                      workers=None if worker is None else [worker])
+        for (k, _), future in zip(chosen, sent, strict=True):
+            out[k] = (*calls[k][:6], future)
     return out
+
+
+def _planned(cluster: _Cluster, costs: Sequence[float]) -> dict[str | None, list[int]]:
+    """The tasks (by position, costliest first) each worker should hold: each to the least loaded per thread.
+
+    One round trip to the scheduler for the workers' threads; None (anywhere: distributed's round robin)
+    when it names no worker.
+    """
+    threads = {w: n for w, n in sorted(cluster.client.nthreads().items()) if n > 0}
+    if len(threads) < 2:
+        return {None: list(range(len(costs)))}
+    load = dict.fromkeys(threads, 0.0)
+    plan: dict[str | None, list[int]] = {w: [] for w in threads}
+    for j in sorted(range(len(costs)), key=lambda j: -costs[j]):
+        worker = min(load, key=lambda w: (load[w] / threads[w], w))
+        load[worker] += costs[j]
+        plan[worker].append(j)
+    return {w: group for w, group in plan.items() if group}
 
 
 def _own_terms(reader: FileReader) -> frozenset[str]:

@@ -182,3 +182,28 @@ def test_the_local_pool_hands_out_the_dense_input_first(logs: Path, monkeypatch:
     _same_as_here(got, logs)
     _same_as_here(again, logs)
 
+
+
+@pytest.fixture(scope="module")
+def two_workers() -> Iterator[Any]:
+    require_dask()
+    with local_cluster_client(workers=2) as c:
+        yield c
+
+
+def test_each_finish_is_placed_by_a_longest_first_plan(two_workers: Any) -> None:
+    # a task with a scattered finish runs where its finish is: round robin in cost order gave one worker
+    # every other costliest task; the plan gives the costliest its own worker and the rest to the other
+    client = two_workers
+    cluster = _parallel._Cluster(client, False, True, set(client.nthreads()))
+    costs = [5.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    calls = [(None, {}, frozenset(), None, None, None, f"finish {k}") for k in range(len(costs))]
+    out = _parallel._scattered(cluster, calls, costs)
+    holders = client.who_has([call[6] for call in out])
+    where = [holders[call[6].key][0] for call in out]
+    assert len(set(where)) == 2
+    assert where[1:] == [where[1]] * 5 and where[0] != where[1]
+    assert client.gather([call[6] for call in out]) == [f"finish {k}" for k in range(len(costs))]
+    assert [call[:6] for call in out] == [call[:6] for call in calls]
+    assert _parallel._scattered(cluster, [call[:6] + (None,) for call in calls], costs) == \
+        [call[:6] + (None,) for call in calls]  # nothing to send: the calls as they were
