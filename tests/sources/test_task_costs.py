@@ -205,5 +205,5 @@ def test_each_finish_is_placed_by_a_longest_first_plan(two_workers: Any) -> None
     assert where[1:] == [where[1]] * 5 and where[0] != where[1]
     assert client.gather([call[6] for call in out]) == [f"finish {k}" for k in range(len(costs))]
     assert [call[:6] for call in out] == [call[:6] for call in calls]
-    assert _parallel._scattered(cluster, [call[:6] + (None,) for call in calls], costs) == \
-        [call[:6] + (None,) for call in calls]  # nothing to send: the calls as they were
+    assert _parallel._scattered(cluster, [(*call[:6], None) for call in calls], costs) == \
+        [(*call[:6], None) for call in calls]  # nothing to send: the calls as they were
