@@ -544,43 +544,50 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     return [r for r in results if r is not None]
 
 
-def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]], costs: Sequence[float]) -> list[tuple[Any, ...]]:
+def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]], weights: Sequence[float]) -> list[tuple[Any, ...]]:
     """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), not inside the task graph.
 
     A finish carries its input's records of an earlier pass (pipeline/_drop.py): megabytes over a big set,
     which in the graph would be copied through the scheduler and make distributed warn of a large graph.
     Its task then runs where its finish is (distributed places a task with its data and never queues it):
-    each finish goes to the worker a longest-first plan of the calls' `costs` gives it (`_planned`), so the
-    workers' shares cost alike; scattered round robin in cost order, one worker took every other costliest.
+    each finish goes to the worker a longest-first plan of the calls' costs (`weights`) gives it
+    (`_planned`), so the workers' shares cost alike; scattered round robin in cost order, one worker took
+    every other costliest.  A worker the plan names that cannot take its share (it paused or left since):
+    that share goes round robin to the running workers, as before.
     """
     finishes = [(k, call[6]) for k, call in enumerate(calls) if call[6] is not None]
     if not finishes:
         return calls
     out = list(calls)
-    plan = _planned(cluster, [costs[k] for k, _ in finishes])
-    for worker, group in plan.items():
+    client = cluster.client
+    for worker, group in _planned(cluster, [weights[k] for k, _ in finishes]).items():
         chosen = [finishes[j] for j in group]
-        sent = cluster.client.scatter([f for _, f in chosen], hash=False, direct=cluster.direct,
-                                      workers=None if worker is None else [worker])
+        data = [f for _, f in chosen]
+        try:
+            sent = client.scatter(data, hash=False, direct=cluster.direct,
+                                  **({} if worker is None else {"workers": [worker], "timeout": REACH_TIMEOUT_S}))
+        except (TimeoutError, ValueError, KeyError, OSError) as exc:  # not there now: anywhere
+            _log.debug("pass 2's finishes for %s sent anywhere: %s", worker, exc)
+            sent = client.scatter(data, hash=False, direct=cluster.direct)
         for (k, _), future in zip(chosen, sent, strict=True):
             out[k] = (*calls[k][:6], future)
     return out
 
 
-def _planned(cluster: _Cluster, costs: Sequence[float]) -> dict[str | None, list[int]]:
-    """The tasks (by position, costliest first) each worker should hold: each to the least loaded per thread.
-
-    One round trip to the scheduler for the workers' threads; None (anywhere: distributed's round robin)
-    when it names no worker.
+def _planned(cluster: _Cluster, weights: Sequence[float]) -> dict[str | None, list[int]]:
+    """The tasks (by position, costliest first) each running worker should hold: each to the least loaded
+    per thread (longest-first).  One round trip to the scheduler for the running workers' threads (as a
+    scatter asks); None (anywhere: distributed's round robin) when fewer than two run.
     """
-    threads = {w: n for w, n in sorted(cluster.client.nthreads().items()) if n > 0}
+    running = cluster.client.sync(cluster.client.scheduler.ncores_running)
+    threads = {w: n for w, n in sorted(running.items()) if n > 0}
     if len(threads) < 2:
-        return {None: list(range(len(costs)))}
+        return {None: list(range(len(weights)))}
     load = dict.fromkeys(threads, 0.0)
     plan: dict[str | None, list[int]] = {w: [] for w in threads}
-    for j in sorted(range(len(costs)), key=lambda j: -costs[j]):
+    for j in sorted(range(len(weights)), key=lambda j: -weights[j]):
         worker = min(load, key=lambda w: (load[w] / threads[w], w))
-        load[worker] += costs[j]
+        load[worker] += weights[j]
         plan[worker].append(j)
     return {w: group for w, group in plan.items() if group}
 

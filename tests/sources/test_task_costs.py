@@ -207,3 +207,16 @@ def test_each_finish_is_placed_by_a_longest_first_plan(two_workers: Any) -> None
     assert [call[:6] for call in out] == [call[:6] for call in calls]
     assert _parallel._scattered(cluster, [(*call[:6], None) for call in calls], costs) == \
         [(*call[:6], None) for call in calls]  # nothing to send: the calls as they were
+
+
+def test_a_finish_whose_planned_worker_is_gone_goes_anywhere(two_workers: Any,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    client = two_workers
+    cluster = _parallel._Cluster(client, False, True, set(client.nthreads()))
+    monkeypatch.setattr(_parallel, "REACH_TIMEOUT_S", 0.5)
+    monkeypatch.setattr(_parallel, "_planned", lambda _cluster, weights: {"tcp://127.0.0.1:9": [0, 1]})
+    calls = [(None, {}, frozenset(), None, None, None, f"finish {k}") for k in range(2)]
+    out = _parallel._scattered(cluster, calls, [1.0, 2.0])
+    holders = client.who_has([call[6] for call in out])
+    assert all(holders[call[6].key][0] in client.nthreads() for call in out)
+    assert client.gather([call[6] for call in out]) == ["finish 0", "finish 1"]
