@@ -46,6 +46,7 @@ from migtrace.pipeline._per_input import Summed, summarize
 from migtrace.pipeline._reuse import Join, Pass1Store
 from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
+from migtrace.sources._cost import learning_costs
 from migtrace.sources._discover import input_size
 from migtrace.sources._parallel import Annotate, finishing, one_client, shared_pool, summing_up, taking_notes
 from migtrace.sources._standing import mark as mark_standing
@@ -130,8 +131,9 @@ def read_events(paths: Iterable[StrPath] = (), options: LoadOptions | None = Non
 
 def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> Analysis:
     """Load logs and return the Analysis (migrations with phases, findings, line accounting)."""
-    # the load's reads on a Dask cluster (its passes) share one client: one connect, one check
-    with rare_collections(), one_client():
+    # the load's reads on a Dask cluster (its passes) share one client: one connect, one check; a later
+    # pass orders its tasks by what each input cost the workers in the earlier (`learning_costs`)
+    with rare_collections(), one_client(), learning_costs():
         return _loaded(paths, options or LoadOptions())
 
 

@@ -30,6 +30,7 @@ import pickle
 import stat
 import sys
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
@@ -42,6 +43,7 @@ from migtrace.model import Event, FileStats, new_event
 from migtrace.options import LoadOptions, ProgressHook
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._code import package_files
+from migtrace.sources._cost import costs, learn
 from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
@@ -111,6 +113,9 @@ class InputResult:
     error: BaseException | None = None
     #: the worker's `Summarizer.result` of the input (`summing_up`), or None: none asked, or it could not say
     summary: Any = None
+    #: the CPU seconds the worker's thread spent reading (and finishing) the input, or None: not measured
+    #: (a result the index stored, a part rebuilt here); a later read's tasks are ordered by it (`learning_costs`)
+    seconds: float | None = None
 
 
 def default_jobs() -> int:
@@ -136,6 +141,7 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
     `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
     `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too.
     """
+    started = time.thread_time()
     packs: list[bytes] = []
     run: list[Event] = []
     marks: list[tuple[int, str]] = []
@@ -162,7 +168,10 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
         packs.append(_pack(run, None if annotate is None else annotate(run)))
     summary = None if summer is None or error is not None else summer.result(reader.stats)
     result = InputResult(packs, reader.stats, marks, error, summary)
-    return result if finish is None else finish(result)
+    if finish is not None:
+        result = finish(result)
+    result.seconds = time.thread_time() - started
+    return result
 
 
 #: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
@@ -497,9 +506,12 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
         if progress is not None:
             progress(sum(done), total)
 
-    # the biggest inputs first: the last input a worker starts is a small one, so the workers finish
-    # together instead of one reading a big file alone at the end (longest-first scheduling)
-    remote = sorted(((i, r) for i, r in enumerate(readers) if chosen[i]), key=lambda ir: -sizes[ir[0]])
+    # the costliest inputs first: the last input a worker starts is a cheap one, so the workers finish
+    # together instead of one reading a costly input alone at the end (longest-first scheduling; `_cost`)
+    sent = [(i, r) for i, r in enumerate(readers) if chosen[i]]
+    cost = costs([r.item for _, r in sent], [sizes[i] for i, _ in sent], [r.terms for _, r in sent])
+    order = sorted(range(len(sent)), key=lambda k: -cost[k])
+    remote = [sent[k] for k in order]
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
     finish_of = _FINISHING.current
@@ -507,11 +519,12 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
         # each input with its own terms (a targeted read searches self-naming lines only where needed)
-        calls = _scattered(cluster, calls)
+        calls = _scattered(cluster, calls, [cost[k] for k in order])
         futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
             results[i] = result
+            learn(readers[i].item.display, result.seconds)
             report(i)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415 - see TYPE_CHECKING
@@ -524,25 +537,59 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
             pending = {pool.submit(read_input, *call): i for (i, _), call in zip(remote, calls, strict=True)}
             _read_here(readers, chosen, spec, results, report)
             for future in as_completed(pending):  # each result taken (and reported) when it is done
-                results[pending[future]] = future.result()
-                report(pending[future])
+                i = pending[future]
+                done_i = results[i] = future.result()
+                learn(readers[i].item.display, done_i.seconds)
+                report(i)
     return [r for r in results if r is not None]
 
 
-def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]], weights: Sequence[float]) -> list[tuple[Any, ...]]:
     """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), not inside the task graph.
 
     A finish carries its input's records of an earlier pass (pipeline/_drop.py): megabytes over a big set,
     which in the graph would be copied through the scheduler and make distributed warn of a large graph.
+    Its task then runs where its finish is (distributed places a task with its data and never queues it):
+    each finish goes to the worker a longest-first plan of the calls' costs (`weights`) gives it
+    (`_planned`), so the workers' shares cost alike; scattered round robin in cost order, one worker took
+    every other costliest.  A worker the plan names that cannot take its share (it paused or left since):
+    that share goes round robin to the running workers, as before.
     """
     finishes = [(k, call[6]) for k, call in enumerate(calls) if call[6] is not None]
     if not finishes:
         return calls
-    sent = cluster.client.scatter([f for _, f in finishes], hash=False, direct=cluster.direct)
     out = list(calls)
-    for (k, _), future in zip(finishes, sent, strict=True):
-        out[k] = (*calls[k][:6], future)
+    client = cluster.client
+    for worker, group in _planned(cluster, [weights[k] for k, _ in finishes]).items():
+        chosen = [finishes[j] for j in group]
+        data = [f for _, f in chosen]
+        try:
+            sent = client.scatter(data, hash=False, direct=cluster.direct,
+                                  **({} if worker is None else {"workers": [worker], "timeout": REACH_TIMEOUT_S}))
+        except (TimeoutError, ValueError, KeyError, OSError) as exc:  # not there now: anywhere
+            _log.debug("pass 2's finishes for %s sent anywhere: %s", worker, exc)
+            sent = client.scatter(data, hash=False, direct=cluster.direct)
+        for (k, _), future in zip(chosen, sent, strict=True):
+            out[k] = (*calls[k][:6], future)
     return out
+
+
+def _planned(cluster: _Cluster, weights: Sequence[float]) -> dict[str | None, list[int]]:
+    """The tasks (by position, costliest first) each running worker should hold: each to the least loaded
+    per thread (longest-first).  One round trip to the scheduler for the running workers' threads (as a
+    scatter asks); None (anywhere: distributed's round robin) when fewer than two run.
+    """
+    running = cluster.client.sync(cluster.client.scheduler.ncores_running)
+    threads = {w: n for w, n in sorted(running.items()) if n > 0}
+    if len(threads) < 2:
+        return {None: list(range(len(weights)))}
+    load = dict.fromkeys(threads, 0.0)
+    plan: dict[str | None, list[int]] = {w: [] for w in threads}
+    for j in sorted(range(len(weights)), key=lambda j: -weights[j]):
+        worker = min(load, key=lambda w: (load[w] / threads[w], w))
+        load[worker] += weights[j]
+        plan[worker].append(j)
+    return {w: group for w, group in plan.items() if group}
 
 
 def _own_terms(reader: FileReader) -> frozenset[str]:
