@@ -34,7 +34,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from migtrace._version import __version__
 from migtrace.errors import SourceError
@@ -46,6 +46,7 @@ from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
 from migtrace.sources._url import is_url, url_size
+from migtrace.sources._window import WindowedTerms
 
 if TYPE_CHECKING:  # multiprocessing and the pool are imported where workers start: a read from the index needs none
     from concurrent.futures import ProcessPoolExecutor
@@ -128,14 +129,18 @@ def jobs_of(options: LoadOptions) -> int:
 
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
                progress: Callable[[int], None] | None = None, annotate: Annotate | None = None,
-               summarize: Summarize | None = None, finish: Finish | None = None) -> InputResult:
+               summarize: Summarize | None = None, finish: Finish | None = None,
+               windows: bytes | None = None) -> InputResult:
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
     `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
     `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
     `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too.
+    `windows`: this input's windows, packed apart from `terms` (the read's shared part: `_terms_sent`).
     """
+    if windows is not None:
+        terms = cast(WindowedTerms, terms).with_windows(item.display, windows)
     packs: list[bytes] = []
     run: list[Event] = []
     marks: list[tuple[int, str]] = []
@@ -506,8 +511,11 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current,
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
-        # each input with its own terms (a targeted read searches self-naming lines only where needed)
-        calls = _scattered(cluster, calls)
+        # each input with its own terms (a targeted read searches self-naming lines only where needed): the
+        # part the inputs share sent once to each worker, each task's own windows packed beside it
+        sent = _terms_sent(cluster, [r for _, r in remote])
+        calls = [(*call[:2], terms, *call[3:], windows)
+                 for call, (terms, windows) in zip(_scattered(cluster, calls), sent, strict=True)]
         futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
@@ -543,6 +551,26 @@ def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]]) -> list[tuple[An
     for (k, _), future in zip(finishes, sent, strict=True):
         out[k] = (*calls[k][:6], future)
     return out
+
+
+def _terms_sent(cluster: _Cluster, readers: Sequence[FileReader]) -> list[tuple[Any, bytes | None]]:
+    """Each reader's terms as its task takes them: (the shared part, its own file's windows packed, or None).
+
+    The part a read's inputs share (`WindowedTerms.shared`: the ids, the vocabulary) goes once to
+    each worker (`client.scatter(broadcast=True)`; a task names it by its future) instead of inside
+    every task: the scheduler unpickled ~60 KB of set and window objects a task on 100 hosts, pickled
+    them again for the worker, and the worker unpickled them, all while the workers read.  What
+    differs per input, its own windows (`WindowedTerms.windows_of`), travels as bytes.  Empty terms
+    (a full read) travel as they are.
+    """
+    shared: dict[int, Any] = {}
+    for r in readers:
+        if (r.terms or isinstance(r.terms, WindowedTerms)) and id(r.terms) not in shared:
+            shared[id(r.terms)] = r.terms.shared() if isinstance(r.terms, WindowedTerms) else r.terms
+    futures = dict(zip(shared, cluster.client.scatter(list(shared.values()), broadcast=True, hash=False,
+                                                       direct=cluster.direct), strict=True)) if shared else {}
+    return [(futures.get(id(r.terms), r.terms),
+             r.terms.windows_of(r.item.display) if isinstance(r.terms, WindowedTerms) else None) for r in readers]
 
 
 def _own_terms(reader: FileReader) -> frozenset[str]:
