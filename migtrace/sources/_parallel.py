@@ -492,6 +492,10 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
                 cluster.settled()  # a cluster on other code is refused even when this read does not use it
             return None
         return _read_chosen(readers, chosen, options, cluster, progress)
+    except BaseException:
+        if cluster is not None:
+            cluster.settled()  # a worker on other code: the check's error, not what sending it data did
+        raise
     finally:
         _done_with(cluster)
 
