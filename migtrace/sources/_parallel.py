@@ -35,7 +35,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from migtrace._version import __version__
 from migtrace.errors import SourceError
@@ -48,8 +48,10 @@ from migtrace.sources._discover import InputFile
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
 from migtrace.sources._url import is_url, url_size
+from migtrace.sources._window import WindowedTerms
 
 if TYPE_CHECKING:  # multiprocessing and the pool are imported where workers start: a read from the index needs none
+    from concurrent.futures import Future as ConcurrentFuture
     from concurrent.futures import ProcessPoolExecutor
 
 #: an input smaller than this is read in the main process (shipping it costs more than reading it)
@@ -133,15 +135,23 @@ def jobs_of(options: LoadOptions) -> int:
 
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
                progress: Callable[[int], None] | None = None, annotate: Annotate | None = None,
-               summarize: Summarize | None = None, finish: Finish | None = None) -> InputResult:
+               summarize: Summarize | None = None, finish: Finish | None = None,
+               windows: bytes | None = None, code: str | None = None) -> InputResult:
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
     `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
     `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
     `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too.
+    `windows`: this input's windows, packed apart from `terms` (the read's shared part: `_terms_sent`).
+    `code`: the client's `code_key()`: a worker running other code reads nothing (the client's check of
+    the workers runs beside a load's first tasks: `_Cluster.settled`).
     """
+    if code is not None and code != code_key():
+        raise SourceError(f"worker {os.getpid()}", f"runs migtrace {code_key()}, the client {code}: not read")
     started = time.thread_time()
+    if windows is not None:
+        terms = cast(WindowedTerms, terms).with_windows(item.display, windows)
     packs: list[bytes] = []
     run: list[Event] = []
     marks: list[tuple[int, str]] = []
@@ -487,8 +497,14 @@ def read_results(readers: Sequence[FileReader], progress: ProgressHook | None = 
     try:
         chosen = plan(readers, jobs_of(options), cluster is not None)
         if chosen is None:
+            if cluster is not None:
+                cluster.settled()  # a cluster on other code is refused even when this read does not use it
             return None
         return _read_chosen(readers, chosen, options, cluster, progress)
+    except BaseException:
+        if cluster is not None:
+            cluster.settled()  # a worker on other code: the check's error, not what sending it data did
+        raise
     finally:
         _done_with(cluster)
 
@@ -518,8 +534,12 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current,
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
-        # each input with its own terms (a targeted read searches self-naming lines only where needed)
-        calls = _scattered(cluster, calls, [cost[k] for k in order])
+        # each input with its own terms (a targeted read searches self-naming lines only where needed): the
+        # part the inputs share sent once to each worker, each task's own windows packed beside it
+        shares = _terms_sent(cluster, [r for _, r in remote])
+        calls = [(*call[:2], terms, *call[3:], windows, code_key())
+                 for call, (terms, windows) in zip(_scattered(cluster, calls, [cost[k] for k in order]), shares,
+                                                   strict=True)]
         futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
@@ -564,11 +584,11 @@ def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]], weights: Sequenc
         chosen = [finishes[j] for j in group]
         data = [f for _, f in chosen]
         try:
-            sent = client.scatter(data, hash=False, direct=cluster.direct,
+            sent = client.scatter(data, hash=False, direct=cluster.route,
                                   **({} if worker is None else {"workers": [worker], "timeout": REACH_TIMEOUT_S}))
         except (TimeoutError, ValueError, KeyError, OSError) as exc:  # not there now: anywhere
             _log.debug("pass 2's finishes for %s sent anywhere: %s", worker, exc)
-            sent = client.scatter(data, hash=False, direct=cluster.direct)
+            sent = client.scatter(data, hash=False, direct=cluster.route)
         for (k, _), future in zip(chosen, sent, strict=True):
             out[k] = (*calls[k][:6], future)
     return out
@@ -590,6 +610,26 @@ def _planned(cluster: _Cluster, weights: Sequence[float]) -> dict[str | None, li
         load[worker] += weights[j]
         plan[worker].append(j)
     return {w: group for w, group in plan.items() if group}
+
+
+def _terms_sent(cluster: _Cluster, readers: Sequence[FileReader]) -> list[tuple[Any, bytes | None]]:
+    """Each reader's terms as its task takes them: (the shared part, its own file's windows packed, or None).
+
+    The part a read's inputs share (`WindowedTerms.shared`: the ids, the vocabulary) goes once to
+    each worker (`client.scatter(broadcast=True)`; a task names it by its future) instead of inside
+    every task: the scheduler unpickled ~60 KB of set and window objects a task on 100 hosts, pickled
+    them again for the worker, and the worker unpickled them, all while the workers read.  What
+    differs per input, its own windows (`WindowedTerms.windows_of`), travels as bytes.  Empty terms
+    (a full read) travel as they are.
+    """
+    shared: dict[int, Any] = {}
+    for r in readers:
+        if (r.terms or isinstance(r.terms, WindowedTerms)) and id(r.terms) not in shared:
+            shared[id(r.terms)] = r.terms.shared() if isinstance(r.terms, WindowedTerms) else r.terms
+    futures = dict(zip(shared, cluster.client.scatter(list(shared.values()), broadcast=True, hash=False,
+                                                       direct=cluster.route), strict=True)) if shared else {}
+    return [(futures.get(id(r.terms), r.terms),
+             r.terms.windows_of(r.item.display) if isinstance(r.terms, WindowedTerms) else None) for r in readers]
 
 
 def _own_terms(reader: FileReader) -> frozenset[str]:
@@ -651,6 +691,11 @@ def _as_completed(cluster: _Cluster, futures: list[Any], indexes: Sequence[int])
     """
     from distributed import as_completed as finished  # noqa: PLC0415 - the dask extra: a client exists
 
+    try:
+        cluster.settled()  # no result is taken before every worker is known to run this code
+    except BaseException:
+        cluster.client.cancel(futures)
+        raise
     index_of = {future.key: i for future, i in zip(futures, indexes, strict=True)}
     least = max(1, len(futures) // FETCHES)
     ending = finished(futures)  # type: ignore[no-untyped-call]
@@ -704,6 +749,21 @@ class _Cluster:
     checked: set[str]
     #: the address it was connected to (`--scheduler`), None when given
     scheduler: str | None = None
+    #: the first check of its workers and of the way results travel, while the first read's tasks start
+    #: (`_checking`); None once `settled`
+    checking: ConcurrentFuture[None] | None = None
+
+    def settled(self) -> _Cluster:
+        """This cluster once its workers are checked (raise the check's SourceError): before any result is taken."""
+        checking, self.checking = self.checking, None
+        if checking is not None:
+            checking.result()
+        return self
+
+    @property
+    def route(self) -> bool:
+        """Send data to the workers themselves: once decided (`_decide_direct`), else through the scheduler."""
+        return self.direct and self.checking is None
 
 
 class _Clients(threading.local):
@@ -757,7 +817,8 @@ def _cluster(options: LoadOptions) -> _Cluster | None:
 
 
 def _made(options: LoadOptions) -> _Cluster:
-    """A new `_Cluster`: connected (unless given), every worker checked, the way results travel decided."""
+    """A new `_Cluster`: connected (unless given); every worker's check and the way results travel under way
+    (`_checking`), settled before its first result is taken."""
     if options.client is not None:
         client = options.client
     else:
@@ -771,15 +832,35 @@ def _made(options: LoadOptions) -> _Cluster:
         except (OSError, TimeoutError) as exc:
             raise SourceError(f"scheduler {options.scheduler}", f"cannot connect: {exc}") from exc
     owned = options.client is None
-    try:
-        checked = check_workers(client)
-        cluster = _Cluster(client, owned, True, checked, options.scheduler if owned else None)
-        _decide_direct(cluster, sorted(checked))
-    except BaseException:
-        if owned:
-            client.close()
-        raise
+    cluster = _Cluster(client, owned, True, set(), options.scheduler if owned else None)
+    cluster.checking = _checking(cluster)
     return cluster
+
+
+def _checking(cluster: _Cluster) -> ConcurrentFuture[None]:
+    """Check every worker (`check_workers`) and decide how results travel (`_decide_direct`), in a thread.
+
+    Two round trips to every worker (the first works its code key out) that no longer hold up a
+    load's first tasks: they are sent meanwhile, each carrying this client's code key, which a
+    worker on other code refuses to read with (`read_input`); no result is taken before the
+    check has answered (`_Cluster.settled`), whose error names the worker.  The client is closed
+    where it would be anyway: at the end of its read or of its `one_client()` block.
+    """
+    from concurrent.futures import Future as ConcurrentFuture  # noqa: PLC0415 - see TYPE_CHECKING
+
+    checking: ConcurrentFuture[None] = ConcurrentFuture()
+
+    def check() -> None:
+        try:
+            cluster.checked |= check_workers(cluster.client)
+            _decide_direct(cluster, sorted(cluster.checked))
+        except BaseException as exc:  # handed to the reader, who raises it (`settled`)
+            checking.set_exception(exc)
+        else:
+            checking.set_result(None)
+
+    threading.Thread(target=check, name="migtrace-check-workers", daemon=True).start()
+    return checking
 
 
 def _done_with(cluster: _Cluster | None) -> None:
@@ -790,6 +871,7 @@ def _done_with(cluster: _Cluster | None) -> None:
 
 def _check_joined(cluster: _Cluster) -> None:
     """Check the workers that joined the cluster since its last check, and whether this client reaches them."""
+    cluster.settled()
     joined = sorted(set(cluster.client.nthreads()) - cluster.checked)  # one round trip to the scheduler
     if joined:
         cluster.checked |= check_workers(cluster.client, joined)

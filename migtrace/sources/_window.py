@@ -22,7 +22,9 @@ line in which no windowed id can be told apart.
 from __future__ import annotations
 
 import copy
+import pickle
 import re
+import zlib
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
@@ -159,6 +161,39 @@ class WindowedTerms(Terms):
         other = copy.copy(self)
         other.ranges = {path: self.ranges[path]} if path in self.ranges else {}
         other.stamps = {path: self.stamps[path]} if path in self.stamps else {}
+        return other
+
+    def shared(self) -> WindowedTerms:
+        """These terms without any file's windows: what every read of a pass shares (a cluster gets it once).
+
+        With `windows_of` a file's read is `for_file` again (`with_windows`): a Dask read sends this
+        once to each worker (`client.scatter`) and each task only its own file's windows, packed.
+        """
+        if not self.ranges and not self.stamps:
+            return self
+        other = copy.copy(self)
+        other.ranges, other.stamps = {}, {}
+        return other
+
+    def windows_of(self, path: str) -> bytes | None:
+        """One file's windows (displayed `path`), packed to travel beside `shared()` (None: the file has none).
+
+        Bytes, not objects: the Dask scheduler unpickles a task graph and pickles each task again for
+        its worker; bytes cost it a copy (the windows as tuples: ~40 KB of objects a task on 100 hosts).
+        """
+        lines, stamps = self.ranges.get(path), self.stamps.get(path)
+        if lines is None and stamps is None:
+            return None
+        return zlib.compress(pickle.dumps((lines, stamps), protocol=pickle.HIGHEST_PROTOCOL), 1)
+
+    def with_windows(self, path: str, packed: bytes | None) -> WindowedTerms:
+        """`for_file(path)` of the terms these are the `shared()` part of, given that file's `windows_of(path)`."""
+        if packed is None:
+            return self
+        lines, stamps = pickle.loads(zlib.decompress(packed))  # packed by this client's `windows_of`
+        other = copy.copy(self)
+        other.ranges = {} if lines is None else {path: lines}
+        other.stamps = {} if stamps is None else {path: stamps}
         return other
 
     def window_test(self, path: str) -> WindowTest | None:

@@ -18,7 +18,8 @@ import pytest
 
 from migtrace import load
 from migtrace.errors import SourceError
-from migtrace.sources import _parallel
+from migtrace.options import LoadOptions
+from migtrace.sources import _parallel, open_inputs
 from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_client, require_dask
 
 require_dask()
@@ -40,13 +41,39 @@ def test_the_same_code_is_read_on(client: Any) -> None:
     assert load(SAMPLE_LOGS / "queens-files", client=client, diagnose=False).migrations
 
 
-def _executed(client: Any) -> int:
-    return sum(client.run(lambda dask_worker: dask_worker.state.executed_count).values())
+def _count_reads() -> None:
+    """On a worker: count the inputs its reads open (`FileReader.events`) in `_OPENED`."""
+    from migtrace.sources._reader import FileReader
+
+    events = FileReader.events
+
+    def counting(self: FileReader) -> Any:
+        _OPENED.append(self.item.display)
+        return events(self)
+
+    FileReader.events = counting  # type: ignore[method-assign]
+
+
+_OPENED: list[str] = []
+
+
+def _opened() -> int:
+    return len(_OPENED)
 
 
 def test_a_worker_on_other_code_is_named_and_nothing_is_read(client: Any) -> None:
-    before = _executed(client)
+    """The check runs beside the load's first tasks (`_parallel._checking`): each task carries the client's
+    code key, and a worker on other code reads nothing with it; the load stops before it takes any result."""
+    client.run(_count_reads)
+    fetched: list[str] = []
+    real = client.gather
+
+    def gather(*args: Any, **kwargs: Any) -> Any:
+        fetched.append("gather")
+        return real(*args, **kwargs)
+
     client.run(_set_key, "0.0.9 (000000000000)")
+    client.gather = gather
     try:
         with pytest.raises(SourceError) as caught:
             load(SAMPLE_LOGS / "queens-files", client=client, diagnose=False)
@@ -54,10 +81,30 @@ def test_a_worker_on_other_code_is_named_and_nothing_is_read(client: Any) -> Non
         assert message.startswith(f"scheduler {client.scheduler.address}: worker ")
         assert "runs migtrace 0.0.9 (000000000000), this client " + _parallel.code_key() in message
         assert "\n" not in message
-        assert _executed(client) == before  # refused before any input was sent
+        assert fetched == []  # no result taken
+        assert set(client.run(_opened).values()) == {0}  # no input opened on the worker
     finally:
+        del client.gather
         client.run(_set_key, None)
     assert set(client.run(_parallel.code_key).values()) == {_parallel.code_key()}
+    assert load(SAMPLE_LOGS / "queens-files", client=client, diagnose=False).migrations
+    assert min(client.run(_opened).values()) > 0  # and reads again once the code is the same
+
+
+def test_a_task_sent_to_a_worker_on_other_code_reads_nothing(client: Any, tmp_path: Any) -> None:
+    log = tmp_path / "nova-compute.log"
+    log.write_text("2024-03-01 12:00:00.000 7 INFO nova.compute.manager [-] hello\n", encoding="utf-8")
+    (item,) = [r.item for r in open_inputs([str(log)], LoadOptions(), print)]
+    client.run(_set_key, "0.0.9 (000000000000)")
+    try:
+        task = client.submit(_parallel.read_input, item, _parallel.portable(LoadOptions()), frozenset(),
+                             code=_parallel.code_key(), pure=False)
+        with pytest.raises(SourceError, match=r"runs migtrace 0\.0\.9 .*: not read"):
+            task.result()
+    finally:
+        client.run(_set_key, None)
+    assert client.submit(_parallel.read_input, item, _parallel.portable(LoadOptions()), frozenset(),
+                         code=_parallel.code_key(), pure=False).result().stats.records == 1
 
 
 def test_the_cli_says_it_in_one_line_with_exit_code_2(client: Any) -> None:

@@ -69,6 +69,24 @@ def test_one_files_terms_answer_as_the_whole(path: str) -> None:
     assert _questions(back, path) == _questions(whole, path)
 
 
+@pytest.mark.parametrize("path", ["f0", "f1", "f7", "f39", "not-windowed"])
+def test_the_shared_part_and_one_files_packed_windows_answer_as_the_whole(path: str) -> None:
+    """What a Dask task gets: the read's shared terms (sent once per worker) and its own windows as bytes."""
+    whole = _terms(40)
+    shared = pickle.loads(pickle.dumps(whole.shared()))  # as the worker holds it, once
+    packed = whole.windows_of(path)
+    assert (packed is None) == (path not in whole.ranges and path not in whole.stamps)
+    own = shared.with_windows(path, packed)
+    assert _questions(own, path) == _questions(whole, path) == _questions(whole.for_file(path), path)
+    assert shared.ranges == {} and shared.stamps == {} and len(whole.ranges) == 40
+    assert sorted(shared.with_windows(path, packed).ranges) == sorted(own.ranges)  # the shared part is untouched
+
+
+def test_terms_without_windows_are_their_own_shared_part() -> None:
+    plain = WindowedTerms({"x"}, windowed=frozenset({VM}))
+    assert plain.shared() is plain and plain.windows_of("f") is None and plain.with_windows("f", None) is plain
+
+
 def test_terms_of_one_file_are_sent_as_they_are() -> None:
     one = WindowedTerms({"x"}, windowed=frozenset({VM}), ranges={"f": {VM: [(1, 5)]}})
     assert one.for_file("f") is one
