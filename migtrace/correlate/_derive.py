@@ -351,6 +351,10 @@ def _unknown_kind_and_duration(kind: str, events: Sequence[Event], own: Sequence
     return unknown
 
 
+#: the matches of an event that has none (shared: the steps of `build_migration` only read what `marks` gives)
+_NONE: list[Match] = []
+
+
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
                     last_seen: datetime | None, followup_ids: Sequence[str] = (),
@@ -361,10 +365,13 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     (`skew.ClockEstimate.uncertainty`; infinite for a host in the wrong time zone).
     """
     events = sorted(events, key=lambda e: (e.time, e.lineno))
-    kind = _refined_kind(kind, events, lambda e: [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)])
+    # each event's matches looked up and filtered once: the steps below ask for them again and again (read only)
+    found = {id(e): got for e in events if (got := matches.get(id(e)))}
+    kind = _refined_kind(kind, events, lambda e: [m for m in found.get(id(e), _NONE) if m.marker.applies_to(kind)])
+    of_kind = {key: [m for m in got if m.marker.applies_to(kind)] for key, got in found.items()}
 
     def marks(e: Event) -> list[Match]:
-        return [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)]
+        return of_kind.get(id(e), _NONE)
 
     facts = _Facts(instance=instance)
     for e in events:
@@ -372,7 +379,7 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
             facts.take(e, m)
     source, dest = _hosts(facts, kind)
     def all_marks(e: Event) -> list[Match]:
-        return list(matches.get(id(e), ()))
+        return found.get(id(e), _NONE)
 
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)

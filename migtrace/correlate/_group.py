@@ -89,8 +89,8 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
     events = with_domain_instances(events)  # hook: libvirt/QEMU records naming a domain (_domains)
     matches: dict[int, list[Match]] = {}
-    for e in events:
-        found = markers.match(e)
+    # the marker texts of every message found in one search (`match_each`: `match` of each, ~1 µs less a record)
+    for e, found in zip(events, markers.match_each(events), strict=True):
         if found:
             matches[id(e)] = found
     moves = _Moves(matches)
