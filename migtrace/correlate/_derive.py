@@ -287,9 +287,10 @@ def own_steps(events: Sequence[Event], marks: Callable[[Event], list[Match]], ph
                     or any(m.marker.late for m in marks(e)))
 
     # what is logged once a follow-up has begun (a lifecycle event of the revert…) is not the move's
-    cut = next((e.time for e in events if followup(e)), None)
-    return [e for e in events
-            if (cut is None or e.time < cut) and not followup(e)
+    later = [followup(e) for e in events]  # each event asked once: the cut and the filter both need it
+    cut = next((e.time for e, f in zip(events, later, strict=True) if f), None)
+    return [e for e, f in zip(events, later, strict=True)
+            if (cut is None or e.time < cut) and not f
             and not any(m.marker.delayed for m in marks(e))]
 
 
@@ -367,7 +368,8 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     events = sorted(events, key=lambda e: (e.time, e.lineno))
     # each event's matches looked up and filtered once: the steps below ask for them again and again (read only)
     found = {id(e): got for e in events if (got := matches.get(id(e)))}
-    kind = _refined_kind(kind, events, lambda e: [m for m in found.get(id(e), _NONE) if m.marker.applies_to(kind)])
+    kind = _refined_kind(kind, events, lambda e: [m for m in found[id(e)] if m.marker.applies_to(kind)]
+                         if id(e) in found else _NONE)
     of_kind = {key: [m for m in got if m.marker.applies_to(kind)] for key, got in found.items()}
 
     def marks(e: Event) -> list[Match]:
