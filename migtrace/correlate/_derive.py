@@ -356,6 +356,26 @@ def _unknown_kind_and_duration(kind: str, events: Sequence[Event], own: Sequence
 _NONE: list[Match] = []
 
 
+def _looked_up(kind: str, events: Sequence[Event], matches: Mapping[int, list[Match]]
+               ) -> tuple[str, Callable[[Event], list[Match]], Callable[[Event], list[Match]]]:
+    """The move's kind (`_refined_kind`), then each event's matches of that kind and all its matches.
+
+    Each event's matches are looked up and filtered once: the steps of `build_migration` ask for them
+    again and again (and only read them).
+    """
+    found = {id(e): got for e in events if (got := matches.get(id(e)))}
+    kind = _refined_kind(kind, events, lambda e: [m for m in found[id(e)] if m.marker.applies_to(kind)]
+                         if id(e) in found else _NONE)
+    of_kind = {key: [m for m in got if m.marker.applies_to(kind)] for key, got in found.items()}
+
+    def marks(e: Event) -> list[Match]:
+        return of_kind.get(id(e), _NONE)
+
+    def all_marks(e: Event) -> list[Match]:
+        return found.get(id(e), _NONE)
+    return kind, marks, all_marks
+
+
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
                     last_seen: datetime | None, followup_ids: Sequence[str] = (),
@@ -366,23 +386,12 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     (`skew.ClockEstimate.uncertainty`; infinite for a host in the wrong time zone).
     """
     events = sorted(events, key=lambda e: (e.time, e.lineno))
-    # each event's matches looked up and filtered once: the steps below ask for them again and again (read only)
-    found = {id(e): got for e in events if (got := matches.get(id(e)))}
-    kind = _refined_kind(kind, events, lambda e: [m for m in found[id(e)] if m.marker.applies_to(kind)]
-                         if id(e) in found else _NONE)
-    of_kind = {key: [m for m in got if m.marker.applies_to(kind)] for key, got in found.items()}
-
-    def marks(e: Event) -> list[Match]:
-        return of_kind.get(id(e), _NONE)
-
+    kind, marks, all_marks = _looked_up(kind, events, matches)
     facts = _Facts(instance=instance)
     for e in events:
         for m in marks(e):
             facts.take(e, m)
     source, dest = _hosts(facts, kind)
-    def all_marks(e: Event) -> list[Match]:
-        return found.get(id(e), _NONE)
-
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)
