@@ -3,7 +3,7 @@ and the tail after the reads (what any implementation of the two-pass design kee
 
 `python -m benchmarks.p2_tail capture [SET]` runs `list -f json --no-cache SET` once with three captures:
 the arguments of `pipeline._load._built` (the kept events of the read, the per-file accounting, the clock
-evidence, the Keeper's host names, last-seen times and its `Unmoved` counts, the options, the paths), the
+evidence, the Keeper's host names, last-seen times, `Unmoved` counts and marker notes, the options, the paths), the
 Analysis `with_diagnosis` receives (for its other fields: stats, warnings, last seen, release clues),
 and the output spec `TableOutput.echo` renders with; plus the run's stdout.  Written to
 `$TMPDIR/p2_tail-SET.pickle`.
@@ -50,7 +50,7 @@ def _built(read, keeper, options, path_list):
     u = keeper.unmoved
     got.setdefault("built", []).append(pickle.dumps(
         (read, keeper.named, keeper.last_seen, None if u is None else (u.reference_counts, u.latest),
-         plain(options, warn=0, progress=0), list(path_list)), pickle.HIGHEST_PROTOCOL))
+         plain(options, warn=0, progress=0), list(path_list), keeper.noted), pickle.HIGHEST_PROTOCOL))
     return orig_built(read, keeper, options, path_list)
 @functools.wraps(orig_diagnosis)
 def with_diagnosis(analysis, signatures=(), release=None, **kw):
@@ -110,10 +110,10 @@ class _Unmoved:
 
 
 class _Keeper:
-    """The three fields of `_keep.Keeper` that `_built` reads."""
+    """The four fields of `_keep.Keeper` that `_built` reads."""
 
-    def __init__(self, named: Any, last_seen: Any, unmoved: _Unmoved | None) -> None:
-        self.named, self.last_seen, self.unmoved = named, last_seen, unmoved
+    def __init__(self, named: Any, last_seen: Any, unmoved: _Unmoved | None, noted: Any) -> None:
+        self.named, self.last_seen, self.unmoved, self.noted = named, last_seen, unmoved, noted
 
 
 @contextmanager
@@ -160,12 +160,14 @@ def tail_once(got: dict[str, Any], catalog: Any) -> tuple[dict[str, tuple[float,
         return now
 
     t = clock()
-    read, named, last_seen, unmoved, options, paths = pickle.loads(got["built"][0])
+    # the kept records' marker notes in the same pickle as the records: each note's message is the record's
+    read, named, last_seen, unmoved, options, paths, *noted = pickle.loads(got["built"][0])
     analysis, signatures, release = pickle.loads(got["analysis"])
     output = pickle.loads(got["output"])
     t = since("unpickle the inputs", t)
     with _timed_parts(spent, ("with_hosts", "estimate_clocks", "correlate")):
-        built = _built(read, _Keeper(named, last_seen, None if unmoved is None else _Unmoved(*unmoved)),  # type: ignore[arg-type]
+        built = _built(read, _Keeper(named, last_seen, None if unmoved is None else _Unmoved(*unmoved),  # type: ignore[arg-type]
+                                     noted[0] if noted else {}),
                        LoadOptions(**options), paths)
     t = since("_built: hosts, clocks, align, correlate", t)
     analysis = Analysis(**{**analysis, "events": tuple(built.events), "migrations": tuple(built.migrations),

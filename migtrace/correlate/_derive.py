@@ -287,9 +287,10 @@ def own_steps(events: Sequence[Event], marks: Callable[[Event], list[Match]], ph
                     or any(m.marker.late for m in marks(e)))
 
     # what is logged once a follow-up has begun (a lifecycle event of the revert…) is not the move's
-    cut = next((e.time for e in events if followup(e)), None)
-    return [e for e in events
-            if (cut is None or e.time < cut) and not followup(e)
+    later = [followup(e) for e in events]  # each event asked once: the cut and the filter both need it
+    cut = next((e.time for e, f in zip(events, later, strict=True) if f), None)
+    return [e for e, f in zip(events, later, strict=True)
+            if (cut is None or e.time < cut) and not f
             and not any(m.marker.delayed for m in marks(e))]
 
 
@@ -351,6 +352,30 @@ def _unknown_kind_and_duration(kind: str, events: Sequence[Event], own: Sequence
     return unknown
 
 
+#: the matches of an event that has none (shared: the steps of `build_migration` only read what `marks` gives)
+_NONE: list[Match] = []
+
+
+def _looked_up(kind: str, events: Sequence[Event], matches: Mapping[int, list[Match]]
+               ) -> tuple[str, Callable[[Event], list[Match]], Callable[[Event], list[Match]]]:
+    """The move's kind (`_refined_kind`), then each event's matches of that kind and all its matches.
+
+    Each event's matches are looked up and filtered once: the steps of `build_migration` ask for them
+    again and again (and only read them).
+    """
+    found = {id(e): got for e in events if (got := matches.get(id(e)))}
+    kind = _refined_kind(kind, events, lambda e: [m for m in found[id(e)] if m.marker.applies_to(kind)]
+                         if id(e) in found else _NONE)
+    of_kind = {key: [m for m in got if m.marker.applies_to(kind)] for key, got in found.items()}
+
+    def marks(e: Event) -> list[Match]:
+        return of_kind.get(id(e), _NONE)
+
+    def all_marks(e: Event) -> list[Match]:
+        return found.get(id(e), _NONE)
+    return kind, marks, all_marks
+
+
 def build_migration(kind: str, instance: str | None, request_ids: Sequence[str], events: Sequence[Event],
                     matches: Mapping[int, list[Match]], markers: MarkerSet,
                     last_seen: datetime | None, followup_ids: Sequence[str] = (),
@@ -361,19 +386,12 @@ def build_migration(kind: str, instance: str | None, request_ids: Sequence[str],
     (`skew.ClockEstimate.uncertainty`; infinite for a host in the wrong time zone).
     """
     events = sorted(events, key=lambda e: (e.time, e.lineno))
-    kind = _refined_kind(kind, events, lambda e: [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)])
-
-    def marks(e: Event) -> list[Match]:
-        return [m for m in matches.get(id(e), []) if m.marker.applies_to(kind)]
-
+    kind, marks, all_marks = _looked_up(kind, events, matches)
     facts = _Facts(instance=instance)
     for e in events:
         for m in marks(e):
             facts.take(e, m)
     source, dest = _hosts(facts, kind)
-    def all_marks(e: Event) -> list[Match]:
-        return list(matches.get(id(e), ()))
-
     missing_sides = _missing_sides(kind, source, dest, events, facts)
     own = own_steps(events, all_marks, facts.phase_of, frozenset(followup_ids), markers.followup_phases)
     unknown = _unknown_kind_and_duration(kind, events, own, all_marks, facts, markers)

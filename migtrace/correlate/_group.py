@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from migtrace.correlate._derive import build_migration
 from migtrace.correlate._domains import with_domain_instances, with_host_evidence
 from migtrace.correlate._hints import with_named_instances
-from migtrace.correlate.markers import MarkerSet, Match, load_markers
+from migtrace.correlate.markers import MarkerSet, Match, MatchNote, load_markers
 from migtrace.model import Event, Migration, level_rank
 
 #: how long after a move's last marker an un-tagged instance event may still belong to it
@@ -78,19 +78,21 @@ _RequestGroup = tuple[str, str, list[Event]]
 
 
 def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
-              clocks: Mapping[str, float] | None = None, last_seen: datetime | None = None) -> list[Migration]:
+              clocks: Mapping[str, float] | None = None, last_seen: datetime | None = None, *,
+              noted: Mapping[tuple[str, int], tuple[str, MatchNote | None]] | None = None) -> list[Migration]:
     """Return the migrations found in time-ordered events, oldest first.
 
     `clocks`: host -> ± seconds its clock leaves on cross-host times (`skew.estimate_clocks`).
     `last_seen`: the time of the logs' last record when later than the last event given (a read that
     dropped records it did not need still knows when the logs end).
+    `noted`: (input, line) -> (message, `MarkerSet.note`) of records whose shipped markers' matches were
+    made where they were read (`pipeline._keep.Keeper.noted`); used only with the shipped markers.
     """
     markers = markers or load_markers()
     events = with_named_instances(events, markers)  # hook: Grizzly/Havana lifecycle lines (_hints)
     events = with_domain_instances(events)  # hook: libvirt/QEMU records naming a domain (_domains)
     matches: dict[int, list[Match]] = {}
-    for e in events:
-        found = markers.match(e)
+    for e, found in zip(events, _matched(events, markers, noted), strict=True):
         if found:
             matches[id(e)] = found
     moves = _Moves(matches)
@@ -112,6 +114,30 @@ def correlate(events: Sequence[Event], markers: MarkerSet | None = None,
     migrations = with_host_evidence(migrations, events)  # hook: hypervisor errors of a move's hosts (_domains)
     migrations.sort(key=lambda m: m.started)
     return migrations
+
+
+def _matched(events: Sequence[Event], markers: MarkerSet,
+             noted: Mapping[tuple[str, int], tuple[str, MatchNote | None]] | None) -> list[list[Match]]:
+    """`markers.match` of each event: read back from its note when it has one, else made here.
+
+    A note is this very record's (its message object, which the hooks' `Event.replace` keeps, is the
+    one noted) and was made by the shipped markers from what the hooks do not change (message, logger,
+    level, extra lines).  The others' marker texts are found in one search (`match_each`).
+    """
+    if not noted or markers is not load_markers():
+        return markers.match_each(events)
+    out: list[list[Match]] = []
+    todo: list[int] = []
+    for i, e in enumerate(events):
+        got = noted.get((e.source, e.lineno))
+        if got is not None and got[0] is e.message:
+            out.append(markers.from_note(got[1]) if got[1] is not None else [])
+        else:
+            out.append([])
+            todo.append(i)
+    for i, found in zip(todo, markers.match_each([events[i] for i in todo]), strict=True):
+        out[i] = found
+    return out
 
 
 def _by_request(events: Sequence[Event]) -> dict[str, list[Event]]:

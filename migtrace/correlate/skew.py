@@ -201,10 +201,14 @@ def file_upper_bounds(events: Sequence[Event], reference: str) -> dict[tuple[str
     return hi
 
 
-def upper_bounds(events: Sequence[Event], reference: str) -> dict[str, float]:
-    """Return host -> the tightest ``t_B(first line of a request) - t_ref(first line)`` over requests."""
+def upper_bounds(events: Sequence[Event], reference: str,
+                 files: dict[tuple[str, str], float] | None = None) -> dict[str, float]:
+    """Return host -> the tightest ``t_B(first line of a request) - t_ref(first line)`` over requests.
+
+    `files`: `file_upper_bounds(events, reference)` when the caller has it already.
+    """
     hi: dict[str, float] = {}
-    for (host, _), gap in sorted(file_upper_bounds(events, reference).items()):
+    for (host, _), gap in sorted((files if files is not None else file_upper_bounds(events, reference)).items()):
         hi[host] = min(hi.get(host, gap), gap)
     return hi
 
@@ -250,10 +254,14 @@ def _cross_host_pairs(texts: dict[tuple[str, str], Event]) -> Iterator[tuple[Eve
                 yield c, ef
 
 
-def pair_bounds(events: Sequence[Event], skip: frozenset[str] = frozenset()) -> Bounds:
-    """Return (cause host, effect host) -> the tightest ``t(effect) - t(cause)`` of causal_pairs.yaml."""
+def pair_bounds(events: Sequence[Event], skip: frozenset[str] = frozenset(),
+                texts: dict[tuple[str, str], Event] | None = None) -> Bounds:
+    """Return (cause host, effect host) -> the tightest ``t(effect) - t(cause)`` of causal_pairs.yaml.
+
+    `texts`: `_pair_texts(events, skip)` when the caller has it already.
+    """
     out: Bounds = {}
-    for c, ef in _cross_host_pairs(_pair_texts(events, skip)):
+    for c, ef in _cross_host_pairs(texts if texts is not None else _pair_texts(events, skip)):
         gap = (ef.time - c.time).total_seconds()
         key = (str(c.host), str(ef.host))
         out[key] = min(out.get(key, gap), gap)
@@ -294,14 +302,15 @@ def relative(bounds: Bounds, a: str, b: str) -> tuple[float | None, float | None
 
 
 def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = frozenset(), births: bool = True,
-              pairs: Bounds | None = None) -> dict[str, tuple[float | None, float | None]]:
+              pairs: Bounds | None = None,
+              files: dict[tuple[str, str], float] | None = None) -> dict[str, tuple[float | None, float | None]]:
     """Return host -> (lo, hi): the bounds of its offset against the reference from every causal pair.
 
     `births`: also the requests' births (their first lines); without, only causal_pairs.yaml's pairs,
     which a targeted read sees whole (`evidence_texts`) as the whole-set read does.
-    `pairs`: `pair_bounds(events, skip)` when the caller has it already.
+    `pairs`: `pair_bounds(events, skip)` when the caller has it already; `files`: `file_upper_bounds`'s.
     """
-    bounds: Bounds = ({(reference, h): w for h, w in upper_bounds(events, reference).items() if h not in skip}
+    bounds: Bounds = ({(reference, h): w for h, w in upper_bounds(events, reference, files).items() if h not in skip}
                       if births else {})
     for key, w in (pairs if pairs is not None else pair_bounds(events, skip)).items():
         bounds[key] = min(bounds.get(key, w), w)
@@ -311,10 +320,14 @@ def intervals(events: Sequence[Event], reference: str, skip: frozenset[str] = fr
     return {h: (lo.get(h), hi.get(h)) for h in hosts if h != reference}
 
 
-def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict[str, float]:
-    """Return host -> the largest gap by which a cause → effect pair between hosts is still violated."""
+def _pair_violations(events: Sequence[Event], offsets: dict[str, float],
+                     texts: dict[tuple[str, str], Event] | None = None) -> dict[str, float]:
+    """Return host -> the largest gap by which a cause → effect pair between hosts is still violated.
+
+    `texts`: `_pair_texts(events, frozenset())` when the caller has it already.
+    """
     out: dict[str, float] = {}
-    for c, ef in _cross_host_pairs(_pair_texts(events, frozenset())):
+    for c, ef in _cross_host_pairs(texts if texts is not None else _pair_texts(events, frozenset())):
         gap = ((c.time.timestamp() + offsets.get(str(c.host), 0.0))
                - (ef.time.timestamp() + offsets.get(str(ef.host), 0.0)))
         if gap > TOLERANCE_S:
@@ -323,10 +336,12 @@ def _pair_violations(events: Sequence[Event], offsets: dict[str, float]) -> dict
     return out
 
 
-def _zone_files(events: Sequence[Event], reference: str) -> dict[tuple[str, str], float]:
-    """Return (host, input file) -> apparent offset, for files a whole number of quarter hours off."""
-    return {key: round(hi, 3) for key, hi in sorted(file_upper_bounds(events, reference).items())
-            if zone_like(hi)}
+def _zone_files(files: dict[tuple[str, str], float]) -> dict[tuple[str, str], float]:
+    """Return (host, input file) -> apparent offset, for files a whole number of quarter hours off.
+
+    `files`: `file_upper_bounds` of the events against the reference.
+    """
+    return {key: round(hi, 3) for key, hi in sorted(files.items()) if zone_like(hi)}
 
 
 def _tight(lo: float | None, hi: float | None) -> bool:
@@ -361,14 +376,18 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True,
     est = ClockEstimate(reference=reference)
     if reference is None:
         return est
-    for (host, source), seconds in _zone_files(events, reference).items():
+    # each search over the events is made once: the zones and the births' bounds come from one, and the pairs'
+    # bounds and their violations from the other (the same lines when no host is skipped)
+    files = file_upper_bounds(events, reference)
+    for (host, source), seconds in _zone_files(files).items():
         est.zone_files[source] = seconds
         est.zone_errors[host] = est.zone_errors.get(host, seconds)
     # a host with a file in the wrong zone is judged no further: its times are unknown across hosts
     skip = frozenset(est.zone_errors)
-    pairs = pair_bounds(events, skip)  # read once: both intervals and the aligned bounds come from them
+    texts = _pair_texts(events, frozenset())
+    pairs = pair_bounds(events, skip, texts if not skip else None)  # both intervals and the aligned bounds
     paired = intervals(events, reference, skip, births=False, pairs=pairs)
-    for host, (lo, hi) in sorted(intervals(events, reference, skip, pairs=pairs).items()):
+    for host, (lo, hi) in sorted(intervals(events, reference, skip, pairs=pairs, files=files).items()):
         if host in est.zone_errors:
             continue
         est.intervals[host] = (None if lo is None else round(lo, 6), None if hi is None else round(hi, 6))
@@ -387,7 +406,7 @@ def estimate_clocks(events: Sequence[Event], correct: bool = True,
     moved = est.offsets
     est.aligned_pairs = {(a, b): round(w + moved.get(b, 0.0) - moved.get(a, 0.0), 6)
                          for (a, b), w in sorted(pairs.items())}
-    for host, gap in sorted(_pair_violations(events, est.offsets).items()):
+    for host, gap in sorted(_pair_violations(events, est.offsets, texts).items()):
         if host not in est.zone_errors and host != reference:
             est.uncertainty[host] = round(max(est.uncertainty.get(host, 0.0), gap), 3)
             est.violations[host] = round(gap, 3)

@@ -205,8 +205,7 @@ def _migration_findings(migration: Migration, catalog: Sequence[Signature], logs
     unrecognised: dict[str, _Group] = {}
     hosts = (migration.source_host, migration.dest_host, *(e.host for e in migration.events))
     host_set = {h for h in hosts if h}
-    for event in migration.events:
-        matched = candidates.matching(event)
+    for event, matched in zip(migration.events, candidates.matching_each(migration.events), strict=True):
         for sig in matched:
             groups.setdefault(sig.id, _Group()).add(event)
         severity = None if matched else failure_severity(event)
@@ -246,7 +245,7 @@ def _other_program(event: Event) -> bool:
     return event.logger is None and event.service is not None and event.service not in _NOVA_SERVICES
 
 
-def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs: ReleaseRange) -> list[Finding]:
+def _orphan_findings(events: Sequence[Event], catalog: Sequence[Signature], logs: ReleaseRange) -> list[Finding]:
     """Findings outside every move: signature matches, then unrecognised failures.
 
     Fallbacks (generic echoes of a failure) never speak outside a move: with
@@ -260,8 +259,7 @@ def _orphan_findings(events: Iterable[Event], catalog: Sequence[Signature], logs
     candidates = _candidates(tuple(signatures))
     groups: dict[tuple[str, str | None], _Group] = {}
     unrecognised: dict[str, _Group] = {}
-    for event in events:
-        matched = candidates.matching(event)
+    for event, matched in zip(events, candidates.matching_each(events), strict=True):
         for sig in matched:
             groups.setdefault((sig.id, event.instance), _Group()).add(event)
         severity = None if matched or _other_program(event) else failure_severity(event)

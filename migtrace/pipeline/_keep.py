@@ -25,7 +25,7 @@ from typing import Any
 
 from migtrace._naming import host_named_by_line
 from migtrace.correlate._domains import HYPERVISOR_SERVICES
-from migtrace.correlate.markers import MarkerSet, Match, load_markers
+from migtrace.correlate.markers import MarkerSet, Match, MatchNote, load_markers
 from migtrace.correlate.skew import evidence_texts
 from migtrace.diagnose.catalog import load_catalog
 from migtrace.diagnose.orphans import orphan_test
@@ -53,13 +53,20 @@ class Keeper:
         self.last_seen: dict[str, datetime] = {}
         #: input without a host -> the hosts its own lines name (pipeline/_hosts.py)
         self.named: dict[str, Counter[str]] = defaultdict(Counter)
+        #: (input, line) -> (message, marker note) of each kept record a worker noted: the shipped markers'
+        #: matches made where it was read, which correlation then need not make again (`correlate`'s `noted`)
+        self.noted: dict[tuple[str, int], tuple[str, MatchNote | None]] = {}
 
     def __call__(self, e: Event) -> bool:
         notes = current_notes()
         note = None if notes is None else keep_note(notes.take(e))
         if not self._kept(e, note):
             return False
-        return self.unmoved is None or self.unmoved.needed(e, note)
+        if self.unmoved is not None and not self.unmoved.needed(e, note):
+            return False
+        if note is not None:
+            self.noted[e.source, e.lineno] = (e.message, note[1])
+        return True
 
     def _kept(self, e: Event, note: KeepNote | None = None) -> bool:
         key = e.host or e.source

@@ -247,7 +247,7 @@ def _built(read: _Read, keeper: Keeper, options: LoadOptions, path_list: Sequenc
     events, offsets = _aligned(kept, clocks.offsets)
     pm = clocks.host_clocks()  # ± per host (inf: wrong zone) and the pairs' bounds after the shifts
     ended = max(_shifted(unmoved.latest, offsets).values(), default=None) if unmoved else None
-    migrations = correlate(events, load_markers(), pm, last_seen=ended)
+    migrations = correlate(events, load_markers(), pm, last_seen=ended, noted=keeper.noted)
     return _Built(events, offsets, migrations, lines)
 
 
@@ -366,7 +366,7 @@ def _targeted(paths: Sequence[str], options: LoadOptions, warnings: Warnings, id
     else:
         for line in held.lines:
             warnings(line)
-        keeper.last_seen, keeper.named = trial.last_seen, trial.named
+        keeper.last_seen, keeper.named, keeper.noted = trial.last_seen, trial.named, trial.noted
     return replace(read, evidence=_clock_evidence(read.events, found[0]))
 
 

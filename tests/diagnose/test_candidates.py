@@ -7,6 +7,8 @@ needle union only skip work.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -94,3 +96,29 @@ def test_per_kind_lists() -> None:
     for kind in KINDS:
         own = [s for s in sigs if s.applies_to(kind)]
         assert Candidates(own).matching(event) == _brute(own, event)
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "python"])
+@pytest.mark.parametrize("fallbacks", [True, False])
+def test_matching_each_equals_matching(events: list[Event], fallbacks: bool, engine: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The batch form gives each record exactly `matching`'s list (a move's records, the loose ones)."""
+    monkeypatch.setenv("MIGTRACE_SCAN_ENGINE", engine)
+    sigs = [s for s in load_catalog(()).signatures if fallbacks or not s.fallback]
+    candidates = Candidates(sigs)
+    together = candidates.matching_each(events)
+    assert together == [candidates.matching(e) for e in events]
+    assert any(together)
+    assert candidates.matching_each([]) == []
+    assert candidates.matching_each(events[:1]) == [candidates.matching(events[0])]
+
+
+@pytest.mark.parametrize("hints", [("",), ("", "anything"), ("anything",), ("nothing here",)])
+def test_matching_each_odd_needles(hints: tuple[str, ...]) -> None:
+    """Empty needles pass what `_union`'s regex passes: every text beside another needle, none alone."""
+    sig = load_catalog(()).signatures[0]
+    odd = [replace(sig, id=f"odd{i}", hint=hint, match=compile_query("level>=INFO")) for i, hint in enumerate(hints)]
+    candidates = Candidates(odd)
+    events = [make_event(level="INFO", message="Anything at all"), make_event(level="DEBUG", message="anything"),
+              make_event(level="ERROR", message="nothing here")]
+    assert candidates.matching_each(events) == [candidates.matching(e) for e in events]
