@@ -100,13 +100,8 @@ def _needles(sig: Signature) -> tuple[str, ...] | None:
 
 def _union(signatures: Sequence[Signature]) -> re.Pattern[str] | None:
     """One search that finds a text where some signature's prefilter passes (None: some always pass)."""
-    needles: set[str] = set()
-    for sig in signatures:
-        own = _needles(sig)
-        if own is None:
-            return None
-        needles.update(own)
-    if len(needles) > MAX_UNION:
+    needles = _all_needles(signatures)
+    if needles is None or len(needles) > MAX_UNION:
         return None  # WARNING and worse: rare records, and a 100-needle regex costs 10-30 ms to compile
     return re.compile("|".join(re.escape(n) for n in sorted(needles)) or "(?!)")
 
@@ -117,12 +112,18 @@ def _needle_set(signatures: Sequence[Signature]) -> LiteralSet | None:
     An empty needle beside others is an empty branch of the regex, found in every text (None); the
     empty needle alone makes the regex `(?!)`, found in none (an empty set, which passes no text).
     """
+    needles = _all_needles(signatures)
+    if needles is None or len(needles) > MAX_UNION or ("" in needles and len(needles) > 1):
+        return None
+    return LiteralSet(needles)  # LiteralSet leaves "" out
+
+
+def _all_needles(signatures: Sequence[Signature]) -> set[str] | None:
+    """Every signature's prefilter needles together, None when one of them passes every text."""
     needles: set[str] = set()
     for sig in signatures:
         own = _needles(sig)
         if own is None:
             return None
         needles.update(own)
-    if len(needles) > MAX_UNION or ("" in needles and len(needles) > 1):
-        return None
-    return LiteralSet(needles)  # LiteralSet leaves "" out
+    return needles
