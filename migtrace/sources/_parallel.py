@@ -531,11 +531,12 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
     finish_of = _FINISHING.current
-    calls = [(r.item, spec, _own_terms(r), None, annotate, _SUMMING.current,
+    # each input with its own terms (a targeted read searches self-naming lines only where needed); a
+    # cluster's tasks have theirs replaced below, sent in two parts (`_terms_sent`): no file's cut made here
+    calls = [(r.item, spec, r.terms if cluster is not None else _own_terms(r), None, annotate, _SUMMING.current,
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     if cluster is not None:
-        # each input with its own terms (a targeted read searches self-naming lines only where needed): the
-        # part the inputs share sent once to each worker, each task's own windows packed beside it
+        # the part the inputs' terms share sent once to each worker, each task's own windows packed beside it
         shares = _terms_sent(cluster, [r for _, r in remote])
         calls = [(*call[:2], terms, *call[3:], windows, code_key())
                  for call, (terms, windows) in zip(_scattered(cluster, calls, [cost[k] for k in order]), shares,
