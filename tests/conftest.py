@@ -261,6 +261,14 @@ def every_file_to_the_pool() -> Iterator[None]:
         yield
 
 
+@pytest.fixture
+def every_file_pooled() -> Iterator[None]:
+    """`every_file_to_the_pool` around a test; a module of small sample files that must reach the workers
+    names it in `pytestmark = pytest.mark.usefixtures("every_file_pooled")`."""
+    with every_file_to_the_pool():
+        yield
+
+
 def files_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The display name of each input every time a reader starts reading its records (a spy on
     `FileReader.events`): what tests count to show how many reads a load makes of each input."""

@@ -9,7 +9,7 @@ ones are matched as before; the moves are the same either way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -22,15 +22,13 @@ from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
 from migtrace.pipeline._keep import Keeper, keep_notes
 from migtrace.sources._parallel import taking_notes
-from tests.conftest import cached_load, every_file_to_the_pool
+from tests.conftest import cached_load
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(autouse=True)
-def _pool() -> Iterator[None]:
-    with every_file_to_the_pool():  # the sample files are small: send them to the workers all the same
-        yield
+#: the sample files are small: send them to the workers all the same
+pytestmark = pytest.mark.usefixtures("every_file_pooled")
 
 
 class _Seen:

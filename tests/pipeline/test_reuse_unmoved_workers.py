@@ -30,7 +30,6 @@ from migtrace.pipeline._drop import Dropped, DroppingJoin, JoinDrop
 from migtrace.pipeline._keep import BY_RECORD, STARTS, Unmoved, keep_notes
 from migtrace.pipeline._reuse import Pass1Store
 from migtrace.sources._parallel import InputResult, pack_events, unpack_noted
-from tests.conftest import every_file_to_the_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 DROPPING_SETS = ("kilo-files", "zed-mixed")
@@ -39,10 +38,8 @@ MOVED = "11111111-2222-4333-8444-555555555555"
 STILL = "99999999-8888-4777-8666-555555555555"
 
 
-@pytest.fixture(autouse=True)
-def _pool() -> Iterator[None]:
-    with every_file_to_the_pool():  # the sample files are small: send them to the workers all the same
-        yield
+#: the sample files are small: send them to the workers all the same
+pytestmark = pytest.mark.usefixtures("every_file_pooled")
 
 
 class _Spy:
