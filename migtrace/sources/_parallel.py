@@ -37,6 +37,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from migtrace._sealed import call_sealed, seal
 from migtrace._version import __version__
 from migtrace.errors import SourceError
 from migtrace.model import Event, FileStats, new_event
@@ -182,6 +183,13 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
         result = finish(result)
     result.seconds = time.thread_time() - started
     return result
+
+
+def _read_sent(item: InputFile, options: dict[str, Any], annotate: Annotate | None, summarize: Summarize | None,
+               terms: frozenset[str], finish: Finish | None, windows: bytes | None, code: str) -> InputResult:
+    """`read_input` as a cluster's task calls it (`call_sealed`): the sealed arguments first, then those the
+    scheduler sees (the shared terms and the finish, futures it must know the task depends on)."""
+    return read_input(item, options, terms, None, annotate, summarize, finish, windows, code)
 
 
 #: an Event's fields as one tuple (C-level): events travel as tuples, rebuilt by `new_event` (half the
@@ -538,10 +546,12 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     if cluster is not None:
         # the part the inputs' terms share sent once to each worker, each task's own windows packed beside it
         shares = _terms_sent(cluster, [r for _, r in remote])
-        calls = [(*call[:2], terms, *call[3:], windows, code_key())
+        key = code_key()
+        # each task sealed (`_sealed`): the scheduler imports none of migtrace to take the graph
+        tasks = [(seal(_read_sent, call[0], call[1], call[4], call[5]), terms, call[6], windows, key)
                  for call, (terms, windows) in zip(_scattered(cluster, calls, [cost[k] for k in order]), shares,
                                                    strict=True)]
-        futures = cluster.client.map(read_input, *zip(*calls, strict=True), pure=False)
+        futures = cluster.client.map(call_sealed, *zip(*tasks, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
             results[i] = result

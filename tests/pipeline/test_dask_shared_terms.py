@@ -21,8 +21,8 @@ from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_cl
 
 require_dask()
 
-#: `read_input`'s arguments as the cluster's tasks take them (`_parallel._read_chosen`'s calls)
-TERMS, WINDOWS = 2, 7
+#: the columns of a load's `client.map` (`call_sealed`: the sealed call, terms, finish, windows, code key)
+TERMS, WINDOWS = 1, 3
 
 
 @pytest.fixture(scope="module")
@@ -71,4 +71,5 @@ def test_shared_terms_go_once_to_every_worker_and_each_task_its_windows_as_bytes
         assert len({t.key for t in columns[TERMS]}) == 1
         assert all(w is None or type(w) is bytes for w in columns[WINDOWS])
         assert not any(isinstance(arg, frozenset) for column in columns for arg in column)
+        assert all(type(sealed) is bytes for sealed in columns[0])  # the item and options sealed (`_sealed`)
     assert any(w is not None for columns in maps for w in columns[WINDOWS])  # pass 2's windows travelled

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from migtrace._sealed import unseal
 from migtrace.model import Terms
 from migtrace.options import LoadOptions
 from migtrace.sources import _parallel, open_inputs
@@ -111,7 +112,7 @@ def _submitted_to(client: Any, submitted: list[str]) -> Any:
     real_map = client.map
 
     def map_(func: Any, *args: Any, **kwargs: Any) -> Any:
-        submitted.extend(Path(item.path).name for item in args[0])
+        submitted.extend(Path(unseal(sealed)[1][0].path).name for sealed in args[0])  # (`_read_sent`, (item, …))
         return real_map(func, *args, **kwargs)
     return map_
 
