@@ -10,10 +10,13 @@ task is instead `call_sealed(sealed, *rest)`: this module (which imports
 nothing of migtrace) by name, the call's function and main arguments as
 pickled bytes, opened on the worker that runs it; `rest` holds what the
 scheduler must see (the futures the task depends on) and plain values.
+The same sealing keeps the import of migtrace out of a worker's event loop
+when the client runs a function there (`call_sealed_aside`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import pickle
 from collections.abc import Callable
 from typing import Any
@@ -39,3 +42,13 @@ def call_sealed(sealed: bytes, *rest: Any) -> Any:
     """Open a `seal`ed call and run it with `rest` after its sealed arguments (on the worker: a task's callable)."""
     function, head = unseal(sealed)
     return function(*head, *rest)
+
+
+async def call_sealed_aside(sealed: bytes) -> Any:
+    """`call_sealed` in a thread of its own: for `client.run`, which runs a plain function in the worker's event loop.
+
+    The workers' code check (`_parallel.check_workers`) is the first thing a load runs on each
+    worker, and the first to import migtrace's readers there (0.2-0.3 s): run in the event loop,
+    it held up the load's first scatter and tasks, which the worker could not take meanwhile.
+    """
+    return await asyncio.to_thread(call_sealed, sealed)

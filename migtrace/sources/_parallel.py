@@ -37,7 +37,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
-from migtrace._sealed import call_sealed, seal
+from migtrace._sealed import call_sealed, call_sealed_aside, seal
 from migtrace._version import __version__
 from migtrace.errors import SourceError
 from migtrace.model import Event, FileStats, new_event
@@ -969,7 +969,10 @@ def check_workers(client: Any, workers: Sequence[str] | None = None) -> set[str]
     where = f"scheduler {getattr(client.scheduler, 'address', '?')}"
     ours = code_key()
     try:
-        theirs: dict[str, str] = client.run(code_key, workers=None if workers is None else list(workers))
+        # worked out in a thread of each worker (`call_sealed_aside`): its event loop takes the load's first scatter
+        # and tasks meanwhile, instead of waiting for the worker to import migtrace for the check
+        theirs: dict[str, str] = client.run(call_sealed_aside, seal(code_key),
+                                            workers=None if workers is None else list(workers))
     except Exception as exc:  # a worker without this function (an older migtrace), or one that cannot run it
         said = " ".join(str(exc).split())  # one line, whatever the worker's error says
         raise SourceError(where, f"cannot ask the workers which migtrace they run ({type(exc).__name__}: {said}); "

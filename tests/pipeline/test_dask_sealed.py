@@ -15,12 +15,16 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from migtrace._sealed import call_sealed, seal
-from tests.conftest import SAMPLE_LOGS, require_dask
+from migtrace._sealed import call_sealed, call_sealed_aside, seal
+from migtrace.sources import _parallel
+from tests.conftest import SAMPLE_LOGS, local_cluster_client, require_dask
 
 require_dask()
 
@@ -95,3 +99,41 @@ def test_a_sealed_call_runs_its_function_with_the_sealed_and_the_given_arguments
     assert call_sealed(seal(divmod, 17, 5)) == (3, 2)
     with pytest.raises(ZeroDivisionError):  # the function's own error, as the unsealed call raises it
         call_sealed(seal(divmod, 1), 0)
+
+
+#: on a worker: set by `_raise_flag`, which the worker can only run while its event loop is free
+_FLAG = threading.Event()
+
+
+def _wait_for_flag() -> bool:
+    """On a worker: whether `_raise_flag` ran while this waited (a minute at most: never hang the suite)."""
+    return _FLAG.wait(60)
+
+
+def _raise_flag() -> None:
+    _FLAG.set()
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[Any]:
+    with local_cluster_client(workers=1) as c:
+        yield c
+
+
+def test_a_function_run_aside_leaves_the_worker_taking_requests(client: Any) -> None:
+    """What the workers' code check runs there (`call_sealed_aside`) runs in a thread: the worker's event
+    loop meanwhile takes other requests (the load's scatter and tasks); run in the loop, it would block them."""
+    got: dict[str, Any] = {}
+    waiting = threading.Thread(target=lambda: got.update(client.run(call_sealed_aside, seal(_wait_for_flag))))
+    waiting.start()
+    try:
+        client.run(_raise_flag)  # handled by the worker's event loop while the aside call still waits
+    finally:
+        waiting.join()
+    assert list(got.values()) == [True]
+
+
+def test_the_code_check_answers_each_worker_s_key_through_the_aside_call(client: Any) -> None:
+    assert _parallel.check_workers(client) == set(client.nthreads())
+    assert client.run(call_sealed_aside, seal(_parallel.code_key)) == dict.fromkeys(client.nthreads(),
+                                                                                    _parallel.code_key())
