@@ -16,7 +16,6 @@ when the client runs a function there (`call_sealed_aside`).
 
 from __future__ import annotations
 
-import asyncio
 import pickle
 from collections.abc import Callable
 from typing import Any
@@ -51,4 +50,6 @@ async def call_sealed_aside(sealed: bytes) -> Any:
     worker, and the first to import migtrace's readers there (0.2-0.3 s): run in the event loop,
     it held up the load's first scatter and tasks, which the worker could not take meanwhile.
     """
+    import asyncio  # noqa: PLC0415 - a worker's only: a local read's process starts without it
+
     return await asyncio.to_thread(call_sealed, sealed)

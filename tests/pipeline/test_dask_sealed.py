@@ -137,3 +137,11 @@ def test_the_code_check_answers_each_worker_s_key_through_the_aside_call(client:
     assert _parallel.check_workers(client) == set(client.nthreads())
     assert client.run(call_sealed_aside, seal(_parallel.code_key)) == dict.fromkeys(client.nthreads(),
                                                                                     _parallel.code_key())
+
+
+def test_the_readers_import_no_event_loop_machinery() -> None:
+    """`_sealed` serves a cluster's client and workers: a local read's process imports no asyncio for it."""
+    probe = "import sys, migtrace.sources._parallel; print(sorted({'asyncio', 'distributed'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT,
+                          timeout=120)
+    assert done.stdout.strip() == "[]"
