@@ -145,3 +145,27 @@ def test_the_readers_import_no_event_loop_machinery() -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT,
                           timeout=120)
     assert done.stdout.strip() == "[]"
+
+
+def _hide_sealed(hidden: bool) -> None:
+    """On a worker: make `migtrace._sealed` unimportable (an older migtrace without it), or importable again."""
+    if hidden:
+        sys.modules["migtrace._sealed"] = None  # type: ignore[assignment]
+    else:
+        del sys.modules["migtrace._sealed"]
+
+
+def test_a_worker_without_the_sealed_calls_is_refused_by_the_check_in_one_line(client: Any) -> None:
+    from migtrace import load
+    from migtrace.errors import SourceError
+
+    client.run(_hide_sealed, True)
+    try:
+        with pytest.raises(SourceError) as caught:
+            load(SAMPLE_LOGS / "queens-files", client=client, diagnose=False)
+    finally:
+        client.run(_hide_sealed, False)
+    message = str(caught.value)
+    assert message.startswith(f"scheduler {client.scheduler.address}: cannot ask the workers which migtrace they run")
+    assert "migtrace._sealed" in message and "start the workers with the same migtrace" in message
+    assert "\n" not in message
