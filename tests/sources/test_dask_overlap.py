@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from migtrace._sealed import unseal
 from migtrace.options import LoadOptions
 from migtrace.sources import _parallel, open_inputs
 from migtrace.sources._parallel import InputResult, read_results, read_serially
@@ -72,7 +73,7 @@ def test_the_biggest_inputs_are_handed_out_first(client: Any, tmp_path: Path) ->
     real_map = client.map
 
     def map_(func: Any, *args: Any, **kwargs: Any) -> Any:
-        submitted.extend(Path(item.path).name for item in args[0])
+        submitted.extend(Path(unseal(sealed)[1][0].path).name for sealed in args[0])  # (`_read_sent`, (item, …))
         return real_map(func, *args, **kwargs)
     client.map = map_
     try:
