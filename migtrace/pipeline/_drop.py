@@ -189,6 +189,10 @@ class DroppingJoin(Join):
         self._keys: dict[str, array[int]] = {}
         #: input -> its worker's joined records, unpacked as the result arrived (`arrived`), until the merge takes them
         self._early: dict[str, list[list[Event]]] = {}
+        #: the `copy_key`s of the workers' joins that arrived, the inputs they came from, and whether two shared one
+        self._seen: set[int] = set()
+        self._counted: set[str] = set()
+        self._shared = False
 
     def finish_of(self, path: str) -> JoinDrop | None:
         """The worker's `Finish` of one input (`sources._parallel.finishing`): its pass-1 records go with it."""
@@ -203,8 +207,13 @@ class DroppingJoin(Join):
         is its runs' records in order and nothing else (`joined`); their notes go to the read's `Notes`
         now, as the replay would have added them.  The result itself is left as it is.
         """
-        if type(result.summary) is Dropped and result.error is None and not result.warnings:
+        done = result.summary
+        if type(done) is Dropped and result.error is None and not result.warnings:
             self._early[source] = [unpack_events(pack) for pack in result.packs]
+            own = set(done.keys)  # `copies_apart`'s sets, made now too: a set union is order-free
+            self._shared = self._shared or not self._seen.isdisjoint(own)
+            self._seen |= own
+            self._counted.add(source)
 
     def joined(self, source: str, stream: Iterator[Event]) -> Iterator[Event]:
         """A worker's joined stream as it is (its tallies noted), else the join here (each record's key noted)."""
@@ -226,8 +235,10 @@ class DroppingJoin(Join):
         """True when no two inputs' joins share a `copy_key` (the merge then dropped no copy, today's read neither)."""
         if not any(d.left_out for d in self.done.values()):
             return True
-        seen: set[int] = set()
-        for keys in [*(d.keys for d in self.done.values()), *self._keys.values()]:
+        if self._shared:
+            return False
+        seen = set(self._seen)  # the keys of the joins unpacked on arrival (`arrived`); the others' added below
+        for keys in [*(d.keys for path, d in self.done.items() if path not in self._counted), *self._keys.values()]:
             own = set(keys)
             if not seen.isdisjoint(own):
                 return False

@@ -203,3 +203,20 @@ def test_a_local_cluster_unpacks_pass_2_on_arrival(tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().startswith("same")
+
+
+def test_two_arrivals_sharing_a_copy_key_are_not_apart() -> None:
+    """`copies_apart` from the key sets made on arrival: a key in two inputs' joins sends pass 2 to the main process."""
+    def result(path: str, keys: list[int]) -> InputResult:
+        done = Dropped(_Tally(), True, left_out=1)
+        done.keys.extend(keys)
+        return InputResult([], FileStats(path=path), [], None, done)
+
+    for second, apart in (([3, 4], True), ([2, 5], False)):
+        join = DroppingJoin(Pass1Store(), Unmoved(frozenset(), (), None))
+        for path, keys in (("a.log", [1, 2]), ("b.log", second)):
+            got = result(path, keys)
+            join.arrived(path, got)
+            list(join.joined(path, replay(got, lambda _line: None)))
+        assert join.copies_apart() is apart
+        assert join.copies_apart() is apart  # asked again: the same answer
