@@ -92,31 +92,6 @@ def test_each_result_is_unpacked_as_it_arrives_and_the_outputs_are_the_same(
     assert not join._early  # and none is held after it
 
 
-def test_an_input_that_warns_is_replayed_the_others_unpacked_on_arrival(monkeypatch: pytest.MonkeyPatch) -> None:
-    from collections.abc import Iterator
-
-    from migtrace.sources._reader import FileReader
-
-    events = FileReader.events
-
-    def warning(reader: FileReader) -> Iterator[Event]:
-        if reader.item.display.endswith("nova-scheduler.log"):
-            reader.warn(f"{reader.item.display}: a warning of its own")
-        yield from events(reader)
-    monkeypatch.setattr(FileReader, "events", warning)  # the pool forks inside the load: its workers too
-    paths = [str(ROOT / "sample_logs" / "kilo-files")]
-    with monkeypatch.context() as m:
-        m.setenv(_drop.WORKERS_VARIABLE, "0")
-        before = _outputs(paths, "--no-cache", "-j", "2")
-    assert "a warning of its own" in before[0]
-    order = _Order(monkeypatch)
-    assert _outputs(paths, "--no-cache", "-j", "2") == before
-    early = {source for step, source, got in order.steps if step == "arrived" and got}
-    replayed = {source for step, source, got in order.steps if step == "arrived" and not got}
-    assert early and any(p.endswith("nova-scheduler.log") for p in replayed)
-    assert not any(p.endswith("nova-scheduler.log") for p in early)
-
-
 def test_the_index_reads_are_replayed_and_stay_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The index's reads are not finished on workers: nothing to unpack early, and what it stores is unchanged."""
     paths = [str(ROOT / "sample_logs" / "zed-mixed")]
@@ -142,9 +117,9 @@ def test_arrived_leaves_the_result_as_it_is_and_gives_its_notes() -> None:
         stream = replay(result, lambda _line: None)  # the stream `_read` hands the join
         (got,) = list(join.joined("nova-compute.log", stream))
         assert got == e and notes.take(got) == "a note"  # the note of the very record the arrival unpacked
-    warned = InputResult([pack], FileStats(path="nova-compute.log"), [(0, "a warning")], None, done)
-    join.arrived("nova-compute.log", warned)
-    assert not join._early  # replayed where its warning falls
+    warned = InputResult([pack], FileStats(path="other.log"), [(0, "a warning")], None, done)
+    join.arrived("other.log", warned)  # a read that warned is replayed where its warning falls (the workers
+    assert not join._early  # send it unfinished: tests/pipeline/test_reuse_unmoved_workers.py runs one through)
 
 
 def test_arriving_gives_each_pooled_result_once(tmp_path: Path) -> None:
