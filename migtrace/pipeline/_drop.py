@@ -47,6 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from migtrace.model import Event
@@ -62,7 +63,7 @@ from migtrace.pipeline._keep import (
 )
 from migtrace.pipeline._per_input import copy_key
 from migtrace.pipeline._reuse import Join, Pass1Store, _Exact, _Tally, join_records
-from migtrace.sources._parallel import PACK_EVENTS, InputResult, pack_events, unpack_noted
+from migtrace.sources._parallel import PACK_EVENTS, InputResult, pack_events, unpack_events, unpack_noted
 
 #: `MIGTRACE_PASS2_DROP_IN_WORKERS=0` joins and drops in the main process, as before (tests compare)
 WORKERS_VARIABLE = "MIGTRACE_PASS2_DROP_IN_WORKERS"
@@ -186,11 +187,33 @@ class DroppingJoin(Join):
         self.done: dict[str, Dropped] = {}
         #: input -> `copy_key` of each record of the inputs joined here
         self._keys: dict[str, array[int]] = {}
+        #: input -> its worker's joined records, unpacked as the result arrived (`arrived`), until the merge takes them
+        self._early: dict[str, list[list[Event]]] = {}
+        #: the `copy_key`s of the workers' joins that arrived, the inputs they came from, and whether two shared one
+        self._seen: set[int] = set()
+        self._counted: set[str] = set()
+        self._shared = False
 
     def finish_of(self, path: str) -> JoinDrop | None:
         """The worker's `Finish` of one input (`sources._parallel.finishing`): its pass-1 records go with it."""
         packed = self.store.packed(path)
         return None if packed is None else JoinDrop(packed[0], packed[1], self.unmoved.ids)
+
+    def arrived(self, source: str, result: InputResult) -> None:
+        """Unpack a worker's joined result as it arrives (`sources._parallel.arriving`), while others are read.
+
+        The merge after pass 2 would unpack every input's first run before giving its first record: serial
+        work after the last task.  Only a result `JoinDrop` finished: no warnings, no error, so its stream
+        is its runs' records in order and nothing else (`joined`); their notes go to the read's `Notes`
+        now, as the replay would have added them.  The result itself is left as it is.
+        """
+        done = result.summary
+        if type(done) is Dropped and result.error is None and not result.warnings:
+            self._early[source] = [unpack_events(pack) for pack in result.packs]
+            own = set(done.keys)  # `copies_apart`'s sets, made now too: a set union is order-free
+            self._shared = self._shared or not self._seen.isdisjoint(own)
+            self._seen |= own
+            self._counted.add(source)
 
     def joined(self, source: str, stream: Iterator[Event]) -> Iterator[Event]:
         """A worker's joined stream as it is (its tallies noted), else the join here (each record's key noted)."""
@@ -198,7 +221,8 @@ class DroppingJoin(Join):
         if type(done) is Dropped:
             self.done[source] = done
             self.tallied(source, done.tally, done.usable)
-            return stream
+            runs = self._early.pop(source, None)
+            return stream if runs is None else chain.from_iterable(runs)
         return self._keyed(source, super().joined(source, stream))
 
     def _keyed(self, source: str, stream: Iterator[Event]) -> Iterator[Event]:
@@ -211,8 +235,10 @@ class DroppingJoin(Join):
         """True when no two inputs' joins share a `copy_key` (the merge then dropped no copy, today's read neither)."""
         if not any(d.left_out for d in self.done.values()):
             return True
-        seen: set[int] = set()
-        for keys in [*(d.keys for d in self.done.values()), *self._keys.values()]:
+        if self._shared:
+            return False
+        seen = set(self._seen)  # the keys of the joins unpacked on arrival (`arrived`); the others' added below
+        for keys in [*(d.keys for path, d in self.done.items() if path not in self._counted), *self._keys.values()]:
             own = set(keys)
             if not seen.isdisjoint(own):
                 return False

@@ -48,7 +48,15 @@ from migtrace.pipeline.analysis import Analysis
 from migtrace.sources import Warnings, input_streams, merge_in_time, open_file_budget, open_inputs, read_all
 from migtrace.sources._cost import learning_costs
 from migtrace.sources._discover import input_size
-from migtrace.sources._parallel import Annotate, finishing, one_client, shared_pool, summing_up, taking_notes
+from migtrace.sources._parallel import (
+    Annotate,
+    arriving,
+    finishing,
+    one_client,
+    shared_pool,
+    summing_up,
+    taking_notes,
+)
 from migtrace.sources._standing import mark as mark_standing
 from migtrace.sources._window import WindowedTerms, evidence_split
 
@@ -536,7 +544,10 @@ def _joined_pass2(paths: Sequence[str], options: LoadOptions, store: Pass1Store,
     """
     def read(keeper: Keeper, join: Join) -> tuple[_Read, Keeper, Warnings, Join]:
         held = Warnings()
-        with taking_notes(notes), finishing(join.finish_of if isinstance(join, DroppingJoin) else None):
+        # a worker joins and drops per input; its result is unpacked here as it arrives (`DroppingJoin.arrived`)
+        per_input = join if isinstance(join, DroppingJoin) else None
+        with (taking_notes(notes), finishing(None if per_input is None else per_input.finish_of),
+              arriving(None if per_input is None else per_input.arrived)):
             joined = _read(paths, _pass_progress(options, 1), held, keeper, terms, tap=join.joined, given=store.given)
         return joined, keeper, held, join
 

@@ -368,6 +368,34 @@ def finishing(finish_of: Callable[[str], Finish | None] | None) -> Iterator[None
         _FINISHING.current = outer
 
 
+class _Arriving(threading.local):
+    """What the main process does with each input's result as it arrives (`arriving`), per thread."""
+
+    def __init__(self) -> None:
+        self.current: Callable[[str, InputResult], None] | None = None
+
+
+_ARRIVING = _Arriving()
+
+
+@contextmanager
+def arriving(take: Callable[[str, InputResult], None] | None) -> Iterator[None]:
+    """Give each worker result of the reads inside to `take(path, result)` in this process as soon as it arrives.
+
+    The reads hand their results back when the last one is in; per-input work of the caller's
+    (pipeline/_drop.py: unpacking pass 2's records) then runs while the other inputs are still
+    read instead of after the last.  `take` runs in the thread that reads, inside its
+    `taking_notes` block, in the order the inputs end (never the input order): it must not depend
+    on it, and must not change the result (the on-disk index may store it).  Inputs read in this
+    process and the index's own results are not given.  None: nothing taken inside.
+    """
+    outer, _ARRIVING.current = _ARRIVING.current, take
+    try:
+        yield
+    finally:
+        _ARRIVING.current = outer
+
+
 def not_finishing() -> Any:
     """A block whose reads finish nothing (the on-disk index's: its entries must not depend on the load)."""
     return finishing(None)
@@ -539,6 +567,7 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     results: list[InputResult | None] = [None] * len(readers)
     annotate = None if _NOTES.current is None else _NOTES.current.annotate
     finish_of = _FINISHING.current
+    take = _ARRIVING.current
     # each input with its own terms (a targeted read searches self-naming lines only where needed); a
     # cluster's tasks have theirs replaced below, sent in two parts (`_terms_sent`): no file's cut made here
     calls = [(r.item, spec, r.terms if cluster is not None else _own_terms(r), None, annotate, _SUMMING.current,
@@ -557,6 +586,8 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
             results[i] = result
             learn(readers[i].item.display, result.seconds)
             report(i)
+            if take is not None:
+                take(result.stats.path, result)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415 - see TYPE_CHECKING
 
@@ -572,6 +603,8 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
                 done_i = results[i] = future.result()
                 learn(readers[i].item.display, done_i.seconds)
                 report(i)
+                if take is not None:
+                    take(done_i.stats.path, done_i)
     return [r for r in results if r is not None]
 
 
