@@ -25,11 +25,12 @@ A finish that no worker holds any more (its worker left the cluster) is a
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import Future as ConcurrentFuture
-from typing import Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from migtrace.errors import SourceError
+
+if TYPE_CHECKING:  # asyncio is imported on the workers only: a warm local command never needs it
+    from concurrent.futures import Future as ConcurrentFuture
 
 
 class Splits(Protocol):
@@ -76,6 +77,8 @@ def fetching(held: Held) -> ConcurrentFuture[Any]:
     it when the client's holder does not (it may have moved).  The thread waits on the
     result only once the input is read (`finish_of`); the event loop never waits on it.
     """
+    import asyncio  # noqa: PLC0415 - see TYPE_CHECKING
+
     from distributed import get_worker  # noqa: PLC0415 - the dask extra: a cluster task runs this
     from distributed.utils_comm import gather_from_workers  # noqa: PLC0415 - idem
 
