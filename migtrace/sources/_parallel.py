@@ -46,6 +46,7 @@ from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._code import package_files
 from migtrace.sources._cost import costs, learn
 from migtrace.sources._discover import InputFile
+from migtrace.sources._held import Held, Splits, fetching, finish_of
 from migtrace.sources._reader import FileReader
 from migtrace.sources._scan import prepare_counting
 from migtrace.sources._url import is_url, url_size
@@ -136,14 +137,15 @@ def jobs_of(options: LoadOptions) -> int:
 
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
                progress: Callable[[int], None] | None = None, annotate: Annotate | None = None,
-               summarize: Summarize | None = None, finish: Finish | None = None,
+               summarize: Summarize | None = None, finish: Finish | Held | None = None,
                windows: bytes | None = None, code: str | None = None) -> InputResult:
     """Read one input to the end (in a worker or in the main process); never raises for bad data.
 
     `options` is `portable(LoadOptions)`: plain data a worker process can unpickle.
     `annotate`: each packed run travels with its notes (`taking_notes`), computed here, on the worker.
     `summarize`: the input's summary travels beside its records (`summing_up`), computed here too.
-    `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too.
+    `finish`: the result as it travels back is `finish(result)` (`finishing`), made here too; on a
+    cluster, where the client left it (`_held.Held`): fetched while the input is read.
     `windows`: this input's windows, packed apart from `terms` (the read's shared part: `_terms_sent`).
     `code`: the client's `code_key()`: a worker running other code reads nothing (the client's check of
     the workers runs beside a load's first tasks: `_Cluster.settled`).
@@ -151,6 +153,7 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
     if code is not None and code != code_key():
         raise SourceError(f"worker {os.getpid()}", f"runs migtrace {code_key()}, the client {code}: not read")
     started = time.thread_time()
+    fetched = fetching(finish) if isinstance(finish, Held) else None
     if windows is not None:
         terms = cast(WindowedTerms, terms).with_windows(item.display, windows)
     packs: list[bytes] = []
@@ -179,6 +182,8 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
         packs.append(_pack(run, None if annotate is None else annotate(run)))
     summary = None if summer is None or error is not None else summer.result(reader.stats)
     result = InputResult(packs, reader.stats, marks, error, summary)
+    if isinstance(finish, Held):
+        finish = cast(Finish, finish_of(finish, cast("ConcurrentFuture[Any]", fetched)))
     if finish is not None:
         result = finish(result)
     result.seconds = time.thread_time() - started
@@ -186,7 +191,7 @@ def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
 
 
 def _read_sent(item: InputFile, options: dict[str, Any], annotate: Annotate | None, summarize: Summarize | None,
-               terms: frozenset[str], finish: Finish | None, windows: bytes | None, code: str) -> InputResult:
+               terms: frozenset[str], finish: Finish | Held | None, windows: bytes | None, code: str) -> InputResult:
     """`read_input` as a cluster's task calls it (`call_sealed`): the sealed arguments first, then those the
     scheduler sees (the shared terms and the finish, futures it must know the task depends on)."""
     return read_input(item, options, terms, None, annotate, summarize, finish, windows, code)
@@ -576,13 +581,17 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
         # the part the inputs' terms share sent once to each worker, each task's own windows packed beside it
         shares = _terms_sent(cluster, [r for _, r in remote])
         key = code_key()
+        named, held = _scattered(cluster, calls, [cost[k] for k in order])
         # each task sealed (`_sealed`): the scheduler imports none of migtrace to take the graph
         tasks = [(seal(_read_sent, call[0], call[1], call[4], call[5]), terms, call[6], windows, key)
-                 for call, (terms, windows) in zip(_scattered(cluster, calls, [cost[k] for k in order]), shares,
-                                                   strict=True)]
+                 for call, (terms, windows) in zip(named, shares, strict=True)]
+        # each input's finish held here until its result is taken (its task names it only: `_held`)
+        finishes = {i: future for (i, _), future in zip(remote, held, strict=True) if future is not None}
+        del held
         futures = cluster.client.map(call_sealed, *zip(*tasks, strict=True), pure=False)
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
+            finishes.pop(i, None)  # its task is done: the worker holding its finish may free it
             results[i] = result
             learn(readers[i].item.display, result.seconds)
             report(i)
@@ -608,34 +617,53 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     return [r for r in results if r is not None]
 
 
-def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]], weights: Sequence[float]) -> list[tuple[Any, ...]]:
-    """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), not inside the task graph.
+def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]],
+               weights: Sequence[float]) -> tuple[list[tuple[Any, ...]], list[Any]]:
+    """The calls with their `Finish`es sent to the workers ahead (`client.scatter`), each task naming its own
+    (`_held.Held`); and each call's finish future (None: it has none), for the caller to hold until its task ends.
 
     A finish carries its input's records of an earlier pass (pipeline/_drop.py): megabytes over a big set,
     which in the graph would be copied through the scheduler and make distributed warn of a large graph.
-    Its task then runs where its finish is (distributed places a task with its data and never queues it):
-    each finish goes to the worker a longest-first plan of the calls' costs (`weights`) gives it
-    (`_planned`), so the workers' shares cost alike; scattered round robin in cost order, one worker took
-    every other costliest.  A worker the plan names that cannot take its share (it paused or left since):
-    that share goes round robin to the running workers, as before.
+    Given to its task as a future, it tied the task to the worker holding it (distributed never queues such a
+    task): the tasks were split between the workers before any ran, and the worker whose share was
+    overestimated idled at the end.  Named by key, it leaves the task free to run on whichever worker frees up
+    first, which fetches the finish while it reads (`_held.fetching`).  Each finish still goes where its task
+    will most likely run: the workers of a longest-first plan of the calls' costs (`weights`, `_planned`),
+    which is how the scheduler hands out the queued tasks, costliest first, when the costs are right.  A
+    worker the plan names that cannot take its share (it paused or left since): that share goes anywhere.
+    The part all finishes share (`_held.Splits`) goes once to each worker, a dependency of every task.
     """
     finishes = [(k, call[6]) for k, call in enumerate(calls) if call[6] is not None]
+    held: list[Any] = [None] * len(calls)
     if not finishes:
-        return calls
+        return calls, held
     out = list(calls)
     client = cluster.client
+    parts: list[tuple[Any, Any]] = []  # (what is scattered per input, the shared part or None)
+    shared: dict[int, Any] = {}  # id of a shared part -> the part, sent once to each worker
+    for _, finish in finishes:
+        split = getattr(finish, "split_shared", None)
+        own, common = cast(Splits, finish).split_shared() if split is not None else (finish, None)
+        if common is not None:
+            shared.setdefault(id(common), common)
+        parts.append((own, common))
+    sent_shared = dict(zip(shared, client.scatter(list(shared.values()), broadcast=True, hash=False,
+                                                   direct=cluster.route), strict=True)) if shared else {}
     for worker, group in _planned(cluster, [weights[k] for k, _ in finishes]).items():
-        chosen = [finishes[j] for j in group]
-        data = [f for _, f in chosen]
+        data = [parts[j][0] for j in group]
+        holder = worker
         try:
             sent = client.scatter(data, hash=False, direct=cluster.route,
                                   **({} if worker is None else {"workers": [worker], "timeout": REACH_TIMEOUT_S}))
         except (TimeoutError, ValueError, KeyError, OSError) as exc:  # not there now: anywhere
             _log.debug("pass 2's finishes for %s sent anywhere: %s", worker, exc)
-            sent = client.scatter(data, hash=False, direct=cluster.route)
-        for (k, _), future in zip(chosen, sent, strict=True):
-            out[k] = (*calls[k][:6], future)
-    return out
+            sent, holder = client.scatter(data, hash=False, direct=cluster.route), None
+        for j, future in zip(group, sent, strict=True):
+            k, common = finishes[j][0], parts[j][1]
+            held[k] = future
+            out[k] = (*calls[k][:6], Held(future.key, holder, calls[k][0].display,
+                                          None if common is None else sent_shared[id(common)]))
+    return out, held
 
 
 def _planned(cluster: _Cluster, weights: Sequence[float]) -> dict[str | None, list[int]]:

@@ -25,6 +25,7 @@ from migtrace.options import LoadOptions
 from migtrace.sources import _parallel, open_inputs
 from migtrace.sources._cost import costs, estimate, learn, learned, learning_costs
 from migtrace.sources._discover import InputFile
+from migtrace.sources._held import Held
 from migtrace.sources._parallel import read_results, read_serially, shared_pool
 from tests.conftest import every_file_to_the_pool, local_cluster_client, require_dask
 
@@ -193,21 +194,24 @@ def two_workers() -> Iterator[Any]:
 
 
 def test_each_finish_is_placed_by_a_longest_first_plan(two_workers: Any) -> None:
-    # a task with a scattered finish runs where its finish is: round robin in cost order gave one worker
-    # every other costliest task; the plan gives the costliest its own worker and the rest to the other
+    # each finish goes where its task most likely runs (the scheduler hands the queued tasks out costliest
+    # first): the plan gives the costliest its own worker and the rest to the other
     client = two_workers
     cluster = _parallel._Cluster(client, False, True, set(client.nthreads()))
     costs = [5.0, 1.0, 1.0, 1.0, 1.0, 1.0]
-    calls = [(None, {}, frozenset(), None, None, None, f"finish {k}") for k in range(len(costs))]
-    out = _parallel._scattered(cluster, calls, costs)
-    holders = client.who_has([call[6] for call in out])
-    where = [holders[call[6].key][0] for call in out]
+    calls = [(InputFile(f"{k}.log", f"{k}.log"), {}, frozenset(), None, None, None, f"finish {k}")
+             for k in range(len(costs))]
+    out, held = _parallel._scattered(cluster, calls, costs)
+    holders = client.who_has(held)
+    where = [holders[future.key][0] for future in held]
     assert len(set(where)) == 2
     assert where[1:] == [where[1]] * 5 and where[0] != where[1]
-    assert client.gather([call[6] for call in out]) == [f"finish {k}" for k in range(len(costs))]
+    assert client.gather(held) == [f"finish {k}" for k in range(len(costs))]
+    # each task names its finish (`_held.Held`): the key, where it went, its input; no shared part to join
+    assert [call[6] for call in out] == [Held(f.key, w, f"{k}.log") for k, (f, w) in enumerate(zip(held, where, strict=True))]
     assert [call[:6] for call in out] == [call[:6] for call in calls]
-    assert _parallel._scattered(cluster, [(*call[:6], None) for call in calls], costs) == \
-        [(*call[:6], None) for call in calls]  # nothing to send: the calls as they were
+    nothing = [(*call[:6], None) for call in calls]
+    assert _parallel._scattered(cluster, nothing, costs) == (nothing, [None] * len(calls))  # the calls as they were
 
 
 def test_a_finish_whose_planned_worker_is_gone_goes_anywhere(two_workers: Any,
@@ -216,8 +220,9 @@ def test_a_finish_whose_planned_worker_is_gone_goes_anywhere(two_workers: Any,
     cluster = _parallel._Cluster(client, False, True, set(client.nthreads()))
     monkeypatch.setattr(_parallel, "REACH_TIMEOUT_S", 0.5)
     monkeypatch.setattr(_parallel, "_planned", lambda _cluster, weights: {"tcp://127.0.0.1:9": [0, 1]})
-    calls = [(None, {}, frozenset(), None, None, None, f"finish {k}") for k in range(2)]
-    out = _parallel._scattered(cluster, calls, [1.0, 2.0])
-    holders = client.who_has([call[6] for call in out])
-    assert all(holders[call[6].key][0] in client.nthreads() for call in out)
-    assert client.gather([call[6] for call in out]) == ["finish 0", "finish 1"]
+    calls = [(InputFile(f"{k}.log", f"{k}.log"), {}, frozenset(), None, None, None, f"finish {k}") for k in range(2)]
+    out, held = _parallel._scattered(cluster, calls, [1.0, 2.0])
+    holders = client.who_has(held)
+    assert all(holders[future.key][0] in client.nthreads() for future in held)
+    assert client.gather(held) == ["finish 0", "finish 1"]
+    assert all(call[6].holder is None for call in out)  # where distributed chose: the worker asks who holds it
