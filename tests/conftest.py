@@ -250,6 +250,51 @@ def local_cluster_client(workers: int = 2) -> Iterator[Any]:
         yield c
 
 
+#: the start of a script `cluster_script_output` runs: every file goes to the workers, however small
+CLUSTER_SCRIPT_HEAD = """
+import sys
+from distributed import Client, LocalCluster
+from migtrace.options import LoadOptions
+from migtrace.pipeline import _drop, _load
+from migtrace.sources import _parallel
+
+_parallel.MIN_WORKER_BYTES = _parallel.MIN_POOL_BYTES = 0
+"""
+#: its end: the paths it is given loaded with -j 1 and on a 2-worker LocalCluster, the script's own `check()`,
+#: then "same" printed when both loads agree
+_CLUSTER_SCRIPT_TAIL = """
+paths = sys.argv[1:]
+if __name__ == "__main__":
+    local = _load.load(paths, LoadOptions(jobs=1))
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                      host="127.0.0.1") as cluster, Client(cluster) as client:
+        remote = _load.load(paths, LoadOptions(client=client))
+    check()
+    assert remote.migrations == local.migrations and remote.warnings == local.warnings
+    assert remote.events == local.events and remote.last_seen == local.last_seen
+    print("same")
+"""
+
+
+def cluster_script_output(tmp_path: Path, body: str, *paths: Path) -> str:
+    """Run HEAD + `body` (which defines `check()`) + the comparing end in a process of its own; its stdout.
+
+    Its own process: a LocalCluster leaves distributed's offload thread behind, and a later local pool in
+    the test process would then start its workers from a fork server (`_parallel._context`), where the
+    test's patches never reach.
+    """
+    import subprocess
+    import sys
+
+    require_dask()
+    script = tmp_path / "cluster.py"
+    script.write_text(CLUSTER_SCRIPT_HEAD + body + _CLUSTER_SCRIPT_TAIL, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(script), *map(str, paths)], capture_output=True, text=True,
+                          timeout=300, cwd=REPO, check=False)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
 @contextlib.contextmanager
 def every_file_to_the_pool() -> Iterator[None]:
     """Send every regular file to the workers, however small (the shipped thresholds keep small reads serial)."""

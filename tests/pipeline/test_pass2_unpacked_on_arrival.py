@@ -12,8 +12,6 @@ before, and the result itself is never changed (the index may store it).
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from migtrace.pipeline._drop import Dropped, DroppingJoin
 from migtrace.pipeline._keep import Unmoved
 from migtrace.pipeline._reuse import Pass1Store, _Tally
 from migtrace.sources._parallel import InputResult, arriving, pack_events, replay, taking_notes
+from tests.conftest import cluster_script_output
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
@@ -139,15 +138,8 @@ def test_arriving_gives_each_pooled_result_once(tmp_path: Path) -> None:
     assert not got  # outside the block: nothing given
 
 
-#: run in a process of its own (see tests/pipeline/test_reuse_unmoved_workers.py)
+#: run in a process of its own (`cluster_script_output`)
 _CLUSTER_SCRIPT = """
-import sys
-from distributed import Client, LocalCluster
-from migtrace.options import LoadOptions
-from migtrace.pipeline import _drop, _load
-from migtrace.sources import _parallel
-
-_parallel.MIN_WORKER_BYTES = _parallel.MIN_POOL_BYTES = 0
 early = []
 class Noted(_drop.DroppingJoin):
     def arrived(self, source, result):
@@ -155,29 +147,15 @@ class Noted(_drop.DroppingJoin):
         if source in self._early:
             early.append(source)
 _load.DroppingJoin = Noted
-paths = sys.argv[1:]
-if __name__ == "__main__":
-    local = _load.load(paths, LoadOptions(jobs=1))
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      host="127.0.0.1") as cluster, Client(cluster) as client:
-        remote = _load.load(paths, LoadOptions(client=client))
+
+def check():
     assert early, "no result unpacked on arrival"
-    assert remote.migrations == local.migrations and remote.warnings == local.warnings
-    assert remote.events == local.events and remote.last_seen == local.last_seen
-    print("same", len(early))
 """
 
 
 def test_a_local_cluster_unpacks_pass_2_on_arrival(tmp_path: Path) -> None:
-    from tests.conftest import require_dask
-
-    require_dask()
-    script = tmp_path / "cluster.py"
-    script.write_text(_CLUSTER_SCRIPT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(ROOT / "sample_logs" / "zed-mixed")],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip().startswith("same")
+    out = cluster_script_output(tmp_path, _CLUSTER_SCRIPT, ROOT / "sample_logs" / "zed-mixed")
+    assert out.strip().endswith("same")
 
 
 def test_two_arrivals_sharing_a_copy_key_are_not_apart() -> None:

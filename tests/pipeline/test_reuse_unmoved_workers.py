@@ -12,8 +12,6 @@ the user's own signatures, and the read again after a move on a dropped id.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -30,6 +28,7 @@ from migtrace.pipeline._drop import Dropped, DroppingJoin, JoinDrop
 from migtrace.pipeline._keep import BY_RECORD, STARTS, Unmoved, keep_notes
 from migtrace.pipeline._reuse import Pass1Store
 from migtrace.sources._parallel import InputResult, pack_events, unpack_noted
+from tests.conftest import cluster_script_output
 
 ROOT = Path(__file__).resolve().parents[2]
 DROPPING_SETS = ("kilo-files", "zed-mixed")
@@ -212,45 +211,23 @@ def test_the_read_again_after_a_move_on_a_dropped_id(monkeypatch: pytest.MonkeyP
     assert len(in_workers.events) == len(full.events)
 
 
-#: run in a process of its own: a LocalCluster leaves distributed's offload thread behind, and a later local
-#: pool in this test process would then start its workers from a fork server (`_parallel._context`)
+#: run in a process of its own (`cluster_script_output`)
 _CLUSTER_SCRIPT = """
-import sys
-from distributed import Client, LocalCluster
-from migtrace.options import LoadOptions
-from migtrace.pipeline import _drop, _load
-from migtrace.sources import _parallel
-
-_parallel.MIN_WORKER_BYTES = _parallel.MIN_POOL_BYTES = 0
 joins = []
 class Noted(_drop.DroppingJoin):
     def __init__(self, *args):
         super().__init__(*args)
         joins.append(self)
 _load.DroppingJoin = Noted
-paths = sys.argv[1:]
-if __name__ == "__main__":
-    local = _load.load(paths, LoadOptions(jobs=1))
-    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
-                      host="127.0.0.1") as cluster, Client(cluster) as client:
-        remote = _load.load(paths, LoadOptions(client=client))
+
+def check():
     assert sum(j.left_out() for j in joins) > 0, "nothing left out on the workers"
-    assert remote.migrations == local.migrations and remote.warnings == local.warnings
-    assert remote.events == local.events and remote.last_seen == local.last_seen
-    print("same")
 """
 
 
 def test_a_local_cluster_drops_on_its_workers(tmp_path: Path) -> None:
-    from tests.conftest import require_dask
-
-    require_dask()
-    script = tmp_path / "cluster.py"
-    script.write_text(_CLUSTER_SCRIPT, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), str(ROOT / "sample_logs" / "kilo-files")],
-                          capture_output=True, text=True, timeout=300, cwd=ROOT, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip().endswith("same")
+    out = cluster_script_output(tmp_path, _CLUSTER_SCRIPT, ROOT / "sample_logs" / "kilo-files")
+    assert out.strip().endswith("same")
 
 
 def _event(message: str, *, level: str = "INFO", instance: str | None = None, request_id: str | None = None,
