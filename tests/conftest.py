@@ -250,6 +250,19 @@ def local_cluster_client(workers: int = 2) -> Iterator[Any]:
         yield c
 
 
+def json_outputs(paths: list[str], *flags: str) -> list[str]:
+    """`list`, `diagnose` and `stats` in JSON with the flags, each as its exit code and output: what a read
+    must leave unchanged whichever process joins and drops."""
+    from migtrace.cli import cli as group
+
+    runner = CliRunner()
+    out = []
+    for command in (["list", "-f", "json"], ["diagnose", "-f", "json"], ["stats", "-f", "json"]):
+        result = runner.invoke(group, [*command, *flags, *paths])
+        out.append(f"{result.exit_code}\n{result.output}")
+    return out
+
+
 #: the start of a script `cluster_script_output` runs: every file goes to the workers, however small
 CLUSTER_SCRIPT_HEAD = """
 import sys

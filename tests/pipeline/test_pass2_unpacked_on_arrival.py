@@ -16,9 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from migtrace.cli import cli
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _drop, _load
@@ -26,7 +24,7 @@ from migtrace.pipeline._drop import Dropped, DroppingJoin
 from migtrace.pipeline._keep import Unmoved
 from migtrace.pipeline._reuse import Pass1Store, _Tally
 from migtrace.sources._parallel import InputResult, arriving, pack_events, replay, taking_notes
-from tests.conftest import cluster_script_output
+from tests.conftest import cluster_script_output, json_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
@@ -61,24 +59,15 @@ class _Order:
         monkeypatch.setattr(_load, "DroppingJoin", Noted)
 
 
-def _outputs(paths: list[str], *flags: str) -> list[str]:
-    runner = CliRunner()
-    out = []
-    for command in (["list", "-f", "json"], ["diagnose", "-f", "json"], ["stats", "-f", "json"]):
-        result = runner.invoke(cli, [*command, *flags, *paths])
-        out.append(f"{result.exit_code}\n{result.output}")
-    return out
-
-
 @pytest.mark.parametrize("name", ["kilo-files", "zed-mixed"])
 def test_each_result_is_unpacked_as_it_arrives_and_the_outputs_are_the_same(
         name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     paths = [str(ROOT / "sample_logs" / name)]
     with monkeypatch.context() as m:
         m.setenv(_drop.WORKERS_VARIABLE, "0")
-        before = _outputs(paths, "--no-cache", "-j", "2")
+        before = json_outputs(paths, "--no-cache", "-j", "2")
     order = _Order(monkeypatch)
-    assert _outputs(paths, "--no-cache", "-j", "2") == before
+    assert json_outputs(paths, "--no-cache", "-j", "2") == before
     order.steps, order.joins = [], []
     _load.load(paths, LoadOptions(jobs=2))
     arrived = [source for step, source, early in order.steps if step == "arrived" and early]
@@ -96,10 +85,10 @@ def test_the_index_reads_are_replayed_and_stay_the_same(tmp_path: Path, monkeypa
     paths = [str(ROOT / "sample_logs" / "zed-mixed")]
     with monkeypatch.context() as m:
         m.setenv(_drop.WORKERS_VARIABLE, "0")
-        before = _outputs(paths, "--no-cache", "-j", "2")
+        before = json_outputs(paths, "--no-cache", "-j", "2")
     monkeypatch.setenv("MIGTRACE_CACHE_DIR", str(tmp_path / "cache"))
     order = _Order(monkeypatch)
-    assert _outputs(paths, "-j", "2") == _outputs(paths, "-j", "2") == before
+    assert json_outputs(paths, "-j", "2") == json_outputs(paths, "-j", "2") == before
     assert order.joins and not any(got for step, _, got in order.steps if step == "arrived")
 
 

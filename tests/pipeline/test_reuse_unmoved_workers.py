@@ -18,9 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from migtrace.cli import cli
 from migtrace.model import Event, FileStats
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _drop, _keep, _load
@@ -28,7 +26,7 @@ from migtrace.pipeline._drop import Dropped, DroppingJoin, JoinDrop
 from migtrace.pipeline._keep import BY_RECORD, STARTS, Unmoved, keep_notes
 from migtrace.pipeline._reuse import Pass1Store
 from migtrace.sources._parallel import InputResult, pack_events, unpack_noted
-from tests.conftest import cluster_script_output
+from tests.conftest import cluster_script_output, json_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 DROPPING_SETS = ("kilo-files", "zed-mixed")
@@ -71,20 +69,11 @@ class _Spy:
         return sum(j.left_out() for j in self.joins)
 
 
-def _outputs(paths: list[str], *flags: str) -> list[str]:
-    runner = CliRunner()
-    out = []
-    for command in (["list", "-f", "json"], ["diagnose", "-f", "json"], ["stats", "-f", "json"]):
-        result = runner.invoke(cli, [*command, *flags, *paths])
-        out.append(f"{result.exit_code}\n{result.output}")
-    return out
-
-
 def _in_main(monkeypatch: pytest.MonkeyPatch, paths: list[str], *flags: str) -> list[str]:
     """The outputs with the join and the drop in the main process (the read before)."""
     with monkeypatch.context() as m:
         m.setenv(_drop.WORKERS_VARIABLE, "0")
-        return _outputs(paths, *flags)
+        return json_outputs(paths, *flags)
 
 
 @pytest.mark.parametrize("name", DROPPING_SETS)
@@ -97,7 +86,7 @@ def test_the_workers_drop_and_the_outputs_are_the_same(name: str, monkeypatch: p
         _load.load(paths, LoadOptions(jobs=2))
     in_main = spy.calls
     spy.calls = 0
-    assert _outputs(paths, "--no-cache", "-j", "2") == before
+    assert json_outputs(paths, "--no-cache", "-j", "2") == before
     spy.calls, spy.joins = 0, []
     _load.load(paths, LoadOptions(jobs=2))
     assert spy.left_out() > 0  # records left out on the workers ...
@@ -115,7 +104,7 @@ def test_a_record_in_two_inputs_joins_in_the_main_process(tmp_path: Path, monkey
     before = _in_main(monkeypatch, paths, "--no-cache", "-j", "2")
     assert "appear in two inputs" in before[0]
     spy = _Spy(monkeypatch)
-    assert _outputs(paths, "--no-cache", "-j", "2") == before
+    assert json_outputs(paths, "--no-cache", "-j", "2") == before
     assert False in spy.apart  # the workers' joins shared a key: read again, joined here
 
 
@@ -134,7 +123,7 @@ def test_an_input_that_warns_is_joined_here_the_others_on_workers(monkeypatch: p
     before = _in_main(monkeypatch, paths, "--no-cache", "-j", "2")
     assert "a warning of its own" in before[0]
     spy = _Spy(monkeypatch)
-    assert _outputs(paths, "--no-cache", "-j", "2") == before
+    assert json_outputs(paths, "--no-cache", "-j", "2") == before
     spy.joins = []
     _load.load(paths, LoadOptions(jobs=2))
     (join,) = spy.joins
@@ -156,12 +145,12 @@ def test_the_index_stores_and_gives_the_inputs_unfinished(tmp_path: Path, monkey
     before = _in_main(monkeypatch, paths, "--no-cache", "-j", "2")
     monkeypatch.setenv("MIGTRACE_CACHE_DIR", str(tmp_path / "cache"))
     spy = _Spy(monkeypatch)
-    cold = _outputs(paths, "-j", "2")
-    warm = _outputs(paths, "-j", "2")
+    cold = json_outputs(paths, "-j", "2")
+    warm = json_outputs(paths, "-j", "2")
     assert cold == warm == before
     assert spy.joins and spy.left_out() == 0  # the index's reads are joined here, never finished on a worker
     monkeypatch.setenv(_drop.WORKERS_VARIABLE, "0")
-    assert _outputs(paths, "-j", "2") == before  # and what the index stored is the input's read alone
+    assert json_outputs(paths, "-j", "2") == before  # and what the index stored is the input's read alone
 
 
 @pytest.mark.parametrize("flags", [("-j", "1"), ("--signatures", "SIGS")])
@@ -176,7 +165,7 @@ def test_reads_that_drop_nothing_on_workers(flags: tuple[str, ...], tmp_path: Pa
     paths = [str(ROOT / "sample_logs" / "zed-mixed")]
     before = _in_main(monkeypatch, paths, "--no-cache", *flags)
     spy = _Spy(monkeypatch)
-    assert _outputs(paths, "--no-cache", *flags) == before
+    assert json_outputs(paths, "--no-cache", *flags) == before
     assert spy.left_out() == 0
 
 
@@ -185,7 +174,7 @@ def test_unmoved_records_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(_load.UNMOVED_VARIABLE, "1")
     before = _in_main(monkeypatch, paths, "--no-cache", "-j", "2")
     spy = _Spy(monkeypatch)
-    assert _outputs(paths, "--no-cache", "-j", "2") == before
+    assert json_outputs(paths, "--no-cache", "-j", "2") == before
     assert not spy.joins  # no Unmoved: pass 2 joins in the main process, as before
 
 
