@@ -577,26 +577,20 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     # cluster's tasks have theirs replaced below, sent in two parts (`_terms_sent`): no file's cut made here
     calls = [(r.item, spec, r.terms if cluster is not None else _own_terms(r), None, annotate, _SUMMING.current,
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
+    def taken(index: int, result: InputResult) -> None:
+        """One input's result in: kept in input order, its cost learnt for a later read, reported, handed on."""
+        results[index] = result
+        learn(readers[index].item.display, result.seconds)
+        report(index)
+        if take is not None:
+            take(result.stats.path, result)
+
     if cluster is not None:
-        # the part the inputs' terms share sent once to each worker, each task's own windows packed beside it
-        shares = _terms_sent(cluster, [r for _, r in remote])
-        key = code_key()
-        named, held = _scattered(cluster, calls, [cost[k] for k in order])
-        # each task sealed (`_sealed`): the scheduler imports none of migtrace to take the graph
-        tasks = [(seal(_read_sent, call[0], call[1], call[4], call[5]), terms, call[6], windows, key)
-                 for call, (terms, windows) in zip(named, shares, strict=True)]
-        # each input's finish held here until its result is taken (its task names it only: `_held`)
-        finishes = {i: future for (i, _), future in zip(remote, held, strict=True) if future is not None}
-        del held
-        futures = cluster.client.map(call_sealed, *zip(*tasks, strict=True), pure=False)
+        futures, finishes = _submitted(cluster, remote, calls, [cost[k] for k in order])
         _read_here(readers, chosen, spec, results, report)
         for i, result in _as_completed(cluster, futures, [i for i, _ in remote]):
             finishes.pop(i, None)  # its task is done: the worker holding its finish may free it
-            results[i] = result
-            learn(readers[i].item.display, result.seconds)
-            report(i)
-            if take is not None:
-                take(result.stats.path, result)
+            taken(i, result)
     else:
         from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415 - see TYPE_CHECKING
 
@@ -608,13 +602,23 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
             pending = {pool.submit(read_input, *call): i for (i, _), call in zip(remote, calls, strict=True)}
             _read_here(readers, chosen, spec, results, report)
             for future in as_completed(pending):  # each result taken (and reported) when it is done
-                i = pending[future]
-                done_i = results[i] = future.result()
-                learn(readers[i].item.display, done_i.seconds)
-                report(i)
-                if take is not None:
-                    take(done_i.stats.path, done_i)
+                taken(pending[future], future.result())
     return [r for r in results if r is not None]
+
+
+def _submitted(cluster: _Cluster, remote: Sequence[tuple[int, FileReader]], calls: list[tuple[Any, ...]],
+               weights: Sequence[float]) -> tuple[list[Any], dict[int, Any]]:
+    """The calls submitted to the cluster as sealed tasks; and each input's finish future by input index,
+    for the caller to hold until that input's result is taken (its task names it only: `_held`)."""
+    # the part the inputs' terms share sent once to each worker, each task's own windows packed beside it
+    shares = _terms_sent(cluster, [r for _, r in remote])
+    key = code_key()
+    named, held = _scattered(cluster, calls, weights)
+    # each task sealed (`_sealed`): the scheduler imports none of migtrace to take the graph
+    tasks = [(seal(_read_sent, call[0], call[1], call[4], call[5]), terms, call[6], windows, key)
+             for call, (terms, windows) in zip(named, shares, strict=True)]
+    finishes = {i: future for (i, _), future in zip(remote, held, strict=True) if future is not None}
+    return cluster.client.map(call_sealed, *zip(*tasks, strict=True), pure=False), finishes
 
 
 def _scattered(cluster: _Cluster, calls: list[tuple[Any, ...]],
