@@ -13,19 +13,18 @@ raw text so unrelated lines are not parsed.
 from __future__ import annotations
 
 import difflib
-import gc
 import logging
 import os
 import re
 import stat
-import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
 
 from migtrace._naming import SELF_NAMING_TEXTS
+from migtrace._rare_gc import rare_collections
 from migtrace.correlate import correlate
 from migtrace.correlate._domains import domain_pairs
 from migtrace.correlate.markers import MarkerSet, load_markers, match_notes
@@ -143,42 +142,6 @@ def load(paths: Iterable[StrPath] = (), options: LoadOptions | None = None) -> A
     # pass orders its tasks by what each input cost the workers in the earlier (`learning_costs`)
     with rare_collections(), one_client(), learning_costs():
         return _loaded(paths, options or LoadOptions())
-
-
-#: new container objects between two young-generation collections during a load (CPython's default: 700)
-YOUNG_COLLECTION = 50_000
-_COLLECTIONS = threading.Lock()
-_raised: list[tuple[int, int, int]] = []  # the thresholds before the outermost load raised them
-
-
-@contextmanager
-def rare_collections() -> Iterator[None]:
-    """Collect cyclic garbage rarely while a load runs (the thresholds restored after, also on an error).
-
-    A load allocates Events, records' tuples and packs by the ten thousand and frees them all at
-    once, with almost no reference cycle among them: at CPython's default threshold a young collection
-    runs every 700 new objects and walks them (375 collections, 0.15-0.2 CPU s of `list`'s main process
-    on the 1 GiB set, 0.2 s more in pass 1's workers, which fork inside the load and inherit the
-    setting).  Nothing else changes: garbage without cycles is freed as before, by reference count; a
-    cycle is freed at the next collection, at most YOUNG_COLLECTION objects later.  A collector the
-    caller switched off (threshold 0) stays off; nested or concurrent loads restore it once, at the end
-    of the outermost.
-    """
-    with _COLLECTIONS:
-        if not _raised:
-            before = gc.get_threshold()
-            _raised.append(before)
-            if before[0]:
-                gc.set_threshold(max(before[0], YOUNG_COLLECTION), *before[1:])
-        else:
-            _raised.append(_raised[-1])
-    try:
-        yield
-    finally:
-        with _COLLECTIONS:
-            before = _raised.pop()
-            if not _raised:
-                gc.set_threshold(*before)
 
 
 def _loaded(paths: Iterable[StrPath], options: LoadOptions) -> Analysis:

@@ -37,6 +37,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
+from migtrace._rare_gc import rare_collections
 from migtrace._sealed import call_sealed, call_sealed_aside, seal
 from migtrace._version import __version__
 from migtrace.errors import SourceError
@@ -135,6 +136,7 @@ def jobs_of(options: LoadOptions) -> int:
     return default_jobs() if options.jobs is None else max(1, options.jobs)
 
 
+@rare_collections()  # wherever it runs: a Dask worker or a fork server's child starts with CPython's default
 def read_input(item: InputFile, options: dict[str, Any], terms: frozenset[str],
                progress: Callable[[int], None] | None = None, annotate: Annotate | None = None,
                summarize: Summarize | None = None, finish: Finish | Held | None = None,

@@ -1,7 +1,8 @@
-"""A load collects cyclic garbage rarely (`_load.rare_collections`), and gives back the collector as it found it.
+"""A load collects cyclic garbage rarely (`_rare_gc.rare_collections`), and gives back the collector as it found it.
 
-The load itself, its pool's workers (forked inside it) and nothing after it
-run with the raised young-generation threshold; an error, a nested load, a
+The load itself, its pool's workers (forked inside it), each read wherever it
+runs (a Dask worker starts with CPython's default) and nothing after it run
+with the raised young-generation threshold; an error, a nested load, a
 concurrent one and a collector switched off by the caller are each left as
 they were; and the analysis is the same as with CPython's default threshold.
 """
@@ -17,11 +18,14 @@ from typing import Any
 
 import pytest
 
+from migtrace import _rare_gc
+from migtrace._rare_gc import YOUNG_COLLECTION, rare_collections
 from migtrace.options import LoadOptions
 from migtrace.pipeline import _load
-from migtrace.pipeline._load import YOUNG_COLLECTION, load, rare_collections
+from migtrace.pipeline._load import load
 from migtrace.sources import _parallel
-from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool
+from migtrace.sources._discover import InputFile
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_client, require_dask
 
 SET = SAMPLE_LOGS / "queens-files"
 
@@ -140,6 +144,49 @@ def test_the_pool_workers_inherit_it(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 def test_the_analysis_is_the_one_of_the_default_threshold(monkeypatch: pytest.MonkeyPatch, name: str,
                                                           default_threshold: tuple[int, int, int]) -> None:
     rare = load([SAMPLE_LOGS / name], LoadOptions(tz="UTC"))
-    monkeypatch.setattr(_load, "YOUNG_COLLECTION", default_threshold[0])
+    monkeypatch.setattr(_rare_gc, "YOUNG_COLLECTION", default_threshold[0])
     usual = load([SAMPLE_LOGS / name], LoadOptions(tz="UTC"))
     assert rare == usual
+
+
+def test_a_read_raises_it_wherever_it_runs(default_threshold: tuple[int, int, int]) -> None:
+    """`read_input` on its own (as a fork server's child or a Dask worker runs it, outside any load)."""
+    seen: list[tuple[int, int, int]] = []
+    log = next((SET).rglob("nova-compute*.log"))
+    result = _parallel.read_input(InputFile(str(log), str(log)), _parallel.portable(LoadOptions(tz="UTC")),
+                                  frozenset(), progress=lambda _position: seen.append(gc.get_threshold()))
+    assert result.stats.lines_read > 0
+    assert seen and set(seen) == {(YOUNG_COLLECTION, 10, 10)}
+    assert gc.get_threshold() == default_threshold
+
+
+_WORKER_SEEN: list[tuple[int, int, int]] = []
+
+
+def _note_worker_thresholds() -> tuple[int, int, int]:
+    """On a worker: CPython's default thresholds, and each input's read noting the thresholds it runs with."""
+    from migtrace.sources._reader import FileReader
+
+    events = FileReader.events
+
+    def noting(self: FileReader) -> Any:
+        _WORKER_SEEN.append(gc.get_threshold())
+        return events(self)
+
+    FileReader.events = noting  # type: ignore[method-assign]
+    gc.set_threshold(700, 10, 10)
+    return gc.get_threshold()
+
+
+def _worker_thresholds() -> tuple[set[tuple[int, int, int]], tuple[int, int, int]]:
+    return set(_WORKER_SEEN), gc.get_threshold()
+
+
+def test_a_dask_worker_reads_with_it_and_is_given_back_its_own() -> None:
+    require_dask()
+    with every_file_to_the_pool(), local_cluster_client(workers=1) as client:
+        client.run(_note_worker_thresholds)
+        assert load([SET], LoadOptions(tz="UTC", client=client)).migrations
+        (seen, after), = client.run(_worker_thresholds).values()
+    assert seen == {(YOUNG_COLLECTION, 10, 10)}
+    assert after == (700, 10, 10)
