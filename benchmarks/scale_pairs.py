@@ -147,18 +147,21 @@ def describe(r: ClusterRun) -> str:
             f" | {r.scheduler_cpu_s:.2f} | {reads} | {r.idle_s:.2f} | {r.md5}")
 
 
-def ratio_summary(walls: dict[int, list[float]], low: int, high: int) -> str:
-    """The speed-up of `high` workers over `low`: per round, and as the ratio of the median walls."""
+def ratio_summary(walls: dict[int, list[float]], low: int, high: int, what: str = "workers") -> str:
+    """The speed-up of `high` workers (or `-j`) over `low`: per round, and as the ratio of the median walls."""
     per_round = [a / b for a, b in zip(walls[low], walls[high], strict=False)]
-    return (f"{high} workers / {low}: per round {', '.join(f'{x:.2f}' for x in per_round)}; "
+    return (f"{high} {what} / {low}: per round {', '.join(f'{x:.2f}' for x in per_round)}; "
             f"median of rounds {statistics.median(per_round):.2f}x; ratio of median walls "
             f"{statistics.median(walls[low]) / statistics.median(walls[high]):.2f}x (target >= 1.7x)")
 
 
 def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
-          reference: bytes | None = None) -> dict[int, list[float]]:
+          reference: bytes | None = None, pool: bool = False) -> dict[int, list[float]]:
     """`rounds` rounds of the worker counts back to back; a Markdown row per run; the walls by worker count.
 
+    `pool`: each round also runs `-j` with the same counts on the local process pool.  The pool runs the
+    same two-pass map with no scheduler, nanny or worker event loop beside it: its ratio, taken in the same
+    minutes, is what the design gives on these cores, and the gap to the cluster's is Dask's own work.
     Every output must equal `reference` (the `-j 1` run's, when given) and each other: a difference fails.
     """
     cmd = [*MIGTRACE, "list", "-f", "json", "--no-cache", str(root)]
@@ -166,20 +169,34 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
     print("\n| round | load | workers | wall s | client CPU s | each worker's CPU s | scheduler CPU s | "
           "each read: span / task-s / workers' ends apart | no worker computing s | md5 |")
     print("|---:|---:|---:|---:|---:|---|---:|---|---:|---|")
+    pooled: dict[int, list[float]] = {n: [] for n in counts}
     seen: set[bytes] = set() if reference is None else {reference}
     with tempfile.TemporaryDirectory(prefix="migtrace-pairs-") as tmp:
         out = Path(tmp, "out.json")
+
+        def same(what: str, i: int) -> None:
+            seen.add(out.read_bytes())
+            if len(seen) > 1:
+                raise RuntimeError(f"{what}, round {i + 1}: the output differs from the others'")
+
         for i in range(rounds):
             for n in counts:
                 load = os.getloadavg()[0]
                 r = cluster_run(cmd, n, out)
-                seen.add(out.read_bytes())
-                if len(seen) > 1:
-                    raise RuntimeError(f"{n} worker(s), round {i + 1}: the output differs from the others'")
+                same(f"{n} worker(s)", i)
                 walls[n].append(r.wall_s)
                 print(f"| {i + 1} | {load:.2f} | {describe(r)} |", flush=True)
+            for n in counts if pool else ():
+                load = os.getloadavg()[0]
+                local = run_once([*cmd, "-j", str(n)], stdout_path=out)
+                same(f"-j {n}", i)
+                pooled[n].append(local.wall_s)
+                print(f"| {i + 1} | {load:.2f} | -j {n} | {local.wall_s:.2f} | {local.cpu_s:.2f} (all) | | | | | "
+                      f"{hashlib.md5(out.read_bytes()).hexdigest()[:8]} |", flush=True)
     for n in counts[1:]:
         print(ratio_summary(walls, counts[0], n))
+        if pool:
+            print(ratio_summary(pooled, counts[0], n, "-j (local pool, same rounds)"))
     return walls
 
 
@@ -189,10 +206,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("set", nargs="?", default="hosts100", choices=sorted(datasets.SETS))
     ap.add_argument("-n", "--rounds", type=int, default=4)
     ap.add_argument("--workers", default="1,2", help="worker counts of a round, the first is the ratios' base")
+    ap.add_argument("--pool", action="store_true", help="each round also `-j` with the same counts (the anchor)")
     args = ap.parse_args(argv)
     root = datasets.ensure(args.set)
     warm(datasets.log_files(root))
-    pairs(root, args.rounds, [int(n) for n in args.workers.split(",")])
+    pairs(root, args.rounds, [int(n) for n in args.workers.split(",")], pool=args.pool)
     return 0
 
 

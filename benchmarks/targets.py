@@ -287,7 +287,7 @@ def scale(repeat: int, name: str = "hosts100") -> None:
         ref = median_run([*cmd, "-j", "1"], 1, stdout_path=want)
         print(f"-j 1 (one process, the reference): {ref.wall_s:.1f} s, {ref.cpu_s:.1f} CPU s, {ref.rss_mib:.0f} MiB, "
               f"{size_mib / ref.wall_s:.2f} MiB/s")
-        walls = pairs(root, repeat, (1, 2), reference=want.read_bytes())
+        walls = pairs(root, repeat, (1, 2), reference=want.read_bytes(), pool=True)
         four = cluster_run(cmd, 4, got)
         if got.read_bytes() != want.read_bytes():
             raise RuntimeError("4 workers: output differs from -j 1's")

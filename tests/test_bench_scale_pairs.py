@@ -43,6 +43,9 @@ def test_the_ratio_is_given_per_round_and_by_medians() -> None:
     assert "per round 2.00, 1.60, 1.50" in text
     assert "median of rounds 1.60x" in text
     assert "ratio of median walls 1.80x" in text  # 18 / 10
+    assert text.startswith("2 workers / 1: ")
+    pool = ratio_summary({1: [16.0], 2: [8.5]}, 1, 2, "-j (local pool, same rounds)")
+    assert pool.startswith("2 -j (local pool, same rounds) / 1: per round 1.88;")
 
 
 _RUN = """
