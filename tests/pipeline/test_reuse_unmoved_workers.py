@@ -12,7 +12,6 @@ the user's own signatures, and the read again after a move on a dropped id.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ from migtrace.pipeline import _drop, _keep, _load
 from migtrace.pipeline._drop import Dropped, DroppingJoin, JoinDrop
 from migtrace.pipeline._keep import BY_RECORD, STARTS, Unmoved, keep_notes
 from migtrace.pipeline._reuse import Pass1Store
+from migtrace.sources._open import MAX_LINE_BYTES
 from migtrace.sources._parallel import InputResult, pack_events, unpack_noted
 from tests.conftest import cluster_script_output, json_outputs
 
@@ -108,20 +108,21 @@ def test_a_record_in_two_inputs_joins_in_the_main_process(tmp_path: Path, monkey
     assert False in spy.apart  # the workers' joins shared a key: read again, joined here
 
 
-def test_an_input_that_warns_is_joined_here_the_others_on_workers(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The scheduler's log warns in every read (a stand-in for a bad line): it alone is joined here."""
-    from migtrace.sources._reader import FileReader
+def test_an_input_that_warns_is_joined_here_the_others_on_workers(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scheduler's log has a line over the reader's limit, so every read of it warns: it alone is joined here.
 
-    events = FileReader.events
-
-    def warning(reader: FileReader) -> Iterator[Event]:
-        if reader.item.display.endswith("nova-scheduler.log"):
-            reader.warn(f"{reader.item.display}: a warning of its own")
-        yield from events(reader)
-    monkeypatch.setattr(FileReader, "events", warning)  # the pool forks inside the load: its workers too
-    paths = [str(ROOT / "sample_logs" / "kilo-files")]
+    A real bad line, not a patched reader: the pool's workers start from a fork server when a thread runs in
+    this process (an earlier test's cluster may leave one), and a patch made here never reaches them.
+    """
+    root = tmp_path / "kilo-files"
+    shutil.copytree(ROOT / "sample_logs" / "kilo-files", root)
+    (scheduler,) = root.rglob("nova-scheduler.log")
+    with scheduler.open("ab") as fh:
+        fh.write(b"x" * (MAX_LINE_BYTES + 10) + b"\n")
+    paths = [str(root)]
     before = _in_main(monkeypatch, paths, "--no-cache", "-j", "2")
-    assert "a warning of its own" in before[0]
+    assert f"line(s) longer than {MAX_LINE_BYTES >> 20} MiB" in before[0]
     spy = _Spy(monkeypatch)
     assert json_outputs(paths, "--no-cache", "-j", "2") == before
     spy.joins = []
