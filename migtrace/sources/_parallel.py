@@ -33,9 +33,9 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar, cast
 
 from migtrace._rare_gc import rare_collections
 from migtrace._sealed import call_sealed, call_sealed_aside, seal
@@ -286,14 +286,30 @@ class Notes:
         return entry[1]
 
 
-class _Noting(threading.local):
-    """The `Notes` the reads of one `taking_notes()` block fill, per thread."""
+_T = TypeVar("_T")
+
+
+class _PerThread(threading.local, Generic[_T]):
+    """A value one block sets for the reads inside it, per thread (`holding`); None outside any block.
+
+    Per thread: two loads in two threads (a notebook's, a server's) each read with their own.
+    """
 
     def __init__(self) -> None:
-        self.current: Notes | None = None
+        self.current: _T | None = None
+
+    @contextmanager
+    def holding(self, value: _T | None) -> Iterator[None]:
+        """`value` for the block, the outer block's back after it (also on an error)."""
+        outer, self.current = self.current, value
+        try:
+            yield
+        finally:
+            self.current = outer
 
 
-_NOTES = _Noting()
+#: the `Notes` the reads of one `taking_notes()` block fill
+_NOTES: _PerThread[Notes] = _PerThread()
 
 
 @contextmanager
@@ -323,18 +339,11 @@ def current_notes() -> Notes | None:
     return _NOTES.current
 
 
-class _Summing(threading.local):
-    """The `Summarize` the worker reads of one `summing_up()` block run, per thread."""
-
-    def __init__(self) -> None:
-        self.current: Summarize | None = None
+#: the `Summarize` the worker reads of one `summing_up()` block run
+_SUMMING: _PerThread[Summarize] = _PerThread()
 
 
-_SUMMING = _Summing()
-
-
-@contextmanager
-def summing_up(summarize: Summarize) -> Iterator[None]:
+def summing_up(summarize: Summarize) -> AbstractContextManager[None]:
     """Let the worker reads inside send each input's summary (`Summarizer`) beside its records.
 
     The replayed stream carries it (`Replay.summary`): the main process folds
@@ -342,25 +351,14 @@ def summing_up(summarize: Summarize) -> Iterator[None]:
     pass 1's `MoveFinder`).  Reads in this process, and results the index had
     stored without one, carry None: their records are gone over as before.
     """
-    outer, _SUMMING.current = _SUMMING.current, summarize
-    try:
-        yield
-    finally:
-        _SUMMING.current = outer
+    return _SUMMING.holding(summarize)
 
 
-class _Finishing(threading.local):
-    """The per-input `Finish` maker the worker reads of one `finishing()` block use, per thread."""
-
-    def __init__(self) -> None:
-        self.current: Callable[[str], Finish | None] | None = None
+#: the per-input `Finish` maker the worker reads of one `finishing()` block use
+_FINISHING: _PerThread[Callable[[str], Finish | None]] = _PerThread()
 
 
-_FINISHING = _Finishing()
-
-
-@contextmanager
-def finishing(finish_of: Callable[[str], Finish | None] | None) -> Iterator[None]:
+def finishing(finish_of: Callable[[str], Finish | None] | None) -> AbstractContextManager[None]:
     """Let the worker reads inside finish each input's result there (`read_input(finish=…)`) before it travels.
 
     `finish_of(path)` (called here, in the main process, once per input sent to a worker, with the
@@ -368,25 +366,14 @@ def finishing(finish_of: Callable[[str], Finish | None] | None) -> Iterator[None
     process and results from the on-disk index are never finished (`not_finishing`): the index
     stores what an input's read gave, whatever the load around it.  None: no finishing inside.
     """
-    outer, _FINISHING.current = _FINISHING.current, finish_of
-    try:
-        yield
-    finally:
-        _FINISHING.current = outer
+    return _FINISHING.holding(finish_of)
 
 
-class _Arriving(threading.local):
-    """What the main process does with each input's result as it arrives (`arriving`), per thread."""
-
-    def __init__(self) -> None:
-        self.current: Callable[[str, InputResult], None] | None = None
+#: what the main process does with each input's result as it arrives (`arriving`)
+_ARRIVING: _PerThread[Callable[[str, InputResult], None]] = _PerThread()
 
 
-_ARRIVING = _Arriving()
-
-
-@contextmanager
-def arriving(take: Callable[[str, InputResult], None] | None) -> Iterator[None]:
+def arriving(take: Callable[[str, InputResult], None] | None) -> AbstractContextManager[None]:
     """Give each worker result of the reads inside to `take(path, result)` in this process as soon as it arrives.
 
     The reads hand their results back when the last one is in; per-input work of the caller's
@@ -396,14 +383,10 @@ def arriving(take: Callable[[str, InputResult], None] | None) -> Iterator[None]:
     on it, and must not change the result (the on-disk index may store it).  Inputs read in this
     process and the index's own results are not given.  None: nothing taken inside.
     """
-    outer, _ARRIVING.current = _ARRIVING.current, take
-    try:
-        yield
-    finally:
-        _ARRIVING.current = outer
+    return _ARRIVING.holding(take)
 
 
-def not_finishing() -> Any:
+def not_finishing() -> AbstractContextManager[None]:
     """A block whose reads finish nothing (the on-disk index's: its entries must not depend on the load)."""
     return finishing(None)
 
