@@ -40,16 +40,21 @@ def _year_of(path: str) -> int | None:
 
 
 def parse_context(path: str, display: str, stats: FileStats, options: LoadOptions,
-                  terms: frozenset[str], warn: Callable[[str], None]) -> ParseContext:
-    """Return the context a parser reads one input with, and note host/service in its stats."""
+                  terms: frozenset[str], warn: Callable[[str], None], named: str | None = None) -> ParseContext:
+    """Return the context a parser reads one input with, and note host/service in its stats.
+
+    `named`: the path as the command named it, when `path` was made absolute for another process to open
+    (`InputFile.sent_elsewhere`): the user's `PATH=` options name it as they typed it.
+    """
     on_disk = os.path.exists(path)
-    host = _last_match(path, options.host_aliases)
+    as_named = path if named is None else named
+    host = _last_match(as_named, options.host_aliases)
     host_from = "user" if host is not None else None
     if host is None and on_disk:
         host = host_from_path(path)
         host_from = "path" if host is not None else None
     service = service_from_name(path) if on_disk else None
-    zone_name = _last_match(path, options.tz_by_path) or options.tz
+    zone_name = _last_match(as_named, options.tz_by_path) or options.tz
     tz: tzinfo = zone_named(zone_name) if zone_name else UTC
     year = options.year if options.year is not None else (_year_of(path) if on_disk else None)
     stats.host, stats.service = host, service

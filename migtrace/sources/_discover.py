@@ -14,11 +14,12 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from migtrace.parsers.journal_local import PSEUDO_PATH as LOCAL_JOURNAL
 from migtrace.sources._sniff import classify
 from migtrace.sources._tar import is_tarball, list_members
+from migtrace.sources._url import is_url
 
 #: directories searched when no path is given (DESIGN.md)
 DEFAULT_LOCATIONS: tuple[str, ...] = ("/opt/stack/logs", "/var/log/nova", "/var/log/kolla/nova")
@@ -51,6 +52,19 @@ class InputFile:
     host: str | None = None
     #: why this input is listed but not read (a non-log member of an archive)
     skip: str | None = None
+    #: the path as the command named it, where `path` was made absolute to be opened by another process
+    #: (`sent_elsewhere`): `--tz PATH=ZONE` and `--host-alias PATH=HOST` match the path as named
+    named: str | None = None
+
+    def sent_elsewhere(self) -> InputFile:
+        """This input as a worker process opens it: a relative path made absolute (None of its meaning changes).
+
+        A Dask worker (and a pool worker started from a fork server) has its own working directory: a
+        relative path would open another file there, or none.  The display name stays the one given.
+        """
+        if self.path in ("-", LOCAL_JOURNAL) or is_url(self.path) or os.path.isabs(self.path):
+            return self
+        return replace(self, path=os.path.abspath(self.path), named=self.path)
 
 
 def rotation_key(path: str) -> tuple[str, int]:

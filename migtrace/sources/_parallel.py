@@ -560,7 +560,9 @@ def _read_chosen(readers: Sequence[FileReader], chosen: Sequence[bool], options:
     take = _ARRIVING.current
     # each input with its own terms (a targeted read searches self-naming lines only where needed); a
     # cluster's tasks have theirs replaced below, sent in two parts (`_terms_sent`): no file's cut made here
-    calls = [(r.item, spec, r.terms if cluster is not None else _own_terms(r), None, annotate, _SUMMING.current,
+    # a worker opens each input by an absolute path: its working directory is not this process's
+    calls = [(r.item.sent_elsewhere(), spec, r.terms if cluster is not None else _own_terms(r), None, annotate,
+              _SUMMING.current,
               None if finish_of is None else finish_of(r.stats.path)) for _, r in remote]
     def taken(index: int, result: InputResult) -> None:
         """One input's result in: kept in input order, its cost learnt for a later read, reported, handed on."""

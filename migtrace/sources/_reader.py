@@ -103,7 +103,8 @@ class FileReader:
     def _context(self) -> ParseContext:
         # a file:// URL names a local path: host, service and year come from it as from the path
         where = (local_path(self.item.path) or self.item.path) if is_url(self.item.path) else self.item.path
-        ctx = parse_context(where, self.item.display, self.stats, self.options, self.terms, self.warn)
+        ctx = parse_context(where, self.item.display, self.stats, self.options, self.terms, self.warn,
+                            named=self.item.named)
         member = self.item.member
         if member is not None:
             # a tarball member: its own name and host, not the archive's

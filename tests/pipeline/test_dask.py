@@ -5,7 +5,9 @@ the workers open themselves.  Skipped, saying why, without the `dask` extra; nev
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -81,3 +83,20 @@ def test_cli_scheduler_from_the_environment(client: Any, cli: Callable[..., Resu
     assert local.exit_code == remote.exit_code == 0
     assert json.loads(local.stdout) and remote.stdout == local.stdout
     assert _executed(client) > before
+
+
+def test_relative_paths_are_the_clients(client: Any, cli: Callable[..., Result], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """`cd incident && migtrace list --scheduler ADDR logs/`: a worker has a working directory of its own, so
+    it is sent each input by its absolute path; `--tz PATH=ZONE` still names the path as the user typed it."""
+    shutil.copytree(SAMPLE_LOGS / "queens-files", tmp_path / "logs")
+    monkeypatch.chdir(tmp_path)
+    args = ("list", "-f", "json", "--no-cache", "--tz", "logs/compute2=Europe/Paris", "logs")
+    local = cli(*args, "-j", "1")
+    before = _executed(client)
+    remote = cli(*args, "--scheduler", client.scheduler.address)
+    assert local.exit_code == remote.exit_code == 0, remote.stderr
+    assert json.loads(local.stdout) and remote.stdout == local.stdout
+    assert remote.stderr == local.stderr
+    assert _executed(client) > before
+    assert cli(*args[:-3], "logs", "-j", "1").stdout != local.stdout  # the zone named by a relative path counts

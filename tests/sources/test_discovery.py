@@ -48,3 +48,36 @@ def test_unnamed_log_is_read_and_nonlogs_are_listed_skipped(tmp_path: Path) -> N
     assert by_name["notes"].fmt.startswith("skipped")
     assert not [w for w in got.warnings if "job-output" in w or "dpkg" in w]
     assert warnings == []
+
+
+def test_an_input_sent_to_another_process_carries_an_absolute_path(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker has its own working directory: a relative path is sent absolute, the name as given kept."""
+    from migtrace.parsers.journal_local import PSEUDO_PATH
+    from migtrace.sources._discover import InputFile
+
+    monkeypatch.chdir(tmp_path)
+    sent = InputFile(path="logs/nova-compute.log", display="logs/nova-compute.log").sent_elsewhere()
+    assert (sent.path, sent.named, sent.display) == (str(tmp_path / "logs/nova-compute.log"),
+                                                     "logs/nova-compute.log", "logs/nova-compute.log")
+    for path in (str(tmp_path / "x.log"), "-", PSEUDO_PATH, "file:///var/log/nova/nova-compute.log"):
+        item = InputFile(path=path, display=path)
+        assert item.sent_elsewhere() is item
+
+
+def test_path_options_match_the_path_as_named(tmp_path: Path) -> None:
+    """`--tz PATH=ZONE` and `--host-alias PATH=HOST` name the path as typed, also where it was made absolute."""
+    from migtrace.model import FileStats
+    from migtrace.options import LoadOptions
+    from migtrace.sources._context import parse_context
+
+    log = tmp_path / "compute2" / "nova-compute.log"
+    log.parent.mkdir()
+    log.write_text("")
+    options = LoadOptions(tz_by_path={"compute2": "Europe/Paris"}, host_aliases={"compute2": "cmp-2"})
+    ctx = parse_context(str(log), "compute2/nova-compute.log", FileStats(path="x"), options, frozenset(),
+                        lambda _: None, named="compute2/nova-compute.log")
+    assert (str(ctx.tz), ctx.host) == ("Europe/Paris", "cmp-2")
+    unnamed = parse_context(str(log), "compute2/nova-compute.log", FileStats(path="x"), options, frozenset(),
+                            lambda _: None)
+    assert (str(unnamed.tz), unnamed.host) == ("UTC", None)
