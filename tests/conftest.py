@@ -61,6 +61,7 @@ HEAVY_FILES = (
     "tests/hostile/test_corpus.py",
     "tests/variants/test_variants_matrix.py",
     "tests/variants/test_variants_one_story.py",
+    "tests/variants/test_variants_engines.py",
     "tests/reports/test_chromium.py",
     "tests/reports/test_print.py",
     "tests/cli/test_output.py",
