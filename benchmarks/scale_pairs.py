@@ -1,6 +1,6 @@
 """The scale figure as alternated pairs: `list --scheduler` on a LocalCluster of 1 worker, then of 2, round by round.
 
-``python -m benchmarks.scale_pairs [SET] [-n ROUNDS] [--workers 1,2]``
+``python -m benchmarks.scale_pairs [SET] [-n ROUNDS] [--workers 1,2] [--pool] [--one-core]``
 
 Why pairs: this VM's CPU speed moves by ±25 % minute to minute (the same single-threaded work costs a worker
 11.8–18.1 CPU s on hosts100 minutes apart), so a 1-worker figure taken minutes before a 2-worker one says more
@@ -23,15 +23,16 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from benchmarks import datasets
 from benchmarks.measure import run_once, warm
 
 MIGTRACE = [sys.executable, "-m", "migtrace"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,35 +142,54 @@ def cluster_run(cmd: Sequence[str], workers: int, stdout_path: str | os.PathLike
 
 
 def describe(r: ClusterRun) -> str:
-    """One Markdown row: wall, the CPU of each part, each read's span / task-seconds / ends apart, the idle time."""
+    """One Markdown row: wall, the CPU of each part, each read's span / task-seconds / ends apart, the idle time,
+    and the CPU seconds of all parts per wall second (how many cores the run kept busy)."""
     reads = "; ".join(f"{p.stop - p.start:.2f} s / {p.busy:.2f} / {p.ends_apart:.2f}" for p in r.passes)
+    busy = (r.client_cpu_s + sum(r.workers_cpu_s) + r.scheduler_cpu_s) / r.wall_s
     return (f"{r.workers} | {r.wall_s:.2f} | {r.client_cpu_s:.2f} | {'+'.join(f'{c:.2f}' for c in r.workers_cpu_s)}"
-            f" | {r.scheduler_cpu_s:.2f} | {reads} | {r.idle_s:.2f} | {r.md5}")
+            f" | {r.scheduler_cpu_s:.2f} | {reads} | {r.idle_s:.2f} | {busy:.2f} | {r.md5}")
 
 
-def ratio_summary(walls: dict[int, list[float]], low: int, high: int, what: str = "workers") -> str:
-    """The speed-up of `high` workers (or `-j`) over `low`: per round, and as the ratio of the median walls."""
+def on_one_core(run: Callable[[], T]) -> T:
+    """`run` with this process confined to one core; what it starts (the cluster's processes, the command)
+    inherits that.  A 1-worker cluster run so has its scheduler, nanny and client on its worker's core, as
+    a 2-worker run on 2 cores has them on its workers' cores: the ratio of the two is the gain from a second
+    core with Dask's own work shared alike (on 2 cores a 1-worker run gets the second core for it free)."""
+    every = os.sched_getaffinity(0)
+    os.sched_setaffinity(0, {min(every)})
+    try:
+        return run()
+    finally:
+        os.sched_setaffinity(0, every)
+
+
+def ratio_summary(walls: dict[int, list[float]], low: int, high: int, what: str = "workers",
+                  base: str | None = None) -> str:
+    """The speed-up of `high` workers (or `-j`) over `low` (named `base`): per round, and as the ratio of the
+    median walls."""
     per_round = [a / b for a, b in zip(walls[low], walls[high], strict=False)]
-    return (f"{high} {what} / {low}: per round {', '.join(f'{x:.2f}' for x in per_round)}; "
+    return (f"{high} {what} / {base or low}: per round {', '.join(f'{x:.2f}' for x in per_round)}; "
             f"median of rounds {statistics.median(per_round):.2f}x; ratio of median walls "
             f"{statistics.median(walls[low]) / statistics.median(walls[high]):.2f}x (target >= 1.7x)")
 
 
 def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
-          reference: bytes | None = None, pool: bool = False) -> dict[int, list[float]]:
+          reference: bytes | None = None, pool: bool = False, one_core: bool = False) -> dict[int, list[float]]:
     """`rounds` rounds of the worker counts back to back; a Markdown row per run; the walls by worker count.
 
     `pool`: each round also runs `-j` with the same counts on the local process pool.  The pool runs the
     same two-pass map with no scheduler, nanny or worker event loop beside it: its ratio, taken in the same
     minutes, is what the design gives on these cores, and the gap to the cluster's is Dask's own work.
+    `one_core`: each round first runs the first count with everything on one core (`on_one_core`).
     Every output must equal `reference` (the `-j 1` run's, when given) and each other: a difference fails.
     """
     cmd = [*MIGTRACE, "list", "-f", "json", "--no-cache", str(root)]
     walls: dict[int, list[float]] = {n: [] for n in counts}
     print("\n| round | load | workers | wall s | client CPU s | each worker's CPU s | scheduler CPU s | "
-          "each read: span / task-s / workers' ends apart | no worker computing s | md5 |")
-    print("|---:|---:|---:|---:|---:|---|---:|---|---:|---|")
+          "each read: span / task-s / workers' ends apart | no worker computing s | CPU s / wall s | md5 |")
+    print("|---:|---:|---|---:|---:|---|---:|---|---:|---:|---|")
     pooled: dict[int, list[float]] = {n: [] for n in counts}
+    confined: dict[int, list[float]] = {counts[0]: []}
     seen: set[bytes] = set() if reference is None else {reference}
     with tempfile.TemporaryDirectory(prefix="migtrace-pairs-") as tmp:
         out = Path(tmp, "out.json")
@@ -180,6 +200,12 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
                 raise RuntimeError(f"{what}, round {i + 1}: the output differs from the others'")
 
         for i in range(rounds):
+            if one_core:
+                load = os.getloadavg()[0]
+                r = on_one_core(lambda: cluster_run(cmd, counts[0], out))
+                same(f"{counts[0]} worker(s) on one core", i)
+                confined[counts[0]].append(r.wall_s)
+                print(f"| {i + 1} | {load:.2f} | {describe(r).replace(' |', ' on one core |', 1)} |", flush=True)
             for n in counts:
                 load = os.getloadavg()[0]
                 r = cluster_run(cmd, n, out)
@@ -195,6 +221,9 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
                       f"{hashlib.md5(out.read_bytes()).hexdigest()[:8]} |", flush=True)
     for n in counts[1:]:
         print(ratio_summary(walls, counts[0], n))
+        if one_core:
+            print(ratio_summary({**confined, n: walls[n]}, counts[0], n,
+                                base=f"{counts[0]} with the cluster and the command on one core"))
         if pool:
             print(ratio_summary(pooled, counts[0], n, "-j (local pool, same rounds)"))
     return walls
@@ -207,10 +236,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("-n", "--rounds", type=int, default=4)
     ap.add_argument("--workers", default="1,2", help="worker counts of a round, the first is the ratios' base")
     ap.add_argument("--pool", action="store_true", help="each round also `-j` with the same counts (the anchor)")
+    ap.add_argument("--one-core", action="store_true",
+                    help="each round also the first count with the cluster and the command on one core")
     args = ap.parse_args(argv)
     root = datasets.ensure(args.set)
     warm(datasets.log_files(root))
-    pairs(root, args.rounds, [int(n) for n in args.workers.split(",")], pool=args.pool)
+    pairs(root, args.rounds, [int(n) for n in args.workers.split(",")], pool=args.pool, one_core=args.one_core)
     return 0
 
 

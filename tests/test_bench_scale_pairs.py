@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.gen_big_log import generate
 from benchmarks.measure import ROOT
-from benchmarks.scale_pairs import Pass, Task, idle_seconds, passes_of, ratio_summary
+from benchmarks.scale_pairs import Pass, Task, idle_seconds, on_one_core, passes_of, ratio_summary
 
 
 def test_each_read_is_one_group_in_the_order_it_started() -> None:
@@ -46,6 +46,16 @@ def test_the_ratio_is_given_per_round_and_by_medians() -> None:
     assert text.startswith("2 workers / 1: ")
     pool = ratio_summary({1: [16.0], 2: [8.5]}, 1, 2, "-j (local pool, same rounds)")
     assert pool.startswith("2 -j (local pool, same rounds) / 1: per round 1.88;")
+    confined = ratio_summary({1: [17.0], 2: [10.0]}, 1, 2, base="1 on one core")
+    assert confined.startswith("2 workers / 1 on one core: per round 1.70;")
+
+
+def test_on_one_core_confines_what_it_starts_and_gives_the_cores_back() -> None:
+    every = os.sched_getaffinity(0)
+    child = on_one_core(lambda: subprocess.run([sys.executable, "-c", "import os; print(len(os.sched_getaffinity(0)))"],
+                                               capture_output=True, text=True, check=True).stdout)
+    assert child.strip() == "1"
+    assert os.sched_getaffinity(0) == every
 
 
 _RUN = """
