@@ -10,7 +10,8 @@ they were; and the analysis is the same as with CPython's default threshold.
 from __future__ import annotations
 
 import gc
-import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -116,28 +117,45 @@ def test_nested_and_concurrent_loads_restore_once(default_threshold: tuple[int, 
     assert gc.get_threshold() == default_threshold
 
 
-_NOTED: dict[str, Any] = {}
+#: a load with every file sent to a 2-worker pool, each worker noting its thresholds as it starts a read.  In a
+#: process of its own: with no thread running there, the pool forks (`_parallel._context`), as in a user's
+#: `migtrace list`.  In this test process a thread left by an earlier test (distributed's offload thread)
+#: would make the pool start from a fork server, whose children never see this module's spy.
+_POOL_LOAD = """
+import gc, os, sys
+from pathlib import Path
+from migtrace.options import LoadOptions
+from migtrace.pipeline._load import load
+from migtrace.sources import _parallel
+
+out, real = Path(sys.argv[1]), _parallel.read_input
 
 
-def _noting_read_input(*args: Any, **kwargs: Any) -> Any:
-    """`read_input` that first notes the worker's thresholds (a module-level function: the pool pickles it)."""
-    out: Path = _NOTED["dir"]
+def noting(*args, **kwargs):
     (out / f"{os.getpid()}-{id(args[0])}").write_text(repr(gc.get_threshold()), encoding="utf-8")
-    return _NOTED["read_input"](*args, **kwargs)
+    return real(*args, **kwargs)
 
 
-def test_the_pool_workers_inherit_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                     default_threshold: tuple[int, int, int]) -> None:
-    monkeypatch.setitem(_NOTED, "dir", tmp_path)
-    monkeypatch.setitem(_NOTED, "read_input", _parallel.read_input)
-    monkeypatch.setattr(_parallel, "read_input", _noting_read_input)
-    with every_file_to_the_pool():
-        load([SET], LoadOptions(tz="UTC", jobs=2))
-    noted = {p.read_text(encoding="utf-8") for p in tmp_path.iterdir()}
-    pids = {p.name.split("-")[0] for p in tmp_path.iterdir()}
-    assert str(os.getpid()) not in pids  # read by the workers
+if __name__ == "__main__":
+    gc.set_threshold(700, 10, 10)
+    _parallel.read_input = noting
+    _parallel.MIN_WORKER_BYTES = _parallel.MIN_POOL_BYTES = 0
+    load([sys.argv[2]], LoadOptions(tz="UTC", jobs=2))
+    print(os.getpid(), gc.get_threshold())
+"""
+
+
+def test_the_pool_workers_inherit_it(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    done = subprocess.run([sys.executable, "-c", _POOL_LOAD, str(notes), str(SET)], capture_output=True,
+                          text=True, check=True, timeout=300)
+    pid, after = done.stdout.split(" ", 1)
+    noted = {p.read_text(encoding="utf-8") for p in notes.iterdir()}
+    pids = {p.name.split("-")[0] for p in notes.iterdir()}
+    assert pids and pid not in pids  # read by the workers
     assert noted == {repr((YOUNG_COLLECTION, 10, 10))}
-    assert gc.get_threshold() == default_threshold
+    assert after.strip() == repr((700, 10, 10))  # given back after the load
 
 
 @pytest.mark.parametrize("name", ["queens-files", "zed-mixed", "train-single-host"])
