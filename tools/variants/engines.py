@@ -103,9 +103,11 @@ def printed_by_engine(variant_dir: Path, doc: dict[str, Any], runner: Runner,
 
 
 def differences(printed: dict[str, list[Printed]]) -> list[str]:
-    """One line per engine and command whose output is not the serial read's, naming what differs."""
+    """One line per engine and command whose output is not the serial read's, naming what differs; and one
+    when the serial read itself failed (then the engines agreeing on nothing read proves nothing)."""
     reference = printed[SERIAL]
-    lines = []
+    lines = [f"{SERIAL}: {command[0]}: exit code {theirs.exit_code} ({theirs.stderr.strip()[-300:]!r})"
+             for command, theirs in zip(COMMANDS, reference, strict=True) if theirs.exit_code != 0]
     for engine, outputs in printed.items():
         for command, mine, theirs in zip(COMMANDS, outputs, reference, strict=True):
             parts = [name for name in ("exit_code", "stdout", "stderr") if getattr(mine, name) != getattr(theirs, name)]
