@@ -57,7 +57,7 @@ class InputFile:
     named: str | None = None
 
     def sent_elsewhere(self) -> InputFile:
-        """This input as a worker process opens it: a relative path made absolute (None of its meaning changes).
+        """This input as a worker process opens it: a relative path made absolute, the path as typed in `named`.
 
         A Dask worker (and a pool worker started from a fork server) has its own working directory: a
         relative path would open another file there, or none.  The display name stays the one given.
