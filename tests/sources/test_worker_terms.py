@@ -10,24 +10,19 @@ it answers every question a read asks as the whole terms do, and that the pool's
 
 from __future__ import annotations
 
-import os
 import pickle
-from collections.abc import Iterator
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from migtrace import load
-from migtrace.sources import _parallel
-from migtrace.sources._discover import InputFile
 from migtrace.sources._window import WindowedTerms
-from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool
+from tests.conftest import SAMPLE_LOGS
 
 VM = "d201e75d-65f8-4b00-a2f1-d89bf444d2d1"
 OTHER = "0badc0de-0000-4000-8000-00000000beef"
-#: where `_checked_read` (in the pool's workers) writes what it was sent
-_SEEN_VARIABLE = "MIGTRACE_TEST_WORKER_TERMS"
 
 
 def _terms(files: int) -> WindowedTerms:
@@ -94,32 +89,43 @@ def test_terms_of_one_file_are_sent_as_they_are() -> None:
     assert plain.for_file("f") is plain
 
 
-def _checked_read(item: InputFile, options: dict[str, Any], terms: frozenset[str], *args: Any) -> Any:
-    """`read_input` in a pool worker, noting the files whose windows it was sent (see `_SEEN_VARIABLE`)."""
-    with open(os.environ[_SEEN_VARIABLE], "a", encoding="utf-8") as out:
+#: a load of one set with every file sent to a 2-worker pool, each worker noting the files whose windows it
+#: was sent, and whether it equals the serial load.  In a process of its own: with no thread running there,
+#: the pool forks (`_parallel._context`) and its workers run this script's spy; in the test process a
+#: thread left by an earlier test (distributed's offload thread) would make the pool start from a fork
+#: server, whose children never see it.
+_POOL_LOAD = r"""
+import sys
+from migtrace import load
+from migtrace.sources import _parallel
+
+seen, real = sys.argv[1], _parallel.read_input
+
+
+def checked(item, options, terms, *args):
+    with open(seen, "a", encoding="utf-8") as out:
         for table in (getattr(terms, "ranges", {}), getattr(terms, "stamps", {})):
             out.write(f"{item.display}\t{' '.join(sorted(table))}\n")
-    return _READ(item, options, terms, *args)
+    return real(item, options, terms, *args)
 
 
-_READ = _parallel.read_input
-
-
-@pytest.fixture
-def checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    seen = tmp_path / "seen.tsv"
-    seen.touch()
-    monkeypatch.setenv(_SEEN_VARIABLE, str(seen))
-    monkeypatch.setattr(_parallel, "read_input", _checked_read)  # the pool's workers fork with it
-    with every_file_to_the_pool():
-        yield seen
+if __name__ == "__main__":
+    _parallel.read_input = checked
+    _parallel.MIN_WORKER_BYTES = _parallel.MIN_POOL_BYTES = 0
+    two = load(sys.argv[2], jobs=2, diagnose=False)
+    _parallel.read_input = real
+    print(load(sys.argv[2], jobs=1, diagnose=False) == two)
+"""
 
 
 @pytest.mark.parametrize("name", ["queens-files", "devstack-2024.1"])
-def test_pool_workers_get_their_own_files_windows(checked: Path, name: str) -> None:
-    two = load(SAMPLE_LOGS / name, jobs=2, diagnose=False)
-    rows = [line.split("\t") for line in checked.read_text(encoding="utf-8").splitlines()]
+def test_pool_workers_get_their_own_files_windows(tmp_path: Path, name: str) -> None:
+    seen = tmp_path / "seen.tsv"
+    seen.touch()
+    done = subprocess.run([sys.executable, "-c", _POOL_LOAD, str(seen), str(SAMPLE_LOGS / name)],
+                          capture_output=True, text=True, check=True, timeout=300)
+    rows = [line.split("\t") for line in seen.read_text(encoding="utf-8").splitlines()]
     windowed = [(display, files.split()) for display, files in rows if files]
     assert windowed, "no windowed read reached the workers: the test shows nothing"
     assert all(files == [display] for display, files in windowed)
-    assert load(SAMPLE_LOGS / name, jobs=1, diagnose=False) == two
+    assert done.stdout.strip() == "True"  # the same load as the serial one
