@@ -4,7 +4,7 @@
 ``diagnose -f json`` on each variant as its variant.json says (flags, paths, stdin; working
 directory = the variant directory), once per engine, in this process, and prints each variant
 whose exit code, stdout or stderr differ from the serial read's.  Without ``--scheduler`` a
-2-worker LocalCluster is started (the dask extra).
+2-worker LocalCluster is started in a process of its own (the dask extra).
 
 Issue 13 promises identical results from every engine; the sample sets' own tests compare the
 engines on the sets as collected.  The variants are the reshaped inputs (pasted, prefixed, tarred,
@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -117,6 +118,40 @@ def differences(printed: dict[str, list[Printed]]) -> list[str]:
     return lines
 
 
+#: a process holding a 2-worker LocalCluster until its stdin closes; it prints the scheduler's address
+_CLUSTER = """
+import sys
+from distributed import LocalCluster
+
+if __name__ == "__main__":
+    with LocalCluster(n_workers=2, processes=True, threads_per_worker=1, dashboard_address=None,
+                      host="127.0.0.1", silence_logs=50) as cluster:
+        print(cluster.scheduler_address, flush=True)
+        sys.stdin.read()
+"""
+
+
+@contextlib.contextmanager
+def cluster_elsewhere() -> Iterator[str]:
+    """A 2-worker LocalCluster in a process of its own (the dask extra): its scheduler's address.
+
+    Not in this process: what the scheduler logs would land in the stderr the engines are compared by,
+    and a deployed cluster's scheduler is never in the client's process either.
+    """
+    proc = subprocess.Popen([sys.executable, "-c", _CLUSTER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            text=True)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        address = proc.stdout.readline().strip()
+        if not address:
+            raise RuntimeError(f"the LocalCluster did not start (exit {proc.wait()})")
+        yield address
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(timeout=60)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Compare the engines on every variant under the given directories; exit 1 when any output differs."""
     parser = argparse.ArgumentParser(prog="python -m tools.variants.engines", description=__doc__.split("\n\n")[0])
@@ -124,13 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scheduler", help="a running dask scheduler (default: a 2-worker LocalCluster)")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
-        address = args.scheduler
-        if address is None:
-            from distributed import LocalCluster  # the dask extra
-
-            cluster = stack.enter_context(LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
-                                                       dashboard_address=None, host="127.0.0.1"))
-            address = cluster.scheduler_address
+        address = args.scheduler or stack.enter_context(cluster_elsewhere())
         runner, flags = inprocess_runner(), engines(address)
         failed = compared = 0
         for variant_dir in variant_dirs(args.dirs):
