@@ -47,8 +47,8 @@ class Printed:
 
 
 def engines(scheduler: str | None) -> dict[str, tuple[str, ...]]:
-    """Each engine's flags, the serial read first; the two index engines share one fresh cache directory
-    (`engine_env`), the cold read filling it for the warm one."""
+    """Each engine's flags, the serial read first; the two index engines share the fresh cache directory
+    `printed_by_engine` gives each variant, the cold read filling it for the warm one."""
     out = {SERIAL: ("--no-cache", "-j", "1"), "pool": ("--no-cache", "-j", "2"),
            "index-cold": ("-j", "1"), "index-warm": ("-j", "1")}
     if scheduler is not None:
