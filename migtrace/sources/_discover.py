@@ -59,8 +59,9 @@ class InputFile:
     def sent_elsewhere(self) -> InputFile:
         """This input as a worker process opens it: a relative path made absolute, the path as typed in `named`.
 
-        A Dask worker (and a pool worker started from a fork server) has its own working directory: a
-        relative path would open another file there, or none.  The display name stays the one given.
+        A Dask worker has its own working directory, and a local pool's worker the one its process had when
+        the worker started: a relative path would open another file there, or none.  The display name stays
+        the one given.
         """
         if self.path in ("-", LOCAL_JOURNAL) or is_url(self.path) or os.path.isabs(self.path):
             return self
