@@ -309,15 +309,28 @@ def cluster_script_output(tmp_path: Path, body: str, *paths: Path) -> str:
     return done.stdout
 
 
-@contextlib.contextmanager
-def every_file_to_the_pool() -> Iterator[None]:
+def every_file_to_the_pool() -> contextlib.AbstractContextManager[None]:
     """Send every regular file to the workers, however small (the shipped thresholds keep small reads serial)."""
-    from migtrace.sources import _parallel
+    from tools.variants.engines import every_file_to_the_workers
 
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(_parallel, "MIN_WORKER_BYTES", 0)
-        mp.setattr(_parallel, "MIN_POOL_BYTES", 0)
-        yield
+    return every_file_to_the_workers()
+
+
+def pool_script_output(script: str, *args: str) -> str:
+    """Run `script` (whose load sends inputs to the local pool) in a fresh interpreter; its stdout.
+
+    A script that patches the pool's callable (a spy on `_parallel.read_input`) needs the pool to fork,
+    which it does only where no thread runs (`_parallel._context`), as in a user's `migtrace list`.  In
+    the test process a thread left by an earlier test (distributed's offload thread) would make the pool
+    start from a fork server, whose children never see the patch.
+    """
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False,
+                          timeout=300, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
 
 
 @pytest.fixture

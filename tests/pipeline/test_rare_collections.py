@@ -10,8 +10,6 @@ they were; and the analysis is the same as with CPython's default threshold.
 from __future__ import annotations
 
 import gc
-import subprocess
-import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,7 +24,7 @@ from migtrace.pipeline import _load
 from migtrace.pipeline._load import load
 from migtrace.sources import _parallel
 from migtrace.sources._discover import InputFile
-from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_client, require_dask
+from tests.conftest import SAMPLE_LOGS, every_file_to_the_pool, local_cluster_client, pool_script_output, require_dask
 
 SET = SAMPLE_LOGS / "queens-files"
 
@@ -117,10 +115,8 @@ def test_nested_and_concurrent_loads_restore_once(default_threshold: tuple[int, 
     assert gc.get_threshold() == default_threshold
 
 
-#: a load with every file sent to a 2-worker pool, each worker noting its thresholds as it starts a read.  In a
-#: process of its own: with no thread running there, the pool forks (`_parallel._context`), as in a user's
-#: `migtrace list`.  In this test process a thread left by an earlier test (distributed's offload thread)
-#: would make the pool start from a fork server, whose children never see this module's spy.
+#: a load with every file sent to a 2-worker pool, each worker noting its thresholds as it starts a read
+#: (in a process of its own: `pool_script_output`)
 _POOL_LOAD = """
 import gc, os, sys
 from pathlib import Path
@@ -148,9 +144,7 @@ if __name__ == "__main__":
 def test_the_pool_workers_inherit_it(tmp_path: Path) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
-    done = subprocess.run([sys.executable, "-c", _POOL_LOAD, str(notes), str(SET)], capture_output=True,
-                          text=True, check=True, timeout=300)
-    pid, after = done.stdout.split(" ", 1)
+    pid, after = pool_script_output(_POOL_LOAD, str(notes), str(SET)).split(" ", 1)
     noted = {p.read_text(encoding="utf-8") for p in notes.iterdir()}
     pids = {p.name.split("-")[0] for p in notes.iterdir()}
     assert pids and pid not in pids  # read by the workers

@@ -11,15 +11,13 @@ it answers every question a read asks as the whole terms do, and that the pool's
 from __future__ import annotations
 
 import pickle
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from migtrace.sources._window import WindowedTerms
-from tests.conftest import SAMPLE_LOGS
+from tests.conftest import SAMPLE_LOGS, pool_script_output
 
 VM = "d201e75d-65f8-4b00-a2f1-d89bf444d2d1"
 OTHER = "0badc0de-0000-4000-8000-00000000beef"
@@ -90,10 +88,7 @@ def test_terms_of_one_file_are_sent_as_they_are() -> None:
 
 
 #: a load of one set with every file sent to a 2-worker pool, each worker noting the files whose windows it
-#: was sent, and whether it equals the serial load.  In a process of its own: with no thread running there,
-#: the pool forks (`_parallel._context`) and its workers run this script's spy; in the test process a
-#: thread left by an earlier test (distributed's offload thread) would make the pool start from a fork
-#: server, whose children never see it.
+#: was sent, and whether it equals the serial load (in a process of its own: `pool_script_output`)
 _POOL_LOAD = r"""
 import sys
 from migtrace import load
@@ -122,10 +117,9 @@ if __name__ == "__main__":
 def test_pool_workers_get_their_own_files_windows(tmp_path: Path, name: str) -> None:
     seen = tmp_path / "seen.tsv"
     seen.touch()
-    done = subprocess.run([sys.executable, "-c", _POOL_LOAD, str(seen), str(SAMPLE_LOGS / name)],
-                          capture_output=True, text=True, check=True, timeout=300)
+    same_as_serial = pool_script_output(_POOL_LOAD, str(seen), str(SAMPLE_LOGS / name))
     rows = [line.split("\t") for line in seen.read_text(encoding="utf-8").splitlines()]
     windowed = [(display, files.split()) for display, files in rows if files]
     assert windowed, "no windowed read reached the workers: the test shows nothing"
     assert all(files == [display] for display, files in windowed)
-    assert done.stdout.strip() == "True"  # the same load as the serial one
+    assert same_as_serial.strip() == "True"  # the same load as the serial one
