@@ -141,12 +141,14 @@ def cluster_run(cmd: Sequence[str], workers: int, stdout_path: str | os.PathLike
                       scheduler_cpu, passes_of(tasks), idle_seconds(tasks, run.wall_s), md5)
 
 
-def describe(r: ClusterRun) -> str:
-    """One Markdown row: wall, the CPU of each part, each read's span / task-seconds / ends apart, the idle time,
-    and the CPU seconds of all parts per wall second (how many cores the run kept busy)."""
+def describe(r: ClusterRun, workers: str | None = None) -> str:
+    """One Markdown row: the workers (`workers` names them, default their count), wall, the CPU of each part,
+    each read's span / task-seconds / ends apart, the idle time, and the CPU seconds of all parts per wall
+    second (how many cores the run kept busy)."""
     reads = "; ".join(f"{p.stop - p.start:.2f} s / {p.busy:.2f} / {p.ends_apart:.2f}" for p in r.passes)
     busy = (r.client_cpu_s + sum(r.workers_cpu_s) + r.scheduler_cpu_s) / r.wall_s
-    return (f"{r.workers} | {r.wall_s:.2f} | {r.client_cpu_s:.2f} | {'+'.join(f'{c:.2f}' for c in r.workers_cpu_s)}"
+    each = "+".join(f"{c:.2f}" for c in r.workers_cpu_s)
+    return (f"{workers or r.workers} | {r.wall_s:.2f} | {r.client_cpu_s:.2f} | {each}"
             f" | {r.scheduler_cpu_s:.2f} | {reads} | {r.idle_s:.2f} | {busy:.2f} | {r.md5}")
 
 
@@ -189,23 +191,26 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
           "each read: span / task-s / workers' ends apart | no worker computing s | CPU s / wall s | md5 |")
     print("|---:|---:|---|---:|---:|---|---:|---|---:|---:|---|")
     pooled: dict[int, list[float]] = {n: [] for n in counts}
-    confined: dict[int, list[float]] = {counts[0]: []}
+    confined: list[float] = []
     seen: set[bytes] = set() if reference is None else {reference}
     with tempfile.TemporaryDirectory(prefix="migtrace-pairs-") as tmp:
         out = Path(tmp, "out.json")
 
-        def same(what: str, i: int) -> None:
-            seen.add(out.read_bytes())
+        def same(what: str, i: int) -> str:
+            """The run's output checked against the others'; its md5."""
+            got = out.read_bytes()
+            seen.add(got)
             if len(seen) > 1:
                 raise RuntimeError(f"{what}, round {i + 1}: the output differs from the others'")
+            return hashlib.md5(got).hexdigest()[:8]
 
         for i in range(rounds):
             if one_core:
                 load = os.getloadavg()[0]
                 r = on_one_core(lambda: cluster_run(cmd, counts[0], out))
                 same(f"{counts[0]} worker(s) on one core", i)
-                confined[counts[0]].append(r.wall_s)
-                print(f"| {i + 1} | {load:.2f} | {describe(r).replace(' |', ' on one core |', 1)} |", flush=True)
+                confined.append(r.wall_s)
+                print(f"| {i + 1} | {load:.2f} | {describe(r, f'{counts[0]} on one core')} |", flush=True)
             for n in counts:
                 load = os.getloadavg()[0]
                 r = cluster_run(cmd, n, out)
@@ -215,14 +220,14 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
             for n in counts if pool else ():
                 load = os.getloadavg()[0]
                 local = run_once([*cmd, "-j", str(n)], stdout_path=out)
-                same(f"-j {n}", i)
+                md5 = same(f"-j {n}", i)
                 pooled[n].append(local.wall_s)
                 print(f"| {i + 1} | {load:.2f} | -j {n} | {local.wall_s:.2f} | {local.cpu_s:.2f} (all) | | | | | "
-                      f"{hashlib.md5(out.read_bytes()).hexdigest()[:8]} |", flush=True)
+                      f"{md5} |", flush=True)
     for n in counts[1:]:
         print(ratio_summary(walls, counts[0], n))
         if one_core:
-            print(ratio_summary({**confined, n: walls[n]}, counts[0], n,
+            print(ratio_summary({counts[0]: confined, n: walls[n]}, counts[0], n,
                                 base=f"{counts[0]} with the cluster and the command on one core"))
         if pool:
             print(ratio_summary(pooled, counts[0], n, "-j (local pool, same rounds)"))
