@@ -1,6 +1,6 @@
 """The scale figure as alternated pairs: `list --scheduler` on a LocalCluster of 1 worker, then of 2, round by round.
 
-``python -m benchmarks.scale_pairs [SET] [-n ROUNDS] [--workers 1,2] [--pool] [--one-core]``
+``python -m benchmarks.scale_pairs [SET] [-n ROUNDS] [--workers 1,2] [--pool] [--one-core] [--ceiling]``
 
 Why pairs: this VM's CPU speed moves by ±25 % minute to minute (the same single-threaded work costs a worker
 11.8–18.1 CPU s on hosts100 minutes apart), so a 1-worker figure taken minutes before a 2-worker one says more
@@ -12,6 +12,12 @@ prints, from the scheduler's own task stream (`TaskStreamPlugin`; the scheduler 
 read's span and how far apart its workers finished (imbalance), and the seconds in which no worker computed
 (the client's serial work and the latency of each submission), next to the CPU of the client, of each worker
 and of the scheduler (this process): the contention the two workers meet on two cores.
+
+Why a ceiling (`--ceiling`): the same fixed pure-CPU job, once alone and then as many copies at once as the
+round's largest worker count, shows what this machine gives a second process in the same minutes, with no
+migtrace and no Dask in it: two copies that share nothing still slow each other (the VM's two cores are not
+two idle machines).  Each round's cluster ratio is then also given as a share of that round's machine ratio,
+which the minute-to-minute drift moves less than either ratio alone.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import argparse
 import hashlib
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -33,6 +40,20 @@ from benchmarks.measure import run_once, warm
 
 MIGTRACE = [sys.executable, "-m", "migtrace"]
 T = TypeVar("T")
+
+#: the machine's ceiling job: a regex search and a small dict store per step, no I/O and a few kB of memory, so
+#: that two copies share nothing but the machine; ~4 s alone at this many steps on this VM
+CEILING_JOB = """
+import re, sys
+pattern = re.compile(r"req-[0-9a-f]{8}-[0-9a-f]{4}")
+line = "x" * 60 + "req-0123abcd-ef01 " + "y" * 40
+hits = 0
+for step in range(int(sys.argv[1])):
+    if pattern.search(line):
+        hits += 1
+    store = {step & 1023: step}
+"""
+CEILING_STEPS = 8_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +186,26 @@ def on_one_core(run: Callable[[], T]) -> T:
         os.sched_setaffinity(0, every)
 
 
+def ceiling_wall(copies: int, steps: int = CEILING_STEPS) -> float:
+    """Wall seconds of `copies` copies of the ceiling job (`CEILING_JOB`) started together, until the last ends."""
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen([sys.executable, "-c", CEILING_JOB, str(steps)]) for _ in range(copies)]
+    if any(p.wait() for p in procs):
+        raise RuntimeError("the ceiling job failed")
+    return time.perf_counter() - t0
+
+
+def ceiling_summary(cluster: Sequence[float], machine: Sequence[float]) -> str:
+    """Each round's cluster ratio as a share of its machine ratio (`--ceiling`), and what the target then needs."""
+    shares = [c / m for c, m in zip(cluster, machine, strict=True)]
+    share = statistics.median(shares)
+    per_round = ", ".join(f"{m:.2f}" for m in machine)
+    return (f"the machine's own ratio (the ceiling job, same rounds): per round {per_round}; "
+            f"median {statistics.median(machine):.2f}x. The cluster's ratio as a share of it: per round "
+            f"{', '.join(f'{x:.0%}' for x in shares)}; median {share:.0%}: at that share 1.7x needs a machine "
+            f"ratio of {1.7 / share:.2f}x")
+
+
 def ratio_summary(walls: dict[int, list[float]], low: int, high: int, what: str = "workers",
                   base: str | None = None) -> str:
     """The speed-up of `high` workers (or `-j`) over `low` (named `base`): per round, and as the ratio of the
@@ -176,13 +217,15 @@ def ratio_summary(walls: dict[int, list[float]], low: int, high: int, what: str 
 
 
 def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
-          reference: bytes | None = None, pool: bool = False, one_core: bool = False) -> dict[int, list[float]]:
+          reference: bytes | None = None, pool: bool = False, one_core: bool = False,
+          ceiling: bool = False) -> dict[int, list[float]]:
     """`rounds` rounds of the worker counts back to back; a Markdown row per run; the walls by worker count.
 
     `pool`: each round also runs `-j` with the same counts on the local process pool: the same two-pass map
     with no scheduler, nanny or worker event loop beside it, taken in the same minutes.  Its `-j 1` reads in
     the main process, which costs more CPU than a worker's read, so its ratio can pass 2.
     `one_core`: each round first runs the first count with everything on one core (`on_one_core`).
+    `ceiling`: each round ends with the ceiling job alone, then as many copies at once as the last count.
     Every output must equal `reference` (the `-j 1` run's, when given) and each other: a difference fails.
     """
     cmd = [*MIGTRACE, "list", "-f", "json", "--no-cache", str(root)]
@@ -192,6 +235,7 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
     print("|---:|---:|---|---:|---:|---|---:|---|---:|---:|---|")
     pooled: dict[int, list[float]] = {n: [] for n in counts}
     confined: list[float] = []
+    machine: list[float] = []
     seen: set[bytes] = set() if reference is None else {reference}
     with tempfile.TemporaryDirectory(prefix="migtrace-pairs-") as tmp:
         out = Path(tmp, "out.json")
@@ -224,6 +268,12 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
                 pooled[n].append(local.wall_s)
                 print(f"| {i + 1} | {load:.2f} | -j {n} | {local.wall_s:.2f} | {local.cpu_s:.2f} (all) | | | | | "
                       f"{md5} |", flush=True)
+            if ceiling:
+                load = os.getloadavg()[0]
+                alone, together = ceiling_wall(1), ceiling_wall(counts[-1])
+                machine.append(counts[-1] * alone / together)
+                print(f"| {i + 1} | {load:.2f} | ceiling job: 1 alone, {counts[-1]} at once | {alone:.2f}, "
+                      f"{together:.2f} | | | | | | | ratio {machine[-1]:.2f} |", flush=True)
     for n in counts[1:]:
         print(ratio_summary(walls, counts[0], n))
         if one_core:
@@ -231,6 +281,8 @@ def pairs(root: Path, rounds: int, counts: Sequence[int] = (1, 2),
                                 base=f"{counts[0]} with the cluster and the command on one core"))
         if pool:
             print(ratio_summary(pooled, counts[0], n, "-j (local pool, same rounds)"))
+    if ceiling:
+        print(ceiling_summary([a / b for a, b in zip(walls[counts[0]], walls[counts[-1]], strict=True)], machine))
     return walls
 
 
@@ -243,10 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pool", action="store_true", help="each round also `-j` with the same counts (the anchor)")
     ap.add_argument("--one-core", action="store_true",
                     help="each round also the first count with the cluster and the command on one core")
+    ap.add_argument("--ceiling", action="store_true",
+                    help="each round also a fixed CPU job alone and as copies at once (the machine's own ratio)")
     args = ap.parse_args(argv)
     root = datasets.ensure(args.set)
     warm(datasets.log_files(root))
-    pairs(root, args.rounds, [int(n) for n in args.workers.split(",")], pool=args.pool, one_core=args.one_core)
+    pairs(root, args.rounds, [int(n) for n in args.workers.split(",")], pool=args.pool, one_core=args.one_core,
+          ceiling=args.ceiling)
     return 0
 
 

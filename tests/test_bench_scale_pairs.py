@@ -14,7 +14,16 @@ from pathlib import Path
 
 from benchmarks.gen_big_log import generate
 from benchmarks.measure import ROOT
-from benchmarks.scale_pairs import Pass, Task, idle_seconds, on_one_core, passes_of, ratio_summary
+from benchmarks.scale_pairs import (
+    Pass,
+    Task,
+    ceiling_summary,
+    ceiling_wall,
+    idle_seconds,
+    on_one_core,
+    passes_of,
+    ratio_summary,
+)
 
 
 def test_each_read_is_one_group_in_the_order_it_started() -> None:
@@ -48,6 +57,18 @@ def test_the_ratio_is_given_per_round_and_by_medians() -> None:
     assert pool.startswith("2 -j (local pool, same rounds) / 1: per round 1.88;")
     confined = ratio_summary({1: [17.0], 2: [10.0]}, 1, 2, base="1 on one core")
     assert confined.startswith("2 workers / 1 on one core: per round 1.70;")
+
+
+def test_the_cluster_ratio_is_also_a_share_of_the_machines_own() -> None:
+    text = ceiling_summary([1.50, 1.60, 1.90], [1.875, 1.60, 1.90])
+    assert "per round 1.88, 1.60, 1.90; median 1.88x" in text
+    assert "per round 80%, 100%, 100%; median 100%" in text
+    assert text.endswith("1.7x needs a machine ratio of 1.70x")
+    assert "median 80%: at that share 1.7x needs a machine ratio of 2.12x" in ceiling_summary([1.6], [2.0])
+
+
+def test_the_ceiling_job_runs_as_copies_at_once() -> None:
+    assert ceiling_wall(2, steps=1000) > 0
 
 
 def test_on_one_core_confines_what_it_starts_and_gives_the_cores_back() -> None:
