@@ -142,6 +142,9 @@ class Evidence:
             if text is None:
                 text = texts[t, up] = _stamp(t, math.ceil if up else math.floor)
             return text
+        # files whose stamps are one offset from the times read (the hosts of one zone: most of them) share
+        # one table of stamp windows, made once; it is read, never changed (`sources._window` packs it once)
+        by_offset: dict[float, dict[str, list[tuple[str, str]]]] = {}
         for src, (times, lines) in self.samples.items():
             if src not in self.unordered:
                 ranges[src] = {inst: [(int(a), int(b)) for a, b in
@@ -149,8 +152,12 @@ class Evidence:
                                for inst, windows in times_of.items()}
             offset = self.offsets.get(src)
             if offset is not None:
-                stamps[src] = {inst: [(stamp(lo + offset, False), stamp(hi + offset, True)) for lo, hi in windows]
-                               for inst, windows in times_of.items()}
+                table = by_offset.get(offset)
+                if table is None:
+                    table = by_offset[offset] = {
+                        inst: [(stamp(lo + offset, False), stamp(hi + offset, True)) for lo, hi in windows]
+                        for inst, windows in times_of.items()}
+                stamps[src] = table
         return ids, ranges, stamps
 
 

@@ -73,6 +73,8 @@ class WindowedTerms(Terms):
     unsearched: frozenset[int]
     ranges: dict[str, FileRanges]
     stamps: dict[str, FileStamps]
+    #: `shared()`'s part of the stamp windows: each table the files share (one per clock offset), once
+    tables: tuple[FileStamps, ...]
 
     def __new__(cls, texts: frozenset[str] | set[str] = frozenset(), caseless: frozenset[str] = frozenset(),
                 *, tail: bool = False, plain_only: bool = False, windowed: frozenset[str] = frozenset(),
@@ -88,13 +90,22 @@ class WindowedTerms(Terms):
         # a set may be `Terms` (caseless texts, plain_only) or `WindowedTerms` (texts passed by a line test)
         self.evidence = tuple(e if isinstance(e, frozenset) else frozenset(e) for e in evidence)
         self.unsearched = frozenset()
+        self.tables = ()
         self.ranges = {path: {ident.encode(): (tuple(a for a, _ in spans), tuple(b for _, b in spans))
                               for ident, spans in per_id.items()}
                        for path, per_id in (ranges or {}).items()}
-        self.stamps = {path: {ident.encode(): (tuple(a.encode() for a, _ in spans),
-                                               tuple(b.encode() for _, b in spans))
-                              for ident, spans in per_id.items()}
-                       for path, per_id in (stamps or {}).items()}
+        # a table several files share (`pipeline._window`: one per clock offset) is converted once and stays
+        # shared: a file's windows are only ever read
+        converted: dict[int, FileStamps] = {}
+
+        def stamp_table(per_id: Mapping[str, Sequence[tuple[str, str]]]) -> FileStamps:
+            table = converted.get(id(per_id))
+            if table is None:
+                table = converted[id(per_id)] = {ident.encode(): (tuple(a.encode() for a, _ in spans),
+                                                                  tuple(b.encode() for _, b in spans))
+                                                 for ident, spans in per_id.items()}
+            return table
+        self.stamps = {path: stamp_table(per_id) for path, per_id in (stamps or {}).items()}
         return self
 
     def __bool__(self) -> bool:  # evidence sets alone (no main texts) still cut the input
@@ -167,13 +178,21 @@ class WindowedTerms(Terms):
         """These terms without any file's windows: what every read of a pass shares (a cluster gets it once).
 
         With `windows_of` a file's read is `for_file` again (`with_windows`): a Dask read sends this
-        once to each worker (`client.scatter`) and each task only its own file's windows, packed.
+        once to each worker (`client.scatter`) and each task only its own file's windows, packed.  The
+        stamp tables files share (one per clock offset) come along here, once, and a task names its
+        file's by number: on 100 hosts they were 102 copies of one 50 kB table, pickled and compressed
+        one by one in the client's step between the passes.
         """
         if not self.ranges and not self.stamps:
             return self
         other = copy.copy(self)
         other.ranges, other.stamps = {}, {}
+        other.tables = tuple(self._tables().values())
         return other
+
+    def _tables(self) -> dict[int, FileStamps]:
+        """The distinct stamp tables, by id, in the order files first name them (`shared` and `windows_of` agree)."""
+        return {id(table): table for table in self.stamps.values()}
 
     def windows_of(self, path: str) -> bytes | None:
         """One file's windows (displayed `path`), packed to travel beside `shared()` (None: the file has none).
@@ -184,16 +203,18 @@ class WindowedTerms(Terms):
         lines, stamps = self.ranges.get(path), self.stamps.get(path)
         if lines is None and stamps is None:
             return None
-        return zlib.compress(pickle.dumps((lines, stamps), protocol=pickle.HIGHEST_PROTOCOL), 1)
+        table = None if stamps is None else list(self._tables()).index(id(stamps))  # `shared()` sends the tables
+        return zlib.compress(pickle.dumps((lines, table), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
     def with_windows(self, path: str, packed: bytes | None) -> WindowedTerms:
         """`for_file(path)` of the terms these are the `shared()` part of, given that file's `windows_of(path)`."""
         if packed is None:
             return self
-        lines, stamps = pickle.loads(zlib.decompress(packed))  # packed by this client's `windows_of`
+        lines, table = pickle.loads(zlib.decompress(packed))  # packed by this client's `windows_of`
         other = copy.copy(self)
         other.ranges = {} if lines is None else {path: lines}
-        other.stamps = {} if stamps is None else {path: stamps}
+        other.stamps = {} if table is None else {path: self.tables[table]}
+        other.tables = ()
         return other
 
     def window_test(self, path: str) -> WindowTest | None:

@@ -64,3 +64,16 @@ def test_a_window_ending_where_another_begins() -> None:
     assert stamps == _text_by_text(ev, instances)
     shown = [w for per_id in stamps.values() for spans in per_id.values() for w in spans]
     assert any(a[1] != b[0] and a[1][:-2] == b[0][:-2] for a in shown for b in shown)  # 12:00:01 and 12:00:00
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_files_of_one_offset_share_one_table(seed: int) -> None:
+    """The same windows, made once per offset: the files of one zone name one table (the worker terms send it once)."""
+    ev = _evidence(seed)
+    _ids, _ranges, stamps = ev.windows(sorted(ev.spans), {})
+    tables: dict[float, int] = {}
+    for src, table in stamps.items():
+        offset = ev.offsets[src]
+        assert offset is not None
+        assert tables.setdefault(offset, id(table)) == id(table)
+    assert len({id(t) for t in stamps.values()}) == len(tables)

@@ -75,6 +75,28 @@ def test_the_shared_part_and_one_files_packed_windows_answer_as_the_whole(path: 
     assert sorted(shared.with_windows(path, packed).ranges) == sorted(own.ranges)  # the shared part is untouched
 
 
+def test_a_stamp_table_the_files_share_is_sent_once() -> None:
+    """Files of one clock offset share one table of stamp windows (`pipeline._window`): the shared part carries it
+    once and each file's packed windows name it, so a task's bytes do not grow with the moved instances' stamps."""
+    table = {ident: [(f"2024-03-01 12:{m:02d}:00", f"2024-03-01 12:{m:02d}:30")] for m, ident in
+             enumerate([VM, OTHER, *(f"{k:08x}-0000-4000-8000-000000000000" for k in range(200))])}
+    other = {VM: [("2024-03-01 13:00:00", "2024-03-01 13:00:30")]}
+    ranges = {f"f{k}": {VM: [(10 * k, 10 * k + 5)]} for k in range(40)}
+    whole = WindowedTerms({"x"}, tail=True, plain_only=True, windowed=frozenset({VM, OTHER}), ranges=ranges,
+                          stamps={f"f{k}": other if k == 7 else table for k in range(40)})
+    assert len({id(t) for t in whole.stamps.values()}) == 2  # converted once per table, still shared
+    shared = pickle.loads(pickle.dumps(whole.shared()))
+    assert len(shared.tables) == 2
+    for path in ("f0", "f7", "f39"):
+        packed = whole.windows_of(path)
+        assert packed is not None
+        if path != "f7":  # the big table is not in the file's bytes
+            assert len(packed) * 10 < len(pickle.dumps(whole.stamps[path]))
+        own = shared.with_windows(path, packed)
+        assert _questions(own, path) == _questions(whole, path)
+        assert own.stamps == {path: whole.stamps[path]} and own.tables == ()
+
+
 def test_terms_without_windows_are_their_own_shared_part() -> None:
     plain = WindowedTerms({"x"}, windowed=frozenset({VM}))
     assert plain.shared() is plain and plain.windows_of("f") is None and plain.with_windows("f", None) is plain
