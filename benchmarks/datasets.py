@@ -37,6 +37,9 @@ SETS: dict[str, SetSpec] = {
     "report50": SetSpec("40M", 4, 47, purpose="P4: a set whose list shows 50 migrations"),
     "hosts100": SetSpec("2G", 99, 200, purpose="scale: controller + 99 computes"),
     "hosts100-small": SetSpec("160M", 99, 40, purpose="scale-small: the same fleet in 160 MB (a shared machine)"),
+    # the client's serial work grows with the moves and the inputs, not with the bytes: the same fleet and moves
+    # over two days of logs show how the scale figure moves when the workers' share grows (Gustafson's law)
+    "hosts100-2d": SetSpec("4G", 99, 200, purpose="scale: the hosts100 fleet and moves over two days of logs"),
 }
 
 
