@@ -73,8 +73,9 @@ class WindowedTerms(Terms):
     unsearched: frozenset[int]
     ranges: dict[str, FileRanges]
     stamps: dict[str, FileStamps]
-    #: `shared()`'s part of the stamp windows: each table the files share (one per clock offset), once
-    tables: tuple[FileStamps, ...]
+    #: `shared()`'s part of the stamp windows: each table the files share (one per clock offset), once, under
+    #: the number a file's packed windows name it by (its id in the client that made both: `windows_of`)
+    tables: dict[int, FileStamps]
 
     def __new__(cls, texts: frozenset[str] | set[str] = frozenset(), caseless: frozenset[str] = frozenset(),
                 *, tail: bool = False, plain_only: bool = False, windowed: frozenset[str] = frozenset(),
@@ -90,7 +91,7 @@ class WindowedTerms(Terms):
         # a set may be `Terms` (caseless texts, plain_only) or `WindowedTerms` (texts passed by a line test)
         self.evidence = tuple(e if isinstance(e, frozenset) else frozenset(e) for e in evidence)
         self.unsearched = frozenset()
-        self.tables = ()
+        self.tables = {}
         self.ranges = {path: {ident.encode(): (tuple(a for a, _ in spans), tuple(b for _, b in spans))
                               for ident, spans in per_id.items()}
                        for path, per_id in (ranges or {}).items()}
@@ -187,12 +188,8 @@ class WindowedTerms(Terms):
             return self
         other = copy.copy(self)
         other.ranges, other.stamps = {}, {}
-        other.tables = tuple(self._tables().values())
+        other.tables = {id(table): table for table in self.stamps.values()}
         return other
-
-    def _tables(self) -> dict[int, FileStamps]:
-        """The distinct stamp tables, by id, in the order files first name them (`shared` and `windows_of` agree)."""
-        return {id(table): table for table in self.stamps.values()}
 
     def windows_of(self, path: str) -> bytes | None:
         """One file's windows (displayed `path`), packed to travel beside `shared()` (None: the file has none).
@@ -203,7 +200,7 @@ class WindowedTerms(Terms):
         lines, stamps = self.ranges.get(path), self.stamps.get(path)
         if lines is None and stamps is None:
             return None
-        table = None if stamps is None else list(self._tables()).index(id(stamps))  # `shared()` sends the tables
+        table = None if stamps is None else id(stamps)  # `shared()` sends the tables under these numbers
         return zlib.compress(pickle.dumps((lines, table), protocol=pickle.HIGHEST_PROTOCOL), 1)
 
     def with_windows(self, path: str, packed: bytes | None) -> WindowedTerms:
@@ -214,7 +211,7 @@ class WindowedTerms(Terms):
         other = copy.copy(self)
         other.ranges = {} if lines is None else {path: lines}
         other.stamps = {} if table is None else {path: self.tables[table]}
-        other.tables = ()
+        other.tables = {}
         return other
 
     def window_test(self, path: str) -> WindowTest | None:

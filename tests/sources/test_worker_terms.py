@@ -94,7 +94,7 @@ def test_a_stamp_table_the_files_share_is_sent_once() -> None:
             assert len(packed) * 10 < len(pickle.dumps(whole.stamps[path]))
         own = shared.with_windows(path, packed)
         assert _questions(own, path) == _questions(whole, path)
-        assert own.stamps == {path: whole.stamps[path]} and own.tables == ()
+        assert own.stamps == {path: whole.stamps[path]} and own.tables == {}
 
 
 def test_terms_without_windows_are_their_own_shared_part() -> None:
