@@ -297,16 +297,10 @@ def cluster_script_output(tmp_path: Path, body: str, *paths: Path) -> str:
     the test process would then start its workers from a fork server (`_parallel._context`), where the
     test's patches never reach.
     """
-    import subprocess
-    import sys
-
     require_dask()
     script = tmp_path / "cluster.py"
     script.write_text(CLUSTER_SCRIPT_HEAD + body + _CLUSTER_SCRIPT_TAIL, encoding="utf-8")
-    done = subprocess.run([sys.executable, str(script), *map(str, paths)], capture_output=True, text=True,
-                          timeout=300, cwd=REPO, check=False)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout
+    return _script_output(str(script), *map(str, paths))
 
 
 def every_file_to_the_pool() -> contextlib.AbstractContextManager[None]:
@@ -324,11 +318,16 @@ def pool_script_output(script: str, *args: str) -> str:
     the test process a thread left by an earlier test (distributed's offload thread) would make the pool
     start from a fork server, whose children never see the patch.
     """
+    return _script_output("-c", script, *args)
+
+
+def _script_output(*argv: str) -> str:
+    """`python ARGV…` run from the repository in a fresh interpreter: its stdout, once it exited 0."""
     import subprocess
     import sys
 
-    done = subprocess.run([sys.executable, "-c", script, *args], capture_output=True, text=True, check=False,
-                          timeout=300, cwd=REPO)
+    done = subprocess.run([sys.executable, *argv], capture_output=True, text=True, timeout=300, cwd=REPO,
+                          check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     return done.stdout
 
